@@ -1,0 +1,47 @@
+"""The `gemeval` command. Thin: parses arguments, calls the library, prints with rich.
+
+Exit codes: 0 ok, 1 gate failed (or --strict found judge failures), 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from gemeval import __version__
+from gemeval.data import cli as data_cli
+from gemeval.ecg import cli as ecg_cli
+from gemeval.judge import cli as judge_cli
+from gemeval.report import cli as report_cli
+from gemeval import run_cli
+
+app = typer.Typer(
+    name="gemeval",
+    help="Evaluate multimodal models on grounded ECG understanding.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gemeval {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Optional[bool] = typer.Option(
+        None, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Evaluate multimodal models on grounded ECG understanding."""
+
+
+run_cli.register(app)
+report_cli.register(app)
+app.add_typer(ecg_cli.app, name="ecg")
+app.add_typer(data_cli.app, name="data")
+app.add_typer(judge_cli.app, name="judge")

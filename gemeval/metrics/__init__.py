@@ -1,0 +1,1 @@
+"""Metric modules: pure functions over arrays and strings."""

@@ -1,0 +1,103 @@
+"""The model protocol and the adapter registry.
+
+An adapter takes a batch of Samples and returns one Prediction per sample, in order. A
+failure on one item goes into that Prediction's ``error``; an exception from ``generate``
+marks the whole batch as failed and the run goes on with the next batch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Protocol, Sequence, runtime_checkable
+
+from gemeval.sample import Prediction, Sample
+
+MODALITIES = ("both", "image", "signal")
+
+
+@runtime_checkable
+class Model(Protocol):
+    name: str
+    batch_size: int
+
+    def generate(self, samples: Sequence[Sample]) -> list[Prediction]:
+        """One Prediction per sample, same order."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """Everything that determines the outputs, for config.json. Never secrets."""
+        ...
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    name: str
+    target: str  # "module:Class"
+    summary: str
+    needs: str  # what to install or provide
+    modalities: tuple[str, ...]
+
+
+ADAPTERS: dict[str, AdapterInfo] = {}
+
+
+def register(info: AdapterInfo) -> None:
+    ADAPTERS[info.name] = info
+
+
+class ModelError(RuntimeError):
+    """A model that cannot be built: missing package, weights or argument. Says the fix."""
+
+
+def parse_model_args(text: str | None) -> dict[str, Any]:
+    """Parse ``k=v,k=v`` into a dict, turning ints, floats and booleans into their types."""
+    args: dict[str, Any] = {}
+    if not text:
+        return args
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" not in part:
+            raise ModelError(f"--model-args: {part!r} is not key=value (example: path=out.jsonl,batch_size=8)")
+        key, value = part.split("=", 1)
+        args[key.strip()] = _coerce(value.strip())
+    return args
+
+
+def _coerce(value: str) -> Any:
+    low = value.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low in ("none", "null"):
+        return None
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def load_model(name: str, args: dict[str, Any] | None = None, modality: str = "both") -> Model:
+    """Build the adapter ``name`` with ``args``; ``modality`` is one of MODALITIES."""
+    from gemeval.models import registry  # noqa: F401  (fills ADAPTERS)
+
+    if name not in ADAPTERS:
+        known = ", ".join(sorted(ADAPTERS))
+        raise ModelError(f"unknown model adapter {name!r}; known adapters: {known} (see `gemeval models`)")
+    if modality not in MODALITIES:
+        raise ModelError(f"--modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
+    info = ADAPTERS[name]
+    if modality not in info.modalities:
+        raise ModelError(
+            f"adapter {name!r} takes {', '.join(info.modalities)}; --modality {modality} is not possible"
+        )
+    module_name, cls_name = info.target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ModelError(f"adapter {name!r} needs {info.needs}: {exc}") from exc
+    cls = getattr(module, cls_name)
+    return cls(modality=modality, **(args or {}))

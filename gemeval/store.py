@@ -1,0 +1,156 @@
+"""The run directory: the only thing reports read.
+
+    runs/<task>/<model>/<run-id>/
+      config.json     what determines the run (model, task + hash, judge + rubric hash,
+                      versions, git sha, seed, data fingerprint, command line)
+      samples.jsonl   one JSON object per sample, appended as each is done
+      results.json    aggregates: per metric value, 95% CI, n, failures; cost; timings
+
+samples.jsonl is append-only and each line is written whole with one ``write`` followed by
+flush and fsync, so a killed run leaves at most a torn last line, which ``read_samples``
+ignores (and ``SampleWriter`` truncates before appending) and the rerun redoes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+CONFIG = "config.json"
+SAMPLES = "samples.jsonl"
+RESULTS = "results.json"
+FORMAT_VERSION = 1
+
+
+class RunStoreError(ValueError):
+    """A run directory that cannot be read, with the path and what to do."""
+
+
+def _json_default(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (set, tuple)):
+        return list(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot store {type(obj).__name__} in a run directory")
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, default=_json_default, ensure_ascii=False, allow_nan=True)
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write atomically: a reader never sees half a file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(obj, default=_json_default, indent=2, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise RunStoreError(f"{path} not found; is this a run directory written by `gemeval run`?") from None
+    except json.JSONDecodeError as exc:
+        raise RunStoreError(f"{path} is not valid JSON ({exc}); rerun the command that made it") from None
+
+
+def iter_samples(run_dir: Path) -> Iterator[dict[str, Any]]:
+    """The sample records of a run, skipping a torn last line from a killed run."""
+    path = Path(run_dir) / SAMPLES
+    if not path.exists():
+        return
+    with path.open("rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                raise RunStoreError(
+                    f"{path}: a line is not valid JSON (file edited by hand?); "
+                    "delete that line and rerun to recompute the sample"
+                ) from None
+
+
+def read_samples(run_dir: Path) -> list[dict[str, Any]]:
+    """All sample records; where an id appears twice (merged shards), the last one wins."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for rec in iter_samples(run_dir):
+        by_id[rec["id"]] = rec
+    return list(by_id.values())
+
+
+class SampleWriter:
+    """Appends sample records to samples.jsonl, durable line by line."""
+
+    def __init__(self, run_dir: Path):
+        self.path = Path(run_dir) / SAMPLES
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._drop_torn_tail()
+        self._fh = self.path.open("ab")
+
+    def _drop_torn_tail(self) -> None:
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            keep = data.rfind(b"\n") + 1
+            with self.path.open("r+b") as fh:
+                fh.truncate(keep)
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._fh.write((dumps(record) + "\n").encode("utf-8"))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def write_many(self, records: Iterable[dict[str, Any]]) -> None:
+        for rec in records:
+            self._fh.write((dumps(rec) + "\n").encode("utf-8"))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> "SampleWriter":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def read_config(run_dir: Path) -> dict[str, Any]:
+    return read_json(Path(run_dir) / CONFIG)
+
+
+def read_results(run_dir: Path) -> dict[str, Any]:
+    return read_json(Path(run_dir) / RESULTS)
+
+
+def is_run_dir(path: Path) -> bool:
+    return (Path(path) / CONFIG).is_file()
+
+
+def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
+    """Run directories at or below each path, in sorted order."""
+    found: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if is_run_dir(p):
+            found.append(p)
+        elif p.is_dir():
+            found.extend(sorted(c.parent for c in p.rglob(CONFIG)))
+        else:
+            raise RunStoreError(f"{p} is not a run directory (no {CONFIG}); give the folder `gemeval run` printed")
+    return found
