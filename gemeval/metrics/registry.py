@@ -1,0 +1,30 @@
+"""Scorers by the name a task file uses. A scorer is built as ``cls(task=TaskSpec,
+mode="gemeval"|"ecgbench-compat", **options)`` and follows gemeval.scoring.Scorer."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from gemeval.tasks import TaskSpec
+
+SCORERS: dict[str, str] = {
+    "grounding": "gemeval.metrics.grounding:GroundingScorer",
+    "multilabel": "gemeval.metrics.classification:MultilabelScorer",
+    "mcq": "gemeval.metrics.mcq:MCQScorer",
+    "qa": "gemeval.metrics.qa:QAScorer",
+    "text": "gemeval.metrics.text:TextScorer",
+}
+SCORING_MODES = ("gemeval", "ecgbench-compat")
+
+
+def build_scorers(task: TaskSpec, mode: str = "gemeval", **options: Any) -> list:
+    if mode not in SCORING_MODES:
+        raise ValueError(f"--scoring must be one of {', '.join(SCORING_MODES)}, got {mode!r}")
+    scorers = []
+    for name in task.scorers:
+        if name not in SCORERS:
+            raise ValueError(f"task {task.name!r} ({task.path}) names unknown scorer {name!r}; known: {', '.join(SCORERS)}")
+        module, cls = SCORERS[name].split(":")
+        scorers.append(getattr(importlib.import_module(module), cls)(task=task, mode=mode, **options))
+    return scorers
