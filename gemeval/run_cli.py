@@ -1,7 +1,224 @@
 """`gemeval run`, `tasks`, `models`, `show`, `merge`."""
 
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if v != v:
+        return "nan"
+    return f"{v:.{digits}f}"
+
+
+def results_table(results: dict[str, Any], title: str | None = None) -> Table:
+    """The metrics of one run: value, 95% CI, n, failures; headline metrics first."""
+    table = Table(title=title or f"{results['task']} · {results.get('model_label', results['model'])} · {results.get('modality')}")
+    for col, justify in (("metric", "left"), ("value", "right"), ("95% CI", "right"), ("n", "right"), ("failed", "right")):
+        table.add_column(col, justify=justify)
+    metrics = results["metrics"]
+    headline = [m for m in results.get("headline", []) if m in metrics]
+    rest = sorted(m for m in metrics if m not in headline)
+    for name in headline + rest:
+        m = metrics[name]
+        arrow = "" if m.get("higher_is_better", True) else " (lower is better)"
+        style = "bold" if name in headline else None
+        table.add_row(f"{name}{arrow}", _fmt(m.get("value")), f"[{_fmt(m.get('ci_low'))}, {_fmt(m.get('ci_high'))}]",
+                      str(m.get("n", "")), str(m.get("n_failed", "")), style=style)
+    return table
+
+
+def print_run_summary(results: dict[str, Any], run_dir: Path) -> None:
+    console.print(results_table(results))
+    data = results.get("data", {})
+    console.print(f"samples: {results['n_samples']}  errors: {results['n_errors']}  data: {data.get('source')}"
+                  + (f"  [yellow]{data.get('note')}[/]" if data.get("synthetic_fallback") else ""))
+    if data.get("n_skipped"):
+        console.print(f"[yellow]{data['n_skipped']} malformed items skipped; listed in config.json under data.skipped_items[/]")
+    judge = results.get("judge")
+    if judge and judge.get("skipped"):
+        console.print(f"[yellow]judge metrics skipped ({judge['rubric']} rubric):[/] {judge['how']}")
+    elif judge:
+        failures = judge.get("parse_failures") or {}
+        console.print(f"judge: {judge.get('model')} · rubric {judge.get('rubric')} v{judge.get('rubric_version')} · rule {judge.get('rule')}"
+                      f" · parse failures {sum(failures.values())} · calls {judge.get('calls', 0)} · cost ${judge.get('cost_usd', 0.0):.4f}")
+    for err in results.get("errors", [])[:5]:
+        console.print(f"[red]item {err['id']}:[/] {err['error']}")
+    console.print(f"run directory: {run_dir}")
+
+
+def run(
+    model: str = typer.Option("measure", "--model", "-m", help="Adapter name (see `gemeval models`)."),
+    task: str = typer.Option("grounded", "--task", "-t", help="Task name or YAML path (see `gemeval tasks`)."),
+    model_args: Optional[str] = typer.Option(None, "--model-args", help="k=v,k=v passed to the adapter."),
+    modality: Optional[str] = typer.Option(None, "--modality", help="both | image | signal (default: both where the adapter takes it)."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N samples."),
+    out: Path = typer.Option(Path("runs"), "--out", help="Root folder of run directories."),
+    run_dir: Optional[Path] = typer.Option(None, "--run-dir", help="Exact run directory (overrides --out)."),
+    seed: int = typer.Option(0, "--seed", help="Seed for bootstrap CIs and any sampling."),
+    scoring: str = typer.Option("gemeval", "--scoring", help="gemeval (fixed rules) | ecgbench-compat (published rules)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Root of the published datasets (or set GEMEVAL_DATA)."),
+    data_file: Optional[Path] = typer.Option(None, "--data-file", help="One file in a published format."),
+    shard: Optional[str] = typer.Option(None, "--shard", help="I/N: run the I-th of N disjoint parts (join with `gemeval merge`)."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Samples per adapter call."),
+    judge: Optional[str] = typer.Option(None, "--judge", help="Judge model name; no judge: judge metrics are skipped."),
+    judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url", help="OpenAI-compatible server URL for the judge."),
+    judge_concurrency: int = typer.Option(16, "--judge-concurrency", help="Judge requests in flight."),
+    judge_cache: str = typer.Option("readwrite", "--judge-cache", help="readwrite | read | off."),
+    judge_mode: str = typer.Option("online", "--judge-mode", help="online | batch (provider Batch API)."),
+    judge_repeats: int = typer.Option(1, "--judge-repeats", help="Judge each item K times and report the spread."),
+    judge_rule: Optional[str] = typer.Option(None, "--judge-rule", help="Aggregation rule of the rubric (default: the rubric's)."),
+    judge_timeout: float = typer.Option(60.0, "--judge-timeout", help="Seconds per judge call."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 if any judge verdict failed to parse."),
+    bertscore_model: Optional[str] = typer.Option(None, "--bertscore-model", help="BERTScore model path or name (default: bundled MiniLM)."),
+    compat_random_fallback: bool = typer.Option(False, "--compat-random-fallback", help="ecgbench-compat only: published random letter for unparsed MCQ answers."),
+    compat_seed: int = typer.Option(0, "--compat-seed", help="Seed of the compat random fallback."),
+    synthetic_n: Optional[int] = typer.Option(None, "--synthetic-n", help="Size of the synthetic set (default 200)."),
+    resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples for the CIs."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Evaluate a model on a task and write a run directory (rerun the same command to resume)."""
+    from gemeval.data import DataError
+    from gemeval.models.base import ModelError
+    from gemeval.run import JudgeOptions, Progress, RunError, command_line, evaluate
+    from gemeval.tasks import TaskError
+
+    scorer_options: dict[str, Any] = {}
+    if bertscore_model:
+        scorer_options["bertscore_model"] = bertscore_model
+    if compat_random_fallback:
+        if scoring != "ecgbench-compat":
+            _fail("--compat-random-fallback only applies with --scoring ecgbench-compat")
+        scorer_options.update(compat_random_fallback=True, compat_seed=compat_seed)
+    judge_opts = None
+    if judge:
+        judge_opts = JudgeOptions(model=judge, base_url=judge_base_url, concurrency=judge_concurrency,
+                                  cache_mode=judge_cache, mode=judge_mode, repeats=judge_repeats,
+                                  rule=judge_rule, timeout_s=judge_timeout, strict=strict)
+
+    bar = RichProgress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet,
+                       transient=False)
+    state: dict[str, Any] = {}
+
+    def start(total: int, done: int) -> None:
+        if done:
+            err_console.print(f"resuming: {done} of {total} samples already done")
+        state["id"] = bar.add_task(f"{task} · {model}", total=total, completed=done)
+
+    def advance(n: int) -> None:
+        bar.advance(state["id"], n)
+
+    try:
+        with bar:
+            result = evaluate(
+                model=model, task=task, model_args=model_args, modality=modality, limit=limit,
+                out_dir=out, run_dir=run_dir, seed=seed, scoring=scoring, data_dir=data_dir,
+                data_file=data_file, synthetic_n=synthetic_n, shard=shard, batch_size=batch_size,
+                judge=judge_opts, scorer_options=scorer_options, n_resamples=resamples,
+                progress=Progress(start, advance), command=command_line(),
+            )
+    except (RunError, ModelError, TaskError, DataError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+    print_run_summary(result.results, result.run_dir)
+    if strict and result.results.get("judge") and sum((result.results["judge"].get("parse_failures") or {}).values()):
+        _fail("--strict: judge verdicts failed to parse (see results.json judge.parse_failures)", code=1)
+
+
+def tasks(detail: bool = typer.Option(False, "--detail", help="Also print what each task measures.")) -> None:
+    """List the tasks with their data, modalities, metrics and judge."""
+    from rich.markup import escape
+
+    from gemeval.data.synthetic import DEFAULT_N
+    from gemeval.tasks import list_tasks
+
+    table = Table(title="gemeval tasks")
+    columns = ["task", "kind", "modalities", "data (else synthetic)", "headline metrics", "judge"]
+    if detail:
+        columns.append("what it measures")
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for t in list_tasks():
+        row = [t.name, t.kind, ", ".join(t.modalities), ", ".join(t.sources) or f"synthetic ({DEFAULT_N} ECGs)",
+               "\n".join(t.headline), t.judge or "-"]
+        if detail:
+            row.append(t.description)
+        table.add_row(*(escape(c) for c in row))
+    console.print(table)
+
+
+def models() -> None:
+    """List the model adapters and what each needs."""
+    from gemeval.models.base import ADAPTERS
+    from gemeval.models import registry  # noqa: F401
+
+    table = Table(title="gemeval model adapters")
+    for col in ("adapter", "modalities", "what it is", "needs"):
+        table.add_column(col, overflow="fold")
+    from rich.markup import escape
+
+    for info in ADAPTERS.values():
+        table.add_row(*(escape(c) for c in (info.name, ", ".join(info.modalities), info.summary, info.needs)))
+    console.print(table)
+
+
+def show(run_dir: Path = typer.Argument(..., help="A run directory written by `gemeval run`."),
+         recompute: bool = typer.Option(False, "--recompute", help="Recompute results.json from samples.jsonl first."),
+         as_json: bool = typer.Option(False, "--json", help="Print results.json.")) -> None:
+    """Print the results table of a run again."""
+    import json
+
+    from gemeval import store
+    from gemeval.run import RunError, finalize
+
+    try:
+        results = finalize(run_dir) if recompute else store.read_results(run_dir)
+    except (store.RunStoreError, RunError) as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(results, indent=2))
+        return
+    print_run_summary(results, run_dir)
+
+
+def merge(shards: list[Path] = typer.Argument(..., help="The shard run directories (all I of N)."),
+          out: Path = typer.Option(..., "--out", help="The merged run directory to create.")) -> None:
+    """Join the shards of one run into a single run directory."""
+    from gemeval import store
+    from gemeval.run import RunError, merge as merge_runs
+
+    try:
+        result = merge_runs(shards, out)
+    except (RunError, store.RunStoreError) as exc:
+        _fail(str(exc))
+    print_run_summary(result.results, result.run_dir)
 
 
 def register(app: typer.Typer) -> None:
     """Add the run commands to the top-level app."""
+    app.command("run")(run)
+    app.command("tasks")(tasks)
+    app.command("models")(models)
+    app.command("show")(show)
+    app.command("merge")(merge)

@@ -81,9 +81,15 @@ def _coerce(value: str) -> Any:
 
 
 def load_model(name: str, args: dict[str, Any] | None = None, modality: str = "both") -> Model:
-    """Build the adapter ``name`` with ``args``; ``modality`` is one of MODALITIES."""
+    """Build the adapter ``name`` with ``args``; ``modality`` is one of MODALITIES.
+
+    ``name`` is a registered adapter (`gemeval models`) or ``"package.module:Class"`` for
+    an adapter of your own that follows the Model protocol.
+    """
     from gemeval.models import registry  # noqa: F401  (fills ADAPTERS)
 
+    if name not in ADAPTERS and ":" in name:
+        return _load_custom(name, args or {}, modality)
     if name not in ADAPTERS:
         known = ", ".join(sorted(ADAPTERS))
         raise ModelError(f"unknown model adapter {name!r}; known adapters: {known} (see `gemeval models`)")
@@ -101,3 +107,16 @@ def load_model(name: str, args: dict[str, Any] | None = None, modality: str = "b
         raise ModelError(f"adapter {name!r} needs {info.needs}: {exc}") from exc
     cls = getattr(module, cls_name)
     return cls(modality=modality, **(args or {}))
+
+
+def _load_custom(target: str, args: dict[str, Any], modality: str) -> Model:
+    module_name, _, cls_name = target.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), cls_name)
+    except (ImportError, AttributeError) as exc:
+        raise ModelError(f"--model {target}: cannot import {cls_name} from {module_name} ({exc}); "
+                         "is the module on PYTHONPATH?") from exc
+    model = cls(modality=modality, **args)
+    if not isinstance(model, Model):
+        raise ModelError(f"--model {target}: {cls_name} lacks name, batch_size, generate() or describe()")
+    return model

@@ -1,0 +1,527 @@
+"""Orchestration: data -> samples -> model -> predictions -> scorers (+ judge) -> run store.
+
+``evaluate`` is the Python API the CLI wraps. A run directory is determined by everything
+that determines its results (task file hash, model and args, modality, scoring mode, data
+fingerprint, limit, shard, judge), so re-running the same command finds the same directory
+and continues: ids already in samples.jsonl are skipped, nothing is lost or duplicated.
+Each sample's record is written after its batch is predicted, scored and judged; one bad
+item is recorded with its error and the run goes on. Results are recomputed from the
+stored records in dataset order, so a resumed run's results equal an uninterrupted run's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from gemeval import __version__
+from gemeval import store
+from gemeval.data import DataOptions, Dataset, load_dataset
+from gemeval.metrics.registry import build_scorers
+from gemeval.metrics.stats import DEFAULT_RESAMPLES
+from gemeval.models.base import ADAPTERS, Model, load_model, parse_model_args
+from gemeval.sample import Prediction, Sample
+from gemeval.tasks import TaskSpec, load_task
+
+SECRET_ARG_WORDS = ("key", "token", "secret", "password")
+RECORDED_PACKAGES = ("numpy", "scipy", "scikit-learn", "pandas", "wfdb", "neurokit2", "torch",
+                     "transformers", "openai", "lm-eval", "rouge-score", "bert-score")
+
+
+class RunError(ValueError):
+    """A run that cannot start or continue; the message says what to do."""
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    results: dict[str, Any]
+    config: dict[str, Any]
+    resumed: int = 0
+    computed: int = 0
+
+    @property
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        return self.results["metrics"]
+
+
+@dataclass
+class JudgeOptions:
+    """How to judge; None model means no judge (judge metrics are reported as skipped)."""
+
+    model: str | None = None
+    base_url: str | None = None
+    concurrency: int = 16
+    timeout_s: float = 60.0
+    max_retries: int = 5
+    cache_mode: str = "readwrite"
+    cache_path: Path | None = None
+    mode: str = "online"
+    repeats: int = 1
+    rule: str | None = None
+    strict: bool = False
+    api_key_env: str = "OPENAI_API_KEY"
+
+    def to_config(self) -> dict[str, Any]:
+        from gemeval.judge import JudgeConfig
+
+        fields = {k: v for k, v in self.__dict__.items() if k != "strict"}
+        return JudgeConfig(**fields, strict=self.strict)
+
+
+@dataclass
+class Progress:
+    """Callbacks for a progress display: ``start(total, done)``, ``advance(n)``."""
+
+    start: Callable[[int, int], None] = lambda total, done: None
+    advance: Callable[[int], None] = lambda n: None
+
+
+def redact_args(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: ("<redacted>" if any(w in k.lower() for w in SECRET_ARG_WORDS) else v) for k, v in args.items()}
+
+
+def _git_sha() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _versions() -> dict[str, str]:
+    found = {"gemeval": __version__, "python": platform.python_version()}
+    for name in RECORDED_PACKAGES:
+        try:
+            found[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _slug(text: str) -> str:
+    keep = "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
+    return keep.strip("-")[:80] or "model"
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"2/8"`` -> (2, 8): the second of eight deterministic, disjoint parts."""
+    if not text:
+        return None
+    try:
+        index, count = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise RunError(f"--shard must look like I/N (e.g. 2/8), got {text!r}") from None
+    if not (1 <= index <= count):
+        raise RunError(f"--shard {text}: I must be between 1 and N")
+    return index, count
+
+
+def select_samples(samples: Sequence[Sample], limit: int | None, shard: tuple[int, int] | None) -> list[Sample]:
+    """``limit`` first (the first N items in dataset order), then every N-th item for a shard,
+    so the union of all shards of a limited run is exactly the limited run."""
+    chosen = list(samples[:limit] if limit else samples)
+    seen: set[str] = set()
+    for s in chosen:
+        if s.id in seen:
+            raise RunError(f"sample id {s.id!r} appears twice in task {s.task!r}; ids must be unique")
+        seen.add(s.id)
+    if shard:
+        index, count = shard
+        chosen = chosen[index - 1 :: count]
+    return chosen
+
+
+def run_identity(config: dict[str, Any]) -> str:
+    keys = ("task", "model", "modality", "scoring", "seed", "limit", "shard", "data", "judge")
+    ident = {k: config.get(k) for k in keys}
+    ident["model"] = {"name": config["model"]["name"], "args": config["model"]["args"]}
+    ident["data"] = {"fingerprint": config["data"]["fingerprint"]}
+    ident["task"] = {"name": config["task"]["name"], "sha256": config["task"]["sha256"]}
+    ident["judge"] = None if not config.get("judge") else {
+        k: config["judge"].get(k) for k in ("model", "base_url", "rubric_sha256", "rule", "repeats")
+    }
+    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def evaluate(
+    model: str | Model = "measure",
+    task: str | TaskSpec = "grounded",
+    *,
+    model_args: dict[str, Any] | str | None = None,
+    modality: str | None = None,
+    limit: int | None = None,
+    out_dir: Path | str = "runs",
+    run_dir: Path | str | None = None,
+    seed: int = 0,
+    scoring: str = "gemeval",
+    data_dir: Path | str | None = None,
+    data_file: Path | str | None = None,
+    synthetic_n: int | None = None,
+    shard: str | tuple[int, int] | None = None,
+    batch_size: int | None = None,
+    judge: JudgeOptions | None = None,
+    scorer_options: dict[str, Any] | None = None,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    progress: Progress | None = None,
+    command: str | None = None,
+) -> RunResult:
+    """Evaluate ``model`` on ``task`` and write (or continue) a run directory.
+
+    Returns the results and the run directory. Usable from notebooks:
+    ``gemeval.evaluate(model="measure", task="grounded", limit=20)``.
+    """
+    spec = task if isinstance(task, TaskSpec) else load_task(task)
+    if isinstance(model_args, str):
+        model_args = parse_model_args(model_args)
+    model_args = dict(model_args or {})
+    if batch_size is not None:
+        model_args["batch_size"] = batch_size
+    shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else tuple(shard)
+
+    options = DataOptions.from_env(
+        data_dir=Path(data_dir) if data_dir else None,
+        data_file=Path(data_file) if data_file else None,
+        seed=seed, synthetic_n=synthetic_n,
+    )
+    dataset = load_dataset(spec, options)
+    samples = select_samples(dataset.samples, limit, shard_t)
+    if not samples:
+        raise RunError(f"task {spec.name!r}: no samples to run (source {dataset.source}); check --limit and --data-dir")
+
+    if isinstance(model, str):
+        model_name = model
+        if modality is None:
+            modality = _default_modality(model_name)
+        model_obj = load_model(model_name, model_args, modality=modality)
+    else:
+        model_obj, model_name = model, model.name
+        modality = modality or getattr(model, "modality", "both")
+
+    scorers = build_scorers(spec, scoring, **(scorer_options or {}))
+    judge_engine, judge_conf = _build_judge(spec, judge)
+
+    describe = model_obj.describe()
+    config: dict[str, Any] = {
+        "format_version": store.FORMAT_VERSION,
+        "command": command or "gemeval.evaluate()",
+        "task": {"name": spec.name, "version": spec.version, "sha256": spec.sha256, "kind": spec.kind,
+                 "headline": list(spec.headline)},
+        "model": {"name": model_name, "label": str(describe.get("label", model_name)),
+                  "args": redact_args(model_args), "describe": describe},
+        "modality": modality,
+        "scoring": scoring,
+        "scorer_options": scorer_options or {},
+        "seed": seed,
+        "limit": limit,
+        "shard": list(shard_t) if shard_t else None,
+        "data": dataset.describe() | {"n_selected": len(samples), "skipped_items": [p.to_dict() for p in dataset.problems]},
+        "judge": judge_conf,
+        "versions": _versions(),
+        "git_sha": _git_sha(),
+    }
+    config["run_id"] = run_identity(config)
+    target = Path(run_dir) if run_dir else Path(out_dir) / spec.name / _slug(config["model"]["label"]) / config["run_id"]
+    config["created_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    target.mkdir(parents=True, exist_ok=True)
+    config_path = target / store.CONFIG
+    if config_path.exists():
+        previous = store.read_config(target)
+        if previous.get("run_id") != config["run_id"]:
+            raise RunError(
+                f"{target} holds run {previous.get('run_id')} with a different configuration; "
+                "choose another --out/--run-dir or delete it"
+            )
+        config["created_at"] = previous.get("created_at", config["created_at"])
+    store.write_json(config_path, config)
+
+    done_ids = {rec["id"] for rec in store.iter_samples(target)}
+    todo = [s for s in samples if s.id not in done_ids]
+    progress = progress or Progress()
+    progress.start(len(samples), len(samples) - len(todo))
+
+    timing = {"model_s": 0.0, "score_s": 0.0, "judge_s": 0.0}
+    wall_start = time.perf_counter()
+    step = max(1, int(getattr(model_obj, "batch_size", 1) or 1))
+    with store.SampleWriter(target) as writer:
+        for begin in range(0, len(todo), step):
+            batch = todo[begin : begin + step]
+            records = _run_batch(batch, model_obj, scorers, judge_engine, spec, timing)
+            writer.write_many(records)
+            progress.advance(len(batch))
+    timing["wall_s"] = time.perf_counter() - wall_start
+
+    results = finalize(target, timing=timing, n_resamples=n_resamples, judge_summary=judge_engine.summary() if judge_engine else None)
+    return RunResult(target, results, config, resumed=len(samples) - len(todo), computed=len(todo))
+
+
+def _default_modality(name: str) -> str:
+    """"both" where the adapter takes both, else the first it takes."""
+    from gemeval.models import registry  # noqa: F401  (fills ADAPTERS)
+
+    info = ADAPTERS.get(name)
+    if info is None:
+        return "both"
+    return "both" if "both" in info.modalities else info.modalities[0]
+
+
+def _build_judge(spec: TaskSpec, judge: JudgeOptions | None):
+    if not spec.judge or judge is None or not judge.model:
+        return None, None
+    from gemeval.judge import Judge, load_rubric
+
+    rubric = load_rubric(spec.judge)
+    engine = Judge(judge.to_config(), rubric)
+    conf = {
+        "model": judge.model, "base_url": judge.base_url, "rubric": rubric.name,
+        "rubric_version": str(rubric.version), "rubric_sha256": rubric.sha256,
+        "rule": judge.rule or rubric.default_rule, "repeats": judge.repeats, "mode": judge.mode,
+    }
+    return engine, conf
+
+
+def _run_batch(batch: list[Sample], model: Model, scorers: list, judge, spec: TaskSpec,
+               timing: dict[str, float]) -> list[dict[str, Any]]:
+    start = time.perf_counter()
+    try:
+        predictions = model.generate(batch)
+        if len(predictions) != len(batch):
+            raise RunError(f"adapter {model.name!r} returned {len(predictions)} predictions for {len(batch)} samples")
+    except Exception as exc:  # the whole batch failed: record it per item and go on
+        message = f"{type(exc).__name__}: {exc}"
+        predictions = [Prediction(s.id, None, error=f"batch failed: {message}") for s in batch]
+    timing["model_s"] += time.perf_counter() - start
+
+    start = time.perf_counter()
+    per_sample: list[dict[str, Any]] = [{} for _ in batch]
+    errors: list[list[str]] = [[] for _ in batch]
+    for scorer in scorers:
+        if hasattr(scorer, "score_batch"):
+            try:
+                values = scorer.score_batch(batch, predictions)
+            except Exception as exc:
+                values = [None] * len(batch)
+                for e in errors:
+                    e.append(f"scorer {scorer.name}: {type(exc).__name__}: {exc}")
+            for i, v in enumerate(values):
+                if v is not None:
+                    per_sample[i].update(v)
+            continue
+        for i, (sample, pred) in enumerate(zip(batch, predictions)):
+            try:
+                per_sample[i].update(scorer.score(sample, pred))
+            except Exception as exc:
+                errors[i].append(f"scorer {scorer.name}: {type(exc).__name__}: {exc}")
+    timing["score_s"] += time.perf_counter() - start
+
+    verdicts: list[dict[str, Any] | None] = [None] * len(batch)
+    if judge is not None:
+        from gemeval.judge import JudgeItem
+
+        start = time.perf_counter()
+        wanted = [i for i, p in enumerate(predictions) if p.ok]
+        items = [JudgeItem(batch[i].id, batch[i].prompt, str(batch[i].reference.get("text", "")), predictions[i].text)
+                 for i in wanted]
+        for i, outcome in zip(wanted, judge.judge_many(items) if items else []):
+            verdicts[i] = outcome.to_record()
+        timing["judge_s"] += time.perf_counter() - start
+
+    records = []
+    for i, (sample, pred) in enumerate(zip(batch, predictions)):
+        records.append({
+            "id": sample.id,
+            "group": sample.group,
+            "prompt_sha256": hashlib.sha256(sample.prompt.encode()).hexdigest(),
+            "prediction": {"text": pred.text, "error": pred.error, "latency_s": pred.latency_s,
+                           "usage": pred.usage, "meta": pred.meta},
+            "reference": sample.reference,
+            "truth_source": sample.truth_source,
+            "metrics": per_sample[i],
+            "judge": verdicts[i],
+            "error": "; ".join(filter(None, [pred.error, *errors[i]])) or None,
+        })
+    return records
+
+
+def _ordered_records(run_dir: Path) -> list[dict[str, Any]]:
+    """The stored records, one per id, sorted by id: the order never depends on when a
+    record was written, so resumed and merged runs aggregate exactly like one pass."""
+    return sorted(store.read_samples(run_dir), key=lambda r: r["id"])
+
+
+def finalize(
+    run_dir: Path,
+    *,
+    timing: dict[str, float] | None = None,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    judge_summary: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Recompute results.json from config.json and samples.jsonl alone."""
+    run_dir = Path(run_dir)
+    config = store.read_config(run_dir)
+    spec = _task_for(config)
+    records = _ordered_records(run_dir)
+    groups = [r.get("group") or r["id"] for r in records]
+    seed = int(config.get("seed", 0))
+    scorers = build_scorers(spec, config.get("scoring", "gemeval"), **config.get("scorer_options", {}))
+    metrics: dict[str, dict[str, Any]] = {}
+    for scorer in scorers:
+        rows = [r.get("metrics") or {} for r in records]
+        metrics.update(scorer.aggregate(rows, groups, seed=seed, n_resamples=n_resamples))
+
+    judge_block: dict[str, Any] | None
+    if config.get("judge"):
+        from gemeval.judge import load_rubric
+
+        rubric = load_rubric(config["judge"]["rubric"])
+        rows = [r.get("judge") for r in records]
+        metrics.update(rubric.aggregate(rows, groups, rule=config["judge"].get("rule"), seed=seed))
+        judge_block = dict(config["judge"])
+        judge_block.update(_judge_accounting(records, judge_summary))
+    elif spec.judge:
+        judge_block = {
+            "skipped": True,
+            "rubric": spec.judge,
+            "how": f"pass --judge MODEL (any OpenAI-compatible server: add --judge-base-url URL; key from "
+                   f"OPENAI_API_KEY) to score the {spec.judge} rubric",
+        }
+    else:
+        judge_block = None
+
+    previous_timing = {}
+    results_path = run_dir / store.RESULTS
+    if results_path.exists():
+        previous_timing = store.read_results(run_dir).get("timing", {})
+    timing_out = dict(previous_timing)
+    for key, value in (timing or {}).items():
+        timing_out[key] = round(previous_timing.get(key, 0.0) + value, 3)
+
+    n_errors = sum(1 for r in records if r.get("error"))
+    tokens = {"prompt": 0, "completion": 0}
+    for r in records:
+        usage = (r.get("prediction") or {}).get("usage") or {}
+        tokens["prompt"] += int(usage.get("prompt_tokens", 0) or 0)
+        tokens["completion"] += int(usage.get("completion_tokens", 0) or 0)
+    results = {
+        "format_version": store.FORMAT_VERSION,
+        "run_id": config["run_id"],
+        "task": spec.name,
+        "task_version": spec.version,
+        "model": config["model"]["name"],
+        "model_label": config["model"]["label"],
+        "modality": config.get("modality"),
+        "scoring": config.get("scoring"),
+        "n_samples": len(records),
+        "n_expected": config["data"].get("n_selected"),
+        "n_errors": n_errors,
+        "errors": [{"id": r["id"], "error": r["error"]} for r in records if r.get("error")][:50],
+        "data": config["data"],
+        "judge": judge_block,
+        "metrics": metrics,
+        "headline": [m for m in spec.headline if m in metrics],
+        "cost_usd": (judge_block or {}).get("cost_usd", 0.0) if judge_block and not judge_block.get("skipped") else 0.0,
+        "tokens": tokens,
+        "timing": timing_out,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "gemeval_version": __version__,
+    }
+    store.write_json(results_path, results)
+    return results
+
+
+def _judge_accounting(records: list[dict[str, Any]], summary: dict[str, Any] | None) -> dict[str, Any]:
+    """Parse failures per criterion and cost, from the stored verdicts (plus the live summary)."""
+    failures: dict[str, int] = {}
+    judged = 0
+    for r in records:
+        verdict = r.get("judge")
+        if not verdict:
+            continue
+        judged += 1
+        for criterion in verdict.get("failures") or []:
+            failures[criterion] = failures.get(criterion, 0) + 1
+    out: dict[str, Any] = {"judged": judged, "parse_failures": failures}
+    if summary:
+        out.update({k: v for k, v in summary.items() if k in ("calls", "cache_hits", "cost_usd", "tokens", "wall_s")})
+    return out
+
+
+def _task_for(config: dict[str, Any]) -> TaskSpec:
+    spec = load_task(config["task"]["name"])
+    if spec.sha256 != config["task"]["sha256"]:
+        raise RunError(
+            f"task {spec.name!r} changed since this run was made (file hash {spec.sha256[:12]} vs "
+            f"{config['task']['sha256'][:12]}); rerun it with the current task file"
+        )
+    return spec
+
+
+def merge(shard_dirs: Sequence[Path | str], out_dir: Path | str, n_resamples: int = DEFAULT_RESAMPLES) -> RunResult:
+    """Join the shards of one run into a single run directory with recomputed results."""
+    dirs = [Path(d) for d in shard_dirs]
+    if not dirs:
+        raise RunError("gemeval merge needs at least one shard directory")
+    configs = [store.read_config(d) for d in dirs]
+    base = dict(configs[0])
+    counts = set()
+    for d, cfg in zip(dirs, configs):
+        differences = [k for k in ("task", "model", "modality", "scoring", "seed", "limit", "judge")
+                       if _comparable(cfg.get(k)) != _comparable(base.get(k))]
+        if cfg["data"]["fingerprint"] != base["data"]["fingerprint"]:
+            differences.append("data")
+        if differences:
+            raise RunError(f"{d} is not a shard of the same run as {dirs[0]}: differs in {', '.join(differences)}")
+        if not cfg.get("shard"):
+            raise RunError(f"{d} is not a shard (made without --shard)")
+        counts.add(cfg["shard"][1])
+    if len(counts) != 1:
+        raise RunError(f"shards come from different splits: N = {sorted(counts)}")
+    indices = sorted(cfg["shard"][0] for cfg in configs)
+    expected = list(range(1, counts.pop() + 1))
+    if indices != expected:
+        raise RunError(f"shards {indices} given; a complete merge needs {expected}")
+
+    base["shard"] = None
+    base["data"] = dict(base["data"])
+    base["data"]["n_selected"] = sum(cfg["data"].get("n_selected", 0) for cfg in configs)
+    base["merged_from"] = [str(d) for d in dirs]
+    base["run_id"] = run_identity(base)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if (out / store.SAMPLES).exists():
+        raise RunError(f"{out} already holds samples; merge into an empty directory")
+    store.write_json(out / store.CONFIG, base)
+    seen: set[str] = set()
+    with store.SampleWriter(out) as writer:
+        for d in dirs:
+            for rec in store.iter_samples(d):
+                if rec["id"] in seen:
+                    raise RunError(f"sample {rec['id']!r} appears in more than one shard ({d})")
+                seen.add(rec["id"])
+                writer.write(rec)
+    timing: dict[str, float] = {}
+    for d in dirs:
+        for k, v in store.read_results(d).get("timing", {}).items() if (d / store.RESULTS).exists() else []:
+            timing[k] = timing.get(k, 0.0) + float(v)
+    results = finalize(out, timing=timing, n_resamples=n_resamples)
+    return RunResult(out, results, base, computed=len(seen))
+
+
+def _comparable(value: Any) -> str:
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if k not in ("describe",)}
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def command_line() -> str:
+    return " ".join(["gemeval", *sys.argv[1:]])
