@@ -1,0 +1,213 @@
+"""Outputs that already exist, scored as if a model had just written them.
+
+``--model predictions --model-args path=FILE`` reads one file of answers and gives each
+sample the answer stored under its id. Accepted records (one per JSONL line, or a JSON
+list, or a JSON object holding such a list):
+
+* GEM / LLaVA answer files: ``{"question_id", "text", "model_id", ...}``;
+* PULSE answer files: ``{"id", "response"}`` (the arena's ``response`` is a list of
+  ``{"response"}`` turns, its ``predict_convs`` a list of ``{"answer"}`` turns: the first
+  turn answers the sample's question, all turns are kept in the prediction's meta);
+* GEM's merged results: ``{"id", "GEM_generated"}``;
+* gemeval's own ``samples.jsonl``: ``{"id", "prediction": {"text", "error"}}`` (a stored
+  error stays an error);
+* a JSON object mapping ids to answer strings;
+* anything else with ``id_key=...,text_key=...`` in the model args.
+
+Nothing is dropped silently: a sample whose id is not in the file gets a Prediction with
+``error="no prediction for id X in FILE"``; ids in the file that match no sample, lines
+that are not JSON and records without an id or a text are counted and listed (first 20)
+in :meth:`PredictionsModel.describe`, together with the file's sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+from gemeval.models.base import ModelError
+from gemeval.sample import Prediction, Sample
+
+LISTED = 20
+"""How many ids each list in ``describe()`` shows; the counts cover all of them."""
+ID_KEYS = ("question_id", "id", "sample_id")
+TEXT_KEYS = ("text", "response", "GEM_generated", "prediction", "predict_convs", "output", "answer")
+
+
+def _turn_text(turn: Any) -> str | None:
+    if isinstance(turn, str):
+        return turn
+    if isinstance(turn, dict):
+        for key in ("response", "answer", "text", "value"):
+            if isinstance(turn.get(key), str):
+                return turn[key]
+    return None
+
+
+class PredictionsModel:
+    """An adapter over a file of answers; see the module docstring for the formats."""
+
+    name = "predictions"
+
+    def __init__(
+        self,
+        modality: str = "both",
+        path: str | Path | None = None,
+        batch_size: int = 256,
+        id_key: str | None = None,
+        text_key: str | None = None,
+        label: str | None = None,
+    ):
+        if path is None:
+            raise ModelError("--model predictions needs the answers file: --model-args path=FILE")
+        self.modality = modality
+        self.path = Path(path)
+        self.batch_size = int(batch_size)
+        self.id_key = id_key
+        self.text_key = text_key
+        if not self.path.is_file():
+            raise ModelError(f"predictions file {self.path} not found; give --model-args path=FILE")
+        data = self.path.read_bytes()
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.answers: dict[str, tuple[str | None, str | None, dict[str, Any]]] = {}
+        self.duplicate_ids: list[str] = []
+        self.unreadable: list[str] = []
+        self.formats: set[str] = set()
+        model_ids: set[str] = set()
+        for where, record in self._records(data.decode("utf-8", errors="replace")):
+            parsed = self._parse(record)
+            if parsed is None:
+                self.unreadable.append(where)
+                continue
+            item_id, text, error, meta = parsed
+            if item_id in self.answers:
+                self.duplicate_ids.append(item_id)
+            self.answers[item_id] = (text, error, meta)
+            if isinstance(record, dict) and isinstance(record.get("model_id"), str):
+                model_ids.add(record["model_id"])
+        if not self.answers:
+            raise ModelError(
+                f"{self.path}: no record with an id and an answer "
+                f"({len(self.unreadable)} unreadable, e.g. {', '.join(self.unreadable[:3]) or 'empty file'}); "
+                "expected GEM/PULSE answer files or a gemeval samples.jsonl, or pass id_key=...,text_key=..."
+            )
+        self.label = label or (model_ids.pop() if len(model_ids) == 1 else f"predictions-{self.path.stem}")
+        self._expected: list[str] | None = None
+        self._seen: dict[str, bool] = {}
+
+    # -- reading ------------------------------------------------------------------
+
+    def _records(self, text: str) -> list[tuple[str, Any]]:
+        """(where, record) pairs: ``line N`` for JSONL, ``item N`` for a JSON document."""
+        stripped = text.strip()
+        if not stripped:
+            return []
+        if self.path.suffix != ".jsonl" and stripped[0] in "[{":
+            try:
+                document = json.loads(stripped)
+            except json.JSONDecodeError:
+                document = None
+            if isinstance(document, list):
+                return [(f"item {i}", r) for i, r in enumerate(document)]
+            if isinstance(document, dict):
+                lists = [v for v in document.values() if isinstance(v, list)]
+                if len(lists) == 1:
+                    return [(f"item {i}", r) for i, r in enumerate(lists[0])]
+                if document and all(isinstance(v, str) for v in document.values()):
+                    return [(f"key {k!r}", {"id": k, "text": v}) for k, v in document.items()]
+        out: list[tuple[str, Any]] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                out.append((f"line {number}", json.loads(line)))
+            except json.JSONDecodeError:
+                out.append((f"line {number}", None))
+        return out
+
+    def _parse(self, record: Any) -> tuple[str, str | None, str | None, dict[str, Any]] | None:
+        """(id, text, error, meta) of one record, or None when it has no id or no answer."""
+        if not isinstance(record, dict):
+            return None
+        id_keys = (self.id_key,) if self.id_key else ID_KEYS
+        item_id = next((record[k] for k in id_keys if record.get(k) is not None), None)
+        if item_id is None:
+            return None
+        keys = (self.text_key,) if self.text_key else TEXT_KEYS
+        key = next((k for k in keys if k in record), None)
+        if key is None:
+            return None
+        value = record[key]
+        meta: dict[str, Any] = {"source_file": str(self.path), "source_id": item_id}
+        if isinstance(value, dict) and ("text" in value or "error" in value):
+            self.formats.add("gemeval samples.jsonl")
+            text, error = value.get("text"), value.get("error")
+            if text is None and not error:
+                return None
+            return str(item_id), text, (f"recorded error in {self.path}: {error}" if error and text is None else None), meta
+        if isinstance(value, list):
+            turns = [_turn_text(t) for t in value]
+            if not turns or turns[0] is None:
+                return None
+            self.formats.add(f"multi-turn {key}")
+            meta["turns"] = turns
+            return str(item_id), turns[0], None, meta
+        if not isinstance(value, str):
+            return None
+        self.formats.add({"text": "GEM/LLaVA answers" if "question_id" in record else "id + text",
+                          "response": "PULSE answers", "GEM_generated": "GEM merged results"}.get(key, f"id + {key}"))
+        return str(item_id), value, None, meta
+
+    # -- the model protocol ----------------------------------------------------------
+
+    def prepare(self, samples: Sequence[Sample]) -> None:
+        """Tell the adapter which samples the run will ask for, so :meth:`describe` can count
+        matched, missing and unmatched ids before any is generated."""
+        self._expected = [s.id for s in samples]
+
+    def generate(self, samples: Sequence[Sample]) -> list[Prediction]:
+        out: list[Prediction] = []
+        for sample in samples:
+            found = self.answers.get(sample.id)
+            self._seen[sample.id] = found is not None
+            if found is None:
+                out.append(Prediction(sample.id, None, error=f"no prediction for id {sample.id} in {self.path}"))
+                continue
+            text, error, meta = found
+            out.append(Prediction(sample.id, None if error else text, error=error, meta=dict(meta)))
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        """The file (path, sha256, formats read) and the id bookkeeping.
+
+        Matched / missing / unmatched counts are over the samples given to :meth:`prepare`
+        (``"counted_over": "prepared samples"``), else over those generate has seen so far.
+        Unmatched ids are ids in the file that no such sample has.
+        """
+        if self._expected is not None:
+            expected, basis = self._expected, "prepared samples"
+        else:
+            expected, basis = list(self._seen), "samples generated so far"
+        wanted = set(expected)
+        missing = [i for i in expected if i not in self.answers]
+        unmatched = [i for i in self.answers if i not in wanted]
+        return {
+            "adapter": "predictions",
+            "label": self.label,
+            "path": str(self.path),
+            "sha256": self.sha256,
+            "formats": sorted(self.formats),
+            "n_in_file": len(self.answers),
+            "n_duplicate_ids": len(self.duplicate_ids),
+            "duplicate_ids": self.duplicate_ids[:LISTED],
+            "n_unreadable": len(self.unreadable),
+            "unreadable": self.unreadable[:LISTED],
+            "counted_over": basis,
+            "n_matched": len(expected) - len(missing),
+            "n_missing": len(missing),
+            "missing_ids": missing[:LISTED],
+            "n_unmatched": len(unmatched),
+            "unmatched_ids": unmatched[:LISTED],
+        }
