@@ -188,6 +188,8 @@ def evaluate(
     if batch_size is not None:
         model_args["batch_size"] = batch_size
     shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else tuple(shard)
+    if isinstance(model, str):
+        check_adapter_name(model)
 
     options = DataOptions.from_env(
         data_dir=Path(data_dir) if data_dir else None,
@@ -208,6 +210,9 @@ def evaluate(
         model_obj, model_name = model, model.name
         modality = modality or getattr(model, "modality", "both")
 
+    if hasattr(model_obj, "prepare"):
+        # adapters that match samples to files (predictions) report their coverage in the config
+        model_obj.prepare(samples)
     scorers = build_scorers(spec, scoring, **(scorer_options or {}))
     judge_engine, judge_conf = _build_judge(spec, judge)
 
@@ -263,6 +268,16 @@ def evaluate(
 
     results = finalize(target, timing=timing, n_resamples=n_resamples, judge_summary=judge_engine.summary() if judge_engine else None)
     return RunResult(target, results, config, resumed=len(samples) - len(todo), computed=len(todo))
+
+
+def check_adapter_name(name: str) -> None:
+    """Fail before any data is loaded when the adapter name is unknown."""
+    from gemeval.models import registry  # noqa: F401  (fills ADAPTERS)
+    from gemeval.models.base import ModelError
+
+    if name not in ADAPTERS and ":" not in name:
+        raise ModelError(f"unknown model adapter {name!r}; known adapters: {', '.join(sorted(ADAPTERS))} "
+                         "(see `gemeval models`), or give your own as package.module:Class")
 
 
 def _default_modality(name: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -52,8 +53,10 @@ def results_table(results: dict[str, Any], title: str | None = None) -> Table:
 def print_run_summary(results: dict[str, Any], run_dir: Path) -> None:
     console.print(results_table(results))
     data = results.get("data", {})
-    console.print(f"samples: {results['n_samples']}  errors: {results['n_errors']}  data: {data.get('source')}"
-                  + (f"  [yellow]{data.get('note')}[/]" if data.get("synthetic_fallback") else ""))
+    console.print(f"samples: {results['n_samples']}  errors: {results['n_errors']}  data: {data.get('source')}")
+    if data.get("note"):
+        style = "yellow" if data.get("synthetic_fallback") else "dim"
+        console.print(f"[{style}]{escape(data['note'])}[/]")
     if data.get("n_skipped"):
         console.print(f"[yellow]{data['n_skipped']} malformed items skipped; listed in config.json under data.skipped_items[/]")
     judge = results.get("judge")

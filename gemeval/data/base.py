@@ -126,9 +126,9 @@ def load_dataset(task: TaskSpec, options: DataOptions) -> Dataset:
     dataset = SOURCES["synthetic"].loader()(task, options)
     if task.sources:
         dataset.synthetic_fallback = True
-        where = options.data_dir or "nowhere (no --data-dir or GEMEVAL_DATA)"
+        where = f"under {options.data_dir}" if options.data_dir else "(no --data-dir or GEMEVAL_DATA given)"
         dataset.note = (
-            f"no data for {', '.join(task.sources)} found under {where}; ran on the embedded "
+            f"no {task.name} data ({', '.join(task.sources)}) found {where}; ran on the embedded "
             "synthetic set instead (see `gemeval data check`)"
         )
     return dataset
