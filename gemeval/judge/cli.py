@@ -1,5 +1,115 @@
-"""`gemeval judge` commands."""
+"""`gemeval judge` commands: judge reliability and the rubrics."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
-app = typer.Typer(help="judge commands.", no_args_is_help=True)
+app = typer.Typer(help="LLM-judge reliability and rubrics.", no_args_is_help=True)
+
+
+def _console() -> Console:
+    return Console()
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def _fail(message: str) -> None:
+    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def agreement(
+    run_a: Path = typer.Argument(..., help="Run directory judged first (or by judge A)."),
+    run_b: Path = typer.Argument(..., help="Run directory with the same outputs judged again (or by judge B)."),
+    rule: Optional[str] = typer.Option(None, help="Aggregation rule; default: the one the runs used."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Agreement between two judgements of the same outputs, per criterion: Spearman's rho,
+    quadratic-weighted kappa and mean absolute difference, paired by sample id."""
+    from gemeval.judge.agreement import AgreementError, run_agreement
+    from gemeval.judge.rubric import RubricError
+    from gemeval.store import RunStoreError
+
+    try:
+        result = run_agreement(run_a, run_b, rule)
+    except (AgreementError, RubricError, RunStoreError) as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    console = _console()
+    table = Table(title=f"judge agreement, rubric {result['rubric']} ({result['rule']})")
+    for col in ("criterion", "n", "missing", "Spearman", "kappa (quadratic)", "mean |A-B|", "mean A", "mean B"):
+        table.add_column(col, justify="left" if col == "criterion" else "right")
+    for name, row in result["criteria"].items():
+        table.add_row(name, str(row["n"]), str(row["n_missing"]), _fmt(row["spearman"]), _fmt(row["kappa_quadratic"]),
+                      _fmt(row["mad"], 2), _fmt(row["mean_a"], 2), _fmt(row["mean_b"], 2))
+    console.print(table)
+    console.print(
+        f"paired {result['n_paired']} samples (only in A: {result['only_a']}, only in B: {result['only_b']}); "
+        f"judges: A {', '.join(result['judge_a'])}, B {', '.join(result['judge_b'])}"
+    )
+    if result["outputs_differ"]:
+        console.print(f"[yellow]warning:[/yellow] {result['outputs_differ']} paired samples have different model "
+                      "outputs; agreement then mixes judge and model differences")
+    if result["stale_rubric_sha256"]:
+        console.print("[yellow]warning:[/yellow] some records were judged with another version of the rubric file")
+
+
+@app.command()
+def spread(
+    run: Path = typer.Argument(..., help="Run directory judged with --judge-repeats K (K >= 2)."),
+    rule: Optional[str] = typer.Option(None, help="Aggregation rule; default: the one the run used."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """How far the judge moves when it grades the same outputs again (the null control for a
+    CI gate): per criterion, the within-sample SD and range across repeats and the SD of the
+    repeat means."""
+    from gemeval.judge.agreement import AgreementError, run_spread
+    from gemeval.judge.rubric import RubricError
+    from gemeval.store import RunStoreError
+
+    try:
+        result = run_spread(run, rule)
+    except (AgreementError, RubricError, RunStoreError) as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    console = _console()
+    table = Table(title=f"judge spread over {result['repeats']} repeats, {result['n_samples']} samples ({result['rule']})")
+    for col in ("criterion", "n", "mean within-sample SD", "max range", "SD of repeat means", "repeat means"):
+        table.add_column(col, justify="left" if col == "criterion" else "right")
+    for name, row in result["criteria"].items():
+        table.add_row(name, str(row["n"]), _fmt(row["mean_sd"]), _fmt(row["max_range"], 2),
+                      _fmt(row["sd_of_repeat_means"]), ", ".join(_fmt(m, 2) for m in row["repeat_means"]))
+    console.print(table)
+
+
+@app.command()
+def rubrics() -> None:
+    """The judge rubrics: version, content hash, criteria and aggregation rules."""
+    from gemeval.judge.rubric import list_rubrics, load_rubric
+
+    console = _console()
+    table = Table(title="judge rubrics")
+    for col in ("name", "version", "sha256", "criteria", "rules (* default)"):
+        table.add_column(col)
+    for name in list_rubrics():
+        r = load_rubric(name)
+        rules = ", ".join(f"{n}{' *' if n == r.default_rule else ''}" for n in r.rules)
+        table.add_row(r.name, r.version, r.sha256[:12], ", ".join(r.criterion_names), rules)
+    console.print(table)
