@@ -70,12 +70,12 @@ class JudgeOptions:
     rule: str | None = None
     strict: bool = False
     api_key_env: str = "OPENAI_API_KEY"
+    batch_wait: bool = True
 
     def to_config(self) -> dict[str, Any]:
         from gemeval.judge import JudgeConfig
 
-        fields = {k: v for k, v in self.__dict__.items() if k != "strict"}
-        return JudgeConfig(**fields, strict=self.strict)
+        return JudgeConfig(**self.__dict__)
 
 
 @dataclass
@@ -149,7 +149,7 @@ def run_identity(config: dict[str, Any]) -> str:
     ident["data"] = {"fingerprint": config["data"]["fingerprint"]}
     ident["task"] = {"name": config["task"]["name"], "sha256": config["task"]["sha256"]}
     ident["judge"] = None if not config.get("judge") else {
-        k: config["judge"].get(k) for k in ("model", "base_url", "rubric_sha256", "rule", "repeats")
+        k: config["judge"].get(k) for k in ("model", "base_url", "rubric_sha256", "rule", "repeats", "temperature", "seed")
     }
     return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
@@ -250,8 +250,9 @@ def evaluate(
         config["created_at"] = previous.get("created_at", config["created_at"])
     store.write_json(config_path, config)
 
-    done_ids = {rec["id"] for rec in store.iter_samples(target)}
-    todo = [s for s in samples if s.id not in done_ids]
+    existing = {rec["id"]: rec for rec in store.iter_samples(target)}
+    todo = [s for s in samples if s.id not in existing]
+    rejudge = [s for s in samples if s.id in existing and judge_engine is not None and _needs_judging(existing[s.id])]
     progress = progress or Progress()
     progress.start(len(samples), len(samples) - len(todo))
 
@@ -259,6 +260,14 @@ def evaluate(
     wall_start = time.perf_counter()
     step = max(1, int(getattr(model_obj, "batch_size", 1) or 1))
     with store.SampleWriter(target) as writer:
+        if rejudge:
+            # verdicts still pending in a provider batch, or failed last time: judge again
+            # (finished ones come from the cache); the newer line for an id wins on reading
+            start = time.perf_counter()
+            for begin in range(0, len(rejudge), 64):
+                chunk = rejudge[begin : begin + 64]
+                writer.write_many(_with_verdicts(chunk, [existing[s.id] for s in chunk], judge_engine))
+            timing["judge_s"] += time.perf_counter() - start
         for begin in range(0, len(todo), step):
             batch = todo[begin : begin + step]
             records = _run_batch(batch, model_obj, scorers, judge_engine, spec, timing)
@@ -267,7 +276,28 @@ def evaluate(
     timing["wall_s"] = time.perf_counter() - wall_start
 
     results = finalize(target, timing=timing, n_resamples=n_resamples, judge_summary=judge_engine.summary() if judge_engine else None)
+    if judge_engine is not None:
+        judge_engine.close()
+        judge_engine.check_strict()
     return RunResult(target, results, config, resumed=len(samples) - len(todo), computed=len(todo))
+
+
+def _needs_judging(record: dict[str, Any]) -> bool:
+    if not (record.get("prediction") or {}).get("text"):
+        return False
+    verdict = record.get("judge")
+    return verdict is None or bool(verdict.get("pending")) or bool(verdict.get("error"))
+
+
+def _judge_items(samples: Sequence[Sample], texts: Sequence[str]):
+    from gemeval.judge import JudgeItem
+
+    return [JudgeItem(s.id, s.prompt, str(s.reference.get("text", "")), text) for s, text in zip(samples, texts)]
+
+
+def _with_verdicts(samples: Sequence[Sample], records: Sequence[dict[str, Any]], judge) -> list[dict[str, Any]]:
+    outcomes = judge.judge_many(_judge_items(samples, [r["prediction"]["text"] for r in records]))
+    return [dict(record, judge=outcome.to_record()) for record, outcome in zip(records, outcomes)]
 
 
 def check_adapter_name(name: str) -> None:
@@ -297,12 +327,7 @@ def _build_judge(spec: TaskSpec, judge: JudgeOptions | None):
 
     rubric = load_rubric(spec.judge)
     engine = Judge(judge.to_config(), rubric)
-    conf = {
-        "model": judge.model, "base_url": judge.base_url, "rubric": rubric.name,
-        "rubric_version": str(rubric.version), "rubric_sha256": rubric.sha256,
-        "rule": judge.rule or rubric.default_rule, "repeats": judge.repeats, "mode": judge.mode,
-    }
-    return engine, conf
+    return engine, engine.describe()
 
 
 def _run_batch(batch: list[Sample], model: Model, scorers: list, judge, spec: TaskSpec,
@@ -341,12 +366,9 @@ def _run_batch(batch: list[Sample], model: Model, scorers: list, judge, spec: Ta
 
     verdicts: list[dict[str, Any] | None] = [None] * len(batch)
     if judge is not None:
-        from gemeval.judge import JudgeItem
-
         start = time.perf_counter()
         wanted = [i for i, p in enumerate(predictions) if p.ok]
-        items = [JudgeItem(batch[i].id, batch[i].prompt, str(batch[i].reference.get("text", "")), predictions[i].text)
-                 for i in wanted]
+        items = _judge_items([batch[i] for i in wanted], [predictions[i].text for i in wanted])
         for i, outcome in zip(wanted, judge.judge_many(items) if items else []):
             verdicts[i] = outcome.to_record()
         timing["judge_s"] += time.perf_counter() - start
@@ -404,12 +426,9 @@ def finalize(
         judge_block = dict(config["judge"])
         judge_block.update(_judge_accounting(records, judge_summary))
     elif spec.judge:
-        judge_block = {
-            "skipped": True,
-            "rubric": spec.judge,
-            "how": f"pass --judge MODEL (any OpenAI-compatible server: add --judge-base-url URL; key from "
-                   f"OPENAI_API_KEY) to score the {spec.judge} rubric",
-        }
+        from gemeval.judge import load_rubric, not_configured_notice
+
+        judge_block = {"skipped": True, "rubric": spec.judge, "how": not_configured_notice(load_rubric(spec.judge))}
     else:
         judge_block = None
 
@@ -467,7 +486,9 @@ def _judge_accounting(records: list[dict[str, Any]], summary: dict[str, Any] | N
             failures[criterion] = failures.get(criterion, 0) + 1
     out: dict[str, Any] = {"judged": judged, "parse_failures": failures}
     if summary:
-        out.update({k: v for k, v in summary.items() if k in ("calls", "cache_hits", "cost_usd", "tokens", "wall_s")})
+        out.update({k: v for k, v in summary.items()
+                    if k in ("calls", "requests_sent", "cache_hits", "retries", "call_errors", "pending",
+                             "cost_usd", "tokens", "wall_s", "spread", "prices_as_of")})
     return out
 
 

@@ -90,9 +90,11 @@ def run(
     judge_concurrency: int = typer.Option(16, "--judge-concurrency", help="Judge requests in flight."),
     judge_cache: str = typer.Option("readwrite", "--judge-cache", help="readwrite | read | off."),
     judge_mode: str = typer.Option("online", "--judge-mode", help="online | batch (provider Batch API)."),
+    judge_batch_wait: bool = typer.Option(True, "--judge-batch-wait/--judge-batch-no-wait", help="Batch mode: wait for the provider's batch, or return and collect it on a rerun."),
     judge_repeats: int = typer.Option(1, "--judge-repeats", help="Judge each item K times and report the spread."),
     judge_rule: Optional[str] = typer.Option(None, "--judge-rule", help="Aggregation rule of the rubric (default: the rubric's)."),
     judge_timeout: float = typer.Option(60.0, "--judge-timeout", help="Seconds per judge call."),
+    judge_cache_path: Optional[Path] = typer.Option(None, "--judge-cache-path", help="SQLite file of the judge cache (default: in the gemeval cache dir)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any judge verdict failed to parse."),
     bertscore_model: Optional[str] = typer.Option(None, "--bertscore-model", help="BERTScore model path or name (default: bundled MiniLM)."),
     compat_random_fallback: bool = typer.Option(False, "--compat-random-fallback", help="ecgbench-compat only: published random letter for unparsed MCQ answers."),
@@ -103,6 +105,7 @@ def run(
 ) -> None:
     """Evaluate a model on a task and write a run directory (rerun the same command to resume)."""
     from gemeval.data import DataError
+    from gemeval.judge import JudgeError, JudgeStrictError
     from gemeval.models.base import ModelError
     from gemeval.run import JudgeOptions, Progress, RunError, command_line, evaluate
     from gemeval.tasks import TaskError
@@ -118,7 +121,8 @@ def run(
     if judge:
         judge_opts = JudgeOptions(model=judge, base_url=judge_base_url, concurrency=judge_concurrency,
                                   cache_mode=judge_cache, mode=judge_mode, repeats=judge_repeats,
-                                  rule=judge_rule, timeout_s=judge_timeout, strict=strict)
+                                  rule=judge_rule, timeout_s=judge_timeout, strict=strict,
+                                  cache_path=judge_cache_path, batch_wait=judge_batch_wait)
 
     bar = RichProgress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet,
@@ -142,11 +146,11 @@ def run(
                 judge=judge_opts, scorer_options=scorer_options, n_resamples=resamples,
                 progress=Progress(start, advance), command=command_line(),
             )
-    except (RunError, ModelError, TaskError, DataError, FileNotFoundError, ValueError) as exc:
+    except JudgeStrictError as exc:
+        _fail(str(exc), code=1)
+    except (RunError, ModelError, TaskError, DataError, JudgeError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
     print_run_summary(result.results, result.run_dir)
-    if strict and result.results.get("judge") and sum((result.results["judge"].get("parse_failures") or {}).values()):
-        _fail("--strict: judge verdicts failed to parse (see results.json judge.parse_failures)", code=1)
 
 
 def tasks(detail: bool = typer.Option(False, "--detail", help="Also print what each task measures.")) -> None:
