@@ -59,5 +59,5 @@ def aggregate_means(
             [None if v is None else float(v) * scale for v in values],
             groups=list(groups), n_resamples=n_resamples, seed=seed,
         )
-        out[key] = metric_entry(est, failed, higher)
+        out[key] = metric_entry(est, failed, higher, per_sample_key=key)
     return out
