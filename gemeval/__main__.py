@@ -1,0 +1,3 @@
+from gemeval.cli import app
+
+app(prog_name="gemeval")

@@ -1,0 +1,45 @@
+"""Adapters that misbehave on purpose, loaded by the run tests as ``module:Class``."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Sequence
+
+from gemeval.models.measure import MeasureModel
+from gemeval.sample import Prediction, Sample
+
+
+class RaisingModel(MeasureModel):
+    """The measure baseline, except that ``generate`` raises for the sample ``fail_id``."""
+
+    name = "raising"
+
+    def __init__(self, modality: str = "signal", batch_size: int = 1, fail_id: str = ""):
+        super().__init__(modality=modality, batch_size=batch_size)
+        self.fail_id = fail_id
+
+    def generate(self, samples: Sequence[Sample]) -> list[Prediction]:
+        for s in samples:
+            if s.id == self.fail_id:
+                raise RuntimeError(f"simulated crash on {s.id}")
+        return super().generate(samples)
+
+    def describe(self) -> dict[str, Any]:
+        return super().describe() | {"label": "raising", "fail_id": self.fail_id}
+
+
+class SlowModel(MeasureModel):
+    """The measure baseline with a pause per batch, so a test can kill the run midway."""
+
+    name = "slow"
+
+    def __init__(self, modality: str = "signal", batch_size: int = 1, delay_s: float = 0.05):
+        super().__init__(modality=modality, batch_size=batch_size)
+        self.delay_s = float(delay_s)
+
+    def generate(self, samples: Sequence[Sample]) -> list[Prediction]:
+        time.sleep(self.delay_s)
+        return super().generate(samples)
+
+    def describe(self) -> dict[str, Any]:
+        return super().describe() | {"label": "slow", "delay_s": self.delay_s}
