@@ -98,7 +98,7 @@ def run(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any judge verdict failed to parse."),
     bertscore_model: Optional[str] = typer.Option(None, "--bertscore-model", help="BERTScore model path or name (default: bundled MiniLM)."),
     compat_random_fallback: bool = typer.Option(False, "--compat-random-fallback", help="ecgbench-compat only: published random letter for unparsed MCQ answers."),
-    compat_seed: int = typer.Option(0, "--compat-seed", help="Seed of the compat random fallback."),
+    compat_seed: int = typer.Option(42, "--compat-seed", help="Seed of the compat random fallback (42, as published)."),
     synthetic_n: Optional[int] = typer.Option(None, "--synthetic-n", help="Size of the synthetic set (default 200)."),
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples for the CIs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),

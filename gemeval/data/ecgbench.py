@@ -216,7 +216,10 @@ def reference_for(task: TaskSpec, prompt: str, answer: Any) -> tuple[dict[str, A
         return {"answer": letter, "options": options, "text": raw}, None
     if task.kind == "qa":
         answers = [str(a).strip() for a in answer] if isinstance(answer, (list, tuple)) else [raw]
-        return {"answers": answers, "options": parse_list_options(prompt), "text": raw}, None
+        # raw_answer keeps the published value as it is (list or string): compat scoring
+        # compares against it exactly as the published script does
+        return {"answers": answers, "options": parse_list_options(prompt), "text": raw,
+                "raw_answer": list(answer) if isinstance(answer, (list, tuple)) else answer}, None
     return {"text": raw}, None
 
 

@@ -58,7 +58,7 @@ CONDITION_NAMES: dict[str, str] = {
 # The synthetic conditions in the label spaces of the published classification tasks.
 LABEL_SPACE_MAP: dict[str, dict[str, list[str]]] = {
     "code15": {
-        "sinus_bradycardia": ["SB"], "sinus_tachycardia": ["ST"],
+        "normal": ["NORM"], "sinus_bradycardia": ["SB"], "sinus_tachycardia": ["ST"],
         "first_degree_av_block": ["1dAVb"], "lbbb": ["LBBB"], "rbbb": ["RBBB"],
         "atrial_fibrillation": ["AF"],
     },
