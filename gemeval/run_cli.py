@@ -61,7 +61,7 @@ def print_run_summary(results: dict[str, Any], run_dir: Path) -> None:
         console.print(f"[yellow]{data['n_skipped']} malformed items skipped; listed in config.json under data.skipped_items[/]")
     judge = results.get("judge")
     if judge and judge.get("skipped"):
-        console.print(f"[yellow]judge metrics skipped ({judge['rubric']} rubric):[/] {judge['how']}")
+        console.print(f"[yellow]{escape(judge['how'])}[/]")
     elif judge:
         failures = judge.get("parse_failures") or {}
         console.print(f"judge: {judge.get('model')} · rubric {judge.get('rubric')} v{judge.get('rubric_version')} · rule {judge.get('rule')}"
