@@ -1,0 +1,206 @@
+"""Measurement on synthetic records with known truth, on broken input, and on real files.
+
+The strict accuracy targets live in benchmarks/measure.py (500 records); here the bounds
+are loose enough for any sound method and tight enough to catch a broken one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gemeval.ecg.measure import Measurements, measure, rr_irregularity
+from gemeval.ecg.record import LEAD_INDEX, LEADS, Record
+from gemeval.ecg.synth import CONDITIONS, NoiseOptions, synthesize, synthesize_set
+from gemeval.ecg.values import TRUTH_KEYS
+
+
+def angle_error(a: float, b: float) -> float:
+    return abs((a - b + 180.0) % 360.0 - 180.0)
+
+
+@pytest.fixture(scope="module")
+def measured_set() -> list[tuple[Measurements, dict]]:
+    """Two records of every condition, default noise."""
+    return [(measure(record), truth) for record, truth in synthesize_set(2 * len(CONDITIONS), 11)]
+
+
+def test_global_values_within_loose_bounds(measured_set) -> None:
+    errors: dict[str, list[float]] = {"hr_bpm": [], "pr_ms": [], "qrs_ms": [], "qt_ms": [],
+                                      "axis_deg": []}
+    for m, truth in measured_set:
+        errors["hr_bpm"].append(abs(m.hr_bpm - truth["hr_bpm"]))
+        errors["qrs_ms"].append(abs(m.qrs_ms - truth["qrs_ms"]))
+        errors["qt_ms"].append(abs(m.qt_ms - truth["qt_ms"]))
+        errors["axis_deg"].append(angle_error(m.axis_deg, truth["axis_deg"]))
+        if np.isfinite(truth["pr_ms"]):
+            errors["pr_ms"].append(abs(m.pr_ms - truth["pr_ms"]))
+    worst = {"hr_bpm": 4.0, "pr_ms": 30.0, "qrs_ms": 30.0, "qt_ms": 40.0, "axis_deg": 20.0}
+    typical = {"hr_bpm": 2.0, "pr_ms": 15.0, "qrs_ms": 12.0, "qt_ms": 20.0, "axis_deg": 10.0}
+    for key, values in errors.items():
+        values = np.asarray(values)
+        assert np.all(np.isfinite(values)), f"{key}: a value is missing"
+        assert values.max() <= worst[key], f"{key}: worst error {values.max():.1f}"
+        assert values.mean() <= typical[key], f"{key}: mean error {values.mean():.1f}"
+
+
+def test_qtc_follows_qt_and_rr(measured_set) -> None:
+    for m, _ in measured_set:
+        rr_s = m.rr_ms / 1000.0
+        assert m.qtc_ms == pytest.approx(m.qt_ms / math.sqrt(rr_s))
+        assert m.qtc_fridericia_ms == pytest.approx(m.qt_ms / rr_s ** (1.0 / 3.0))
+        assert m.hr_bpm == pytest.approx(60000.0 / m.rr_ms)
+
+
+def test_per_lead_amplitudes_follow_truth(measured_set) -> None:
+    for m, truth in measured_set:
+        for key, tolerance in (("r_mv", 0.25), ("s_mv", 0.3), ("st_mv", 0.1)):
+            measured = np.array([getattr(m, key)[lead] for lead in LEADS])
+            expected = np.array([truth[key][lead] for lead in LEADS])
+            assert np.abs(measured - expected).max() <= tolerance, (truth["id"], key)
+
+
+def test_st_elevation_is_seen_where_it_was_put() -> None:
+    record, truth = synthesize("inferior_stemi", 3)
+    m = measure(record)
+    for lead in ("II", "III", "aVF"):
+        assert truth["st_mv"][lead] > 0.1
+        assert m.st_mv[lead] == pytest.approx(truth["st_mv"][lead], abs=0.05)
+
+
+def test_rhythm_and_regularity(measured_set) -> None:
+    for m, truth in measured_set:
+        assert m.rhythm == truth["rhythm"], truth["id"]
+        assert m.rr_regular == truth["rr_regular"], truth["id"]
+
+
+def test_atrial_fibrillation_has_no_pr_and_says_why() -> None:
+    for seed in range(3):
+        m = measure(synthesize("atrial_fibrillation", seed)[0])
+        assert math.isnan(m.pr_ms)
+        assert m.reasons["pr_ms"]
+        assert not m.p_wave_present
+        assert m.rhythm == "atrial_fibrillation"
+        assert m.to_dict()["reasons"]["pr_ms"] == m.reasons["pr_ms"]
+
+
+def test_premature_ventricular_beats_do_not_widen_the_qrs() -> None:
+    record, truth = synthesize("pvc", 4)
+    assert truth["pvc_count"] >= 1
+    m = measure(record)
+    assert abs(m.qrs_ms - truth["qrs_ms"]) < 15.0
+    assert m.rr_regular
+    assert m.n_beats >= len(truth["qrs_onsets_s"]) - 2
+
+
+def test_to_dict_has_the_truth_keys() -> None:
+    record, _ = synthesize("normal", 1)
+    values = measure(record).to_dict()
+    assert set(TRUTH_KEYS) | {"id", "reasons"} == set(values)
+    assert values["id"] == record.record_id
+    for key in ("st_mv", "r_mv", "s_mv"):
+        assert list(values[key]) == list(LEADS)
+    assert all(isinstance(values[key], float) for key in ("hr_bpm", "pr_ms", "axis_deg"))
+    assert isinstance(values["rr_regular"], bool)
+
+
+@pytest.mark.parametrize("fs_hz", [100.0, 250.0, 1000.0])
+def test_other_sampling_rates(fs_hz: float) -> None:
+    record, truth = synthesize("normal", 5, fs_hz=fs_hz)
+    m = measure(record)
+    assert abs(m.hr_bpm - truth["hr_bpm"]) < 2.0
+    assert abs(m.qrs_ms - truth["qrs_ms"]) < 20.0
+    assert abs(m.pr_ms - truth["pr_ms"]) < 20.0
+    assert abs(m.qt_ms - truth["qt_ms"]) < 30.0
+    # R peaks are indices of the record's own samples: each falls within its QRS
+    onsets = np.asarray(truth["qrs_onsets_s"]) * fs_hz
+    for peak in m.r_peaks:
+        gap = peak - onsets[onsets <= peak + 1].max()
+        assert 0 <= gap <= truth["qrs_ms"] / 1000.0 * fs_hz + 1
+
+
+def test_electrode_artefact_in_one_lead_is_not_a_beat() -> None:
+    record, truth = synthesize("normal", 6, noise=NoiseOptions.none())
+    jumpy = record.signal_mv.copy()
+    onsets = np.asarray(truth["qrs_onsets_s"])
+    # a 2 mV step in V6 halfway between two beats
+    at = int(round((onsets[3] + onsets[4]) / 2.0 * record.fs_hz))
+    jumpy[LEAD_INDEX["V6"], at:] += 2.0
+    m = measure(dataclasses.replace(record, signal_mv=jumpy))
+    assert abs(m.hr_bpm - truth["hr_bpm"]) < 1.0
+
+
+def test_gaps_are_bridged() -> None:
+    record, truth = synthesize("normal", 7)
+    holed = record.signal_mv.copy()
+    holed[LEAD_INDEX["V3"], 1000:1100] = np.nan
+    m = measure(dataclasses.replace(record, signal_mv=holed))
+    assert abs(m.hr_bpm - truth["hr_bpm"]) < 2.0
+    assert np.isfinite(m.qrs_ms)
+
+
+@pytest.mark.parametrize("signal", ["flat", "short", "noise", "all_nan", "one_beat"])
+def test_unmeasurable_input_gives_nan_with_reasons(signal: str) -> None:
+    rng = np.random.default_rng(0)
+    fs = 500.0
+    data = {
+        "flat": np.zeros((12, 5000)),
+        "short": synthesize("normal", 8, duration_s=1.0)[0].signal_mv,
+        "noise": rng.normal(0.0, 0.002, (12, 5000)),
+        "all_nan": np.full((12, 5000), np.nan),
+        "one_beat": synthesize("sinus_bradycardia", 9, duration_s=2.0)[0].signal_mv,
+    }[signal]
+    values = measure(Record(data, fs, signal)).to_dict()
+    for key in ("hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "axis_deg"):
+        assert math.isnan(values[key]), key
+        assert values["reasons"][key], key
+    assert all(math.isnan(v) for v in values["st_mv"].values())
+    assert values["rhythm"] == "undetermined"
+    assert values["rr_regular"] is False
+
+
+def test_rr_irregularity() -> None:
+    assert rr_irregularity(np.array([800.0, 800.0, 800.0])) == 0.0
+    assert rr_irregularity(np.array([600.0, 1000.0, 600.0])) == pytest.approx(400.0 / (2200 / 3))
+    assert math.isnan(rr_irregularity(np.array([800.0])))
+
+
+def real_records(root: Path) -> list[Path]:
+    return (sorted(p.with_suffix("") for p in (root / "cinc2021").glob("*.hea"))
+            + [root / "csn-native" / "JS00001",
+               root / "ptbxl-native" / "records100" / "00000" / "00001_lr"])
+
+
+def test_real_records_never_raise_and_stay_physiological(shared_data: Path) -> None:
+    from gemeval.ecg.io import read_record
+
+    paths = real_records(shared_data)
+    assert len(paths) > 40
+    for path in paths:
+        m = measure(read_record(path, validate=False))
+        values = m.to_dict()
+        assert 30.0 <= values["hr_bpm"] <= 200.0, path.name
+        for key, (low, high) in {"pr_ms": (60, 400), "qrs_ms": (40, 220),
+                                 "qt_ms": (200, 650)}.items():
+            value = values[key]
+            assert (low <= value <= high) if np.isfinite(value) else values["reasons"][key], \
+                (path.name, key, value)
+        assert -180.0 < values["axis_deg"] <= 180.0
+
+
+def test_real_record_rate_matches_its_printout(shared_data: Path) -> None:
+    """HR06002's rhythm strip shows 7 beats 1.45 s apart (41 bpm), with an electrode
+    step at the very end; JS00001 (atrial fibrillation) has 19 irregular beats."""
+    from gemeval.ecg.io import read_record
+
+    slow = measure(read_record(shared_data / "cinc2021" / "HR06002", validate=False))
+    assert slow.n_beats == 7
+    assert slow.hr_bpm == pytest.approx(41.0, abs=1.5)
+    af = measure(read_record(shared_data / "csn-native" / "JS00001", validate=False))
+    assert af.n_beats == 19
+    assert af.rhythm == "atrial_fibrillation"
+    assert math.isnan(af.pr_ms)
