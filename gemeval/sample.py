@@ -29,7 +29,7 @@ class Sample:
         image_path: a PNG/JPEG of the ECG page, read on demand.
         image_png: image bytes embedded in the source (parquet), if any.
         truth: values to verify a model's numeric claims against (keys as in
-            ``gemeval.ecg.measure.TRUTH_KEYS``: hr_bpm, pr_ms, qrs_ms, qt_ms, qtc_ms,
+            ``gemeval.ecg.values.TRUTH_KEYS``: hr_bpm, pr_ms, qrs_ms, qt_ms, qtc_ms,
             axis_deg, st_mv per lead, ...).
         truth_source: where ``truth`` came from: "synthetic-truth",
             "machine-measurements" or "gemeval-measure".

@@ -100,7 +100,7 @@ def test_premature_ventricular_beats_do_not_widen_the_qrs() -> None:
 def test_to_dict_has_the_truth_keys() -> None:
     record, _ = synthesize("normal", 1)
     values = measure(record).to_dict()
-    assert set(TRUTH_KEYS) | {"id", "reasons"} == set(values)
+    assert set(TRUTH_KEYS) | {"id", "reasons", "pvc_count"} == set(values)
     assert values["id"] == record.record_id
     for key in ("st_mv", "r_mv", "s_mv"):
         assert list(values[key]) == list(LEADS)
@@ -204,3 +204,11 @@ def test_real_record_rate_matches_its_printout(shared_data: Path) -> None:
     assert af.n_beats == 19
     assert af.rhythm == "atrial_fibrillation"
     assert math.isnan(af.pr_ms)
+
+
+def test_pvc_count_matches_the_construction():
+    for seed in range(4):
+        record, truth = synthesize("pvc", seed)
+        assert measure(record).pvc_count == truth["pvc_count"] > 0
+        for condition in ("normal", "rbbb", "atrial_fibrillation"):
+            assert measure(synthesize(condition, seed)[0]).pvc_count == 0

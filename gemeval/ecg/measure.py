@@ -107,10 +107,12 @@ class Measurements:
     n_beats: int = 0
     r_peaks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     p_wave_present: bool = False
+    pvc_count: int = 0
     reasons: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``TRUTH_KEYS`` values (floats, NaN where absent) plus ``id`` and ``reasons``."""
+        """The ``TRUTH_KEYS`` values (floats, NaN where absent) plus ``id``, ``pvc_count``
+        and ``reasons``."""
         out: dict[str, Any] = {"id": self.record_id}
         for key in GLOBAL_KEYS:
             out[key] = float(getattr(self, key))
@@ -118,6 +120,7 @@ class Measurements:
             out[key] = {lead: float(v) for lead, v in getattr(self, key).items()}
         out["rhythm"] = self.rhythm
         out["rr_regular"] = bool(self.rr_regular)
+        out["pvc_count"] = int(self.pvc_count)
         out["reasons"] = dict(self.reasons)
         return out
 
@@ -568,6 +571,8 @@ def measure(record: Record) -> Measurements:
         premature = np.zeros(r_peaks.size, dtype=bool)
         premature[1:] = rr_ms < PREMATURE_RR_RATIO * float(np.median(nn_ms))
         typical &= ~premature
+        # a premature beat whose QRS does not match the dominant one: ventricular ectopy
+        result.pvc_count = int(np.sum(premature & ~dominant))
     median_rr = float(np.median(nn_ms)) if nn_ms.size else float(np.median(rr_ms))
     pre = _samples(min(450.0, 0.6 * median_rr), fs_hz)
     post = _samples(min(700.0, 0.9 * median_rr), fs_hz)
