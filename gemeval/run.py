@@ -17,7 +17,7 @@ import platform
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 
 from gemeval import __version__
 from gemeval import store
-from gemeval.data import DataOptions, Dataset, load_dataset
+from gemeval.data import DataOptions, load_dataset
 from gemeval.metrics.registry import build_scorers
 from gemeval.metrics.stats import DEFAULT_RESAMPLES
 from gemeval.models.base import ADAPTERS, Model, load_model, parse_model_args

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Optional
 
@@ -155,8 +154,6 @@ def run(
 
 def tasks(detail: bool = typer.Option(False, "--detail", help="Also print what each task measures.")) -> None:
     """List the tasks with their data, modalities, metrics and judge."""
-    from rich.markup import escape
-
     from gemeval.data.synthetic import DEFAULT_N
     from gemeval.tasks import list_tasks
 
@@ -183,8 +180,6 @@ def models() -> None:
     table = Table(title="gemeval model adapters")
     for col in ("adapter", "modalities", "what it is", "needs"):
         table.add_column(col, overflow="fold")
-    from rich.markup import escape
-
     for info in ADAPTERS.values():
         table.add_row(*(escape(c) for c in (info.name, ", ".join(info.modalities), info.summary, info.needs)))
     console.print(table)

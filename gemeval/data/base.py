@@ -72,6 +72,30 @@ class Dataset:
         }
 
 
+def collect_files(
+    batches: Sequence[tuple[Path, Any]],
+    build: Callable[[Path, Any], tuple[list[Sample], list[ItemProblem], str]],
+    repeat_problem: str,
+) -> tuple[list[Sample], list[ItemProblem], list[str]]:
+    """Samples of several files of one task, in file order: ``build(file, items)`` gives a
+    file's samples, its skipped items and a note on its media; an id that an earlier file
+    already gave is skipped with ``repeat_problem`` (the first one is kept)."""
+    samples: list[Sample] = []
+    problems: list[ItemProblem] = []
+    notes: list[str] = []
+    for file, items in batches:
+        got, bad, media = build(file, items)
+        notes.append(media)
+        taken = {s.id for s in samples}
+        for sample in got:
+            if sample.id in taken:
+                bad.append(ItemProblem(sample.id, str(file), repeat_problem))
+            else:
+                samples.append(sample)
+        problems.extend(bad)
+    return samples, problems, notes
+
+
 def fingerprint_samples(samples: Sequence[Sample]) -> str:
     """Hash of ids, prompts and references: equal exactly when two runs saw the same data."""
     h = hashlib.sha256()

@@ -27,7 +27,7 @@ import threading
 from pathlib import Path
 from typing import Any, Sequence
 
-from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem
+from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, collect_files
 from gemeval.data.physionet import RecordResolver, find_dirs, find_files
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
@@ -574,19 +574,11 @@ def load(task: TaskSpec, options: DataOptions) -> Dataset | None:
     else:
         return None
 
-    samples: list[Sample] = []
-    problems: list[ItemProblem] = []
-    notes: list[str] = []
-    for file, file_items in batches:
-        got, bad, media = build_samples(task, file_items, file, options.data_dir, ecg_by_id=ecg_by_id)
-        notes.append(media)
-        taken = {s.id for s in samples}
-        for sample in got:
-            if sample.id in taken:
-                bad.append(ItemProblem(sample.id, str(file), "id repeats an item of an earlier file; kept the first"))
-            else:
-                samples.append(sample)
-        problems.extend(bad)
+    samples, problems, notes = collect_files(
+        batches,
+        lambda file, file_items: build_samples(task, file_items, file, options.data_dir, ecg_by_id=ecg_by_id),
+        "id repeats an item of an earlier file; kept the first",
+    )
     files = [file for file, _ in batches]
     if not samples:
         first = f" (first: {problems[0].item_id}: {problems[0].problem})" if problems else ""

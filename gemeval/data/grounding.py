@@ -30,7 +30,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem
+from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, collect_files
 from gemeval.data.ecgbench import FileResolver, image_problem, media_note, prompt_and_answer, read_items
 from gemeval.data.mimic import MachineMeasurements, find_measurements, truth_for
 from gemeval.data.physionet import RecordResolver, find_files, in_label_space, measured_sample
@@ -173,20 +173,12 @@ def _load(task: TaskSpec, options: DataOptions, which: tuple[str, ...]) -> Datas
     measurements = find_measurements(roots)
     ptbxl_codes = _ptbxl_codes(options.data_dir)
 
-    samples: list[Sample] = []
-    problems: list[ItemProblem] = []
-    notes: list[str] = []
-    for file, items in batches:
-        got, bad, media = build_samples(task, items, file, options.data_dir, measurements=measurements,
-                                        ptbxl_codes=ptbxl_codes)
-        notes.append(media)
-        taken = {s.id for s in samples}
-        for sample in got:
-            if sample.id in taken:
-                bad.append(ItemProblem(sample.id, str(file), "id repeats an item of the other test file; kept the first"))
-            else:
-                samples.append(sample)
-        problems.extend(bad)
+    samples, problems, notes = collect_files(
+        batches,
+        lambda file, items: build_samples(task, items, file, options.data_dir, measurements=measurements,
+                                          ptbxl_codes=ptbxl_codes),
+        "id repeats an item of the other test file; kept the first",
+    )
     files = [file for file, _ in batches]
     if not samples:
         first = f" (first: {problems[0].item_id}: {problems[0].problem})" if problems else ""

@@ -13,19 +13,16 @@ rerun does not probe again) and the Batch API jobs in flight (so a rerun collect
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from gemeval.paths import cache_dir
+from gemeval.sqlite_cache import canonical_key, check_mode, open_cache_db
 
-CACHE_MODES = ("readwrite", "read", "off")
 KEY_FORMAT = 1
-BUSY_TIMEOUT_S = 60.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, created_at REAL NOT NULL, value TEXT NOT NULL);
@@ -42,8 +39,7 @@ def default_cache_path() -> Path:
 
 def cache_key(payload: Any) -> str:
     """SHA-256 of the canonical JSON of ``payload`` (sorted keys, no whitespace)."""
-    text = json.dumps([KEY_FORMAT, payload], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return canonical_key([KEY_FORMAT, payload])
 
 
 class JudgeCache:
@@ -52,27 +48,11 @@ class JudgeCache:
     the bookkeeping lives in memory for the process."""
 
     def __init__(self, path: Path | None = None, mode: str = "readwrite"):
-        if mode not in CACHE_MODES:
-            raise ValueError(f"judge cache mode {mode!r} is not one of {', '.join(CACHE_MODES)}")
+        check_mode(mode, "judge cache")
         self.mode = mode
         self.path = None if mode == "off" else Path(path) if path is not None else default_cache_path()
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        try:
-            self._db = sqlite3.connect(
-                ":memory:" if self.path is None else str(self.path),
-                timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False,
-            )
-            if self.path is not None:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise RuntimeError(
-                f"judge cache {self.path} cannot be opened ({exc}); delete the file or pass "
-                "--judge-cache off"
-            ) from None
+        self._db = open_cache_db(self.path, _SCHEMA, "judge cache", "pass --judge-cache off")
 
     @property
     def reads(self) -> bool:

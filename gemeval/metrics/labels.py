@@ -177,7 +177,7 @@ CONCEPTS: dict[str, Concept] = {c.name: c for c in (
     Concept("lateral_mi", _mi_words(rf"(?:high{S})?(?<!-)lateral"), ("LMI",)),
     Concept("posterior_mi", _mi_words(r"(?<!-)posterior"), ("PMI",)),
     Concept("myocardial_infarction", (
-        rf"myocardial{S}(?:infarct(?:ion)?s?|damage)", rf"infarct(?:ion)?s?", rf"heart{S}attacks?",
+        rf"myocardial{S}(?:infarct(?:ion)?s?|damage)", r"infarct(?:ion)?s?", rf"heart{S}attacks?",
     ), ("MI",)),
     Concept("myocardial_injury", (
         rf"(?:sub{O}endocardial|sub{O}epicardial|myocardial|acute|current{S}of){S}injury",

@@ -13,7 +13,6 @@ readers and a writer work at once and a busy timeout makes concurrent writers wa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -22,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from gemeval.paths import cache_dir
+from gemeval.sqlite_cache import canonical_key, check_mode, open_cache_db
 
-CACHE_MODES = ("readwrite", "read", "off")
 KEY_FORMAT = 1
-BUSY_TIMEOUT_S = 60.0
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS generations (key TEXT PRIMARY KEY, created_at REAL NOT NULL, value TEXT NOT NULL)"
 
@@ -37,9 +35,7 @@ def default_cache_path() -> Path:
 def generation_key(*, model: str, server: str | None, prompt: Any, image_sha256: str | None,
                    params: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON (sorted keys) of the parts that determine an answer."""
-    payload = [KEY_FORMAT, model, server, prompt, image_sha256, params]
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return canonical_key([KEY_FORMAT, model, server, prompt, image_sha256, params])
 
 
 class GenerationCache:
@@ -47,26 +43,14 @@ class GenerationCache:
     ``off``: neither."""
 
     def __init__(self, path: Path | str | None = None, mode: str = "readwrite"):
-        if mode not in CACHE_MODES:
-            raise ValueError(f"generation cache mode {mode!r} is not one of {', '.join(CACHE_MODES)}")
+        check_mode(mode, "generation cache")
         self.mode = mode
         self.path = None if mode == "off" else Path(path) if path is not None else default_cache_path()
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                       check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise RuntimeError(
-                f"generation cache {self.path} cannot be opened ({exc}); delete the file or pass "
-                "--model-args cache=off"
-            ) from None
+        self._db = open_cache_db(self.path, _SCHEMA, "generation cache", "pass --model-args cache=off")
 
     def get(self, key: str) -> dict[str, Any] | None:
         if self._db is None:
