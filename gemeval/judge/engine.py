@@ -23,6 +23,7 @@ logged or written into any record, description or summary.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import logging
 import os
@@ -292,6 +293,9 @@ class Judge:
     """
 
     def __init__(self, config: JudgeConfig, rubric: Rubric):
+        for package in ("openai", "json_repair"):
+            if importlib.util.find_spec(package) is None:
+                raise JudgeError(f"the judge needs the {package} package: pip install 'gemeval[judge]'")
         self.config = config
         self.rubric = rubric
         self.rule = rubric.resolve_rule(config.rule).name

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import json_repair
 
 from gemeval.judge.rubric import Rubric, normalise_key
 
@@ -54,6 +53,8 @@ def json_objects(text: str) -> list[dict[str, Any]]:
 
 def repaired_objects(text: str) -> list[dict[str, Any]]:
     """Objects json-repair recovers from each code fence, else from the first ``{`` on."""
+    import json_repair  # the judge extra; imported here so the core install never needs it
+
     segments = _FENCE.findall(text) or ([text[text.find("{"):]] if "{" in text else [])
     out: list[dict[str, Any]] = []
     for segment in segments:

@@ -22,6 +22,8 @@ BERTScore embeds a whole batch at once; ``score`` scores one pair the same way.
 
 from __future__ import annotations
 
+import importlib.util
+
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -159,7 +161,9 @@ def clinical_efficacy_f1(
 def _ce_arrays(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     mask = np.array([r.get(KEY_CE_PRED) is not None and r.get(KEY_CE_TRUE) is not None for r in rows], dtype=bool)
     kept = [r for r, ok in zip(rows, mask) if ok]
-    width = len(kept[0][KEY_CE_TRUE]) if kept else 0
+    if not kept:
+        return mask, np.zeros((0, 0)), np.zeros((0, 0))
+    width = len(kept[0][KEY_CE_TRUE])
     yt = np.asarray([r[KEY_CE_TRUE] for r in kept], dtype=np.float64).reshape(-1, width)
     yp = np.asarray([r[KEY_CE_PRED] for r in kept], dtype=np.float64).reshape(-1, width)
     return mask, yt, yp
@@ -224,6 +228,13 @@ class TextScorer:
         self.bertscore_layers = bertscore_layers
         self.bertscore_batch_size = int(bertscore_batch_size)
         self.use_bertscore = bool(bertscore)
+        needed = ["rouge_score"] + (["bert_score"] if self.use_bertscore else [])
+        missing = [m for m in needed if importlib.util.find_spec(m) is None]
+        if missing:
+            raise ValueError(
+                f"task {getattr(task, 'name', '?')!r} scores reports with {', '.join(missing)}, which is not "
+                "installed: pip install 'gemeval[text]'"
+            )
 
     def score(self, sample: Sample, prediction: Prediction) -> dict[str, Any]:
         row = self.score_batch([sample], [prediction])[0]

@@ -50,17 +50,27 @@ class MeasureModel:
 
 
 def _answer_for(sample: Sample, interpretation: str, findings: Sequence[Any]) -> str:
-    """For an MCQ, pick the option that names one of the findings; else the interpretation."""
-    options = sample.reference.get("options") if "answer" in sample.reference else None
+    """For a multiple-choice prompt, lead with the option that best matches the findings.
+
+    The options are read from the prompt (never from the reference). Each option's text goes
+    through the same label extractor the scorers use; an option scores one point per label
+    it shares with the findings and loses half a point per label the findings lack, so the
+    most specific matching option wins. No option with a positive score: no letter.
+    """
+    from gemeval.data.ecgbench import LETTERS, parse_options
+    from gemeval.ecg.interpret import finding_labels
+    from gemeval.metrics.labels import extract_labels
+
+    options = parse_options(sample.prompt)
     if not options:
         return interpretation
-    names = [_finding_name(f).lower() for f in findings]
-    for letter, option in zip("ABCDEFGH", options):
-        low = option.lower()
-        if any(name and (name in low or low in name) for name in names):
-            return f"Answer: {letter}. {option}\n\n{interpretation}"
-    return interpretation
-
-
-def _finding_name(finding: Any) -> str:
-    return str(getattr(finding, "name", finding))
+    found = set(finding_labels(findings))
+    best_score, best = 0.0, None
+    for letter, option in zip(LETTERS, options):
+        labels = set(extract_labels(option, "scp-findings"))
+        score = len(labels & found) - 0.5 * len(labels - found)
+        if score > best_score:
+            best_score, best = score, (letter, option)
+    if best is None:
+        return interpretation
+    return f"Answer: {best[0]}. {best[1]}\n\n{interpretation}"
