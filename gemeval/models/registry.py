@@ -7,7 +7,7 @@ register(AdapterInfo(
     target="gemeval.models.measure:MeasureModel",
     summary="CPU baseline: measures the signal and writes a rule-based grounded interpretation",
     needs="nothing beyond the core install",
-    modalities=("signal", "both"),
+    modalities=("signal",),
 ))
 register(AdapterInfo(
     name="predictions",
