@@ -158,13 +158,15 @@ def tasks(detail: bool = typer.Option(False, "--detail", help="Also print what e
     from gemeval.tasks import list_tasks
 
     table = Table(title="gemeval tasks")
-    columns = ["task", "kind", "modalities", "data (else synthetic)", "headline metrics", "judge"]
+    columns = ["task", "kind", "size", "modalities", "data (else synthetic)", "headline metrics", "judge"]
     if detail:
         columns.append("what it measures")
     for col in columns:
         table.add_column(col, overflow="fold")
     for t in list_tasks():
-        row = [t.name, t.kind, ", ".join(t.modalities), ", ".join(t.sources) or f"synthetic ({DEFAULT_N} ECGs)",
+        published = t.options.get("published_n")
+        size = f"{published:,} published\n{DEFAULT_N} synthetic" if published else f"{DEFAULT_N} synthetic"
+        row = [t.name, t.kind, size, ", ".join(t.modalities), ", ".join(t.sources) or "synthetic",
                "\n".join(t.headline), t.judge or "-"]
         if detail:
             row.append(t.description)

@@ -11,6 +11,7 @@ lm-eval reads the top-level keys (``task``, ``output_type``, ``doc_to_text`` ...
       modalities: [signal, image]     # what a model may read
       sources: [grounding-mimic]      # data sources, tried in order (gemeval data list)
       label_space: ptbxl-super        # multilabel / extraction vocabulary
+      published_n: 2082               # size of the published test set (runs say if they differ)
       scorers: [grounding]            # gemeval.metrics scorers, by name
       judge: grounding                # rubric in judges/, or absent
       headline: [grounding.claim_precision]

@@ -209,6 +209,7 @@ def test_json_with_gem_ecg_field_reads_signal_and_skips_malformed_items(tmp_path
     assert "absent-0.png" in problems["csn-no-files"] and "JS09999" in problems["csn-no-files"]
     assert all(p.file.endswith("csn-test-no-cot.json") for p in dataset.problems)
     assert "3 items skipped" in dataset.describe()["note"]
+    assert "3 items, the published test set has 1611" in dataset.note
 
 
 def test_parquet_gets_record_paths_from_gems_copy(tmp_path):
@@ -258,3 +259,4 @@ def test_real_report_json_loads_all_500_items(shared_data):
         assert sample.reference["text"] == item["conversation"][1]["value"].strip()
     assert by_id["ptb-report-07190_hr-0"].meta["record_missing"] == "records500/07000/07190_hr"
     assert "no image and no WFDB record" in dataset.note
+    assert "published test set has" not in dataset.note

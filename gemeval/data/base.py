@@ -119,6 +119,7 @@ class SourceInfo:
     summary: str
     needs: str
     get: str
+    published_test_set: bool = False  # reads the published benchmark files (sizes comparable)
 
     def loader(self) -> Callable[[TaskSpec, DataOptions], Dataset | None]:
         module, func = self.target.split(":")
@@ -141,6 +142,11 @@ def load_dataset(task: TaskSpec, options: DataOptions) -> Dataset:
             raise DataError(f"task {task.name!r} ({task.path}) names unknown data source {name!r}")
         dataset = SOURCES[name].loader()(task, options)
         if dataset is not None:
+            published = task.options.get("published_n")
+            if SOURCES[name].published_test_set and published and len(dataset.samples) != int(published):
+                # never silently a different set: say how it differs from the published one
+                dataset.note = (f"{dataset.note}; {len(dataset.samples)} items, the published test set "
+                                f"has {int(published)}").lstrip("; ")
             return dataset
     if options.data_file is not None:
         raise DataError(

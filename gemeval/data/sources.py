@@ -18,6 +18,7 @@ register_source(SourceInfo(
     summary="ECG-Bench (PULSE): the hub's parquet, the published JSON files or GEM's copies with `ecg` paths",
     needs="ECGBench/{ecgbench_subset}/test-00000-of-00001.parquet, or one of {ecgbench_files} (+ its images)",
     get="gemeval data download ecgbench --subset {ecgbench_subset}",
+    published_test_set=True,
 ))
 register_source(SourceInfo(
     name="grounding",
@@ -26,6 +27,7 @@ register_source(SourceInfo(
     needs="ECG-Grounding/ecg_jsons/ecg-grounding-test-mimiciv.json and/or ecg-grounding-test-ptbxl.json, "
           "with ECG-Grounding/ecg_images/ or the MIMIC-IV-ECG / PTB-XL records",
     get="gemeval data download grounding --with-images",
+    published_test_set=True,
 ))
 register_source(SourceInfo(
     name="grounding-mimic",
@@ -33,6 +35,7 @@ register_source(SourceInfo(
     summary="ECG-Grounding's in-domain test set (MIMIC-IV-ECG, 2,381 items)",
     needs="ECG-Grounding/ecg_jsons/ecg-grounding-test-mimiciv.json, with ecg_images/ or MIMIC-IV-ECG files/",
     get="gemeval data download grounding --with-images",
+    published_test_set=True,
 ))
 register_source(SourceInfo(
     name="grounding-ptbxl",
@@ -40,6 +43,7 @@ register_source(SourceInfo(
     summary="ECG-Grounding's out-of-domain test set (PTB-XL, 2,041 items)",
     needs="ECG-Grounding/ecg_jsons/ecg-grounding-test-ptbxl.json, with ecg_images/ or PTB-XL records500/",
     get="gemeval data download grounding --with-images",
+    published_test_set=True,
 ))
 register_source(SourceInfo(
     name="ptbxl",
