@@ -239,6 +239,13 @@ def evaluate(
     target = Path(run_dir) if run_dir else Path(out_dir) / spec.name / _slug(config["model"]["label"]) / config["run_id"]
     config["created_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     target.mkdir(parents=True, exist_ok=True)
+    with store.run_lock(target):
+        return _continue_run(target, config, samples, model_obj, scorers, judge_engine, progress, n_resamples)
+
+
+def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], model_obj: Model, scorers: list,
+                  judge_engine, progress: Progress | None, n_resamples: int) -> RunResult:
+    """Write the config, then predict, score and judge the samples not yet in the store."""
     config_path = target / store.CONFIG
     if config_path.exists():
         previous = store.read_config(target)
@@ -270,7 +277,7 @@ def evaluate(
             timing["judge_s"] += time.perf_counter() - start
         for begin in range(0, len(todo), step):
             batch = todo[begin : begin + step]
-            records = _run_batch(batch, model_obj, scorers, judge_engine, spec, timing)
+            records = _run_batch(batch, model_obj, scorers, judge_engine, timing)
             writer.write_many(records)
             progress.advance(len(batch))
     timing["wall_s"] = time.perf_counter() - wall_start
@@ -330,7 +337,7 @@ def _build_judge(spec: TaskSpec, judge: JudgeOptions | None):
     return engine, engine.describe()
 
 
-def _run_batch(batch: list[Sample], model: Model, scorers: list, judge, spec: TaskSpec,
+def _run_batch(batch: list[Sample], model: Model, scorers: list, judge,
                timing: dict[str, float]) -> list[dict[str, Any]]:
     start = time.perf_counter()
     try:

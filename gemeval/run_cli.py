@@ -103,6 +103,7 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Evaluate a model on a task and write a run directory (rerun the same command to resume)."""
+    from gemeval import store
     from gemeval.data import DataError
     from gemeval.judge import JudgeError, JudgeStrictError
     from gemeval.models.base import ModelError
@@ -147,8 +148,11 @@ def run(
             )
     except JudgeStrictError as exc:
         _fail(str(exc), code=1)
-    except (RunError, ModelError, TaskError, DataError, JudgeError, FileNotFoundError, ValueError) as exc:
+    except (RunError, ModelError, TaskError, DataError, JudgeError, store.RunStoreError, FileNotFoundError,
+            ValueError) as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; every sample finished so far is saved: rerun the same command to continue", code=130)
     print_run_summary(result.results, result.run_dir)
 
 

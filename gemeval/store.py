@@ -13,12 +13,15 @@ ignores (and ``SampleWriter`` truncates before appending) and the rerun redoes.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 CONFIG = "config.json"
+LOCK = ".lock"
 SAMPLES = "samples.jsonl"
 RESULTS = "results.json"
 FORMAT_VERSION = 1
@@ -154,3 +157,28 @@ def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
         else:
             raise RunStoreError(f"{p} is not a run directory (no {CONFIG}); give the folder `gemeval run` printed")
     return found
+
+
+@contextlib.contextmanager
+def run_lock(run_dir: Path) -> Iterator[None]:
+    """Hold the run directory for one writer: a second ``gemeval run`` of the same run (a CI
+    retry while the first still runs, say) stops at once instead of duplicating samples."""
+    path = Path(run_dir) / LOCK
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise RunStoreError(
+                f"{run_dir} is being written by {holder}; wait for it to finish (rerunning the same "
+                "command afterwards continues from where it stopped)"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"gemeval run pid {os.getpid()}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -170,3 +170,30 @@ def test_measure_answers_multiple_choice_from_its_findings(tmp_path, synthetic_s
     assert led >= 0.8 * len(records)
     assert result.metrics["mcq.unparsed_rate"]["value"] == 0.0
     assert result.metrics["mcq.accuracy"]["value"] >= 0.8
+
+
+def test_a_second_writer_of_the_same_run_is_refused(tmp_path, synthetic_set):
+    first = evaluate("measure", "grounded", limit=2, out_dir=tmp_path, synthetic_n=SMALL_SYNTHETIC_N)
+    with store.run_lock(first.run_dir):
+        with pytest.raises(store.RunStoreError, match="being written by gemeval run pid"):
+            evaluate("measure", "grounded", limit=2, out_dir=tmp_path, synthetic_n=SMALL_SYNTHETIC_N)
+    assert evaluate("measure", "grounded", limit=2, out_dir=tmp_path, synthetic_n=SMALL_SYNTHETIC_N).computed == 0
+
+
+def test_ctrl_c_says_how_to_continue_and_keeps_what_was_done(tmp_path, synthetic_set):
+    args = ["run", "--model", "adapters_for_tests:SlowModel", "--model-args", "delay_s=0.2", "--task", "grounded",
+            "--synthetic-n", str(SMALL_SYNTHETIC_N), "--out", str(tmp_path), "-q"]
+    env = {**os.environ, "PYTHONPATH": str(TESTS_DIR)}
+    proc = subprocess.Popen([sys.executable, "-m", "gemeval", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        found = list(tmp_path.rglob(store.SAMPLES))
+        if found and len(found[0].read_text().splitlines()) >= 2:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "rerun the same command to continue" in " ".join(stderr.split())
+    (run_dir,) = store.find_run_dirs([tmp_path])
+    assert len(_lines(run_dir)) >= 2
