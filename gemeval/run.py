@@ -33,6 +33,7 @@ from gemeval.sample import Prediction, Sample
 from gemeval.tasks import TaskSpec, load_task
 
 SECRET_ARG_WORDS = ("key", "token", "secret", "password")
+JUDGE_CHUNK = 256
 RECORDED_PACKAGES = ("numpy", "scipy", "scikit-learn", "pandas", "wfdb", "neurokit2", "torch",
                      "transformers", "openai", "lm-eval", "rouge-score", "bert-score")
 
@@ -71,6 +72,7 @@ class JudgeOptions:
     strict: bool = False
     api_key_env: str = "OPENAI_API_KEY"
     batch_wait: bool = True
+    batch_poll_s: float = 30.0
 
     def to_config(self) -> dict[str, Any]:
         from gemeval.judge import JudgeConfig
@@ -80,10 +82,13 @@ class JudgeOptions:
 
 @dataclass
 class Progress:
-    """Callbacks for a progress display: ``start(total, done)``, ``advance(n)``."""
+    """Callbacks for a progress display: ``start(total, done)`` and ``advance(n)`` for the
+    samples, ``judging(total)`` when the judge phase begins (``advance`` then counts
+    verdicts)."""
 
     start: Callable[[int, int], None] = lambda total, done: None
     advance: Callable[[int], None] = lambda n: None
+    judging: Callable[[int], None] = lambda total: None
 
 
 def redact_args(args: dict[str, Any]) -> dict[str, Any]:
@@ -257,9 +262,8 @@ def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], m
         config["created_at"] = previous.get("created_at", config["created_at"])
     store.write_json(config_path, config)
 
-    existing = {rec["id"]: rec for rec in store.iter_samples(target)}
-    todo = [s for s in samples if s.id not in existing]
-    rejudge = [s for s in samples if s.id in existing and judge_engine is not None and _needs_judging(existing[s.id])]
+    done_ids = {rec["id"] for rec in store.iter_samples(target)}
+    todo = [s for s in samples if s.id not in done_ids]
     progress = progress or Progress()
     progress.start(len(samples), len(samples) - len(todo))
 
@@ -267,19 +271,16 @@ def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], m
     wall_start = time.perf_counter()
     step = max(1, int(getattr(model_obj, "batch_size", 1) or 1))
     with store.SampleWriter(target) as writer:
-        if rejudge:
-            # verdicts still pending in a provider batch, or failed last time: judge again
-            # (finished ones come from the cache); the newer line for an id wins on reading
-            start = time.perf_counter()
-            for begin in range(0, len(rejudge), 64):
-                chunk = rejudge[begin : begin + 64]
-                writer.write_many(_with_verdicts(chunk, [existing[s.id] for s in chunk], judge_engine))
-            timing["judge_s"] += time.perf_counter() - start
+        # predictions are stored as soon as their batch is scored, so a model's work is
+        # never lost to a judge failure; the judge phase follows over the whole run
         for begin in range(0, len(todo), step):
             batch = todo[begin : begin + step]
-            records = _run_batch(batch, model_obj, scorers, judge_engine, timing)
-            writer.write_many(records)
+            writer.write_many(_run_batch(batch, model_obj, scorers, timing))
             progress.advance(len(batch))
+        if judge_engine is not None:
+            start = time.perf_counter()
+            _judge_phase(target, samples, judge_engine, writer, progress)
+            timing["judge_s"] += time.perf_counter() - start
     timing["wall_s"] = time.perf_counter() - wall_start
 
     results = finalize(target, timing=timing, n_resamples=n_resamples, judge_summary=judge_engine.summary() if judge_engine else None)
@@ -302,9 +303,25 @@ def _judge_items(samples: Sequence[Sample], texts: Sequence[str]):
     return [JudgeItem(s.id, s.prompt, str(s.reference.get("text", "")), text) for s, text in zip(samples, texts)]
 
 
-def _with_verdicts(samples: Sequence[Sample], records: Sequence[dict[str, Any]], judge) -> list[dict[str, Any]]:
-    outcomes = judge.judge_many(_judge_items(samples, [r["prediction"]["text"] for r in records]))
-    return [dict(record, judge=outcome.to_record()) for record, outcome in zip(records, outcomes)]
+def _judge_phase(target: Path, samples: Sequence[Sample], judge, writer: store.SampleWriter,
+                 progress: Progress) -> None:
+    """Judge every stored prediction without a final verdict (new, pending in a provider
+    batch, or failed last time; finished ones come from the cache) and append the judged
+    record, which wins over the earlier line on reading. Online, chunks of
+    ``JUDGE_CHUNK`` keep the progress moving and bound what an interruption costs; in batch
+    mode the whole phase is one provider batch."""
+    stored = {rec["id"]: rec for rec in store.iter_samples(target)}
+    wanted = [s for s in samples if s.id in stored and _needs_judging(stored[s.id])]
+    if not wanted:
+        return
+    progress.judging(len(wanted))
+    chunk = len(wanted) if judge.config.mode == "batch" else JUDGE_CHUNK
+    for begin in range(0, len(wanted), chunk):
+        part = wanted[begin : begin + chunk]
+        records = [stored[s.id] for s in part]
+        outcomes = judge.judge_many(_judge_items(part, [r["prediction"]["text"] for r in records]))
+        writer.write_many([dict(record, judge=outcome.to_record()) for record, outcome in zip(records, outcomes)])
+        progress.advance(len(part))
 
 
 def check_adapter_name(name: str) -> None:
@@ -337,8 +354,7 @@ def _build_judge(spec: TaskSpec, judge: JudgeOptions | None):
     return engine, engine.describe()
 
 
-def _run_batch(batch: list[Sample], model: Model, scorers: list, judge,
-               timing: dict[str, float]) -> list[dict[str, Any]]:
+def _run_batch(batch: list[Sample], model: Model, scorers: list, timing: dict[str, float]) -> list[dict[str, Any]]:
     start = time.perf_counter()
     try:
         predictions = model.generate(batch)
@@ -371,15 +387,6 @@ def _run_batch(batch: list[Sample], model: Model, scorers: list, judge,
                 errors[i].append(f"scorer {scorer.name}: {type(exc).__name__}: {exc}")
     timing["score_s"] += time.perf_counter() - start
 
-    verdicts: list[dict[str, Any] | None] = [None] * len(batch)
-    if judge is not None:
-        start = time.perf_counter()
-        wanted = [i for i, p in enumerate(predictions) if p.ok]
-        items = _judge_items([batch[i] for i in wanted], [predictions[i].text for i in wanted])
-        for i, outcome in zip(wanted, judge.judge_many(items) if items else []):
-            verdicts[i] = outcome.to_record()
-        timing["judge_s"] += time.perf_counter() - start
-
     records = []
     for i, (sample, pred) in enumerate(zip(batch, predictions)):
         records.append({
@@ -391,7 +398,7 @@ def _run_batch(batch: list[Sample], model: Model, scorers: list, judge,
             "reference": sample.reference,
             "truth_source": sample.truth_source,
             "metrics": per_sample[i],
-            "judge": verdicts[i],
+            "judge": None,
             "error": "; ".join(filter(None, [pred.error, *errors[i]])) or None,
         })
     return records

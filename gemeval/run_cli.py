@@ -137,6 +137,9 @@ def run(
     def advance(n: int) -> None:
         bar.advance(state["id"], n)
 
+    def judging(total: int) -> None:
+        state["id"] = bar.add_task(f"judge · {judge}", total=total)
+
     try:
         with bar:
             result = evaluate(
@@ -144,7 +147,7 @@ def run(
                 out_dir=out, run_dir=run_dir, seed=seed, scoring=scoring, data_dir=data_dir,
                 data_file=data_file, synthetic_n=synthetic_n, shard=shard, batch_size=batch_size,
                 judge=judge_opts, scorer_options=scorer_options, n_resamples=resamples,
-                progress=Progress(start, advance), command=command_line(),
+                progress=Progress(start, advance, judging), command=command_line(),
             )
     except JudgeStrictError as exc:
         _fail(str(exc), code=1)

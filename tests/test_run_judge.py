@@ -77,3 +77,25 @@ def test_strict_fails_after_writing_everything(openai_server, tmp_path, monkeypa
     (run_dir,) = store.find_run_dirs([tmp_path / "a"])
     results = store.read_results(run_dir)
     assert results["metrics"]["judge.score"]["n_failed"] == 1 and results["n_samples"] == 4
+
+
+def test_judge_phase_is_concurrent_even_for_a_one_at_a_time_model(openai_server, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    openai_server.handler = lambda request: Reply(body=chat_completion(verdict(6, 6, 6)), delay_s=0.2)
+    opts = JudgeOptions(model="judge-test", base_url=openai_server.url, cache_path=tmp_path / "judge.sqlite",
+                        max_retries=0, concurrency=8)
+    result = evaluate("measure", "ptbxl-report", model_args={"batch_size": 1}, limit=8, out_dir=tmp_path,
+                      synthetic_n=SMALL_SYNTHETIC_N, judge=opts)
+    assert len(openai_server.chat_requests) == 8 and openai_server.max_in_flight > 1
+    assert result.metrics["judge.score"]["n"] == 8
+
+
+def test_batch_mode_sends_the_whole_judge_phase_as_one_provider_batch(openai_server, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    openai_server.handler = lambda request: Reply(body=chat_completion(verdict(3, 6, 9)))
+    opts = JudgeOptions(model="judge-test", base_url=openai_server.url, cache_path=tmp_path / "judge.sqlite",
+                        max_retries=0, mode="batch", batch_poll_s=0.05)
+    result = evaluate("measure", "ptbxl-report", model_args={"batch_size": 2}, limit=6, out_dir=tmp_path,
+                      synthetic_n=SMALL_SYNTHETIC_N, judge=opts)
+    assert len(openai_server.batches) == 1
+    assert result.metrics["judge.score"]["n"] == 6 and result.metrics["judge.score"]["value"] == pytest.approx(60)
