@@ -24,63 +24,20 @@ from __future__ import annotations
 import argparse
 import math
 import time
-import warnings
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
 
 from gemeval.ecg.measure import measure
-from gemeval.ecg.record import LEADS, Record
+from gemeval.ecg.measure_neurokit import measure_neurokit2
+from gemeval.ecg.record import LEADS
 from gemeval.ecg.synth import synthesize_set
 
 TARGET_MAE = {"hr_bpm": 2.0, "pr_ms": 15.0, "qrs_ms": 12.0, "qt_ms": 20.0, "axis_deg": 10.0}
 TARGET_SPEEDUP = 5.0
 SCALARS = ("hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "axis_deg")
 PER_LEAD = ("st_mv", "r_mv", "s_mv")
-
-
-def neurokit_values(record: Record) -> tuple[dict[str, float], int]:
-    """neurokit2's HR, PR, QRS and QT for ``record`` (NaN where it found none), and the
-    number of leads on which ``ecg_process`` raised."""
-    import neurokit2 as nk
-
-    fs = int(round(record.fs_hz))
-    per_lead: dict[str, list[float]] = defaultdict(list)
-    failed = 0
-    for lead in range(len(LEADS)):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                signals, info = nk.ecg_process(record.signal_mv[lead].astype(np.float64),
-                                               sampling_rate=fs)
-        except Exception:  # noqa: BLE001 - the anchor's own failures are what we count
-            failed += 1
-            continue
-        r_peaks = np.asarray(info["ECG_R_Peaks"], dtype=float)
-        if r_peaks.size > 1:
-            per_lead["rr"].append(float(np.mean(np.diff(r_peaks))) * 1000.0 / fs)
-        beats = {key: np.asarray(info.get(key, []), dtype=float)
-                 for key in ("ECG_P_Onsets", "ECG_R_Onsets", "ECG_R_Offsets", "ECG_T_Offsets")}
-        if len({len(v) for v in beats.values()}) != 1:
-            continue
-        for name, (start, stop) in {"pr": ("ECG_P_Onsets", "ECG_R_Onsets"),
-                                    "qrs": ("ECG_R_Onsets", "ECG_R_Offsets"),
-                                    "qt": ("ECG_R_Onsets", "ECG_T_Offsets")}.items():
-            widths = (beats[stop] - beats[start]) * 1000.0 / fs
-            widths = widths[np.isfinite(widths) & (widths > 0)]
-            if widths.size:
-                per_lead[name].append(float(np.median(widths)))
-
-    def across(name: str) -> float:
-        return float(np.median(per_lead[name])) if per_lead[name] else math.nan
-
-    rr = across("rr")
-    qt = across("qt")
-    return {"hr_bpm": 60000.0 / rr if rr > 0 else math.nan, "pr_ms": across("pr"),
-            "qrs_ms": across("qrs"), "qt_ms": qt,
-            "qtc_ms": qt / math.sqrt(rr / 1000.0) if rr > 0 else math.nan,
-            "axis_deg": math.nan}, failed
 
 
 def error(key: str, measured: float, truth: float) -> float:
@@ -183,7 +140,8 @@ def main() -> None:
         by_condition[truth["condition"]].add(values, truth)
         if not args.skip_neurokit:
             start = time.perf_counter()
-            nk_values, failed = neurokit_values(record)
+            nk_measured, failed = measure_neurokit2(record)
+            nk_values = nk_measured.to_dict()
             anchor_s += time.perf_counter() - start
             anchor_failed_leads += failed
             anchor_failed_records += failed == len(LEADS)

@@ -87,6 +87,17 @@ def test_measure_prints_json_lines_close_to_the_truth(tmp_path):
         assert all(value is None or math.isfinite(value) for value in row["st_mv"].values())
 
 
+def test_measure_with_neurokit2_for_comparison(tmp_path):
+    truths = _clean_records(tmp_path, ("normal",))
+    result = _invoke("measure", str(tmp_path), "--json", "--method", "neurokit2")
+    assert result.exit_code == 0, result.output
+    (row,) = [json.loads(line) for line in result.output.splitlines()]
+    assert row["hr_bpm"] == pytest.approx(truths[row["id"]]["hr_bpm"], abs=3.0)
+    assert row["qrs_ms"] is not None and row["axis_deg"] is None
+    assert "neurokit2 does not measure it" in row["reasons"]["axis_deg"]
+    assert _invoke("measure", str(tmp_path), "--method", "nope").exit_code == 2
+
+
 def test_measure_prints_a_table(tmp_path):
     _clean_records(tmp_path, ("normal",))
     result = _invoke("measure", str(tmp_path / "r0.hea"))

@@ -113,6 +113,8 @@ def _fmt(value: float, digits: int = 0) -> str:
 def measure(
     paths: List[Path] = typer.Argument(..., help="WFDB records (with or without .hea) or folders of them."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per record instead of a table."),
+    method: str = typer.Option("gemeval", "--method",
+                               help="gemeval (all-lead median beats) or neurokit2 (ecg_process per lead, for comparison)."),
 ) -> None:
     """Measure rate, intervals, axis, ST and R/S of WFDB records from their signal.
 
@@ -121,7 +123,14 @@ def measure(
     measured, plus the record's path.
     """
     from gemeval.ecg.io import read_record
-    from gemeval.ecg.measure import measure as measure_record
+    from gemeval.ecg.measure import measure
+    from gemeval.ecg.measure_neurokit import measure_neurokit2
+
+    methods = {"gemeval": measure, "neurokit2": lambda record: measure_neurokit2(record)[0]}
+    if method not in methods:
+        _error(f"--method must be one of {', '.join(methods)}, got {method!r}")
+        raise typer.Exit(EXIT_INPUT_ERROR)
+    measure_record = methods[method]
 
     records = _record_paths(paths)
     if not records:
