@@ -115,6 +115,20 @@ def test_one_claim_per_lead_in_a_lead_list():
     assert [c.lead for c in extract_claims("ST elevation in V1 through V3.")] == ["V1", "V2", "V3"]
 
 
+def test_reciprocal_changes_take_their_own_direction():
+    claims = extract_claims("ST elevation of 2-3 mm in V1-V4 with reciprocal depression in II, III, aVF.")
+    assert [(c.lead, c.category) for c in claims if c.value is None] == [
+        ("II", "depressed"), ("III", "depressed"), ("aVF", "depressed")]
+    assert {c.lead for c in claims if c.value is not None} == {"V1", "V2", "V3", "V4"}
+    claims = extract_claims("ST depression in V5 and V6 with ST elevation of 0.2 mV in aVR.")
+    assert [(c.lead, c.category, c.value) for c in claims] == [
+        ("V5", "depressed", None), ("V6", "depressed", None), ("aVR", None, 0.2)]
+    truth = {"st_mv": _per_lead(0.0, V1=0.25, V2=0.3, V3=0.25, V4=0.2, II=-0.1, III=-0.12, aVF=-0.1)}
+    verdicts = verify_claims(extract_claims(
+        "ST elevation of 2-3 mm in V1-V4 with reciprocal depression in II, III, aVF."), truth)
+    assert [v.status for v in verdicts] == ["verified"] * 7
+
+
 def test_each_value_goes_with_its_own_lead():
     expected = [("st_mv", "II", 0.3), ("st_mv", "III", 0.25), ("st_mv", "aVF", 0.2)]
     assert _numeric("ST elevation of 0.3 mV in II, 0.25 mV in III and 0.2 mV in aVF.") == expected

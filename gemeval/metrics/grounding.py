@@ -93,6 +93,8 @@ described in ``grounding_scores``.
 
 from __future__ import annotations
 
+import dataclasses
+
 import bisect
 import math
 import re
@@ -992,7 +994,28 @@ def _context_groups(parsed: _Parsed, mention: _Mention, previous: _Mention | Non
     return merged + [_LeadGroup(-1, -1, g.leads, territory=True) for g in groups if g.territory]
 
 
+_OPPOSITE_ST_RE = {
+    "elevated": re.compile(r"\b(?:reciprocal\s+(?:st[- ]segment\s+|st\s+)?)?depress(?:ion|ions|ed)\b"),
+    "depressed": re.compile(r"\b(?:reciprocal\s+(?:st[- ]segment\s+|st\s+)?)?elevat(?:ion|ions|ed)\b"),
+}
+
+
 def _per_lead_claims(parsed: _Parsed, mention: _Mention, previous: _Mention | None) -> list[Claim]:
+    """Claims of one per-lead keyword over its scope. An ST mention whose scope goes on to
+    the opposite direction ("ST elevation in V1-V4 with reciprocal depression in II, III,
+    aVF") ends there, and the rest is read as a mention of that direction."""
+    if mention.quantity == "st_mv":
+        _, category, _ = _st_direction(parsed, mention)
+        pattern = _OPPOSITE_ST_RE.get(category or "")
+        turn = pattern.search(parsed.lowered, mention.end, mention.scope_end) if pattern else None
+        if turn is not None:
+            head = dataclasses.replace(mention, scope_end=turn.start())
+            tail = _Mention("st_mv", turn.start(), turn.end(), turn, scope_end=mention.scope_end)
+            return _per_lead_mention_claims(parsed, head, previous) + _per_lead_mention_claims(parsed, tail, head)
+    return _per_lead_mention_claims(parsed, mention, previous)
+
+
+def _per_lead_mention_claims(parsed: _Parsed, mention: _Mention, previous: _Mention | None) -> list[Claim]:
     quantity = mention.quantity
     values = [v for v in parsed.values_in(mention.end, mention.scope_end) if _fits(quantity, v)]
     if mention.pre_value is not None:
