@@ -318,10 +318,17 @@ def test_the_native_ptbxl_record_has_its_upper_case_augmented_leads_renamed(shar
     assert record.snomed_codes == [] and record.labels == []
 
 
-def test_packaged_dx_tables_are_the_challenge_files(shared_data):
-    package = Path(labels.__file__).parent / "tables"
-    for name in ("dx_mapping_scored.csv", "dx_mapping_unscored.csv"):
-        assert (package / name).read_bytes() == (shared_data / "cinc2021" / name).read_bytes()
+def test_snomed_vocabulary_is_the_challenge_tables(shared_data):
+    rows = 0
+    equivalents: dict[str, str] = {}
+    for name, scored in (("dx_mapping_scored.csv", True), ("dx_mapping_unscored.csv", False)):
         with open(shared_data / "cinc2021" / name, newline="") as handle:
             for row in csv.DictReader(handle):
-                assert labels.snomed_to_abbrev(row["SNOMEDCTCode"]) == row["Abbreviation"]
+                rows += 1
+                concept = labels.snomed_table()[row["SNOMEDCTCode"]]
+                assert (concept.abbrev, concept.name, concept.scored) == (row["Abbreviation"], row["Dx"], scored)
+                codes = re.findall(r"\d{6,}", row.get("Notes") or "")
+                for code in codes:
+                    equivalents.setdefault(code, codes[0])
+    assert rows == len(labels.snomed_table())
+    assert labels.snomed_equivalents() == equivalents

@@ -7,7 +7,7 @@ Three vocabularies meet in gemeval:
   NORM, MI, STTC, CD, HYP (form and rhythm statements have none);
 * **SNOMED-CT codes** of the PhysioNet/CinC 2020-2021 headers (``# Dx: 164889003``), with
   names and abbreviations from the challenge's ``dx_mapping_scored.csv`` and
-  ``dx_mapping_unscored.csv`` (BSD-2-Clause, shipped under ``gemeval/ecg/tables/``);
+  ``dx_mapping_unscored.csv`` (BSD-2-Clause, held in ``gemeval/ecg/snomed.py``);
 * the **synthetic conditions** of :mod:`gemeval.ecg.synth`, each mapped to both.
 
 The vocabularies reuse abbreviations with other meanings (SNOMED ``AMI`` is *acute* MI,
@@ -17,12 +17,11 @@ conduction-disturbance super-class), so every lookup names its vocabulary.
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Iterable, NamedTuple
+
+from gemeval.ecg import snomed
 
 SUPERCLASSES: tuple[str, ...] = ("NORM", "MI", "STTC", "CD", "HYP")
 """PTB-XL's diagnostic super-classes, in the order of the PTB-XL benchmark papers."""
@@ -163,13 +162,7 @@ class SnomedConcept(NamedTuple):
 @lru_cache(maxsize=1)
 def snomed_table() -> dict[str, SnomedConcept]:
     """All SNOMED-CT codes of the CinC 2021 mapping tables, scored and unscored, by code."""
-    table: dict[str, SnomedConcept] = {}
-    for filename, scored in (("dx_mapping_scored.csv", True), ("dx_mapping_unscored.csv", False)):
-        text = resources.files("gemeval.ecg").joinpath("tables", filename).read_text("utf-8")
-        for row in csv.DictReader(text.splitlines()):
-            code = row["SNOMEDCTCode"].strip()
-            table[code] = SnomedConcept(code, row["Dx"].strip(), row["Abbreviation"].strip(), scored)
-    return table
+    return {code: SnomedConcept(code, name, abbrev, scored) for code, abbrev, name, scored in snomed.CONCEPTS}
 
 
 @lru_cache(maxsize=1)
@@ -177,21 +170,11 @@ def _snomed_by_abbrev() -> dict[str, str]:
     return {concept.abbrev.lower(): code for code, concept in snomed_table().items()}
 
 
-@lru_cache(maxsize=1)
 def snomed_equivalents() -> dict[str, str]:
-    """Codes the CinC challenge scores as one diagnosis, each mapped to its representative.
-
-    Read from the scored table's ``Notes`` ("We score 733534002 and 164909002 as the same
-    diagnosis"): LBBB/CLBBB, RBBB/CRBBB, PAC/SVPB, PVC/VPB. The representative is the first
-    code of the note; codes without a note are absent.
-    """
-    text = resources.files("gemeval.ecg").joinpath("tables", "dx_mapping_scored.csv").read_text("utf-8")
-    equivalents: dict[str, str] = {}
-    for row in csv.DictReader(text.splitlines()):
-        codes = re.findall(r"\d{6,}", row.get("Notes") or "")
-        for code in codes:
-            equivalents.setdefault(code, codes[0])
-    return equivalents
+    """Codes the CinC challenge scores as one diagnosis, each mapped to its representative:
+    LBBB/CLBBB, RBBB/CRBBB, PAC/SVPB, PVC/VPB (the scored table's notes). The representative
+    is the first code of the note; codes without a note are absent."""
+    return dict(snomed.EQUIVALENT)
 
 
 def _code(code: str | int) -> str:
