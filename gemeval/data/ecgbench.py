@@ -25,7 +25,7 @@ import json
 import re
 import threading
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, collect_files
 from gemeval.data.physionet import RecordResolver, find_dirs, find_files
@@ -430,6 +430,26 @@ def image_problem(path: Path) -> str | None:
     return None
 
 
+def place_media(fields: dict[str, Any], image_name: str | None, image_path: Path | None, fallback_dir: Path,
+                media_present: bool, missing: Callable[[], str]) -> str | None:
+    """Give a sample its image: the file found (if it is a usable image), else a page
+    rendered from its record, else (when no item of the file has media on disk) the named
+    path under ``fallback_dir``. Returns why the item must be skipped: an unusable image, or
+    ``missing()`` when other items' files are there but not this one's."""
+    if image_path is not None:
+        why = image_problem(image_path)
+        if why:
+            return why
+        fields["image_path"] = str(image_path)
+    elif fields["record_path"]:
+        fields["meta"]["image"] = "rendered"
+    elif media_present:
+        return missing()
+    else:
+        fields["image_path"] = str(fallback_dir / image_name) if image_name else None
+    return None
+
+
 def media_note(n_items: int, n_images: int, n_records: int) -> str:
     """What the models of a dataset can read, for ``Dataset.note``."""
     if n_images == 0 and n_records == 0:
@@ -515,24 +535,13 @@ def build_samples(
         if images is not None:
             samples.append(ParquetSample(images=images, row=row, **fields))
             continue
-        if image_path is not None:
-            why = image_problem(image_path)
-            if why:
-                problems.append(ItemProblem(fields["id"], str(path), why))
-                continue
-            fields["image_path"] = str(image_path)
-        elif fields["record_path"]:
-            fields["meta"]["image"] = "rendered"
-        elif media_present:
-            problems.append(ItemProblem(
-                fields["id"], str(path),
-                f"image {image_name!r} not found under {', '.join(map(str, image_files.roots))}"
-                f"{' and record ' + fields['meta']['record_missing'] + ' not found' if 'record_missing' in fields['meta'] else ''}; "
-                "other items' files are there, so this one is missing or misnamed",
-            ))
+        why = place_media(fields, image_name, image_path, path.parent, media_present, lambda: (
+            f"image {image_name!r} not found under {', '.join(map(str, image_files.roots))}"
+            f"{' and record ' + fields['meta']['record_missing'] + ' not found' if 'record_missing' in fields['meta'] else ''}; "
+            "other items' files are there, so this one is missing or misnamed"))
+        if why:
+            problems.append(ItemProblem(fields["id"], str(path), why))
             continue
-        else:
-            fields["image_path"] = str(path.parent / image_name) if image_name else None
         samples.append(Sample(**fields))
     return samples, problems, media_note(len(samples), n_images if images is None else len(samples), n_records)
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, collect_files
-from gemeval.data.ecgbench import FileResolver, image_problem, media_note, prompt_and_answer, read_items
+from gemeval.data.ecgbench import FileResolver, media_note, place_media, prompt_and_answer, read_items
 from gemeval.data.mimic import MachineMeasurements, find_measurements, truth_for
 from gemeval.data.physionet import RecordResolver, find_files, in_label_space, measured_sample
 from gemeval.sample import Sample
@@ -118,23 +118,12 @@ def build_samples(
     n_records = sum(1 for fields, *_ in candidates if fields["record_path"])
     samples: list[Sample] = []
     for fields, inline, image_name, image_path in candidates:
-        if image_path is not None:
-            why = image_problem(image_path)
-            if why:
-                problems.append(ItemProblem(fields["id"], str(path), why))
-                continue
-            fields["image_path"] = str(image_path)
-        elif fields["record_path"]:
-            fields["meta"]["image"] = "rendered"
-        elif n_images or n_records:
-            problems.append(ItemProblem(
-                fields["id"], str(path),
-                f"neither image {image_name!r} nor record {fields['meta']['ecg']!r} found under the data root, "
-                "while other items' files are there; this one is missing or misnamed",
-            ))
+        why = place_media(fields, image_name, image_path, dataset_root, bool(n_images or n_records), lambda: (
+            f"neither image {image_name!r} nor record {fields['meta']['ecg']!r} found under the data root, "
+            "while other items' files are there; this one is missing or misnamed"))
+        if why:
+            problems.append(ItemProblem(fields["id"], str(path), why))
             continue
-        else:
-            fields["image_path"] = str(dataset_root / image_name) if image_name else None
         truth = truth_for(fields["meta"]["ecg"], inline, measurements)
         if truth is not None:
             samples.append(Sample(truth=truth, truth_source="machine-measurements", **fields))
