@@ -431,6 +431,23 @@ def _run_edge(below: np.ndarray, start: int, step: int, hold: int, limit: int) -
     return None
 
 
+def _strongest_wave(smooth: np.ndarray, lo: int, hi: int, by_prominence: bool) -> tuple[int, int, float]:
+    """(lead, sample, size) of the largest wave in ``smooth[:, lo:hi]``: in each lead the
+    most prominent peak of |signal|, then across leads the one with the largest height (or
+    prominence, with ``by_prominence``). (-1, -1, 0.0) when no lead has a peak."""
+    best_lead, best_peak, best_size = -1, -1, 0.0
+    for lead in range(smooth.shape[0]):
+        magnitude = np.abs(smooth[lead, lo:hi])
+        peaks, props = sps.find_peaks(magnitude, prominence=0.0)
+        if peaks.size == 0:
+            continue
+        top = int(np.argmax(props["prominences"]))
+        size = float(props["prominences"][top] if by_prominence else magnitude[peaks[top]])
+        if size > best_size:
+            best_lead, best_peak, best_size = lead, lo + int(peaks[top]), size
+    return best_lead, best_peak, best_size
+
+
 def _t_end(median: np.ndarray, baseline: np.ndarray, qrs_on: int, qrs_off: int,
            rr_samples: int, fs_hz: float) -> tuple[int | None, str]:
     """T end on the lead with the largest T wave, by the trapezium method.
@@ -453,16 +470,7 @@ def _t_end(median: np.ndarray, baseline: np.ndarray, qrs_on: int, qrs_off: int,
                                 _samples(700.0, fs_hz)))
     if hi - lo < _samples(80.0, fs_hz):
         return None, "no room for a T wave between QRS offset and the next beat"
-    best_lead, best_peak, best_height = -1, -1, 0.0
-    for lead in range(smooth.shape[0]):
-        magnitude = np.abs(smooth[lead, lo:hi])
-        peaks, props = sps.find_peaks(magnitude, prominence=0.0)
-        if peaks.size == 0:
-            continue
-        top = int(np.argmax(props["prominences"]))
-        if magnitude[peaks[top]] > best_height:
-            best_lead, best_peak = lead, lo + int(peaks[top])
-            best_height = float(magnitude[peaks[top]])
+    best_lead, best_peak, best_height = _strongest_wave(smooth, lo, hi, by_prominence=False)
     if best_height < MIN_T_MV:
         return None, f"no T wave above {MIN_T_MV} mV in any lead"
     wave = smooth[best_lead] * np.sign(smooth[best_lead, best_peak])
@@ -503,16 +511,7 @@ def _p_wave(beats: _Beats, baseline: np.ndarray, qrs_on: int, earliest: int, fs_
         return None, "too little signal between the previous T wave and QRS onset"
     width = max(1, _samples(20.0, fs_hz))
     smooth = _moving_average(beats.median - baseline[:, None], width)
-    best_lead, best_peak, best_height = -1, -1, 0.0
-    for lead in range(smooth.shape[0]):
-        magnitude = np.abs(smooth[lead, lo:hi])
-        peaks, props = sps.find_peaks(magnitude, prominence=0.0)
-        if peaks.size == 0:
-            continue
-        top = int(np.argmax(props["prominences"]))
-        if props["prominences"][top] > best_height:
-            best_lead, best_peak = lead, lo + int(peaks[top])
-            best_height = float(props["prominences"][top])
+    best_lead, best_peak, best_height = _strongest_wave(smooth, lo, hi, by_prominence=True)
     if best_height < MIN_P_MV:
         return None, f"no wave above {MIN_P_MV} mV between the previous T wave and QRS"
     around = slice(max(0, best_peak - _samples(60.0, fs_hz)), best_peak + _samples(60.0, fs_hz))
