@@ -197,3 +197,11 @@ def test_ctrl_c_says_how_to_continue_and_keeps_what_was_done(tmp_path, synthetic
     assert proc.returncode == 130 and "rerun the same command to continue" in " ".join(stderr.split())
     (run_dir,) = store.find_run_dirs([tmp_path])
     assert len(_lines(run_dir)) >= 2
+
+
+def test_error_messages_keep_their_brackets():
+    from gemeval.console import err_console, print_error
+
+    with err_console.capture() as captured:
+        print_error("pip install 'gemeval[text]'")
+    assert "pip install 'gemeval[text]'" in captured.get()

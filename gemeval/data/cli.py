@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from gemeval.console import out_console, print_error
 from gemeval.data.base import SOURCES, DataError, SourceInfo
 from gemeval.tasks import TaskError, TaskSpec, list_tasks, load_task
 
@@ -25,12 +25,7 @@ app = typer.Typer(
     help="What data each task reads, what is present, and downloading the published benchmarks.",
     no_args_is_help=True,
 )
-out_console = Console()
-err_console = Console(stderr=True)
 
-
-def _error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def _fill(text: str, task: TaskSpec) -> str:
@@ -116,7 +111,7 @@ def list_command(
     try:
         tasks = _selected(task)
     except TaskError as error:
-        _error(str(error))
+        print_error(str(error))
         raise typer.Exit(EXIT_INPUT_ERROR)
     sources = _sources()
     for spec in tasks:
@@ -149,15 +144,15 @@ def check(
     if directory is None and os.environ.get("GEMEVAL_DATA"):
         directory = Path(os.environ["GEMEVAL_DATA"])
     if directory is None:
-        _error("no data folder: give DIR or set GEMEVAL_DATA (see `gemeval data list`)")
+        print_error("no data folder: give DIR or set GEMEVAL_DATA (see `gemeval data list`)")
         raise typer.Exit(EXIT_INPUT_ERROR)
     if not directory.is_dir():
-        _error(f"{directory} is not a folder; download into it with `gemeval data download ... --out {directory}`")
+        print_error(f"{directory} is not a folder; download into it with `gemeval data download ... --out {directory}`")
         raise typer.Exit(EXIT_INPUT_ERROR)
     try:
         tasks = _selected(task)
     except TaskError as error:
-        _error(str(error))
+        print_error(str(error))
         raise typer.Exit(EXIT_INPUT_ERROR)
     sources = _sources()
     missing_tasks: list[str] = []
@@ -208,7 +203,7 @@ def download(
     from gemeval.data.hub import HUB_DATASETS, download as hub_download
 
     if dataset not in HUB_DATASETS:
-        _error(f"unknown dataset {dataset!r}; choose one of {', '.join(HUB_DATASETS)}")
+        print_error(f"unknown dataset {dataset!r}; choose one of {', '.join(HUB_DATASETS)}")
         raise typer.Exit(EXIT_INPUT_ERROR)
     if out is None:
         out = Path(os.environ["GEMEVAL_DATA"]) if os.environ.get("GEMEVAL_DATA") else Path("data")
@@ -216,7 +211,7 @@ def download(
         folder, sha = hub_download(dataset, out, revision=revision, endpoint=endpoint,
                                    subsets=subset or (), with_images=with_images)
     except DataError as error:
-        _error(str(error))
+        print_error(str(error))
         raise typer.Exit(EXIT_INPUT_ERROR)
     out_console.print(f"{HUB_DATASETS[dataset].repo_id} at commit {sha} -> {escape(str(folder))}")
     out_console.print(f"next: gemeval data check {escape(str(out))}   (and run with --data-dir {escape(str(out))} "

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from gemeval.console import err_console, out_console, print_error
 from gemeval.ecg.record import RecordError
 from gemeval.ecg.synth import CONDITIONS
 
@@ -26,8 +25,6 @@ app = typer.Typer(
     help="Synthesise, measure and render 12-lead ECG records (WFDB).",
     no_args_is_help=True,
 )
-out_console = Console()
-err_console = Console(stderr=True)
 
 
 def _jsonable(value: Any) -> Any:
@@ -44,9 +41,6 @@ def _jsonable(value: Any) -> Any:
 def _json_line(value: Any) -> str:
     return json.dumps(_jsonable(value), allow_nan=False, ensure_ascii=False)
 
-
-def _error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -73,10 +67,10 @@ def synth(
 
     unknown = [name for name in condition or [] if name not in CONDITIONS]
     if unknown:
-        _error(f"unknown condition(s) {', '.join(unknown)}; choose from {', '.join(CONDITIONS)}")
+        print_error(f"unknown condition(s) {', '.join(unknown)}; choose from {', '.join(CONDITIONS)}")
         raise typer.Exit(EXIT_INPUT_ERROR)
     if duration_s <= 0 or fs_hz < 50:
-        _error(f"--duration must be positive and --fs at least 50 Hz (got {duration_s} s, {fs_hz} Hz)")
+        print_error(f"--duration must be positive and --fs at least 50 Hz (got {duration_s} s, {fs_hz} Hz)")
         raise typer.Exit(EXIT_INPUT_ERROR)
     noise = NoiseOptions.none() if clean else NoiseOptions()
     out.mkdir(parents=True, exist_ok=True)
@@ -128,13 +122,13 @@ def measure(
 
     methods = {"gemeval": measure, "neurokit2": lambda record: measure_neurokit2(record)[0]}
     if method not in methods:
-        _error(f"--method must be one of {', '.join(methods)}, got {method!r}")
+        print_error(f"--method must be one of {', '.join(methods)}, got {method!r}")
         raise typer.Exit(EXIT_INPUT_ERROR)
     measure_record = methods[method]
 
     records = _record_paths(paths)
     if not records:
-        _error(f"no WFDB records (*.hea) found in {', '.join(map(str, paths))}")
+        print_error(f"no WFDB records (*.hea) found in {', '.join(map(str, paths))}")
         raise typer.Exit(EXIT_INPUT_ERROR)
     table = Table("id", "HR bpm", "PR ms", "QRS ms", "QT ms", "QTc ms", "axis deg", "rhythm")
     failed = 0
@@ -143,7 +137,7 @@ def measure(
             values = measure_record(read_record(path)).to_dict()
         except (RecordError, OSError) as error:
             failed += 1
-            _error(str(error))
+            print_error(str(error))
             continue
         if as_json:
             typer.echo(_json_line({**values, "path": str(path)}))
@@ -156,7 +150,7 @@ def measure(
     if not as_json and table.row_count:
         out_console.print(table)
     if failed:
-        _error(f"{failed} of {len(records)} record(s) could not be measured")
+        print_error(f"{failed} of {len(records)} record(s) could not be measured")
         raise typer.Exit(EXIT_INPUT_ERROR)
 
 
@@ -175,6 +169,6 @@ def render(
         out.parent.mkdir(parents=True, exist_ok=True)
         render_png(record, dpi=dpi, path=out)
     except (RecordError, ValueError, OSError) as error:
-        _error(str(error))
+        print_error(str(error))
         raise typer.Exit(EXIT_INPUT_ERROR) from None
     out_console.print(f"wrote {out}", highlight=False)

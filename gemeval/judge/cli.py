@@ -8,15 +8,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from gemeval.console import out_console, print_error
+
 app = typer.Typer(help="LLM-judge reliability and rubrics.", no_args_is_help=True)
-
-
-def _console() -> Console:
-    return Console()
 
 
 def _fmt(value: Any, digits: int = 3) -> str:
@@ -26,7 +22,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    print_error(message)
     raise typer.Exit(code=2)
 
 
@@ -50,7 +46,7 @@ def agreement(
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    console = _console()
+    console = out_console
     table = Table(title=f"judge agreement, rubric {result['rubric']} ({result['rule']})")
     for col in ("criterion", "n", "missing", "Spearman", "kappa (quadratic)", "mean |A-B|", "mean A", "mean B"):
         table.add_column(col, justify="left" if col == "criterion" else "right")
@@ -89,7 +85,7 @@ def spread(
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    console = _console()
+    console = out_console
     table = Table(title=f"judge spread over {result['repeats']} repeats, {result['n_samples']} samples ({result['rule']})")
     for col in ("criterion", "n", "mean within-sample SD", "max range", "SD of repeat means", "repeat means"):
         table.add_column(col, justify="left" if col == "criterion" else "right")
@@ -104,7 +100,7 @@ def rubrics() -> None:
     """The judge rubrics: version, content hash, criteria and aggregation rules."""
     from gemeval.judge.rubric import list_rubrics, load_rubric
 
-    console = _console()
+    console = out_console
     table = Table(title="judge rubrics")
     for col in ("name", "version", "sha256", "criteria", "rules (* default)"):
         table.add_column(col)

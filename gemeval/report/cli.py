@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gemeval.console import err_console, out_console, print_error
 from gemeval.report import compare as compare_mod
 from gemeval.report import gate as gate_mod
 from gemeval.report import leaderboard as board_mod
@@ -27,8 +28,6 @@ USAGE_ERRORS = (
     RunStoreError, compare_mod.RunMismatchError, compare_mod.MetricError, gate_mod.PolicyError, ReferenceError,
 )
 
-out_console = Console()
-err_console = Console(stderr=True)
 
 
 class Format(str, Enum):
@@ -48,7 +47,7 @@ def _fail(exc: Exception) -> typer.Exit:
             highlight=False,
         )
     else:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        print_error(str(exc))
     return typer.Exit(EXIT_MISUSE)
 
 
@@ -85,7 +84,7 @@ def leaderboard(
         err_console.print(f"[yellow]note:[/] {warning}", highlight=False)
     if board.errors:
         for line in board.errors:
-            err_console.print(f"[bold red]error:[/] {line}", highlight=False)
+            print_error(line)
         err_console.print("results.json disagrees with samples.jsonl; rerun `gemeval run` on those runs to rebuild them.")
         raise typer.Exit(EXIT_MISUSE)
     if board.n_measured == 0:
