@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from scipy.stats import binomtest
 
 from gemeval.metrics.stats import DEFAULT_RESAMPLES, group_sums, percentile_ci, resample_group_counts
 from gemeval.store import RunStoreError, find_run_dirs, is_run_dir, read_config, read_results, read_samples
@@ -316,6 +315,8 @@ def mcnemar_exact(a: np.ndarray, b: np.ndarray) -> McNemar | None:
     a, b = a[both], b[both]
     if a.size == 0 or not (np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all()):
         return None
+    from scipy.stats import binomtest  # 0.4 s to import: only when a test is made, not at every CLI start
+
     lost = int(np.sum((a == 1) & (b == 0)))
     gained = int(np.sum((a == 0) & (b == 1)))
     p = 1.0 if lost + gained == 0 else float(binomtest(gained, lost + gained, 0.5).pvalue)
