@@ -1,0 +1,100 @@
+"""What a claim is: the quantities a text can make claims about, one claim, and one
+claim checked against the truth (its verdict)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+NUMERIC_QUANTITIES: dict[str, str] = {
+    "hr_bpm": "time_rate", "rr_ms": "time", "pr_ms": "time", "qrs_ms": "time",
+    "qt_ms": "time", "qtc_ms": "time", "qtc_fridericia_ms": "time", "axis_deg": "angle",
+    "st_mv": "amplitude", "r_mv": "amplitude", "s_mv": "amplitude",
+    "sokolow_lyon_mv": "amplitude", "cornell_mv": "amplitude",
+}
+"""Numeric quantities a claim can be about, with the unit family their numbers must have."""
+
+PER_LEAD_QUANTITIES: tuple[str, ...] = ("st_mv", "r_mv", "s_mv")
+
+QUANTITIES: tuple[str, ...] = tuple(NUMERIC_QUANTITIES) + ("rhythm",)
+
+STATUSES: tuple[str, ...] = ("verified", "contradicted", "unverifiable")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of a text about one value of the ECG.
+
+    Attributes:
+        quantity: one of ``QUANTITIES``.
+        value: canonical unit (ms, bpm, deg, mV); the midpoint of a range, the limit of a
+            bound; None for a categorical claim.
+        low, high: the claimed interval (``low == high == value`` for a plain number;
+            -inf/inf on the open side of a bound); None for a categorical claim.
+        category: for categorical claims, e.g. "prolonged", "elevated", "sinus".
+        negated: the text denies the category ("no ST elevation").
+        lead: a lead of ``LEADS``, a ``TERRITORIES`` name, or None (global quantity, or a
+            per-lead claim about no named lead).
+        span: (start, end) character offsets of ``phrase`` in the text.
+        phrase: the text the claim was read from.
+        approximate: written with "~", "approximately", ...
+        comparator: "<", "<=", ">", ">=", "range" or None.
+        formula: "bazett" or "fridericia" for QTc when the text says which.
+    """
+
+    quantity: str
+    value: float | None
+    low: float | None
+    high: float | None
+    lead: str | None
+    span: tuple[int, int]
+    phrase: str
+    category: str | None = None
+    negated: bool = False
+    approximate: bool = False
+    comparator: str | None = None
+    formula: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "categorical" if self.category is not None else "numeric"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("low", "high"):
+            if out[key] is not None and math.isinf(out[key]):
+                out[key] = None
+        out["span"] = list(self.span)
+        return out
+
+
+@dataclass(frozen=True)
+class ClaimVerdict:
+    """A claim checked against the truth.
+
+    ``truth`` is the value it was compared with (None when there is none); ``checkable``
+    is True when the truth had a value for the claim, whatever the status.
+    """
+
+    claim: Claim
+    status: str
+    truth: float | str | bool | None
+    checkable: bool
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        claim = self.claim
+        out = {
+            "quantity": claim.quantity, "lead": claim.lead, "value": claim.value,
+            "low": claim.low, "high": claim.high, "category": claim.category,
+            "negated": claim.negated, "comparator": claim.comparator,
+            "phrase": claim.phrase, "span": list(claim.span), "status": self.status,
+            "truth": self.truth, "reason": self.reason,
+        }
+        for key in ("low", "high"):
+            if out[key] is not None and math.isinf(out[key]):
+                out[key] = None
+        if isinstance(out["truth"], float) and not math.isfinite(out["truth"]):
+            out["truth"] = None
+        return out

@@ -1,0 +1,159 @@
+"""Leads and territories: lead lists and ranges ("II, III and aVF", "V1-V4"), territory
+names ("inferior leads"), lead headings, and which lead list a number or finding goes with."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gemeval.ecg.record import LEADS
+from gemeval.metrics.grounding.claims import PER_LEAD_QUANTITIES
+from gemeval.metrics.grounding.text import starts_word, word_matches
+
+if TYPE_CHECKING:
+    from gemeval.metrics.grounding.extraction import Mention, ParsedText
+    from gemeval.metrics.grounding.numbers import Value
+
+
+TERRITORIES: dict[str, tuple[str, ...]] = {
+    "inferior": ("II", "III", "aVF"),
+    "lateral": ("I", "aVL", "V5", "V6"),
+    "high_lateral": ("I", "aVL"),
+    "inferolateral": ("II", "III", "aVF", "V5", "V6"),
+    "septal": ("V1", "V2"),
+    "anterior": ("V1", "V2", "V3", "V4"),
+    "anteroseptal": ("V1", "V2", "V3", "V4"),
+    "anterolateral": ("V3", "V4", "V5", "V6"),
+    "right_precordial": ("V1", "V2", "V3"),
+    "left_precordial": ("V4", "V5", "V6"),
+    "precordial": ("V1", "V2", "V3", "V4", "V5", "V6"),
+    "chest": ("V1", "V2", "V3", "V4", "V5", "V6"),
+    "limb": ("I", "II", "III", "aVR", "aVL", "aVF"),
+}
+"""Lead territories a text may name instead of leads ("ST elevation in the inferior
+leads"). Anterior follows the usual V1-V4 of infarct localisation; a claim about a
+territory is checked against the extreme of its leads."""
+
+LEAD_TOKEN_RE = re.compile(r"(?:V[1-6]|aV[RLF]|AV[RLF]|avr|avl|avf|III|II|I)(?![\w'’])")
+
+LEAD_SEP_RE = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|and|&|/)?\s*", re.IGNORECASE)
+
+LEAD_RANGE_RE = re.compile(r"\s*(?:-|–|—|to|through|thru)\s*", re.IGNORECASE)
+
+_TERRITORY = (
+    r"high[- ]lateral|inferolateral|inferior|anteroseptal|anterolateral|anterior|septal"
+    r"|lateral|right[- ]precordial|left[- ]precordial|precordial|chest|limb"
+)
+
+LEADS_WORD_RE = re.compile(r"leads\b")
+
+TERRITORY_BEFORE_RE = re.compile(rf"(?P<names>(?:{_TERRITORY})(?:\s*(?:,|and|&|/)\s*(?:{_TERRITORY}))*)\s+$")
+"""Territory names (lowered) right before the word "leads": "inferior leads", "anterior
+and lateral leads". Found from "leads" backwards, which is rare, so the scan is cheap."""
+
+TERRITORY_NAME_RE = re.compile(_TERRITORY)
+
+NOT_LEAD_WORDS: tuple[str, ...] = ("type", "class", "mobitz", "grade", "stage", "phase", "degree", "level")
+
+LEAD_LOOKAHEAD = r"(?=\s*(?:in\s+)?(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})(?![\w'’]))"
+
+HEADING_BEFORE_RE = re.compile(r"[\W_]*(?:in\s+)?(?:leads?\s+)?")
+
+HEADING_AFTER_RE = re.compile(r"\s*[:,\-–]")
+
+ATTACHED_BEFORE_RE = re.compile(r"\s*(?:\(|:|=)?\s*(?:of|by|at|is|was|measuring|measures)?\s*")
+
+
+@dataclass
+class LeadGroup:
+    start: int
+    end: int
+    leads: tuple[str, ...]  # lead names, or one territory name
+    territory: bool = False
+    used: bool = False
+
+
+def canonical_lead(token: str) -> str:
+    upper = token.upper()
+    return {"AVR": "aVR", "AVL": "aVL", "AVF": "aVF"}.get(upper, upper)
+
+
+def attached_group(parsed: ParsedText, value: Value, groups: list[LeadGroup], next_start: int) -> LeadGroup | None:
+    """The lead list a number goes with: "V2 (0.3 mV)" or "V2: 0.3 mV" (the list right
+    before), else "0.3 mV in V2" (the first list after it, before the next number), else
+    the nearest list before it."""
+    before = [g for g in groups if g.end <= value.start]
+    if before and ATTACHED_BEFORE_RE.fullmatch(parsed.lowered, before[-1].end, value.start):
+        return before[-1]
+    after = [g for g in groups if value.end <= g.start < next_start]
+    if after:
+        return after[0]
+    return before[-1] if before else None
+
+
+def context_groups(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[LeadGroup]:
+    """Leads for a per-lead keyword that has none after it: the leads before it in the
+    sentence (unless a per-lead keyword before it owns them), else a lead heading that
+    opens the sentence ("Lead V5: R wave ..."). Merged into one list; territories apart."""
+    sentence_start = parsed.sentence_start(mention.start)
+    same_sentence = previous is not None and previous.end > sentence_start
+    groups: list[LeadGroup] = []
+    if not same_sentence or previous.quantity not in PER_LEAD_QUANTITIES:
+        groups = parsed.groups_in(previous.end if same_sentence else sentence_start, mention.start)
+    if not groups:
+        heading = parsed.heading(sentence_start)
+        if heading is not None and heading.end <= mention.start:
+            groups = [heading]
+    leads = tuple(dict.fromkeys(lead for g in groups if not g.territory for lead in g.leads))
+    merged = [LeadGroup(-1, -1, leads)] if leads else []
+    return merged + [LeadGroup(-1, -1, g.leads, territory=True) for g in groups if g.territory]
+
+
+def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
+    """The lead lists (\"II, III and aVF\", \"V1-V4\") and territory names (\"inferior leads\")
+    of a text, in order."""
+    tokens = [(m.start(), m.end(), canonical_lead(m.group())) for m in LEAD_TOKEN_RE.finditer(text)
+              if starts_word(text, m.start())]
+    groups: list[LeadGroup] = []
+    i = 0
+    while i < len(tokens):
+        start, end, first = tokens[i]
+        leads = [first]
+        j = i + 1
+        while j < len(tokens):
+            gap = text[tokens[j - 1][1]:tokens[j][0]]
+            if LEAD_RANGE_RE.fullmatch(gap):
+                a, b = sorted((LEADS.index(leads[-1]), LEADS.index(tokens[j][2])))
+                leads.extend(LEADS[a:b + 1])
+            elif LEAD_SEP_RE.fullmatch(gap):
+                leads.append(tokens[j][2])
+            else:
+                break
+            end = tokens[j][1]
+            j += 1
+        i = j
+        if _is_lead_list(text, lowered, start, end, leads):
+            groups.append(LeadGroup(start, end, tuple(dict.fromkeys(leads))))
+    for leads_word in word_matches(LEADS_WORD_RE, lowered):
+        window = max(0, leads_word.start() - 60)
+        m = TERRITORY_BEFORE_RE.search(lowered, window, leads_word.start())
+        if m is None or not starts_word(lowered, m.start()):
+            continue
+        names = [re.sub(r"[- ]", "_", n) for n in TERRITORY_NAME_RE.findall(m.group("names"))]
+        explicit = [g for g in groups if 0 <= g.start - leads_word.end() <= 3]
+        if not explicit:  # "inferior leads (II, III, aVF)": the explicit list is enough
+            groups.extend(LeadGroup(m.start(), leads_word.end(), (name,), territory=True) for name in names)
+    return sorted(groups, key=lambda g: g.start)
+
+
+def _is_lead_list(text: str, lowered: str, start: int, end: int, leads: list[str]) -> bool:
+    """False for Roman numerals that are not leads ("type II", a pronoun "I")."""
+    head = lowered[max(0, start - 12):start].rstrip()
+    if head.endswith(("lead", "leads")):
+        return True
+    if head.endswith(NOT_LEAD_WORDS):
+        return False
+    if leads == ["I"]:
+        return head.endswith(" in") or text[end:end + 2].lstrip()[:1] in (":", "(")
+    return True

@@ -1,0 +1,118 @@
+"""Numbers in a text: value, unit (converted to the canonical unit of its family), range
+end, comparator ("at least", "<"), approximation ("about") and unit conversions in
+parentheses ("0.2 mV (2 mm)")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from gemeval.metrics.grounding.text import word_before
+
+NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+
+_UNIT = (
+    r"milliseconds?|msecs?|ms|seconds?|secs?|s"
+    r"|beats?\s*(?:per|/)\s*min(?:ute)?|bpm|b/min|/\s*min(?:ute)?|per\s+minute"
+    r"|millivolts?|microvolts?|mv|[µμu]v|mm(?!\s*/\s*(?:s|sec|mv))"
+    r"|degrees?|degs?|°|º"
+)
+
+VALUE_TAIL_RE = re.compile(
+    rf"(?:\s*(?P<unit1>{_UNIT})(?![a-z]))?"
+    rf"(?:\s*(?:-|–|—|to)\s*(?P<num2>[+\-−]?\d+(?:\.\d+)?))?"
+    rf"(?:\s*(?P<unit>{_UNIT})(?![a-z]))?"
+)
+"""What may follow a number (lowered text): its unit, the end of a range, the range's unit."""
+
+_UNIT_TABLE: tuple[tuple[re.Pattern[str], str, float], ...] = tuple(
+    (re.compile(pattern), family, factor)
+    for pattern, family, factor in (
+        (r"milliseconds?|msecs?|ms", "time", 1.0),
+        (r"seconds?|secs?|s", "time", 1000.0),
+        (r"beats?\s*(?:per|/)\s*min(?:ute)?|bpm|b/min|/\s*min(?:ute)?|per\s+minute", "rate", 1.0),
+        (r"millivolts?|mv", "amplitude", 1.0),
+        (r"microvolts?|[µμu]v", "amplitude", 0.001),
+        (r"mm", "amplitude", 0.1),
+        (r"degrees?|degs?|°|º", "angle", 1.0),
+    )
+)
+
+# Words right before a number, read backwards from it (lowered text).
+APPROX_WORDS: tuple[str, ...] = (
+    "~", "≈", "approximately", "approx.", "approx", "about", "around", "roughly", "nearly",
+    "almost", "circa", "ca.",
+)
+
+COMPARATORS: dict[str, str] = {
+    "<=": "<=", "≤": "<=", ">=": ">=", "≥": ">=", "<": "<", ">": ">", "less than": "<",
+    "under": "<", "below": "<", "shorter than": "<", "greater than": ">", "more than": ">",
+    "longer than": ">", "over": ">", "above": ">", "exceeding": ">", "at least": ">=",
+    "no less than": ">=", "at most": "<=", "up to": "<=", "no more than": "<=",
+    "a maximum of": "<=", "maximum of": "<=", "maximum": "<=", "max.": "<=", "max": "<=",
+}
+
+COMPARATOR_WORDS: tuple[str, ...] = tuple(sorted(COMPARATORS, key=len, reverse=True))
+
+CONVERSION_GAP_RE = re.compile(r"\s*\(\s*")
+
+
+@dataclass
+class Value:
+    start: int
+    end: int
+    low: float
+    high: float
+    value: float
+    comparator: str | None
+    approximate: bool
+    family: str | None
+    signed: bool
+    conversion: bool  # "(2 mm)" right after "0.2 mV": the same claim again
+
+
+@lru_cache(maxsize=256)
+def unit_of(unit: str | None) -> tuple[str | None, float]:
+    if not unit:
+        return None, 1.0
+    for pattern, family, factor in _UNIT_TABLE:
+        if pattern.fullmatch(unit.strip()):
+            return family, factor
+    return None, 1.0
+
+
+def read_values(text: str, lowered: str) -> list[Value]:
+    """Every number of the text with its unit, range end, comparator and approximation."""
+    values: list[Value] = []
+    for m in NUMBER_RE.finditer(lowered):
+        start = m.start()
+        signed = start > 0 and text[start - 1] in "+-−" and (start < 2 or not text[start - 2].isalnum())
+        if signed:
+            start -= 1
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._+-−"):
+            continue
+        if values and start < values[-1].end:  # the end of the range before
+            continue
+        tail = VALUE_TAIL_RE.match(lowered, m.end())
+        unit = tail.group("unit") or tail.group("unit1")
+        family, factor = unit_of(unit)
+        # Rounded to a micro-unit so that "1.5 mm" is 0.15 mV, not 0.15000000000000002.
+        low = round(float(text[start:m.end()].replace("−", "-")) * factor, 6)
+        high = round(float(tail.group("num2").replace("−", "-")) * factor, 6) if tail.group("num2") else low
+        low, high = min(low, high), max(low, high)
+        comparator = "range" if tail.group("num2") else None
+        approximate = False
+        before = word_before(lowered, start, APPROX_WORDS)
+        cut = start
+        if before:
+            approximate, cut = True, before[1]
+        cmp_word = word_before(lowered, cut, COMPARATOR_WORDS)
+        if cmp_word and comparator is None:
+            comparator = COMPARATORS[cmp_word[0]]
+        conversion = bool(values and family is not None and family == values[-1].family
+                          and comparator is None
+                          and CONVERSION_GAP_RE.fullmatch(lowered, values[-1].end, start))
+        values.append(Value(start, tail.end() if tail.end() > m.end() else m.end(), low, high,
+                             (low + high) / 2.0, comparator, approximate, family, signed, conversion))
+    return values

@@ -1,0 +1,159 @@
+"""The words claims are read from: quantity keywords, category words with a keyword
+("prolonged PR"), named findings ("first-degree AV block"), and the feature and finding
+words of coverage."""
+
+from __future__ import annotations
+
+import re
+
+from gemeval.metrics.grounding.leads import LEAD_LOOKAHEAD
+
+# (quantity, pattern, lowered). "block" keywords are quantities gemeval does not check:
+# they own the numbers after them, so those never become another quantity's claim. A
+# quantity may have several patterns: each starts with a distinctive literal, which keeps
+# the scan fast (an alternation whose first letters are common letters is tried at every
+# such letter).
+KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
+    (quantity, re.compile(pattern), lowered)
+    for quantity, pattern, lowered in (
+        ("qt_qtc_pair", r"QT\s*/\s*QTc(?P<fx>[BF])?\b(?:\s+intervals?)?", False),
+        ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\([^)]*\))?", True),
+        ("sokolow_lyon_mv", r"S\s?V1\s*\+\s*R\s?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
+        ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\([^)]*\))?", True),
+        ("cornell_mv", r"R\s?aVL\s*\+\s*S\s?V3", False),
+        ("qtc_fridericia_ms", r"qtcf\b|qtc\s*\(\s*fridericia\s*\)|qtc\s+(?:by|using|per)\s+fridericia(?:'s)?(?:\s+formula)?", True),
+        ("qtc_fridericia_ms", r"fridericia(?:-corrected)?\s+qtc?\b", True),
+        ("qtc_ms", r"qtcb\b|qtc\s*\(\s*bazett\s*\)|qtc\s+(?:by|using|per)\s+bazett(?:'s)?(?:\s+formula)?"
+                   r"|qt[- ]?c\b(?:\s+intervals?)?", True),
+        ("qtc_ms", r"bazett(?:-corrected)?\s+qtc?\b", True),
+        ("qtc_ms", r"corrected\s+qt(?:\s+intervals?)?", True),
+        ("qt_ms", r"QT\b(?:\s+intervals?)?(?!\s*/)", False),
+        ("pr_ms", r"P-?R\b(?:\s+(?:intervals?|duration))?|PQ\b(?:\s+intervals?)?", False),
+        ("qrs_ms", r"QRS\b(?!\s+axis)(?:[- ](?:duration|width|interval|complex(?:es)?))?", False),
+        ("rr_ms", r"R-?R\b(?:\s+intervals?)?", False),
+        ("axis_deg", r"axis\b", True),
+        ("hr_bpm", r"rate\b", True),
+        ("hr_bpm", r"HR\b|VR\b", False),
+        ("st_mv", r"ST(?:[- ]segments?)?(?:\s+(?:elevations?|elevated|depressions?|depressed|deviations?"
+                  r"|levels?|shifts?))?(?![\w-])", False),
+        ("st_mv", r"elevation\s+of\s+the\s+st(?:[- ]segments?)?|depression\s+of\s+the\s+st(?:[- ]segments?)?", True),
+        ("r_mv", r"R[- ]?[Ww]aves?(?:\s+(?:amplitudes?|heights?|voltages?))?\b|R[- ]amplitudes?\b", False),
+        ("r_mv", r"R" + LEAD_LOOKAHEAD, False),
+        ("s_mv", r"S[- ]?[Ww]aves?(?:\s+(?:amplitudes?|depths?|voltages?))?\b|S[- ]amplitudes?\b", False),
+        ("s_mv", r"S" + LEAD_LOOKAHEAD, False),
+        ("block", r"[PTQU][- ]?[Ww]aves?\b|[PT][- ]axis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
+                  r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|J[- ]?(?:point|\+)|ST-T\b", False),
+        ("block", r"atrial\s+rates?\b|respiratory\s+rates?\b|sampling\s+rates?\b|paper\s+speed\b", True),
+        ("block", r"cornell\s+product\b", True),
+    )
+)
+"""The keywords that claims hang on. Where two mentions start at the same place, the
+longer wins (so "QRS amplitude" blocks "QRS"); capitals are required where the lower-case
+word means something else ("ST", "PR", "R wave")."""
+
+DIRECTION_RE = re.compile(r"(?P<up>elevat)|(?P<down>depress)|(?P<iso>isoelectric|flat)|(?P<normal>unremarkable|normal)")
+"""ST direction words (lowered), searched in the keyword's scope when the keyword has none."""
+
+FORMULA_RE = re.compile(r"bazett|fridericia")
+
+SCOPE_CHARS = 120
+"""How far after a keyword its numbers and leads are looked for, at most (the scope also
+ends at the sentence end and at the next keyword)."""
+
+TIGHT_GAP_RE = re.compile(
+    r"\s*(?:interval|duration|width|axis|rate)?\s*(?:[:=]|of|is|was|at)?\s*",
+)
+
+PRE_VALUE_GAP_RE = re.compile(r"\s+(?:of\s+)?")
+
+KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
+    "hr_bpm": {"normal": "normal"},
+    "pr_ms": {"prolonged": "prolonged", "long": "prolonged", "lengthened": "prolonged",
+              "prolongation": "prolonged", "short": "short", "shortened": "short",
+              "normal": "normal"},
+    "qrs_ms": {"wide": "wide", "widened": "wide", "broad": "wide", "prolonged": "wide",
+               "narrow": "normal", "normal": "normal"},
+    "qt_ms": {"prolonged": "prolonged", "long": "prolonged", "prolongation": "prolonged",
+              "normal": "normal"},
+    "axis_deg": {"normal": "normal", "leftward": "left", "rightward": "right"},
+}
+"""Category words written with a keyword, before it ("prolonged PR", "narrow QRS") or as
+its predicate ("the QRS duration is wide", "PR prolongation", "QT within normal limits").
+QT categories are claims about the corrected QT (``qtc_ms``), as in clinical use."""
+
+KEYWORD_CATEGORIES["qtc_ms"] = KEYWORD_CATEGORIES["qtc_fridericia_ms"] = KEYWORD_CATEGORIES["qt_ms"]
+
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KEYWORD_CATEGORIES.items()}
+
+QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
+
+PREDICATE_RE = re.compile(
+    r"\s+(?:intervals?\s+|duration\s+|complex(?:es)?\s+)?(?:is\s+|are\s+|was\s+|were\s+|appears\s+"
+    r"|seems\s+)?(?P<not>not\s+)?(?P<word>[a-z]+)(?P<wnl>\s+normal\s+limits)?"
+)
+
+CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (quantity, category, re.compile(pattern))
+    for quantity, category, pattern in (
+        ("rhythm", "sinus", r"sinus\s+(?:rhythm|bradycardia|tachycardia|arrhythmia)\b"),
+        ("rhythm", "atrial_fibrillation", r"atrial\s+fibrillation\b"),
+        ("rhythm", "atrial_fibrillation", r"afib\b|af\b|a-fib\b"),
+        ("rhythm", "regular", r"regular(?:\s+sinus)?\s+(?:rhythm|r-?r|ventricular)"),
+        ("rhythm", "regular", r"rhythm\s+is\s+regular\b"),
+        ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular)"),
+        ("rhythm", "irregular", r"rhythm\s+is\s+irregular\b"),
+        ("hr_bpm", "slow", r"bradycardi[ac]\b"),
+        ("hr_bpm", "fast", r"tachycardi[ac]\b"),
+        ("pr_ms", "prolonged", r"first[- ]degree\s+(?:av|atrioventricular|a-v)\s+block\b"),
+        ("pr_ms", "prolonged", r"1st[- ]degree\s+(?:av|atrioventricular|a-v)\s+block\b|1avb\b|i-avb\b"),
+        # Complete bundle branch blocks have a QRS of 120 ms or more; the incomplete ones
+        # do not (the lookbehinds sit after the literal so the scan stays fast).
+        ("qrs_ms", "wide",
+         r"bundle(?:(?<=right bundle)|(?<=left bundle))(?<!incomplete right bundle)"
+         r"(?<!incomplete left bundle)\s+branch\s+block\b"),
+        ("qrs_ms", "wide", r"rbbb\b|lbbb\b"),
+        ("qrs_ms", "wide", r"crbbb\b|clbbb\b"),
+        ("qtc_ms", "prolonged", r"lqts?\b"),
+        ("axis_deg", "left", r"left\s+axis\s+deviation\b|lad\b(?!\s+(?:artery|occlusion|territory|lesion))"),
+        ("axis_deg", "right", r"right\s+axis\s+deviation\b|rad\b"),
+        ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
+        ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
+    )
+)
+"""Categorical claims named by a finding (lowered): (quantity, category, pattern). A
+negation earlier in the clause negates the claim."""
+
+FEATURE_PATTERNS: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern)
+    for name, pattern in (
+        ("rhythm", r"rhythm\b|sinus\b|atrial\s+(?:fibrillation|flutter)\b|af\b|a-?fib\b|junctional\b"
+                   r"|paced\b|irregularly\s+irregular\b"),
+        ("rate", r"rate\b|bpm\b|beats\s+per\s+minute\b|bradycardi|tachycardi|hr\b"),
+        ("pr", r"p-?r\b|pq\b|av\s+block\b|atrioventricular\s+block\b"),
+        ("qrs", r"qrs\b|bundle\s+branch\s+block\b|[ci]?[rl]bbb\b"),
+        ("qt", r"qtc?\b|qt[- ]?c\b|corrected\s+qt\b"),
+        ("axis", r"axis\b"),
+        ("st", r"st\b|st[- ]segments?\b|stemi\b"),
+    )
+}
+"""The key features of an interpretation (lowered patterns); a text addresses a feature
+when it mentions it, with a number or a category."""
+
+FEATURES: tuple[str, ...] = tuple(FEATURE_PATTERNS)
+
+FINDING_WORDS_RE = re.compile(
+    r"st\b|[pqrstu][- ]?waves?\b|qrs\b|r'|qs\b|rsr|qr\b|rs\b|elevat|depress|invert|inversion"
+    r"|upright|flat|biphasic|notch|slur|tall|deep|amplitude|voltage|normal|morpholog|pattern"
+    r"|progression|isoelectric|concordant|discordant|unremarkable|mv\b|mm\b"
+)
+"""Words that make a sentence naming a lead a finding about that lead (lowered)."""
+
+PAIR_VALUES_RE = re.compile(
+    r"\s*(?:of|is|are|was|were|:|=)?\s*(?:(?:~|≈|approximately|about|around)\s*)?(?P<a>\d+(?:\.\d+)?)\s*(?:ms)?\s*/\s*"
+    r"(?P<b>\d+(?:\.\d+)?)\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z])"
+)
+
+OPPOSITE_ST_RE = {
+    "elevated": re.compile(r"\b(?:reciprocal\s+(?:st[- ]segment\s+|st\s+)?)?depress(?:ion|ions|ed)\b"),
+    "depressed": re.compile(r"\b(?:reciprocal\s+(?:st[- ]segment\s+|st\s+)?)?elevat(?:ion|ions|ed)\b"),
+}
