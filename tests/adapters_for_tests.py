@@ -43,3 +43,23 @@ class SlowModel(MeasureModel):
 
     def describe(self) -> dict[str, Any]:
         return super().describe() | {"label": "slow", "delay_s": self.delay_s}
+
+
+class ConstantModel:
+    """Writes the same plausible interpretation for every ECG, whatever it shows: the
+    model that answers from priors, which the counterfactual probe must catch."""
+
+    name = "constant"
+    TEXT = ("Sinus rhythm at a rate of 72 bpm. PR interval 160 ms, QRS duration 92 ms, "
+            "QT 390 ms, QTc 420 ms. The frontal QRS axis is +60 degrees. The ST segments are "
+            "isoelectric. Impression: normal ECG.")
+
+    def __init__(self, modality: str = "both", batch_size: int = 8):
+        self.modality = modality
+        self.batch_size = int(batch_size)
+
+    def describe(self) -> dict[str, Any]:
+        return {"adapter": "constant", "label": "constant", "modality": self.modality}
+
+    def generate(self, samples: Sequence[Sample]) -> list[Prediction]:
+        return [Prediction(s.id, self.TEXT) for s in samples]

@@ -9,6 +9,13 @@ register_source(SourceInfo(
     needs="nothing (generated and cached under ~/.cache/gemeval)",
     get="built automatically",
 ))
+register_source(SourceInfo(
+    name="counterfactual",
+    target="gemeval.data.counterfactual:load",
+    summary="counterfactual probe groups: synthetic ECGs that differ in one controlled feature",
+    needs="nothing (generated and cached under ~/.cache/gemeval)",
+    get="built automatically",
+))
 
 # `needs` and `get` may name task metadata keys in braces ({ecgbench_subset}); `gemeval data
 # list` and `check` fill them in from each task file.

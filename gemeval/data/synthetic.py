@@ -23,7 +23,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -99,25 +99,38 @@ def ensure_built(n: int = DEFAULT_N) -> SyntheticBenchmark:
 
 
 def build(target: Path, n: int) -> None:
-    from gemeval import __version__
     from gemeval.ecg.io import write_record
     from gemeval.ecg.render import render_png
     from gemeval.ecg.synth import synthesize_set
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    try:
-        (tmp / "records").mkdir()
-        (tmp / "images").mkdir()
+    def fill(tmp: Path) -> dict[str, Any]:
         rng = np.random.default_rng(SEED)
         with (tmp / "items.jsonl").open("w") as fh:
             for record, truth in synthesize_set(n, SEED):
                 write_record(record, tmp / "records")
                 render_png(record, dpi=100, path=tmp / "images" / f"{record.record_id}.png")
                 fh.write(json.dumps(make_item(record.record_id, truth, rng), allow_nan=False) + "\n")
-        (tmp / "build.json").write_text(json.dumps(
-            {"version": VERSION, "seed": SEED, "n": n, "built_by": f"gemeval {__version__}"}, indent=2
-        ))
+        return {"version": VERSION, "seed": SEED, "n": n}
+
+    build_atomically(target, fill)
+
+
+def build_atomically(target: Path, fill: Callable[[Path], dict[str, Any]]) -> None:
+    """Build a cached set in a temporary folder beside ``target`` and rename it into place.
+
+    ``fill(folder)`` writes the set into ``folder`` (``records/`` and ``images/`` exist) and
+    returns what ``build.json`` records; a concurrent build that finished first wins, so
+    first runs started together are safe.
+    """
+    from gemeval import __version__
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        (tmp / "records").mkdir()
+        (tmp / "images").mkdir()
+        meta = fill(tmp)
+        (tmp / "build.json").write_text(json.dumps(meta | {"built_by": f"gemeval {__version__}"}, indent=2))
         try:
             os.replace(tmp, target)
         except OSError:

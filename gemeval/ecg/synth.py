@@ -24,10 +24,11 @@ beat; see :func:`synthesize` for each definition.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import zlib
 from dataclasses import asdict, dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -294,6 +295,41 @@ class _Design:
     p_ms: float
 
 
+SETTABLE_FEATURES: tuple[str, ...] = ("hr_bpm", "pr_ms", "qrs_ms", "qtc_ms", "axis_deg", "rhythm")
+"""Design values ``synthesize(..., set_features=...)`` can fix: everything else of the record
+(morphology, lead placement, amplitudes, noise with ``noise_seed``) stays as drawn."""
+
+
+def _set_features(design: _Design, features: Mapping[str, Any]) -> _Design:
+    """``design`` with the values of ``features`` (keys of ``SETTABLE_FEATURES``) put in.
+
+    "rhythm" "atrial_fibrillation" removes the P wave (PR NaN); "sinus" needs a PR, the
+    design's or one given. The P wave is shortened to end 40 ms before a shorter PR.
+    """
+    unknown = sorted(set(features) - set(SETTABLE_FEATURES))
+    if unknown:
+        raise ValueError(f"set_features: unknown key(s) {', '.join(unknown)}; known: {', '.join(SETTABLE_FEATURES)}")
+    fields = {"hr_bpm": "hr_bpm", "pr_ms": "pr_ms", "qrs_ms": "qrs_ms", "qtc_ms": "qtc_target_ms",
+              "axis_deg": "axis_target_deg"}
+    changes: dict[str, Any] = {fields[k]: float(v) for k, v in features.items() if k in fields}
+    rhythm = features.get("rhythm", design.rhythm)
+    if rhythm not in RHYTHMS:
+        raise ValueError(f"set_features: rhythm must be one of {', '.join(RHYTHMS)}, got {rhythm!r}")
+    changes["rhythm"] = rhythm
+    if rhythm == "atrial_fibrillation":
+        changes["pr_ms"], changes["p_ms"] = math.nan, math.nan
+    else:
+        pr = changes.get("pr_ms", design.pr_ms)
+        if math.isnan(pr) or pr < 80.0:
+            raise ValueError(f"set_features: a sinus rhythm needs a PR of at least 80 ms, got {pr}")
+        p_ms = design.p_ms if not math.isnan(design.p_ms) else 90.0
+        changes["p_ms"] = min(p_ms, pr - 40.0)
+    for key in ("hr_bpm", "qrs_ms", "qtc_target_ms"):
+        if key in changes and not changes[key] > 0:
+            raise ValueError(f"set_features: {key} must be positive, got {changes[key]}")
+    return dataclasses.replace(design, **changes)
+
+
 def _design(condition: str, rng: np.random.Generator) -> _Design:
     u = rng.uniform
     # Rates keep 2 bpm from the 60 and 100 bpm limits: RR jitter moves the mean a little.
@@ -507,6 +543,9 @@ def synthesize(
     duration_s: float = 10.0,
     noise: NoiseOptions = NoiseOptions(),
     record_id: str | None = None,
+    set_features: Mapping[str, Any] | None = None,
+    st_injury_mv: Sequence[float] | None = None,
+    noise_seed: int | None = None,
 ) -> tuple[Record, dict[str, Any]]:
     """One synthetic 12-lead record of ``condition`` and its truth.
 
@@ -535,8 +574,19 @@ def synthesize(
       ``p_ms`` (P duration), ``pvc_count``, ``qrs_onsets_s`` and ``beat_kinds`` (one
       "N"/"V" per QRS inside the record), ``sokolow_lyon_mv``, ``noise``.
 
+    Controlled variants (all optional; without them the record is the one above):
+
+    * ``set_features`` fixes design values (``SETTABLE_FEATURES``: hr_bpm, pr_ms, qrs_ms,
+      qtc_ms, axis_deg, rhythm) after they are drawn; every other draw is unchanged, so
+      the record keeps its morphology, lead placement and amplitudes.
+    * ``st_injury_mv`` adds an ST injury current (x, y, z in mV, the body axes above),
+      flat from 20 ms after J to mid ST-T, so ST at J + 60 ms moves by its projection.
+    * ``noise_seed`` draws the noise from its own generator, so records that differ in
+      one feature (and so in how many beats were drawn) carry exactly the same noise.
+
     Raises:
-        ValueError: unknown condition, non-positive duration, or a rate below 50 Hz.
+        ValueError: unknown condition, non-positive duration, a rate below 50 Hz, or a
+            ``set_features`` key or value that cannot be built.
     """
     if condition not in CONDITIONS:
         raise ValueError(f"unknown condition {condition!r}; known: {', '.join(CONDITIONS)}")
@@ -547,6 +597,8 @@ def synthesize(
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), _condition_key(condition)]))
     n = int(round(duration_s * fs_hz))
     design = _design(condition, rng)
+    if set_features:
+        design = _set_features(design, set_features)
     matrix = _lead_matrix(rng)
     rr_design_ms = 60_000.0 / design.hr_bpm
     qt_ms = design.qtc_target_ms * math.sqrt(rr_design_ms / 1000.0)
@@ -583,6 +635,8 @@ def synthesize(
     elif condition == "anterior_stemi":
         st = _vector(rng.uniform(0.08, 0.15), rng.uniform(-40, 0), rng.uniform(0.25, 0.4))
         ventricular += [_st_wave(qrs_ms, qt_ms, st), _t_wave(qrs_ms, qt_ms, 0.8 * st, 20.0)]
+    if st_injury_mv is not None:
+        ventricular.append(_st_wave(qrs_ms, qt_ms, np.asarray(st_injury_mv, dtype=np.float64).reshape(3)))
 
     beat_waves = ventricular if design.rhythm == "atrial_fibrillation" else (
         _p_waves(rng, design.pr_ms, design.p_ms, design.scale) + ventricular
@@ -605,7 +659,8 @@ def synthesize(
         heart += _fibrillation(rng, n, fs_hz)
 
     independent = matrix @ heart
-    electrode_noise = _electrode_noise(rng, noise, n, fs_hz)
+    noise_rng = rng if noise_seed is None else np.random.default_rng(int(noise_seed))
+    electrode_noise = _electrode_noise(noise_rng, noise, n, fs_hz)
     if electrode_noise is not None:
         independent += _lead_noise(electrode_noise)
     signal = _leads_float32(independent)

@@ -14,6 +14,7 @@ SCORERS: dict[str, str] = {
     "mcq": "gemeval.metrics.mcq:MCQScorer",
     "qa": "gemeval.metrics.qa:QAScorer",
     "text": "gemeval.metrics.text:TextScorer",
+    "counterfactual": "gemeval.metrics.counterfactual:CounterfactualScorer",
 }
 SCORING_MODES = ("gemeval", "ecgbench-compat")
 
