@@ -3,7 +3,7 @@
 Accuracy: ``extract_claims`` is run on every text of a claim corpus (default: the
 development corpus ``tests/data/grounding_dev/``; ``--corpus`` takes any file or folder in
 the same format, e.g. a held-out one) and its claims are matched with the hand-annotated
-ones by the rule of ``gemeval.metrics.grounding_corpus``. Precision and recall are printed
+ones by the rule of ``gemeval.metrics.grounding.corpus``. Precision and recall are printed
 overall, per style, kind, assertion status and quantity, and for the verifiable claims
 (affirmed + negated) alone. Targets on the development corpus: precision >= 0.95, recall
 >= 0.90 (held-out goal: 0.90 / 0.85).
@@ -32,7 +32,7 @@ from typing import Any
 from gemeval.ecg.interpret import write_interpretation
 from gemeval.ecg.synth import CONDITIONS, NoiseOptions, synthesize
 from gemeval.metrics.grounding import extract_claims
-from gemeval.metrics.grounding_corpus import (
+from gemeval.metrics.grounding.corpus import (
     CorpusError,
     CorpusScore,
     load_corpus,

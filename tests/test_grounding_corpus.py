@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gemeval.metrics.grounding import extract_claims
-from gemeval.metrics.grounding_corpus import (
+from gemeval.metrics.grounding.corpus import (
     ASSERTIONS,
     CATEGORIES,
     LEAD_NAMES,

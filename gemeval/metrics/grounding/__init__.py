@@ -96,7 +96,9 @@ Modules
 sentences, numbers with units, lead lists and territories), ``vocabulary`` (the keywords
 and finding words), ``assertion`` (negation), ``extraction`` (text -> claims),
 ``tolerances`` (bands), ``verification`` (claims -> verdicts), ``scoring`` (per-text
-scores and the run scorer). Everything below is importable from this package.
+scores and the run scorer), ``corpus`` (hand-annotated claim corpora: loading, the
+matching rule, extraction precision and recall). Everything below is importable from this
+package.
 """
 
 from __future__ import annotations
