@@ -20,6 +20,7 @@ from gemeval.console import err_console, out_console, print_error
 from gemeval.report import compare as compare_mod
 from gemeval.report import gate as gate_mod
 from gemeval.report import leaderboard as board_mod
+from gemeval.report import view as view_mod
 from gemeval.report.reference import ReferenceError, load_reference
 from gemeval.store import RunStoreError, write_json
 
@@ -253,8 +254,53 @@ def gate(
     raise typer.Exit(EXIT_OK if result.passed else EXIT_REGRESSION)
 
 
+def view(
+    run_a: Path = typer.Argument(..., help="A run directory."),
+    run_b: Optional[Path] = typer.Argument(None, help="A second run of the same task: shown side by side, changed items first."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The HTML file to write (default: view.html in the run directory)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Root of the run's data, for the prompts and ECG pages (default: $GEMEVAL_DATA)."),
+    max_images: int = typer.Option(view_mod.DEFAULT_MAX_IMAGES, "--max-images", min=0, help="ECG pages embedded at most (distinct ECGs, in list order)."),
+    serve: bool = typer.Option(False, "--serve", help="Also serve the page on http://127.0.0.1 until Ctrl-C."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port for --serve (0: any free port)."),
+) -> None:
+    """Write one self-contained HTML page to browse a run's samples (no network needed).
+
+    The page shows the run's config and results with CIs, a sample list with filters (errors,
+    contradictions, judge score range, label, text search) and sorting by any per-sample
+    metric, and for one sample the ECG page, the prompt, the model's text with every
+    grounding claim marked (hover for the truth and band), the reference, the judge's
+    scores and explanations, metrics, latency and tokens. With two runs the samples are
+    paired by id as in `gemeval compare`.
+    """
+    try:
+        runs = [compare_mod.load_run(p) for p in (run_a, run_b) if p is not None]
+        if len(runs) == 2:
+            differences = compare_mod.config_differences(runs[0].config, runs[1].config)
+            task_a, task_b = ((r.config.get("task") or {}).get("name") for r in runs)
+            if task_a != task_b:
+                raise compare_mod.RunMismatchError(differences)
+            for line in differences:
+                err_console.print(f"[yellow]note:[/] runs differ in {line}", highlight=False, markup=False)
+    except USAGE_ERRORS as exc:
+        raise _fail(exc)
+    ids = [str(s["id"]) for s in runs[0].samples]
+    pages = [view_mod.ecg_pages(runs[0], ids, data_dir, max_images)]
+    if len(runs) == 2:
+        seen = set(ids)
+        pages.append(view_mod.ecg_pages(runs[1], [str(s["id"]) for s in runs[1].samples if str(s["id"]) not in seen],
+                                        data_dir, max(0, max_images - len(pages[0].images))))
+    for p in pages:
+        if p.note:
+            err_console.print(f"ECG pages: {p.note}", highlight=False, markup=False, soft_wrap=True)
+    target = out if out is not None else runs[0].path / "view.html"
+    _emit(view_mod.build_view(runs, pages), target)
+    if serve:
+        view_mod.serve(target, port)
+
+
 def register(app: typer.Typer) -> None:
     """Add the report commands to the top-level app."""
+    app.command("view")(view)
     app.command("leaderboard")(leaderboard)
     app.command("compare")(compare)
     app.command("gate")(gate)

@@ -378,7 +378,9 @@ class Comparison:
     skipped: list[str] = field(default_factory=list)
 
 
-def _ids_and_groups(run_a: Run, run_b: Run) -> tuple[list[dict], list[dict], list[str], list[str], list[str]]:
+def pair_samples(run_a: Run, run_b: Run) -> tuple[list[dict], list[dict], list[str], list[str], list[str]]:
+    """The samples of both runs paired by id (in run A's order), the ids only in A, only in
+    B, and each pair's group."""
     by_id_b = {s["id"]: s for s in run_b.samples}
     ids_a = {s["id"] for s in run_a.samples}
     paired_a = [s for s in run_a.samples if s["id"] in by_id_b]
@@ -417,7 +419,7 @@ def paired_run_draws(
 
     Returns the draws, the per-sample values of the mean-type metrics (A, B) and the paired
     sample records of each run, aligned."""
-    paired_a, paired_b, _, _, groups = _ids_and_groups(run_a, run_b)
+    paired_a, paired_b, _, _, groups = pair_samples(run_a, run_b)
     metrics_a = run_a.results.get("metrics") or {}
     means_a: dict[str, np.ndarray] = {}
     means_b: dict[str, np.ndarray] = {}
@@ -459,7 +461,7 @@ def compare_runs(
     if mismatches and not allow_mismatch:
         raise RunMismatchError(mismatches)
     names, skipped = select_metrics(run_a, run_b, metrics)
-    _, _, only_a, only_b, _ = _ids_and_groups(run_a, run_b)
+    _, _, only_a, only_b, _ = pair_samples(run_a, run_b)
     draws, values, paired_a, paired_b = paired_run_draws(run_a, run_b, names, n_resamples, seed)
     metrics_a = run_a.results.get("metrics") or {}
     metrics_b = run_b.results.get("metrics") or {}
