@@ -83,11 +83,14 @@ def write_run(
     corpus: bool = False,
     cost_usd: float = 0.0,
     n_resamples: int = 200,
+    source: str = "synthetic",
+    data_n: int | None = None,
 ) -> Path:
-    """Write config.json, samples.jsonl and results.json for ``samples``; returns run_dir."""
+    """Write config.json, samples.jsonl and results.json for ``samples``; returns run_dir.
+    ``data_n``: the size of the data set the run drew from (a partial run scored fewer)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    data = {"source": "synthetic", "fingerprint": fingerprint, "n": len(samples), "n_selected": len(samples),
+    data = {"source": source, "fingerprint": fingerprint, "n": data_n or len(samples), "n_selected": len(samples),
             "synthetic_fallback": False, "prompt_sha256": prompt_sha256}
     config = {
         "format_version": 1, "run_id": f"{model}-{run_dir.name}", "command": f"gemeval run --model {model} --task {task}",

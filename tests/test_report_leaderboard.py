@@ -30,7 +30,8 @@ def _runs(root: Path) -> Path:
         scores["DiagnosisAccuracy"][0] = None
         write_run(root / "grounded-mimic" / model / "r1", records({"grounding.claim_precision": rng.random(n) * quality},
                                                                   judge_scores=scores),
-                  model=model, task="grounded-mimic", judge=JUDGE, headline=HEADLINE, cost_usd=1.25)
+                  model=model, task="grounded-mimic", judge=JUDGE, headline=HEADLINE, cost_usd=1.25,
+                  source="ecg-grounding:mimic")
     return root
 
 
@@ -122,7 +123,7 @@ def test_verify_recomputes_every_number_from_the_samples(tmp_path):
 def test_markdown_and_csv(tmp_path):
     board = build_leaderboard([_runs(tmp_path / "runs")], load_reference())
     md = to_markdown(board)
-    assert "## grounded" in md and "*reported*" in md and re.search(r"\| measured \| measure \|.*\[[\d.]+, [\d.]+\] n=60", md)
+    assert "## grounded" in md and "*reported*" in md and re.search(r"\| measured \| measure \(partial: 60 of 2381 published items\) \|.*\[[\d.]+, [\d.]+\] n=60", md)
     rows = list(csv.DictReader(io.StringIO(to_csv(board))))
     measured = [r for r in rows if r["status"] == "measured"]
     assert {r["metric"] for r in measured} == {"grounding.claim_precision", "judge.DiagnosisAccuracy"}
@@ -149,3 +150,67 @@ def test_cli_formats_and_exit_codes(tmp_path):
     assert result.exit_code == 2 and "missing" in result.output
     result = runner.invoke(app, ["leaderboard", str(root), "--format", "pdf"])
     assert result.exit_code == 2
+
+
+def test_numbers_on_different_data_sets_are_in_different_tables(tmp_path):
+    """A run on the embedded synthetic set never shares a table (or chart) with published
+    numbers on the real test set; each table names its data set."""
+    root = tmp_path / "runs"
+    write_run(root / "csn" / "measure", records({"mcq.accuracy": [1.0, 0.0, 1.0, 1.0]}), task="csn", headline=["mcq.accuracy"],
+              source="synthetic-v1")
+    write_run(root / "csn" / "real", records({"mcq.accuracy": [1.0, 0.0, 0.0, 1.0]}), task="csn", headline=["mcq.accuracy"],
+              source="ecgbench:csn-test-no-cot", data_n=4, model="gem-run")
+    board = build_leaderboard([root], load_reference())
+    tables = {(t.task, t.dataset): t for t in board.tasks if t.task == "csn"}
+    assert set(tables) == {("csn", "synthetic-v1"), ("csn", "csn-test-no-cot")}
+    synthetic = tables[("csn", "synthetic-v1")]
+    assert [r.status for r in synthetic.rows] == [MEASURED] and "embedded synthetic set" in synthetic.title
+    real = tables[("csn", "csn-test-no-cot")]
+    assert {r.status for r in real.rows} == {MEASURED, REPORTED} and "csn-test-no-cot" in real.title
+    md = to_markdown(board)
+    assert "## csn · embedded synthetic set (synthetic-v1)" in md and "## csn · data set csn-test-no-cot" in md
+    section = md.split("## csn · embedded synthetic set")[1].split("\n## ")[0]
+    assert "*reported*" not in section
+
+
+def test_a_partial_run_is_marked_and_never_replaces_a_complete_one(tmp_path):
+    root = tmp_path / "runs"
+    full = write_run(root / "full", records({"m": [1.0] * 8}), created_at="2025-01-01T00:00:00+00:00")
+    smoke = write_run(root / "smoke", records({"m": [0.0] * 4}), created_at="2025-02-01T00:00:00+00:00", data_n=8)
+    board = build_leaderboard([root])
+    (row,) = board.tasks[0].rows
+    assert row.run_dir == str(full) and row.partial == "" and row.cells["m"].value == 1.0
+    assert any(w.startswith(f"{smoke} (partial: 4 of 8 items) is superseded by a complete run") for w in board.warnings)
+    # alone, the partial run is shown, and says so everywhere
+    only = build_leaderboard([smoke])
+    (row,) = only.tasks[0].rows
+    assert row.partial == "4 of 8 items"
+    assert "measure (partial: 4 of 8 items)" in to_markdown(only)
+    assert {r["partial"] for r in csv.DictReader(io.StringIO(to_csv(only)))} == {"4 of 8 items"}
+    result = runner.invoke(app, ["leaderboard", str(smoke), "--no-reference"], env={"COLUMNS": "200"})
+    assert "partial: 4 of 8" in result.output
+
+
+def test_verify_accepts_a_metric_with_no_value(tmp_path):
+    run = write_run(tmp_path / "r", records({"m": [1.0, 0.0], "never": [None, None]}))
+    results = json.loads((run / "results.json").read_text())
+    results["metrics"]["never"]["value"] = float("nan")  # how a run writes "no value"
+    (run / "results.json").write_text(json.dumps(results))
+    assert build_leaderboard([run], verify=True).errors == []
+    result = runner.invoke(app, ["leaderboard", str(run), "--verify", "--no-reference"])
+    assert result.exit_code == 0, result.output
+
+
+def test_markdown_and_csv_never_pass_markup_or_formulas_through(tmp_path):
+    model = '<img src=x onerror=alert(1)>|[x](javascript:alert(1))'
+    write_run(tmp_path / "a", records({"m": [1.0, 0.0]}), model=model)
+    formula = '=HYPERLINK("http://evil.example","click")'
+    write_run(tmp_path / "b", records({"m": [1.0, 1.0]}), model=formula)
+    board = build_leaderboard([tmp_path])
+    md = to_markdown(board)
+    assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;\\|[x\\](javascript:alert(1))" in md
+    cells = [line.split(" | ") for line in md.splitlines() if line.startswith("| measured")]
+    assert all(len(c) == len(cells[0]) for c in cells), "a model name broke the table"
+    rows = list(csv.DictReader(io.StringIO(to_csv(board))))
+    assert {r["model"] for r in rows} == {model, "'" + formula}
+    assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values())

@@ -115,7 +115,7 @@ def _print_tables(board: board_mod.Leaderboard, console: Console = out_console) 
     """Compact per-task tables for a terminal; the run directory (or published source) behind
     each row is listed under its table instead of in a wide column."""
     for task in board.tasks:
-        table = Table(title=f"{task.task}", title_justify="left")
+        table = Table(title=task.title, title_justify="left")
         for name in ("#", "model", "input", *task.metrics, "judge", "parse fail.", "cost $", "date"):
             table.add_column(name, overflow="fold")
         sources = []
@@ -123,8 +123,8 @@ def _print_tables(board: board_mod.Leaderboard, console: Console = out_console) 
             reported = row.status != board_mod.MEASURED
             info = board_mod.info_values(row)
             table.add_row(
-                str(i), row.model + (" (reported)" if reported else ""),
-                " · ".join(p for p in (row.modality, row.data) if p),
+                str(i), board_mod.row_model(row) + (" (reported)" if reported else ""),
+                row.modality,
                 *[board_mod.format_cell(row.cells.get(m)) for m in task.metrics],
                 *info[:4], style="italic dim" if reported else None,
             )

@@ -27,6 +27,7 @@ from gemeval.report.leaderboard import (  # noqa: E402
     TaskBoard,
     format_cell,
     info_values,
+    row_model,
 )
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -36,10 +37,10 @@ SUBPLOTS_PER_LINE = 4
 
 
 def row_label(row: Row) -> str:
-    parts = [row.model]
-    extra = " / ".join(p for p in (row.modality, row.data) if p)
-    if extra:
-        parts.append(f"({extra})")
+    """A bar's label; every bar of a chart is on the same data set, named in its title."""
+    parts = [row_model(row)]
+    if row.modality:
+        parts.append(f"({row.modality})")
     if row.status != MEASURED:
         parts.append("[reported]")
     return " ".join(parts)
@@ -118,9 +119,11 @@ def to_html(board: Leaderboard) -> str:
     for task in board.tasks:
         tasks.append({
             "name": task.task,
+            "title": task.title,
+            "anchor": f"{task.task}--{task.dataset}",
             "metrics": [{"name": m, "higher": task.higher_is_better(m)} for m in task.metrics],
             "rows": [_row_view(task, r) for r in task.rows],
-            "chart": bar_grid(task.rows, task.metrics, f"{task.task}: value and 95% CI"),
+            "chart": bar_grid(task.rows, task.metrics, f"{task.title}: value and 95% CI"),
             "profile": _profile(task),
         })
     return env.get_template("leaderboard.html.j2").render(
@@ -133,14 +136,15 @@ def _profile(task: TaskBoard) -> str | None:
     if len(criteria) < 2:
         return None
     rows = [r for r in task.rows if any(c in r.cells for c in criteria)]
-    return bar_grid(rows, criteria, f"{task.task}: judge criteria per model")
+    return bar_grid(rows, criteria, f"{task.title}: judge criteria per model")
 
 
 def _row_view(task: TaskBoard, row: Row) -> dict:
     return {
         "measured": row.status == MEASURED,
         "status": row.status,
-        "model": row.model,
+        "model": row_model(row),
+        "partial": bool(row.partial),
         "modality": row.modality,
         "data": row.data,
         "cells": [

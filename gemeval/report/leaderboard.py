@@ -6,8 +6,15 @@ back to the per-sample records in that run's samples.jsonl. ``verify=True`` reco
 recomputable point value from those records and reports any that disagree. Reported rows come
 from ``leaderboards/reference/*.csv`` and are always marked ``reported``.
 
-Where several runs share a task, model, modality, data source and judge, the newest
-(``created_at``) is shown and the others are named in the warnings.
+Numbers on different data never share a table: the leaderboard is one table per task and
+data set (the embedded synthetic set, a published test set, ...), named in the title, and a
+published number appears beside measured ones only when both are on the same data set.
+
+A run is *partial* when it scored fewer items than its data holds (``--limit``, ``--shard``)
+or than the published test set has; such rows are marked with the count. Where several runs
+share a task, data set, model, modality and judge, one row is shown: the newest complete run,
+else (no complete run) the newest partial one, so a smoke run never hides a full run. The
+others are named in the warnings.
 """
 
 from __future__ import annotations
@@ -70,6 +77,7 @@ class Row:
     run_dir: str = ""
     source: str = ""
     n_samples: int | None = None
+    partial: str = ""  # "4 of 200 items" when the run scored fewer items than its data set holds
 
 
 @dataclass
@@ -77,6 +85,11 @@ class TaskBoard:
     task: str
     metrics: list[str]
     rows: list[Row]
+    dataset: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.task} · {dataset_title(self.dataset)}"
 
     def higher_is_better(self, metric: str) -> bool:
         for row in self.rows:
@@ -107,6 +120,58 @@ class Leaderboard:
     @property
     def n_measured(self) -> int:
         return sum(r.status == MEASURED for t in self.tasks for r in t.rows)
+
+
+SYNTHETIC_PREFIX = "synthetic"
+# the data-set names of measured runs' sources, as the published numbers name them
+_GROUNDING_SETS = {"mimic": "ecg-grounding-test-mimiciv", "ptbxl": "ecg-grounding-test-ptbxl"}
+
+
+def dataset_name(source: str) -> str:
+    """The data set a run's ``data.source`` stands for, in the published numbers' terms:
+    ``ecgbench:ptb-test`` -> ``ptb-test``, ``ecg-grounding:mimic`` -> ``ecg-grounding-test-mimiciv``;
+    the synthetic set and anything else keep their name."""
+    if source.startswith("ecgbench:"):
+        return source.split(":", 1)[1]
+    if source.startswith("ecg-grounding:"):
+        parts = source.split(":", 1)[1].split("+")
+        return "+".join(_GROUNDING_SETS.get(p, p) for p in parts)
+    return source or "unknown data"
+
+
+def dataset_title(name: str) -> str:
+    """How a table names its data set: what it is, then its name."""
+    if name.startswith(SYNTHETIC_PREFIX):
+        return f"embedded synthetic set ({name})"
+    if name == "unknown data":
+        return "data set not recorded"
+    return f"data set {name}"
+
+
+def _partial(config: dict[str, Any], results: dict[str, Any], data: dict[str, Any]) -> str:
+    """``"4 of 200 items"`` when the run scored fewer items than its data holds, or than the
+    published test set of its task has (for a published set); "" for a complete run."""
+    scored = results.get("n_samples")
+    total = data.get("n")
+    if not isinstance(scored, int):
+        return ""
+    if isinstance(total, int) and scored < total:
+        return f"{scored} of {total} items"
+    published = _published_n(str(results.get("task") or (config.get("task") or {}).get("name") or ""))
+    source = str(data.get("source") or "")
+    if published and not source.startswith(SYNTHETIC_PREFIX) and scored < published:
+        return f"{scored} of {published} published items"
+    return ""
+
+
+def _published_n(task: str) -> int | None:
+    from gemeval.tasks import TaskError, load_task
+
+    try:
+        value = load_task(task).options.get("published_n")
+    except (TaskError, OSError, ValueError):
+        return None
+    return int(value) if isinstance(value, int) else None
 
 
 def _judge_text(judge: dict[str, Any] | None) -> tuple[str, str]:
@@ -146,7 +211,7 @@ def measured_row(run_dir: Path, config: dict[str, Any], results: dict[str, Any])
         task=str(results.get("task") or (config.get("task") or {}).get("name") or "?"),
         model=str(model.get("label") or results.get("model_label") or model.get("name") or results.get("model") or "?"),
         modality=str(config.get("modality") or results.get("modality") or ""),
-        data=str(data.get("source") or ""),
+        data=dataset_name(str(data.get("source") or "")),
         cells=cells,
         judge=judge_text,
         rubric_version=rubric_version,
@@ -158,6 +223,7 @@ def measured_row(run_dir: Path, config: dict[str, Any], results: dict[str, Any])
         run_dir=str(run_dir),
         source=str(run_dir / "samples.jsonl"),
         n_samples=results.get("n_samples"),
+        partial=_partial(config, results, data),
     )
 
 
@@ -196,8 +262,13 @@ def verify_run(run_dir: Path, results: dict[str, Any]) -> list[str]:
             value = float(func([s.get("metrics") or {} for s in samples], np.ones((1, len(samples))))[0])
         else:
             continue
-        same = (stored is None and not math.isfinite(value)) or (
-            stored is not None and math.isclose(float(stored), value, rel_tol=VERIFY_RTOL, abs_tol=1e-12)
+        stored_value = _finite(stored)
+        if stored is not None and stored_value is None and not (isinstance(stored, float) and math.isnan(stored)):
+            problems.append(f"{run_dir}: {name} is {stored!r} in results.json, not a number")
+            continue
+        # no value (None or NaN in results.json) agrees with no value from the samples
+        same = (stored_value is None and not math.isfinite(value)) or (
+            stored_value is not None and math.isclose(stored_value, value, rel_tol=VERIFY_RTOL, abs_tol=1e-12)
         )
         if not same:
             problems.append(f"{run_dir}: {name} is {stored} in results.json but {value} from samples.jsonl")
@@ -219,7 +290,7 @@ def build_leaderboard(
     """
     warnings: list[str] = []
     errors: list[str] = []
-    newest: dict[tuple, tuple[str, Row, dict[str, Any]]] = {}
+    newest: dict[tuple, tuple[tuple[bool, str], Row, dict[str, Any]]] = {}
     headline: dict[str, dict[str, None]] = {}
     for run_dir in find_run_dirs(paths):
         try:
@@ -230,14 +301,16 @@ def build_leaderboard(
             continue
         row = measured_row(run_dir, config, results)
         key = (row.task, row.model, row.modality, row.data, row.judge)
-        created = str(results.get("created_at") or "")
+        rank = (not row.partial, str(results.get("created_at") or ""))  # complete beats partial, then newer
         if key in newest:
-            old_created, old_row, _ = newest[key]
-            if old_created > created:
-                warnings.append(f"{run_dir} is superseded by the newer run {old_row.run_dir} ({row.model}, {row.task})")
+            old_rank, old_row, _ = newest[key]
+            kept, dropped = (old_row, row) if old_rank > rank else (row, old_row)
+            why = "a complete run" if kept.partial == "" and dropped.partial else "the newer run"
+            warnings.append(f"{dropped.run_dir}{' (partial: ' + dropped.partial + ')' if dropped.partial else ''} "
+                            f"is superseded by {why} {kept.run_dir} ({row.model}, {row.task})")
+            if old_rank > rank:
                 continue
-            warnings.append(f"{old_row.run_dir} is superseded by the newer run {run_dir} ({row.model}, {row.task})")
-        newest[key] = (created, row, results)
+        newest[key] = (rank, row, results)
     for _, row, results in newest.values():
         names = list(results.get("metrics") or {}) if all_metrics else list(results.get("headline") or [])
         if not names:
@@ -250,21 +323,26 @@ def build_leaderboard(
                 errors.extend(verify_run(Path(row.run_dir), results))
             except (MetricError, RunStoreError) as exc:
                 errors.append(f"{row.run_dir}: cannot verify ({exc})")
-    rows_by_task: dict[str, list[Row]] = {}
+    # one table per task and data set: numbers on different data are never on one axis
+    rows_by_table: dict[tuple[str, str], list[Row]] = {}
     for _, row, _ in newest.values():
-        rows_by_task.setdefault(row.task, []).append(row)
+        rows_by_table.setdefault((row.task, row.data), []).append(row)
     for row in reported_rows(reference):
-        rows_by_task.setdefault(row.task, []).append(row)
+        rows_by_table.setdefault((row.task, row.data), []).append(row)
     boards = []
-    # Tasks with measured runs first: they are what the reader ran; published-only tasks follow.
-    for task in sorted(rows_by_task, key=lambda t: (t not in headline, t)):
-        rows = rows_by_task[task]
-        if task in headline:
+    measured_tables = {key for key, rows in rows_by_table.items() if any(r.status == MEASURED for r in rows)}
+    # Tables with measured runs first: they are what the reader ran; published-only ones follow.
+    for key in sorted(rows_by_table, key=lambda k: (k not in measured_tables, k[0] not in headline, k)):
+        task, dataset = key
+        rows = rows_by_table[key]
+        if key in measured_tables:
             metrics = list(headline[task])
         else:
             metrics = list(dict.fromkeys(m for r in rows for m in r.cells))
         rows = [r for r in rows if r.status == MEASURED or any(m in r.cells for m in metrics)]
-        board = TaskBoard(task=task, metrics=metrics, rows=rows)
+        if not rows:
+            continue
+        board = TaskBoard(task=task, metrics=metrics, rows=rows, dataset=dataset)
         board.rows = _ordered(board)
         boards.append(board)
     return Leaderboard(
@@ -321,8 +399,20 @@ def info_values(row: Row) -> list[str]:
     ]
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+_MD_SPECIAL = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`",
+    "\\": "\\\\", "\n": " ", "\r": " ",
+})
+
+
+def md_escape(text: str) -> str:
+    """Text for a markdown table cell: shown as written, never read as HTML, a link or a cell break."""
+    return text.translate(_MD_SPECIAL).replace("](", "\\](")  # no inline link or image
+
+
+def row_model(row: Row) -> str:
+    """The model column: the model, and "(partial: 4 of 200 items)" for a partial run."""
+    return row.model + (f" (partial: {row.partial})" if row.partial else "")
 
 
 def to_markdown(board: Leaderboard) -> str:
@@ -335,20 +425,21 @@ def to_markdown(board: Leaderboard) -> str:
         "records). Rows marked *reported* are published numbers from leaderboards/reference, not measured here.",
     ]
     for task in board.tasks:
-        header = ["status", "model", "modality", "data", *task.metrics, *INFO_COLUMNS]
-        lines += ["", f"## {task.task}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        header = ["status", "model", "modality", *task.metrics, *INFO_COLUMNS]
+        lines += ["", f"## {md_escape(task.title)}", "", "| " + " | ".join(md_escape(h) for h in header) + " |",
+                  "|" + "---|" * len(header)]
         for row in task.rows:
             status = "measured" if row.status == MEASURED else "*reported*"
             cells = [format_cell(row.cells.get(m)) for m in task.metrics]
-            values = [status, row.model, row.modality, row.data, *cells, *info_values(row)]
-            lines.append("| " + " | ".join(_md_escape(v) for v in values) + " |")
+            values = [row_model(row), row.modality, *cells, *info_values(row)]
+            lines.append("| " + " | ".join([status, *(md_escape(v) for v in values)]) + " |")
     if board.warnings:
-        lines += ["", "Notes:", *[f"- {w}" for w in board.warnings]]
+        lines += ["", "Notes:", *[f"- {md_escape(w)}" for w in board.warnings]]
     return "\n".join(lines) + "\n"
 
 
 CSV_COLUMNS = (
-    "status", "task", "model", "modality", "data", "metric", "value", "ci_low", "ci_high", "n", "n_failed",
+    "status", "task", "model", "modality", "data", "partial", "metric", "value", "ci_low", "ci_high", "n", "n_failed",
     "higher_is_better", "published", "judge", "rubric_version", "judge_parse_failures", "cost_usd", "date",
     "gemeval_version", "run_id", "run_dir", "source",
 )
@@ -360,17 +451,28 @@ def to_csv(board: Leaderboard) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    t = csv_text
     for task in board.tasks:
         for row in task.rows:
             for metric, cell in row.cells.items():
                 writer.writerow([
-                    row.status, row.task, row.model, row.modality, row.data, metric, repr(cell.value),
+                    row.status, t(row.task), t(row.model), t(row.modality), t(row.data), t(row.partial), t(metric),
+                    repr(cell.value),
                     "" if cell.ci_low is None else repr(cell.ci_low), "" if cell.ci_high is None else repr(cell.ci_high),
                     "" if cell.n is None else cell.n, "" if cell.n_failed is None else cell.n_failed,
                     "" if cell.higher_is_better is None else str(cell.higher_is_better).lower(),
-                    cell.published or "", row.judge, row.rubric_version,
+                    t(cell.published or ""), t(row.judge), t(row.rubric_version),
                     "" if row.judge_parse_failures is None else row.judge_parse_failures,
-                    "" if row.cost_usd is None else repr(row.cost_usd), row.date, row.gemeval_version,
-                    row.run_id, row.run_dir, row.source,
+                    "" if row.cost_usd is None else repr(row.cost_usd), t(row.date), t(row.gemeval_version),
+                    t(row.run_id), t(row.run_dir), t(row.source),
                 ])
     return buf.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one starting like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a leading apostrophe, as OWASP advises."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
