@@ -160,12 +160,17 @@ def test_non_claims():
             "filtered 0.5-40 Hz. Lead V1 shows an rS complex. Mobitz type II second-degree block in "
             "lead II. Record syn-00012. T-wave inversion in V1 to V3 of 0.3 mV. P wave duration "
             "110 ms. Atrial rate 300 bpm. I think so.")
-    assert extract_claims(text) == []
+    # The T-wave inversion is a finding (three categorical claims), its 0.3 mV no number.
+    assert [(c.quantity, c.lead, c.category, c.value) for c in extract_claims(text)] == [
+        ("t_wave", lead, "inverted", None) for lead in ("V1", "V2", "V3")]
 
 
 def test_a_keyword_does_not_take_the_number_of_the_next_one():
-    assert _numeric("The PR interval is not measurable, QRS 96 ms.") == [("qrs_ms", None, 96.0)]
-    assert _numeric("PR interval not measurable; P-wave duration 100 ms.") == []
+    pr, qrs = extract_claims("The PR interval is not measurable, QRS 96 ms.")
+    assert (pr.quantity, pr.value, pr.category, pr.assertion) == ("pr_ms", None, None, "not_assessable")
+    assert (qrs.quantity, qrs.value, qrs.assertion) == ("qrs_ms", 96.0, "affirmed")
+    assert [(c.quantity, c.value, c.assertion) for c in extract_claims(
+        "PR interval not measurable; P-wave duration 100 ms.")] == [("pr_ms", None, "not_assessable")]
 
 
 @pytest.mark.parametrize("text, quantity, category, negated", [

@@ -1,41 +1,392 @@
-"""Assertion of a claim: whether the text affirms or denies it (negation cues scoped by
-clause)."""
+"""Assertion status of a claim: is it stated as a fact about this ECG, denied, hedged,
+conditional or textbook, a reference range, or said to be not assessable?
+
+A ConText-style rule engine (Harkema et al., J Biomed Inform 2009; the NegEx family):
+trigger phrases with a kind and a direction, scopes that run over the words of a clause,
+termination phrases that end them, and pseudo-triggers that look like triggers but are not
+("no change", "not only", "cannot exclude" is no negation). It runs on word tokens looked up
+in a table by their first word, so it costs one pass over the words of a text; the
+alternatives measured for the choice (medspaCy's ConText, negspacy) are described in
+docs/scoring.md.
+
+Statuses (``ASSERTIONS``):
+
+affirmed        stated as a fact about this ECG (no trigger in scope)
+negated         "no ST elevation", "ST elevation is absent", "rather than sinus rhythm"
+hypothetical    conditional, generic, textbook or criterion statements, advice ("if the QTc
+                exceeded 500 ms", "a typical LBBB has wide QRS complexes", "would suggest")
+reference       a reference range or normal limit, for numbers only ("PR (normal 120-200
+                ms)", "the upper limit of normal is 450 ms")
+uncertain       hedged ("possible", "may represent", "cannot exclude", "borderline", "likely")
+not_assessable  "QT cannot be reliably measured", "no valid assessment of the axis"
+
+Scopes:
+
+* A forward trigger covers what follows it in its sentence up to a termination phrase
+  ("but", "however", "consistent with", "which", ...), a closing parenthesis it sits in,
+  or a comma after which a new finding starts: once the scope has reached a finding, a
+  comma ends it unless a list closed by "or"/"nor" goes on ("no horizontal, downsloping or
+  upsloping ST depression"). A negation reaches a plain number only when no other finding
+  stands between them ("no ST elevation and QRS 96 ms": the QRS is affirmed).
+* A backward trigger ("... is absent", "... cannot be excluded") covers its clause before
+  it: back to the sentence start, a termination phrase or a comma outside a lead list.
+* Modal verbs ("would", "could", "may") cover their clause in both directions.
+* A trigger inside the claim's own words counts ("the PR interval is not prolonged").
+* Where triggers of several kinds cover a claim, the first of not_assessable,
+  hypothetical, reference, uncertain, negated wins ("if there were no ST elevation" is
+  hypothetical).
+"""
 
 from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
+from itertools import product
 
-from gemeval.metrics.grounding.text import starts_word, word_matches
+AFFIRMED = "affirmed"
+NEGATED = "negated"
+HYPOTHETICAL = "hypothetical"
+REFERENCE = "reference"
+UNCERTAIN = "uncertain"
+NOT_ASSESSABLE = "not_assessable"
+ASSERTIONS: tuple[str, ...] = (AFFIRMED, NEGATED, HYPOTHETICAL, REFERENCE, UNCERTAIN, NOT_ASSESSABLE)
+"""Every claim has exactly one of these."""
+VERIFIED_ASSERTIONS: frozenset[str] = frozenset({AFFIRMED, NEGATED})
+"""Only these are checked against the truth; the others are counted and stored."""
+_PRIORITY = {NOT_ASSESSABLE: 5, HYPOTHETICAL: 4, REFERENCE: 3, UNCERTAIN: 2, NEGATED: 1}
 
-NEGATION_RE = re.compile(
-    r"no\b|not\b|without\b|absence\s+of\b|absent\b|negative\s+for\b|free\s+of\b|rules?\s+out\b"
-    r"|ruled\s+out\b|neither\b|nor\b|lack\s+of\b|lacks\b"
+PSEUDO = "pseudo"
+TERMINATE = "terminate"
+FORWARD, BACKWARD, BOTH = "forward", "backward", "both"
+
+_ADVERBS = ("", "reliably ", "accurately ", "confidently ", "properly ", "adequately ", "fully ",
+            "clearly ", "definitely ", "precisely ", "safely ", "exactly ")
+_BE = ("be ", "be reliably ", "be accurately ", "be confidently ", "be clearly ", "be properly ",
+       "be definitively ", "be definitely ", "be safely ", "be adequately ", "be precisely ")
+
+
+def _expand(*patterns: str) -> list[str]:
+    """Phrases from patterns with alternatives in braces: "can{not|'t} be {assessed|judged}"."""
+    out: list[str] = []
+    for pattern in patterns:
+        parts = re.split(r"\{([^}]*)\}", pattern)
+        choices = [p.split("|") if i % 2 else [p] for i, p in enumerate(parts)]
+        out.extend(re.sub(r"\s+", " ", "".join(c)).strip() for c in product(*choices))
+    return out
+
+
+_CANNOT = "{cannot|can't|can not|could not|couldn't|can no longer|is not able to|are not able to}"
+_ASSESSED = "{assessed|measured|determined|evaluated|judged|interpreted|estimated|calculated|quantified|read|commented on|established}"
+
+# (phrases, kind, direction). Phrases are lower-case word sequences; a trigger matches
+# whole words, the longest phrase at a position wins.
+TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
+    # -- pseudo-triggers: they contain a trigger word but trigger nothing -----------------
+    (_expand("no {change|changes|significant change|significant changes|interval change|new changes|"
+             "acute change|acute changes|further|longer|doubt}",
+             "not {only|just|necessarily|otherwise|always|uncommon|unusual|infrequent}",
+             "without doubt", "whether or not", "if any", "as well as", "normal sinus",
+             "not only", "neither fast nor slow", "nor slow", "nor fast", "no more than", "no less than",
+             "not more than", "not less than", "not exceeding", "not longer than", "not shorter than",
+             "not greater than", "not below", "not above", "not to exceed",
+             "if present", "if so", "voltage criteria", "by criteria",
+             "{meets|meet|meeting|fulfils|fulfills|fulfilling|satisfies|satisfying} {the|} criteria",
+             "criteria {are|were|is|was} {met|fulfilled|satisfied}"),
+     PSEUDO, FORWARD),
+    # -- not assessable ---------------------------------------------------------------------
+    (_expand(f"{_CANNOT} {{be|be reliably|be accurately|be confidently|be clearly|be properly|be definitively|"
+             f"be adequately|be precisely|be safely}} {_ASSESSED}",
+             f"{{not|un}} {{reliably|accurately|confidently|clearly|properly|}} {{assessable|measurable|"
+             f"evaluable|determinable|interpretable|quantifiable}}",
+             "unassessable", "unmeasurable", "uninterpretable", "indeterminate", "undeterminable",
+             "not reliably", "not reliable", "unreliable",
+             "{difficult|impossible|hard|not possible} to {assess|measure|determine|evaluate|judge|interpret|quantify}",
+             "{unable|not able} to {assess|measure|determine|evaluate|judge|interpret|quantify|reliably assess|reliably measure}",
+             "no {valid|reliable|meaningful|accurate} {assessment|measurement|interpretation|evaluation|estimate}",
+             "{cannot|can't|could not} {assess|measure|determine|evaluate|judge|interpret|reliably assess|reliably measure|comment on}",
+             "{is|are} not {assessable|measurable|interpretable|evaluable}",
+             "obscured by", "not clearly {visible|seen|defined|identifiable}"),
+     NOT_ASSESSABLE, BOTH),
+    # -- negation -------------------------------------------------------------------------
+    (_expand("no", "not", "without", "never", "none", "neither", "nor",
+             "absence of", "absent", "negative for", "free of", "lack of", "lacks", "lacking",
+             "no evidence of", "no sign of", "no signs of", "no definite", "no significant",
+             "rather than", "instead of", "in place of", "rules out", "ruled out",
+             "isn't", "aren't", "wasn't", "weren't", "doesn't", "don't", "didn't", "does not",
+             "do not", "did not", "is not", "are not", "was not", "were not", "has not", "have not",
+             "there is no", "there are no", "denies"),
+     NEGATED, FORWARD),
+    (_expand("{is|are|was|were|remains|remain} absent", "absent",
+             "not {seen|present|identified|observed|noted|evident|visible|demonstrated|found|detected|apparent|appreciated}",
+             "{is|are|was|were} {excluded|ruled out}", "ruled out", "excluded", "none", "resolved",
+             "{is|are} not present", "{is|are|was|were} negative"),
+     NEGATED, BACKWARD),
+    # -- uncertain ------------------------------------------------------------------------
+    (_expand("{possible|possibly|probable|probably|likely|unlikely|presumably|presumed|presumptive|"
+             "perhaps|maybe|questionable|equivocal|borderline|suspected|apparently|putative}",
+             "{suspicious|suggestive|concerning|worrisome|indicative of possible} {of|for}",
+             "{cannot|can't|can not|could not|couldn't} {exclude|rule out|be excluded|be ruled out|be fully excluded|fully exclude}",
+             "not {excluded|ruled out}", "{suggesting|suggests|suggest|suggested}",
+             "{raises|raise|raising} the {possibility|question|concern} of", "question of", "query",
+             "differential {diagnosis|includes}", "{consider|considered} {possible|possibly}",
+             "versus", "vs", "or possibly", "{is|are|seems|appears} {possible|likely|probable|suspected}",
+             "{not|un} {certain|clear|definite|definitive}", "uncertain", "unclear",
+             "{favour|favor|favours|favors}", "{likely|probably|possibly} {represents|reflects|due to}",
+             "{pattern|changes} {raising concern|concerning}", "nonspecific but"),
+     UNCERTAIN, FORWARD),
+    (_expand("{may|might|could} {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|"
+             "be related to|be consistent with|be present|be seen|have}", "may", "might"),
+     UNCERTAIN, BOTH),
+    (_expand("{is|are|seems|appears|remains} {possible|likely|probable|suspected|uncertain|unclear|"
+             "questionable|equivocal|borderline|not excluded}",
+             "{cannot|can't|can not|could not} be {excluded|ruled out|fully excluded|completely excluded|entirely excluded}",
+             "{is|are} not {excluded|ruled out}", "not excluded"),
+     UNCERTAIN, BACKWARD),
+    # -- hypothetical, generic, textbook, criterion, advice ---------------------------------
+    (_expand("if", "unless", "whether", "in case of", "in the event of", "should there be",
+             "such as", "e g", "eg", "for example", "for instance", "typical", "typically", "classic",
+             "classically", "characteristic", "characteristically", "characteristic of", "usually",
+             "generally", "in general", "often", "frequently", "commonly", "tends to", "tend to",
+             "as seen in", "as in", "seen in", "is seen in", "are seen in", "as occurs in",
+             "criteria", "criterion", "defined as", "defines", "define", "is defined", "definition of",
+             "{look|looking|watch|screen|monitor|evaluate|assess} for", "to {rule out|exclude|evaluate|assess}",
+             "rule out",
+             "{consider|considering|recommend|recommended|recommends|advise|advised|suggest checking}",
+             "{risk|risks} of", "at risk", "predispose", "predisposes", "expected", "would expect",
+             "expect", "textbook", "in patients with", "in a patient with", "when", "whenever",
+             "{a|an} {typical|classic}", "threshold for", "cutoff for", "cut off for", "diagnosis of",
+             "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
+             "were to", "was to", "had been", "in the setting of", "in the context of"),
+     HYPOTHETICAL, FORWARD),
+    (_expand("{would|could|should} {suggest|indicate|show|be|mean|make|represent|require|have|cause|produce|"
+             "look|appear|point}", "would", "could", "should", "can",
+             "{can|may} {cause|produce|mimic|lead to|result in|be seen}"),
+     HYPOTHETICAL, BOTH),
+    (_expand("{is|are} typical", "{is|are} characteristic",
+             "{is|are} {required|needed|used|diagnostic}", "{is|are} seen in", "{is|are} expected"),
+     HYPOTHETICAL, BACKWARD),
+    # -- reference ranges and normal limits (numbers only) -----------------------------------
+    (_expand("normal", "normally", "normal range", "normal ranges", "normal value", "normal values",
+             "normal limit", "normal limits", "reference", "ref", "reference range",
+             "reference value", "upper limit", "lower limit", "upper limit of normal",
+             "lower limit of normal", "uln", "lln", "limit", "limits", "cutoff", "cut off",
+             "threshold", "healthy", "in adults", "in healthy adults", "nl", "norm"),
+     REFERENCE, FORWARD),
+    # -- termination: a new clause starts ---------------------------------------------------
+    (_expand("but", "however", "although", "though", "whereas", "while", "yet", "except",
+             "apart from", "aside from", "other than", "besides", "consistent with",
+             "compatible with", "in keeping with", "indicating", "indicative of", "which", "who",
+             "otherwise", "instead", "then", "therefore", "thus", "hence", "due to",
+             "secondary to", "because", "since", "and the", "and there", "the rest", "elsewhere",
+             "on the other hand", "in contrast", "by contrast", "meaning", "confirming",
+             "and a", "and an", "with a", "with an"),
+     TERMINATE, FORWARD),
 )
+"""The trigger table: (phrases, kind, direction); kind is an assertion status, PSEUDO or
+TERMINATE. Assertion triggers of one kind may be listed in several directions."""
 
-CLAUSE_BREAK_RE = re.compile(r"[,:()]|but\b|however\b|although\b|though\b|whereas\b|while\b|with\b|which\b|except\b")
-
-NEGATION_WINDOW_CHARS = 40
-"""How far before a claim a negation is looked for (within its clause)."""
-
-
-def negation_cues(lowered: str) -> list[int]:
-    """Where the negation cues of a (lowered) text start."""
-    return [m.start() for m in word_matches(NEGATION_RE, lowered)]
-
-
-def clause_breaks(lowered: str) -> list[int]:
-    """Where the clauses of a (lowered) text end (after a comma, "but", "which", ...)."""
-    return [m.end() for m in CLAUSE_BREAK_RE.finditer(lowered)
-            if not m.group()[0].isalpha() or starts_word(lowered, m.start())]
+_REFERENCE_PLAIN = frozenset(_expand(
+    "upper limit", "lower limit", "upper limit of normal", "lower limit of normal", "uln", "lln",
+    "limit", "cutoff", "cut off", "threshold"))
+"""Reference cues after which a plain number is a limit too ("ULN 450 ms"); after the
+others ("normal 120-200 ms") only a range or a bound is a reference claim."""
+REFERENCE_REACH_WORDS = 6
+"""A reference cue covers numbers at most this many words after it."""
 
 
-def negated_before(cues: list[int], breaks: list[int], sentence_start: int, pos: int) -> bool:
-    """A negation cue in the same clause as ``pos``, at most ``NEGATION_WINDOW_CHARS``
-    before it and after ``sentence_start``."""
-    start = max(sentence_start, pos - NEGATION_WINDOW_CHARS)
-    i = bisect.bisect_left(cues, pos) - 1
-    if i < 0 or cues[i] < start:
-        return False
-    j = bisect.bisect_left(breaks, pos) - 1
-    return j < 0 or breaks[j] <= cues[i]
+@dataclass(frozen=True)
+class Cue:
+    start: int
+    end: int
+    kind: str
+    direction: str
+    phrase: str
+
+
+def _build_table() -> dict[str, list[tuple[tuple[str, ...], str, str, str]]]:
+    table: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = {}
+    for phrases, kind, direction in TRIGGER_TABLE:
+        for phrase in phrases:
+            words = tuple(phrase.split())
+            if words:
+                table.setdefault(words[0], []).append((words, kind, direction, phrase))
+    for entries in table.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return table
+
+
+_TABLE = _build_table()
+_WORD_RE = re.compile(r"[a-z]+(?:['’]t)?")
+_MARK_RE = re.compile(r"[,()\[\]]|\?(?=\s|$)")
+_LIST_CLOSE_RE = re.compile(r"\s(?:or|nor)\s")
+_VERB_RE = re.compile(r"\b(?:is|are|was|were|shows?|has|have|measures?|appears?|seems?|demonstrates?)\b")
+
+
+def read_cues(lowered: str) -> list[Cue]:
+    """Every trigger, pseudo-trigger and termination phrase of a lowered text, in order
+    (the longest phrase at a word wins; a phrase's words are not read again)."""
+    words = [(m.start(), m.end(), m.group().replace("’", "'")) for m in _WORD_RE.finditer(lowered)]
+    cues: list[Cue] = []
+    i, n = 0, len(words)
+    table = _TABLE
+    while i < n:
+        entries = table.get(words[i][2])
+        if entries is None:
+            i += 1
+            continue
+        matched = 0
+        for phrase_words, kind, direction, phrase in entries:
+            k = len(phrase_words)
+            if i + k > n:
+                continue
+            ok = True
+            for j in range(1, k):
+                if words[i + j][2] != phrase_words[j] or words[i + j][0] - words[i + j - 1][1] > 3:
+                    ok = False
+                    break
+            if ok:
+                if matched == 0 or k == matched:
+                    cues.append(Cue(words[i][0], words[i + k - 1][1], kind, direction, phrase))
+                    matched = k
+        i += matched or 1
+    return cues
+
+
+class AssertionReader:
+    """The assertion of claims in one text. ``protected`` are spans whose commas do not end
+    a scope (lead lists "II, III, aVF"); ``sentence_ends`` as ``text.sentence_ends``."""
+
+    def __init__(self, lowered: str, sentence_ends: list[int], protected: list[tuple[int, int]]):
+        self.lowered = lowered
+        self.sentence_ends = sentence_ends
+        self.cues = read_cues(lowered)
+        self.cue_starts = [c.start for c in self.cues]
+        marks = []
+        prot_starts = [a for a, _ in protected]
+        for m in _MARK_RE.finditer(lowered):
+            pos = m.start()
+            if m.group() == ",":
+                k = bisect.bisect_right(prot_starts, pos) - 1
+                if k >= 0 and protected[k][0] <= pos < protected[k][1]:
+                    continue
+                # Thousands separators and decimal commas are no clause marks.
+                if 0 < pos < len(lowered) - 1 and lowered[pos - 1].isdigit() and lowered[pos + 1].isdigit():
+                    continue
+            marks.append((pos, m.group()))
+        self.marks = marks
+        self.mark_starts = [p for p, _ in marks]
+        self.anchors: list[int] = []
+
+    def set_anchors(self, anchors: list[int]) -> None:
+        """Where the findings of the text are (sorted), for the comma and list rules."""
+        self.anchors = anchors
+
+    # -- helpers --------------------------------------------------------------------------
+    def _sentence(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_left(self.sentence_ends, pos)
+        start = self.sentence_ends[i - 1] + 1 if i else 0
+        end = self.sentence_ends[i] if i < len(self.sentence_ends) else len(self.lowered)
+        return start, end
+
+    def _marks_between(self, a: int, b: int) -> list[tuple[int, str]]:
+        i = bisect.bisect_left(self.mark_starts, a)
+        j = bisect.bisect_left(self.mark_starts, b)
+        return self.marks[i:j]
+
+    def _findings_between(self, a: int, b: int) -> bool:
+        i = bisect.bisect_left(self.anchors, a)
+        return i < len(self.anchors) and self.anchors[i] < b
+
+    def _inside_parens(self, pos: int, sentence_start: int) -> int | None:
+        """The position of the ")" closing the parenthesis ``pos`` sits in, if any."""
+        depth = 0
+        for p, mark in reversed(self._marks_between(sentence_start, pos)):
+            if mark == ")":
+                depth += 1
+            elif mark == "(":
+                if depth == 0:
+                    close = self.lowered.find(")", pos)
+                    return close if close >= 0 else None
+                depth -= 1
+        return None
+
+    def _forward_reaches(self, cue: Cue, anchor: int, sentence_end: int, plain_number: bool) -> bool:
+        close = self._inside_parens(cue.start, self._sentence(cue.start)[0])
+        if close is not None and anchor > close:
+            return False
+        reached = self._findings_between(cue.end, anchor)
+        if cue.kind == NEGATED and plain_number and reached:
+            return False
+        for pos, mark in self._marks_between(cue.end, anchor):
+            if mark == "?":
+                return False
+            if mark != ",":
+                continue
+            if cue.direction == BOTH:
+                return False  # a modal or "cannot be assessed" covers its own clause only
+            if self._findings_between(cue.end, pos):
+                # A finding was reached before this comma: only a list closed by "or"/"nor"
+                # (with no new clause) carries the scope over it.
+                rest = self.lowered[pos:sentence_end]
+                close_list = _LIST_CLOSE_RE.search(rest)
+                if close_list is None or _VERB_RE.search(rest, 0, close_list.start()) or plain_number:
+                    return False
+        return True
+
+    def _backward_reaches(self, cue: Cue, anchor_end: int, sentence_start: int) -> bool:
+        for _, mark in self._marks_between(anchor_end, cue.start):
+            if mark in ",?(":
+                return False
+        return True
+
+    # -- the status -----------------------------------------------------------------------
+    def status(self, anchor: int, inner_end: int, *, numeric: bool, plain: bool) -> str:
+        """The assertion of a finding whose words run from ``anchor`` to ``inner_end``;
+        ``numeric`` for a number, ``plain`` for a plain number (neither range nor bound)."""
+        s_start, s_end = self._sentence(anchor)
+        i = bisect.bisect_left(self.cue_starts, s_start)
+        j = bisect.bisect_left(self.cue_starts, s_end)
+        cues = self.cues[i:j]
+        best: str = AFFIRMED
+        blocked_before = s_start  # forward cues before a terminator are out
+        for cue in cues:
+            if cue.kind == TERMINATE and cue.end <= anchor:
+                blocked_before = max(blocked_before, cue.end)
+        blocked_after = s_end  # backward cues after a terminator are out
+        for cue in cues:
+            if cue.kind == TERMINATE and cue.start >= inner_end:
+                blocked_after = min(blocked_after, cue.start)
+                break
+        for cue in cues:
+            kind = cue.kind
+            if kind in (PSEUDO, TERMINATE):
+                continue
+            if kind == REFERENCE and not numeric:
+                continue
+            applies = False
+            if anchor <= cue.start and cue.end <= inner_end and kind != REFERENCE:
+                applies = True  # inside the finding's own words
+            elif cue.end <= anchor and cue.start >= blocked_before and cue.direction in (FORWARD, BOTH):
+                if kind == REFERENCE:
+                    applies = self._reference_reaches(cue, anchor, plain)
+                else:
+                    applies = self._forward_reaches(cue, anchor, s_end, numeric and plain)
+            elif cue.start >= inner_end and cue.end <= blocked_after and cue.direction in (BACKWARD, BOTH):
+                applies = self._backward_reaches(cue, inner_end, s_start)
+            if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):
+                best = kind
+        return best
+
+    def _reference_reaches(self, cue: Cue, anchor: int, plain: bool) -> bool:
+        if plain and cue.phrase not in _REFERENCE_PLAIN:
+            return False
+        gap = self.lowered[cue.end:anchor]
+        if len(_WORD_RE.findall(gap)) > REFERENCE_REACH_WORDS or ";" in gap:
+            return False
+        return not any(mark == "," for _, mark in self._marks_between(cue.end, anchor))
+
+    def cues_between(self, start: int, end: int, kind: str) -> list[Cue]:
+        i = bisect.bisect_left(self.cue_starts, start)
+        j = bisect.bisect_left(self.cue_starts, end)
+        return [c for c in self.cues[i:j] if c.kind == kind]

@@ -4,7 +4,7 @@ claim checked against the truth (its verdict)."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 NUMERIC_QUANTITIES: dict[str, str] = {
@@ -17,9 +17,15 @@ NUMERIC_QUANTITIES: dict[str, str] = {
 
 PER_LEAD_QUANTITIES: tuple[str, ...] = ("st_mv", "r_mv", "s_mv")
 
-QUANTITIES: tuple[str, ...] = tuple(NUMERIC_QUANTITIES) + ("rhythm",)
+CATEGORICAL_QUANTITIES: tuple[str, ...] = ("rhythm", "t_wave", "q_wave", "conduction", "voltage")
+"""Quantities with categories only (plus the numeric ones that also have categories)."""
+LEAD_FINDING_QUANTITIES: tuple[str, ...] = PER_LEAD_QUANTITIES + ("t_wave", "q_wave")
+"""Quantities whose claims are about a lead or territory."""
+QUANTITIES: tuple[str, ...] = tuple(NUMERIC_QUANTITIES) + CATEGORICAL_QUANTITIES
 
-STATUSES: tuple[str, ...] = ("verified", "contradicted", "unverifiable")
+STATUSES: tuple[str, ...] = ("verified", "contradicted", "unverifiable", "not_checked")
+"""A verdict's status; "not_checked" for claims that are not stated as facts (hypothetical,
+reference, uncertain, not assessable)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class Claim:
     approximate: bool = False
     comparator: str | None = None
     formula: str | None = None
+    assertion: str = "affirmed"
+    focus: tuple[int, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -62,6 +70,7 @@ class Claim:
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
+        del out["focus"]
         for key in ("low", "high"):
             if out[key] is not None and math.isinf(out[key]):
                 out[key] = None
@@ -74,7 +83,10 @@ class ClaimVerdict:
     """A claim checked against the truth.
 
     ``truth`` is the value it was compared with (None when there is none); ``checkable``
-    is True when the truth had a value for the claim, whatever the status.
+    is True when the truth had a value for the claim, whatever the status. ``band`` is the
+    interval the truth had to fall in for the claim to hold (the claimed value or range
+    widened by ``tolerance``, a bound up to its limit, or the category's band; an infinite
+    side is None in ``to_dict``); both are None when nothing was compared.
     """
 
     claim: Claim
@@ -82,6 +94,8 @@ class ClaimVerdict:
     truth: float | str | bool | None
     checkable: bool
     reason: str
+    band: tuple[float, float] | None = None
+    tolerance: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         claim = self.claim
@@ -89,8 +103,9 @@ class ClaimVerdict:
             "quantity": claim.quantity, "lead": claim.lead, "value": claim.value,
             "low": claim.low, "high": claim.high, "category": claim.category,
             "negated": claim.negated, "comparator": claim.comparator,
-            "phrase": claim.phrase, "span": list(claim.span), "status": self.status,
-            "truth": self.truth, "reason": self.reason,
+            "assertion": claim.assertion, "phrase": claim.phrase, "span": list(claim.span),
+            "status": self.status, "truth": self.truth, "band": _json_band(self.band),
+            "tolerance": self.tolerance, "reason": self.reason,
         }
         for key in ("low", "high"):
             if out[key] is not None and math.isinf(out[key]):
@@ -98,3 +113,9 @@ class ClaimVerdict:
         if isinstance(out["truth"], float) and not math.isfinite(out["truth"]):
             out["truth"] = None
         return out
+
+
+def _json_band(band: tuple[float, float] | None) -> list[float | None] | None:
+    if band is None:
+        return None
+    return [None if not math.isfinite(edge) else round(edge, 6) for edge in band]

@@ -10,9 +10,12 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from gemeval.metrics.grounding.assertion import (
-    clause_breaks,
-    negated_before,
-    negation_cues,
+    AFFIRMED,
+    NEGATED,
+    NOT_ASSESSABLE,
+    REFERENCE,
+    UNCERTAIN,
+    AssertionReader,
 )
 from gemeval.metrics.grounding.claims import (
     NUMERIC_QUANTITIES,
@@ -46,6 +49,11 @@ from gemeval.metrics.grounding.vocabulary import (
     PAIR_VALUES_RE,
     PRE_VALUE_GAP_RE,
     PREDICATE_RE,
+    Q_WAVE_BEFORE,
+    Q_WAVE_NORMAL_AFTER_RE,
+    T_WAVE_BEFORE,
+    T_WAVE_KEYWORD,
+    T_WAVE_WORDS_RE,
     QUALIFIER_WORDS,
     SCOPE_CHARS,
     TIGHT_GAP_RE,
@@ -73,8 +81,8 @@ class ParsedText:
         self.value_starts = [v.start for v in self.values]
         self.groups = lead_groups(text, self.lowered)
         self.group_starts = [g.start for g in self.groups]
-        self.negation_cues = negation_cues(self.lowered)
-        self.clause_breaks = clause_breaks(self.lowered)
+        self.assertions = AssertionReader(self.lowered, self.sentence_ends,
+                                          [(g.start, g.end) for g in self.groups if not g.territory])
         self._headings: dict[int, LeadGroup | None] = {}
         self.mentions = self._mentions()
 
@@ -138,10 +146,6 @@ class ParsedText:
             mention.scope_end = min(limit, self.sentence_end(mention.end), mention.end + SCOPE_CHARS)
         return mentions
 
-    def negated_before(self, pos: int) -> bool:
-        """A negation cue in the same clause, at most ``NEGATION_WINDOW_CHARS`` before."""
-        return negated_before(self.negation_cues, self.clause_breaks, self.sentence_start(pos), pos)
-
 
 def _unitless_ok(quantity: str, parsed: ParsedText, mention: Mention, value: Value) -> Value | None:
     """A bare number right after its keyword ("HR 72", "PR: 160"), in a plausible range."""
@@ -170,10 +174,9 @@ def _fits(quantity: str, value: Value) -> bool:
 
 
 def _claim_from_value(quantity: str, value: Value, lead: str | None, parsed: ParsedText,
-                      phrase: tuple[int, int], *, sign: float = 1.0, negated: bool = False,
-                      formula: str | None = None) -> Claim | None:
-    """A numeric claim read from ``value`` and its keyword at ``phrase`` (start, end); None
-    for a negated plain number ("not 0.2 mV" claims nothing)."""
+                      phrase: tuple[int, int], *, sign: float = 1.0,
+                      formula: str | None = None) -> Claim:
+    """A numeric claim read from ``value`` and its keyword at ``phrase`` (start, end)."""
     phrase_start, phrase_end = phrase
     low, high, point, comparator = value.low, value.high, value.value, value.comparator
     if quantity == "s_mv":
@@ -183,10 +186,6 @@ def _claim_from_value(quantity: str, value: Value, lead: str | None, parsed: Par
     elif quantity == "st_mv" and not value.signed and sign < 0:
         low, high, point = -value.high, -value.low, -point
         comparator = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(comparator or "", comparator)
-    if negated:
-        if comparator not in ("<", "<=", ">", ">="):
-            return None
-        comparator = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}[comparator]
     if comparator in ("<", "<="):
         low, high = -INF, point
     elif comparator in (">", ">="):
@@ -194,11 +193,12 @@ def _claim_from_value(quantity: str, value: Value, lead: str | None, parsed: Par
     start, end = min(phrase_start, value.start), max(value.end, phrase_end)
     return Claim(quantity=quantity, value=point, low=low, high=high, lead=lead, span=(start, end),
                  phrase=parsed.text[start:end], approximate=value.approximate,
-                 comparator=comparator, formula=formula)
+                 comparator=comparator, formula=formula, focus=(value.start, value.end))
 
 
 def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
-    """The first number of the keyword's unit after it, plus any bounds that follow."""
+    """The first number of the keyword's unit after it, plus any bounds that follow and
+    any reference range or limit ("PR 160 ms (normal 120-200 ms)")."""
     quantity, formula = mention.quantity, None
     if quantity == "qtc_ms":
         named = FORMULA_RE.search(parsed.lowered, mention.start, mention.scope_end)
@@ -208,18 +208,20 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
             quantity, formula = "qtc_fridericia_ms", "fridericia"
     elif quantity == "qtc_fridericia_ms":
         formula = "fridericia"
-    negated = parsed.negated_before(mention.start)
     claims: list[Claim] = []
+    last_end = mention.end
     for i, value in enumerate(parsed.values_in(mention.end, mention.scope_end)):
         fitted = value if _fits(quantity, value) else None
         if fitted is None and value.family is None and i == 0:
             fitted = _unitless_ok(quantity, parsed, mention, value)
-        if fitted is None or (claims and fitted.comparator in (None, "range")):
+        if fitted is None:
             continue
-        claim = _claim_from_value(quantity, fitted, None, parsed, (mention.start, mention.end),
-                                  negated=negated, formula=formula)
-        if claim is not None:
-            claims.append(claim)
+        if (claims and fitted.comparator in (None, "range")
+                and not parsed.assertions.cues_between(last_end, value.start, REFERENCE)):
+            continue
+        claims.append(_claim_from_value(quantity, fitted, None, parsed, (mention.start, mention.end),
+                                        formula=formula))
+        last_end = value.end
     return claims
 
 
@@ -244,22 +246,21 @@ def _pair_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     return claims
 
 
-def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | None, bool]:
-    """Sign and category of an ST mention, and whether the scope says "not elevated"."""
+def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | None, int]:
+    """Sign and category of an ST mention, and where its direction word ends."""
     keyword = mention.match.group().lower()
     if "elevat" in keyword:
-        return 1.0, "elevated", False
+        return 1.0, "elevated", mention.end
     if "depress" in keyword:
-        return -1.0, "depressed", False
+        return -1.0, "depressed", mention.end
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     if d is None:
-        return 1.0, None, False
-    negated = parsed.lowered[max(0, d.start() - 5):d.start()].rstrip().endswith("not")
+        return 1.0, None, mention.end
     if d.group("up"):
-        return 1.0, "elevated", negated
+        return 1.0, "elevated", d.end()
     if d.group("down"):
-        return -1.0, "depressed", negated
-    return 1.0, "isoelectric" if d.group("iso") else "normal", negated
+        return -1.0, "depressed", d.end()
+    return 1.0, "isoelectric" if d.group("iso") else "normal", d.end()
 
 
 def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
@@ -282,20 +283,17 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     values = [v for v in parsed.values_in(mention.end, mention.scope_end) if _fits(quantity, v)]
     if mention.pre_value is not None:
         values.insert(0, mention.pre_value)
-    sign, category, scope_not = 1.0, None, False
+    sign, category, direction_end = 1.0, None, mention.end
     if quantity == "st_mv":
-        sign, category, scope_not = _st_direction(parsed, mention)
-    negated = parsed.negated_before(mention.start) != scope_not
+        sign, category, direction_end = _st_direction(parsed, mention)
     groups = parsed.groups_in(mention.end, mention.scope_end)
     context = not groups
     if context:
         groups = context_groups(parsed, mention, previous)
 
     def claims_for(value: Value, leads: Sequence[str | None]) -> list[Claim]:
-        made = (_claim_from_value(quantity, value, lead, parsed, (mention.start, mention.end), sign=sign,
-                                  negated=negated)
-                for lead in leads)
-        return [c for c in made if c is not None]
+        return [_claim_from_value(quantity, value, lead, parsed, (mention.start, mention.end), sign=sign)
+                for lead in leads]
 
     claims: list[Claim] = []
     for i, value in enumerate(values):
@@ -315,8 +313,52 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
         span = (mention.start, mention.scope_end)
         phrase = parsed.text[span[0]:span[1]].strip()
         claims.extend(Claim(quantity="st_mv", value=None, low=None, high=None, lead=lead, span=span,
-                            phrase=phrase, category=category, negated=negated)
+                            phrase=phrase, category=category, focus=(mention.start, direction_end))
                       for lead in targets_left)
+    return claims
+
+
+def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
+    """T-wave and Q-wave findings, one claim per lead of their part of the clause: "inverted
+    T waves in V1-V3", "T waves upright in V2-V6 and inverted in III", "Q waves in II, III
+    and aVF" (pathological unless called small, septal or normal)."""
+    lowered = parsed.lowered
+    keyword = lowered[mention.start:mention.end]
+    parts: list[tuple[str, int, int]] = []  # (category, where it is read, where its words end)
+    before = word_before(lowered, mention.start, tuple(T_WAVE_BEFORE if mention.quantity == "t_wave"
+                                                        else Q_WAVE_BEFORE))
+    if mention.quantity == "t_wave":
+        first = T_WAVE_KEYWORD.get(keyword.split()[-1].split("-")[-1])
+        if first is None and before is not None:
+            first = T_WAVE_BEFORE[before[0]]
+        if first is not None:
+            parts.append((first, mention.end, mention.end))
+        for m in T_WAVE_WORDS_RE.finditer(lowered, mention.end, mention.scope_end):
+            category = next(name for name, value in m.groupdict().items() if value)
+            if parts and parts[-1][0] == category and not parsed.groups_in(parts[-1][2], m.start()):
+                continue
+            parts.append((category, m.start(), m.end()))
+    else:
+        category = Q_WAVE_BEFORE.get(before[0]) if before is not None else "pathological"
+        if before is None and Q_WAVE_NORMAL_AFTER_RE.search(lowered, mention.end, mention.scope_end):
+            category = None
+        if category is None:
+            return []
+        parts.append((category, mention.end, mention.end))
+    claims: list[Claim] = []
+    start = before[1] if before is not None else mention.start
+    for i, (category, at, words_end) in enumerate(parts):
+        end = parts[i + 1][1] if i + 1 < len(parts) else mention.scope_end
+        groups = parsed.groups_in(at, end)
+        if not groups and i == 0:
+            groups = context_groups(parsed, mention, previous)
+        leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
+        focus = (start if i == 0 else at, max(words_end, mention.end))
+        span = (start if i == 0 else at, max(words_end, mention.end, groups[-1].end if groups else 0))
+        claims.extend(Claim(quantity=mention.quantity, value=None, low=None, high=None, lead=lead,
+                            span=span, phrase=parsed.text[span[0]:span[1]], category=category,
+                            focus=focus)
+                      for lead in dict.fromkeys(leads))
     return claims
 
 
@@ -342,11 +384,10 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
         category = ("normal" if word == "within" and after.group("wnl")
                     else KEYWORD_CATEGORIES[mention.quantity].get(word))
         if category is not None:
-            found.append((category, mention.start, after.end(), bool(after.group("not"))))
-    negated = parsed.negated_before(mention.start)
+            found.append((category, mention.start, after.end(), True))
     return [Claim(quantity=quantity, value=None, low=None, high=None, lead=None, span=(start, end),
-                  phrase=parsed.text[start:end], category=category, negated=negated != written_not)
-            for category, start, end, written_not in found]
+                  phrase=parsed.text[start:end], category=category, focus=(start, end))
+            for category, start, end, _ in found]
 
 
 def _categorical_claims(parsed: ParsedText) -> list[Claim]:
@@ -355,7 +396,7 @@ def _categorical_claims(parsed: ParsedText) -> list[Claim]:
         for m in word_matches(pattern, parsed.lowered):
             claims.append(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
                                 span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
-                                category=category, negated=parsed.negated_before(m.start())))
+                                category=category, focus=(m.start(), m.end())))
     return claims
 
 
@@ -369,6 +410,8 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
             claims.extend(_pair_claims(parsed, mention))
         elif mention.quantity in PER_LEAD_QUANTITIES:
             claims.extend(_per_lead_claims(parsed, mention, previous))
+        elif mention.quantity in ("t_wave", "q_wave"):
+            claims.extend(_wave_claims(parsed, mention, previous))
         elif mention.quantity != "block":
             claims.extend(_global_claims(parsed, mention))
             claims.extend(_keyword_categories(parsed, mention))
@@ -379,12 +422,81 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
             continue
         i = bisect.bisect_right(starts, value.start) - 1
         if i < 0 or value.start >= owned[i][1]:
-            claim = _claim_from_value("hr_bpm", value, None, parsed, (value.start, value.end))
-            if claim is not None:
-                claims.append(claim)
+            claims.append(_claim_from_value("hr_bpm", value, None, parsed, (value.start, value.end)))
     claims.extend(_categorical_claims(parsed))
     claims.sort(key=lambda c: (c.span[0], c.span[1]))
-    return claims
+    return _with_assertions(parsed, claims)
+
+
+_ABBREVIATION_GAP_RE = re.compile(r"\s*\(\s*")
+
+
+def _once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """One claim per mention: a claim equal to an earlier one whose words overlap it, or
+    that abbreviates it in parentheses right after ("Complete Left Bundle Branch Block
+    (CLBBB)"), is the same mention read twice."""
+    claims = sorted(claims, key=lambda c: (c.span[0], c.span[1]))
+    out: list[Claim] = []
+    last: dict[tuple, Claim] = {}
+    for claim in claims:
+        key = (claim.quantity, claim.lead, claim.category, claim.value, claim.low, claim.high)
+        before = last.get(key)
+        if before is not None and (claim.span[0] < before.span[1] or _ABBREVIATION_GAP_RE.fullmatch(
+                parsed.lowered, before.span[1], claim.span[0])):
+            continue
+        last[key] = claim
+        out.append(claim)
+    return out
+
+
+def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """Keywords with no claim of their own in the scope of a not-assessable phrase ("the QT
+    cannot be reliably measured"): a claim that the quantity is not assessable."""
+    reader = parsed.assertions
+    if not any(c.kind == NOT_ASSESSABLE for c in reader.cues):
+        return []
+    claimed = {c.span[0] for c in claims} | {c.focus[0] for c in claims if c.focus is not None}
+    out = []
+    for mention in parsed.mentions:
+        quantity = mention.quantity
+        if quantity in ("block", "qt_qtc_pair") or mention.start in claimed:
+            continue
+        if any(mention.start <= c.span[0] < max(mention.scope_end, mention.end + 1) for c in claims):
+            continue
+        if reader.status(mention.start, mention.end, numeric=False, plain=False) != NOT_ASSESSABLE:
+            continue
+        out.append(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
+                         span=(mention.start, mention.end), phrase=parsed.text[mention.start:mention.end],
+                         focus=(mention.start, mention.end)))
+    return out
+
+
+def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """Each claim with its assertion status (``assertion``); a claim said to be not
+    assessable keeps its quantity and lead only ("QT cannot be measured": qtc_ms, no
+    category), once."""
+    reader = parsed.assertions
+    claims = _once(parsed, claims + _unassessed_mentions(parsed, claims))
+    reader.set_anchors(sorted({c.focus[0] for c in claims if c.focus is not None}
+                              | {m.start for m in parsed.mentions}))
+    lowered = parsed.lowered
+    out: list[Claim] = []
+    seen: set[tuple[str, str | None, tuple[int, int]]] = set()
+    for claim in claims:
+        focus = claim.focus or claim.span
+        status = reader.status(focus[0], focus[1], numeric=claim.value is not None,
+                               plain=claim.comparator is None)
+        if status == AFFIRMED and ("?" in lowered[max(0, focus[0] - 2):focus[0]]
+                                   or lowered[focus[1]:focus[1] + 2].lstrip().startswith("?")):
+            status = UNCERTAIN
+        if status == NOT_ASSESSABLE and claim.category is not None:
+            key = (claim.quantity, claim.lead, claim.span)
+            if key in seen:
+                continue
+            seen.add(key)
+            claim = replace(claim, category=None)
+        out.append(replace(claim, assertion=status, negated=status == NEGATED))
+    return out
 
 
 def extract_claims(text: str) -> list[Claim]:

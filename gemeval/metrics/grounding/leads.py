@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gemeval.ecg.record import LEADS
-from gemeval.metrics.grounding.claims import PER_LEAD_QUANTITIES
+from gemeval.metrics.grounding.claims import LEAD_FINDING_QUANTITIES
 from gemeval.metrics.grounding.text import starts_word, word_matches
 
 if TYPE_CHECKING:
@@ -42,11 +42,20 @@ LEAD_SEP_RE = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|and|&|/)?\s*", re.IGNORECA
 LEAD_RANGE_RE = re.compile(r"\s*(?:-|–|—|to|through|thru)\s*", re.IGNORECASE)
 
 _TERRITORY = (
-    r"high[- ]lateral|inferolateral|inferior|anteroseptal|anterolateral|anterior|septal"
-    r"|lateral|right[- ]precordial|left[- ]precordial|precordial|chest|limb"
+    r"(?:inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral)[- ](?:chest|precordial)"
+    r"|high[- ]lateral|inferolateral|inferior|anteroseptal|anterolateral|anterior|septal"
+    r"|lateral|right[- ]precordial|left[- ]precordial|right[- ]chest|left[- ]chest|precordial|chest|limb"
 )
 
-LEADS_WORD_RE = re.compile(r"leads\b")
+LEADS_WORD_RE = re.compile(r"leads?\b|territor(?:y|ies)\b|walls?\b|regions?\b|distribution\b")
+TERRITORY_ADVERB_RE = re.compile(r"(?:inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral"
+                                 r"|high[- ]lateral|apical)ly\b")
+"""Territories written as adverbs ("ST elevation inferiorly")."""
+_COMPOUND_TERRITORY_RE = re.compile(
+    r"(?P<side>inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral|right|left)"
+    r"[- ](?:chest|precordial)\b")
+"""A side and "chest"/"precordial" is one territory: "lateral chest leads" are the lateral
+leads, "right chest leads" the right precordial ones."""
 
 TERRITORY_BEFORE_RE = re.compile(rf"(?P<names>(?:{_TERRITORY})(?:\s*(?:,|and|&|/)\s*(?:{_TERRITORY}))*)\s+$")
 """Territory names (lowered) right before the word "leads": "inferior leads", "anterior
@@ -99,7 +108,7 @@ def context_groups(parsed: ParsedText, mention: Mention, previous: Mention | Non
     sentence_start = parsed.sentence_start(mention.start)
     same_sentence = previous is not None and previous.end > sentence_start
     groups: list[LeadGroup] = []
-    if not same_sentence or previous.quantity not in PER_LEAD_QUANTITIES:
+    if not same_sentence or previous.quantity not in LEAD_FINDING_QUANTITIES:
         groups = parsed.groups_in(previous.end if same_sentence else sentence_start, mention.start)
     if not groups:
         heading = parsed.heading(sentence_start)
@@ -140,10 +149,17 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         m = TERRITORY_BEFORE_RE.search(lowered, window, leads_word.start())
         if m is None or not starts_word(lowered, m.start()):
             continue
-        names = [re.sub(r"[- ]", "_", n) for n in TERRITORY_NAME_RE.findall(m.group("names"))]
+        written = _COMPOUND_TERRITORY_RE.sub(
+            lambda c: c.group("side") + ("_precordial" if c.group("side") in ("right", "left") else ""),
+            m.group("names"))
+        names = list(dict.fromkeys(re.sub(r"[- ]", "_", n) for n in TERRITORY_NAME_RE.findall(written)))
         explicit = [g for g in groups if 0 <= g.start - leads_word.end() <= 3]
         if not explicit:  # "inferior leads (II, III, aVF)": the explicit list is enough
             groups.extend(LeadGroup(m.start(), leads_word.end(), (name,), territory=True) for name in names)
+    for adverb in word_matches(TERRITORY_ADVERB_RE, lowered):
+        name = re.sub(r"[- ]", "_", adverb.group()[:-2])
+        if name in TERRITORIES:
+            groups.append(LeadGroup(adverb.start(), adverb.end(), (name,), territory=True))
     return sorted(groups, key=lambda g: g.start)
 
 

@@ -82,6 +82,14 @@ def unit_of(unit: str | None) -> tuple[str | None, float]:
     return None, 1.0
 
 
+BETWEEN_TAIL_RE = re.compile(
+    rf"(?:\s*(?P<unit1>{_UNIT})(?![a-z]))?\s*(?:and|to|-|–|—)\s*(?P<num2>[+\-−]?\d+(?:\.\d+)?)"
+    rf"(?:\s*(?P<unit>{_UNIT})(?![a-z]))?"
+)
+"""The rest of "between 0 and +90 degrees" / "from 120 to 200 ms": a range."""
+_TIME_STAMP_RE = re.compile(r"(?<![a-z])(?:t|time)\s*=\s*$")
+
+
 def read_values(text: str, lowered: str) -> list[Value]:
     """Every number of the text with its unit, range end, comparator and approximation."""
     values: list[Value] = []
@@ -94,7 +102,11 @@ def read_values(text: str, lowered: str) -> list[Value]:
             continue
         if values and start < values[-1].end:  # the end of the range before
             continue
+        if _TIME_STAMP_RE.search(lowered, max(0, start - 8), start):
+            continue  # "peaking at t=0.11 s" is a time, not a duration
         tail = VALUE_TAIL_RE.match(lowered, m.end())
+        if not tail.group("num2") and word_before(lowered, start, ("between", "from")):
+            tail = BETWEEN_TAIL_RE.match(lowered, m.end()) or tail
         unit = tail.group("unit") or tail.group("unit1")
         family, factor = unit_of(unit)
         # Rounded to a micro-unit so that "1.5 mm" is 0.15 mV, not 0.15000000000000002.

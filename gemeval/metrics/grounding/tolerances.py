@@ -122,11 +122,13 @@ CATEGORY_BANDS: dict[tuple[str, str], Band] = {
     # QT", "QT prolongation") are about the corrected QT, as in clinical use.
     ("qtc_ms", "prolonged"): Band((450.0, 460.0), _edge(INF)),
     ("qtc_ms", "normal"): Band(_edge(-INF), (450.0, 460.0)),
+    ("qtc_ms", "short"): Band(_edge(-INF), _edge(350.0)),
     # Frontal axis: normal -30 to +90, left axis deviation -30 to -90, right axis
     # deviation +90 to +180 (the north-west quadrant, -90 to -180, is handled apart).
     ("axis_deg", "normal"): Band(_edge(-30.0), _edge(90.0)),
     ("axis_deg", "left"): Band(_edge(-90.0), _edge(-30.0)),
     ("axis_deg", "right"): Band(_edge(90.0), _edge(180.0)),
+    ("axis_deg", "extreme"): Band(_edge(-180.0), _edge(-90.0)),
     # ST at J+60 ms: elevation from 0.1 mV (one small box, the smallest limit of the
     # STEMI criteria), depression from 0.05 mV (the guideline's ischaemic depression);
     # isoelectric within 0.05 mV of baseline.

@@ -10,6 +10,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from gemeval.ecg.record import LEADS
+from gemeval.metrics.grounding.assertion import VERIFIED_ASSERTIONS
 from gemeval.metrics.grounding.claims import PER_LEAD_QUANTITIES, Claim, ClaimVerdict
 from gemeval.metrics.grounding.leads import TERRITORIES
 from gemeval.metrics.grounding.tolerances import (
@@ -80,6 +81,8 @@ def _decide(ok: bool | None, negated: bool) -> str:
 
 
 def _verify_rhythm(claim: Claim, truth: dict[str, Any]) -> ClaimVerdict:
+    if claim.category not in ("regular", "irregular", *set(RHYTHM_KINDS.values())):
+        return ClaimVerdict(claim, "unverifiable", None, False, f"no truth for rhythm {claim.category}")
     if claim.category in ("regular", "irregular"):
         regular = truth.get("rr_regular")
         if not isinstance(regular, (bool, np.bool_)):
@@ -105,20 +108,55 @@ def _verify_category(claim: Claim, values: list[float], tolerances: Tolerances, 
         truth_value = max(values, key=abs)
     else:
         truth_value = _extreme(claim, values)
-        if quantity == "axis_deg" and truth_value < NORTHWEST_AXIS_DEG - margin:
+        band = CATEGORY_BANDS.get((quantity, claim.category or ""))
+        if band is None:
+            return ClaimVerdict(claim, "unverifiable", None, False, f"no band for {quantity} {claim.category}")
+        if quantity == "axis_deg" and truth_value < NORTHWEST_AXIS_DEG - margin and claim.category != "extreme":
             ok = False if claim.category == "normal" else None
         else:
-            ok = CATEGORY_BANDS[(quantity, claim.category or "")].decide(truth_value, margin)
+            ok = band.decide(truth_value, margin)
     reason = where if ok is not None else f"{where}: within the indeterminate zone of {claim.category}"
-    return ClaimVerdict(claim, _decide(ok, claim.negated), truth_value, True, reason)
+    category_band = CATEGORY_BANDS.get((quantity, claim.category or ""))
+    edges = (category_band.low[0], category_band.high[1]) if category_band is not None else None
+    return ClaimVerdict(claim, _decide(ok, claim.negated), truth_value, True, reason, edges, margin)
+
+
+BOUND_COMPARATORS = ("<", "<=", ">", ">=")
+
+
+def numeric_band(claim: Claim, tol: float) -> tuple[float, float]:
+    """The interval the truth must lie in for a numeric claim to be verified: a value or a
+    range widened by the tolerance on both sides; a bound exactly as written (the
+    tolerance does not move a stated limit, see ``_numeric_ok``)."""
+    low, high = claim.low, claim.high
+    assert low is not None and high is not None
+    if claim.comparator in BOUND_COMPARATORS:
+        return low, high
+    return low - tol, high + tol
 
 
 def _numeric_ok(claim: Claim, truth_value: float, tolerances: Tolerances) -> bool | None:
+    """True when the truth lies in the claimed value or range widened by the tolerance;
+    for a bound ("ST <= -0.05 mV", "QRS >= 120 ms"), True only when the truth satisfies the
+    bound as written, None (undecided) when it misses the limit by less than the tolerance,
+    False when it misses it by the tolerance or more: a tolerance band that merely touches
+    the truth never makes a bound hold. None for a range too wide to check."""
     tol = tolerances.band(claim.quantity, truth_value)
     low, high = claim.low, claim.high
     assert low is not None and high is not None
     if claim.comparator == "range" and high - low > MAX_RANGE_TOLERANCES * tol:
         return None
+    if claim.comparator in BOUND_COMPARATORS:
+        strict = claim.comparator in ("<", ">")
+        if claim.comparator in ("<", "<="):
+            holds = truth_value < high if strict else truth_value <= high
+            miss = truth_value - high
+        else:
+            holds = truth_value > low if strict else truth_value >= low
+            miss = low - truth_value
+        if holds:
+            return True
+        return None if miss < tol else False
     if claim.quantity == "axis_deg" and math.isfinite(low) and math.isfinite(high):
         center = (low + high) / 2.0
         diff = abs((truth_value - center + 180.0) % 360.0 - 180.0)
@@ -127,6 +165,10 @@ def _numeric_ok(claim: Claim, truth_value: float, tolerances: Tolerances) -> boo
 
 
 def _verify_one(claim: Claim, truth: dict[str, Any], tolerances: Tolerances) -> ClaimVerdict:
+    if claim.assertion not in VERIFIED_ASSERTIONS:
+        return ClaimVerdict(claim, "not_checked", None, False, f"{claim.assertion.replace('_', ' ')}: not checked")
+    if claim.kind == "numeric" and claim.value is None:
+        return ClaimVerdict(claim, "unverifiable", None, False, "no value or category claimed")
     if claim.quantity == "rhythm":
         return _verify_rhythm(claim, truth)
     if claim.quantity == "qtc_ms" and claim.formula is None and claim.kind == "numeric":
@@ -146,11 +188,13 @@ def _verify_one(claim: Claim, truth: dict[str, Any], tolerances: Tolerances) -> 
         return _verify_category(claim, values, tolerances, where)
     truth_value = _extreme(claim, values)
     ok = _numeric_ok(claim, truth_value, tolerances)
-    if ok is None:
-        return ClaimVerdict(claim, "unverifiable", truth_value, True, "range too wide to check")
     tol = tolerances.band(claim.quantity, truth_value)
-    return ClaimVerdict(claim, "verified" if ok else "contradicted", truth_value, True,
-                        f"{where} +-{tol:g}")
+    band = numeric_band(claim, tol)
+    if ok is None:
+        reason = ("range too wide to check" if claim.comparator == "range"
+                  else f"{where}: misses the bound by less than the tolerance {tol:g}")
+        return ClaimVerdict(claim, "unverifiable", truth_value, True, reason, band, tol)
+    return ClaimVerdict(claim, _decide(ok, claim.negated), truth_value, True, f"{where} +-{tol:g}", band, tol)
 
 
 def _verify_qtc_either(claim: Claim, truth: dict[str, Any], tolerances: Tolerances) -> ClaimVerdict:
@@ -161,13 +205,21 @@ def _verify_qtc_either(claim: Claim, truth: dict[str, Any], tolerances: Toleranc
         return ClaimVerdict(claim, "unverifiable", None, False, "no truth for qtc_ms")
     results = [(key, value, _numeric_ok(replace(claim, quantity=key), value, tolerances))
                for key, value in candidates]
+
+    def band_of(value: float) -> tuple[tuple[float, float], float]:
+        tol = tolerances.band("qtc_ms", value)
+        return numeric_band(claim, tol), tol
+
     for key, value, ok in results:
         if ok:
-            return ClaimVerdict(claim, "verified", value, True, f"{key} (formula not stated)")
+            band, tol = band_of(value)
+            return ClaimVerdict(claim, _decide(True, claim.negated), value, True, f"{key} (formula not stated)",
+                                band, tol)
+    band, tol = band_of(candidates[0][1])
     if all(ok is False for _, _, ok in results):
-        return ClaimVerdict(claim, "contradicted", candidates[0][1], True,
-                            "neither Bazett nor Fridericia QTc (formula not stated)")
-    return ClaimVerdict(claim, "unverifiable", candidates[0][1], True, "range too wide to check")
+        return ClaimVerdict(claim, _decide(False, claim.negated), candidates[0][1], True,
+                            "neither Bazett nor Fridericia QTc (formula not stated)", band, tol)
+    return ClaimVerdict(claim, "unverifiable", candidates[0][1], True, "range too wide to check", band, tol)
 
 
 def verify_claims(claims: Iterable[Claim], truth: dict[str, Any] | None,

@@ -41,7 +41,11 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("r_mv", r"R" + LEAD_LOOKAHEAD, False),
         ("s_mv", r"S[- ]?[Ww]aves?(?:\s+(?:amplitudes?|depths?|voltages?))?\b|S[- ]amplitudes?\b", False),
         ("s_mv", r"S" + LEAD_LOOKAHEAD, False),
-        ("block", r"[PTQU][- ]?[Ww]aves?\b|[PT][- ]axis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
+        ("t_wave", r"T[- ]?[Ww]aves?\b(?:\s+(?:inversions?|flattening|changes))?|T[- ](?:inversions?|flattening)\b"
+                   r"|TWI\b|T[- ]negativity\b", False),
+        ("t_wave", r"t[- ]?wave\s+(?:inversions?|flattening)\b|t[- ]inversions?\b", True),
+        ("q_wave", r"Q[- ]?[Ww]aves?\b|QS\b(?:\s+(?:complex(?:es)?|pattern|waves?))?", False),
+        ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ]axis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
                   r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|J[- ]?(?:point|\+)|ST-T\b", False),
         ("block", r"atrial\s+rates?\b|respiratory\s+rates?\b|sampling\s+rates?\b|paper\s+speed\b", True),
         ("block", r"cornell\s+product\b", True),
@@ -51,7 +55,8 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
 longer wins (so "QRS amplitude" blocks "QRS"); capitals are required where the lower-case
 word means something else ("ST", "PR", "R wave")."""
 
-DIRECTION_RE = re.compile(r"(?P<up>elevat)|(?P<down>depress)|(?P<iso>isoelectric|flat)|(?P<normal>unremarkable|normal)")
+DIRECTION_RE = re.compile(r"(?P<up>elevat)|(?P<down>depress)|(?P<iso>isoelectric|flat)"
+                          r"|(?P<normal>(?<![a-z])(?:unremarkable|normal))")
 """ST direction words (lowered), searched in the keyword's scope when the keyword has none."""
 
 FORMULA_RE = re.compile(r"bazett|fridericia")
@@ -71,11 +76,14 @@ KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
     "pr_ms": {"prolonged": "prolonged", "long": "prolonged", "lengthened": "prolonged",
               "prolongation": "prolonged", "short": "short", "shortened": "short",
               "normal": "normal"},
-    "qrs_ms": {"wide": "wide", "widened": "wide", "broad": "wide", "prolonged": "wide",
+    "qrs_ms": {"wide": "wide", "widened": "wide", "widening": "wide", "broad": "wide",
+               "broadened": "wide", "prolonged": "wide", "prolongation": "wide",
                "narrow": "normal", "normal": "normal"},
     "qt_ms": {"prolonged": "prolonged", "long": "prolonged", "prolongation": "prolonged",
               "normal": "normal"},
-    "axis_deg": {"normal": "normal", "leftward": "left", "rightward": "right"},
+    "axis_deg": {"normal": "normal", "leftward": "left", "rightward": "right", "left": "left",
+                 "right": "right", "extreme": "extreme", "indeterminate": "extreme",
+                 "northwest": "extreme"},
 }
 """Category words written with a keyword, before it ("prolonged PR", "narrow QRS") or as
 its predicate ("the QRS duration is wide", "PR prolongation", "QT within normal limits").
@@ -99,13 +107,21 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "atrial_fibrillation", r"atrial\s+fibrillation\b"),
         ("rhythm", "atrial_fibrillation", r"afib\b|af\b|a-fib\b"),
         ("rhythm", "regular", r"regular(?:\s+sinus)?\s+(?:rhythm|r-?r|ventricular)"),
-        ("rhythm", "regular", r"rhythm\s+is\s+regular\b"),
+        ("rhythm", "regular", r"rhythm\s+(?:is\s+|was\s+|appears\s+|seems\s+)?(?:regular|regularly)\b"
+                              r"|regular(?:ly)?\s+(?:sinus\s+)?(?:rhythm|rhythmic)\b|rhythmic\b"),
         ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular)"),
-        ("rhythm", "irregular", r"rhythm\s+is\s+irregular\b"),
+        ("rhythm", "irregular", r"rhythm\s+(?:is\s+|was\s+|appears\s+|seems\s+)?(?:irregular|irregularly)\b"
+                                r"|arrhythmic\b"),
         ("hr_bpm", "slow", r"bradycardi[ac]\b"),
         ("hr_bpm", "fast", r"tachycardi[ac]\b"),
         ("pr_ms", "prolonged", r"first[- ]degree\s+(?:av|atrioventricular|a-v)\s+block\b"),
         ("pr_ms", "prolonged", r"1st[- ]degree\s+(?:av|atrioventricular|a-v)\s+block\b|1avb\b|i-avb\b"),
+        ("pr_ms", "prolonged", r"first[- ]degree\s+(?:heart\s+)?block\b|1st[- ]degree\s+(?:heart\s+)?block\b"
+                               r"|(?:1°|i°)\s*(?:av|a-v)[- ]?block\b|(?:1°|i°)\s*avb\b"),
+        ("pr_ms", "prolonged", r"av[- ]?block\s+(?:i\b|1\b|1st\b|first\b|i°|1°|grade\s+(?:i|1)\b|of\s+the\s+first\s+degree)"
+                               r"|avb\s*(?:i|1)\b|av[- ]block\s+(?:°|degree)\s*(?:i|1)\b"),
+        ("pr_ms", "prolonged", r"a-v\s+block\s+(?:i\b|1\b|1st\b|first\b|i°|1°)|atrioventricular\s+block\s+(?:i\b|1\b|1st\b|first\b|i°|1°)"),
+        ("pr_ms", "prolonged", r"first[- ]degree\s+(?:av\s+|a-v\s+|atrioventricular\s+)?(?:conduction\s+)?delay\b"),
         # Complete bundle branch blocks have a QRS of 120 ms or more; the incomplete ones
         # do not (the lookbehinds sit after the literal so the scan stays fast).
         ("qrs_ms", "wide",
@@ -114,8 +130,25 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("qrs_ms", "wide", r"rbbb\b|lbbb\b"),
         ("qrs_ms", "wide", r"crbbb\b|clbbb\b"),
         ("qtc_ms", "prolonged", r"lqts?\b"),
-        ("axis_deg", "left", r"left\s+axis\s+deviation\b|lad\b(?!\s+(?:artery|occlusion|territory|lesion))"),
-        ("axis_deg", "right", r"right\s+axis\s+deviation\b|rad\b"),
+        ("axis_deg", "left", r"left\s+axis\s+deviation\b|lad\b(?!\s+(?:artery|occlusion|territory|lesion|coronary))"),
+        ("axis_deg", "left", r"left\s+axis\b(?!\s+deviation)|left[- ]deviated\s+axis\b|left\s+(?:qrs\s+)?axis\s+shift\b"
+                             r"|(?:overturned|over-turned|overrotated|extreme|marked)\s+left[- ](?:type|axis)\b"),
+        ("axis_deg", "right", r"right\s+axis\s+deviation\b|rad\b(?!\s*/)"),
+        ("axis_deg", "right", r"right\s+axis\b(?!\s+deviation)|right[- ]deviated\s+axis\b"
+                              r"|(?:overturned|over-turned|overrotated|extreme|marked)\s+right[- ](?:type|axis)\b"),
+        ("axis_deg", "extreme", r"extreme\s+axis(?:\s+deviation)?\b|north[- ]?west\s+axis\b|indeterminate\s+axis\b"),
+        ("rhythm", "paced", r"paced\b|pacemaker\s+rhythm\b|pacing\s+spikes?\b|pacemaker\s+spikes?\b"
+                            r"|electronic(?:ally)?\s+pac(?:ed|ing)\b"),
+        ("rhythm", "junctional", r"junctional\s+(?:escape\s+)?(?:rhythm|bradycardia|tachycardia)\b|nodal\s+rhythm\b"),
+        ("rhythm", "atrial_flutter", r"atrial\s+flutter\b|a-?flutter\b|flutter\s+waves\b"),
+        ("rhythm", "sinus", r"sinus(?=\s+(?:at|with|of|rate)\b|\s*[,.;:)])|sinusrhythm(?:us)?\b|nsr\b"),
+        ("hr_bpm", "normal", r"neither\s+(?:too\s+)?(?:fast|slow)\s+nor\s+(?:too\s+)?(?:fast|slow)\b"
+                             r"|normofrequent\b|normocardi[ac]\b|normal\s+(?:heart\s+|ventricular\s+)?rate\b"),
+        ("conduction", "lafb", r"left\s+anterior\s+(?:fascicular\s+block|hemi-?block|fascicular\s+hemiblock)\b|lafb\b|lahb\b"
+                               r"|left\s+anterior\s+fascicle\s+block\b"),
+        ("conduction", "lpfb", r"left\s+posterior\s+(?:fascicular\s+block|hemi-?block|fascicular\s+hemiblock)\b|lpfb\b|lphb\b"),
+        ("voltage", "lvh", r"left\s+ventricular\s+hypertrophy\b|lvh\b|left\s+ventricular\s+enlargement\b"),
+        ("voltage", "low", r"low\s+(?:qrs\s+)?voltages?\b|low[- ]voltage\b|reduced\s+(?:qrs\s+)?voltages?\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
     )
@@ -157,3 +190,29 @@ OPPOSITE_ST_RE = {
     "elevated": re.compile(r"\b(?:reciprocal\s+(?:st[- ]segment\s+|st\s+)?)?depress(?:ion|ions|ed)\b"),
     "depressed": re.compile(r"\b(?:reciprocal\s+(?:st[- ]segment\s+|st\s+)?)?elevat(?:ion|ions|ed)\b"),
 }
+
+
+T_WAVE_WORDS_RE = re.compile(
+    r"(?P<inverted>(?<![a-z])(?:invert|inversion|negativ|deeply\s+negative))|(?P<flat>flatten|(?<![a-z])flat\b)"
+    r"|(?P<peaked>(?<![a-z])(?:peaked|hyperacute|tall|tented))|(?P<biphasic>biphasic)"
+    r"|(?P<normal>(?<![a-z])(?:upright|normal|positive|concordant)\b)"
+)
+"""T-wave category words (lowered), read after a T-wave keyword: each starts a part of the
+scope with its own leads ("T waves upright in V2-V6 and inverted in III")."""
+T_WAVE_BEFORE: dict[str, str] = {
+    "inverted": "inverted", "negative": "inverted", "flat": "flat", "flattened": "flat",
+    "peaked": "peaked", "tall": "peaked", "hyperacute": "peaked", "tented": "peaked",
+    "biphasic": "biphasic", "upright": "normal", "normal": "normal", "positive": "normal",
+}
+"""T-wave category words written before the keyword ("inverted T waves")."""
+T_WAVE_KEYWORD: dict[str, str] = {"inversion": "inverted", "inversions": "inverted", "flattening": "flat",
+                                  "twi": "inverted", "negativity": "inverted"}
+Q_WAVE_BEFORE: dict[str, str | None] = {
+    "pathological": "pathological", "pathologic": "pathological", "significant": "pathological",
+    "deep": "pathological", "wide": "pathological", "broad": "pathological", "abnormal": "pathological",
+    "new": "pathological", "infarct": "pathological", "small": None, "septal": None,
+    "physiological": None, "physiologic": None, "normal": None, "tiny": None, "narrow": None,
+}
+"""Words before "Q waves": a pathological Q wave, or a normal one (None: no claim). A Q
+wave named with leads and no such word is taken as pathological."""
+Q_WAVE_NORMAL_AFTER_RE = re.compile(r"(?<![a-z])(?:small|septal|physiologic|normal|narrow|tiny)")
