@@ -422,7 +422,8 @@ def test_scorer_fields_per_sample():
     assert row["grounding.claims"][1] | {"span": None} == {
         "quantity": "hr_bpm", "lead": None, "value": 75.0, "low": 75.0, "high": 75.0,
         "category": None, "negated": False, "comparator": None, "phrase": "75 bpm",
-        "span": None, "status": "verified", "truth": 75.0, "reason": "hr_bpm +-5"}
+        "span": None, "status": "verified", "truth": 75.0, "reason": "hr_bpm +-5",
+        "assertion": "affirmed", "band": [70.0, 80.0], "tolerance": 5.0}
     assert row["grounding.predicted_labels"] == ["SR", "STE_", "STD_"]
     assert row["grounding.diagnosis_f1"] == pytest.approx(2 * 2 / 6)
     json.dumps(row, allow_nan=False)

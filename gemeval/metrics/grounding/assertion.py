@@ -54,11 +54,11 @@ ASSERTIONS: tuple[str, ...] = (AFFIRMED, NEGATED, HYPOTHETICAL, REFERENCE, UNCER
 """Every claim has exactly one of these."""
 VERIFIED_ASSERTIONS: frozenset[str] = frozenset({AFFIRMED, NEGATED})
 """Only these are checked against the truth; the others are counted and stored."""
-_PRIORITY = {NOT_ASSESSABLE: 5, HYPOTHETICAL: 4, REFERENCE: 3, UNCERTAIN: 2, NEGATED: 1}
+_PRIORITY = {NOT_ASSESSABLE: 5, REFERENCE: 4.5, HYPOTHETICAL: 4, UNCERTAIN: 2, NEGATED: 1}
 
 PSEUDO = "pseudo"
 TERMINATE = "terminate"
-FORWARD, BACKWARD, BOTH = "forward", "backward", "both"
+FORWARD, BACKWARD, BOTH, SENTENCE = "forward", "backward", "both", "sentence"
 
 _ADVERBS = ("", "reliably ", "accurately ", "confidently ", "properly ", "adequately ", "fully ",
             "clearly ", "definitely ", "precisely ", "safely ", "exactly ")
@@ -90,7 +90,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "not only", "neither fast nor slow", "nor slow", "nor fast", "no more than", "no less than",
              "not more than", "not less than", "not exceeding", "not longer than", "not shorter than",
              "not greater than", "not below", "not above", "not to exceed",
-             "if present", "if so", "voltage criteria", "by criteria",
+             "if present", "if so", "voltage criteria", "by criteria", "normal variant", "can see",
+             "i can see", "we can see", "you can see", "as you can see", "can be seen here", "could be seen here",
+             "no further", "should not be used", "cannot be used", "can't be used",
              "{meets|meet|meeting|fulfils|fulfills|fulfilling|satisfies|satisfying} {the|} criteria",
              "criteria {are|were|is|was} {met|fulfilled|satisfied}"),
      PSEUDO, FORWARD),
@@ -106,7 +108,10 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "no {valid|reliable|meaningful|accurate} {assessment|measurement|interpretation|evaluation|estimate}",
              "{cannot|can't|could not} {assess|measure|determine|evaluate|judge|interpret|reliably assess|reliably measure|comment on}",
              "{is|are} not {assessable|measurable|interpretable|evaluable}",
-             "obscured by", "not clearly {visible|seen|defined|identifiable}"),
+             "obscured by", "not clearly {visible|seen|defined|identifiable}",
+             "{cannot|can't|could not|couldn't|unable to|not able to} {reliably|accurately|confidently|clearly|"
+             "definitively|really|} {determine|assess|measure|evaluate|judge|say|tell|comment on|quantify}",
+             "{difficult|hard|impossible} to {say|tell}"),
      NOT_ASSESSABLE, BOTH),
     # -- negation -------------------------------------------------------------------------
     (_expand("no", "not", "without", "never", "none", "neither", "nor",
@@ -115,7 +120,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "rather than", "instead of", "in place of", "rules out", "ruled out",
              "isn't", "aren't", "wasn't", "weren't", "doesn't", "don't", "didn't", "does not",
              "do not", "did not", "is not", "are not", "was not", "were not", "has not", "have not",
-             "there is no", "there are no", "denies"),
+             "there is no", "there are no", "denies",
+             "{cannot|can't|could not|couldn't|do not|don't|did not|didn't} {see|identify|detect|find|appreciate|visualise|visualize}",
+             "{argues|argue|arguing|speaks|speak} against", "no visible", "no discernible", "no clear"),
      NEGATED, FORWARD),
     (_expand("{is|are|was|were|remains|remain} absent", "absent",
              "not {seen|present|identified|observed|noted|evident|visible|demonstrated|found|detected|apparent|appreciated}",
@@ -135,9 +142,12 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{favour|favor|favours|favors}", "{likely|probably|possibly} {represents|reflects|due to}",
              "{pattern|changes} {raising concern|concerning}", "nonspecific but"),
      UNCERTAIN, FORWARD),
-    (_expand("{may|might|could} {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|"
-             "be related to|be consistent with|be present|be seen|have}", "may", "might"),
+    (_expand("{may|might} {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|"
+             "be related to|be consistent with|be present|be seen|have|also indicate}", "may", "might"),
      UNCERTAIN, BOTH),
+    (_expand("could {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|be related to|"
+             "point|point to|point towards|point toward|hint|hint at}"),
+     UNCERTAIN, FORWARD),
     (_expand("{is|are|seems|appears|remains} {possible|likely|probable|suspected|uncertain|unclear|"
              "questionable|equivocal|borderline|not excluded}",
              "{cannot|can't|can not|could not} be {excluded|ruled out|fully excluded|completely excluded|entirely excluded}",
@@ -145,26 +155,37 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
      UNCERTAIN, BACKWARD),
     # -- hypothetical, generic, textbook, criterion, advice ---------------------------------
     (_expand("if", "unless", "whether", "in case of", "in the event of", "should there be",
-             "such as", "e g", "eg", "for example", "for instance", "typical", "typically", "classic",
-             "classically", "characteristic", "characteristically", "characteristic of", "usually",
-             "generally", "in general", "often", "frequently", "commonly", "tends to", "tend to",
-             "as seen in", "as in", "seen in", "is seen in", "are seen in", "as occurs in",
-             "criteria", "criterion", "defined as", "defines", "define", "is defined", "definition of",
+             "such as", "eg", "for instance", "typical", "classic", "characteristic", "characteristic of",
+             "tends to", "tend to",
+             "as seen in", "as in", "as occurs in",
+             "criteria", "criterion", "defines", "define", "definition of",
              "{look|looking|watch|screen|monitor|evaluate|assess} for", "to {rule out|exclude|evaluate|assess}",
              "rule out",
              "{consider|considering|recommend|recommended|recommends|advise|advised|suggest checking}",
              "{risk|risks} of", "at risk", "predispose", "predisposes", "expected", "would expect",
-             "expect", "textbook", "in patients with", "in a patient with", "when", "whenever",
+             "expect", "when", "whenever",
              "{a|an} {typical|classic}", "threshold for", "cutoff for", "cut off for", "diagnosis of",
              "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
              "were to", "was to", "had been", "in the setting of", "in the context of"),
      HYPOTHETICAL, FORWARD),
-    (_expand("{would|could|should} {suggest|indicate|show|be|mean|make|represent|require|have|cause|produce|"
-             "look|appear|point}", "would", "could", "should", "can",
-             "{can|may} {cause|produce|mimic|lead to|result in|be seen}"),
+    (_expand("would {suggest|indicate|show|be|mean|make|represent|require|have|cause|produce|look|appear|point|"
+             "meet|need|be consistent with|be compatible with|fit}", "would"),
      HYPOTHETICAL, BOTH),
+    (_expand("{could|should} {show|be seen|cause|produce|have|require|mean}", "should", "should be",
+             "can {cause|produce|mimic|lead to|result in|be seen|occur|appear|be a|be normal|indicate|suggest|be}",
+             "{may} {cause|produce|mimic|lead to|result in|be seen in}"),
+     HYPOTHETICAL, FORWARD),
+    (_expand("{is|are|be} characteri{s|z}ed by", "characteri{s|z}ed by", "{is|are} defined as", "defined as",
+             "{is|are} recogni{s|z}ed by", "{is|are} diagnosed", "diagnosed when", "{is|are} present when",
+             "produces", "produce", "causes", "first causes", "leads to", "results in", "{require|requires}",
+             "{typically|usually|generally|classically|characteristically|commonly|often|frequently|normally}",
+             "in general", "in an acute", "in acute", "in patients with", "in a patient with", "in children",
+             "{two|2} contiguous leads", "contiguous leads", "is considered", "are considered",
+             "generally considered", "is associated with", "are associated with", "for example", "e g",
+             "textbook", "in theory", "theoretically"),
+     HYPOTHETICAL, SENTENCE),
     (_expand("{is|are} typical", "{is|are} characteristic",
-             "{is|are} {required|needed|used|diagnostic}", "{is|are} seen in", "{is|are} expected"),
+             "{is|are} {required|needed|used|diagnostic}", "{is|are} expected"),
      HYPOTHETICAL, BACKWARD),
     # -- reference ranges and normal limits (numbers only) -----------------------------------
     (_expand("normal", "normally", "normal range", "normal ranges", "normal value", "normal values",
@@ -180,7 +201,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "otherwise", "instead", "then", "therefore", "thus", "hence", "due to",
              "secondary to", "because", "since", "and the", "and there", "the rest", "elsewhere",
              "on the other hand", "in contrast", "by contrast", "meaning", "confirming",
-             "and a", "and an", "with a", "with an"),
+             "and a", "and an", "with a", "with an", "indicates", "indicate", "means", "implies"),
      TERMINATE, FORWARD),
 )
 """The trigger table: (phrases, kind, direction); kind is an assertion status, PSEUDO or
@@ -220,6 +241,12 @@ _TABLE = _build_table()
 _WORD_RE = re.compile(r"[a-z]+(?:['’]t)?")
 _MARK_RE = re.compile(r"[,()\[\]]|\?(?=\s|$)")
 _LIST_CLOSE_RE = re.compile(r"\s(?:or|nor)\s")
+_INSERTION_RE = re.compile(
+    r",\s*(?:such\s+as|as\s+(?:would\s+be\s+|might\s+be\s+|may\s+be\s+|is\s+|are\s+)?seen\s+in|as\s+in|like"
+    r"|e\.g\.|for\s+example)\b[^,;.()]*,")
+"""An aside between commas ("ST elevation, such as would be seen in pericarditis, is ..."):
+its words qualify the finding before it and its cues stay inside it."""
+_RELATIVE_RE = re.compile(r"(?<![a-z])(?:that|which|who)(?![a-z])")
 _VERB_RE = re.compile(r"\b(?:is|are|was|were|shows?|has|have|measures?|appears?|seems?|demonstrates?)\b")
 
 
@@ -263,10 +290,14 @@ class AssertionReader:
         self.cues = read_cues(lowered)
         self.cue_starts = [c.start for c in self.cues]
         marks = []
+        self.insertions = [(m.start(), m.end()) for m in _INSERTION_RE.finditer(lowered)]
+        asides = {p for a, b in self.insertions for p in (a, b - 1)}
         prot_starts = [a for a, _ in protected]
         for m in _MARK_RE.finditer(lowered):
             pos = m.start()
             if m.group() == ",":
+                if pos in asides:
+                    continue
                 k = bisect.bisect_right(prot_starts, pos) - 1
                 if k >= 0 and protected[k][0] <= pos < protected[k][1]:
                     continue
@@ -338,7 +369,15 @@ class AssertionReader:
         for _, mark in self._marks_between(anchor_end, cue.start):
             if mark in ",?(":
                 return False
-        return True
+        # "no ST elevation that would meet STEMI criteria": the relative clause's verb is
+        # not the finding's.
+        return _RELATIVE_RE.search(self.lowered, anchor_end, cue.start) is None
+
+    def _aside(self, pos: int) -> tuple[int, int] | None:
+        for a, b in self.insertions:
+            if a <= pos < b:
+                return a, b
+        return None
 
     # -- the status -----------------------------------------------------------------------
     def status(self, anchor: int, inner_end: int, *, numeric: bool, plain: bool) -> str:
@@ -358,11 +397,14 @@ class AssertionReader:
             if cue.kind == TERMINATE and cue.start >= inner_end:
                 blocked_after = min(blocked_after, cue.start)
                 break
+        anchor_aside = self._aside(anchor) if self.insertions else None
         for cue in cues:
             kind = cue.kind
             if kind in (PSEUDO, TERMINATE):
                 continue
             if kind == REFERENCE and not numeric:
+                continue
+            if self.insertions and self._aside(cue.start) != anchor_aside and self._aside(cue.start) is not None:
                 continue
             applies = False
             if anchor <= cue.start and cue.end <= inner_end and kind != REFERENCE:
@@ -374,6 +416,8 @@ class AssertionReader:
                     applies = self._forward_reaches(cue, anchor, s_end, numeric and plain)
             elif cue.start >= inner_end and cue.end <= blocked_after and cue.direction in (BACKWARD, BOTH):
                 applies = self._backward_reaches(cue, inner_end, s_start)
+            elif cue.direction == SENTENCE and cue.start >= blocked_before and cue.end <= blocked_after:
+                applies = True
             if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):
                 best = kind
         return best

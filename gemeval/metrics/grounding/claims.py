@@ -63,6 +63,7 @@ class Claim:
     formula: str | None = None
     assertion: str = "affirmed"
     focus: tuple[int, int] | None = field(default=None, compare=False, repr=False)
+    opposite: bool = field(default=False, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -70,7 +71,7 @@ class Claim:
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        del out["focus"]
+        del out["focus"], out["opposite"]
         for key in ("low", "high"):
             if out[key] is not None and math.isinf(out[key]):
                 out[key] = None

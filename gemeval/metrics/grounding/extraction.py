@@ -49,6 +49,7 @@ from gemeval.metrics.grounding.vocabulary import (
     PAIR_VALUES_RE,
     PRE_VALUE_GAP_RE,
     PREDICATE_RE,
+    VALUE_PREDICATE_RE,
     Q_WAVE_BEFORE,
     Q_WAVE_NORMAL_AFTER_RE,
     T_WAVE_BEFORE,
@@ -144,7 +145,19 @@ class ParsedText:
         for i, mention in enumerate(mentions):
             limit = mentions[i + 1].start if i + 1 < len(mentions) else len(self.text)
             mention.scope_end = min(limit, self.sentence_end(mention.end), mention.end + SCOPE_CHARS)
+            contrast = CONTRAST_RE.search(self.lowered, mention.end, mention.scope_end)
+            if contrast is not None:
+                mention.scope_end = contrast.start()
         return mentions
+
+
+CONTRAST_RE = re.compile(r"(?<![a-z])(?:but|while|whereas|however|although|though|except|apart\s+from"
+                         r"|other\s+than)(?![a-z])")
+"""Words after which a keyword's scope ends: its numbers and leads are before them."""
+_PRT_AXES_RE = re.compile(r"p-?r-?t\s+axes\s*:?\s*[+\-−]?\d+\s+(?P<axis>[+\-−]?\d+)\s+[+\-−]?\d+")
+"""Machine reports list the P, QRS and T axes together: "P-R-T AXES 58 -42 41"."""
+_UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "limit", "cutoff", "cut off",
+                                "threshold"})
 
 
 def _unitless_ok(quantity: str, parsed: ParsedText, mention: Mention, value: Value) -> Value | None:
@@ -175,10 +188,11 @@ def _fits(quantity: str, value: Value) -> bool:
 
 def _claim_from_value(quantity: str, value: Value, lead: str | None, parsed: ParsedText,
                       phrase: tuple[int, int], *, sign: float = 1.0,
-                      formula: str | None = None) -> Claim:
+                      formula: str | None = None, comparator: str | None = None) -> Claim:
     """A numeric claim read from ``value`` and its keyword at ``phrase`` (start, end)."""
     phrase_start, phrase_end = phrase
-    low, high, point, comparator = value.low, value.high, value.value, value.comparator
+    low, high, point = value.low, value.high, value.value
+    comparator = comparator or value.comparator
     if quantity == "s_mv":
         low, high = sorted((-abs(value.low), -abs(value.high)))
         point = -abs(point)
@@ -216,13 +230,41 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
             fitted = _unitless_ok(quantity, parsed, mention, value)
         if fitted is None:
             continue
-        if (claims and fitted.comparator in (None, "range")
-                and not parsed.assertions.cues_between(last_end, value.start, REFERENCE)):
+        references = parsed.assertions.cues_between(last_end, value.start, REFERENCE)
+        comparator = None
+        if fitted.comparator is None and any(c.phrase in _UPPER_LIMIT_WORDS for c in references):
+            comparator = "<="  # "the upper limit of normal is 450 ms": QTc <= 450
+        elif (claims and fitted.comparator is None and claims[-1].comparator in ("<", "<=", ">", ">=")
+              and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
+            comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
+        elif claims and fitted.comparator in (None, "range") and not references:
             continue
         claims.append(_claim_from_value(quantity, fitted, None, parsed, (mention.start, mention.end),
-                                        formula=formula))
+                                        formula=formula, comparator=comparator))
         last_end = value.end
+    if claims and claims[0].comparator is None:
+        claims.extend(_value_predicate(parsed, mention, claims[0], quantity))
     return claims
+
+
+_BOUND_LIST_RE = re.compile(r"[^.;:\d]{0,30}?(?<![a-z])(?:or|and)\s+(?:in\s+\w+\s+)?")
+
+
+def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantity: str) -> list[Claim]:
+    """A category said of a number right after it: "QTc 468 ms, which is prolonged"."""
+    end = claim.focus[1] if claim.focus is not None else claim.span[1]
+    m = VALUE_PREDICATE_RE.match(parsed.lowered, end, max(end, parsed.sentence_end(end)))
+    if m is None:
+        return []
+    words = KEYWORD_CATEGORIES.get(quantity if quantity != "qtc_fridericia_ms" else "qt_ms", {})
+    word = m.group("word")
+    category = "normal" if word.startswith("within") else words.get(word)
+    if category is None:
+        return []
+    target = "qtc_ms" if quantity in ("qt_ms", "qtc_fridericia_ms") else quantity
+    return [Claim(quantity=target, value=None, low=None, high=None, lead=None,
+                  span=(mention.start, m.end()), phrase=parsed.text[mention.start:m.end()],
+                  category=category, focus=(m.start("word"), m.end("word")))]
 
 
 def _pair_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
@@ -243,7 +285,7 @@ def _pair_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         claims.append(Claim(quantity=quantity, value=value, low=value, high=value, lead=None,
                             span=span, phrase=parsed.text[span[0]:span[1]],
                             formula=None if quantity == "qt_ms" else formula))
-    return claims
+    return claims + _value_predicate(parsed, mention, claims[-1], second)
 
 
 def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | None, int]:
@@ -260,6 +302,8 @@ def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | No
         return 1.0, "elevated", d.end()
     if d.group("down"):
         return -1.0, "depressed", d.end()
+    if d.group("changed"):
+        return 1.0, "changed", d.end()
     return 1.0, "isoelectric" if d.group("iso") else "normal", d.end()
 
 
@@ -274,8 +318,18 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
         if turn is not None:
             head = dataclasses.replace(mention, scope_end=turn.start())
             tail = Mention("st_mv", turn.start(), turn.end(), turn, scope_end=mention.scope_end)
-            return _per_lead_mention_claims(parsed, head, previous) + _per_lead_mention_claims(parsed, tail, head)
+            head_claims = _per_lead_mention_claims(parsed, head, previous)
+            tail_claims = _per_lead_mention_claims(parsed, tail, head)
+            tail_leads = list(dict.fromkeys(c.lead for c in tail_claims if c.lead is not None))
+            if (tail_leads and head_claims and all(c.lead is None and c.category for c in head_claims)
+                    and _COORDINATED_RE.search(parsed.lowered, mention.end, turn.start())):
+                # "neither elevated nor depressed in the inferior leads": both take the leads.
+                head_claims = [replace(c, lead=lead) for c in head_claims for lead in tail_leads]
+            return head_claims + tail_claims
     return _per_lead_mention_claims(parsed, mention, previous)
+
+
+_COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
 
 
 def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
@@ -286,6 +340,9 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     sign, category, direction_end = 1.0, None, mention.end
     if quantity == "st_mv":
         sign, category, direction_end = _st_direction(parsed, mention)
+    opposite = category == "changed"  # "ST changes": the ST is not normal
+    if opposite:
+        category = "normal"
     groups = parsed.groups_in(mention.end, mention.scope_end)
     context = not groups
     if context:
@@ -308,12 +365,16 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
         claims.extend(claims_for(value, [lead for g in targets for lead in g.leads] or [None]))
     if quantity == "st_mv" and category is not None:
         targets_left: list[str | None] = [lead for g in groups if not g.used for lead in g.leads]
+        if not targets_left and values and not context:
+            # "Each inferior lead shows ST elevation, most marked in III (0.3 mV)"
+            targets_left = [lead for g in context_groups(parsed, mention, previous) for lead in g.leads]
         if not groups and not values:
             targets_left = [None]
         span = (mention.start, mention.scope_end)
         phrase = parsed.text[span[0]:span[1]].strip()
         claims.extend(Claim(quantity="st_mv", value=None, low=None, high=None, lead=lead, span=span,
-                            phrase=phrase, category=category, focus=(mention.start, direction_end))
+                            phrase=phrase, category=category, focus=(mention.start, direction_end),
+                            opposite=opposite)
                       for lead in targets_left)
     return claims
 
@@ -337,7 +398,8 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
             category = next(name for name, value in m.groupdict().items() if value)
             if parts and parts[-1][0] == category and not parsed.groups_in(parts[-1][2], m.start()):
                 continue
-            parts.append((category, m.start(), m.end()))
+            # The first part starts at the keyword: "T waves in V1 to V3 appear inverted".
+            parts.append((category, m.start() if parts else mention.end, m.end()))
     else:
         category = Q_WAVE_BEFORE.get(before[0]) if before is not None else "pathological"
         if before is None and Q_WAVE_NORMAL_AFTER_RE.search(lowered, mention.end, mention.scope_end):
@@ -356,10 +418,27 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
         focus = (start if i == 0 else at, max(words_end, mention.end))
         span = (start if i == 0 else at, max(words_end, mention.end, groups[-1].end if groups else 0))
         claims.extend(Claim(quantity=mention.quantity, value=None, low=None, high=None, lead=lead,
-                            span=span, phrase=parsed.text[span[0]:span[1]], category=category,
-                            focus=focus)
+                            span=span, phrase=parsed.text[span[0]:span[1]],
+                            category="normal" if category == "changed" else category,
+                            focus=focus, opposite=category == "changed")
                       for lead in dict.fromkeys(leads))
     return claims
+
+
+def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
+    """"ST-T changes", "ST & T abnormal", "no ST-T changes": a claim about the ST segment and
+    one about the T wave (normal, or not normal for changes and abnormalities), with the
+    leads of the scope."""
+    d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
+    if d is None or not (d.group("changed") or d.group("normal")):
+        return []
+    groups = parsed.groups_in(mention.end, mention.scope_end)
+    leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
+    span = (mention.start, max(d.end(), groups[-1].end if groups else 0))
+    return [Claim(quantity=quantity, value=None, low=None, high=None, lead=lead, span=span,
+                  phrase=parsed.text[span[0]:span[1]], category="normal", focus=(mention.start, d.end()),
+                  opposite=bool(d.group("changed")))
+            for quantity in ("st_mv", "t_wave") for lead in dict.fromkeys(leads)]
 
 
 def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
@@ -394,6 +473,12 @@ def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     claims = []
     for quantity, category, pattern in CATEGORICAL_PATTERNS:
         for m in word_matches(pattern, parsed.lowered):
+            if quantity == "intervals":  # "all intervals are within normal limits"
+                claims.extend(Claim(quantity=q, value=None, low=None, high=None, lead=None,
+                                    span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
+                                    category=category, focus=(m.start(), m.end()))
+                              for q in ("pr_ms", "qrs_ms", "qtc_ms"))
+                continue
             claims.append(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
                                 span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
                                 category=category, focus=(m.start(), m.end())))
@@ -412,17 +497,27 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
             claims.extend(_per_lead_claims(parsed, mention, previous))
         elif mention.quantity in ("t_wave", "q_wave"):
             claims.extend(_wave_claims(parsed, mention, previous))
+        elif mention.quantity == "st_t":
+            claims.extend(_st_t_claims(parsed, mention))
         elif mention.quantity != "block":
             claims.extend(_global_claims(parsed, mention))
             claims.extend(_keyword_categories(parsed, mention))
         previous = mention
-    starts = [a for a, _ in owned]
+    claimed = {c.focus[0] for c in claims if c.value is not None and c.focus is not None}
+    blocked = [(m.start, m.scope_end) for m in parsed.mentions if m.quantity == "block"]
+    starts = [a for a, _ in blocked]
     for value in parsed.values:
-        if value.family != "rate" or value.conversion:
+        if value.family != "rate" or value.conversion or value.start in claimed:
             continue
         i = bisect.bisect_right(starts, value.start) - 1
-        if i < 0 or value.start >= owned[i][1]:
+        if i < 0 or value.start >= blocked[i][1]:  # "atrial rate 300 bpm" is no heart rate
             claims.append(_claim_from_value("hr_bpm", value, None, parsed, (value.start, value.end)))
+    for m in _PRT_AXES_RE.finditer(parsed.lowered):
+        axis = float(m.group("axis").replace("−", "-"))
+        claims = [c for c in claims if not (c.quantity == "axis_deg" and m.start() <= c.span[0] < m.end())]
+        claims.append(Claim(quantity="axis_deg", value=axis, low=axis, high=axis, lead=None,
+                            span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
+                            focus=(m.start("axis"), m.end("axis"))))
     claims.extend(_categorical_claims(parsed))
     claims.sort(key=lambda c: (c.span[0], c.span[1]))
     return _with_assertions(parsed, claims)
@@ -495,7 +590,37 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
                 continue
             seen.add(key)
             claim = replace(claim, category=None)
+        if claim.opposite and status in (AFFIRMED, NEGATED):
+            status = NEGATED if status == AFFIRMED else AFFIRMED
         out.append(replace(claim, assertion=status, negated=status == NEGATED))
+    return _sentence_once(parsed, _without_reference_categories(parsed, out))
+
+
+def _without_reference_categories(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """"The normal PR interval is 120-200 ms" states a reference range, not that this PR is
+    normal: a "normal" category in a sentence whose number of that quantity is a reference
+    is dropped."""
+    references = {(c.quantity, parsed.sentence_start(c.span[0])) for c in claims
+                  if c.assertion == REFERENCE and c.value is not None}
+    if not references:
+        return claims
+    return [c for c in claims if not (c.category == "normal" and c.value is None
+                                      and (c.quantity, parsed.sentence_start(c.span[0])) in references
+                                      and c.assertion != NEGATED)]
+
+
+def _sentence_once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """A finding named twice in one sentence ("no paced rhythm, no pacemaker spikes") is one
+    claim."""
+    seen: set[tuple] = set()
+    out = []
+    for c in claims:
+        if c.category is not None and c.value is None:
+            key = (c.quantity, c.lead, c.category, c.assertion, parsed.sentence_start(c.span[0]))
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(c)
     return out
 
 

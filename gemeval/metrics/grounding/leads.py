@@ -107,9 +107,11 @@ def context_groups(parsed: ParsedText, mention: Mention, previous: Mention | Non
     opens the sentence ("Lead V5: R wave ..."). Merged into one list; territories apart."""
     sentence_start = parsed.sentence_start(mention.start)
     same_sentence = previous is not None and previous.end > sentence_start
-    groups: list[LeadGroup] = []
-    if not same_sentence or previous.quantity not in LEAD_FINDING_QUANTITIES:
-        groups = parsed.groups_in(previous.end if same_sentence else sentence_start, mention.start)
+    start = sentence_start
+    if same_sentence:
+        # Leads in the scope of a per-lead keyword before are its own.
+        start = previous.scope_end if previous.quantity in LEAD_FINDING_QUANTITIES else previous.end
+    groups = parsed.groups_in(start, mention.start) if start < mention.start else []
     if not groups:
         heading = parsed.heading(sentence_start)
         if heading is not None and heading.end <= mention.start:
@@ -150,7 +152,8 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         if m is None or not starts_word(lowered, m.start()):
             continue
         written = _COMPOUND_TERRITORY_RE.sub(
-            lambda c: c.group("side") + ("_precordial" if c.group("side") in ("right", "left") else ""),
+            lambda c: {"right": "right_precordial", "left": "left_precordial",
+                       "lateral": "left_precordial"}.get(c.group("side"), c.group("side")),
             m.group("names"))
         names = list(dict.fromkeys(re.sub(r"[- ]", "_", n) for n in TERRITORY_NAME_RE.findall(written)))
         explicit = [g for g in groups if 0 <= g.start - leads_word.end() <= 3]

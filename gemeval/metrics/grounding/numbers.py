@@ -50,7 +50,9 @@ COMPARATORS: dict[str, str] = {
     "under": "<", "below": "<", "shorter than": "<", "greater than": ">", "more than": ">",
     "longer than": ">", "over": ">", "above": ">", "exceeding": ">", "at least": ">=",
     "no less than": ">=", "at most": "<=", "up to": "<=", "no more than": "<=",
-    "a maximum of": "<=", "maximum of": "<=", "maximum": "<=", "max.": "<=", "max": "<=",
+    "faster than": ">", "slower than": "<", "higher than": ">", "lower than": "<", "wider than": ">",
+    "deeper than": ">", "in excess of": ">", "exceeds": ">", "exceeded": ">", "exceed": ">",
+    "not exceeding": "<=", "not more than": "<=", "not less than": ">=",
 }
 
 COMPARATOR_WORDS: tuple[str, ...] = tuple(sorted(COMPARATORS, key=len, reverse=True))
@@ -87,6 +89,8 @@ BETWEEN_TAIL_RE = re.compile(
     rf"(?:\s*(?P<unit>{_UNIT})(?![a-z]))?"
 )
 """The rest of "between 0 and +90 degrees" / "from 120 to 200 ms": a range."""
+_OR_MORE_RE = re.compile(r"\s+or\s+(?:(?P<more>more|greater|longer|above|higher|over|wider|deeper)"
+                         r"|less|fewer|shorter|below|lower|under)\b")
 _TIME_STAMP_RE = re.compile(r"(?<![a-z])(?:t|time)\s*=\s*$")
 
 
@@ -120,11 +124,19 @@ def read_values(text: str, lowered: str) -> list[Value]:
         if before:
             approximate, cut = True, before[1]
         cmp_word = word_before(lowered, cut, COMPARATOR_WORDS)
+        if cmp_word is None:
+            article = word_before(lowered, cut, ("the",))  # "below the 450 ms cut-off"
+            if article is not None:
+                cmp_word = word_before(lowered, article[1], COMPARATOR_WORDS)
         if cmp_word and comparator is None:
             comparator = COMPARATORS[cmp_word[0]]
+        end = tail.end() if tail.end() > m.end() else m.end()
+        or_more = _OR_MORE_RE.match(lowered, end) if comparator is None else None
+        if or_more is not None:  # "120 ms or more"
+            comparator, end = (">=" if or_more.group("more") else "<="), or_more.end()
         conversion = bool(values and family is not None and family == values[-1].family
                           and comparator is None
                           and CONVERSION_GAP_RE.fullmatch(lowered, values[-1].end, start))
-        values.append(Value(start, tail.end() if tail.end() > m.end() else m.end(), low, high,
+        values.append(Value(start, end, low, high,
                              (low + high) / 2.0, comparator, approximate, family, signed, conversion))
     return values

@@ -44,9 +44,15 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("t_wave", r"T[- ]?[Ww]aves?\b(?:\s+(?:inversions?|flattening|changes))?|T[- ](?:inversions?|flattening)\b"
                    r"|TWI\b|T[- ]negativity\b", False),
         ("t_wave", r"t[- ]?wave\s+(?:inversions?|flattening)\b|t[- ]inversions?\b", True),
-        ("q_wave", r"Q[- ]?[Ww]aves?\b|QS\b(?:\s+(?:complex(?:es)?|pattern|waves?))?", False),
+        ("t_wave", r"T(?=\s+(?:negative|flat|flattened|biphasic|inverted|normal|abnormal|peaked|upright|positive"
+                   r"|inversion|changes|in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b))", False),
+        ("st_t", r"ST[- ]?T\b(?:[- ]waves?)?(?:[- ]segments?)?|ST\s*(?:&|and|/)\s*T\b(?:[- ]waves?)?", False),
+        ("st_mv", r"J[- ]?points?\b", False),
+        ("st_mv", r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping|upsloping)"
+                  r"\s+(?:elevations?|depressions?)\b", True),
+        ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ]axis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
-                  r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|J[- ]?(?:point|\+)|ST-T\b", False),
+                  r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|J\+|QS\b", False),
         ("block", r"atrial\s+rates?\b|respiratory\s+rates?\b|sampling\s+rates?\b|paper\s+speed\b", True),
         ("block", r"cornell\s+product\b", True),
     )
@@ -56,7 +62,8 @@ longer wins (so "QRS amplitude" blocks "QRS"); capitals are required where the l
 word means something else ("ST", "PR", "R wave")."""
 
 DIRECTION_RE = re.compile(r"(?P<up>elevat)|(?P<down>depress)|(?P<iso>isoelectric|flat)"
-                          r"|(?P<normal>(?<![a-z])(?:unremarkable|normal))")
+                          r"|(?P<normal>(?<![a-z])(?:unremarkable|normal))"
+                          r"|(?P<changed>(?<![a-z])(?:changes?|abnormal(?:ity|ities)?|deviations?)(?![a-z]))")
 """ST direction words (lowered), searched in the keyword's scope when the keyword has none."""
 
 FORMULA_RE = re.compile(r"bazett|fridericia")
@@ -66,13 +73,14 @@ SCOPE_CHARS = 120
 ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
-    r"\s*(?:interval|duration|width|axis|rate)?\s*(?:[:=]|of|is|was|at)?\s*",
+    r"\s*(?:interval|duration|width|axis|rate)?\s*(?:[:=]|of|is|was|at|measures|measured)?\s*"
+    r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
 
 PRE_VALUE_GAP_RE = re.compile(r"\s+(?:of\s+)?")
 
 KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
-    "hr_bpm": {"normal": "normal"},
+    "hr_bpm": {"normal": "normal", "fast": "fast", "rapid": "fast", "slow": "slow"},
     "pr_ms": {"prolonged": "prolonged", "long": "prolonged", "lengthened": "prolonged",
               "prolongation": "prolonged", "short": "short", "shortened": "short",
               "normal": "normal"},
@@ -80,7 +88,7 @@ KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
                "broadened": "wide", "prolonged": "wide", "prolongation": "wide",
                "narrow": "normal", "normal": "normal"},
     "qt_ms": {"prolonged": "prolonged", "long": "prolonged", "prolongation": "prolonged",
-              "normal": "normal"},
+              "normal": "normal", "borderline": "prolonged", "short": "short"},
     "axis_deg": {"normal": "normal", "leftward": "left", "rightward": "right", "left": "left",
                  "right": "right", "extreme": "extreme", "indeterminate": "extreme",
                  "northwest": "extreme"},
@@ -96,9 +104,19 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KE
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
 PREDICATE_RE = re.compile(
-    r"\s+(?:intervals?\s+|duration\s+|complex(?:es)?\s+)?(?:is\s+|are\s+|was\s+|were\s+|appears\s+"
-    r"|seems\s+)?(?P<not>not\s+)?(?P<word>[a-z]+)(?P<wnl>\s+normal\s+limits)?"
+    r"\s+(?:intervals?\s+|duration\s+|complex(?:es)?\s+)?(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
+    r"|seems?\s+|looks?\s+|remains?\s+)?(?:to\s+be\s+)?(?P<not>not\s+)?"
+    r"(?:(?:a\s+bit|slightly|mildly|perfectly|clearly|entirely|quite|rather|somewhat|markedly|moderately)\s+)?"
+    r"(?P<word>[a-z]+)(?P<wnl>\s+(?:the\s+)?normal\s+(?:limits|range))?"
 )
+VALUE_PREDICATE_RE = re.compile(
+    r"\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+)?"
+    r"(?:(?:a\s+bit|slightly|mildly|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather"
+    r"|somewhat|well|moderately|markedly)\s+)?"
+    r"(?P<word>normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
+)
+"""A category right after a number: "QTc 468 ms, which is prolonged", "the rate is 110 bpm,
+which is a bit fast", "QRS 104 ms is normal"."""
 
 CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (quantity, category, re.compile(pattern))
@@ -127,7 +145,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("qrs_ms", "wide",
          r"bundle(?:(?<=right bundle)|(?<=left bundle))(?<!incomplete right bundle)"
          r"(?<!incomplete left bundle)\s+branch\s+block\b"),
-        ("qrs_ms", "wide", r"rbbb\b|lbbb\b"),
+        ("qrs_ms", "wide", r"rbbb\b(?<!incomplete rbbb)|lbbb\b(?<!incomplete lbbb)"),
         ("qrs_ms", "wide", r"crbbb\b|clbbb\b"),
         ("qtc_ms", "prolonged", r"lqts?\b"),
         ("axis_deg", "left", r"left\s+axis\s+deviation\b|lad\b(?!\s+(?:artery|occlusion|territory|lesion|coronary))"),
@@ -140,7 +158,27 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "paced", r"paced\b|pacemaker\s+rhythm\b|pacing\s+spikes?\b|pacemaker\s+spikes?\b"
                             r"|electronic(?:ally)?\s+pac(?:ed|ing)\b"),
         ("rhythm", "junctional", r"junctional\s+(?:escape\s+)?(?:rhythm|bradycardia|tachycardia)\b|nodal\s+rhythm\b"),
-        ("rhythm", "atrial_flutter", r"atrial\s+flutter\b|a-?flutter\b|flutter\s+waves\b"),
+        ("rhythm", "atrial_flutter", r"atrial\s+flutter\b|a-?flutter\b"),
+        ("rhythm", "paced", r"pacemaker\s+ecg\b|ventricular\s+stimulation\b|pacemaker\s+stimulation\b"),
+        ("rhythm", "irregular", r"sinus\s+arrhythmia\b|irregular\s+heart\s*beats?\b"),
+        ("rhythm", "regular", r"(?:heart\s*beats?|beats|rhythm)\s+(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+)?"
+                              r"(?:(?:perfectly|completely|fairly|quite|very|mostly)\s+)?(?:regular|evenly\s+spaced)\b"),
+        ("rhythm", "irregular", r"(?:heart\s*beats?|beats|rhythm)\s+(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+)?"
+                                r"(?:(?:a\s+bit|slightly|somewhat|quite|very|completely|totally|mildly)\s+)?irregular\b"),
+        ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
+        ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
+        ("hr_bpm", "normal", r"normal\s+sinus\s+rhythm\b|normal\s+ventricular\s+response\b"),
+        ("intervals", "normal", r"(?:all\s+)?(?:the\s+)?(?:ecg\s+)?intervals\s+(?:are\s+|were\s+|appear\s+|look\s+)?(?:all\s+)?"
+                                r"(?:within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|unremarkable)\b|normal\s+intervals\b"),
+        ("pr_ms", "prolonged", r"av(?<!second-degree av)(?<!second degree av)(?<!third-degree av)(?<!third degree av)(?<!2nd degree av)(?<!3rd degree av)(?<!2nd-degree av)(?<!3rd-degree av)(?<!complete av)(?<!2:1 av)(?<!high-grade av)(?<!high grade av)(?<!advanced av)\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"
+                               r"|a-v\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"),
+        ("qrs_ms", "wide", r"bundle(?<!incomplete bundle)(?<!incomplete right bundle)(?<!incomplete left bundle)"
+                           r"\s+branch\s+block\b|bbb\b"),
+        ("axis_deg", "normal", r"(?:left|steep|intermediate|vertical|horizontal|normal|indifferent)\s+type\b"),
+        ("axis_deg", "right", r"right\s+type\b"),
+        ("axis_deg", "left", r"(?:overdriven|over-driven)\s+left\s+type\b"),
+        ("axis_deg", "right", r"(?:overdriven|over-driven)\s+right\s+type\b"),
+        ("axis_deg", "left", r"left\s+or\s+right\s+axis\s+deviation\b"),
         ("rhythm", "sinus", r"sinus(?=\s+(?:at|with|of|rate)\b|\s*[,.;:)])|sinusrhythm(?:us)?\b|nsr\b"),
         ("hr_bpm", "normal", r"neither\s+(?:too\s+)?(?:fast|slow)\s+nor\s+(?:too\s+)?(?:fast|slow)\b"
                              r"|normofrequent\b|normocardi[ac]\b|normal\s+(?:heart\s+|ventricular\s+)?rate\b"),
@@ -196,6 +234,7 @@ T_WAVE_WORDS_RE = re.compile(
     r"(?P<inverted>(?<![a-z])(?:invert|inversion|negativ|deeply\s+negative))|(?P<flat>flatten|(?<![a-z])flat\b)"
     r"|(?P<peaked>(?<![a-z])(?:peaked|hyperacute|tall|tented))|(?P<biphasic>biphasic)"
     r"|(?P<normal>(?<![a-z])(?:upright|normal|positive|concordant)\b)"
+    r"|(?P<changed>(?<![a-z])(?:abnormal(?:ity|ities)?|changes?)(?![a-z]))"
 )
 """T-wave category words (lowered), read after a T-wave keyword: each starts a part of the
 scope with its own leads ("T waves upright in V2-V6 and inverted in III")."""
