@@ -92,27 +92,28 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "not greater than", "not below", "not above", "not to exceed",
              "if present", "if so", "voltage criteria", "by criteria", "normal variant", "can see",
              "i can see", "we can see", "you can see", "as you can see", "can be seen here", "could be seen here",
-             "no further", "should not be used", "cannot be used", "can't be used",
+             "no further", "should not be used", "{cornell|sokolow|lyon|voltage|lvh} criteria",
+             "meeting criteria", "meets criteria", "criteria for lvh are met", "cannot be used", "can't be used",
              "{meets|meet|meeting|fulfils|fulfills|fulfilling|satisfies|satisfying} {the|} criteria",
              "criteria {are|were|is|was} {met|fulfilled|satisfied}"),
      PSEUDO, FORWARD),
     # -- not assessable ---------------------------------------------------------------------
+    (_expand("{cannot|can't|could not|couldn't|unable to|not able to} {reliably|accurately|confidently|clearly|"
+             "definitively|really|} {determine|assess|measure|evaluate|judge|say|tell|comment on|quantify}",
+             "{difficult|hard|impossible} to {say|tell|assess|measure|determine|evaluate|judge|interpret|quantify}",
+             "no {valid|reliable|meaningful|accurate} {assessment|measurement|interpretation|evaluation|estimate}",
+             "not possible to {assess|measure|determine|evaluate|judge|interpret|quantify}"),
+     NOT_ASSESSABLE, FORWARD),
     (_expand(f"{_CANNOT} {{be|be reliably|be accurately|be confidently|be clearly|be properly|be definitively|"
              f"be adequately|be precisely|be safely}} {_ASSESSED}",
              f"{{not|un}} {{reliably|accurately|confidently|clearly|properly|}} {{assessable|measurable|"
              f"evaluable|determinable|interpretable|quantifiable}}",
              "unassessable", "unmeasurable", "uninterpretable", "indeterminate", "undeterminable",
              "not reliably", "not reliable", "unreliable",
-             "{difficult|impossible|hard|not possible} to {assess|measure|determine|evaluate|judge|interpret|quantify}",
-             "{unable|not able} to {assess|measure|determine|evaluate|judge|interpret|quantify|reliably assess|reliably measure}",
-             "no {valid|reliable|meaningful|accurate} {assessment|measurement|interpretation|evaluation|estimate}",
-             "{cannot|can't|could not} {assess|measure|determine|evaluate|judge|interpret|reliably assess|reliably measure|comment on}",
              "{is|are} not {assessable|measurable|interpretable|evaluable}",
              "obscured by", "not clearly {visible|seen|defined|identifiable}",
-             "{cannot|can't|could not|couldn't|unable to|not able to} {reliably|accurately|confidently|clearly|"
-             "definitively|really|} {determine|assess|measure|evaluate|judge|say|tell|comment on|quantify}",
-             "{difficult|hard|impossible} to {say|tell}"),
-     NOT_ASSESSABLE, BOTH),
+             "{is|are} {difficult|hard|impossible} to {see|assess|measure|determine|identify|define}"),
+     NOT_ASSESSABLE, BACKWARD),
     # -- negation -------------------------------------------------------------------------
     (_expand("no", "not", "without", "never", "none", "neither", "nor",
              "absence of", "absent", "negative for", "free of", "lack of", "lacks", "lacking",
@@ -148,6 +149,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     (_expand("could {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|be related to|"
              "point|point to|point towards|point toward|hint|hint at}"),
      UNCERTAIN, FORWARD),
+    (_expand("{must|should|could|needs to|need to|has to} be {considered|excluded|ruled out}"),
+     UNCERTAIN, BACKWARD),
     (_expand("{is|are|seems|appears|remains} {possible|likely|probable|suspected|uncertain|unclear|"
              "questionable|equivocal|borderline|not excluded}",
              "{cannot|can't|can not|could not} be {excluded|ruled out|fully excluded|completely excluded|entirely excluded}",
@@ -178,7 +181,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     (_expand("{is|are|be} characteri{s|z}ed by", "characteri{s|z}ed by", "{is|are} defined as", "defined as",
              "{is|are} recogni{s|z}ed by", "{is|are} diagnosed", "diagnosed when", "{is|are} present when",
              "produces", "produce", "causes", "first causes", "leads to", "results in", "{require|requires}",
-             "{typically|usually|generally|classically|characteristically|commonly|often|frequently|normally}",
+             "{typically|usually|generally|classically|characteristically|commonly|often|frequently}",
+             "in {paced|sinus|wide|all|most} {rhythms|cases|patients}", "increased risk", "{carries|carry} a",
              "in general", "in an acute", "in acute", "in patients with", "in a patient with", "in children",
              "{two|2} contiguous leads", "contiguous leads", "is considered", "are considered",
              "generally considered", "is associated with", "are associated with", "for example", "e g",
@@ -207,6 +211,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
 """The trigger table: (phrases, kind, direction); kind is an assertion status, PSEUDO or
 TERMINATE. Assertion triggers of one kind may be listed in several directions."""
 
+_STRONG_TERMINATORS = frozenset({"but", "however", "although", "though", "whereas", "while", "yet", "except",
+                                 "on the other hand", "in contrast", "by contrast", "otherwise"})
 _REFERENCE_PLAIN = frozenset(_expand(
     "upper limit", "lower limit", "upper limit of normal", "lower limit of normal", "uln", "lln",
     "limit", "cutoff", "cut off", "threshold"))
@@ -397,6 +403,13 @@ class AssertionReader:
             if cue.kind == TERMINATE and cue.start >= inner_end:
                 blocked_after = min(blocked_after, cue.start)
                 break
+        strong_before, strong_after = s_start, s_end  # sentence-wide cues stop at a contrast only
+        for cue in cues:
+            if cue.kind == TERMINATE and cue.phrase in _STRONG_TERMINATORS:
+                if cue.end <= anchor:
+                    strong_before = max(strong_before, cue.end)
+                elif cue.start >= inner_end:
+                    strong_after = min(strong_after, cue.start)
         anchor_aside = self._aside(anchor) if self.insertions else None
         for cue in cues:
             kind = cue.kind
@@ -416,8 +429,9 @@ class AssertionReader:
                     applies = self._forward_reaches(cue, anchor, s_end, numeric and plain)
             elif cue.start >= inner_end and cue.end <= blocked_after and cue.direction in (BACKWARD, BOTH):
                 applies = self._backward_reaches(cue, inner_end, s_start)
-            elif cue.direction == SENTENCE and cue.start >= blocked_before and cue.end <= blocked_after:
-                applies = True
+            elif cue.direction == SENTENCE and cue.start >= strong_before and cue.end <= strong_after:
+                close = self._inside_parens(cue.start, s_start)
+                applies = close is None or (cue.start <= anchor <= close)
             if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):
                 best = kind
         return best

@@ -152,7 +152,7 @@ class ParsedText:
 
 
 CONTRAST_RE = re.compile(r"(?<![a-z])(?:but|while|whereas|however|although|though|except|apart\s+from"
-                         r"|other\s+than)(?![a-z])")
+                         r"|other\s+than|otherwise)(?![a-z])")
 """Words after which a keyword's scope ends: its numbers and leads are before them."""
 _PRT_AXES_RE = re.compile(r"p-?r-?t\s+axes\s*:?\s*[+\-−]?\d+\s+(?P<axis>[+\-−]?\d+)\s+[+\-−]?\d+")
 """Machine reports list the P, QRS and T axes together: "P-R-T AXES 58 -42 41"."""
@@ -554,9 +554,10 @@ def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
     out = []
     for mention in parsed.mentions:
         quantity = mention.quantity
-        if quantity in ("block", "qt_qtc_pair") or mention.start in claimed:
+        if quantity in ("block", "qt_qtc_pair", "st_t", "t_wave", "q_wave") or mention.start in claimed:
             continue
-        if any(mention.start <= c.span[0] < max(mention.scope_end, mention.end + 1) for c in claims):
+        if any(mention.start <= c.span[0] < max(mention.scope_end, mention.end + 1)
+               and c.quantity in (quantity, "qtc_ms") for c in claims):
             continue
         if reader.status(mention.start, mention.end, numeric=False, plain=False) != NOT_ASSESSABLE:
             continue

@@ -47,7 +47,7 @@ _TERRITORY = (
     r"|lateral|right[- ]precordial|left[- ]precordial|right[- ]chest|left[- ]chest|precordial|chest|limb"
 )
 
-LEADS_WORD_RE = re.compile(r"leads?\b|territor(?:y|ies)\b|walls?\b|regions?\b|distribution\b")
+LEADS_WORD_RE = re.compile(r"leads?\b|territor(?:y|ies)\b|distribution\b")
 TERRITORY_ADVERB_RE = re.compile(r"(?:inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral"
                                  r"|high[- ]lateral|apical)ly\b")
 """Territories written as adverbs ("ST elevation inferiorly")."""
@@ -69,7 +69,7 @@ LEAD_LOOKAHEAD = r"(?=\s*(?:in\s+)?(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})(?![\w
 
 HEADING_BEFORE_RE = re.compile(r"[\W_]*(?:in\s+)?(?:leads?\s+)?")
 
-HEADING_AFTER_RE = re.compile(r"\s*[:,\-–]")
+HEADING_AFTER_RE = re.compile(r"\s*[:,\-–]|\s+(?:shows?|has|demonstrates?|displays?|reveals?)\b")
 
 ATTACHED_BEFORE_RE = re.compile(r"\s*(?:\(|:|=)?\s*(?:of|by|at|is|was|measuring|measures)?\s*")
 
@@ -152,8 +152,8 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         if m is None or not starts_word(lowered, m.start()):
             continue
         written = _COMPOUND_TERRITORY_RE.sub(
-            lambda c: {"right": "right_precordial", "left": "left_precordial",
-                       "lateral": "left_precordial"}.get(c.group("side"), c.group("side")),
+            lambda c: {"right": "right precordial", "left": "left precordial",
+                       "lateral": "left precordial"}.get(c.group("side"), c.group("side")),
             m.group("names"))
         names = list(dict.fromkeys(re.sub(r"[- ]", "_", n) for n in TERRITORY_NAME_RE.findall(written)))
         explicit = [g for g in groups if 0 <= g.start - leads_word.end() <= 3]

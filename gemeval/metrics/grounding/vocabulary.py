@@ -35,7 +35,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("hr_bpm", r"rate\b", True),
         ("hr_bpm", r"HR\b|VR\b", False),
         ("st_mv", r"ST(?:[- ]segments?)?(?:\s+(?:elevations?|elevated|depressions?|depressed|deviations?"
-                  r"|levels?|shifts?))?(?![\w-])", False),
+                  r"|levels?|shifts?))?(?:\s+at\s+the\s+J[- ]?point)?(?![\w-])", False),
         ("st_mv", r"elevation\s+of\s+the\s+st(?:[- ]segments?)?|depression\s+of\s+the\s+st(?:[- ]segments?)?", True),
         ("r_mv", r"R[- ]?[Ww]aves?(?:\s+(?:amplitudes?|heights?|voltages?))?\b|R[- ]amplitudes?\b", False),
         ("r_mv", r"R" + LEAD_LOOKAHEAD, False),
@@ -54,6 +54,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ]axis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
                   r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|J\+|QS\b", False),
         ("block", r"atrial\s+rates?\b|respiratory\s+rates?\b|sampling\s+rates?\b|paper\s+speed\b", True),
+        ("block", r"flutter\s+waves?\b|fibrillatory\s+waves?\b|f[- ]waves?\b", True),
         ("block", r"cornell\s+product\b", True),
     )
 )
@@ -104,13 +105,16 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KE
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
 PREDICATE_RE = re.compile(
-    r"\s+(?:intervals?\s+|duration\s+|complex(?:es)?\s+)?(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
-    r"|seems?\s+|looks?\s+|remains?\s+)?(?:to\s+be\s+)?(?P<not>not\s+)?"
-    r"(?:(?:a\s+bit|slightly|mildly|perfectly|clearly|entirely|quite|rather|somewhat|markedly|moderately)\s+)?"
+    r"[\s*:]+(?:intervals?\s+|duration\s+|complex(?:es)?\s+)?(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
+    r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+)?(?:to\s+be\s+)?(?P<not>not\s+)?"
+    r"(?:(?:a\s+bit|slightly|mildly|perfectly|clearly|entirely|quite|rather|somewhat|markedly|moderately"
+    r"|probably|possibly|likely)\s+)?"
     r"(?P<word>[a-z]+)(?P<wnl>\s+(?:the\s+)?normal\s+(?:limits|range))?"
 )
 VALUE_PREDICATE_RE = re.compile(
-    r"\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+)?"
+    r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
+    r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+)"
+    r"|\s*,\s*|\s+(?=normal|prolonged|within))"
     r"(?:(?:a\s+bit|slightly|mildly|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather"
     r"|somewhat|well|moderately|markedly)\s+)?"
     r"(?P<word>normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
@@ -189,6 +193,10 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("voltage", "low", r"low\s+(?:qrs\s+)?voltages?\b|low[- ]voltage\b|reduced\s+(?:qrs\s+)?voltages?\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
+        ("axis_deg", "left", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+|seems\s+)?(?:shifted|deviated|rotated)"
+                             r"\s+(?:to\s+the\s+)?left(?:ward)?\b"),
+        ("axis_deg", "right", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+|seems\s+)?(?:shifted|deviated|rotated)"
+                              r"\s+(?:to\s+the\s+)?right(?:ward)?\b"),
     )
 )
 """Categorical claims named by a finding (lowered): (quantity, category, pattern). A
@@ -233,7 +241,7 @@ OPPOSITE_ST_RE = {
 T_WAVE_WORDS_RE = re.compile(
     r"(?P<inverted>(?<![a-z])(?:invert|inversion|negativ|deeply\s+negative))|(?P<flat>flatten|(?<![a-z])flat\b)"
     r"|(?P<peaked>(?<![a-z])(?:peaked|hyperacute|tall|tented))|(?P<biphasic>biphasic)"
-    r"|(?P<normal>(?<![a-z])(?:upright|normal|positive|concordant)\b)"
+    r"|(?P<normal>(?<![a-z])(?:upright|normal(?!\s+variant)|positive|concordant)\b)"
     r"|(?P<changed>(?<![a-z])(?:abnormal(?:ity|ities)?|changes?)(?![a-z]))"
 )
 """T-wave category words (lowered), read after a T-wave keyword: each starts a part of the
