@@ -452,3 +452,154 @@ def test_scorer_aggregate_means_pooled_precision_and_sources():
     assert (pooled["n_verified"], pooled["n_contradicted"], pooled["n_failed"]) == (23, 10, 1)
     assert pooled["truth_sources"] == ["gemeval-measure", "synthetic-truth"]
     assert pooled["ci_low"] <= pooled["value"] <= pooled["ci_high"]
+
+
+# --- assertion status ------------------------------------------------------------------
+
+
+def _assertions(text: str) -> list[tuple]:
+    return [(c.quantity, c.lead, c.category if c.value is None else c.value, c.assertion)
+            for c in extract_claims(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Negation scoped over a list of adjectives, past a comma with no finding before it.
+    ("No horizontal, downsloping or upsloping ST depression is seen.",
+     [("st_mv", None, "depressed", "negated")]),
+    ("Atrial fibrillation rather than sinus rhythm.",
+     [("rhythm", None, "atrial_fibrillation", "affirmed"), ("rhythm", None, "sinus", "negated")]),
+    ("ST elevation is absent in the inferior leads.", [("st_mv", "inferior", "elevated", "negated")]),
+    # A negation does not reach a number after another finding.
+    ("No ST elevation and QRS 96 ms.",
+     [("st_mv", None, "elevated", "negated"), ("qrs_ms", None, 96.0, "affirmed")]),
+    ("Sinus rhythm, no ST elevation, T inversion in V1-V2.",
+     [("rhythm", None, "sinus", "affirmed"), ("st_mv", None, "elevated", "negated"),
+      ("t_wave", "V1", "inverted", "affirmed"), ("t_wave", "V2", "inverted", "affirmed")]),
+    # Hedges, conditionals, textbook statements, references, not assessable.
+    ("There may be subtle ST depression in the lateral leads.", [("st_mv", "lateral", "depressed", "uncertain")]),
+    ("Possible first-degree AV block.", [("pr_ms", None, "prolonged", "uncertain")]),
+    ("LVH cannot be excluded.", [("voltage", None, "lvh", "uncertain")]),
+    ("If the QTc exceeded 500 ms, the risk of torsades would rise.", [("qtc_ms", None, 500.0, "hypothetical")]),
+    ("Left bundle branch block is characterised by a QRS duration of 120 ms or more.",
+     [("qrs_ms", None, "wide", "hypothetical"), ("qrs_ms", None, 120.0, "hypothetical")]),
+    ("PR 160 ms (normal 120-200 ms).", [("pr_ms", None, 160.0, "affirmed"), ("pr_ms", None, 160.0, "reference")]),
+    ("The normal range is 60 to 100 bpm.", [("hr_bpm", None, 80.0, "reference")]),
+    ("QT cannot be reliably measured.", [("qt_ms", None, None, "not_assessable")]),
+    ("No valid assessment of QT prolongation can be made.", [("qtc_ms", None, None, "not_assessable")]),
+    ("I cannot reliably determine whether the QRS is widened.", [("qrs_ms", None, None, "not_assessable")]),
+])
+def test_assertion_status(text, expected):
+    assert _assertions(text) == expected
+
+
+def test_assertion_of_a_long_hedged_answer():
+    text = ("Thank you for sharing this ECG. I'm not a doctor, but here is what I can see.\n\n"
+            "1. **Rhythm**: The rhythm appears to be sinus, with a rate of approximately 72 beats per minute.\n"
+            "2. **Intervals**: The PR interval seems to be within the normal range (120-200 ms). "
+            "The QTc may be slightly prolonged, but it cannot be measured precisely from a photo.\n"
+            "3. **ST segments**: I don't see any ST elevation. A typical inferior infarction would show "
+            "ST elevation in II, III and aVF, which is not the case here.\n"
+            "Please have this reviewed by a cardiologist.")
+    found = _assertions(text)
+    assert ("rhythm", None, "sinus", "affirmed") in found
+    assert ("hr_bpm", None, 72.0, "affirmed") in found
+    assert ("pr_ms", None, "normal", "affirmed") in found
+    assert ("pr_ms", None, 160.0, "reference") in found
+    assert ("st_mv", None, "elevated", "negated") in found
+    assert [a for q, lead, _, a in found if q == "st_mv" and lead in ("II", "III", "aVF")] == ["hypothetical"] * 3
+    assert [a for q, *_, a in found if q == "qtc_ms"] in (["uncertain"], ["not_assessable"],
+                                                         ["uncertain", "not_assessable"])
+
+
+def test_clinician_reports():
+    assert _assertions("sinus rhythm. left type. A-V block I. ST & T abnormal.") == [
+        ("rhythm", None, "sinus", "affirmed"), ("axis_deg", None, "normal", "affirmed"),
+        ("pr_ms", None, "prolonged", "affirmed"), ("st_mv", None, "normal", "negated"),
+        ("t_wave", None, "normal", "negated")]
+    assert _assertions("T flat in I, aVL. no ST-T changes.") == [
+        ("t_wave", "I", "flat", "affirmed"), ("t_wave", "aVL", "flat", "affirmed"),
+        ("st_mv", None, "normal", "affirmed"), ("t_wave", None, "normal", "affirmed")]
+    assert _assertions("Complete Left Bundle Branch Block (CLBBB).") == [("qrs_ms", None, "wide", "affirmed")]
+    assert _assertions("VENT. RATE 61 BPM\nP-R-T AXES 58 -42 41") == [
+        ("hr_bpm", None, 61.0, "affirmed"), ("axis_deg", None, -42.0, "affirmed")]
+
+
+def test_leads_of_each_finding_and_territories():
+    assert _assertions("ST depression in V5-V6 with reciprocal ST elevation in aVR.") == [
+        ("st_mv", "V5", "depressed", "affirmed"), ("st_mv", "V6", "depressed", "affirmed"),
+        ("st_mv", "aVR", "elevated", "affirmed")]
+    assert _assertions("Each inferior lead shows ST elevation, most marked in III (0.3 mV).") == [
+        ("st_mv", "III", 0.3, "affirmed"), ("st_mv", "inferior", "elevated", "affirmed")]
+    assert _assertions("The ST segments are not elevated in the lateral chest leads.") == [
+        ("st_mv", "left_precordial", "elevated", "negated")]
+    assert _assertions("T waves are upright in V2-V3 and inverted in III.") == [
+        ("t_wave", "V2", "normal", "affirmed"), ("t_wave", "V3", "normal", "affirmed"),
+        ("t_wave", "III", "inverted", "affirmed")]
+    assert _assertions("ST elevation inferiorly.") == [("st_mv", "inferior", "elevated", "affirmed")]
+
+
+def test_failure_patterns_of_real_prose():
+    # A time stamp is no duration; "abnormal" is not "normal"; "between 0 and +90" is a range.
+    assert _assertions("The QRS upstroke peaks at t=0.11 s.") == []
+    assert _assertions("ST abnormal in V5.") == [("st_mv", "V5", "normal", "negated")]
+    (axis,) = extract_claims("The axis lies between 0 and +90 degrees.")
+    assert (axis.low, axis.high, axis.comparator) == (0.0, 90.0, "range")
+    assert _assertions("Sinus at about 85 beats per minute; the rhythm is regular, neither fast nor slow.") == [
+        ("rhythm", None, "sinus", "affirmed"), ("hr_bpm", None, 85.0, "affirmed"),
+        ("rhythm", None, "regular", "affirmed"), ("hr_bpm", None, "normal", "affirmed")]
+    assert _assertions("All intervals are within normal limits.") == [
+        ("pr_ms", None, "normal", "affirmed"), ("qrs_ms", None, "normal", "affirmed"),
+        ("qtc_ms", None, "normal", "affirmed")]
+    assert _assertions("Extreme left axis. LAFB. Paced rhythm. Low QRS voltage.") == [
+        ("axis_deg", None, "left", "affirmed"), ("conduction", None, "lafb", "affirmed"),
+        ("rhythm", None, "paced", "affirmed"), ("voltage", None, "low", "affirmed")]
+
+
+def test_only_affirmed_and_negated_claims_are_verified():
+    verdicts = verify_claims(extract_claims(
+        "Possible atrial fibrillation. If the PR were 300 ms it would be prolonged. T waves inverted in V1. "
+        "No ST elevation."), TRUTH)
+    assert [(v.claim.quantity, v.status) for v in verdicts] == [
+        ("rhythm", "not_checked"), ("pr_ms", "not_checked"), ("t_wave", "unverifiable"),
+        ("st_mv", "contradicted")]
+    assert verdicts[0].reason == "uncertain: not checked" and verdicts[2].reason == "no truth for t_wave"
+
+
+# --- tolerance edges -------------------------------------------------------------------
+
+
+def test_a_bound_holds_only_when_the_truth_satisfies_it():
+    flat = dict(TRUTH, st_mv=_per_lead(0.0))
+    (verdict,) = verify_claims(extract_claims("ST <= -0.05 mV in V5."), flat)
+    # The tolerance band (0.05 mV) touches the truth of 0.0: the bound still fails.
+    assert verdict.status == "contradicted" and verdict.band == (-math.inf, -0.05)
+    (verdict,) = verify_claims(extract_claims("ST <= -0.05 mV in V5."), dict(flat, st_mv=_per_lead(-0.02)))
+    assert verdict.status == "unverifiable"  # misses the limit by less than the tolerance
+    (verdict,) = verify_claims(extract_claims("ST <= -0.05 mV in V5."), dict(flat, st_mv=_per_lead(-0.06)))
+    assert verdict.status == "verified"
+    assert _statuses("QRS >= 120 ms.", dict(TRUTH, qrs_ms=118.0))[0][2] == "unverifiable"
+    assert _statuses("QRS >= 120 ms.", dict(TRUTH, qrs_ms=100.0))[0][2] == "contradicted"
+    assert _statuses("QRS of 120 ms or more.", dict(TRUTH, qrs_ms=121.0))[0][2] == "verified"
+    # A value is still checked with the band on both sides.
+    (verdict,) = verify_claims(extract_claims("QRS 100 ms."), TRUTH)
+    assert (verdict.status, verdict.band, verdict.tolerance) == ("verified", (80.0, 120.0), 20.0)
+
+
+# --- evidence metrics ------------------------------------------------------------------
+
+
+def test_a_text_without_numbers_scores_below_one_that_cites_them():
+    cited = grounding_scores(RIGHT, TRUTH, truth_source="synthetic-truth", reference_labels=None,
+                             label_space=None)
+    vague = grounding_scores("Sinus rhythm. Normal PR interval. Normal axis.", TRUTH,
+                             truth_source="synthetic-truth", reference_labels=None, label_space=None)
+    silent = grounding_scores("The ECG was reviewed.", TRUTH, truth_source="synthetic-truth",
+                              reference_labels=None, label_space=None)
+    assert vague["claim_precision"] == cited["claim_precision"] == 1.0
+    assert vague["evidence_recall"] < cited["evidence_recall"]
+    assert vague["grounding_f"] < cited["grounding_f"]
+    assert silent["claim_precision"] is None and silent["evidence_recall"] == 0.0 and silent["grounding_f"] == 0.0
+    hedged = grounding_scores("Possibly sinus rhythm. The PR might be about 160 ms.", TRUTH,
+                              truth_source="synthetic-truth", reference_labels=None, label_space=None)
+    assert (hedged["n_uncertain"], hedged["n_not_checked"], hedged["not_checked_rate"]) == (2, 2, 1.0)
+    assert hedged["grounding_f"] == 0.0

@@ -106,8 +106,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
      NOT_ASSESSABLE, FORWARD),
     (_expand(f"{_CANNOT} {{be|be reliably|be accurately|be confidently|be clearly|be properly|be definitively|"
              f"be adequately|be precisely|be safely}} {_ASSESSED}",
-             f"{{not|un}} {{reliably|accurately|confidently|clearly|properly|}} {{assessable|measurable|"
-             f"evaluable|determinable|interpretable|quantifiable}}",
+             "{not|un} {reliably|accurately|confidently|clearly|properly|} {assessable|measurable|"
+             "evaluable|determinable|interpretable|quantifiable}",
              "unassessable", "unmeasurable", "uninterpretable", "indeterminate", "undeterminable",
              "not reliably", "not reliable", "unreliable",
              "{is|are} not {assessable|measurable|interpretable|evaluable}",
@@ -256,33 +256,43 @@ _RELATIVE_RE = re.compile(r"(?<![a-z])(?:that|which|who)(?![a-z])")
 _VERB_RE = re.compile(r"\b(?:is|are|was|were|shows?|has|have|measures?|appears?|seems?|demonstrates?)\b")
 
 
+def _phrase_patterns() -> dict[str, tuple[re.Pattern[str], list[list[tuple[str, str, str]]]]]:
+    """Per first word, one pattern of its phrases (most words first) and, per alternative,
+    the (kind, direction, phrase) it stands for."""
+    out = {}
+    for first, entries in _TABLE.items():
+        by_phrase: dict[tuple[str, ...], list[tuple[str, str, str]]] = {}
+        for words, kind, direction, phrase in entries:
+            by_phrase.setdefault(words, []).append((kind, direction, phrase))
+        ordered = sorted(by_phrase, key=lambda w: (-len(w), -len(" ".join(w))))
+        pattern = "|".join("(" + r"[\s\-/]{1,3}".join(re.escape(w) for w in words) + ")" for words in ordered)
+        out[first] = (re.compile(rf"(?:{pattern})(?![a-z])"), [by_phrase[w] for w in ordered])
+    return out
+
+
+_PHRASES = _phrase_patterns()
+
+
 def read_cues(lowered: str) -> list[Cue]:
     """Every trigger, pseudo-trigger and termination phrase of a lowered text, in order
     (the longest phrase at a word wins; a phrase's words are not read again)."""
-    words = [(m.start(), m.end(), m.group().replace("’", "'")) for m in _WORD_RE.finditer(lowered)]
     cues: list[Cue] = []
-    i, n = 0, len(words)
-    table = _TABLE
-    while i < n:
-        entries = table.get(words[i][2])
-        if entries is None:
-            i += 1
+    phrases = _PHRASES
+    skip_to = 0
+    for m in _WORD_RE.finditer(lowered):
+        start = m.start()
+        if start < skip_to:
             continue
-        matched = 0
-        for phrase_words, kind, direction, phrase in entries:
-            k = len(phrase_words)
-            if i + k > n:
-                continue
-            ok = True
-            for j in range(1, k):
-                if words[i + j][2] != phrase_words[j] or words[i + j][0] - words[i + j - 1][1] > 3:
-                    ok = False
-                    break
-            if ok:
-                if matched == 0 or k == matched:
-                    cues.append(Cue(words[i][0], words[i + k - 1][1], kind, direction, phrase))
-                    matched = k
-        i += matched or 1
+        found = phrases.get(m.group().replace("’", "'"))
+        if found is None:
+            continue
+        pattern, meanings = found
+        hit = pattern.match(lowered, start)
+        if hit is None:
+            continue
+        end = hit.end()
+        cues.extend(Cue(start, end, kind, direction, phrase) for kind, direction, phrase in meanings[hit.lastindex - 1])
+        skip_to = end
     return cues
 
 

@@ -33,6 +33,7 @@ from gemeval.metrics.grounding.leads import (
 from gemeval.metrics.grounding.numbers import Value, read_values, unit_of
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
+    literal_prefix,
     sentence_ends,
     word_before,
     word_matches,
@@ -69,6 +70,11 @@ class Mention:
     match: re.Match[str]
     scope_end: int = 0
     pre_value: Value | None = None
+
+
+_KEYWORDS = [(q, p, lowered, literal_prefix(p.pattern)) for q, p, lowered in KEYWORD_PATTERNS]
+_CATEGORICAL = [(q, c, p, literal_prefix(p.pattern)) for q, c, p in CATEGORICAL_PATTERNS]
+"""The patterns with the literal each match starts with: a text without it is not scanned."""
 
 
 class ParsedText:
@@ -126,7 +132,8 @@ class ParsedText:
         ``SCOPE_CHARS``."""
         found = [
             Mention(quantity, m.start(), m.end(), m)
-            for quantity, pattern, lowered in KEYWORD_PATTERNS
+            for quantity, pattern, lowered, needle in _KEYWORDS
+            if not needle or needle in (self.lowered if lowered else self.text)
             for m in word_matches(pattern, self.lowered if lowered else self.text)
         ]
         found.sort(key=lambda mn: (mn.start, -(mn.end - mn.start)))
@@ -366,8 +373,10 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     if quantity == "st_mv" and category is not None:
         targets_left: list[str | None] = [lead for g in groups if not g.used for lead in g.leads]
         if not targets_left and values and not context:
-            # "Each inferior lead shows ST elevation, most marked in III (0.3 mV)"
-            targets_left = [lead for g in context_groups(parsed, mention, previous) for lead in g.leads]
+            # "Each inferior lead shows ST elevation, most marked in III (0.3 mV)": the
+            # territory before is the finding's, the lead after the number's.
+            targets_left = [lead for g in context_groups(parsed, mention, previous) if g.territory
+                            for lead in g.leads]
         if not groups and not values:
             targets_left = [None]
         span = (mention.start, mention.scope_end)
@@ -471,8 +480,11 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
 
 def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     claims = []
-    for quantity, category, pattern in CATEGORICAL_PATTERNS:
-        for m in word_matches(pattern, parsed.lowered):
+    lowered = parsed.lowered
+    for quantity, category, pattern, needle in _CATEGORICAL:
+        if needle and needle not in lowered:
+            continue
+        for m in word_matches(pattern, lowered):
             if quantity == "intervals":  # "all intervals are within normal limits"
                 claims.extend(Claim(quantity=q, value=None, low=None, high=None, lead=None,
                                     span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
@@ -593,19 +605,24 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
             claim = replace(claim, category=None)
         if claim.opposite and status in (AFFIRMED, NEGATED):
             status = NEGATED if status == AFFIRMED else AFFIRMED
-        out.append(replace(claim, assertion=status, negated=status == NEGATED))
+        # The claims were made here and are not shared yet: set in place (``replace`` on
+        # every claim costs a tenth of the extraction time).
+        object.__setattr__(claim, "assertion", status)
+        object.__setattr__(claim, "negated", status == NEGATED)
+        out.append(claim)
     return _sentence_once(parsed, _without_reference_categories(parsed, out))
 
 
 def _without_reference_categories(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     """"The normal PR interval is 120-200 ms" states a reference range, not that this PR is
-    normal: a "normal" category in a sentence whose number of that quantity is a reference
-    is dropped."""
+    normal: a "normal" written before the keyword, in a sentence whose number of that
+    quantity is a reference, is the reference's word and no claim."""
     references = {(c.quantity, parsed.sentence_start(c.span[0])) for c in claims
                   if c.assertion == REFERENCE and c.value is not None}
     if not references:
         return claims
     return [c for c in claims if not (c.category == "normal" and c.value is None
+                                      and parsed.lowered.startswith("normal", c.span[0])
                                       and (c.quantity, parsed.sentence_start(c.span[0])) in references
                                       and c.assertion != NEGATED)]
 

@@ -106,10 +106,11 @@ def read_values(text: str, lowered: str) -> list[Value]:
             continue
         if values and start < values[-1].end:  # the end of the range before
             continue
-        if _TIME_STAMP_RE.search(lowered, max(0, start - 8), start):
+        if "=" in lowered[max(0, start - 8):start] and _TIME_STAMP_RE.search(lowered, max(0, start - 8), start):
             continue  # "peaking at t=0.11 s" is a time, not a duration
         tail = VALUE_TAIL_RE.match(lowered, m.end())
-        if not tail.group("num2") and word_before(lowered, start, ("between", "from")):
+        if (not tail.group("num2") and lowered.endswith(("between ", "from "), max(0, start - 9), start)
+                and word_before(lowered, start, ("between", "from"))):
             tail = BETWEEN_TAIL_RE.match(lowered, m.end()) or tail
         unit = tail.group("unit") or tail.group("unit1")
         family, factor = unit_of(unit)
@@ -124,14 +125,14 @@ def read_values(text: str, lowered: str) -> list[Value]:
         if before:
             approximate, cut = True, before[1]
         cmp_word = word_before(lowered, cut, COMPARATOR_WORDS)
-        if cmp_word is None:
+        if cmp_word is None and lowered.endswith("the ", max(0, cut - 5), cut):
             article = word_before(lowered, cut, ("the",))  # "below the 450 ms cut-off"
             if article is not None:
                 cmp_word = word_before(lowered, article[1], COMPARATOR_WORDS)
         if cmp_word and comparator is None:
             comparator = COMPARATORS[cmp_word[0]]
         end = tail.end() if tail.end() > m.end() else m.end()
-        or_more = _OR_MORE_RE.match(lowered, end) if comparator is None else None
+        or_more = _OR_MORE_RE.match(lowered, end) if comparator is None and lowered.startswith(" or ", end) else None
         if or_more is not None:  # "120 ms or more"
             comparator, end = (">=" if or_more.group("more") else "<="), or_more.end()
         conversion = bool(values and family is not None and family == values[-1].family

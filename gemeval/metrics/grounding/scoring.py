@@ -10,12 +10,13 @@ from typing import Any, Sequence
 import numpy as np
 
 from gemeval.ecg.record import LEADS
-from gemeval.metrics.grounding.claims import ClaimVerdict
+from gemeval.metrics.grounding.assertion import ASSERTIONS
+from gemeval.metrics.grounding.claims import NUMERIC_QUANTITIES, ClaimVerdict
 from gemeval.metrics.grounding.extraction import ParsedText, extract_parsed
 from gemeval.metrics.grounding.leads import TERRITORIES
 from gemeval.metrics.grounding.text import ASCII_LOWER, word_matches
-from gemeval.metrics.grounding.tolerances import Tolerances, tolerances_for
-from gemeval.metrics.grounding.verification import verify_claims
+from gemeval.metrics.grounding.tolerances import CATEGORY_BANDS, RHYTHM_KINDS, Tolerances, tolerances_for
+from gemeval.metrics.grounding.verification import finite, verify_claims
 from gemeval.metrics.grounding.vocabulary import (
     FEATURE_PATTERNS,
     FEATURES,
@@ -63,13 +64,126 @@ def diagnosis_f1(predicted: Sequence[str], reference: Sequence[str]) -> float:
     return 2.0 * len(p & r) / (len(p) + len(r))
 
 
+def magnitude_claim(verdict: ClaimVerdict) -> bool:
+    """A numeric claim that states a magnitude: any number, except an amplitude whose band
+    holds zero ("ST +0.00 mV", "S wave 0.03 mV"), which says there is no deflection and
+    stays right whatever the scale of the numbers around it."""
+    claim = verdict.claim
+    if claim.value is None:
+        return False
+    if NUMERIC_QUANTITIES.get(claim.quantity) != "amplitude" or verdict.band is None:
+        return True
+    low, high = verdict.band
+    return not (low <= 0.0 <= high)
+
+
 def _counts(verdicts: Sequence[ClaimVerdict]) -> dict[str, int]:
-    return {
+    numeric = [v for v in verdicts if magnitude_claim(v)]
+    counts = {
         "n_claims": len(verdicts),
         "n_verified": sum(v.status == "verified" for v in verdicts),
         "n_contradicted": sum(v.status == "contradicted" for v in verdicts),
         "n_checkable": sum(v.checkable for v in verdicts),
+        "n_numeric_verified": sum(v.status == "verified" for v in numeric),
+        "n_numeric_contradicted": sum(v.status == "contradicted" for v in numeric),
+        "n_not_checked": sum(v.status == "not_checked" for v in verdicts),
     }
+    for assertion in ASSERTIONS:
+        counts["n_" + assertion] = sum(v.claim.assertion == assertion for v in verdicts)
+    return counts
+
+
+EVIDENCE_QUANTITIES: dict[str, tuple[str, ...]] = {
+    "rhythm": ("rhythm",), "rate": ("hr_bpm", "rr_ms"), "pr": ("pr_ms",), "qrs": ("qrs_ms",),
+    "qt": ("qt_ms", "qtc_ms", "qtc_fridericia_ms"), "axis": ("axis_deg",), "st": ("st_mv",),
+}
+"""Which claims are evidence of which key feature (``FEATURES``)."""
+
+
+def truth_features(truth: dict[str, Any] | None) -> list[str]:
+    """The key features the truth has a value for: the evidence a text can cite."""
+    truth = truth or {}
+    out = []
+    for feature, quantities in EVIDENCE_QUANTITIES.items():
+        if feature == "rhythm":
+            has = isinstance(truth.get("rhythm"), str) and truth["rhythm"] in RHYTHM_KINDS
+        elif feature == "st":
+            table = truth.get("st_mv")
+            has = isinstance(table, dict) and any(finite(v) is not None for v in table.values())
+        else:
+            has = any(finite(truth.get(q)) is not None for q in quantities)
+        if has:
+            out.append(feature)
+    return out
+
+
+def truth_finding_leads(truth: dict[str, Any] | None) -> list[str]:
+    """The leads whose truth has an ST finding: elevated or depressed by the category bands
+    (``CATEGORY_BANDS``), in ``LEADS`` order."""
+    table = (truth or {}).get("st_mv")
+    if not isinstance(table, dict):
+        return []
+    up = CATEGORY_BANDS[("st_mv", "elevated")].low[0]
+    down = CATEGORY_BANDS[("st_mv", "depressed")].high[1]
+    out = []
+    for lead in LEADS:
+        value = finite(table.get(lead))
+        if value is not None and (value >= up or value <= down):
+            out.append(lead)
+    return out
+
+
+CATEGORY_EVIDENCE = 0.5
+"""What a verified category ("the PR is normal") counts as evidence of a feature the truth
+has a number for, against 1 for a verified number: a category is right over a whole band,
+a number pins the value. Rhythm has no number: its category counts 1."""
+
+
+def evidence(verdicts: Sequence[ClaimVerdict], truth: dict[str, Any] | None) -> dict[str, Any]:
+    """What of the truth the text cites with a verified claim (affirmed or negated): each
+    key feature the truth has (``truth_features``) and each lead with an ST finding in the
+    truth (``truth_finding_leads``) scores 1 when a verified number cites it (a number of
+    the feature's quantities; an ST number naming the lead or a territory holding it),
+    ``CATEGORY_EVIDENCE`` when only a verified category does, else 0.
+
+    evidence_recall = the sum of those scores / (features + finding leads of the truth);
+    None when the truth has neither."""
+    features, leads = truth_features(truth), truth_finding_leads(truth)
+    best: dict[str, float] = {}
+
+    def cite(key: str, weight: float) -> None:
+        best[key] = max(best.get(key, 0.0), weight)
+
+    for v in verdicts:
+        if v.status != "verified":
+            continue
+        c = v.claim
+        weight = 1.0 if (c.value is not None and magnitude_claim(v)) or c.quantity == "rhythm" else CATEGORY_EVIDENCE
+        for feature, quantities in EVIDENCE_QUANTITIES.items():
+            if c.quantity in quantities:
+                cite(feature, weight)
+        if c.quantity == "st_mv" and c.lead is not None:
+            for lead in TERRITORIES.get(c.lead, (c.lead,)):
+                cite("lead:" + lead, 1.0 if c.value is not None else CATEGORY_EVIDENCE)
+    expected = len(features) + len(leads)
+    total = sum(best.get(f, 0.0) for f in features) + sum(best.get("lead:" + lead, 0.0) for lead in leads)
+    return {
+        "evidence_recall": total / expected if expected else None,
+        "evidence_features": [f for f in features if f in best],
+        "evidence_leads": [lead for lead in leads if "lead:" + lead in best],
+        "n_evidence_expected": expected,
+    }
+
+
+def grounding_f(precision: float | None, recall: float | None) -> float | None:
+    """The harmonic mean of claim precision and evidence recall; 0 when nothing of the
+    truth is cited (a text with no verified claim), None when the truth has nothing to
+    cite."""
+    if recall is None:
+        return None
+    if recall == 0 or not precision:
+        return 0.0
+    return 2.0 * precision * recall / (precision + recall)
 
 
 def grounding_scores(
@@ -113,10 +227,17 @@ def grounding_scores(
 
         predicted = list(extract_labels(text, label_space))
         f1 = diagnosis_f1(predicted, list(reference_labels))
+    numeric_decided = counts["n_numeric_verified"] + counts["n_numeric_contradicted"]
+    precision = counts["n_verified"] / decided if decided else None
+    cited = evidence(verdicts, truth)
     return {
-        "claim_precision": counts["n_verified"] / decided if decided else None,
+        "claim_precision": precision,
         "contradiction_rate": (counts["n_contradicted"] / counts["n_checkable"]
                                if counts["n_checkable"] else None),
+        "numeric_precision": counts["n_numeric_verified"] / numeric_decided if numeric_decided else None,
+        **cited,
+        "grounding_f": grounding_f(precision, cited["evidence_recall"]),
+        "not_checked_rate": counts["n_not_checked"] / counts["n_claims"] if counts["n_claims"] else None,
         **counts,
         "feature_coverage": len(features) / len(FEATURES),
         "features": features,
@@ -134,20 +255,32 @@ PREFIX = "grounding."
 MEAN_METRICS: dict[str, bool] = {
     PREFIX + "claim_precision": True,
     PREFIX + "contradiction_rate": False,
+    PREFIX + "numeric_precision": True,
+    PREFIX + "evidence_recall": True,
+    PREFIX + "grounding_f": True,
+    PREFIX + "not_checked_rate": False,
     PREFIX + "feature_coverage": True,
     PREFIX + "lead_coverage": True,
     PREFIX + "diagnosis_f1": True,
 }
 """Per-sample metrics averaged over samples (name -> higher is better)."""
+SAMPLE_METRICS: tuple[str, ...] = tuple(key[len(PREFIX):] for key in MEAN_METRICS)
+SAMPLE_COUNTS: tuple[str, ...] = (
+    "n_claims", "n_checkable", "n_verified", "n_contradicted", "n_numeric_verified",
+    "n_numeric_contradicted", "n_not_checked", "n_evidence_expected",
+) + tuple("n_" + a for a in ASSERTIONS)
+"""Per-sample counts stored beside the metrics."""
 
 
 class GroundingScorer:
     """Grounding verification as a ``gemeval.scoring.Scorer``.
 
     Per sample (fields prefixed ``grounding.``): claim_precision, contradiction_rate,
-    feature_coverage, lead_coverage, diagnosis_f1, n_claims, n_checkable, n_verified,
-    n_contradicted, the claim verdicts under ``grounding.claims`` and the truth source
-    under ``grounding.truth_source``. The truth is ``sample.truth``, judged with the bands
+    numeric_precision, evidence_recall, grounding_f, not_checked_rate, feature_coverage,
+    lead_coverage, diagnosis_f1, the counts (``SAMPLE_COUNTS``: claims, checkable, verified,
+    contradicted, and the claims of each assertion status, so a text that hedges every
+    statement shows as such), the claim verdicts under ``grounding.claims`` and the truth
+    source under ``grounding.truth_source``. The truth is ``sample.truth``, judged with the bands
     of ``tolerances_for(sample.truth_source)``; reference labels are
     ``sample.reference["labels"]``, else ``sample.truth["labels"]``.
 
@@ -172,9 +305,7 @@ class GroundingScorer:
 
     def score(self, sample: Any, prediction: Any) -> dict[str, Any]:
         if not prediction.ok:
-            return {PREFIX + key: None for key in (
-                "claim_precision", "contradiction_rate", "feature_coverage", "lead_coverage",
-                "diagnosis_f1", "n_claims", "n_checkable", "n_verified", "n_contradicted")} | {
+            return {PREFIX + key: None for key in SAMPLE_METRICS + SAMPLE_COUNTS} | {
                 PREFIX + "claims": [], PREFIX + "truth_source": sample.truth_source,
                 PREFIX + "error": prediction.error or "no text"}
         reference = sample.reference.get("labels")
@@ -185,9 +316,7 @@ class GroundingScorer:
             reference_labels=reference, label_space=self.label_space,
             tolerances=self.tolerances,
         )
-        keep = ("claim_precision", "contradiction_rate", "feature_coverage", "lead_coverage",
-                "diagnosis_f1", "n_claims", "n_checkable", "n_verified", "n_contradicted",
-                "claims", "truth_source", "tolerances", "predicted_labels")
+        keep = SAMPLE_METRICS + SAMPLE_COUNTS + ("claims", "truth_source", "tolerances", "predicted_labels")
         return {PREFIX + key: scores[key] for key in keep}
 
     def aggregate(self, rows: Sequence[dict[str, Any]], groups: Sequence[str], seed: int = 0,

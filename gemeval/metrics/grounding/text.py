@@ -56,3 +56,67 @@ def sentence_ends(text: str, lowered: str) -> list[int]:
             continue
         ends.append(i)
     return ends
+
+
+def split_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression, with a leading group of
+    alternatives expanded ("(?:left|right) axis" -> "left axis", "right axis"), so that each
+    starts with a literal ``re`` can skip ahead to (see the module docstring)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    if len(parts) == 1:
+        return _expand_leading_group(parts[0])
+    return [q for p in parts for q in split_alternatives(p)]
+
+
+def _expand_leading_group(pattern: str) -> list[str]:
+    if not pattern.startswith("(?:"):
+        return [pattern]
+    depth, i = 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            break
+        i += 1
+    rest = pattern[i + 1:]
+    if rest[:1] in ("?", "*", "+", "{"):
+        return [pattern]
+    inner = split_alternatives(pattern[3:i])
+    return [alt + rest for alt in inner] if len(inner) > 1 else [pattern]
+
+
+_PREFIX_RE = re.compile(r"[A-Za-z0-9 ]+")
+
+
+def literal_prefix(pattern: str) -> str:
+    """The literal text every match of ``pattern`` starts with (letters, digits, spaces),
+    or "" when there is none: a text without it cannot match."""
+    m = _PREFIX_RE.match(pattern)
+    if m is None:
+        return ""
+    prefix = m.group()
+    if pattern[m.end():m.end() + 1] in ("?", "*", "{"):
+        prefix = prefix[:-1]
+    return prefix if len(prefix) >= 2 else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from gemeval.metrics.grounding.leads import LEAD_LOOKAHEAD
+from gemeval.metrics.grounding.text import split_alternatives
 
 # (quantity, pattern, lowered). "block" keywords are quantities gemeval does not check:
 # they own the numbers after them, so those never become another quantity's claim. A
@@ -14,7 +15,7 @@ from gemeval.metrics.grounding.leads import LEAD_LOOKAHEAD
 # the scan fast (an alternation whose first letters are common letters is tried at every
 # such letter).
 KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
-    (quantity, re.compile(pattern), lowered)
+    (quantity, re.compile(alternative), lowered)
     for quantity, pattern, lowered in (
         ("qt_qtc_pair", r"QT\s*/\s*QTc(?P<fx>[BF])?\b(?:\s+intervals?)?", False),
         ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\([^)]*\))?", True),
@@ -57,6 +58,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("block", r"flutter\s+waves?\b|fibrillatory\s+waves?\b|f[- ]waves?\b", True),
         ("block", r"cornell\s+product\b", True),
     )
+    for alternative in split_alternatives(pattern)
 )
 """The keywords that claims hang on. Where two mentions start at the same place, the
 longer wins (so "QRS amplitude" blocks "QRS"); capitals are required where the lower-case
@@ -123,7 +125,7 @@ VALUE_PREDICATE_RE = re.compile(
 which is a bit fast", "QRS 104 ms is normal"."""
 
 CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (quantity, category, re.compile(pattern))
+    (quantity, category, re.compile(alternative))
     for quantity, category, pattern in (
         ("rhythm", "sinus", r"sinus\s+(?:rhythm|bradycardia|tachycardia|arrhythmia)\b"),
         ("rhythm", "atrial_fibrillation", r"atrial\s+fibrillation\b"),
@@ -172,7 +174,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "normal", r"normal\s+sinus\s+rhythm\b|normal\s+ventricular\s+response\b"),
-        ("intervals", "normal", r"(?:all\s+)?(?:the\s+)?(?:ecg\s+)?intervals\s+(?:are\s+|were\s+|appear\s+|look\s+)?(?:all\s+)?"
+        ("intervals", "normal", r"intervals\s+(?:are\s+|were\s+|appear\s+|look\s+)?(?:all\s+)?"
                                 r"(?:within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|unremarkable)\b|normal\s+intervals\b"),
         ("pr_ms", "prolonged", r"av(?<!second-degree av)(?<!second degree av)(?<!third-degree av)(?<!third degree av)(?<!2nd degree av)(?<!3rd degree av)(?<!2nd-degree av)(?<!3rd-degree av)(?<!complete av)(?<!2:1 av)(?<!high-grade av)(?<!high grade av)(?<!advanced av)\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"
                                r"|a-v\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"),
@@ -198,6 +200,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("axis_deg", "right", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+|seems\s+)?(?:shifted|deviated|rotated)"
                               r"\s+(?:to\s+the\s+)?right(?:ward)?\b"),
     )
+    for alternative in split_alternatives(pattern)
 )
 """Categorical claims named by a finding (lowered): (quantity, category, pattern). A
 negation earlier in the clause negates the claim."""
