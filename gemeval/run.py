@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -195,6 +196,12 @@ def evaluate(
     shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else tuple(shard)
     if isinstance(model, str):
         check_adapter_name(model)
+    parallel = data_parallel_rank()
+    if parallel is not None:
+        if shard_t is not None:
+            raise RunError("--shard and a multi-process launch (accelerate launch, torchrun) both split the samples; "
+                           "use one of them")
+        _pin_local_gpu()
 
     options = DataOptions.from_env(
         data_dir=Path(data_dir) if data_dir else None,
@@ -244,8 +251,80 @@ def evaluate(
     target = Path(run_dir) if run_dir else Path(out_dir) / spec.name / _slug(config["model"]["label"]) / config["run_id"]
     config["created_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     target.mkdir(parents=True, exist_ok=True)
+    if parallel is not None:
+        return _run_data_parallel(target, config, samples, parallel, model_obj, scorers, judge_engine, progress,
+                                  n_resamples)
     with store.run_lock(target):
         return _continue_run(target, config, samples, model_obj, scorers, judge_engine, progress, n_resamples)
+
+
+def data_parallel_rank() -> tuple[int, int] | None:
+    """(rank, world size) when this process is one of several started by ``accelerate
+    launch`` or ``torchrun`` (``RANK``/``WORLD_SIZE``), else None."""
+    try:
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        rank = int(os.environ.get("RANK", "0"))
+    except ValueError:
+        return None
+    return (rank, world) if world > 1 else None
+
+
+def _pin_local_gpu() -> None:
+    """Give each process of a node its own GPU: the ``LOCAL_RANK``-th of the visible ones,
+    so ``device=cuda`` in any adapter means that GPU (set before CUDA starts)."""
+    local = os.environ.get("LOCAL_RANK")
+    if local is None or "torch" in sys.modules and _cuda_started():
+        return
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        devices = [d for d in visible.split(",") if d.strip()]
+        if int(local) < len(devices):
+            os.environ["CUDA_VISIBLE_DEVICES"] = devices[int(local)]
+    else:
+        os.environ["CUDA_VISIBLE_DEVICES"] = local
+
+
+def _cuda_started() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_initialized())
+
+
+PART_DONE = "done.json"
+
+
+def _run_data_parallel(target: Path, config: dict[str, Any], samples: list[Sample], parallel: tuple[int, int],
+                       model_obj: Model, scorers: list, judge_engine, progress: Progress | None,
+                       n_resamples: int) -> RunResult:
+    """One process of a data-parallel run: predict and score every ``world``-th sample into
+    ``target/ranks/R-of-W`` (resumable like any run), then rank 0 waits for every part and
+    writes them into ``target``, judges and computes the results: the same run directory,
+    run id and records as one process would write. Other ranks return their part."""
+    rank, world = parallel
+    part_dir = target / "ranks" / f"{rank + 1}-of-{world}"
+    part_config = dict(config, shard=[rank + 1, world])
+    part_config["run_id"] = run_identity(part_config)
+    part_dir.mkdir(parents=True, exist_ok=True)
+    with store.run_lock(part_dir):
+        part = _continue_run(part_dir, part_config, samples[rank::world], model_obj, scorers, None, progress,
+                             n_resamples)
+    store.write_json(part_dir / PART_DONE, {"rank": rank, "world": world, "n": len(samples[rank::world])})
+    if rank != 0:
+        return part
+    parts = [target / "ranks" / f"{r + 1}-of-{world}" for r in range(world)]
+    poll_s = float(os.environ.get("GEMEVAL_RANK_POLL_S", "1"))
+    while not all((d / PART_DONE).is_file() for d in parts):
+        time.sleep(poll_s)  # a rank that dies takes the launcher, and so this process, down with it
+    with store.run_lock(target):
+        if (target / store.CONFIG).exists() and store.read_config(target).get("run_id") != config["run_id"]:
+            raise RunError(f"{target} holds a different run; choose another --out/--run-dir or delete it")
+        store.write_json(target / store.CONFIG, config)
+        have = {rec["id"] for rec in store.iter_samples(target)}
+        with store.SampleWriter(target) as writer:
+            for d in parts:
+                writer.write_many([rec for rec in store.read_samples(d) if rec["id"] not in have])
+        # nothing is left to predict; this judges (once, here) and computes the results
+        return _continue_run(target, config, samples, model_obj, scorers, judge_engine, None, n_resamples)
 
 
 def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], model_obj: Model, scorers: list,

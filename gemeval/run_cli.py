@@ -1,4 +1,4 @@
-"""`gemeval run`, `tasks`, `models`, `show`, `merge`."""
+"""`gemeval run`, `tasks`, `models`, `show`, `merge`, `doctor`."""
 
 from __future__ import annotations
 
@@ -224,6 +224,34 @@ def merge(shards: list[Path] = typer.Argument(..., help="The shard run directori
     print_run_summary(result.results, result.run_dir)
 
 
+def doctor(model: str = typer.Option(..., "--model", "-m", help="gem | pulse | hf | openai (or any adapter)."),
+           model_args: Optional[str] = typer.Option(None, "--model-args", help="k=v,k=v as for `gemeval run`."),
+           output_format: str = typer.Option("text", "--format", help="text | json.")) -> None:
+    """Check that this environment can run a model (packages, weights, towers, GPU) before loading it.
+
+    Exit 0 when nothing blocks a run, 2 otherwise; each problem is printed with its fix."""
+    import json
+
+    from gemeval.doctor import OK, PROBLEM, diagnose
+
+    if output_format not in ("text", "json"):
+        _fail(f"--format must be text or json, got {output_format!r}")
+    report = diagnose(model, model_args)
+    if output_format == "json":
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        marks = {OK: "[green]ok[/]", PROBLEM: "[bold red]problem[/]"}
+        for check in report.checks:
+            console.print(f"{marks.get(check.status, '[yellow]warning[/]')}  {escape(check.name)}: {escape(check.detail)}",
+                          highlight=False, soft_wrap=True)
+            if check.fix:
+                console.print(f"         fix: {escape(check.fix)}", highlight=False, soft_wrap=True)
+        n = sum(c.status == PROBLEM for c in report.checks)
+        console.print(f"ready to run --model {escape(model)}" if report.ready else
+                      f"[bold red]{n} problem{'s' if n != 1 else ''}[/]: not ready to run --model {escape(model)}")
+    raise typer.Exit(0 if report.ready else 2)
+
+
 def register(app: typer.Typer) -> None:
     """Add the run commands to the top-level app."""
     app.command("run")(run)
@@ -231,3 +259,4 @@ def register(app: typer.Typer) -> None:
     app.command("models")(models)
     app.command("show")(show)
     app.command("merge")(merge)
+    app.command("doctor")(doctor)

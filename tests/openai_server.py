@@ -1,6 +1,6 @@
 """A scriptable server speaking the OpenAI HTTP protocol on 127.0.0.1, for tests and benchmarks.
 
-It answers ``POST /v1/chat/completions`` and the Batch API (``POST /v1/files``,
+It answers ``POST /v1/chat/completions``, ``GET /v1/models`` (``served_models``) and the Batch API (``POST /v1/files``,
 ``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET /v1/batches/{id}``), records
 every request (method, path, headers, body) and is driven by a script:
 
@@ -100,6 +100,7 @@ class OpenAIServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self.files: dict[str, dict[str, Any]] = {}
+        self.served_models: list[str] = []  # listed by GET /v1/models (404 while empty)
         self.batches: dict[str, dict[str, Any]] = {}
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
@@ -152,6 +153,8 @@ class OpenAIServer:
         if request.method == "GET" and len(parts) >= 2 and parts[-1] == "content" and parts[-3] == "files":
             stored = self.files.get(parts[-2])
             return Reply(body=stored["data"]) if stored else Reply(404, error_body("no such file"))
+        if request.method == "GET" and parts[-1] == "models" and self.served_models:
+            return Reply(body={"object": "list", "data": [{"id": m, "object": "model"} for m in self.served_models]})
         if request.method == "POST" and parts[-1] == "batches":
             return self._create_batch(request)
         if request.method == "GET" and parts[-2] == "batches":

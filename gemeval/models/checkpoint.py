@@ -11,6 +11,8 @@ spot, accepted for the speed).
 from __future__ import annotations
 
 import hashlib
+import json
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +52,24 @@ def checkpoint_identity(pretrained: str, revision: str | None = None, commit: st
     if folder.is_dir():
         return {"path": str(folder.resolve()), "fingerprint": folder_fingerprint(folder)}
     return {"hub_id": pretrained, "revision": revision or "main", "commit": commit}
+
+
+def weight_names(folder: Path) -> set[str] | None:
+    """The tensor names a checkpoint folder holds, from its ``*.index.json`` weight maps or
+    its safetensors headers (no tensor is read); None when only pickled ``.bin`` files
+    without an index hold them (their names cannot be listed without loading them)."""
+    names: set[str] = set()
+    found = False
+    for index in sorted(folder.glob("*.index.json")):
+        names.update(json.loads(index.read_text()).get("weight_map", {}))
+        found = True
+    if found:
+        return names
+    shards = sorted(folder.glob("*.safetensors"))
+    if not shards:
+        return None
+    for shard in shards:
+        with shard.open("rb") as handle:
+            (length,) = struct.unpack("<Q", handle.read(8))
+            names.update(k for k in json.loads(handle.read(length)) if k != "__metadata__")
+    return names

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from gemeval.models.base import ModelError
-from gemeval.models.checkpoint import checkpoint_identity, file_fingerprint
+from gemeval.models.checkpoint import checkpoint_identity, file_fingerprint, weight_names
 from gemeval.models.gem_inputs import GEM_SIGNAL_SAMPLES, GEM_TRAINING_FS_HZ, LEAD_ORDERS, gem_question, gem_signal
 from gemeval.models.hf import completion_lengths
 from gemeval.models.inputs import load_image
@@ -63,6 +63,17 @@ def _import_llava(family: str, install: str) -> dict[str, Any]:
     return {"IMAGE_TOKEN_INDEX": IMAGE_TOKEN_INDEX, "conv_templates": conv_templates,
             "process_images": process_images, "tokenizer_image_token": tokenizer_image_token,
             "load_pretrained_model": load_pretrained_model}
+
+
+class _StepCounter:
+    """A logits processor that changes nothing and counts the generation steps."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, input_ids, scores):
+        self.count += 1
+        return scores
 
 
 class _LLaVAModel:
@@ -255,13 +266,18 @@ class _LLaVAModel:
         images, image_sizes = self._images(items)
         sampling = {"do_sample": True, "temperature": self.temperature, "top_p": self.top_p} \
             if self.temperature > 0 else {"do_sample": False}
+        steps = _StepCounter()
         with torch.inference_mode():
             output_ids = self.model.generate(
                 input_ids.to(self.model.device), attention_mask=attention_mask.to(self.model.device),
                 images=images, image_sizes=image_sizes, num_beams=self.num_beams,
-                max_new_tokens=self.max_new_tokens, use_cache=True,
+                max_new_tokens=self.max_new_tokens, use_cache=True, logits_processor=[steps],
                 **sampling, **self._generate_kwargs(items),
             )
+        # LLaVA generates from inputs_embeds; transformers 4.37 then puts the start token in
+        # front of the new tokens (later versions return the new tokens alone): keep the
+        # columns that generation steps produced.
+        output_ids = output_ids[:, output_ids.shape[1] - steps.count:]
         texts = self.tokenizer.batch_decode(output_ids, skip_special_tokens=True)
         lengths = completion_lengths(output_ids, self.eos_ids, self.pad_id)
         latency_s = time.perf_counter() - start
@@ -316,6 +332,8 @@ class GEMModel(_LLaVAModel):
             raise ModelError(f"adapter 'gem': lead_order must be one of {', '.join(LEAD_ORDERS)}, got {lead_order!r}")
         self.lead_order = lead_order
         self.ecg_tower = ecg_tower
+        self.ecg_tower_override = ecg_tower is not None
+        self.open_clip_config_file: str | None = None
         self.open_clip_config = open_clip_config
 
     def _builder_kwargs(self) -> dict[str, Any]:
@@ -339,13 +357,49 @@ class GEMModel(_LLaVAModel):
         self.ecg_tower = str(Path(tower).expanduser().resolve())
         self.open_clip_config = self.open_clip_config or getattr(config, "open_clip_config", None) or "coca_ViT-B-32"
         config.mm_ecg_tower = self.ecg_tower
-        config.open_clip_config = self.open_clip_config
+        self.open_clip_config = config.open_clip_config = self._register_open_clip_config(self.open_clip_config)
         # With model_base (LoRA or projector-only checkpoints) llava's builder passes its own config.
         return {"config": config} if self.model_base is None else {}
+
+    def _register_open_clip_config(self, value: str) -> str:
+        """The ECG-CoCa architecture name for ecg_coca: a ``.json`` file is registered with
+        ecg_coca's model registry first (its name is the file's stem)."""
+        try:
+            from ecg_coca.open_clip import add_model_config, list_models
+        except ImportError as exc:
+            raise ModelError(f"adapter 'gem' needs GEM's `ecg_coca` package beside its `llava` ({exc}); "
+                             f"{self.install}") from None
+        if value.endswith(".json"):
+            path = Path(value).expanduser()
+            if not path.is_file():
+                raise ModelError(f"adapter 'gem': open_clip_config file {path} does not exist")
+            add_model_config(path.resolve())
+            self.open_clip_config_file = str(path.resolve())
+            value = path.stem
+        if value not in list_models():
+            raise ModelError(
+                f"adapter 'gem': open_clip_config {value!r} is not one of ecg_coca's architectures "
+                f"({', '.join(list_models())}); pass open_clip_config=/path/to/CONFIG.json for your own"
+            )
+        return value
 
     def _after_load(self) -> None:
         # The ECG encoder is built on the CPU by ecg_coca; the language model may sit on a GPU.
         self.model.get_ecg_tower().to(device=self.model.device, dtype=self.dtype)
+
+    def _ecg_tower_weights(self) -> str:
+        """Where the ECG encoder's weights come from. ``save_pretrained`` stores the tower
+        inside GEM's checkpoint, and those weights replace the tower file's on loading; the
+        file then only has to exist and match the architecture."""
+        named = "the ecg_tower= file" if self.ecg_tower_override else "the file named by mm_ecg_tower"
+        folder = Path(self.model_base or self.pretrained).expanduser()
+        names = weight_names(folder) if folder.is_dir() else None
+        if names is None:
+            return f"unknown (the checkpoint's tensor names cannot be listed); else {named}"
+        if any(name.startswith("model.ecg_tower.") for name in names):
+            return (f"checkpoint (model.ecg_tower.* in its weights replace those of {named}, which supplies "
+                    "the architecture only)")
+        return named
 
     def _ecg_input(self, sample: Sample):
         import torch
@@ -370,7 +424,9 @@ class GEMModel(_LLaVAModel):
         return {
             "ecg_tower": self.ecg_tower,
             "ecg_tower_fingerprint": file_fingerprint(Path(self.ecg_tower)),
+            "ecg_tower_weights": self._ecg_tower_weights(),
             "open_clip_config": self.open_clip_config,
+            "open_clip_config_file": self.open_clip_config_file,
             "signal": {"samples": GEM_SIGNAL_SAMPLES, "lead_order": self.lead_order, "resampling": None,
                        "preparation": "wfdb.rdsamp, NaN/inf -> 0, leads x samples, zero-pad/crop"},
             "ablation_zeroed": zeroed,
