@@ -127,13 +127,16 @@ def build_vision_tower(folder: Path, size: str) -> Path:
     return folder
 
 
-def build_ecg_tower(folder: Path) -> tuple[Path, Path]:
-    """(checkpoint, open_clip config file) of a one-layer ECG-CoCa, made by ecg_coca itself."""
+def build_ecg_tower(folder: Path, layers: int = 1) -> tuple[Path, Path]:
+    """(checkpoint, open_clip config file) of an ECG-CoCa with ``layers`` ECG transformer
+    layers (the published one has 12), made by ecg_coca itself."""
     import torch
     from ecg_coca.open_clip import add_model_config, create_model
 
     config_path = folder / f"{ECG_CONFIG_NAME}.json"
-    config_path.write_text(json.dumps(ECG_CONFIG, indent=2))
+    config = json.loads(json.dumps(ECG_CONFIG))
+    config["ecg_cfg"]["layers"] = layers
+    config_path.write_text(json.dumps(config, indent=2))
     add_model_config(config_path)
     coca = create_model(ECG_CONFIG_NAME, "", precision="fp32", device="cpu")
     checkpoint = folder / "ecg_coca.pt"
@@ -166,7 +169,7 @@ def build(folder: Path, family: str, size: str = "tiny", seed: int = 0) -> Path:
         "tokenizer_padding_side": "right", "tokenizer_model_max_length": 4096, "use_mm_proj": True,
     }
     if family == "gem":
-        checkpoint, config_path = build_ecg_tower(folder)
+        checkpoint, config_path = build_ecg_tower(folder, layers=12 if size == "bench" else 1)
         mm.update(mm_ecg_tower=str(checkpoint), open_clip_config=ECG_CONFIG_NAME, ecg_projector_type="linear")
     config = LlavaConfig(
         vocab_size=shape["vocab"] or len(tokenizer), max_position_embeddings=4096,
