@@ -6,7 +6,9 @@ Both load with ``llava.model.builder.load_pretrained_model`` and prompt with the
 (``llava.mm_utils.process_images``: LLaVA-NeXT any-resolution tiling), in float16, as their
 evaluation scripts do (see ``gemeval.models.gem_inputs``). GEM also reads the signal
 (12 x 5,000 samples) through its ECG-CoCa tower, whose checkpoint path lives in the model
-config's ``mm_ecg_tower``; ``ecg_tower=PATH`` overrides it.
+config's ``mm_ecg_tower``; ``ecg_tower=PATH`` overrides it. GEM's checkpoint also stores the
+tower's weights, which replace the file's on loading (``describe()`` says which are used);
+``open_clip_config`` may name a ``.json`` architecture file, registered with ``ecg_coca``.
 
 The two packages differ (GEM's ``generate`` takes ``ecgs=``, PULSE's does not), so each
 model needs its own environment; see docs/models.md for the install.
