@@ -14,10 +14,13 @@ from typer.testing import CliRunner
 from gemeval.cli import app
 from gemeval.report.compare import load_run, paired_draws
 from gemeval.report.gate import (
+    DEFAULT_MARGIN_RELATIVE,
+    DEFAULT_MARGIN_UNIT,
     GatePolicy,
     MetricPolicy,
     PolicyError,
     assess_difference,
+    default_policy,
     load_policy,
     parse_policy,
     run_gate,
@@ -236,3 +239,51 @@ def test_ci_workflow_in_docs_parses_and_uses_real_options():
             help_text = runner.invoke(app, [match.group(1), "--help"], terminal_width=200).output
             for flag in re.findall(r"(--[a-z][a-z-]+)", match.group(2)):
                 assert flag in help_text, f"`gemeval {match.group(1)}` has no option {flag}"
+
+
+def test_gate_without_a_policy_gates_the_headline_metrics_with_default_margins(tmp_path):
+    """No --policy: the task's headline metrics both runs have, margin 0.02 on a 0-1 scale
+    and 2% of the baseline's value otherwise; a headline metric one run lacks is named."""
+    rng = np.random.default_rng(3)
+    n = 400
+    base = (rng.random(n) < 0.8).astype(float)
+    worse = base.copy()
+    worse[np.flatnonzero(base == 1)[:60]] = 0.0
+    headline = ["mcq.correct", "judge.DiagnosisAccuracy", "grounding.diagnosis_f1"]
+    a = write_run(tmp_path / "a", records({"mcq.correct": base}, judge_scores={"DiagnosisAccuracy": base * 80}),
+                  judge=JUDGE, headline=headline)
+    b = write_run(tmp_path / "b", records({"mcq.correct": worse}, judge_scores={"DiagnosisAccuracy": worse * 80}),
+                  judge=JUDGE, headline=headline, model="cand")
+    policy, left_out = default_policy(load_run(a), load_run(b))
+    assert set(policy.metrics) == {"mcq.correct", "judge.DiagnosisAccuracy"}
+    assert policy.metrics["mcq.correct"].margin == DEFAULT_MARGIN_UNIT
+    judge_value = load_run(a).results["metrics"]["judge.DiagnosisAccuracy"]["value"]
+    assert policy.metrics["judge.DiagnosisAccuracy"].margin == pytest.approx(DEFAULT_MARGIN_RELATIVE * judge_value, rel=1e-5)
+    assert left_out == ["grounding.diagnosis_f1: not in either run"]
+    result = runner.invoke(app, ["gate", "--baseline", str(a), "--candidate", str(b)])
+    assert result.exit_code == 1, result.output
+    assert "default margins" in result.output and "grounding.diagnosis_f1" in result.output
+    result = runner.invoke(app, ["gate", "--baseline", str(a), "--candidate", str(a)])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_example_policy_works_on_the_quickstart_runs(tmp_path):
+    """gate.example.yaml as shipped, on two quickstart runs (measure, grounded, no judge):
+    the judge metric it names is skipped with a note instead of failing the gate."""
+    from conftest import SMALL_SYNTHETIC_N
+    from gemeval.run import evaluate
+
+    runs = [evaluate(model="measure", task="grounded", synthetic_n=SMALL_SYNTHETIC_N, out_dir=tmp_path / name,
+                     n_resamples=100).run_dir for name in ("a", "b")]
+    example = Path(__file__).parents[1] / "gate.example.yaml"
+    md = tmp_path / "gate.md"
+    result = runner.invoke(app, ["gate", "--baseline", str(runs[0]), "--candidate", str(runs[1]), "--policy", str(example),
+                                 "--markdown", str(md)])
+    assert result.exit_code == 0, result.output
+    assert "judge.DiagnosisAccuracy" in result.output and "if_present" in result.output
+    assert "Not gated: judge.DiagnosisAccuracy" in md.read_text()
+    # a policy metric that is not optional still has to be there
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(example.read_text().replace(", if_present: true", ""))
+    result = runner.invoke(app, ["gate", "--baseline", str(runs[0]), "--candidate", str(runs[1]), "--policy", str(strict)])
+    assert result.exit_code == 2 and "judge.DiagnosisAccuracy" in result.output

@@ -14,6 +14,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from gemeval.console import err_console, out_console, print_error
@@ -208,7 +209,7 @@ def compare(
 def gate(
     baseline: Path = typer.Option(..., "--baseline", help="Run directory of the released model (A)."),
     candidate: Path = typer.Option(..., "--candidate", help="Run directory of the candidate (B)."),
-    policy: Path = typer.Option(..., "--policy", help="Policy YAML: alpha, rule, correction and per metric margin / min / max / max_failed_rate (see gate.example.yaml)."),
+    policy: Optional[Path] = typer.Option(None, "--policy", help="Policy YAML: alpha, rule, correction and per metric margin / min / max / max_failed_rate / if_present (see gate.example.yaml). Default: the task's headline metrics with the default margins."),
     markdown: Optional[Path] = typer.Option(None, "--markdown", help="Write a markdown summary for a pull-request comment here."),
     junit: Optional[Path] = typer.Option(None, "--junit", help="Write a JUnit XML report (one test case per metric) here."),
     allow_mismatch: bool = typer.Option(False, "--allow-mismatch", help="Gate even when data, prompts, task version or judge differ."),
@@ -225,13 +226,24 @@ def gate(
     `min`/`max` bound the candidate's value; `max_failed_rate` bounds the share of its
     samples with no value. Cached judge verdicts are reused when the candidate run is made;
     the gate only reads the two run directories.
+
+    Without --policy the task's headline metrics that both runs report are gated, rule
+    `regression`, alpha 0.05 with Bonferroni, margin 0.02 for a metric on a 0-1 scale and 2%
+    of the baseline's value for any other (a judge score of 80: 1.6).
     """
+    left_out: list[str] = []
     try:
-        rules = gate_mod.load_policy(policy)
         base, cand = compare_mod.load_run(baseline), compare_mod.load_run(candidate)
+        if policy is None:
+            rules, left_out = gate_mod.default_policy(base, cand)
+        else:
+            rules = gate_mod.load_policy(policy)
         result = gate_mod.run_gate(base, cand, rules, allow_mismatch)
     except USAGE_ERRORS as exc:
         raise _fail(exc)
+    if policy is None:
+        err_console.print("no --policy: gating the task's headline metrics with the default margins", highlight=False)
+    result.skipped.extend(left_out)
     table = Table(title=f"gemeval gate: {'PASS' if result.passed else 'REGRESSION'}", title_justify="left")
     for name in ("metric", "baseline", "candidate", "difference", "bounds", "margin", "verdict"):
         table.add_column(name)
@@ -244,7 +256,9 @@ def gate(
             f"[{board_mod.format_value(v.test.lower)}, {board_mod.format_value(v.test.upper)}]", f"{v.policy.margin:g}", verdict,
         )
     out_console.print(table)
-    out_console.print(gate_mod.rule_text(rules), highlight=False)
+    out_console.print(gate_mod.rule_text(result.policy), highlight=False)
+    for line in result.skipped:
+        err_console.print(f"[yellow]not gated:[/] {escape(line)}", highlight=False)
     for line in result.mismatches:
         err_console.print(f"[yellow]warning:[/] runs differ in {line} (--allow-mismatch)", highlight=False)
     if markdown is not None:

@@ -28,7 +28,7 @@ is made, not here.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,12 @@ from gemeval.report.compare import (
 
 RULES = ("regression", "non-inferiority")
 CORRECTIONS = ("bonferroni", "none")
-METRIC_KEYS = ("margin", "min", "max", "max_failed_rate")
+METRIC_KEYS = ("margin", "min", "max", "max_failed_rate", "if_present")
+# Without a policy the task's headline metrics are gated with these margins: a drop of 0.02
+# for a metric whose values lie in [0, 1] (accuracy, F1, precision, a rate), and of 2% of the
+# baseline's value for any other (a judge score on 0-100: 2 points at 100, 1.6 at 80).
+DEFAULT_MARGIN_UNIT = 0.02
+DEFAULT_MARGIN_RELATIVE = 0.02
 POLICY_KEYS = ("alpha", "correction", "rule", "n_resamples", "seed", "metrics")
 CHANGED_ITEMS_SHOWN = 10
 
@@ -64,6 +69,7 @@ class MetricPolicy:
     min: float | None = None
     max: float | None = None
     max_failed_rate: float | None = None
+    if_present: bool = False  # skipped (with a note) when neither run has the metric
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,12 @@ def _number(path: Path, where: str, value: Any, low: float | None = None, high: 
     return float(value)
 
 
+def _flag(path: Path, where: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise PolicyError(f"{path}: {where} must be true or false, got {value!r}")
+    return value
+
+
 def parse_policy(data: Any, path: Path = Path("<policy>")) -> GatePolicy:
     """A GatePolicy from the parsed YAML mapping; PolicyError names the key and the fix."""
     if not isinstance(data, dict):
@@ -113,6 +125,7 @@ def parse_policy(data: Any, path: Path = Path("<policy>")) -> GatePolicy:
             max=None if spec.get("max") is None else _number(path, f"metrics.{name}.max", spec["max"]),
             max_failed_rate=None if spec.get("max_failed_rate") is None
             else _number(path, f"metrics.{name}.max_failed_rate", spec["max_failed_rate"], 0.0, 1.0),
+            if_present=_flag(path, f"metrics.{name}.if_present", spec.get("if_present", False)),
         )
     rule = data.get("rule", "regression")
     if rule not in RULES:
@@ -197,6 +210,7 @@ class GateResult:
     verdicts: list[MetricVerdict]
     mismatches: list[str]
     n_pairs: int
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -213,6 +227,15 @@ def run_gate(baseline: Run, candidate: Run, policy: GatePolicy, allow_mismatch: 
     if mismatches and not allow_mismatch:
         raise RunMismatchError(mismatches)
     entries = baseline.results.get("metrics") or {}
+    skipped = []
+    for name, rule in list(policy.metrics.items()):
+        if rule.if_present and all(name not in (run.results.get("metrics") or {}) for run in (baseline, candidate)):
+            skipped.append(f"{name}: in neither run (if_present)")
+    if skipped:
+        kept = {n: r for n, r in policy.metrics.items() if not any(line.startswith(n + ":") for line in skipped)}
+        if not kept:
+            raise PolicyError("no metric of the policy is in the runs: " + "; ".join(skipped))
+        policy = replace(policy, metrics=kept)
     for name in policy.metrics:
         for run in (baseline, candidate):
             if name not in (run.results.get("metrics") or {}):
@@ -255,7 +278,42 @@ def run_gate(baseline: Run, candidate: Run, policy: GatePolicy, allow_mismatch: 
             passed=not reasons, inconclusive=not reasons and not test.non_inferior and not test.regression,
             reasons=reasons, n_changed=n_changed, changed=changed,
         ))
-    return GateResult(baseline, candidate, policy, verdicts, mismatches, n_pairs=len(draws.ids))
+    return GateResult(baseline, candidate, policy, verdicts, mismatches, n_pairs=len(draws.ids), skipped=skipped)
+
+
+def default_policy(baseline: Run, candidate: Run) -> tuple[GatePolicy, list[str]]:
+    """The policy used when none is given: every headline metric of the task that both runs
+    report and that can be recomputed from the samples, with the default margins
+    (``DEFAULT_MARGIN_UNIT`` for a metric whose values lie in [0, 1], else
+    ``DEFAULT_MARGIN_RELATIVE`` of the baseline's value), rule ``regression``, Bonferroni.
+    Also returns one line per headline metric left out and why."""
+    metrics_a = baseline.results.get("metrics") or {}
+    metrics_b = candidate.results.get("metrics") or {}
+    headline = list(dict.fromkeys([*(baseline.results.get("headline") or []), *(candidate.results.get("headline") or [])]))
+    chosen: dict[str, MetricPolicy] = {}
+    left_out = []
+    for name in headline:
+        if name not in metrics_a or name not in metrics_b:
+            left_out.append(f"{name}: not in {'either run' if name not in metrics_a and name not in metrics_b else 'both runs'}")
+            continue
+        if metric_kind(metrics_a[name]) == "unavailable":
+            left_out.append(f"{name}: cannot be recomputed from the samples")
+            continue
+        values = [metrics_a[name].get(k) for k in ("value", "ci_low", "ci_high")] + [metrics_b[name].get("value")]
+        numbers = [float(v) for v in values if isinstance(v, (int, float)) and np.isfinite(v)]
+        if not numbers:
+            left_out.append(f"{name}: no value in the runs")
+            continue
+        unit = all(0.0 <= v <= 1.0 for v in numbers)
+        base = metrics_a[name].get("value")
+        margin = DEFAULT_MARGIN_UNIT if unit else DEFAULT_MARGIN_RELATIVE * abs(float(base if base is not None else numbers[0]))
+        chosen[name] = MetricPolicy(margin=round(margin, 6))
+    if not chosen:
+        raise PolicyError(
+            "no headline metric of the task is in both runs (" + "; ".join(left_out or ["no headline metrics"])
+            + "); pass --policy with the metrics to gate (see gate.example.yaml)"
+        )
+    return GatePolicy(metrics=chosen), left_out
 
 
 def _fmt(x: float | None) -> str:
@@ -301,6 +359,8 @@ def to_markdown(result: GateResult, max_items: int = CHANGED_ITEMS_SHOWN) -> str
             f"[{_fmt(v.test.lower)}, {_fmt(v.test.upper)}] | {v.policy.margin:g} | {verdict} |"
         )
     lines += ["", rule_text(result.policy), "Bounds are of the difference, oriented so that positive is better."]
+    if result.skipped:
+        lines += ["", "Not gated: " + "; ".join(result.skipped) + "."]
     if result.mismatches:
         lines += ["", "⚠️ Compared despite differing runs (--allow-mismatch): " + "; ".join(result.mismatches) + "."]
     for run, role in ((base, "baseline"), (cand, "candidate")):
