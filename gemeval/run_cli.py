@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.markup import escape
-from rich.table import Table
 
-from gemeval.console import err_console, out_console as console, print_error
+from gemeval.console import FORMAT_HELP, OutputFormat, err_console, new_progress, progress_display, out_console as console, print_error, print_json, print_table
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -30,25 +28,27 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return f"{v:.{digits}f}"
 
 
-def results_table(results: dict[str, Any], title: str | None = None) -> Table:
-    """The metrics of one run: value, 95% CI, n, failures; headline metrics first."""
-    table = Table(title=title or f"{results['task']} · {results.get('model_label', results['model'])} · {results.get('modality')}")
-    for col, justify in (("metric", "left"), ("value", "right"), ("95% CI", "right"), ("n", "right"), ("failed", "right")):
-        table.add_column(col, justify=justify)
+def print_results(results: dict[str, Any], title: str | None = None) -> None:
+    """The metrics of one run: value, 95% CI, n, failures; headline metrics first (bold)."""
     metrics = results["metrics"]
     headline = [m for m in results.get("headline", []) if m in metrics]
     rest = sorted(m for m in metrics if m not in headline)
+    rows, styles = [], []
     for name in headline + rest:
         m = metrics[name]
         arrow = "" if m.get("higher_is_better", True) else " (lower is better)"
-        style = "bold" if name in headline else None
-        table.add_row(f"{name}{arrow}", _fmt(m.get("value")), f"[{_fmt(m.get('ci_low'))}, {_fmt(m.get('ci_high'))}]",
-                      str(m.get("n", "")), str(m.get("n_failed", "")), style=style)
-    return table
+        rows.append([f"{name}{arrow}", _fmt(m.get("value")), f"[{_fmt(m.get('ci_low'))}, {_fmt(m.get('ci_high'))}]",
+                     str(m.get("n", "")), str(m.get("n_failed", ""))])
+        styles.append("bold" if name in headline else None)
+    print_table(
+        [("metric", "left"), ("value", "right"), ("95% CI", "right"), ("n", "right"), ("failed", "right")], rows,
+        title=title or f"{results['task']} · {results.get('model_label', results['model'])} · {results.get('modality')}",
+        console=console, row_styles=styles,
+    )
 
 
 def print_run_summary(results: dict[str, Any], run_dir: Path) -> None:
-    console.print(results_table(results))
+    print_results(results)
     data = results.get("data", {})
     console.print(f"samples: {results['n_samples']}  errors: {results['n_errors']}  data: {data.get('source')}")
     if data.get("note"):
@@ -122,9 +122,7 @@ def run(
                                   rule=judge_rule, timeout_s=judge_timeout, strict=strict,
                                   cache_path=judge_cache_path, batch_wait=judge_batch_wait)
 
-    bar = RichProgress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet,
-                       transient=False)
+    bar = new_progress(err_console, disable=quiet)  # nothing at all in a pipe
     state: dict[str, Any] = {}
 
     def start(total: int, done: int) -> None:
@@ -139,7 +137,7 @@ def run(
         state["id"] = bar.add_task(f"judge · {judge}", total=total)
 
     try:
-        with bar:
+        with progress_display(bar):
             result = evaluate(
                 model=model, task=task, model_args=model_args, modality=modality, limit=limit,
                 out_dir=out, run_dir=run_dir, seed=seed, scoring=scoring, data_dir=data_dir,
@@ -157,47 +155,56 @@ def run(
     print_run_summary(result.results, result.run_dir)
 
 
-def tasks(detail: bool = typer.Option(False, "--detail", help="Also print what each task measures.")) -> None:
+def tasks(
+    detail: bool = typer.Option(False, "--detail", help="Also print what each task measures."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP),
+) -> None:
     """List the tasks with their data, modalities, metrics and judge."""
     from gemeval.data.synthetic import DEFAULT_N
     from gemeval.tasks import list_tasks
 
-    table = Table(title="gemeval tasks")
-    columns = ["task", "kind", "size", "modalities", "data (else synthetic)", "headline metrics", "judge"]
+    specs = list_tasks()
+    if fmt is OutputFormat.json:
+        print_json([{"task": t.name, "kind": t.kind, "version": t.version, "published_n": t.options.get("published_n"),
+                     "synthetic_n": DEFAULT_N, "modalities": list(t.modalities), "sources": list(t.sources),
+                     "headline": list(t.headline), "judge": t.judge, "description": t.description, "path": str(t.path)}
+                    for t in specs])
+        return
+    columns = [("task", "left"), ("kind", "left"), ("size", "right"), ("modalities", "left"),
+               ("data (else synthetic)", "left"), ("headline metrics", "left"), ("judge", "left")]
     if detail:
-        columns.append("what it measures")
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for t in list_tasks():
+        columns.append(("what it measures", "left"))
+    rows = []
+    for t in specs:
         published = t.options.get("published_n")
         size = f"{published:,} published\n{DEFAULT_N} synthetic" if published else f"{DEFAULT_N} synthetic"
         row = [t.name, t.kind, size, ", ".join(t.modalities), ", ".join(t.sources) or "synthetic",
                "\n".join(t.headline), t.judge or "-"]
         if detail:
             row.append(t.description)
-        table.add_row(*(escape(c) for c in row))
-    console.print(table)
+        rows.append(row)
+    print_table(columns, rows, title="gemeval tasks", console=console)
 
 
-def models() -> None:
+def models(fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP)) -> None:
     """List the model adapters and what each needs."""
     from gemeval.models.base import ADAPTERS
     from gemeval.models import registry  # noqa: F401
 
-    table = Table(title="gemeval model adapters")
-    for col in ("adapter", "modalities", "what it is", "needs"):
-        table.add_column(col, overflow="fold")
-    for info in ADAPTERS.values():
-        table.add_row(*(escape(c) for c in (info.name, ", ".join(info.modalities), info.summary, info.needs)))
-    console.print(table)
+    if fmt is OutputFormat.json:
+        print_json([{"adapter": i.name, "modalities": list(i.modalities), "summary": i.summary, "needs": i.needs}
+                    for i in ADAPTERS.values()])
+        return
+    print_table([("adapter", "left"), ("modalities", "left"), ("what it is", "left"), ("needs", "left")],
+                [[i.name, ", ".join(i.modalities), i.summary, i.needs] for i in ADAPTERS.values()],
+                title="gemeval model adapters", console=console)
 
 
 def show(run_dir: Path = typer.Argument(..., help="A run directory written by `gemeval run`."),
          recompute: bool = typer.Option(False, "--recompute", help="Recompute results.json from samples.jsonl first."),
-         as_json: bool = typer.Option(False, "--json", help="Print results.json.")) -> None:
+         as_json: bool = typer.Option(False, "--json", help="Print results.json (as --format json)."),
+         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP)) -> None:
     """Print the results table of a run again."""
-    import json
-
     from gemeval import store
     from gemeval.run import RunError, finalize
 
@@ -205,8 +212,8 @@ def show(run_dir: Path = typer.Argument(..., help="A run directory written by `g
         results = finalize(run_dir) if recompute else store.read_results(run_dir)
     except (store.RunStoreError, RunError) as exc:
         _fail(str(exc))
-    if as_json:
-        typer.echo(json.dumps(results, indent=2))
+    if as_json or fmt is OutputFormat.json:
+        print_json(results)
         return
     print_run_summary(results, run_dir)
 

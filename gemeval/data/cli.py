@@ -14,7 +14,7 @@ from typing import Callable, List, Optional
 import typer
 from rich.markup import escape
 
-from gemeval.console import out_console, print_error
+from gemeval.console import FORMAT_HELP, OutputFormat, out_console, print_error, print_json
 from gemeval.data.base import SOURCES, DataError, SourceInfo
 from gemeval.tasks import TaskError, TaskSpec, list_tasks, load_task
 
@@ -105,6 +105,7 @@ def _selected(names: Optional[List[str]]) -> list[TaskSpec]:
 @app.command("list")
 def list_command(
     task: Optional[List[str]] = typer.Option(None, "--task", help="Only this task (repeatable)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
     """What each task reads: its data sources in the order tried, the files each needs and
     the command that gets them. A task whose files are absent runs on the synthetic set."""
@@ -114,6 +115,12 @@ def list_command(
         print_error(str(error))
         raise typer.Exit(EXIT_INPUT_ERROR)
     sources = _sources()
+    if fmt is OutputFormat.json:
+        print_json([{"task": spec.name, "kind": spec.kind, "description": spec.description,
+                     "sources": [{"name": name, "summary": sources[name].summary, "needs": _fill(sources[name].needs, spec),
+                                  "get": _fill(sources[name].get, spec)} for name in spec.sources],
+                     "otherwise": "synthetic"} for spec in tasks])
+        return
     for spec in tasks:
         out_console.print(f"[bold]{spec.name}[/] ({spec.kind}): {escape(spec.description)}", highlight=False)
         for i, name in enumerate(spec.sources, start=1):
@@ -136,6 +143,7 @@ def _shown(paths: list[Path], root: Path) -> str:
 def check(
     directory: Optional[Path] = typer.Argument(None, help="Data folder (default: $GEMEVAL_DATA)."),
     task: Optional[List[str]] = typer.Option(None, "--task", help="Only this task (repeatable)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
     """What is present under DIR for each task, what is missing, and how to get it.
 
@@ -156,20 +164,30 @@ def check(
         raise typer.Exit(EXIT_INPUT_ERROR)
     sources = _sources()
     missing_tasks: list[str] = []
+    report: list[dict] = []
     for spec in tasks:
         lines: list[str] = []
         ready = None
+        entry: dict = {"task": spec.name, "ready_from": None, "sources": []}
+        report.append(entry)
         for name in spec.sources:
             try:
                 found, problem = PROBES[name](spec, directory), ""
             except DataError as error:
                 found, problem = [], f" ({error})"
+            entry["sources"].append({"name": name, "found": [str(p) for p in found], "problem": problem.strip(" ()") or None,
+                                     "needs": _fill(sources[name].needs, spec), "get": _fill(sources[name].get, spec)})
             if found:
                 ready = ready or name
                 lines.append(f"  [green]found[/]   {name}: {escape(_shown(found, directory))}")
             else:
                 lines.append(f"  [yellow]missing[/] {name}: {escape(_fill(sources[name].needs, spec) + problem)}")
                 lines.append(f"          get it: {escape(_fill(sources[name].get, spec))}")
+        entry["ready_from"] = ready
+        if fmt is OutputFormat.json:
+            if spec.sources and not ready:
+                missing_tasks.append(spec.name)
+            continue
         if ready:
             status = f"[green]ready[/] from {ready}"
         elif spec.sources:
@@ -180,6 +198,11 @@ def check(
         out_console.print(f"[bold]{spec.name}[/]: {status}", highlight=False)
         for line in lines:
             out_console.print(line, highlight=False, soft_wrap=True)
+    if fmt is OutputFormat.json:
+        print_json({"directory": str(directory), "tasks": report, "without_data": missing_tasks})
+        if missing_tasks:
+            raise typer.Exit(EXIT_MISSING)
+        return
     if missing_tasks:
         out_console.print(f"{len(missing_tasks)} task(s) without data under {escape(str(directory))}: "
                           f"{', '.join(missing_tasks)}", highlight=False)

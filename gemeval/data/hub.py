@@ -138,6 +138,9 @@ def download(
         DataError: unknown name, offline, Hub unreachable, unknown revision.
     """
     from huggingface_hub import snapshot_download
+    from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
+
+    from gemeval.console import err_console
 
     if name not in HUB_DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(HUB_DATASETS)}")
@@ -145,13 +148,19 @@ def download(
     sha = resolve_revision(dataset, revision, endpoint)
     target = Path(out_dir) / dataset.folder
     target.mkdir(parents=True, exist_ok=True)
-    snapshot_download(
-        dataset.repo_id,
-        repo_type="dataset",
-        revision=sha,
-        local_dir=target,
-        allow_patterns=patterns_for(dataset, subsets, with_images),
-        endpoint=endpoint,
-        max_workers=max_workers,
-    )
+    if not err_console.is_terminal:
+        disable_progress_bars()  # the hub's bars on a terminal; nothing in a pipe or a log file
+    try:
+        snapshot_download(
+            dataset.repo_id,
+            repo_type="dataset",
+            revision=sha,
+            local_dir=target,
+            allow_patterns=patterns_for(dataset, subsets, with_images),
+            endpoint=endpoint,
+            max_workers=max_workers,
+        )
+    finally:
+        if not err_console.is_terminal:
+            enable_progress_bars()
     return target, sha

@@ -101,12 +101,13 @@ def ensure_built(n: int = DEFAULT_N) -> SyntheticBenchmark:
 def build(target: Path, n: int) -> None:
     from gemeval.ecg.io import write_record
     from gemeval.ecg.render import render_png
+    from gemeval.console import track
     from gemeval.ecg.synth import synthesize_set
 
     def fill(tmp: Path) -> dict[str, Any]:
         rng = np.random.default_rng(SEED)
         with (tmp / "items.jsonl").open("w") as fh:
-            for record, truth in synthesize_set(n, SEED):
+            for record, truth in track(synthesize_set(n, SEED), f"building the synthetic set ({n} ECGs)", n):
                 write_record(record, tmp / "records")
                 render_png(record, dpi=100, path=tmp / "images" / f"{record.record_id}.png")
                 fh.write(json.dumps(make_item(record.record_id, truth, rng), allow_nan=False) + "\n")

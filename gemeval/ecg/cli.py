@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from gemeval.console import err_console, out_console, print_error
+from gemeval.console import out_console, print_error, track
 from gemeval.ecg.record import RecordError
 from gemeval.ecg.synth import CONDITIONS
 
@@ -75,16 +74,11 @@ def synth(
     noise = NoiseOptions.none() if clean else NoiseOptions()
     out.mkdir(parents=True, exist_ok=True)
     truth_path = out / "truth.jsonl"
-    with truth_path.open("w", encoding="utf-8") as truth_file, Progress(
-        console=err_console, transient=True
-    ) as progress:
-        task = progress.add_task("synthesising", total=n)
-        for record, truth in synthesize_set(
-            n, seed, condition or None, fs_hz=fs_hz, duration_s=duration_s, noise=noise
-        ):
+    with truth_path.open("w", encoding="utf-8") as truth_file:
+        records = synthesize_set(n, seed, condition or None, fs_hz=fs_hz, duration_s=duration_s, noise=noise)
+        for record, truth in track(records, "synthesising", n):
             write_record(record, out)
             truth_file.write(_json_line(truth) + "\n")
-            progress.advance(task)
     out_console.print(f"wrote {n} records and {truth_path}", highlight=False)
 
 
@@ -132,7 +126,7 @@ def measure(
         raise typer.Exit(EXIT_INPUT_ERROR)
     table = Table("id", "HR bpm", "PR ms", "QRS ms", "QT ms", "QTc ms", "axis deg", "rhythm")
     failed = 0
-    for path in records:
+    for path in track(records, f"measuring {len(records)} records ({method})"):
         try:
             values = measure_record(read_record(path)).to_dict()
         except (RecordError, OSError) as error:

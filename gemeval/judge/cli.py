@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.table import Table
 
-from gemeval.console import out_console, print_error
+from gemeval.console import FORMAT_HELP, OutputFormat, out_console, print_error, print_json, print_table
 
 app = typer.Typer(help="LLM-judge reliability and rubrics.", no_args_is_help=True)
 
@@ -31,7 +29,8 @@ def agreement(
     run_a: Path = typer.Argument(..., help="Run directory judged first (or by judge A)."),
     run_b: Path = typer.Argument(..., help="Run directory with the same outputs judged again (or by judge B)."),
     rule: Optional[str] = typer.Option(None, help="Aggregation rule; default: the one the runs used."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (as --format json)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
     """Agreement between two judgements of the same outputs, per criterion: Spearman's rho,
     quadratic-weighted kappa and mean absolute difference, paired by sample id."""
@@ -43,17 +42,17 @@ def agreement(
         result = run_agreement(run_a, run_b, rule)
     except (AgreementError, RubricError, RunStoreError) as exc:
         _fail(str(exc))
-    if as_json:
-        typer.echo(json.dumps(result, indent=2))
+    if as_json or fmt is OutputFormat.json:
+        print_json(result)
         return
     console = out_console
-    table = Table(title=f"judge agreement, rubric {result['rubric']} ({result['rule']})")
-    for col in ("criterion", "n", "missing", "Spearman", "kappa (quadratic)", "mean |A-B|", "mean A", "mean B"):
-        table.add_column(col, justify="left" if col == "criterion" else "right")
-    for name, row in result["criteria"].items():
-        table.add_row(name, str(row["n"]), str(row["n_missing"]), _fmt(row["spearman"]), _fmt(row["kappa_quadratic"]),
-                      _fmt(row["mad"], 2), _fmt(row["mean_a"], 2), _fmt(row["mean_b"], 2))
-    console.print(table)
+    print_table(
+        [(c, "left" if c == "criterion" else "right")
+         for c in ("criterion", "n", "missing", "Spearman", "kappa (quadratic)", "mean |A-B|", "mean A", "mean B")],
+        [[name, str(row["n"]), str(row["n_missing"]), _fmt(row["spearman"]), _fmt(row["kappa_quadratic"]),
+          _fmt(row["mad"], 2), _fmt(row["mean_a"], 2), _fmt(row["mean_b"], 2)] for name, row in result["criteria"].items()],
+        title=f"judge agreement, rubric {result['rubric']} ({result['rule']})", console=console,
+    )
     console.print(
         f"paired {result['n_paired']} samples (only in A: {result['only_a']}, only in B: {result['only_b']}); "
         f"judges: A {', '.join(result['judge_a'])}, B {', '.join(result['judge_b'])}"
@@ -69,7 +68,8 @@ def agreement(
 def spread(
     run: Path = typer.Argument(..., help="Run directory judged with --judge-repeats K (K >= 2)."),
     rule: Optional[str] = typer.Option(None, help="Aggregation rule; default: the one the run used."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (as --format json)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
     """How far the judge moves when it grades the same outputs again (the null control for a
     CI gate): per criterion, the within-sample SD and range across repeats and the SD of the
@@ -82,30 +82,33 @@ def spread(
         result = run_spread(run, rule)
     except (AgreementError, RubricError, RunStoreError) as exc:
         _fail(str(exc))
-    if as_json:
-        typer.echo(json.dumps(result, indent=2))
+    if as_json or fmt is OutputFormat.json:
+        print_json(result)
         return
     console = out_console
-    table = Table(title=f"judge spread over {result['repeats']} repeats, {result['n_samples']} samples ({result['rule']})")
-    for col in ("criterion", "n", "mean within-sample SD", "max range", "SD of repeat means", "repeat means"):
-        table.add_column(col, justify="left" if col == "criterion" else "right")
-    for name, row in result["criteria"].items():
-        table.add_row(name, str(row["n"]), _fmt(row["mean_sd"]), _fmt(row["max_range"], 2),
-                      _fmt(row["sd_of_repeat_means"]), ", ".join(_fmt(m, 2) for m in row["repeat_means"]))
-    console.print(table)
+    print_table(
+        [(c, "left" if c == "criterion" else "right")
+         for c in ("criterion", "n", "mean within-sample SD", "max range", "SD of repeat means", "repeat means")],
+        [[name, str(row["n"]), _fmt(row["mean_sd"]), _fmt(row["max_range"], 2), _fmt(row["sd_of_repeat_means"]),
+          ", ".join(_fmt(m, 2) for m in row["repeat_means"])] for name, row in result["criteria"].items()],
+        title=f"judge spread over {result['repeats']} repeats, {result['n_samples']} samples ({result['rule']})",
+        console=console,
+    )
 
 
 @app.command()
-def rubrics() -> None:
+def rubrics(fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP)) -> None:
     """The judge rubrics: version, content hash, criteria and aggregation rules."""
     from gemeval.judge.rubric import list_rubrics, load_rubric
 
-    console = out_console
-    table = Table(title="judge rubrics")
-    for col in ("name", "version", "sha256", "criteria", "rules (* default)"):
-        table.add_column(col)
-    for name in list_rubrics():
-        r = load_rubric(name)
-        rules = ", ".join(f"{n}{' *' if n == r.default_rule else ''}" for n in r.rules)
-        table.add_row(r.name, r.version, r.sha256[:12], ", ".join(r.criterion_names), rules)
-    console.print(table)
+    loaded = [load_rubric(name) for name in list_rubrics()]
+    if fmt is OutputFormat.json:
+        print_json([{"name": r.name, "version": r.version, "sha256": r.sha256, "criteria": list(r.criterion_names),
+                     "rules": list(r.rules), "default_rule": r.default_rule} for r in loaded])
+        return
+    print_table(
+        [("name", "left"), ("version", "left"), ("sha256", "left"), ("criteria", "left"), ("rules (* default)", "left")],
+        [[r.name, r.version, r.sha256[:12], ", ".join(r.criterion_names),
+          ", ".join(f"{n}{' *' if n == r.default_rule else ''}" for n in r.rules)] for r in loaded],
+        title="judge rubrics",
+    )

@@ -8,6 +8,7 @@ a metric that is not there.
 from __future__ import annotations
 
 import io
+import json
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -15,9 +16,9 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
-from gemeval.console import err_console, out_console, print_error
+from gemeval.console import FORMAT_HELP, OutputFormat, err_console, json_safe, out_console, print_error, print_json, print_table
 from gemeval.report import compare as compare_mod
 from gemeval.report import gate as gate_mod
 from gemeval.report import leaderboard as board_mod
@@ -37,6 +38,7 @@ class Format(str, Enum):
     md = "md"
     csv = "csv"
     html = "html"
+    json = "json"
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -64,7 +66,7 @@ def _emit(text: str, out: Optional[Path]) -> None:
 
 def leaderboard(
     run_dirs: List[Path] = typer.Argument(..., help="Run directories, or folders to search for them (e.g. runs/)."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (terminal), md, csv (tidy: one line per metric) or html (one self-contained page)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (terminal), md, csv (tidy: one line per metric), html (one self-contained page) or json."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
     reference_dir: Optional[Path] = typer.Option(None, "--reference-dir", help="Folder of reported-number CSVs (default: leaderboards/reference)."),
     no_reference: bool = typer.Option(False, "--no-reference", help="Leave out the published (reported) rows."),
@@ -106,6 +108,8 @@ def leaderboard(
         _emit(board_mod.to_markdown(board), out)
     elif fmt is Format.csv:
         _emit(board_mod.to_csv(board), out)
+    elif fmt is Format.json:
+        _emit(json.dumps(json_safe(board_mod.to_dict(board)), indent=2, ensure_ascii=False) + "\n", out)
     else:
         from gemeval.report.html import to_html  # matplotlib is only loaded for HTML
 
@@ -116,21 +120,19 @@ def _print_tables(board: board_mod.Leaderboard, console: Console = out_console) 
     """Compact per-task tables for a terminal; the run directory (or published source) behind
     each row is listed under its table instead of in a wide column."""
     for task in board.tasks:
-        table = Table(title=task.title, title_justify="left")
-        for name in ("#", "model", "input", *task.metrics, "judge", "parse fail.", "cost $", "date"):
-            table.add_column(name, overflow="fold")
-        sources = []
+        rows, sources, styles = [], [], []
         for i, row in enumerate(task.rows, start=1):
             reported = row.status != board_mod.MEASURED
             info = board_mod.info_values(row)
-            table.add_row(
-                str(i), board_mod.row_model(row) + (" (reported)" if reported else ""),
-                row.modality,
-                *[board_mod.format_cell(row.cells.get(m)) for m in task.metrics],
-                *info[:4], style="italic dim" if reported else None,
-            )
+            rows.append([
+                str(i), board_mod.row_model(row) + (" (reported)" if reported else ""), row.modality,
+                *[board_mod.format_cell(row.cells.get(m)) for m in task.metrics], *info[:4],
+            ])
+            styles.append("italic dim" if reported else None)
             sources.append(f"  {i}: {row.source + ' (' + row.run_dir + ')' if reported else row.run_dir}")
-        console.print(table)
+        columns = [("#", "right"), ("model", "left"), ("input", "left"), *[(m, "right") for m in task.metrics],
+                   ("judge", "left"), ("parse fail.", "right"), ("cost $", "right"), ("date", "left")]
+        print_table(columns, rows, title=task.title, console=console, keys=2, row_styles=styles)
         console.print("\n".join(sources), highlight=False, markup=False, soft_wrap=True)
 
 
@@ -144,6 +146,7 @@ def compare(
     allow_mismatch: bool = typer.Option(False, "--allow-mismatch", help="Compare even when data, prompts, task version or judge differ."),
     show: int = typer.Option(10, "--show", min=0, help="Changed items listed per metric."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the whole comparison, every changed item included, as JSON."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table (for a terminal) or json (the whole comparison, every changed item included, on standard output)."),
 ) -> None:
     """Compare two runs metric by metric: B - A with a paired CI and the items that changed.
 
@@ -154,9 +157,14 @@ def compare(
     try:
         a, b = compare_mod.load_run(run_a), compare_mod.load_run(run_b)
         result = compare_mod.compare_runs(a, b, metric, resamples, seed, alpha, allow_mismatch,
-                                          max_changed=None if json_out is not None else show)
+                                          max_changed=None if json_out is not None or fmt is OutputFormat.json else show)
     except USAGE_ERRORS as exc:
         raise _fail(exc)
+    if fmt is OutputFormat.json:
+        print_json(compare_mod.comparison_to_dict(result))
+        if json_out is not None:
+            write_json(json_out, compare_mod.comparison_to_dict(result))
+        return
     console = out_console
     console.print(
         f"A = {a.label} ({a.path}), B = {b.label} ({b.path}); {len(result.draws.ids)} paired samples, "
@@ -173,33 +181,35 @@ def compare(
     if result.skipped:
         err_console.print(f"[yellow]note:[/] metrics in one run only, not compared: {', '.join(result.skipped)}", highlight=False)
     ci = f"{100 * (1 - alpha):g}% CI"
-    table = Table(title=f"B - A, paired bootstrap over whole ECGs ({resamples} resamples, seed {seed})", title_justify="left")
-    for name in ("metric", "A", "B", "B - A", ci, "n", "failed A/B", "McNemar lost/gained, p", "changed"):
-        table.add_column(name)
+    rows = []
     for m in result.metrics:
-        mark = ""
-        if m.significant and m.diff is not None:
-            better = (m.diff > 0) == m.higher_is_better
-            mark = "[green]better[/]" if better else "[red]worse[/]"
+        diff = Text("n/a")
+        if m.diff is not None:
+            diff = Text(f"{m.diff:+.4g}")
+            if m.significant:
+                better = (m.diff > 0) == m.higher_is_better
+                diff.append(" better" if better else " worse", style="green" if better else "red")
         mc = "" if m.mcnemar is None else f"{m.mcnemar.lost}/{m.mcnemar.gained}, p={m.mcnemar.p_value:.3g}"
-        table.add_row(
+        rows.append([
             m.metric + ("" if m.higher_is_better else " (lower is better)"),
-            board_mod.format_value(m.value_a), board_mod.format_value(m.value_b),
-            "n/a" if m.diff is None else f"{m.diff:+.4g} {mark}",
+            board_mod.format_value(m.value_a), board_mod.format_value(m.value_b), diff,
             "n/a" if m.ci_low is None else f"[{m.ci_low:+.4g}, {m.ci_high:+.4g}]",
             str(m.n_pairs), f"{m.n_failed_a}/{m.n_failed_b}", mc,
             str(m.n_changed) if m.kind == "mean" else m.note or "",
-        )
-    console.print(table)
+        ])
+    print_table(
+        [("metric", "left"), ("A", "right"), ("B", "right"), ("B - A", "right"), (ci, "right"), ("n", "right"),
+         ("failed A/B", "right"), ("McNemar lost/gained, p", "right"), ("changed", "right")],
+        rows, title=f"B - A, paired bootstrap over whole ECGs ({resamples} resamples, seed {seed})", console=console,
+    )
     for m in result.metrics:
         if not m.changed or show == 0:
             continue
-        items = Table(title=f"{m.metric}: {m.n_changed} items changed (largest first)", title_justify="left")
-        for name in ("id", "group", "A", "B"):
-            items.add_column(name)
-        for c in m.changed[:show]:
-            items.add_row(c.id, c.group, board_mod.format_value(c.value_a), board_mod.format_value(c.value_b))
-        console.print(items)
+        print_table(
+            [("id", "left"), ("group", "left"), ("A", "right"), ("B", "right")],
+            [[c.id, c.group, board_mod.format_value(c.value_a), board_mod.format_value(c.value_b)] for c in m.changed[:show]],
+            title=f"{m.metric}: {m.n_changed} items changed (largest first)", console=console,
+        )
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         write_json(json_out, compare_mod.comparison_to_dict(result))
@@ -213,6 +223,7 @@ def gate(
     markdown: Optional[Path] = typer.Option(None, "--markdown", help="Write a markdown summary for a pull-request comment here."),
     junit: Optional[Path] = typer.Option(None, "--junit", help="Write a JUnit XML report (one test case per metric) here."),
     allow_mismatch: bool = typer.Option(False, "--allow-mismatch", help="Gate even when data, prompts, task version or judge differ."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
     """Release gate for a candidate run against a baseline: exit 0 pass, 1 regression, 2 misuse.
 
@@ -244,27 +255,32 @@ def gate(
     if policy is None:
         err_console.print("no --policy: gating the task's headline metrics with the default margins", highlight=False)
     result.skipped.extend(left_out)
-    table = Table(title=f"gemeval gate: {'PASS' if result.passed else 'REGRESSION'}", title_justify="left")
-    for name in ("metric", "baseline", "candidate", "difference", "bounds", "margin", "verdict"):
-        table.add_column(name)
+    if markdown is not None:
+        _emit(gate_mod.to_markdown(result), markdown)
+    if junit is not None:
+        _emit(gate_mod.to_junit(result), junit)
+    if fmt is OutputFormat.json:
+        print_json(gate_mod.gate_to_dict(result))
+        raise typer.Exit(EXIT_OK if result.passed else EXIT_REGRESSION)
+    rows = []
     for v in result.verdicts:
-        verdict = "[green]pass[/]" if v.passed else "[red]FAIL[/]: " + "; ".join(v.reasons)
+        verdict = Text("pass", style="green") if v.passed else Text.assemble(("FAIL", "red"), ": " + "; ".join(v.reasons))
         if v.inconclusive:
-            verdict = "[yellow]pass (inconclusive)[/]"
-        table.add_row(
+            verdict = Text("pass (inconclusive)", style="yellow")
+        rows.append([
             v.metric, board_mod.format_value(v.baseline), board_mod.format_value(v.candidate), f"{v.test.diff:+.4g}",
             f"[{board_mod.format_value(v.test.lower)}, {board_mod.format_value(v.test.upper)}]", f"{v.policy.margin:g}", verdict,
-        )
-    out_console.print(table)
+        ])
+    print_table(
+        [("metric", "left"), ("baseline", "right"), ("candidate", "right"), ("difference", "right"), ("bounds", "right"),
+         ("margin", "right"), ("verdict", "left")],
+        rows, title=f"gemeval gate: {'PASS' if result.passed else 'REGRESSION'}",
+    )
     out_console.print(gate_mod.rule_text(result.policy), highlight=False)
     for line in result.skipped:
         err_console.print(f"[yellow]not gated:[/] {escape(line)}", highlight=False)
     for line in result.mismatches:
         err_console.print(f"[yellow]warning:[/] runs differ in {line} (--allow-mismatch)", highlight=False)
-    if markdown is not None:
-        _emit(gate_mod.to_markdown(result), markdown)
-    if junit is not None:
-        _emit(gate_mod.to_junit(result), junit)
     raise typer.Exit(EXIT_OK if result.passed else EXIT_REGRESSION)
 
 

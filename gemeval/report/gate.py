@@ -384,6 +384,25 @@ def to_markdown(result: GateResult, max_items: int = CHANGED_ITEMS_SHOWN) -> str
     return "\n".join(lines) + "\n"
 
 
+def gate_to_dict(result: GateResult) -> dict[str, Any]:
+    """The verdicts as JSON-ready data (``--format json``)."""
+    policy = result.policy
+    return {
+        "passed": result.passed, "baseline": str(result.baseline.path), "candidate": str(result.candidate.path),
+        "n_pairs": result.n_pairs, "mismatches": result.mismatches, "not_gated": result.skipped,
+        "rule": policy.rule, "alpha": policy.alpha, "correction": policy.correction, "n_resamples": policy.n_resamples,
+        "seed": policy.seed,
+        "metrics": [
+            {"metric": v.metric, "passed": v.passed, "inconclusive": v.inconclusive, "reasons": v.reasons,
+             "higher_is_better": v.higher_is_better, "baseline": v.baseline, "candidate": v.candidate,
+             "difference": v.test.diff, "lower": v.test.lower, "upper": v.test.upper, "margin": v.policy.margin,
+             "min": v.policy.min, "max": v.policy.max, "max_failed_rate": v.policy.max_failed_rate,
+             "failed_rate": v.failed_rate, "n_changed": v.n_changed, "changed": [vars(c) for c in v.changed]}
+            for v in result.verdicts
+        ],
+    }
+
+
 def to_junit(result: GateResult) -> str:
     """JUnit XML: one test case per gated metric, a <failure> for each failing one."""
     task = (result.baseline.config.get("task") or {}).get("name", "task")

@@ -469,6 +469,24 @@ def to_csv(board: Leaderboard) -> str:
     return buf.getvalue()
 
 
+def to_dict(board: Leaderboard) -> dict[str, Any]:
+    """The whole leaderboard as JSON-ready data: one entry per table (task and data set)."""
+    return {
+        "generated_at": board.generated_at, "gemeval_version": board.gemeval_version, "warnings": board.warnings,
+        "tables": [
+            {"task": t.task, "dataset": t.dataset, "title": t.title, "metrics": t.metrics,
+             "rows": [{"status": r.status, "model": r.model, "modality": r.modality, "partial": r.partial or None,
+                       "judge": r.judge, "rubric_version": r.rubric_version,
+                       "judge_parse_failures": r.judge_parse_failures, "cost_usd": r.cost_usd, "date": r.date,
+                       "gemeval_version": r.gemeval_version, "run_id": r.run_id, "run_dir": r.run_dir,
+                       "source": r.source, "n_samples": r.n_samples,
+                       "cells": {m: vars(c) for m, c in r.cells.items()}}
+                      for r in t.rows]}
+            for t in board.tasks
+        ],
+    }
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
