@@ -14,6 +14,7 @@ from gemeval.data import cli as data_cli
 from gemeval.ecg import cli as ecg_cli
 from gemeval.judge import cli as judge_cli
 from gemeval.report import cli as report_cli
+from gemeval.report import probes_cli
 from gemeval import run_cli
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ def main(
 
 run_cli.register(app)
 report_cli.register(app)
+probes_cli.register(app)
 app.add_typer(ecg_cli.app, name="ecg")
 app.add_typer(data_cli.app, name="data")
 app.add_typer(judge_cli.app, name="judge")

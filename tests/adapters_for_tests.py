@@ -63,3 +63,55 @@ class ConstantModel:
 
     def generate(self, samples: Sequence[Sample]) -> list[Prediction]:
         return [Prediction(s.id, self.TEXT) for s in samples]
+
+
+class ModalitySplitModel(MeasureModel):
+    """Reads the signal like the measure baseline when it has the signal (``signal`` or
+    ``both``); with the image only it can read nothing and writes the constant text."""
+
+    name = "modality-split"
+
+    def __init__(self, modality: str = "both", batch_size: int = 8):
+        super().__init__(modality=modality, batch_size=batch_size)
+
+    def generate(self, samples: Sequence[Sample]) -> list[Prediction]:
+        if self.modality == "image":
+            return [Prediction(s.id, ConstantModel.TEXT) for s in samples]
+        return super().generate(samples)
+
+    def describe(self) -> dict[str, Any]:
+        return super().describe() | {"label": "modality-split"}
+
+
+class PageReader(MeasureModel):
+    """Reads the page: the measure baseline's answer when the page is the clean rendering
+    of the record (under 0.1% of pixels off by more than 40 levels: the stored signal's
+    1 uV rounding moves a few antialiased edges), the constant text when anything has
+    disturbed it."""
+
+    name = "page-reader"
+
+    def __init__(self, modality: str = "image", batch_size: int = 4):
+        super().__init__(modality=modality, batch_size=batch_size)
+
+    def generate(self, samples: Sequence[Sample]) -> list[Prediction]:
+        import io
+
+        import numpy as np
+        from PIL import Image
+
+        from gemeval.ecg.render import render_png
+
+        out = []
+        for sample in samples:
+            page = np.asarray(Image.open(io.BytesIO(sample.load_image_png())).convert("RGB"))
+            clean = np.asarray(Image.open(io.BytesIO(render_png(sample.load_record(), dpi=100))).convert("RGB"))
+            off = np.abs(page.astype(int) - clean.astype(int)).max(axis=2) > 40 if page.shape == clean.shape else None
+            if off is not None and off.mean() < 0.001:
+                out.extend(super().generate([sample]))
+            else:
+                out.append(Prediction(sample.id, ConstantModel.TEXT))
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return super().describe() | {"label": "page-reader"}

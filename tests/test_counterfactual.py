@@ -17,7 +17,7 @@ from gemeval.metrics.counterfactual import (
     corpus_entries,
     group_values,
 )
-from gemeval.report.leaderboard import verify_run
+from gemeval.report.leaderboard import build_leaderboard, to_markdown, verify_run
 from gemeval.run import evaluate
 from gemeval.sample import Prediction, Sample
 
@@ -78,8 +78,15 @@ def test_set_features_rejects_what_it_cannot_build():
         synthesize("normal", 1, set_features={"rhythm": "flutter"})
 
 
-def test_the_measure_baseline_scores_as_an_oracle(tmp_path):
-    result = evaluate(model="measure", task="grounded-cf", synthetic_n=N_BASES, out_dir=tmp_path)
+@pytest.fixture(scope="module")
+def cf_runs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cf-runs")
+    return out, {name: evaluate(model=model, task="grounded-cf", synthetic_n=N_BASES, out_dir=out)
+                 for name, model in (("measure", "measure"), ("constant", "adapters_for_tests:ConstantModel"))}
+
+
+def test_the_measure_baseline_scores_as_an_oracle(cf_runs):
+    result = cf_runs[1]["measure"]
     m = result.metrics
     assert m["cf.sensitivity"]["value"] >= 0.95
     assert m["cf.spearman"]["value"] >= 0.95
@@ -91,9 +98,8 @@ def test_the_measure_baseline_scores_as_an_oracle(tmp_path):
     assert verify_run(result.run_dir, result.results) == []
 
 
-def test_a_constant_text_model_is_caught_following_its_prior(tmp_path):
-    result = evaluate(model="adapters_for_tests:ConstantModel", task="grounded-cf",
-                      synthetic_n=N_BASES, out_dir=tmp_path)
+def test_a_constant_text_model_is_caught_following_its_prior(cf_runs):
+    result = cf_runs[1]["constant"]
     m = result.metrics
     assert m["cf.sensitivity"]["value"] == 0.0
     assert m["cf.spearman"]["value"] == 0.0
@@ -102,6 +108,17 @@ def test_a_constant_text_model_is_caught_following_its_prior(tmp_path):
     for name in ("pr", "qrs", "qtc"):
         assert m[f"cf.flip.{name}"]["value"] == 0.0
     assert verify_run(result.run_dir, result.results) == []
+
+
+def test_the_leaderboard_spreads_the_probe_out_per_feature(cf_runs):
+    board = build_leaderboard([cf_runs[0]], verify=True)
+    assert board.errors == []
+    text = to_markdown(board)
+    section = text[text.index(": per feature"):]
+    rows = {line.split(" | ")[0].strip("| "): line for line in section.splitlines() if line.startswith("| ")}
+    assert "hr sens / prior" in rows["model"]
+    assert rows["measure"].count("1.00 / 0.00") >= 6 and "1.00 / 1.00 / 1.00" in rows["measure"]
+    assert rows["constant"].count("0.00 / 1.00") == len(cf.FEATURES) and "0.00 / 0.00 / 0.00" in rows["constant"]
 
 
 def _group(feature: str, texts: list[str], truths: list[float], base: str = "b1") -> list[dict]:

@@ -16,6 +16,13 @@ register_source(SourceInfo(
     needs="nothing (generated and cached under ~/.cache/gemeval)",
     get="built automatically",
 ))
+register_source(SourceInfo(
+    name="robust",
+    target="gemeval.data.robust:load",
+    summary="the embedded set's pages with photo and scan distortions (rotation, perspective, blur, JPEG, light, grid, header)",
+    needs="nothing (generated and cached under ~/.cache/gemeval)",
+    get="built automatically",
+))
 
 # `needs` and `get` may name task metadata keys in braces ({ecgbench_subset}); `gemeval data
 # list` and `check` fill them in from each task file.

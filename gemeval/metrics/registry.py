@@ -15,6 +15,7 @@ SCORERS: dict[str, str] = {
     "qa": "gemeval.metrics.qa:QAScorer",
     "text": "gemeval.metrics.text:TextScorer",
     "counterfactual": "gemeval.metrics.counterfactual:CounterfactualScorer",
+    "robust": "gemeval.metrics.robust:RobustScorer",
 }
 SCORING_MODES = ("gemeval", "ecgbench-compat")
 

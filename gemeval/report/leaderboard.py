@@ -415,6 +415,13 @@ def row_model(row: Row) -> str:
     return row.model + (f" (partial: {row.partial})" if row.partial else "")
 
 
+def probe_sections(board: Leaderboard) -> list[str]:
+    """The probes' per-feature and per-distortion sections (gemeval.report.probes)."""
+    from gemeval.report.probes import to_markdown_lines
+
+    return to_markdown_lines(board)
+
+
 def to_markdown(board: Leaderboard) -> str:
     """One markdown table per task; reported rows are marked in the status column."""
     lines = [
@@ -433,6 +440,7 @@ def to_markdown(board: Leaderboard) -> str:
             cells = [format_cell(row.cells.get(m)) for m in task.metrics]
             values = [row_model(row), row.modality, *cells, *info_values(row)]
             lines.append("| " + " | ".join([status, *(md_escape(v) for v in values)]) + " |")
+    lines += probe_sections(board)
     if board.warnings:
         lines += ["", "Notes:", *[f"- {md_escape(w)}" for w in board.warnings]]
     return "\n".join(lines) + "\n"
