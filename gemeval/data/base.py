@@ -52,6 +52,7 @@ class Dataset:
     synthetic_fallback: bool = False
     note: str = ""
     problems: list[ItemProblem] = field(default_factory=list)
+    synthetic_n: int | None = None  # the size a generated set was built with (to load it again)
 
     @property
     def fingerprint(self) -> str:
@@ -69,7 +70,7 @@ class Dataset:
             "synthetic_fallback": self.synthetic_fallback,
             "note": self.note,
             "n_skipped": len(self.problems),
-        }
+        } | ({"synthetic_n": self.synthetic_n} if self.synthetic_n is not None else {})
 
 
 def collect_files(

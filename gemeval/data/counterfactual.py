@@ -260,6 +260,7 @@ def load(task: TaskSpec, options: DataOptions) -> Dataset:
         samples=samples, source=f"counterfactual-v{VERSION}", files=[str(bench.root)],
         note=(f"counterfactual probe set v{VERSION}: {n_bases} base records x {len(samples) // n_bases} "
               f"variants ({', '.join(FEATURES)}), seed {SEED}; exact truth, not clinical data"),
+        synthetic_n=n_bases,
     )
 
 

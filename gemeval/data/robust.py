@@ -96,4 +96,5 @@ def load(task: TaskSpec, options: DataOptions) -> Dataset:
         samples=samples, source=f"robust-v{VERSION}", files=[str(bench.root)],
         note=(f"image robustness probe v{VERSION}: {n_records} records of the embedded synthetic set v"
               f"{SYNTHETIC_VERSION}, each clean and under 7 distortions at 2 levels ({len(samples)} pages)"),
+        synthetic_n=synthetic_n,
     )

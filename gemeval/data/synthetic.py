@@ -282,4 +282,5 @@ def load(task: TaskSpec, options: DataOptions) -> Dataset:
         source=f"synthetic-v{VERSION}",
         files=[str(bench.root)],
         note=f"embedded synthetic benchmark v{VERSION} ({n} records, seed {SEED}): exact truth, not clinical data",
+        synthetic_n=n,
     )

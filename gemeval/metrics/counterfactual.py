@@ -129,7 +129,7 @@ def read_features(claims: Sequence[Claim], st_lead: str | None = None,
 
 class CounterfactualScorer:
     """Per sample (fields prefixed ``cf.``): the probe (base, feature, level_index, truth
-    value of the varied feature) from ``sample.meta["cf"]`` and the readings of every
+    value of the varied feature, the ST index lead and territory of its base) from ``sample.meta["cf"]`` and the readings of every
     feature (``cf.readings``); a failed prediction stores ``cf.readings`` None."""
 
     name = "counterfactual"
@@ -142,7 +142,7 @@ class CounterfactualScorer:
         if not probe:
             raise ValueError(f"sample {sample.id!r}: no counterfactual probe in its meta; "
                              "the counterfactual scorer needs the grounded-cf data source")
-        row = {PREFIX + key: probe.get(key) for key in ("base", "feature", "level_index", "truth_value")}
+        row = {PREFIX + key: probe.get(key) for key in ("base", "feature", "level_index", "truth_value", "st_lead", "territory")}
         if not prediction.ok:
             return row | {PREFIX + "readings": None}
         claims = extract_claims(prediction.text)

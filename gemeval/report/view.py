@@ -37,6 +37,7 @@ import numpy as np
 
 from gemeval import __version__
 from gemeval.report.compare import JUDGE_PREFIX, Run, changed_mask, pair_samples, per_sample_columns
+from gemeval.report.probe_view import add_strips
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "view.html"
 THUMB_WIDTH = 1100
@@ -301,6 +302,13 @@ def _thumbnail(png: bytes) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _synthetic_n(data: dict[str, Any]) -> int | None:
+    """The size the run's generated set was built with (older runs: the synthetic set's n)."""
+    if data.get("synthetic_n"):
+        return int(data["synthetic_n"])
+    return int(data["n"]) if str(data.get("source", "")).startswith("synthetic") and data.get("n") else None
+
+
 def ecg_pages(run: Run, ids: Sequence[str], data_dir: Path | None, max_images: int) -> EcgPages:
     """Prompts, labels and ECG pages of ``ids`` (in that order; pages for the first
     ``max_images`` distinct ECGs), from the run's data loaded again as its config says. A
@@ -317,7 +325,7 @@ def ecg_pages(run: Run, ids: Sequence[str], data_dir: Path | None, max_images: i
     try:
         task = load_task(str((config.get("task") or {}).get("name") or run.results.get("task")))
         options = DataOptions.from_env(data_dir=data_dir, seed=int(config.get("seed") or 0),
-                                       synthetic_n=int(data["n"]) if str(data.get("source", "")).startswith("synthetic") and data.get("n") else None)
+                                       synthetic_n=_synthetic_n(data))
         dataset = load_dataset(task, options)
     except (DataError, TaskError, OSError, ValueError, KeyError) as exc:
         pages.note = f"the run's data could not be loaded ({exc}); pass --data-dir to show prompts and ECG pages"
@@ -338,7 +346,7 @@ def ecg_pages(run: Run, ids: Sequence[str], data_dir: Path | None, max_images: i
         condition = sample.meta.get("condition")
         if condition:
             pages.labels[sid] = str(condition)
-        group = str(sample.group or sid)
+        group = str(sample.image_path or sample.group or sid)  # one page per image (probe variants share a group)
         if group not in pages.images and len(pages.images) < max_images and sample.has_image:
             try:
                 pages.images[group] = _thumbnail(sample.load_image_png(dpi=100))
@@ -384,6 +392,7 @@ def build_view(runs: Sequence[Run], pages: Sequence[EcgPages] | None = None) -> 
         paired = all(r is not None for r in records)
         samples.append(sample_view(sid, records, columns, [v.get(sid, {}) for v in values], merged,
                                    changed=sid in changed or (len(runs) == 2 and not paired)))
+    add_strips(samples, {sid: next(b[sid] for b in by_id if sid in b) for sid in ids}, merged.image_of)
     if len(runs) == 2:
         samples.sort(key=lambda s: not s["changed"])  # stable: id order within each part
     higher = {}
