@@ -90,11 +90,9 @@ GROUP_METRICS: dict[str, bool] = {
 
 
 def _affirmed(claim: Claim) -> bool:
-    """Stated as a fact about this ECG (the extractor's assertion status where it has one)."""
-    assertion = getattr(claim, "assertion", None)
-    if assertion is not None:
-        return assertion == "affirmed"
-    return not claim.negated
+    """Stated as a fact about this ECG (not negated, hedged, hypothetical, a reference range
+    or not assessable)."""
+    return claim.assertion == "affirmed"
 
 
 def _number(claim: Claim) -> float | None:

@@ -6,8 +6,9 @@ Per page (``gemeval.data.robust``), with the grounding extractor and verifier
 claim_precision
     verified / (verified + contradicted) claims of the text, as in the grounding task.
 evidence_recall
-    the share of the evidence features the truth has a value for (rhythm, rate, PR, QRS,
-    QT/QTc, axis, ST) that the text states with at least one verified claim.
+    what of the truth the text cites with a verified claim, as the grounding task scores it
+    (``gemeval.metrics.grounding.scoring.evidence``: each key feature and each lead with an
+    ST finding, 1 for a verified number, half for a verified category only).
 
 Corpus metrics, each the mean over records of (distorted page - clean page of the same
 record), over the records where both pages have a value: ``robust.precision_delta`` and
@@ -33,31 +34,6 @@ from gemeval.metrics.stats import DEFAULT_RESAMPLES, Estimate, bootstrap, percen
 from gemeval.scoring import metric_entry
 
 PREFIX = "robust."
-EVIDENCE: dict[str, str] = {
-    "rhythm": "rhythm", "hr_bpm": "rate", "rr_ms": "rate", "pr_ms": "pr", "qrs_ms": "qrs",
-    "qt_ms": "qt", "qtc_ms": "qt", "qtc_fridericia_ms": "qt", "axis_deg": "axis", "st_mv": "st",
-}
-"""Claim quantity -> the evidence feature it supports."""
-TRUTH_KEYS: dict[str, str] = {"rhythm": "rhythm", "rate": "hr_bpm", "pr": "pr_ms", "qrs": "qrs_ms",
-                              "qt": "qt_ms", "axis": "axis_deg", "st": "st_mv"}
-"""Evidence feature -> the truth key that must have a value for it to count."""
-
-
-def _has_value(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_has_value(v) for v in value.values())
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return math.isfinite(float(value))
-    return value is not None
-
-
-def evidence_recall(claims: Sequence[dict[str, Any]], truth: dict[str, Any] | None) -> float | None:
-    """Share of the evidence features with a truth value that a verified claim states."""
-    wanted = {feature for feature, key in TRUTH_KEYS.items() if _has_value((truth or {}).get(key))}
-    if not wanted:
-        return None
-    stated = {EVIDENCE[c["quantity"]] for c in claims if c.get("status") == "verified" and c.get("quantity") in EVIDENCE}
-    return len(stated & wanted) / len(wanted)
 
 
 class RobustScorer:
@@ -81,7 +57,7 @@ class RobustScorer:
         scores = grounding_scores(prediction.text, sample.truth, truth_source=sample.truth_source,
                                   reference_labels=None, label_space=None)
         return row | {PREFIX + "claim_precision": scores["claim_precision"],
-                      PREFIX + "evidence_recall": evidence_recall(scores["claims"], sample.truth)}
+                      PREFIX + "evidence_recall": scores["evidence_recall"]}
 
     def aggregate(self, rows: Sequence[dict[str, Any]], groups: Sequence[str], seed: int = 0,
                   n_resamples: int = DEFAULT_RESAMPLES) -> dict[str, dict[str, Any]]:
