@@ -120,6 +120,11 @@ def test_the_modality_command_prints_and_refuses_runs_of_one_modality(modality_r
     assert proc.returncode == 0, proc.stderr
     assert "image vs signal" in proc.stdout
     assert {r["feature"] for r in json.loads(out.read_text())["rows"]} >= {"hr", "rhythm"}
+    proc = subprocess.run([sys.executable, "-m", "gemeval", "modality", str(modality_runs["signal"]),
+                           str(modality_runs["both"]), "--format", "json"], capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["rows"]
+    assert len(rows) == 7 and all(r["agreement"] == 1.0 for r in rows)
     proc = subprocess.run([sys.executable, "-m", "gemeval", "modality", str(modality_runs["image"]),
                            str(modality_runs["image"])], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 2 and "one run per modality" in proc.stderr

@@ -209,13 +209,15 @@ def ensure_built(n_bases: int = DEFAULT_BASES) -> SyntheticBenchmark:
 
 
 def build(target: Path, n_bases: int) -> None:
+    from gemeval.console import track
     from gemeval.ecg.interpret import diagnose, finding_labels, write_interpretation
     from gemeval.ecg.io import write_record
     from gemeval.ecg.render import render_png
 
     def fill(tmp: Path) -> dict[str, Any]:
+        specs = variants(n_bases)
         with (tmp / "items.jsonl").open("w") as fh:
-            for spec in variants(n_bases):
+            for spec in track(specs, f"building the counterfactual probe set ({len(specs)} ECGs)", len(specs)):
                 record, truth = build_variant(spec)
                 write_record(record, tmp / "records")
                 render_png(record, dpi=100, path=tmp / "images" / f"{record.record_id}.png")

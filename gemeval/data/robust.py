@@ -52,11 +52,12 @@ def ensure_built(synthetic_n: int = DEFAULT_N, n_records: int = RECORDS) -> tupl
 def build(target: Path, bench: SyntheticBenchmark, n_records: int) -> None:
     from PIL import Image
 
+    from gemeval.console import track
     from gemeval.ecg.distort import DISTORTIONS, LEVELS, distort
 
     def fill(tmp: Path) -> dict[str, Any]:
         with (tmp / "items.jsonl").open("w") as fh:
-            for item in bench.items[:n_records]:
+            for item in track(bench.items[:n_records], f"distorting the pages of {n_records} records", n_records):
                 record_id = item["id"]
                 clean = Image.open(bench.image_path(record_id)).convert("RGB")
                 seed = zlib.crc32(record_id.encode())

@@ -12,7 +12,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from gemeval.console import err_console, out_console, print_error
+from gemeval.console import FORMAT_HELP, OutputFormat, err_console, out_console, print_error, print_json
 from gemeval.store import RunStoreError, write_json
 
 
@@ -21,6 +21,7 @@ def modality(
     resamples: int = typer.Option(1000, "--resamples", min=0, help="Bootstrap resamples for the CIs."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap draws."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the table as JSON."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
     """Do the claims agree when the same ECG is read as an image, a signal, or both?
 
@@ -37,6 +38,13 @@ def modality(
     except (RunStoreError, modality_mod.ModalityError) as exc:
         print_error(str(exc))
         raise typer.Exit(2)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        write_json(json_out, report.to_dict())
+        err_console.print(f"wrote {json_out}", highlight=False)
+    if fmt is OutputFormat.json:
+        print_json(report.to_dict())
+        return
     pairs = sorted({(r.modality_a, r.modality_b) for r in report.rows})
     table = Table(title=f"{report.model} on {report.task}: agreement of claims across modalities", title_justify="left")
     table.add_column("feature")
@@ -53,10 +61,6 @@ def modality(
     out_console.print(table)
     for (a, b), value in modality_mod.summary(report).items():
         out_console.print(f"{a} vs {b}: mean agreement over features {value:.3f}", highlight=False)
-    if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        write_json(json_out, report.to_dict())
-        err_console.print(f"wrote {json_out}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
