@@ -148,9 +148,21 @@ def select_samples(samples: Sequence[Sample], limit: int | None, shard: tuple[in
     return chosen
 
 
+CLAIM_EXTRACTORS = ("rules", "llm")
+"""How grounding reads the claims of a text: the rule-based extractor (offline, the
+default) or the judge connection (``gemeval.judge.claims``)."""
+
+CLAIMS_IDENTITY_KEYS = ("extractor", "model", "base_url", "prompt_sha256", "temperature", "seed")
+
+
 def run_identity(config: dict[str, Any]) -> str:
+    """The run id: a hash of what determines the results. The claims extractor counts
+    when it is not the default rules (so runs made before it was an option keep their id)."""
     keys = ("task", "model", "modality", "scoring", "seed", "limit", "shard", "data", "judge")
     ident = {k: config.get(k) for k in keys}
+    claims = config.get("claims") or {"extractor": "rules"}
+    if claims.get("extractor", "rules") != "rules":
+        ident["claims"] = {k: claims.get(k) for k in CLAIMS_IDENTITY_KEYS}
     ident["model"] = {"name": config["model"]["name"], "args": config["model"]["args"]}
     ident["data"] = {"fingerprint": config["data"]["fingerprint"]}
     ident["task"] = {"name": config["task"]["name"], "sha256": config["task"]["sha256"]}
@@ -181,12 +193,16 @@ def evaluate(
     n_resamples: int = DEFAULT_RESAMPLES,
     progress: Progress | None = None,
     command: str | None = None,
+    claims: str = "rules",
 ) -> RunResult:
     """Evaluate ``model`` on ``task`` and write (or continue) a run directory.
 
     Returns the results and the run directory. Usable from notebooks:
-    ``gemeval.evaluate(model="measure", task="grounded", limit=20)``.
+    ``gemeval.evaluate(model="measure", task="grounded", limit=20)``. ``claims="llm"``
+    has the judge connection (``judge``) list the claims that grounding verifies.
     """
+    if claims not in CLAIM_EXTRACTORS:
+        raise RunError(f"--claims must be one of {', '.join(CLAIM_EXTRACTORS)}, not {claims!r}")
     spec = task if isinstance(task, TaskSpec) else load_task(task)
     if isinstance(model_args, str):
         model_args = parse_model_args(model_args)
@@ -227,6 +243,7 @@ def evaluate(
         model_obj.prepare(samples)
     scorers = build_scorers(spec, scoring, **(scorer_options or {}))
     judge_engine, judge_conf = _build_judge(spec, judge)
+    claim_reader = _build_claim_reader(spec, scorers, claims, judge)
 
     describe = model_obj.describe()
     config: dict[str, Any] = {
@@ -244,6 +261,7 @@ def evaluate(
         "shard": list(shard_t) if shard_t else None,
         "data": dataset.describe() | {"n_selected": len(samples), "skipped_items": [p.to_dict() for p in dataset.problems]},
         "judge": judge_conf,
+        "claims": claim_reader.describe() if claim_reader else {"extractor": "rules"},
         "versions": _versions(),
         "git_sha": _git_sha(),
     }
@@ -255,7 +273,8 @@ def evaluate(
         return _run_data_parallel(target, config, samples, parallel, model_obj, scorers, judge_engine, progress,
                                   n_resamples)
     with store.run_lock(target):
-        return _continue_run(target, config, samples, model_obj, scorers, judge_engine, progress, n_resamples)
+        return _continue_run(target, config, samples, model_obj, scorers, judge_engine, progress, n_resamples,
+                             claim_reader)
 
 
 def data_parallel_rank() -> tuple[int, int] | None:
@@ -328,7 +347,7 @@ def _run_data_parallel(target: Path, config: dict[str, Any], samples: list[Sampl
 
 
 def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], model_obj: Model, scorers: list,
-                  judge_engine, progress: Progress | None, n_resamples: int) -> RunResult:
+                  judge_engine, progress: Progress | None, n_resamples: int, claim_reader=None) -> RunResult:
     """Write the config, then predict, score and judge the samples not yet in the store."""
     config_path = target / store.CONFIG
     if config_path.exists():
@@ -347,6 +366,8 @@ def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], m
     progress.start(len(samples), len(samples) - len(todo))
 
     timing = {"model_s": 0.0, "score_s": 0.0, "judge_s": 0.0}
+    if claim_reader is not None:
+        timing["claims_s"] = 0.0
     wall_start = time.perf_counter()
     step = max(1, int(getattr(model_obj, "batch_size", 1) or 1))
     with store.SampleWriter(target) as writer:
@@ -356,13 +377,21 @@ def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], m
             batch = todo[begin : begin + step]
             writer.write_many(_run_batch(batch, model_obj, scorers, timing))
             progress.advance(len(batch))
+        if claim_reader is not None:
+            start = time.perf_counter()
+            _claims_phase(target, samples, claim_reader, scorers, writer)
+            timing["claims_s"] += time.perf_counter() - start
         if judge_engine is not None:
             start = time.perf_counter()
             _judge_phase(target, samples, judge_engine, writer, progress)
             timing["judge_s"] += time.perf_counter() - start
     timing["wall_s"] = time.perf_counter() - wall_start
 
-    results = finalize(target, timing=timing, n_resamples=n_resamples, judge_summary=judge_engine.summary() if judge_engine else None)
+    results = finalize(target, timing=timing, n_resamples=n_resamples,
+                       judge_summary=judge_engine.summary() if judge_engine else None,
+                       claims_summary=claim_reader.summary() if claim_reader else None)
+    if claim_reader is not None:
+        claim_reader.judge.close()
     if judge_engine is not None:
         judge_engine.close()
         judge_engine.check_strict()
@@ -403,6 +432,40 @@ def _judge_phase(target: Path, samples: Sequence[Sample], judge, writer: store.S
         progress.advance(len(part))
 
 
+def _needs_llm_claims(record: dict[str, Any]) -> bool:
+    if not (record.get("prediction") or {}).get("text"):
+        return False
+    reading = record.get("claims_llm")
+    return reading is None or bool(reading.get("error"))
+
+
+def _claims_phase(target: Path, samples: Sequence[Sample], reader, scorers: list,
+                  writer: store.SampleWriter) -> None:
+    """Have the LLM list the claims of every stored prediction not yet read (or whose
+    reading failed last time), verify them with the grounding scorer and append the record
+    with its grounding fields replaced. A failed or malformed reply leaves the grounding
+    fields empty with the reason: never the rule-based claims in their place."""
+    from gemeval.metrics.grounding import GroundingScorer
+
+    grounding = next(s for s in scorers if isinstance(s, GroundingScorer))
+    stored = {rec["id"]: rec for rec in store.iter_samples(target)}
+    wanted = [s for s in samples if s.id in stored and _needs_llm_claims(stored[s.id])]
+    for begin in range(0, len(wanted), JUDGE_CHUNK):
+        part = wanted[begin: begin + JUDGE_CHUNK]
+        records = [stored[s.id] for s in part]
+        texts = [r["prediction"]["text"] for r in records]
+        out = []
+        for sample, record, text, reading in zip(part, records, texts, reader.read_many(texts)):
+            metrics = {k: v for k, v in (record.get("metrics") or {}).items() if not k.startswith(grounding.name + ".")}
+            if reading.error is None:
+                metrics.update(grounding.score(sample, Prediction(sample.id, text), claims=reading.claims))
+            else:
+                metrics.update(grounding.score(sample, Prediction(sample.id, None, error=reading.error)))
+            metrics[grounding.name + ".extractor"] = "llm"
+            out.append(dict(record, metrics=metrics, claims_llm=reading.to_record()))
+        writer.write_many(out)
+
+
 def check_adapter_name(name: str) -> None:
     """Fail before any data is loaded when the adapter name is unknown."""
     from gemeval.models import registry  # noqa: F401  (fills ADAPTERS)
@@ -421,6 +484,21 @@ def _default_modality(name: str) -> str:
     if info is None:
         return "both"
     return "both" if "both" in info.modalities else info.modalities[0]
+
+
+def _build_claim_reader(spec: TaskSpec, scorers: list, claims: str, judge: JudgeOptions | None):
+    if claims == "rules":
+        return None
+    from gemeval.judge import Judge
+    from gemeval.judge.claims import LLMClaimReader
+    from gemeval.metrics.grounding import GroundingScorer
+
+    if not any(isinstance(s, GroundingScorer) for s in scorers):
+        raise RunError(f"--claims llm: task {spec.name!r} has no grounding metrics to read claims for")
+    if judge is None or not judge.model:
+        raise RunError("--claims llm asks the judge connection to list the claims: pass --judge MODEL "
+                       "(an OpenAI model, key from $OPENAI_API_KEY) or --judge MODEL --judge-base-url URL")
+    return LLMClaimReader(Judge(judge.to_config()))
 
 
 def _build_judge(spec: TaskSpec, judge: JudgeOptions | None):
@@ -495,6 +573,7 @@ def finalize(
     timing: dict[str, float] | None = None,
     n_resamples: int = DEFAULT_RESAMPLES,
     judge_summary: dict[str, Any] | None = None,
+    claims_summary: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Recompute results.json from config.json and samples.jsonl alone."""
     run_dir = Path(run_dir)
@@ -554,6 +633,7 @@ def finalize(
         "errors": [{"id": r["id"], "error": r["error"]} for r in records if r.get("error")][:50],
         "data": config["data"],
         "judge": judge_block,
+        "claims": _claims_accounting(config, records, claims_summary),
         "metrics": metrics,
         "headline": [m for m in spec.headline if m in metrics],
         "cost_usd": (judge_block or {}).get("cost_usd", 0.0) if judge_block and not judge_block.get("skipped") else 0.0,
@@ -585,6 +665,25 @@ def _judge_accounting(records: list[dict[str, Any]], summary: dict[str, Any] | N
     return out
 
 
+def _claims_accounting(config: dict[str, Any], records: list[dict[str, Any]],
+                       summary: dict[str, Any] | None) -> dict[str, Any]:
+    """Which extractor read the claims; for the LLM, the readings, failures, malformed
+    replies and invalid claims from the stored records (plus the live call accounting)."""
+    block = dict(config.get("claims") or {"extractor": "rules"})
+    if block.get("extractor") != "llm":
+        return block
+    readings = [r["claims_llm"] for r in records if r.get("claims_llm")]
+    errors = [str(x["error"]) for x in readings if x.get("error")]
+    block.update(read=len(readings) - len(errors), failed=len(errors),
+                 malformed_replies=sum(e.startswith("malformed") for e in errors),
+                 invalid_claims=sum(len(x.get("invalid") or []) for x in readings),
+                 claims=sum(int(x.get("n_claims") or 0) for x in readings if not x.get("error")))
+    if summary:
+        block.update({k: summary[k] for k in ("calls", "requests_sent", "cache_hits", "retries", "cost_usd",
+                                              "tokens", "wall_s", "response_format_used") if k in summary})
+    return block
+
+
 def _task_for(config: dict[str, Any]) -> TaskSpec:
     spec = load_task(config["task"]["name"])
     if spec.sha256 != config["task"]["sha256"]:
@@ -604,7 +703,7 @@ def merge(shard_dirs: Sequence[Path | str], out_dir: Path | str, n_resamples: in
     base = dict(configs[0])
     counts = set()
     for d, cfg in zip(dirs, configs):
-        differences = [k for k in ("task", "model", "modality", "scoring", "seed", "limit", "judge")
+        differences = [k for k in ("task", "model", "modality", "scoring", "seed", "limit", "judge", "claims")
                        if _comparable(cfg.get(k)) != _comparable(base.get(k))]
         if cfg["data"]["fingerprint"] != base["data"]["fingerprint"]:
             differences.append("data")

@@ -56,6 +56,11 @@ def print_run_summary(results: dict[str, Any], run_dir: Path) -> None:
         console.print(f"[{style}]{escape(data['note'])}[/]")
     if data.get("n_skipped"):
         console.print(f"[yellow]{data['n_skipped']} malformed items skipped; listed in config.json under data.skipped_items[/]")
+    claims = results.get("claims") or {}
+    if claims.get("extractor") == "llm":
+        console.print(f"claims: listed by {claims.get('model')} · {claims.get('claims', 0)} claims from "
+                      f"{claims.get('read', 0)} texts · failed {claims.get('failed', 0)} (malformed "
+                      f"{claims.get('malformed_replies', 0)}) · invalid claims {claims.get('invalid_claims', 0)}")
     judge = results.get("judge")
     if judge and judge.get("skipped"):
         console.print(f"[yellow]{escape(judge['how'])}[/]")
@@ -93,6 +98,7 @@ def run(
     judge_timeout: float = typer.Option(60.0, "--judge-timeout", help="Seconds per judge call."),
     judge_cache_path: Optional[Path] = typer.Option(None, "--judge-cache-path", help="SQLite file of the judge cache (default: in the gemeval cache dir)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any judge verdict failed to parse."),
+    claims: str = typer.Option("rules", "--claims", help="How grounding reads the claims of a text: rules (offline) | llm (listed by the --judge connection, then verified the same way)."),
     bertscore_model: Optional[str] = typer.Option(None, "--bertscore-model", help="BERTScore model path or name (default: bundled MiniLM)."),
     compat_random_fallback: bool = typer.Option(False, "--compat-random-fallback", help="ecgbench-compat only: published random letter for unparsed MCQ answers."),
     compat_seed: int = typer.Option(42, "--compat-seed", help="Seed of the compat random fallback (42, as published)."),
@@ -143,7 +149,7 @@ def run(
                 out_dir=out, run_dir=run_dir, seed=seed, scoring=scoring, data_dir=data_dir,
                 data_file=data_file, synthetic_n=synthetic_n, shard=shard, batch_size=batch_size,
                 judge=judge_opts, scorer_options=scorer_options, n_resamples=resamples,
-                progress=Progress(start, advance, judging), command=command_line(),
+                progress=Progress(start, advance, judging), command=command_line(), claims=claims,
             )
     except JudgeStrictError as exc:
         _fail(str(exc), code=1)

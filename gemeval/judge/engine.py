@@ -39,7 +39,7 @@ from gemeval.judge.agreement import repeat_spread
 from gemeval.judge.cache import JudgeCache, cache_key
 from gemeval.judge.parse import Verdict, parse_pair_verdict, parse_verdict
 from gemeval.judge.prices import PRICES_AS_OF, estimate_cost_usd
-from gemeval.judge.rubric import RESPONSE_FORMATS, Rubric
+from gemeval.judge.rubric import RESPONSE_FORMATS, Rubric, response_format_field
 
 log = logging.getLogger("gemeval.judge")
 
@@ -161,10 +161,11 @@ class _Reply:
 
 @dataclass
 class _Request:
-    kind: str  # "verdict" or "pair"
+    kind: str  # "verdict", "pair", or the tag of a completion request (``Judge.complete_many``)
     repeat: int
     messages: list[dict[str, str]]
     untrusted: tuple[str | None, ...]
+    schema: tuple[str, dict[str, Any]] | None = None  # (name, JSON schema) when not the rubric's
 
     @property
     def identity(self) -> str:
@@ -290,15 +291,19 @@ class Judge:
     ``judge_many(items)`` returns one JudgeOutcome per item, in input order; an item that
     cannot be judged (no output, a failed call, an unparsable reply) carries the reason
     and never stops the others. ``summary()`` accounts for everything done so far.
+
+    Without a rubric the judge is a connection only: ``complete_many`` sends other
+    structured requests (e.g. reading the claims of a text, ``gemeval.judge.claims``) with
+    the same cache, retries, format fallback, ``store=False`` and accounting.
     """
 
-    def __init__(self, config: JudgeConfig, rubric: Rubric):
+    def __init__(self, config: JudgeConfig, rubric: Rubric | None = None):
         for package in ("openai", "json_repair"):
             if importlib.util.find_spec(package) is None:
                 raise JudgeError(f"the judge needs the {package} package: pip install 'gemeval[judge]'")
         self.config = config
-        self.rubric = rubric
-        self.rule = rubric.resolve_rule(config.rule).name
+        self._rubric = rubric
+        self.rule = rubric.resolve_rule(config.rule).name if rubric is not None else None
         self.base_url = (config.base_url or DEFAULT_BASE_URL).rstrip("/")
         if not os.environ.get(config.api_key_env) and config.base_url is None:
             raise JudgeError(
@@ -314,7 +319,26 @@ class Judge:
         self._stats = _Stats()
         self._repeat_scores: list[list[dict[str, float | None]]] = []
 
+    @property
+    def rubric(self) -> Rubric:
+        if self._rubric is None:
+            raise JudgeError("this judge connection has no rubric; it only sends complete_many requests")
+        return self._rubric
+
     # -- public ------------------------------------------------------------------------
+    def complete_many(self, messages: Sequence[list[dict[str, str]]], *, tag: str, schema_name: str,
+                      schema: dict[str, Any], untrusted: Sequence[tuple[str | None, ...]]) -> list[_Reply]:
+        """One reply per message list, in order: structured requests outside the rubric
+        (``schema`` is the JSON schema of the reply; ``tag`` names the kind of request in
+        the cache key; ``untrusted`` are the texts inside each prompt). A failed call is a
+        reply with ``error`` set; nothing raises."""
+        requests = [_Request(tag, 0, list(m), tuple(u), (schema_name, schema)) for m, u in zip(messages, untrusted)]
+        start = time.perf_counter()
+        replies = _run_sync(self._execute(requests))
+        self._stats.items += len(requests)
+        self._stats.wall_s += time.perf_counter() - start
+        return replies
+
     def judge_many(self, items: Sequence[JudgeItem]) -> list[JudgeOutcome]:
         """Judge every item (``repeats`` times each); outcomes in input order."""
         return _run_sync(self.ajudge_many(items))
@@ -361,11 +385,11 @@ class Judge:
 
     def describe(self) -> dict[str, Any]:
         """What determines the verdicts, for config.json (no secrets)."""
-        c = self.config
+        c, rubric = self.config, self._rubric
         return {
             "model": c.model, "base_url": _public_url(self.base_url), "api_key_env": c.api_key_env,
-            "rubric": self.rubric.name, "rubric_version": self.rubric.version, "rubric_sha256": self.rubric.sha256,
-            "rule": self.rule, "temperature": c.temperature, "seed": c.seed, "store": False,
+            "rubric": rubric and rubric.name, "rubric_version": rubric and rubric.version,
+            "rubric_sha256": rubric and rubric.sha256, "rule": self.rule, "temperature": c.temperature, "seed": c.seed, "store": False,
             "max_tokens": c.max_tokens, "response_format": c.response_format, "mode": c.mode,
             "concurrency": c.concurrency, "timeout_s": c.timeout_s, "max_retries": c.max_retries,
             "repeats": c.repeats, "cache_mode": c.cache_mode,
@@ -381,7 +405,8 @@ class Judge:
             "items": s.items, "requests_sent": s.requests_sent, "calls": s.calls, "cache_hits": s.cache_hits,
             "retries": s.retries, "call_errors": s.call_errors, "pending": s.pending,
             "unparsed_replies": s.unparsed,
-            "parse_failures": {c.name: s.parse_failures.get(c.name, 0) for c in self.rubric.criteria},
+            "parse_failures": {c.name: s.parse_failures.get(c.name, 0)
+                               for c in (self._rubric.criteria if self._rubric else ())},
             "pair_inconsistent": s.pair_inconsistent, "pair_failed": s.pair_failed,
             "tokens": {"prompt": s.prompt_tokens, "completion": s.completion_tokens},
             "cached_tokens": {"prompt": s.cached_prompt_tokens, "completion": s.cached_completion_tokens},
@@ -418,12 +443,17 @@ class Judge:
         }
         if c.max_tokens is not None:
             body["max_tokens"] = c.max_tokens
-        response_format = self.rubric.response_format(fmt, pairwise=req.kind == "pair")
+        if req.schema is not None:
+            response_format = response_format_field(fmt, *req.schema)
+        else:
+            response_format = self.rubric.response_format(fmt, pairwise=req.kind == "pair")
         if response_format is not None:
             body["response_format"] = response_format
         return body
 
     def _key(self, req: _Request, body: dict[str, Any]) -> str:
+        if req.schema is not None:
+            return cache_key({"base_url": self.base_url, "request": req.kind, "body": body, "repeat": req.repeat})
         return cache_key({
             "base_url": self.base_url, "rubric": self.rubric.name, "rubric_version": self.rubric.version,
             "body": body, "repeat": req.repeat,
@@ -583,7 +613,7 @@ class Judge:
         )
         batch = await client.batches.create(
             input_file_id=upload.id, endpoint=BATCH_ENDPOINT, completion_window="24h",
-            metadata={"gemeval_rubric": f"{self.rubric.name}@{self.rubric.version}"},
+            metadata={"gemeval_rubric": f"{self._rubric.name}@{self._rubric.version}" if self._rubric else "none"},
         )
         self.cache.put_batch(batch_key, batch.id, len(chunk))
         log.info("judge batch %s submitted with %d requests", batch.id, len(chunk))

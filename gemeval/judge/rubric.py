@@ -115,6 +115,16 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def response_format_field(kind: str, name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``response_format`` request field of a response format (one of
+    ``RESPONSE_FORMATS``): a strict JSON schema named ``name``, JSON mode, or None (text)."""
+    if kind == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
+    if kind == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
 def block_tag(*texts: Any) -> str:
     """The suffix of this request's block tags: a hash of the texts in the blocks.
 
@@ -204,13 +214,8 @@ class Rubric:
     def response_format(self, kind: str, pairwise: bool = False) -> dict[str, Any] | None:
         """The ``response_format`` request field: strict JSON schema, JSON mode, or None
         (plain text; the parser is tolerant either way)."""
-        if kind == "json_schema":
-            schema = self.pairwise.schema if pairwise and self.pairwise else self.schema
-            name = f"{self.name}_{'pair' if pairwise else 'verdict'}"
-            return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
-        if kind == "json_object":
-            return {"type": "json_object"}
-        return None
+        schema = self.pairwise.schema if pairwise and self.pairwise else self.schema
+        return response_format_field(kind, f"{self.name}_{'pair' if pairwise else 'verdict'}", schema)
 
     # -- scores ------------------------------------------------------------------------
     def sample_scores(self, parsed: Mapping[str, Any] | None, rule: str | None = None) -> dict[str, float | None]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from gemeval.ecg.record import LEADS
 from gemeval.metrics.grounding.assertion import ASSERTIONS
-from gemeval.metrics.grounding.claims import NUMERIC_QUANTITIES, ClaimVerdict
+from gemeval.metrics.grounding.claims import NUMERIC_QUANTITIES, Claim, ClaimVerdict
 from gemeval.metrics.grounding.extraction import ParsedText, extract_parsed
 from gemeval.metrics.grounding.leads import TERRITORIES
 from gemeval.metrics.grounding.text import ASCII_LOWER, word_matches
@@ -194,8 +194,10 @@ def grounding_scores(
     reference_labels: Sequence[str] | None,
     label_space: str | Sequence[str] | None,
     tolerances: Tolerances | None = None,
+    claims: Sequence[Claim] | None = None,
 ) -> dict[str, Any]:
-    """All grounding numbers of one text.
+    """All grounding numbers of one text; its claims are read by ``extract_claims`` unless
+    ``claims`` gives them (e.g. listed by an LLM, ``gemeval.judge.claims``).
 
     Returns a dict with:
         claim_precision: verified / (verified + contradicted); None when no claim was
@@ -215,7 +217,7 @@ def grounding_scores(
     """
     bands = tolerances or tolerances_for(truth_source)
     parsed = ParsedText(text or "")
-    verdicts = verify_claims(extract_parsed(parsed), truth, bands)
+    verdicts = verify_claims(extract_parsed(parsed) if claims is None else claims, truth, bands)
     counts = _counts(verdicts)
     decided = counts["n_verified"] + counts["n_contradicted"]
     features = addressed_features(text)
@@ -303,7 +305,9 @@ class GroundingScorer:
         self.label_space = label_space if label_space is not None else getattr(task, "label_space", None)
         self.tolerances = tolerances
 
-    def score(self, sample: Any, prediction: Any) -> dict[str, Any]:
+    def score(self, sample: Any, prediction: Any, claims: Sequence[Claim] | None = None) -> dict[str, Any]:
+        """The grounding fields of one sample; ``claims`` replaces the rule-based reading
+        of the text (``gemeval run --claims llm``)."""
         if not prediction.ok:
             return {PREFIX + key: None for key in SAMPLE_METRICS + SAMPLE_COUNTS} | {
                 PREFIX + "claims": [], PREFIX + "truth_source": sample.truth_source,
@@ -314,7 +318,7 @@ class GroundingScorer:
         scores = grounding_scores(
             prediction.text, sample.truth, truth_source=sample.truth_source,
             reference_labels=reference, label_space=self.label_space,
-            tolerances=self.tolerances,
+            tolerances=self.tolerances, claims=claims,
         )
         keep = SAMPLE_METRICS + SAMPLE_COUNTS + ("claims", "truth_source", "tolerances", "predicted_labels")
         return {PREFIX + key: scores[key] for key in keep}
