@@ -10,10 +10,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import SMALL_SYNTHETIC_N
 from openai_server import Reply, chat_completion, openai_server  # noqa: F401
 from typer.testing import CliRunner
 
-from conftest import SMALL_SYNTHETIC_N
 from gemeval import store
 from gemeval.cli import app
 from gemeval.judge.claims import CLAIMS_SCHEMA, claims_agreement, read_claims
@@ -38,7 +38,7 @@ def _claims_requests(server) -> list:
 
 def _text_of(request) -> str:
     content = request.json["messages"][1]["content"]
-    return re.search(r"<text_\w+>\n(.*)\n</text_\w+>", content, re.S).group(1)
+    return re.search(r"<text_\w+>\n(.*)\n</text_\w+>", content, re.DOTALL).group(1)
 
 
 def _claims_for(text: str) -> list[dict]:
