@@ -444,14 +444,16 @@ def _claims_phase(target: Path, samples: Sequence[Sample], reader, scorers: list
     """Have the LLM list the claims of every stored prediction not yet read (or whose
     reading failed last time), verify them with the grounding scorer and append the record
     with its grounding fields replaced. A failed or malformed reply leaves the grounding
-    fields empty with the reason: never the rule-based claims in their place."""
+    fields empty with the reason: never the rule-based claims in their place. Online, in
+    chunks of ``JUDGE_CHUNK``; in batch mode the whole phase is one provider batch."""
     from gemeval.metrics.grounding import GroundingScorer
 
     grounding = next(s for s in scorers if isinstance(s, GroundingScorer))
     stored = {rec["id"]: rec for rec in store.iter_samples(target)}
     wanted = [s for s in samples if s.id in stored and _needs_llm_claims(stored[s.id])]
-    for begin in range(0, len(wanted), JUDGE_CHUNK):
-        part = wanted[begin: begin + JUDGE_CHUNK]
+    chunk = len(wanted) if reader.judge.config.mode == "batch" else JUDGE_CHUNK
+    for begin in range(0, len(wanted), max(1, chunk)):
+        part = wanted[begin: begin + chunk]
         records = [stored[s.id] for s in part]
         texts = [r["prediction"]["text"] for r in records]
         out = []
