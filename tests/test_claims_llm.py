@@ -142,6 +142,9 @@ def test_the_claims_extractor_is_part_of_the_run_identity(openai_server, tmp_pat
 
 
 def test_llm_claims_need_a_judge_connection(tmp_path):
+    cli = CliRunner().invoke(app, ["run", "--task", "grounded", "--limit", "1", "--synthetic-n",
+                                   str(SMALL_SYNTHETIC_N), "--out", str(tmp_path), "--claims", "llm", "-q"])
+    assert cli.exit_code == 2 and "pass --judge MODEL" in cli.output
     with pytest.raises(RunError, match="--claims llm asks the judge connection"):
         evaluate("measure", "grounded", limit=1, out_dir=tmp_path, synthetic_n=SMALL_SYNTHETIC_N, claims="llm")
     with pytest.raises(RunError, match="--claims must be one of rules, llm"):
