@@ -181,10 +181,9 @@ def to_claim(record: dict[str, Any], text: str) -> Claim:
         high = math.inf
     span = _span(text, record.get("phrase"))
     phrase = text[span[0]:span[1]] if span != (0, 0) else str(record.get("phrase") or "")
-    status = {"assertion": record["assertion"]} if "assertion" in Claim.__dataclass_fields__ else {}
     return Claim(quantity=record["quantity"], value=record["value"], low=low, high=high, lead=record["lead"],
-                 span=span, phrase=phrase, category=record["category"],
-                 negated=record["assertion"] == "negated", comparator=comparator, **status)
+                 span=span, phrase=phrase, category=record["category"], negated=record["assertion"] == "negated",
+                 comparator=comparator, assertion=record["assertion"])
 
 
 def read_claims(raw: str | None, text: str) -> ClaimsReading:
