@@ -29,7 +29,7 @@ CORPUS = Path(__file__).parent / "data" / "grounding_dev"
 STYLES = {"llm_hedged", "gem", "clinician", "chat", "textbook"}
 MIN_SENTENCES, MIN_INTERPRETATIONS = 300, 40
 # The extractor's figures on the corpus may only go up: raise these as it improves.
-FLOOR_PRECISION, FLOOR_RECALL = 0.77, 0.48
+FLOOR_PRECISION, FLOOR_RECALL = 0.93, 0.87
 TARGET_PRECISION, TARGET_RECALL = 0.95, 0.90
 
 
