@@ -167,6 +167,8 @@ def test_claims_agreement_command(openai_server, tmp_path):  # noqa: F811
     cli = CliRunner().invoke(app, ["judge", "claims-agreement", str(result.run_dir), "--json"])
     assert cli.exit_code == 0, cli.output
     assert json.loads(cli.output)["overall"] == overall
+    table = CliRunner().invoke(app, ["judge", "claims-agreement", str(result.run_dir)])
+    assert table.exit_code == 0 and "hr_bpm" in table.output and "malformed replies 1" in table.output
     rules_run = _run(openai_server, tmp_path, "b", claims="rules")
     cli = CliRunner().invoke(app, ["judge", "claims-agreement", str(rules_run.run_dir)])
     assert cli.exit_code == 2 and "rerun it with --claims llm" in cli.output

@@ -99,7 +99,8 @@ def spread(
 @app.command("claims-agreement")
 def claims_agreement(
     run: Path = typer.Argument(..., help="Run directory made with --claims llm."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (as --format json)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
     """Rules-vs-LLM claim agreement in a --claims llm run: the rule-based extractor reads the
     same texts, and the two claim lists are matched one to one, per quantity and per
@@ -111,18 +112,19 @@ def claims_agreement(
         result = compute(run)
     except (ValueError, RunStoreError) as exc:
         _fail(str(exc))
-    if as_json:
-        typer.echo(json.dumps(result, indent=2))
+    if as_json or fmt is OutputFormat.json:
+        print_json(result)
         return
     console = out_console
     for key in ("by_quantity", "by_assertion"):
-        table = Table(title=f"claims, rules vs LLM ({result['claims'].get('model')}), {key.replace('_', ' ')}")
-        for col in (key[3:], "rules", "llm", "both", "agreement", "LLM claims the rules make", "rule claims the LLM makes"):
-            table.add_column(col, justify="left" if col == key[3:] else "right")
-        for name, row in [*result[key].items(), ("all", result["overall"])]:
-            table.add_row(name, str(row["rules"]), str(row["llm"]), str(row["both"]), _fmt(row["agreement"]),
-                          _fmt(row["llm_found_by_rules"]), _fmt(row["rules_found_by_llm"]))
-        console.print(table)
+        print_table(
+            [(c, "left" if c == key[3:] else "right") for c in
+             (key[3:], "rules", "llm", "both", "agreement", "LLM claims the rules make", "rule claims the LLM makes")],
+            [[name, str(row["rules"]), str(row["llm"]), str(row["both"]), _fmt(row["agreement"]),
+              _fmt(row["llm_found_by_rules"]), _fmt(row["rules_found_by_llm"])]
+             for name, row in [*result[key].items(), ("all", result["overall"])]],
+            title=f"claims, rules vs LLM ({result['claims'].get('model')}), {key.replace('_', ' ')}", console=console,
+        )
     console.print(f"compared {result['samples_compared']} samples; LLM reading failed for {result['samples_failed']} "
                   f"(malformed replies {result['malformed_replies']}); invalid LLM claims {result['invalid_llm_claims']}")
 
