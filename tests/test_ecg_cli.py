@@ -107,15 +107,40 @@ def test_measure_prints_a_table(tmp_path):
 
 def test_measure_goes_on_past_a_bad_record_and_exits_2(tmp_path):
     _clean_records(tmp_path, ("normal",))
-    bad, _ = synthesize("normal", 1, record_id="flat")
-    bad.signal_mv[LEADS.index("V5")] = 0.0
+    bad, _ = synthesize("normal", 1, record_id="cut")
     write_record(bad, tmp_path)
-    result = _invoke("measure", str(tmp_path / "flat"), str(tmp_path / "r0"), "--json")
+    dat = tmp_path / "cut.dat"
+    dat.write_bytes(dat.read_bytes()[:1000])
+    result = _invoke("measure", str(tmp_path / "cut"), str(tmp_path / "r0"), "--json")
     assert result.exit_code == 2
-    assert "flat" in result.output and "V5" in result.output
+    assert "cut" in result.output and "could not read" in result.output
     assert '"id": "r0"' in result.output
     missing = _invoke("measure", str(tmp_path / "nowhere"))
     assert missing.exit_code == 2 and "nowhere.hea" in missing.output
+
+
+def test_measure_leaves_out_a_lead_that_is_off(tmp_path):
+    _clean_records(tmp_path, ("normal",))
+    flat, _ = synthesize("normal", 1, record_id="flat")
+    flat.signal_mv[LEADS.index("V5")] = 0.0
+    write_record(flat, tmp_path)
+    result = _invoke("measure", str(tmp_path / "flat"), "--json")
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.output.strip().splitlines()[-1])
+    assert list(row["leads_off"]) == ["V5"] and "all zeros" in row["leads_off"]["V5"]
+    assert row["st_mv"]["V5"] is None and row["st_mv"]["V4"] is not None
+    assert "V5" in row["reasons"]["st_mv"]
+    assert row["qrs_ms"] is not None
+
+
+def test_measure_on_the_cinc_folder_exits_0(shared_data):
+    result = _invoke("measure", str(shared_data / "cinc2021"), "--json")
+    assert result.exit_code == 0, result.output[-2000:]
+    rows = {row["id"]: row for row in map(json.loads, result.output.strip().splitlines())}
+    assert len(rows) == 50
+    for name in ("JS20004", "JS20008"):
+        assert sorted(rows[name]["leads_off"]) == ["V2", "V4", "V6"]
+        assert rows[name]["hr_bpm"] is not None and rows[name]["st_mv"]["V2"] is None
 
 
 def test_render_writes_a_png(tmp_path):

@@ -13,6 +13,7 @@ import wfdb
 
 from gemeval.ecg import labels
 from gemeval.ecg.io import (
+    leads_off,
     mv_per_unit,
     normalise_lead_name,
     pad_or_crop,
@@ -186,13 +187,16 @@ def test_nan_samples_are_named_or_zeroed_on_request(tmp_path):
     assert np.isnan(read_record(path, validate=False).lead("V2")[100:110]).all()
 
 
-def test_flat_lead_is_named(tmp_path):
+def test_flat_lead_is_listed_as_off_and_the_record_kept(tmp_path):
     record = _record()
     record.signal_mv[LEADS.index("V4")] = 0.25
     path = write_record(record, tmp_path)
-    with pytest.raises(RecordError, match=r"rec-1.*flat lead\(s\) V4"):
-        read_record(path)
-    assert read_record(path, validate=False).lead("V4").max() == pytest.approx(0.25)
+    read = read_record(path)
+    assert list(read.meta["leads_off"]) == ["V4"]
+    assert "flat" in read.meta["leads_off"]["V4"]
+    assert read.lead("V4").max() == pytest.approx(0.25)
+    assert "leads_off" not in read_record(path, validate=False).meta
+    assert leads_off(read) == read.meta["leads_off"]
 
 
 @pytest.mark.parametrize("fs", [5.0, 100_000.0])
@@ -214,7 +218,7 @@ def test_truncated_signal_file_is_a_record_error(tmp_path):
 
 def test_validate_names_the_record_id_when_there_is_no_file():
     record = Record(np.zeros((12, 500), dtype=np.float32), 500.0, "no-file")
-    with pytest.raises(RecordError, match=r"record no-file: flat lead\(s\) I, II"):
+    with pytest.raises(RecordError, match=r"record no-file: flat lead\(s\) I, II.*no lead carries an ECG"):
         validate_record(record)
 
 
@@ -285,18 +289,18 @@ def test_the_50_cinc_records_load_with_leads_units_rate_and_snomed(shared_data):
     assert (first.age_years, first.sex, first.labels) == (59.0, "F", ["TAb", "NSR"])
 
 
-def test_cinc_records_with_zero_filled_leads_are_refused_by_name(shared_data):
-    """Two Ningbo records store V2, V4 and V6 as all zeros (gain line ``0 0 0``); the other
-    48 pass validation."""
-    refused = {}
+def test_cinc_records_with_zero_filled_leads_list_them_as_off(shared_data):
+    """Two Ningbo records store V2, V4 and V6 as all zeros (gain line ``0 0 0``): they are
+    read, with those leads listed as off; the other 48 have every lead on."""
+    off = {}
     for header in sorted((shared_data / "cinc2021").glob("*.hea")):
-        try:
-            read_record(header)
-        except RecordError as error:
-            refused[header.stem] = str(error)
-    assert sorted(refused) == ["JS20004", "JS20008"]
-    for name, message in refused.items():
-        assert name in message and "flat lead(s) V2, V4, V6" in message
+        record = read_record(header)
+        if record.meta.get("leads_off"):
+            off[header.stem] = record.meta["leads_off"]
+    assert sorted(off) == ["JS20004", "JS20008"]
+    for leads in off.values():
+        assert list(leads) == ["V2", "V4", "V6"]
+        assert all("all zeros" in why for why in leads.values())
 
 
 def test_the_native_csn_record(shared_data):

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gemeval.ecg.measure import Measurements, measure, rr_irregularity
+from gemeval.ecg.measure import DEFAULT_CONFIG, MeasureConfig, Measurements, measure, rr_irregularity
 from gemeval.ecg.record import LEAD_INDEX, LEADS, Record
 from gemeval.ecg.synth import CONDITIONS, NoiseOptions, synthesize, synthesize_set
 from gemeval.ecg.values import TRUTH_KEYS
@@ -100,7 +100,8 @@ def test_premature_ventricular_beats_do_not_widen_the_qrs() -> None:
 def test_to_dict_has_the_truth_keys() -> None:
     record, _ = synthesize("normal", 1)
     values = measure(record).to_dict()
-    assert set(TRUTH_KEYS) | {"id", "reasons", "pvc_count"} == set(values)
+    assert set(TRUTH_KEYS) | {"id", "reasons", "pvc_count", "leads_off", "excluded_s"} == set(values)
+    assert values["leads_off"] == {} and values["excluded_s"] == []
     assert values["id"] == record.record_id
     for key in ("st_mv", "r_mv", "s_mv"):
         assert list(values[key]) == list(LEADS)
@@ -212,3 +213,41 @@ def test_pvc_count_matches_the_construction():
         assert measure(record).pvc_count == truth["pvc_count"] > 0
         for condition in ("normal", "rbbb", "atrial_fibrillation"):
             assert measure(synthesize(condition, seed)[0]).pvc_count == 0
+
+
+def test_leads_that_are_off_are_left_out_with_the_reason() -> None:
+    record, truth = synthesize("anterior_stemi", 5)
+    zeroed = record.signal_mv.copy()
+    for lead in ("V2", "V4", "V6"):
+        zeroed[LEAD_INDEX[lead]] = 0.0
+    m = measure(dataclasses.replace(record, signal_mv=zeroed))
+    assert list(m.leads_off) == ["V2", "V4", "V6"]
+    for key in ("st_mv", "r_mv", "s_mv"):
+        assert all(math.isnan(getattr(m, key)[lead]) for lead in ("V2", "V4", "V6"))
+        assert "V4" in m.reasons[key]
+    for lead in ("I", "II", "V1", "V3", "V5"):
+        assert m.st_mv[lead] == pytest.approx(truth["st_mv"][lead], abs=0.05)
+    assert abs(m.hr_bpm - truth["hr_bpm"]) < 1.0
+    assert abs(m.qrs_ms - truth["qrs_ms"]) <= 10.0 and abs(m.qt_ms - truth["qt_ms"]) <= 20.0
+    # without limb leads there is no frontal axis, and it says why
+    no_limbs = record.signal_mv.copy()
+    no_limbs[:6] = 0.0
+    m = measure(dataclasses.replace(record, signal_mv=no_limbs))
+    assert math.isnan(m.axis_deg) and "limb leads" in m.reasons["axis_deg"]
+    assert abs(m.hr_bpm - truth["hr_bpm"]) < 1.0
+
+
+def test_config_is_frozen_validated_and_used() -> None:
+    with pytest.raises(ValueError, match="t_end_method='nope'"):
+        MeasureConfig(t_end_method="nope")
+    with pytest.raises(ValueError, match="band_hz low edge"):
+        MeasureConfig(band_hz=(5.0, 40.0))
+    with pytest.raises(ValueError, match="min_beats"):
+        MeasureConfig(min_beats=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEFAULT_CONFIG.min_t_mv = 1.0  # type: ignore[misc]
+    record, _ = synthesize("normal", 2)
+    assert math.isnan(measure(record, MeasureConfig(min_t_mv=5.0)).qt_ms)
+    assert "5.0 mV" in measure(record, MeasureConfig(min_t_mv=5.0)).reasons["qt_ms"]
+    st40 = measure(record, MeasureConfig(st_offset_ms=40.0)).st_mv
+    assert st40 != measure(record).st_mv

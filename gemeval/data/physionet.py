@@ -211,7 +211,9 @@ class MeasuredSample(Sample):
     """A Sample whose ``truth`` is ``gemeval.ecg.measure.measure`` of its record, computed
     on first access and kept.
 
-    ``truth_source`` reads "gemeval-measure"; if the record cannot be read or measured,
+    ``truth_source`` reads "gemeval-measure"; leads that are off (flat or zero-filled, the
+    rule of ``gemeval.ecg.io.leads_off`` that reading the record applies too) have NaN
+    per-lead truth and are listed in ``meta["leads_off"]``. If the record cannot be read or measured,
     ``truth`` is None, ``truth_source`` None and ``meta["truth_error"]`` says why, so the
     grounding scorer counts the sample's claims as unverifiable instead of failing the run.
     """
@@ -260,6 +262,8 @@ class MeasuredSample(Sample):
         self.__dict__["_truth"] = {key: values[key] for key in TRUTH_KEYS if key in values}
         self.__dict__["_truth_source"] = "gemeval-measure"
         self.meta["measure_reasons"] = values.get("reasons", {})
+        if values.get("leads_off"):
+            self.meta["leads_off"] = values["leads_off"]
 
 
 def measured_sample(**fields: Any) -> MeasuredSample:

@@ -108,7 +108,8 @@ def measure(
 
     With --json each line has the keys of truth.jsonl (id, hr_bpm, pr_ms, qrs_ms, qt_ms,
     qtc_ms, axis_deg, st_mv per lead, rhythm, ...), null where a value could not be
-    measured, plus the record's path.
+    measured, plus the record's path, ``leads_off`` (leads left out, each with the reason:
+    flat or zero-filled) and ``excluded_s`` (calibration pulses cut off).
     """
     from gemeval.ecg.io import read_record
     from gemeval.ecg.measure import measure
@@ -124,7 +125,7 @@ def measure(
     if not records:
         print_error(f"no WFDB records (*.hea) found in {', '.join(map(str, paths))}")
         raise typer.Exit(EXIT_INPUT_ERROR)
-    table = Table("id", "HR bpm", "PR ms", "QRS ms", "QT ms", "QTc ms", "axis deg", "rhythm")
+    table = Table("id", "HR bpm", "PR ms", "QRS ms", "QT ms", "QTc ms", "axis deg", "rhythm", "leads off")
     failed = 0
     for path in track(records, f"measuring {len(records)} records ({method})"):
         try:
@@ -140,6 +141,7 @@ def measure(
                 str(values["id"]), _fmt(values["hr_bpm"]), _fmt(values["pr_ms"]),
                 _fmt(values["qrs_ms"]), _fmt(values["qt_ms"]), _fmt(values["qtc_ms"]),
                 _fmt(values["axis_deg"]), str(values["rhythm"]),
+                ", ".join(values.get("leads_off") or {}) or "-",
             )
     if not as_json and table.row_count:
         out_console.print(table)

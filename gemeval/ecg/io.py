@@ -122,8 +122,9 @@ def read_record(
 
     Args:
         path: the record path, with or without ``.hea``/``.dat``/``.mat``.
-        validate: check the record with :func:`validate_record` (missing values, flat
-            leads, sampling rate). A missing lead is always an error: a ``Record`` has 12.
+        validate: check the record with :func:`validate_record` (missing values, sampling
+            rate, every lead flat; leads that are off are listed in ``meta["leads_off"]``).
+            A missing lead is always an error: a ``Record`` has 12.
         nan_policy: what validation does with NaN/inf samples: ``"raise"`` or ``"zero"``
             (set them to 0, as GEM's own input preparation does).
         source: the ``Record.source`` to set ("ptbxl", "cinc2021", ...).
@@ -223,8 +224,10 @@ def validate_record(
 
     Checks, in order: the sampling rate is finite and within [MIN_FS_HZ, MAX_FS_HZ]; the
     record has samples; no NaN/inf (``nan_policy="raise"``) or they are set to 0
-    (``"zero"``); no lead is flat (peak-to-peak below FLAT_PEAK_TO_PEAK_MV, which includes
-    a lead that was all NaN and was zeroed).
+    (``"zero"``); not every lead is off. Leads that are off (:func:`leads_off`: flat, e.g.
+    zero-filled or electrode off, including a lead that was all NaN and was zeroed) do not
+    make the record unusable: the returned copy lists them, with the reason, in
+    ``meta["leads_off"]``, and the measurement works from the other leads.
 
     Raises:
         RecordError: naming the file (``path``, else ``record.path``, else the record id),
@@ -263,15 +266,39 @@ def validate_record(
         else:
             raise ValueError(f"nan_policy must be 'raise' or 'zero', got {nan_policy!r}")
 
-    peak_to_peak = np.ptp(signal, axis=1)
-    flat = [lead for row, lead in enumerate(LEADS) if peak_to_peak[row] < FLAT_PEAK_TO_PEAK_MV]
-    if flat:
+    off = leads_off(record if signal is record.signal_mv else dataclasses.replace(record, signal_mv=signal))
+    if len(off) == len(LEADS):
         raise RecordError(
-            f"{where}: flat lead(s) {', '.join(flat)} (peak-to-peak below "
-            f"{FLAT_PEAK_TO_PEAK_MV} mV): the electrode was off or the lead is zero-filled; "
-            "drop this record or read it with validate=False"
+            f"{where}: flat lead(s) {', '.join(off)} (peak-to-peak below "
+            f"{FLAT_PEAK_TO_PEAK_MV} mV): no lead carries an ECG; check the file's gains and "
+            "signal, or drop this record"
         )
+    if off:
+        record = dataclasses.replace(record, meta={**record.meta, "leads_off": off})
     return record
+
+
+def leads_off(record: Record) -> dict[str, str]:
+    """The leads that carry no ECG, each with the reason: ``{lead: why}`` in ``LEADS`` order.
+
+    A lead is off when its finite samples span less than ``FLAT_PEAK_TO_PEAK_MV`` (an
+    electrode that was off, or a lead the file stores as zeros) or when it has no finite
+    sample at all. This is the one rule of the project: :func:`validate_record` records it in
+    ``meta["leads_off"]``, and ``gemeval.ecg.measure`` leaves these leads out of every
+    global value and reports their per-lead values as NaN with this reason.
+    """
+    off: dict[str, str] = {}
+    for row, lead in enumerate(LEADS):
+        trace = record.signal_mv[row]
+        finite = trace[np.isfinite(trace)]
+        if finite.size == 0:
+            off[lead] = "lead off: no finite sample"
+            continue
+        span = float(np.ptp(finite))
+        if span < FLAT_PEAK_TO_PEAK_MV:
+            what = "all zeros" if not finite.any() else f"peak-to-peak {1000 * span:.1f} µV"
+            off[lead] = f"lead off: flat ({what}, below {FLAT_PEAK_TO_PEAK_MV} mV)"
+    return off
 
 
 def _header_comments(record: Record) -> list[str]:
