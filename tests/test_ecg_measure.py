@@ -15,7 +15,7 @@ import pytest
 
 from gemeval.ecg.measure import DEFAULT_CONFIG, MeasureConfig, Measurements, measure, rr_irregularity
 from gemeval.ecg.record import LEAD_INDEX, LEADS, Record
-from gemeval.ecg.synth import CONDITIONS, NoiseOptions, synthesize, synthesize_set
+from gemeval.ecg.synth import CONDITIONS, NoiseOptions, RealismOptions, synthesize, synthesize_set
 from gemeval.ecg.values import TRUTH_KEYS
 
 
@@ -251,3 +251,40 @@ def test_config_is_frozen_validated_and_used() -> None:
     assert "5.0 mV" in measure(record, MeasureConfig(min_t_mv=5.0)).reasons["qt_ms"]
     st40 = measure(record, MeasureConfig(st_offset_ms=40.0)).st_mv
     assert st40 != measure(record).st_mv
+
+
+@pytest.mark.parametrize("where", ["start", "end"])
+def test_a_calibration_pulse_is_cut_off_not_counted(where: str) -> None:
+    for seed in range(3):
+        record, truth = synthesize("normal", seed, realism=RealismOptions(calibration_pulse=where))
+        m = measure(record)
+        assert len(m.excluded_s) == 1, truth["id"]
+        first, last = m.excluded_s[0]
+        assert first <= truth["calibration_s"][0] + 0.02 and last >= truth["calibration_s"][1] - 0.02
+        assert abs(m.hr_bpm - truth["hr_bpm"]) < 1.0
+        pulse = np.array(truth["calibration_s"]) * record.fs_hz
+        assert not np.any((m.r_peaks >= pulse[0]) & (m.r_peaks <= pulse[1]))
+
+
+def test_no_calibration_pulse_is_seen_where_there_is_none(measured_set) -> None:
+    assert all(not m.excluded_s for m, _ in measured_set)
+
+
+def test_artefact_bursts_are_not_counted_as_beats() -> None:
+    errors, removed = [], 0
+    for record, truth in synthesize_set(28, 3, realism=RealismOptions(artefact_bursts=3, artefact_mv=1.0)):
+        m = measure(record)
+        errors.append(abs(m.hr_bpm - truth["hr_bpm"]))
+        removed += m.artefacts_removed
+    assert removed > 0
+    assert np.mean(errors) < 0.5 and np.max(errors) < 3.0
+
+
+def test_gradual_t_ends_and_beat_variation_keep_rate_and_intervals() -> None:
+    realism = RealismOptions(rsa_fraction=0.06, beat_amplitude_sd=0.1, t_tail=3.0)
+    for record, truth in synthesize_set(14, 5, realism=realism):
+        m = measure(record)
+        assert abs(m.hr_bpm - truth["hr_bpm"]) < 1.0, truth["id"]
+        assert abs(m.qrs_ms - truth["qrs_ms"]) < 30.0, truth["id"]
+        # a gradual T end is read where the wave visibly ends: at or before the truth
+        assert -45.0 < m.qt_ms - truth["qt_ms"] < 15.0, truth["id"]

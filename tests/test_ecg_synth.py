@@ -16,6 +16,7 @@ from gemeval.ecg.synth import (
     RHYTHMS,
     SOKOLOW_LYON_LVH_MV,
     NoiseOptions,
+    RealismOptions,
     synthesize,
     synthesize_set,
 )
@@ -351,3 +352,41 @@ def test_scp_table_matches_ptbxl_scp_statements(shared_data):
         assert statement.kinds == kinds
         assert statement.superclass == (row["diagnostic_class"] or None)
         assert statement.subclass == (row["diagnostic_subclass"] or None)
+
+
+def test_realism_options_leave_the_default_record_unchanged_and_keep_truth_exact():
+    plain, plain_truth = synthesize("normal", 4)
+    again, _ = synthesize("normal", 4, realism=None)
+    np.testing.assert_array_equal(plain.signal_mv, again.signal_mv)
+    assert "realism" not in plain_truth
+    record, truth = synthesize("normal", 4, realism=RealismOptions(
+        rsa_fraction=0.08, beat_amplitude_sd=0.1, t_tail=4.0))
+    for key in ("pr_ms", "qrs_ms", "qt_ms"):
+        assert truth[key] == plain_truth[key]
+    rr = np.diff(truth["qrs_onsets_s"]) * 1000.0
+    assert rr.std() > 2.0 * np.diff(plain_truth["qrs_onsets_s"]).std() * 1000.0  # breathing
+    assert truth["rr_ms"] == pytest.approx(rr.mean())
+    clean, clean_truth = synthesize("normal", 4, noise=NoiseOptions.none(),
+                                    realism=RealismOptions(t_tail=4.0))
+    # the gradual T wave still ends at exactly QT, at zero
+    onset = int(round(clean_truth["qrs_onsets_s"][2] * clean.fs_hz))
+    end = onset + int(clean_truth["qt_ms"] * clean.fs_hz / 1000.0)
+    ii = clean.lead("II")
+    assert abs(ii[end - 5]) > 0 and np.all(np.abs(ii[end + 2: end + 20]) < 1e-6)
+
+
+def test_realism_leads_off_calibration_pulse_and_artefacts_are_in_the_truth():
+    record, truth = synthesize("normal", 5, realism=RealismOptions(
+        leads_off=("V2", "V4"), calibration_pulse="end", artefact_bursts=2))
+    assert truth["leads_off"] == ["V2", "V4"]
+    assert not record.lead("V2").any() and math.isnan(truth["st_mv"]["V2"])
+    assert math.isfinite(truth["st_mv"]["V3"])
+    start, stop = (int(round(t * record.fs_hz)) for t in truth["calibration_s"])
+    assert stop - start == 100 and stop == record.n_samples - 50
+    pulse = record.lead("V1")[start:stop]
+    assert np.ptp(pulse) < 1e-6 and pulse[0] - record.lead("V1")[start - 1] == pytest.approx(1.0)
+    assert len(truth["artefact_spans_s"]) == 2
+    with pytest.raises(ValueError, match="leads_off: unknown lead"):
+        RealismOptions(leads_off=("V7",))
+    with pytest.raises(ValueError, match="calibration_pulse"):
+        RealismOptions(calibration_pulse="middle")

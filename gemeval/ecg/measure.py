@@ -329,7 +329,7 @@ def calibration_pulses(signal_mv: np.ndarray, fs_hz: float, on: np.ndarray,
 
     A pulse is a plateau (peak-to-peak under 10% of its height) ``calibration_min_ms`` to
     ``calibration_max_ms`` long, ``calibration_min_mv`` to ``calibration_max_mv`` away from
-    the level just outside it, entered and left by steps that take at most 10 ms (or cut
+    the level just outside it and from the lead's median, entered and left by steps that take at most 10 ms (or cut
     by the strip's edge), within ``calibration_search_ms`` of the start or the end, in at
     least half of the leads that are on (rows where ``on`` is True) at the same time.
     """
@@ -344,7 +344,8 @@ def calibration_pulses(signal_mv: np.ndarray, fs_hz: float, on: np.ndarray,
     for lo, hi in ((0, search), (max(0, n - search), n)):
         hits = np.zeros(hi - lo, dtype=int)
         for row in rows:
-            span = _plateau(signal_mv[row, lo:hi], edge, min_len, max_len, cfg, lo == 0, hi == n)
+            span = _plateau(signal_mv[row, lo:hi], float(np.median(signal_mv[row])), edge, min_len,
+                            max_len, cfg, lo == 0, hi == n)
             if span is not None:
                 hits[span[0]: span[1]] += 1
         covered = hits * 2 >= rows.size
@@ -354,9 +355,11 @@ def calibration_pulses(signal_mv: np.ndarray, fs_hz: float, on: np.ndarray,
     return spans
 
 
-def _plateau(trace: np.ndarray, edge: int, min_len: int, max_len: int, cfg: MeasureConfig,
-             at_start: bool, at_end: bool) -> tuple[int, int] | None:
-    """The longest calibration-like plateau in one lead's stretch (see calibration_pulses)."""
+def _plateau(trace: np.ndarray, typical: float, edge: int, min_len: int, max_len: int,
+             cfg: MeasureConfig, at_start: bool, at_end: bool) -> tuple[int, int] | None:
+    """The longest calibration-like plateau in one lead's stretch (see calibration_pulses):
+    its level is a pulse's height away both from the level next to it and from the lead's
+    ``typical`` (median) level."""
     n = trace.size
     if n < min_len + 2 * edge:
         return None
@@ -378,9 +381,12 @@ def _plateau(trace: np.ndarray, edge: int, min_len: int, max_len: int, cfg: Meas
             if length > max_len:
                 break
             body = trace[start:stop]
-            height = _pulse_height(trace, start, stop, edge, float(np.median(body)))
+            level = float(np.median(body))
+            height = _pulse_height(trace, start, stop, edge, level)
             if height is None or not cfg.calibration_min_mv <= height <= cfg.calibration_max_mv:
                 continue
+            if not cfg.calibration_min_mv <= abs(level - typical) <= cfg.calibration_max_mv:
+                continue  # the strip's own level next to a pulse, not the pulse
             if float(np.ptp(body)) > 0.1 * height:
                 continue
             if best is None or length > best[1] - best[0]:
@@ -487,29 +493,57 @@ def _at_t_wave(weak: np.ndarray, strong: np.ndarray, energy: np.ndarray,
 
 def _remove_artefacts(filtered: np.ndarray, r_peaks: np.ndarray, detect: list[int],
                       cfg: MeasureConfig) -> np.ndarray:
-    """R peaks without the interposed beats that do not look like the others (step 2 of
-    the module docstring): repeatedly drop the worst-matching such beat."""
-    peaks = r_peaks
-    while peaks.size >= 4:
-        alignment = _align(filtered, peaks, detect, cfg)
-        correlation = np.ones(peaks.size)
-        correlation[alignment.usable] = alignment.correlation
-        rr = np.diff(peaks).astype(float)
+    """R peaks without the interposed beats that are not QRS complexes (step 2 of the
+    module docstring).
+
+    Each beat's QRS is correlated with the median QRS of the larger half of the beats
+    (by peak-to-peak QRS size, so many small artefacts cannot make the template). The
+    typical RR is the median interval between consecutive matching beats. A beat that does
+    not match (correlation below ``artefact_correlation``) and whose two neighbours are a
+    typical RR apart (within ``artefact_rr_tolerance``) is dropped, the worst first,
+    until none is left; so is a first or last beat that does not match (or is too near
+    the record's end to be compared) and comes too
+    early to be one (its neighbour under (1 - 2 ``artefact_rr_tolerance``) x RR away: an
+    early beat of atrial fibrillation is not that early).
+    """
+    if r_peaks.size < 4:
+        return r_peaks
+    before, after = _qrs_window(cfg.measure_fs_hz)
+    usable = (r_peaks - before >= 0) & (r_peaks + after <= filtered.shape[1])
+    if usable.sum() < 3:
+        return r_peaks
+    windows = _beat_windows(filtered[detect], r_peaks[usable], before, after)
+    size = np.ptp(windows, axis=2).sum(axis=1)
+    large = size >= np.median(size)
+    alignment = _align(filtered, r_peaks[usable], detect, cfg, template_beats=large)
+    correlation = np.ones(r_peaks.size)
+    compared = np.zeros(r_peaks.size, dtype=bool)
+    compared[np.flatnonzero(usable)[alignment.usable]] = True
+    correlation[compared] = alignment.correlation
+    matching = correlation >= cfg.artefact_correlation
+    good = r_peaks[matching]
+    if good.size < 3:
+        return r_peaks
+    typical = float(np.median(np.diff(good)))
+    keep = list(range(r_peaks.size))
+    while True:
         candidates = []
-        for i in range(1, peaks.size - 1):
-            if correlation[i] >= cfg.artefact_correlation:
+        for position in range(1, len(keep) - 1):
+            i = keep[position]
+            if matching[i]:
                 continue
-            others = np.delete(rr, [i - 1, i])
-            if others.size == 0:
-                continue
-            typical = float(np.median(others))
-            bridged = float(peaks[i + 1] - peaks[i - 1])
+            bridged = float(r_peaks[keep[position + 1]] - r_peaks[keep[position - 1]])
             if abs(bridged - typical) <= cfg.artefact_rr_tolerance * typical:
                 candidates.append((correlation[i], i))
-        if not candidates:
+        for position in (0, len(keep) - 1):  # an edge beat has one neighbour: too close to it
+            i, neighbour = keep[position], keep[1 if position == 0 else -2]
+            gap = abs(float(r_peaks[i] - r_peaks[neighbour]))
+            if (not matching[i] or not compared[i]) and gap < (1.0 - 2.0 * cfg.artefact_rr_tolerance) * typical:
+                candidates.append((correlation[i], i))
+        if not candidates or len(keep) <= 2:
             break
-        peaks = np.delete(peaks, min(candidates)[1])
-    return peaks
+        keep.remove(min(candidates)[1])
+    return r_peaks[keep]
 
 
 def rr_irregularity(rr_ms: np.ndarray) -> float:
@@ -556,8 +590,9 @@ class _Alignment:
 
 
 def _align(filtered: np.ndarray, r_peaks: np.ndarray, detect: list[int],
-           cfg: MeasureConfig) -> _Alignment:
-    """Shift each beat (up to 10 ms) to best match the median QRS of all beats.
+           cfg: MeasureConfig, template_beats: np.ndarray | None = None) -> _Alignment:
+    """Shift each beat (up to 10 ms) to best match the median QRS of all beats (or of
+    those where ``template_beats``, a mask over ``r_peaks``, is True).
 
     The QRS is R - 80 ms to R + 100 ms in the detection leads; the match is the
     correlation coefficient, and the best shift is the one that maximises it. Aligning
@@ -572,7 +607,8 @@ def _align(filtered: np.ndarray, r_peaks: np.ndarray, detect: list[int],
     if peaks.size == 0:
         return _Alignment(peaks, np.zeros(0), usable)
     independent = filtered[detect]
-    template = np.median(_beat_windows(independent, peaks, before, after), axis=0).ravel()
+    chosen = peaks if template_beats is None or not template_beats[usable].any() else peaks[template_beats[usable]]
+    template = np.median(_beat_windows(independent, chosen, before, after), axis=0).ravel()
     template = template - template.mean()
     template /= max(float(np.linalg.norm(template)), 1e-12)
     shifts = np.arange(-max_shift, max_shift + 1)

@@ -90,6 +90,63 @@ class NoiseOptions:
         return cls(white_mv=0.0, baseline_mv=0.0, hum_mv=0.0)
 
 
+@dataclass(frozen=True)
+class RealismOptions:
+    """What real recordings have and the default construction does not (all off by
+    default; ``synthesize(..., realism=RealismOptions(...))`` turns them on). They are
+    drawn from a generator of their own, so a record without them is unchanged, and the
+    truth stays exact: every interval is still the constructed boundary.
+
+    Attributes:
+        rsa_fraction: respiratory sinus arrhythmia, RR x (1 + this x sin(2 pi f t)) at a
+            breathing rate f of 0.2-0.3 Hz (sinus rhythms only; the truth's RR is the
+            mean of the resulting intervals).
+        beat_amplitude_sd: beat-to-beat variation of shape: each beat's QRS-T (and P) is
+            scaled by a factor of this standard deviation, the factors of the beats inside
+            the record divided by their median, so the median beat (and so the truth's
+            amplitudes and ST levels) is the nominal one.
+        t_tail: the T wave's falling exponent b of u^(1.5 b) (1 - u)^b (2 by default, its
+            peak at 60% of the ST-T span whatever b); larger values give the gradual T ends
+            of real recordings. The T wave still ends, at exactly QT, at zero.
+        artefact_bursts: number of motion-artefact bursts, each in one to three electrodes,
+            0.2-0.6 s of 1-15 Hz noise of ``artefact_mv`` peak amplitude under a Hann
+            envelope (truth ``artefact_spans_s``).
+        artefact_mv: peak amplitude of a burst.
+        leads_off: leads stored as zeros (an electrode off, or a zero-filled lead); their
+            per-lead truth is NaN and ``truth["leads_off"]`` lists them.
+        calibration_pulse: "start" or "end": a 1 mV, 200 ms square pulse in every lead
+            that is on, 100 ms from that end of the strip, drawn instead of the signal
+            (truth ``calibration_s``), as carts print it. (Drawn in each stored lead, it
+            does not keep Einthoven's relation.)
+    """
+
+    rsa_fraction: float = 0.0
+    beat_amplitude_sd: float = 0.0
+    t_tail: float = 2.0
+    artefact_bursts: int = 0
+    artefact_mv: float = 0.8
+    leads_off: tuple[str, ...] = ()
+    calibration_pulse: str | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0.0 <= self.rsa_fraction <= 0.2:
+            problems.append(f"rsa_fraction={self.rsa_fraction} (0 to 0.2)")
+        if not 0.0 <= self.beat_amplitude_sd <= 0.3:
+            problems.append(f"beat_amplitude_sd={self.beat_amplitude_sd} (0 to 0.3)")
+        if not 1.0 <= self.t_tail <= 8.0:
+            problems.append(f"t_tail={self.t_tail} (1 to 8)")
+        if self.artefact_bursts < 0 or self.artefact_mv < 0:
+            problems.append("artefact_bursts and artefact_mv must be >= 0")
+        unknown = [lead for lead in self.leads_off if lead not in LEADS]
+        if unknown:
+            problems.append(f"leads_off: unknown lead(s) {', '.join(unknown)}")
+        if self.calibration_pulse not in (None, "start", "end"):
+            problems.append(f"calibration_pulse={self.calibration_pulse!r} (None, 'start' or 'end')")
+        if problems:
+            raise ValueError("invalid RealismOptions: " + "; ".join(problems))
+
+
 @dataclass
 class _Wave:
     """One wave: ``vector_mv * shape((t - on) / (off - on))`` on [on, off], 0 elsewhere.
@@ -266,9 +323,11 @@ def _turn_to_axis(waves: list[_Wave], qrs_ms: float, target_deg: float) -> None:
                 wave.vector_mv = _rotate_frontal(wave.vector_mv, delta)
 
 
-def _t_wave(qrs_ms: float, qt_ms: float, vector: np.ndarray, st_delay_ms: float) -> _Wave:
-    """T from shortly after J to T end: slow rise, faster fall (beta 3, 2)."""
-    return _Wave(qrs_ms + st_delay_ms, qt_ms, vector, "beta", 3.0, 2.0)
+def _t_wave(qrs_ms: float, qt_ms: float, vector: np.ndarray, st_delay_ms: float,
+            tail: float = 2.0) -> _Wave:
+    """T from shortly after J to T end: slow rise, faster fall (beta 1.5 ``tail``,
+    ``tail``: beta 3, 2 by default; the peak stays at 60% of the span for any tail)."""
+    return _Wave(qrs_ms + st_delay_ms, qt_ms, vector, "beta", 1.5 * tail, tail)
 
 
 def _st_wave(qrs_ms: float, qt_ms: float, vector: np.ndarray) -> _Wave:
@@ -535,6 +594,73 @@ def _scale_qrs(waves: Sequence[_Wave], factor: float) -> None:
         wave.vector_mv = wave.vector_mv * factor
 
 
+def _breathe(schedule: list[tuple[int, str]], fraction: float, rng: np.random.Generator,
+             fs_hz: float) -> list[tuple[int, str]]:
+    """The schedule with each RR scaled by 1 + fraction x sin(2 pi f t + phase) at a
+    breathing rate f of 0.2-0.3 Hz (the first onset, before the record, stays)."""
+    freq, phase = rng.uniform(0.2, 0.3), rng.uniform(0.0, 2.0 * np.pi)
+    starts = np.array([start for start, _ in schedule], dtype=float)
+    steps = np.diff(starts) * (1.0 + fraction * np.sin(2.0 * np.pi * freq * starts[:-1] / fs_hz + phase))
+    moved = np.concatenate([[starts[0]], starts[0] + np.cumsum(steps)])
+    return [(int(round(t)), kind) for t, (_, kind) in zip(moved, schedule)]
+
+
+def _beat_factors(schedule: list[tuple[int, str]], realism: RealismOptions | None,
+                  rng: np.random.Generator | None, n: int) -> list[float]:
+    """Per-beat amplitude factors (see RealismOptions.beat_amplitude_sd); 1.0 without."""
+    if realism is None or realism.beat_amplitude_sd <= 0 or rng is None:
+        return [1.0] * len(schedule)
+    factors = np.clip(1.0 + rng.normal(0.0, realism.beat_amplitude_sd, len(schedule)), 0.5, 1.5)
+    inside = [i for i, (start, kind) in enumerate(schedule) if 0 <= start < n and kind == "N"]
+    if inside:
+        factors /= float(np.median(factors[inside]))
+    return [float(f) for f in factors]
+
+
+def _artefact_bursts(realism: RealismOptions, rng: np.random.Generator, n: int,
+                     fs_hz: float) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """(9, n) motion-artefact noise at the electrodes and the bursts' spans in s."""
+    from scipy.signal import butter, sosfiltfilt
+
+    out = np.zeros((_N_ELECTRODES, n))
+    spans = []
+    sos = butter(2, (1.0, min(15.0, 0.45 * fs_hz)), btype="bandpass", fs=fs_hz, output="sos")
+    for _ in range(realism.artefact_bursts):
+        length = int(rng.uniform(0.2, 0.6) * fs_hz)
+        if length >= n or length < 30:
+            continue
+        start = int(rng.integers(0, n - length))
+        burst = sosfiltfilt(sos, rng.normal(0.0, 1.0, length + 200))[100:100 + length]
+        burst *= np.hanning(length) * realism.artefact_mv / max(float(np.abs(burst).max()), 1e-12)
+        for electrode in rng.choice(_N_ELECTRODES, size=int(rng.integers(1, 4)), replace=False):
+            out[electrode, start:start + length] += burst * rng.choice([-1.0, 1.0])
+        spans.append((start / fs_hz, (start + length) / fs_hz))
+    return out, sorted(spans)
+
+
+def _realism_after(signal: np.ndarray, truth: dict[str, Any], realism: RealismOptions,
+                   artefacts: list[tuple[float, float]], fs_hz: float) -> np.ndarray:
+    """Leads off and the calibration pulse on the stored signal; their truth entries."""
+    signal = signal.copy()
+    truth["realism"] = asdict(realism)
+    truth["artefact_spans_s"] = [list(span) for span in artefacts]
+    truth["leads_off"] = list(realism.leads_off)
+    for lead in realism.leads_off:
+        signal[LEADS.index(lead)] = 0.0
+        for key in ("st_mv", "r_mv", "s_mv"):
+            truth[key][lead] = math.nan
+    truth["calibration_s"] = None
+    if realism.calibration_pulse is not None:
+        n = signal.shape[1]
+        width, margin = int(round(0.2 * fs_hz)), int(round(0.1 * fs_hz))
+        start = margin if realism.calibration_pulse == "start" else n - margin - width
+        on = [i for i, lead in enumerate(LEADS) if lead not in realism.leads_off]
+        # the cart draws the pulse instead of the signal: 1 mV above the level before it
+        signal[on, start:start + width] = signal[on, start - 1: start] + np.float32(1.0)
+        truth["calibration_s"] = [start / fs_hz, (start + width) / fs_hz]
+    return signal
+
+
 def synthesize(
     condition: str,
     seed: int,
@@ -546,6 +672,7 @@ def synthesize(
     set_features: Mapping[str, Any] | None = None,
     st_injury_mv: Sequence[float] | None = None,
     noise_seed: int | None = None,
+    realism: RealismOptions | None = None,
 ) -> tuple[Record, dict[str, Any]]:
     """One synthetic 12-lead record of ``condition`` and its truth.
 
@@ -583,6 +710,11 @@ def synthesize(
       flat from 20 ms after J to mid ST-T, so ST at J + 60 ms moves by its projection.
     * ``noise_seed`` draws the noise from its own generator, so records that differ in
       one feature (and so in how many beats were drawn) carry exactly the same noise.
+
+    ``realism`` (:class:`RealismOptions`) adds breathing RR variation, beat-to-beat
+    amplitude variation, gradual T ends, artefact bursts, leads off and a calibration
+    pulse, and the truth keys ``realism``, ``artefact_spans_s``, ``leads_off`` and
+    ``calibration_s``; without it the record and truth are exactly as before.
 
     Raises:
         ValueError: unknown condition, non-positive duration, a rate below 50 Hz, or a
@@ -626,7 +758,8 @@ def synthesize(
         t_vector = _vector(t_size, axis + rng.uniform(-30, 25), rng.uniform(0.2, 0.5) * t_size)
     # A normal ST segment is flat for the first quarter to two fifths of the ST-T span.
     st_delay = 0.0 if design.morphology != "normal" else rng.uniform(0.25, 0.4) * (qt_ms - qrs_ms)
-    ventricular = list(qrs_waves) + [_t_wave(qrs_ms, qt_ms, t_vector, st_delay)]
+    tail = realism.t_tail if realism is not None else 2.0
+    ventricular = list(qrs_waves) + [_t_wave(qrs_ms, qt_ms, t_vector, st_delay, tail)]
     if design.morphology == "lbbb":
         ventricular.append(_st_wave(qrs_ms, qt_ms, _vector(0.1, axis + 180, 0.18) * design.scale))
     if condition == "inferior_stemi":
@@ -644,15 +777,20 @@ def synthesize(
     beat, beat_offset = _template(beat_waves, fs_hz)
 
     schedule = _schedule(design, qt_ms, rng, fs_hz, n)
+    real_rng = None if realism is None else np.random.default_rng(
+        np.random.SeedSequence([int(seed), _condition_key(condition), 1]))
+    if realism is not None and realism.rsa_fraction > 0 and design.rhythm != "atrial_fibrillation":
+        schedule = _breathe(schedule, realism.rsa_fraction, real_rng, fs_hz)
     templates = {"N": (beat, beat_offset)}
     extra_waves: list[tuple[np.ndarray, int, int]] = []
     if condition == "pvc":
         templates["V"], extra_waves = _insert_pvcs(schedule, design, qt_ms, rng, fs_hz, n)
 
     heart = np.zeros((3, n))
-    for start, kind in schedule:
+    factors = _beat_factors(schedule, realism, real_rng, n)
+    for (start, kind), factor in zip(schedule, factors):
         template, offset = templates[kind]
-        _place(heart, template, start - offset)
+        _place(heart, template if factor == 1.0 else template * factor, start - offset)
     for template, offset, start in extra_waves:
         _place(heart, template, start - offset)
     if design.rhythm == "atrial_fibrillation":
@@ -663,6 +801,10 @@ def synthesize(
     electrode_noise = _electrode_noise(noise_rng, noise, n, fs_hz)
     if electrode_noise is not None:
         independent += _lead_noise(electrode_noise)
+    artefacts: list[tuple[float, float]] = []
+    if realism is not None and realism.artefact_bursts > 0:
+        bursts, artefacts = _artefact_bursts(realism, real_rng, n, fs_hz)
+        independent += _lead_noise(bursts)
     signal = _leads_float32(independent)
 
     onsets = [s for s, _ in schedule if 0 <= s < n]
@@ -703,6 +845,8 @@ def synthesize(
         "sokolow_lyon_mv": _sokolow_lyon(r_mv, s_mv),
         "noise": asdict(noise),
     }
+    if realism is not None:
+        signal = _realism_after(signal, truth, realism, artefacts, fs_hz)
     record = Record(
         signal_mv=signal,
         fs_hz=float(fs_hz),
@@ -725,8 +869,10 @@ def synthesize_set(
     fs_hz: float = 500.0,
     duration_s: float = 10.0,
     noise: NoiseOptions = NoiseOptions(),
+    realism: RealismOptions | None = None,
 ) -> Iterator[tuple[Record, dict[str, Any]]]:
-    """``n`` records ``syn-00001`` ... cycling through ``conditions`` (default: all).
+    """``n`` records ``syn-00001`` ... cycling through ``conditions`` (default: all), each
+    with ``realism`` when given.
 
     Record i (from 0) has condition ``conditions[i % len(conditions)]`` and its own seed,
     the first 32-bit word of ``SeedSequence([seed, i])``, stored in its truth, so
@@ -740,5 +886,5 @@ def synthesize_set(
         record_seed = int(np.random.SeedSequence([int(seed), i]).generate_state(1)[0])
         yield synthesize(
             chosen[i % len(chosen)], record_seed, fs_hz=fs_hz, duration_s=duration_s,
-            noise=noise, record_id=f"syn-{i + 1:05d}",
+            noise=noise, record_id=f"syn-{i + 1:05d}", realism=realism,
         )
