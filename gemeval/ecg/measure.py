@@ -19,7 +19,7 @@ with all leads together. Every threshold is a field of :class:`MeasureConfig` (d
    the diagnostic bandwidth down to DC (AHA: 0.05 Hz; a 0.5 Hz high-pass shifts ST).
 2. Detect QRS complexes once for all leads (``_detect_r_peaks``: slope energy of the
    independent leads I, II, V1-V6 that are on, with T-wave and electrode-artefact
-   rejection). Then artefacts are removed: a beat whose QRS correlates below
+   rejection). Then artefacts are removed: a small beat whose QRS correlates below
    ``artefact_correlation`` with the median QRS and that sits between two beats whose
    distance is a normal RR (within ``artefact_rr_tolerance`` of the median) was not a
    beat (a motion artefact); a premature ventricular beat, followed by its pause, is kept.
@@ -111,7 +111,8 @@ class MeasureConfig:
             80th-percentile candidate energy; weak_qrs: a beat unless where T waves are.
         max_lead_share: detector: more slope than this in one lead is an electrode artefact
             (checked only with at least ``min_share_leads`` leads on).
-        artefact_correlation, artefact_rr_tolerance: see step 2 of the module docstring.
+        artefact_correlation, artefact_rr_tolerance, artefact_size_share: see
+            ``_remove_artefacts``.
         min_beats: fewer detected beats and nothing is measured.
         min_beat_correlation: QRS correlation with the median QRS of a dominant beat.
         premature_rr_ratio: in a regular rhythm, a beat this early is left out of the median.
@@ -153,6 +154,7 @@ class MeasureConfig:
     min_share_leads: int = 4
     artefact_correlation: float = 0.5
     artefact_rr_tolerance: float = 0.2
+    artefact_size_share: float = 0.8
     min_beats: int = 2
     min_beat_correlation: float = 0.85
     premature_rr_ratio: float = 0.85
@@ -191,7 +193,7 @@ class MeasureConfig:
         if self.diagnostic_lowpass_hz <= 0:
             problems.append(f"diagnostic_lowpass_hz={self.diagnostic_lowpass_hz} (> 0)")
         fractions = ("strong_qrs", "weak_qrs", "max_lead_share", "artefact_correlation",
-                     "artefact_rr_tolerance", "min_beat_correlation", "premature_rr_ratio",
+                     "artefact_rr_tolerance", "artefact_size_share", "min_beat_correlation", "premature_rr_ratio",
                      "qrs_threshold", "j_dip", "j_dip_prominence", "j_tail_area",
                      "p_threshold",
                      "min_p_correlation", "t_threshold_share", "t_lead_min_share", "t_envelope_floor",
@@ -327,7 +329,7 @@ def calibration_pulses(signal_mv: np.ndarray, fs_hz: float, on: np.ndarray,
                        cfg: MeasureConfig = DEFAULT_CONFIG) -> list[tuple[int, int]]:
     """Calibration pulses at either end of a strip: (first, last + 1) sample spans.
 
-    A pulse is a plateau (peak-to-peak under 10% of its height) ``calibration_min_ms`` to
+    A pulse is a plateau (peak-to-peak under 10% of ``calibration_min_mv``) ``calibration_min_ms`` to
     ``calibration_max_ms`` long, ``calibration_min_mv`` to ``calibration_max_mv`` away from
     the level just outside it and from the lead's median, entered and left by steps that take at most 10 ms (or cut
     by the strip's edge), within ``calibration_search_ms`` of the start or the end, in at
@@ -365,9 +367,12 @@ def _plateau(trace: np.ndarray, typical: float, edge: int, min_len: int, max_len
         return None
     step = trace[edge:] - trace[:-edge]  # change over ``edge`` samples, at the later index - edge
     big = np.abs(step) >= cfg.calibration_min_mv
-    # candidate edges: the sample where a steep change ends (rising into / falling out of)
-    starts = list(np.flatnonzero(big) + edge)
-    stops = list(np.flatnonzero(big))
+    # candidate edges: where a steep change ends (into a plateau) or begins (out of it),
+    # one per run of steep samples
+    steep = np.flatnonzero(big)
+    runs = np.split(steep, np.flatnonzero(np.diff(steep) > 1) + 1) if steep.size else []
+    starts = [int(run[-1]) + edge for run in runs]
+    stops = [int(run[0]) for run in runs]
     if at_start:
         starts.append(0)
     if at_end:
@@ -381,13 +386,13 @@ def _plateau(trace: np.ndarray, typical: float, edge: int, min_len: int, max_len
             if length > max_len:
                 break
             body = trace[start:stop]
-            level = float(np.median(body))
-            height = _pulse_height(trace, start, stop, edge, level)
-            if height is None or not cfg.calibration_min_mv <= height <= cfg.calibration_max_mv:
-                continue
+            level = float(np.mean(body))
             if not cfg.calibration_min_mv <= abs(level - typical) <= cfg.calibration_max_mv:
                 continue  # the strip's own level next to a pulse, not the pulse
-            if float(np.ptp(body)) > 0.1 * height:
+            if float(np.ptp(body)) > 0.1 * cfg.calibration_min_mv:
+                continue
+            height = _pulse_height(trace, start, stop, edge, level)
+            if height is None or not cfg.calibration_min_mv <= height <= cfg.calibration_max_mv:
                 continue
             if best is None or length > best[1] - best[0]:
                 best = (start, stop)
@@ -499,7 +504,9 @@ def _remove_artefacts(filtered: np.ndarray, r_peaks: np.ndarray, detect: list[in
     Each beat's QRS is correlated with the median QRS of the larger half of the beats
     (by peak-to-peak QRS size, so many small artefacts cannot make the template). The
     typical RR is the median interval between consecutive matching beats. A beat that does
-    not match (correlation below ``artefact_correlation``) and whose two neighbours are a
+    not match (correlation below ``artefact_correlation``), is small (its QRS-window size
+    under ``artefact_size_share`` of the larger beats' median: a large beat of another
+    shape is a ventricular ectopic) and whose two neighbours are a
     typical RR apart (within ``artefact_rr_tolerance``) is dropped, the worst first,
     until none is left; so is a first or last beat that does not match (or is too near
     the record's end to be compared) and comes too
@@ -520,7 +527,10 @@ def _remove_artefacts(filtered: np.ndarray, r_peaks: np.ndarray, detect: list[in
     compared = np.zeros(r_peaks.size, dtype=bool)
     compared[np.flatnonzero(usable)[alignment.usable]] = True
     correlation[compared] = alignment.correlation
-    matching = correlation >= cfg.artefact_correlation
+    small = np.zeros(r_peaks.size, dtype=bool)
+    small[usable] = size < cfg.artefact_size_share * float(np.median(size[large]))
+    # a large beat of another shape is ectopic (a ventricular beat), not an artefact
+    matching = (correlation >= cfg.artefact_correlation) | (usable & ~small)
     good = r_peaks[matching]
     if good.size < 3:
         return r_peaks
