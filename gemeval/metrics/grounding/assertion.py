@@ -87,7 +87,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "acute change|acute changes|further|longer|doubt}",
              "not {only|just|necessarily|otherwise|always|uncommon|unusual|infrequent}",
              "without doubt", "whether or not", "if any", "as well as", "normal sinus",
-             "not only", "neither fast nor slow", "nor slow", "nor fast", "no more than", "no less than",
+             "not only", "neither {too |}{fast|slow|tachycardic|bradycardic} nor {too |}{fast|slow|tachycardic|bradycardic}",
+             "nor slow", "nor fast", "no more than", "no less than",
              "not more than", "not less than", "not exceeding", "not longer than", "not shorter than",
              "not greater than", "not below", "not above", "not to exceed",
              "if present", "if so", "voltage criteria", "by criteria", "normal variant", "can see",
@@ -149,7 +150,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     (_expand("could {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|be related to|"
              "point|point to|point towards|point toward|hint|hint at}"),
      UNCERTAIN, FORWARD),
-    (_expand("{must|should|could|needs to|need to|has to} be {considered|excluded|ruled out}"),
+    (_expand("{must|should|could|needs to|need to|has to} be {considered|excluded|ruled out}",
+             "questionable", "equivocal", "suspected", "doubtful"),
      UNCERTAIN, BACKWARD),
     (_expand("{is|are|seems|appears|remains} {possible|likely|probable|suspected|uncertain|unclear|"
              "questionable|equivocal|borderline|not excluded}",

@@ -434,6 +434,31 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
     return claims
 
 
+_WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with)\s+(?:[a-z]+\s+){0,2}")
+
+
+def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
+    """Two findings joined by "with"/"and" where only one names leads share them: "ST
+    depression of 0.5 mm with T-wave inversion in I, aVL" (both in I, aVL), "Q waves in II,
+    III, aVF with terminally negative T waves" (both in II, III, aVF)."""
+    for i in range(len(findings) - 1):
+        first, second = findings[i], findings[i + 1]
+        if not first or not second:
+            continue
+        first_leads = list(dict.fromkeys(c.lead for c in first if c.lead is not None))
+        second_leads = list(dict.fromkeys(c.lead for c in second if c.lead is not None))
+        end = max(c.span[1] for c in first)
+        start = min(c.span[0] for c in second)
+        if start < end or parsed.sentence_start(start) != parsed.sentence_start(end):
+            continue
+        if not _WITH_RE.fullmatch(parsed.lowered, end, start):
+            continue
+        if first_leads and not second_leads:
+            findings[i + 1] = [replace(c, lead=lead) for c in second for lead in first_leads]
+        elif second_leads and not first_leads:
+            findings[i] = [replace(c, lead=lead) for c in first for lead in second_leads]
+
+
 def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     """"ST-T changes", "ST & T abnormal", "no ST-T changes": a claim about the ST segment and
     one about the T wave (normal, or not normal for changes and abnormalities), with the
@@ -501,20 +526,23 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
     owned: list[tuple[int, int]] = []
     previous: Mention | None = None
+    findings: list[list[Claim]] = []  # the claims of consecutive per-lead findings
     for mention in parsed.mentions:
         owned.append((mention.start, mention.scope_end))
         if mention.quantity == "qt_qtc_pair":
             claims.extend(_pair_claims(parsed, mention))
         elif mention.quantity in PER_LEAD_QUANTITIES:
-            claims.extend(_per_lead_claims(parsed, mention, previous))
+            findings.append(_per_lead_claims(parsed, mention, previous))
         elif mention.quantity in ("t_wave", "q_wave"):
-            claims.extend(_wave_claims(parsed, mention, previous))
+            findings.append(_wave_claims(parsed, mention, previous))
         elif mention.quantity == "st_t":
-            claims.extend(_st_t_claims(parsed, mention))
+            findings.append(_st_t_claims(parsed, mention))
         elif mention.quantity != "block":
             claims.extend(_global_claims(parsed, mention))
             claims.extend(_keyword_categories(parsed, mention))
         previous = mention
+    _share_leads(parsed, findings)
+    claims.extend(c for found in findings for c in found)
     claimed = {c.focus[0] for c in claims if c.value is not None and c.focus is not None}
     blocked = [(m.start, m.scope_end) for m in parsed.mentions if m.quantity == "block"]
     starts = [a for a, _ in blocked]

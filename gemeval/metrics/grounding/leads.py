@@ -51,6 +51,11 @@ LEADS_WORD_RE = re.compile(r"leads?\b|territor(?:y|ies)\b|distribution\b")
 TERRITORY_ADVERB_RE = re.compile(r"(?:inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral"
                                  r"|high[- ]lateral|apical)ly\b")
 """Territories written as adverbs ("ST elevation inferiorly")."""
+_BARE_TERRITORY_RE = re.compile(
+    r"(?P<name>inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral|high[- ]lateral)"
+    r"(?=\s+(?:st\s+(?:elevation|depression|segment)|t[- ]waves?\b|q[- ]waves?\b|t\s+(?:inversion|negativ|flatten)))"
+    r"|(?<=flattening )(?P<after>lateral|inferior|anterior|septal)(?=\s*[,.;]|\s*$)")
+"""Territory words written without "leads": before a finding or ending a clause."""
 _COMPOUND_TERRITORY_RE = re.compile(
     r"(?P<side>inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral|right|left)"
     r"[- ](?:chest|precordial)\b")
@@ -159,6 +164,11 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         explicit = [g for g in groups if 0 <= g.start - leads_word.end() <= 3]
         if not explicit:  # "inferior leads (II, III, aVF)": the explicit list is enough
             groups.extend(LeadGroup(m.start(), leads_word.end(), (name,), territory=True) for name in names)
+    for bare in word_matches(_BARE_TERRITORY_RE, lowered):
+        # "inferior ST elevation", "T flattening lateral": a territory without "leads"
+        name = re.sub(r"[- ]", "_", bare.group("name") or bare.group("after"))
+        if name in TERRITORIES and not any(g.start <= bare.start() < g.end for g in groups):
+            groups.append(LeadGroup(bare.start(), bare.end(), (name,), territory=True))
     for adverb in word_matches(TERRITORY_ADVERB_RE, lowered):
         name = re.sub(r"[- ]", "_", adverb.group()[:-2])
         if name in TERRITORIES:

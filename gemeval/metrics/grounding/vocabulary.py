@@ -48,12 +48,13 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("t_wave", r"T(?=\s+(?:negative|flat|flattened|biphasic|inverted|normal|abnormal|peaked|upright|positive"
                    r"|inversion|changes|in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b))", False),
         ("st_t", r"ST[- ]?T\b(?:[- ]waves?)?(?:[- ]segments?)?|ST\s*(?:&|and|/)\s*T\b(?:[- ]waves?)?", False),
+        ("st_t", r"repolari[sz]ation\s+(?:disturbances?|abnormalit(?:y|ies)|changes?|disorders?)", True),
         ("st_mv", r"J[- ]?points?\b", False),
         ("st_mv", r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping|upsloping)"
                   r"\s+(?:elevations?|depressions?)\b", True),
         ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ]axis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
-                  r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|J\+|QS\b", False),
+                  r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|QS\b", False),
         ("block", r"atrial\s+rates?\b|respiratory\s+rates?\b|sampling\s+rates?\b|paper\s+speed\b", True),
         ("block", r"flutter\s+waves?\b|fibrillatory\s+waves?\b|f[- ]waves?\b", True),
         ("block", r"cornell\s+product\b", True),
@@ -83,16 +84,16 @@ TIGHT_GAP_RE = re.compile(
 PRE_VALUE_GAP_RE = re.compile(r"\s+(?:of\s+)?")
 
 KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
-    "hr_bpm": {"normal": "normal", "fast": "fast", "rapid": "fast", "slow": "slow"},
-    "pr_ms": {"prolonged": "prolonged", "long": "prolonged", "lengthened": "prolonged",
+    "hr_bpm": {"fine": "normal", "normal": "normal", "fast": "fast", "rapid": "fast", "slow": "slow"},
+    "pr_ms": {"fine": "normal", "prolonged": "prolonged", "long": "prolonged", "lengthened": "prolonged",
               "prolongation": "prolonged", "short": "short", "shortened": "short",
               "normal": "normal"},
-    "qrs_ms": {"wide": "wide", "widened": "wide", "widening": "wide", "broad": "wide",
+    "qrs_ms": {"fine": "normal", "wide": "wide", "widened": "wide", "widening": "wide", "broad": "wide",
                "broadened": "wide", "prolonged": "wide", "prolongation": "wide",
                "narrow": "normal", "normal": "normal"},
-    "qt_ms": {"prolonged": "prolonged", "long": "prolonged", "prolongation": "prolonged",
+    "qt_ms": {"fine": "normal", "prolonged": "prolonged", "long": "prolonged", "prolongation": "prolonged",
               "normal": "normal", "borderline": "prolonged", "short": "short"},
-    "axis_deg": {"normal": "normal", "leftward": "left", "rightward": "right", "left": "left",
+    "axis_deg": {"fine": "normal", "normal": "normal", "leftward": "left", "rightward": "right", "left": "left",
                  "right": "right", "extreme": "extreme", "indeterminate": "extreme",
                  "northwest": "extreme"},
 }
@@ -186,12 +187,17 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("axis_deg", "right", r"(?:overdriven|over-driven)\s+right\s+type\b"),
         ("axis_deg", "left", r"left\s+or\s+right\s+axis\s+deviation\b"),
         ("rhythm", "sinus", r"sinus(?=\s+(?:at|with|of|rate)\b|\s*[,.;:)])|sinusrhythm(?:us)?\b|nsr\b"),
-        ("hr_bpm", "normal", r"neither\s+(?:too\s+)?(?:fast|slow)\s+nor\s+(?:too\s+)?(?:fast|slow)\b"
+        ("hr_bpm", "normal", r"neither\s+(?:too\s+)?(?:fast|slow|tachycardic|bradycardic)\s+nor\s+(?:too\s+)?"
+                             r"(?:fast|slow|tachycardic|bradycardic)\b"
                              r"|normofrequent\b|normocardi[ac]\b|normal\s+(?:heart\s+|ventricular\s+)?rate\b"),
         ("conduction", "lafb", r"left\s+anterior\s+(?:fascicular\s+block|hemi-?block|fascicular\s+hemiblock)\b|lafb\b|lahb\b"
                                r"|left\s+anterior\s+fascicle\s+block\b"),
         ("conduction", "lpfb", r"left\s+posterior\s+(?:fascicular\s+block|hemi-?block|fascicular\s+hemiblock)\b|lpfb\b|lphb\b"),
-        ("voltage", "lvh", r"left\s+ventricular\s+hypertrophy\b|lvh\b|left\s+ventricular\s+enlargement\b"),
+        ("voltage", "lvh", r"left\s+ventricular\s+hypertrophy\b|lvh\b|left\s+ventricular\s+enlargement\b"
+                           r"|lv\s+hypertrophy\b"),
+        ("rhythm", "irregular", r"absolute\s+arrhythmia\b|(?:ventricular\s+)?response\s+is\s+irregular\b"),
+        ("hr_bpm", "fast", r"tachyarrhythmi(?:a|c)\b"),
+        ("rhythm", "paced", r"(?:ventricular|atrial|dual[- ]chamber|sequential)\s+pacing\b|demand\s+pacemaker\b"),
         ("voltage", "low", r"low\s+(?:qrs\s+)?voltages?\b|low[- ]voltage\b|reduced\s+(?:qrs\s+)?voltages?\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
@@ -244,7 +250,7 @@ OPPOSITE_ST_RE = {
 T_WAVE_WORDS_RE = re.compile(
     r"(?P<inverted>(?<![a-z])(?:invert|inversion|negativ|deeply\s+negative))|(?P<flat>flatten|(?<![a-z])flat\b)"
     r"|(?P<peaked>(?<![a-z])(?:peaked|hyperacute|tall|tented))|(?P<biphasic>biphasic)"
-    r"|(?P<normal>(?<![a-z])(?:upright|normal(?!\s+variant)|positive|concordant)\b)"
+    r"|(?P<normal>(?<![a-z])(?:upright|normal(?!\s+(?:variant|for))|positive|concordant)\b)"
     r"|(?P<changed>(?<![a-z])(?:abnormal(?:ity|ities)?|changes?)(?![a-z]))"
 )
 """T-wave category words (lowered), read after a T-wave keyword: each starts a part of the
