@@ -281,11 +281,13 @@ def read_cues(lowered: str) -> list[Cue]:
     cues: list[Cue] = []
     phrases = _PHRASES
     skip_to = 0
+    if "’" in lowered:
+        lowered = lowered.replace("’", "'")  # same length: the offsets hold
     for m in _WORD_RE.finditer(lowered):
         start = m.start()
         if start < skip_to:
             continue
-        found = phrases.get(m.group().replace("’", "'"))
+        found = phrases.get(m.group())
         if found is None:
             continue
         pattern, meanings = found
@@ -307,6 +309,7 @@ class AssertionReader:
         self.sentence_ends = sentence_ends
         self.cues = read_cues(lowered)
         self.cue_starts = [c.start for c in self.cues]
+        self.trigger_starts = [c.start for c in self.cues if c.kind not in (PSEUDO, TERMINATE)]
         marks = []
         self.insertions = [(m.start(), m.end()) for m in _INSERTION_RE.finditer(lowered)]
         asides = {p for a, b in self.insertions for p in (a, b - 1)}
@@ -402,6 +405,9 @@ class AssertionReader:
         """The assertion of a finding whose words run from ``anchor`` to ``inner_end``;
         ``numeric`` for a number, ``plain`` for a plain number (neither range nor bound)."""
         s_start, s_end = self._sentence(anchor)
+        k = bisect.bisect_left(self.trigger_starts, s_start)
+        if k == len(self.trigger_starts) or self.trigger_starts[k] >= s_end:
+            return AFFIRMED  # no trigger in the sentence
         i = bisect.bisect_left(self.cue_starts, s_start)
         j = bisect.bisect_left(self.cue_starts, s_end)
         cues = self.cues[i:j]

@@ -443,8 +443,8 @@ def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
     III, aVF with terminally negative T waves" (both in II, III, aVF)."""
     for i in range(len(findings) - 1):
         first, second = findings[i], findings[i + 1]
-        if not first or not second:
-            continue
+        if not first or not second or (first[0].lead is not None and second[0].lead is not None):
+            continue  # (a finding's claims all have leads or none has)
         first_leads = list(dict.fromkeys(c.lead for c in first if c.lead is not None))
         second_leads = list(dict.fromkeys(c.lead for c in second if c.lead is not None))
         end = max(c.span[1] for c in first)
@@ -613,17 +613,19 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     category), once."""
     reader = parsed.assertions
     claims = _once(parsed, claims + _unassessed_mentions(parsed, claims))
-    reader.set_anchors(sorted({c.focus[0] for c in claims if c.focus is not None}
-                              | {m.start for m in parsed.mentions}))
+    if reader.trigger_starts:
+        reader.set_anchors(sorted({c.focus[0] for c in claims if c.focus is not None}
+                                  | {m.start for m in parsed.mentions}))
     lowered = parsed.lowered
+    questions = "?" in lowered
     out: list[Claim] = []
     seen: set[tuple[str, str | None, tuple[int, int]]] = set()
     for claim in claims:
         focus = claim.focus or claim.span
         status = reader.status(focus[0], focus[1], numeric=claim.value is not None,
                                plain=claim.comparator is None)
-        if status == AFFIRMED and ("?" in lowered[max(0, focus[0] - 2):focus[0]]
-                                   or lowered[focus[1]:focus[1] + 2].lstrip().startswith("?")):
+        if status == AFFIRMED and questions and ("?" in lowered[max(0, focus[0] - 2):focus[0]]
+                                                 or lowered[focus[1]:focus[1] + 2].lstrip().startswith("?")):
             status = UNCERTAIN
         if status == NOT_ASSESSABLE and claim.category is not None:
             key = (claim.quantity, claim.lead, claim.span)

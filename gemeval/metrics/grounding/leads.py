@@ -112,6 +112,12 @@ def context_groups(parsed: ParsedText, mention: Mention, previous: Mention | Non
     opens the sentence ("Lead V5: R wave ..."). Merged into one list; territories apart."""
     sentence_start = parsed.sentence_start(mention.start)
     same_sentence = previous is not None and previous.end > sentence_start
+    if same_sentence and previous.quantity in LEAD_FINDING_QUANTITIES and previous.scope_end >= mention.start:
+        # The usual case in a lead-by-lead text ("Lead V5: R wave ..., S wave ...").
+        heading = parsed.heading(sentence_start)
+        if heading is not None and heading.end <= mention.start:
+            return [LeadGroup(-1, -1, heading.leads, territory=heading.territory)]
+        return []
     start = sentence_start
     if same_sentence:
         # Leads in the scope of a per-lead keyword before are its own.
