@@ -94,7 +94,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "if present", "if so", "voltage criteria", "by criteria", "normal variant", "can see",
              "i can see", "we can see", "you can see", "as you can see", "can be seen here", "could be seen here",
              "no further", "should not be used", "{cornell|sokolow|lyon|voltage|lvh} criteria",
-             "meeting criteria", "meets criteria", "criteria for lvh are met", "cannot be used", "can't be used",
+             "meeting criteria", "meets criteria", "criteria for lvh are met",
+             "{often|usually|generally|typically|commonly|frequently|mostly} {harmless|benign|reassuring|innocent|"
+             "insignificant|nothing to worry about|a normal variant|normal|fine|common}", "cannot be used", "can't be used",
              "{meets|meet|meeting|fulfils|fulfills|fulfilling|satisfies|satisfying} {the|} criteria",
              "criteria {are|were|is|was} {met|fulfilled|satisfied}"),
      PSEUDO, FORWARD),
@@ -254,6 +256,9 @@ _INSERTION_RE = re.compile(
     r"|e\.g\.|for\s+example)\b[^,;.()]*,")
 """An aside between commas ("ST elevation, such as would be seen in pericarditis, is ..."):
 its words qualify the finding before it and its cues stay inside it."""
+_DASH_RE = re.compile(r"\s[—–-]\s|—")
+"""A dash between words ends the reach of a sentence-wide cue ("a little long — it's usually
+harmless")."""
 _RELATIVE_RE = re.compile(r"(?<![a-z])(?:that|which|who)(?![a-z])")
 _VERB_RE = re.compile(r"\b(?:is|are|was|were|shows?|has|have|measures?|appears?|seems?|demonstrates?)\b")
 
@@ -327,6 +332,7 @@ class AssertionReader:
                     continue
             marks.append((pos, m.group()))
         self.marks = marks
+        self.dashes = [m.start() for m in _DASH_RE.finditer(lowered)]
         self.mark_starts = [p for p, _ in marks]
         self.anchors: list[int] = []
 
@@ -421,7 +427,12 @@ class AssertionReader:
             if cue.kind == TERMINATE and cue.start >= inner_end:
                 blocked_after = min(blocked_after, cue.start)
                 break
-        strong_before, strong_after = s_start, s_end  # sentence-wide cues stop at a contrast only
+        strong_before, strong_after = s_start, s_end  # sentence-wide cues stop at a contrast or dash
+        for pos in self.dashes:
+            if s_start <= pos < anchor:
+                strong_before = max(strong_before, pos)
+            elif inner_end <= pos < s_end:
+                strong_after = min(strong_after, pos)
         for cue in cues:
             if cue.kind == TERMINATE and cue.phrase in _STRONG_TERMINATORS:
                 if cue.end <= anchor:

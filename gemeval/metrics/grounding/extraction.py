@@ -50,6 +50,7 @@ from gemeval.metrics.grounding.vocabulary import (
     PAIR_VALUES_RE,
     PRE_VALUE_GAP_RE,
     PREDICATE_RE,
+    BOTH_RE,
     VALUE_PREDICATE_RE,
     Q_WAVE_BEFORE,
     Q_WAVE_NORMAL_AFTER_RE,
@@ -459,6 +460,25 @@ def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
             findings[i] = [replace(c, lead=lead) for c in first for lead in second_leads]
 
 
+def _both_claims(parsed: ParsedText) -> list[Claim]:
+    """"..., both normal": the category for the last two quantities named before it in the
+    sentence."""
+    out = []
+    for m in BOTH_RE.finditer(parsed.lowered):
+        start = parsed.sentence_start(m.start())
+        named = list(dict.fromkeys(
+            "qtc_ms" if mn.quantity in ("qt_ms", "qtc_fridericia_ms") else mn.quantity
+            for mn in parsed.mentions if start <= mn.start < m.start() and mn.quantity in KEYWORD_CATEGORIES))
+        word = m.group("word")
+        for quantity in named[-2:]:
+            category = "normal" if word.startswith("within") else KEYWORD_CATEGORIES[quantity].get(word)
+            if category is not None:
+                out.append(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
+                                 span=(m.start("word"), m.end()), phrase=parsed.text[m.start():m.end()],
+                                 category=category, focus=(m.start("word"), m.end())))
+    return out
+
+
 def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     """"ST-T changes", "ST & T abnormal", "no ST-T changes": a claim about the ST segment and
     one about the T wave (normal, or not normal for changes and abnormalities), with the
@@ -543,6 +563,8 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
         previous = mention
     _share_leads(parsed, findings)
     claims.extend(c for found in findings for c in found)
+    if "both" in parsed.lowered:
+        claims.extend(_both_claims(parsed))
     claimed = {c.focus[0] for c in claims if c.value is not None and c.focus is not None}
     blocked = [(m.start, m.scope_end) for m in parsed.mentions if m.quantity == "block"]
     starts = [a for a, _ in blocked]

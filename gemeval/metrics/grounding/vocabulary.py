@@ -198,6 +198,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "irregular", r"absolute\s+arrhythmia\b|(?:ventricular\s+)?response\s+is\s+irregular\b"),
         ("hr_bpm", "fast", r"tachyarrhythmi(?:a|c)\b"),
         ("rhythm", "paced", r"(?:ventricular|atrial|dual[- ]chamber|sequential)\s+pacing\b|demand\s+pacemaker\b"),
+        ("pr_ms", "prolonged", r"heart(?<!second-degree heart)(?<!second degree heart)(?<!third-degree heart)(?<!third degree heart)(?<!2nd degree heart)(?<!3rd degree heart)(?<!complete heart)(?<!2:1 heart)(?<!high-grade heart)(?<!high grade heart)(?<!advanced heart)\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"),
         ("voltage", "low", r"low\s+(?:qrs\s+)?voltages?\b|low[- ]voltage\b|reduced\s+(?:qrs\s+)?voltages?\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
@@ -272,3 +273,8 @@ Q_WAVE_BEFORE: dict[str, str | None] = {
 """Words before "Q waves": a pathological Q wave, or a normal one (None: no claim). A Q
 wave named with leads and no such word is taken as pathological."""
 Q_WAVE_NORMAL_AFTER_RE = re.compile(r"(?<![a-z])(?:small|septal|physiologic|normal|narrow|tiny)")
+BOTH_RE = re.compile(
+    r"(?:\s*,\s*|\s+(?:are|were)\s+|\s+)both\s+(?:are\s+)?(?P<word>within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|fine"
+    r"|prolonged|short)\b")
+"""A category said of two quantities at once: "the QRS is 92 ms and the axis +70°, both
+normal", "the PR and QRS are both normal"."""
