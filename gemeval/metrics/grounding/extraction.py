@@ -592,17 +592,29 @@ def _once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     """One claim per mention: a claim equal to an earlier one whose words overlap it, or
     that abbreviates it in parentheses right after ("Complete Left Bundle Branch Block
     (CLBBB)"), is the same mention read twice."""
-    claims = sorted(claims, key=lambda c: (c.span[0], c.span[1]))
+    claims = sorted(claims, key=lambda c: (c.span[0], -c.span[1]))
     out: list[Claim] = []
     last: dict[tuple, Claim] = {}
+    named: dict[tuple, Claim] = {}  # the last categorical claim of each quantity and lead
     for claim in claims:
         key = (claim.quantity, claim.lead, claim.category, claim.value, claim.low, claim.high)
         before = last.get(key)
         if before is not None and (claim.span[0] < before.span[1] or _ABBREVIATION_GAP_RE.fullmatch(
                 parsed.lowered, before.span[1], claim.span[0])):
             continue
+        if claim.value is None and claim.category is not None and claim.quantity != "rhythm":
+            # A finding inside a longer one of the same quantity is part of it: "left
+            # type" in "overdriven left type", "tachycardic" in "neither tachycardic nor
+            # bradycardic". (Rhythm categories are facets of one rhythm: "regular sinus
+            # rhythm" is regular and sinus.)
+            outer = named.get((claim.quantity, claim.lead))
+            if outer is not None and outer.span[0] <= claim.span[0] and claim.span[1] <= outer.span[1] \
+                    and outer.span != claim.span and outer.focus == outer.span:
+                continue
+            named[(claim.quantity, claim.lead)] = claim
         last[key] = claim
         out.append(claim)
+    out.sort(key=lambda c: (c.span[0], c.span[1]))
     return out
 
 

@@ -138,7 +138,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "irregular", r"rhythm\s+(?:is\s+|was\s+|appears\s+|seems\s+)?(?:irregular|irregularly)\b"
                                 r"|arrhythmic\b"),
         ("hr_bpm", "slow", r"bradycardi[ac]\b"),
-        ("hr_bpm", "fast", r"tachycardi[ac]\b"),
+        ("hr_bpm", "fast", r"tachycardi(?<!ventricular tachycardi)[ac]\b"),
         ("pr_ms", "prolonged", r"first[- ]degree\s+(?:av|atrioventricular|a-v)\s+block\b"),
         ("pr_ms", "prolonged", r"1st[- ]degree\s+(?:av|atrioventricular|a-v)\s+block\b|1avb\b|i-avb\b"),
         ("pr_ms", "prolonged", r"first[- ]degree\s+(?:heart\s+)?block\b|1st[- ]degree\s+(?:heart\s+)?block\b"
