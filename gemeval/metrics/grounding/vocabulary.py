@@ -66,7 +66,7 @@ longer wins (so "QRS amplitude" blocks "QRS"); capitals are required where the l
 word means something else ("ST", "PR", "R wave")."""
 
 DIRECTION_RE = re.compile(r"(?P<up>elevat)|(?P<down>depress)|(?P<iso>isoelectric|flat)"
-                          r"|(?P<normal>(?<![a-z])(?:unremarkable|normal))"
+                          r"|(?P<normal>(?<![a-z])(?:unremarkable|normal(?!\s+(?:variant|early|for))))"
                           r"|(?P<changed>(?<![a-z])(?:changes?|abnormal(?:ity|ities)?|deviations?)(?![a-z]))")
 """ST direction words (lowered), searched in the keyword's scope when the keyword has none."""
 
