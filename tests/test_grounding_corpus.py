@@ -173,7 +173,6 @@ def test_extractor_holds_its_floor_on_the_development_corpus(corpus):
     assert overall.precision >= FLOOR_PRECISION and overall.recall >= FLOOR_RECALL, overall.to_dict()
 
 
-@pytest.mark.xfail(strict=True, reason="the extractor does not yet reach the development targets")
 def test_extractor_meets_the_development_targets(corpus):
     overall = score_corpus(corpus, extract_claims).overall
     assert overall.precision >= TARGET_PRECISION and overall.recall >= TARGET_RECALL, overall.to_dict()
