@@ -1,8 +1,9 @@
 """Orchestration: data -> samples -> model -> predictions -> scorers (+ judge) -> run store.
 
 ``evaluate`` is the Python API the CLI wraps. A run directory is determined by everything
-that determines its results (task file hash, model and args, modality, scoring mode, data
-fingerprint, limit, shard, judge), so re-running the same command finds the same directory
+that determines its results (task file hash, model and args with the bytes of any input file
+they name, modality, scoring mode, the bytes of the data files, images and records, limit,
+shard, judge and rubric hash), so re-running the same command finds the same directory
 and continues: ids already in samples.jsonl are skipped, nothing is lost or duplicated.
 Each sample's record is written after its batch is predicted, scored and judged; one bad
 item is recorded with its error and the run goes on. Results are recomputed from the
@@ -163,13 +164,27 @@ def run_identity(config: dict[str, Any]) -> str:
     claims = config.get("claims") or {"extractor": "rules"}
     if claims.get("extractor", "rules") != "rules":
         ident["claims"] = {k: claims.get(k) for k in CLAIMS_IDENTITY_KEYS}
-    ident["model"] = {"name": config["model"]["name"], "args": config["model"]["args"]}
-    ident["data"] = {"fingerprint": config["data"]["fingerprint"]}
+    # an argument naming an input file stands for the file's bytes, not its path: a
+    # rewritten answers file is a new run, the same file moved is the same run
+    inputs = (config["model"].get("describe") or {}).get("input_sha256") or {}
+    args = {k: ({"sha256": inputs[k]} if k in inputs else v) for k, v in config["model"]["args"].items()}
+    ident["model"] = {"name": config["model"]["name"], "args": args, "weights": _weights_of(config["model"].get("describe") or {})}
+    ident["data"] = {"fingerprint": config["data"]["fingerprint"], "content_sha256": config["data"].get("content_sha256")}
     ident["task"] = {"name": config["task"]["name"], "sha256": config["task"]["sha256"]}
     ident["judge"] = None if not config.get("judge") else {
         k: config["judge"].get(k) for k in ("model", "base_url", "rubric_sha256", "rule", "repeats", "temperature", "seed")
     }
     return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def _weights_of(describe: dict[str, Any]) -> dict[str, Any] | None:
+    """The fingerprints of the weights an adapter loaded (local checkpoint folder, hub
+    commit, ECG tower), when it reports them: retrained weights at the same path are a
+    new run."""
+    checkpoint = describe.get("checkpoint") if isinstance(describe.get("checkpoint"), dict) else {}
+    found = {k: v for k, v in (("checkpoint", checkpoint.get("fingerprint") or checkpoint.get("commit")),
+                               ("ecg_tower", describe.get("ecg_tower_fingerprint"))) if v}
+    return found or None
 
 
 def evaluate(

@@ -18,6 +18,42 @@ class DataError(ValueError):
     """Data that cannot be used; the message names the file, the item and the fix."""
 
 
+class OutsideDataRoot(DataError):
+    """A path named by a dataset item that leads outside the data root; the item is
+    refused (never opened, never sent to a model)."""
+
+
+def inside_roots(path: Path | str, roots: Sequence[Path | str]) -> bool:
+    """True when ``path``, with every symlink and ``..`` resolved, lies inside one of
+    ``roots`` (resolved the same way)."""
+    real = os.path.realpath(path)
+    for root in roots:
+        top = os.path.realpath(root)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def confine(path: Path, roots: Sequence[Path] | None, what: str, named: str) -> Path:
+    """``path`` itself when it lies inside ``roots`` (or no roots are set), else
+    :class:`OutsideDataRoot` naming what the item asked for."""
+    if roots is not None and not inside_roots(path, roots):
+        where = ", ".join(str(r) for r in roots) or "(none)"
+        raise OutsideDataRoot(f"{what} {named!r} leads outside the data root ({where}); refused. "
+                              "Media paths must lie inside --data-dir (symlinks included)")
+    return path
+
+
+def media_roots(data_dir: Path | None, file: Path) -> list[Path]:
+    """The folders an item's media paths may lead into: ``--data-dir`` when given, else the
+    folder of the data file (its parent when that folder is ``ecg_bench`` or ``ecg_jsons``,
+    the layouts of GEM's ECG-Grounding release)."""
+    if data_dir is not None:
+        return [Path(data_dir)]
+    folder = Path(file).parent
+    return [folder.parent if folder.name in ("ecg_bench", "ecg_jsons") else folder]
+
+
 @dataclass(frozen=True)
 class ItemProblem:
     """One item that was skipped, with why: reported in the run, never dropped silently."""
@@ -58,12 +94,20 @@ class Dataset:
     def fingerprint(self) -> str:
         return fingerprint_samples(self.samples)
 
+    def content_sha256(self) -> str:
+        """Hash of the bytes of everything the samples are made of: the data files, each
+        sample's image and WFDB record files, the truth a loader holds, and the ids,
+        prompts and references. Two runs share it exactly when their inputs are the same
+        bytes, wherever the files are."""
+        return content_sha256(self.files, self.samples)
+
     def describe(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "files": self.files,
             "n": len(self.samples),
             "fingerprint": self.fingerprint,
+            "content_sha256": self.content_sha256(),
             "prompt_sha256": hashlib.sha256(
                 "\n".join(s.prompt for s in self.samples).encode()
             ).hexdigest(),
@@ -103,6 +147,61 @@ def fingerprint_samples(samples: Sequence[Sample]) -> str:
     for s in samples:
         h.update(json.dumps([s.id, s.prompt, s.reference], sort_keys=True, default=str).encode())
         h.update(b"\n")
+    return h.hexdigest()
+
+
+def _file_digest(path: Path, cache: dict[str, str]) -> str:
+    """sha256 of a file's bytes ("missing" when it cannot be read), once per path."""
+    key = str(path)
+    if key not in cache:
+        digest = hashlib.sha256()
+        try:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            cache[key] = digest.hexdigest()
+        except OSError:
+            cache[key] = "missing"
+    return cache[key]
+
+
+def _record_files(record_path: str) -> list[Path]:
+    """The files of a WFDB record: its header and the signal files beside it."""
+    base = Path(record_path)
+    folder = base.parent
+    try:
+        return sorted(p for p in folder.glob(glob_escape(base.name) + ".*") if p.suffix.lower() in (".hea", ".dat", ".mat"))
+    except OSError:
+        return []
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def content_sha256(files: Sequence[str | Path], samples: Sequence[Sample]) -> str:
+    """See :meth:`Dataset.content_sha256`. Samples whose truth is computed lazily from their
+    record (measured samples) are covered by their record's bytes."""
+    cache: dict[str, str] = {}
+    h = hashlib.sha256()
+    for file in files:
+        if Path(file).is_file():
+            h.update(f"file {Path(file).name} {_file_digest(Path(file), cache)}\n".encode())
+    h.update(fingerprint_samples(samples).encode())
+    for s in samples:
+        parts: list[str] = [s.id]
+        held_png = s.__dict__.get("image_png", s.__dict__.get("_image_png"))
+        if held_png is not None:
+            parts.append("png " + hashlib.sha256(held_png).hexdigest())
+        if s.image_path:
+            parts.append("image " + _file_digest(Path(s.image_path), cache))
+        if s.record_path:
+            parts.extend(f"{p.suffix} {_file_digest(p, cache)}" for p in _record_files(s.record_path))
+        elif s.record is not None:
+            parts.append("signal " + hashlib.sha256(s.record.signal_mv.tobytes()).hexdigest())
+        if "truth" in s.__dict__:
+            parts.append("truth " + json.dumps(s.__dict__["truth"], sort_keys=True, default=str))
+        h.update(("\0".join(parts) + "\n").encode())
     return h.hexdigest()
 
 

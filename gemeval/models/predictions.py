@@ -198,6 +198,7 @@ class PredictionsModel:
             "label": self.label,
             "path": str(self.path),
             "sha256": self.sha256,
+            "input_sha256": {"path": self.sha256},
             "formats": sorted(self.formats),
             "n_in_file": len(self.answers),
             "n_duplicate_ids": len(self.duplicate_ids),

@@ -1,0 +1,119 @@
+"""A run's identity covers the content of every input that determines its results, so a
+rerun after an input changed never reports the old numbers; and no secret reaches a
+recorded URL."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import SMALL_SYNTHETIC_N
+from gemeval import store
+from gemeval.data import DataOptions, load_dataset
+from gemeval.run import evaluate
+from gemeval.tasks import load_task
+
+
+@pytest.fixture(scope="module")
+def csn_ids():
+    dataset = load_dataset(load_task("csn"), DataOptions(synthetic_n=SMALL_SYNTHETIC_N))
+    return [(s.id, s.reference["answer"]) for s in dataset.samples]
+
+
+def _answers(path: Path, rows: list[tuple[str, str]]) -> Path:
+    path.write_text("".join(json.dumps({"question_id": i, "text": text}) + "\n" for i, text in rows))
+    return path
+
+
+def test_a_rewritten_predictions_file_is_scored_again(tmp_path, csn_ids):
+    answers = _answers(tmp_path / "answers.jsonl", [(i, gold) for i, gold in csn_ids])
+    first = evaluate("predictions", "csn", model_args={"path": str(answers)}, out_dir=tmp_path / "runs",
+                     synthetic_n=SMALL_SYNTHETIC_N)
+    assert first.metrics["mcq.accuracy"]["value"] == 1.0
+    wrong = {"A": "B"}
+    _answers(answers, [(i, wrong.get(gold, "A")) for i, gold in csn_ids])
+    second = evaluate("predictions", "csn", model_args={"path": str(answers)}, out_dir=tmp_path / "runs",
+                      synthetic_n=SMALL_SYNTHETIC_N)
+    assert second.resumed == 0 and second.computed == len(csn_ids)
+    assert second.metrics["mcq.accuracy"]["value"] == 0.0
+    assert second.run_dir != first.run_dir
+    assert store.read_config(second.run_dir)["model"]["describe"]["sha256"] != \
+        store.read_config(first.run_dir)["model"]["describe"]["sha256"]
+    # the first run's numbers stay where they were
+    assert store.read_results(first.run_dir)["metrics"]["mcq.accuracy"]["value"] == 1.0
+
+
+def test_the_same_answers_at_another_path_resume_the_same_run(tmp_path, csn_ids):
+    a = _answers(tmp_path / "a.jsonl", [(i, gold) for i, gold in csn_ids])
+    first = evaluate("predictions", "csn", model_args={"path": str(a), "label": "m"}, out_dir=tmp_path / "runs",
+                     synthetic_n=SMALL_SYNTHETIC_N, limit=4)
+    b = tmp_path / "copy" / "a.jsonl"
+    b.parent.mkdir()
+    b.write_bytes(a.read_bytes())
+    again = evaluate("predictions", "csn", model_args={"path": str(b), "label": "m"}, out_dir=tmp_path / "runs",
+                     synthetic_n=SMALL_SYNTHETIC_N, limit=4)
+    assert again.run_dir == first.run_dir and again.resumed == 4
+
+
+def _png(shade: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 12), (shade, 40, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+CSN_QUESTION = ("What is the rhythm? Options: A. Sinus bradycardia B. Atrial fibrillation C. Sinus rhythm "
+                "D. Atrial flutter E. Sinus tachycardia F. Right bundle branch block G. LBBB H. PVC")
+
+
+def _csn_json(folder: Path, answer: str = "B") -> Path:
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    items = []
+    for i in range(3):
+        (folder / "images" / f"e{i}.png").write_bytes(_png(10 * i))
+        items.append({"id": f"csn-{i}", "image": f"e{i}.png", "conversations": [
+            {"from": "human", "value": f"<image>\n{CSN_QUESTION}"}, {"from": "gpt", "value": answer}]})
+    path = folder / "csn-test-no-cot.json"
+    path.write_text(json.dumps(items))
+    return path
+
+
+def test_a_changed_image_or_data_file_makes_a_new_run(tmp_path):
+    data = tmp_path / "data"
+    _csn_json(data)
+    answers = _answers(tmp_path / "answers.jsonl", [(f"csn-{i}", "B") for i in range(3)])
+    args = {"path": str(answers)}
+    first = evaluate("predictions", "csn", model_args=args, out_dir=tmp_path / "runs", data_dir=data)
+    assert first.computed == 3
+    described = store.read_config(first.run_dir)["data"]
+    assert len(described["content_sha256"]) == 64
+
+    # same ids, prompts and answers; one image now shows another ECG
+    (data / "images" / "e1.png").write_bytes(_png(250))
+    second = evaluate("predictions", "csn", model_args=args, out_dir=tmp_path / "runs", data_dir=data)
+    assert second.run_dir != first.run_dir and second.resumed == 0
+
+    # unchanged inputs: the same run, nothing recomputed
+    third = evaluate("predictions", "csn", model_args=args, out_dir=tmp_path / "runs", data_dir=data)
+    assert third.run_dir == second.run_dir and third.computed == 0
+
+    # the data file itself changes in a field the samples do not show (formatting)
+    path = data / "csn-test-no-cot.json"
+    path.write_text(json.dumps(json.loads(path.read_text()), indent=2))
+    fourth = evaluate("predictions", "csn", model_args=args, out_dir=tmp_path / "runs", data_dir=data)
+    assert fourth.run_dir != third.run_dir
+
+
+def test_an_explicit_run_dir_with_other_inputs_is_refused(tmp_path, csn_ids):
+    from gemeval.run import RunError
+
+    answers = _answers(tmp_path / "answers.jsonl", [(i, gold) for i, gold in csn_ids])
+    run_dir = tmp_path / "run"
+    evaluate("predictions", "csn", model_args={"path": str(answers)}, run_dir=run_dir, synthetic_n=SMALL_SYNTHETIC_N)
+    _answers(answers, [(i, "A") for i, _ in csn_ids])
+    with pytest.raises(RunError, match="different configuration"):
+        evaluate("predictions", "csn", model_args={"path": str(answers)}, run_dir=run_dir,
+                 synthetic_n=SMALL_SYNTHETIC_N)
