@@ -27,7 +27,8 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, collect_files
+from gemeval.data.base import (DataError, DataOptions, Dataset, ItemProblem, OutsideDataRoot, collect_files, confine,
+                               inside_roots, media_roots)
 from gemeval.data.physionet import RecordResolver, find_dirs, find_files
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
@@ -312,17 +313,30 @@ class FileResolver:
     Tries the path as given, then each root; a root that worked is tried first after.
     """
 
-    def __init__(self, roots: Sequence[Path | None]):
+    def __init__(self, roots: Sequence[Path | None], confine_to: Sequence[Path] | None = None):
+        self.confine_to = list(confine_to) if confine_to is not None else None
         self.roots = [Path(r) for r in dict.fromkeys(roots) if r is not None and Path(r).is_dir()]
+        if self.confine_to is not None:
+            self.roots = [r for r in self.roots if inside_roots(r, self.confine_to)]
 
     def resolve(self, relative: str | None) -> Path | None:
+        """The file, or None when no root has it.
+
+        Raises:
+            OutsideDataRoot: with ``confine_to`` set, the name is absolute or leads (through
+                ``..`` or a symlink) outside those folders.
+        """
         if not relative:
             return None
         path = Path(relative)
+        if path.is_absolute() or ".." in path.parts:
+            for candidate in ([path] if path.is_absolute() else [root / path for root in self.roots]):
+                confine(candidate, self.confine_to, "image", relative)
         if path.is_absolute():
             return path if path.is_file() else None
         for i, root in enumerate(self.roots):
             if (root / path).is_file():
+                confine(root / path, self.confine_to, "image", relative)
                 if i:
                     self.roots.insert(0, self.roots.pop(i))
                 return root / path
@@ -479,10 +493,12 @@ def build_samples(
     the signal (``meta["image"] = "rendered"``).
     """
     images = ParquetImages(path) if path.suffix == ".parquet" and items and "_row" in items[0] else None
+    allowed = media_roots(data_dir, path)
     image_files = FileResolver([path.parent, path.parent / "images", data_dir,
                                 *([data_dir / "ECGBench", data_dir / "ECGBench" / "images", data_dir / "images"] if data_dir else []),
-                                *list(path.parents)[:3]])
-    records = RecordResolver([data_dir, path.parent, *list(path.parents)[:3]], search_roots=[data_dir or path.parent])
+                                *list(path.parents)[:3]], confine_to=allowed)
+    records = RecordResolver([data_dir, path.parent, *list(path.parents)[:3]], search_roots=[data_dir or path.parent],
+                             confine_to=allowed)
     derive_ptbxl = task.options.get("ecgbench_records") == "ptbxl"
     problems: list[ItemProblem] = []
     candidates: list[tuple[dict[str, Any], str | None, Path | None, int]] = []
@@ -510,12 +526,16 @@ def build_samples(
         ecg = item.get("ecg") or (ecg_by_id or {}).get(item_id)
         if not ecg and derive_ptbxl:
             ecg = _ptbxl_record(item, item_id)
-        record = records.resolve(ecg) if ecg else None
-        if ecg and record is None:
-            meta["record_missing"] = str(ecg)
         image_name = item.get("image_path") if images is not None else item.get("image")
         image_name = str(image_name) if isinstance(image_name, str) and image_name else None
-        image_path = None if images is not None else image_files.resolve(image_name)
+        try:
+            record = records.resolve(str(ecg)) if ecg else None
+            image_path = None if images is not None else image_files.resolve(image_name)
+        except OutsideDataRoot as refused:
+            problems.append(ItemProblem(item_id, str(path), str(refused)))
+            continue
+        if ecg and record is None:
+            meta["record_missing"] = str(ecg)
         fields: dict[str, Any] = dict(
             id=item_id, task=task.name, prompt=prompt, reference=reference,
             record_path=str(record) if record else None,

@@ -30,7 +30,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, collect_files
+from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, OutsideDataRoot, collect_files, media_roots
 from gemeval.data.ecgbench import FileResolver, media_note, place_media, prompt_and_answer, read_items
 from gemeval.data.mimic import MachineMeasurements, find_measurements, truth_for
 from gemeval.data.physionet import RecordResolver, find_files, in_label_space, measured_sample
@@ -75,9 +75,11 @@ def build_samples(
     what the samples carry (see the module docstring; missing media are handled as in
     :func:`gemeval.data.ecgbench.build_samples`)."""
     dataset_root = path.parent.parent if path.parent.name == "ecg_jsons" else path.parent
+    allowed = media_roots(data_dir, path)
     images = FileResolver([dataset_root, dataset_root / "ecg_images", dataset_root / "ecg_images" / "gen_images",
-                           path.parent, data_dir])
-    records = RecordResolver([data_dir, dataset_root, *list(path.parents)[:3]], search_roots=[data_dir or dataset_root])
+                           path.parent, data_dir], confine_to=allowed)
+    records = RecordResolver([data_dir, dataset_root, *list(path.parents)[:3]], search_roots=[data_dir or dataset_root],
+                             confine_to=allowed)
     problems: list[ItemProblem] = []
     candidates: list[tuple[dict[str, Any], Any, str | None, Path | None]] = []
     seen: set[str] = set()
@@ -96,10 +98,15 @@ def build_samples(
         if not answer or not str(answer).strip():
             problems.append(ItemProblem(item_id, str(path), "no reference interpretation (gpt turn)"))
             continue
-        seen.add(item_id)
         ecg = str(item.get("ecg") or "")
-        record = records.resolve(ecg) if ecg else None
         image_name = item.get("image") if isinstance(item.get("image"), str) and item.get("image") else None
+        try:
+            record = records.resolve(ecg) if ecg else None
+            image_path = images.resolve(image_name)
+        except OutsideDataRoot as refused:
+            problems.append(ItemProblem(item_id, str(path), str(refused)))
+            continue
+        seen.add(item_id)
         reference: dict[str, Any] = {"text": str(answer).strip()}
         match = _PTBXL_RECORD.search(ecg)
         if match and int(match.group(1)) in ptbxl_codes:
@@ -112,7 +119,7 @@ def build_samples(
             id=item_id, task=task.name, prompt=prompt, reference=reference,
             record_path=str(record) if record else None, group=ecg or item_id, meta=meta,
         )
-        candidates.append((fields, item.get("machine_measurements"), image_name, images.resolve(image_name)))
+        candidates.append((fields, item.get("machine_measurements"), image_name, image_path))
 
     n_images = sum(1 for *_, found in candidates if found is not None)
     n_records = sum(1 for fields, *_ in candidates if fields["record_path"])

@@ -24,7 +24,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem
+from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, confine, inside_roots
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
 
@@ -112,21 +112,45 @@ class RecordResolver:
     so 2,000 items cost 2,000 ``stat`` calls once the root is known.
     """
 
-    def __init__(self, roots: Iterable[Path | None], search_roots: Iterable[Path | None] | None = None):
+    def __init__(self, roots: Iterable[Path | None], search_roots: Iterable[Path | None] | None = None,
+                 confine_to: Sequence[Path] | None = None):
+        self.confine_to = list(confine_to) if confine_to is not None else None
         self.roots = _folders(roots)
         self.search_roots = self.roots if search_roots is None else _folders(search_roots)
+        if self.confine_to is not None:
+            self.roots = [r for r in self.roots if inside_roots(r, self.confine_to)]
+            self.search_roots = [r for r in self.search_roots if inside_roots(r, self.confine_to)]
         self._found: list[Path] = []
         self._searched: set[str] = set()
 
     def resolve(self, record: str | None) -> Path | None:
-        """The record path without extension whose ``.hea`` exists, or None."""
+        """The record path without extension whose ``.hea`` exists, or None.
+
+        Raises:
+            OutsideDataRoot: with ``confine_to`` set, a record that is absolute or leads
+                (through ``..`` or a symlink) outside those folders.
+        """
+        found = self._resolve(record)
+        if found is not None and self.confine_to is not None:
+            confine(found.with_name(found.name + ".hea"), self.confine_to, "record", str(record))
+        elif record and self.confine_to is not None:
+            relative = Path(str(record).strip())
+            if relative.is_absolute():
+                confine(relative, self.confine_to, "record", str(record))
+            elif ".." in relative.parts:
+                for root in self.roots:
+                    confine(root / relative, self.confine_to, "record", str(record))
+        return found
+
+    def _resolve(self, record: str | None) -> Path | None:
         if not record:
             return None
         relative = Path(str(record).strip())
         if relative.suffix.lower() in (".hea", ".dat", ".mat"):
             relative = relative.with_suffix("")
-        if _has_header(relative):
-            return relative
+        if self.confine_to is None or relative.is_absolute():
+            if _has_header(relative):
+                return relative
         if relative.is_absolute():
             return None
         for root in self._found + self.roots:

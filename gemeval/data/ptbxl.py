@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem
+from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, OutsideDataRoot
 from gemeval.data.physionet import RecordResolver, find_files, in_label_space, measured_sample
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
@@ -120,7 +120,8 @@ def load(task: TaskSpec, options: DataOptions) -> Dataset | None:
     frame = read_database(database)
     folds = tuple(int(f) for f in task.options.get("ptbxl_folds", TEST_FOLDS))
     rows = frame[frame["strat_fold"].isin(folds)]
-    resolver = RecordResolver([database.parent, options.data_dir])
+    resolver = RecordResolver([database.parent, options.data_dir],
+                              confine_to=[options.data_dir or database.parent])
 
     samples: list[Sample] = []
     problems: list[ItemProblem] = []
@@ -133,10 +134,14 @@ def load(task: TaskSpec, options: DataOptions) -> Dataset | None:
             problems.append(ItemProblem(item_id, str(database), f"scp_codes unreadable ({error})"))
             continue
         record = None
-        for column, rate in (("filename_hr", 500), ("filename_lr", 100)):
-            record = resolver.resolve(_text(row.get(column)) or record_path_for(int(ecg_id), rate))
-            if record is not None:
-                break
+        try:
+            for column, rate in (("filename_hr", 500), ("filename_lr", 100)):
+                record = resolver.resolve(_text(row.get(column)) or record_path_for(int(ecg_id), rate))
+                if record is not None:
+                    break
+        except OutsideDataRoot as refused:
+            problems.append(ItemProblem(item_id, str(database), str(refused)))
+            continue
         if record is None:
             problems.append(ItemProblem(
                 item_id, str(database),
