@@ -1,6 +1,7 @@
 """The `gemeval` command. Thin: parses arguments, calls the library, prints with rich.
 
-Exit codes: 0 ok, 1 gate failed (or --strict found judge failures), 2 usage or input error.
+Exit codes: 0 ok, 1 gate failed (or --strict found judge failures), 2 usage or input error
+(including an unreachable judge server), 130 interrupted; README.md lists the cases.
 """
 
 from __future__ import annotations

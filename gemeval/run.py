@@ -134,6 +134,21 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return index, count
 
 
+MIN_RESAMPLES = 100
+"""Fewer bootstrap resamples give an interval that is not a 95% CI (zero resamples or one:
+zero width); they are refused rather than written over a run's results."""
+
+
+def check_counts(limit: int | None, n_resamples: int) -> None:
+    """Refuse a ``--limit`` below 1 and a ``--resamples`` below :data:`MIN_RESAMPLES`, before
+    anything is loaded or written."""
+    if limit is not None and (isinstance(limit, bool) or int(limit) < 1):
+        raise RunError(f"--limit {limit}: give a number of samples of at least 1, or leave --limit out to run all")
+    if isinstance(n_resamples, bool) or int(n_resamples) < MIN_RESAMPLES:
+        raise RunError(f"--resamples {n_resamples}: a bootstrap CI needs at least {MIN_RESAMPLES} resamples "
+                       f"(default {DEFAULT_RESAMPLES})")
+
+
 def select_samples(samples: Sequence[Sample], limit: int | None, shard: tuple[int, int] | None) -> list[Sample]:
     """``limit`` first (the first N items in dataset order), then every N-th item for a shard,
     so the union of all shards of a limited run is exactly the limited run."""
@@ -216,6 +231,7 @@ def evaluate(
     ``gemeval.evaluate(model="measure", task="grounded", limit=20)``. ``claims="llm"``
     has the judge connection (``judge``) list the claims that grounding verifies.
     """
+    check_counts(limit, n_resamples)
     if claims not in CLAIM_EXTRACTORS:
         raise RunError(f"--claims must be one of {', '.join(CLAIM_EXTRACTORS)}, not {claims!r}")
     spec = task if isinstance(task, TaskSpec) else load_task(task)
@@ -409,6 +425,14 @@ def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], m
         claim_reader.judge.close()
     if judge_engine is not None:
         judge_engine.close()
+        if judge_engine.stopped:
+            from gemeval.judge import JudgeConnectionError
+
+            unjudged = sum(1 for r in store.read_samples(target) if _needs_judging(r))
+            raise JudgeConnectionError(
+                f"{judge_engine.stopped}. The judge phase stopped with {unjudged} items not judged; every "
+                f"prediction is saved in {target}: start the judge server or fix --judge-base-url, then rerun "
+                "the same command to judge the rest")
         judge_engine.check_strict()
     return RunResult(target, results, config, resumed=len(samples) - len(todo), computed=len(todo))
 
@@ -445,6 +469,8 @@ def _judge_phase(target: Path, samples: Sequence[Sample], judge, writer: store.S
         outcomes = judge.judge_many(_judge_items(part, [r["prediction"]["text"] for r in records]))
         writer.write_many([dict(record, judge=outcome.to_record()) for record, outcome in zip(records, outcomes)])
         progress.advance(len(part))
+        if judge.stopped:
+            break  # the server cannot be reached: stop here, the rest is judged on a rerun
 
 
 def _needs_llm_claims(record: dict[str, Any]) -> bool:
@@ -666,19 +692,27 @@ def finalize(
 def _judge_accounting(records: list[dict[str, Any]], summary: dict[str, Any] | None) -> dict[str, Any]:
     """Parse failures per criterion and cost, from the stored verdicts (plus the live summary)."""
     failures: dict[str, int] = {}
-    judged = 0
+    judged = connection = calls = 0
     for r in records:
         verdict = r.get("judge")
         if not verdict:
             continue
         judged += 1
+        if verdict.get("raw") is None and verdict.get("error"):
+            # no reply to parse: a call that failed, never a parse failure
+            if verdict.get("connection_error"):
+                connection += 1
+            else:
+                calls += 1
+            continue
         for criterion in verdict.get("failures") or []:
             failures[criterion] = failures.get(criterion, 0) + 1
-    out: dict[str, Any] = {"judged": judged, "parse_failures": failures}
+    out: dict[str, Any] = {"judged": judged, "parse_failures": failures, "connection_failures": connection,
+                           "call_failures": calls}
     if summary:
         out.update({k: v for k, v in summary.items()
-                    if k in ("calls", "requests_sent", "cache_hits", "retries", "call_errors", "pending",
-                             "cost_usd", "tokens", "wall_s", "spread", "prices_as_of")})
+                    if k in ("calls", "requests_sent", "cache_hits", "retries", "call_errors", "connection_errors",
+                             "pending", "stopped", "cost_usd", "tokens", "wall_s", "spread", "prices_as_of")})
     return out
 
 

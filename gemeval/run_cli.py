@@ -66,8 +66,15 @@ def print_run_summary(results: dict[str, Any], run_dir: Path) -> None:
         console.print(f"[yellow]{escape(judge['how'])}[/]")
     elif judge:
         failures = judge.get("parse_failures") or {}
-        console.print(f"judge: {judge.get('model')} · rubric {judge.get('rubric')} v{judge.get('rubric_version')} · rule {judge.get('rule')}"
-                      f" · parse failures {sum(failures.values())} · calls {judge.get('calls', 0)} · cost ${judge.get('cost_usd', 0.0):.4f}")
+        cost = judge.get("cost_usd")
+        # a judge without a price-table entry (vLLM, Ollama, a custom name) has no estimate
+        cost_text = "cost unknown (no price for this model)" if cost is None else f"cost ${float(cost):.4f}"
+        unreached = ""
+        if judge.get("connection_failures") or judge.get("call_failures"):
+            unreached = (f" · call failures {judge.get('call_failures', 0)}"
+                         f" · connection failures {judge.get('connection_failures', 0)}")
+        console.print(escape(f"judge: {judge.get('model')} · rubric {judge.get('rubric')} v{judge.get('rubric_version')} · rule {judge.get('rule')}"
+                             f" · parse failures {sum(failures.values())}{unreached} · calls {judge.get('calls', 0)} · {cost_text}"))
     for err in results.get("errors", [])[:5]:
         console.print(f"[red]item {err['id']}:[/] {err['error']}")
     console.print(f"run directory: {run_dir}")

@@ -63,6 +63,13 @@ def read_json(path: Path) -> Any:
         raise RunStoreError(f"{path} not found; is this a run directory written by `gemeval run`?") from None
     except json.JSONDecodeError as exc:
         raise RunStoreError(f"{path} is not valid JSON ({exc}); rerun the command that made it") from None
+    except UnicodeDecodeError as exc:
+        raise RunStoreError(f"{path} is not UTF-8 text ({exc.reason}); is this a run directory?") from None
+    except OSError as exc:
+        folder = Path(path).parent
+        what = "not a folder" if folder.exists() and not folder.is_dir() else (exc.strerror or str(exc))
+        raise RunStoreError(f"{folder} is {what}: give a run directory written by `gemeval run`"
+                            if what == "not a folder" else f"{path}: {what}") from None
 
 
 def iter_samples(run_dir: Path) -> Iterator[dict[str, Any]]:

@@ -127,7 +127,7 @@ def test_run_on_grounding_completes_and_reports_truth_sources_and_skips(tmp_path
     ]
     answers.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     result = evaluate(model="predictions", task="grounded", model_args={"path": str(answers)},
-                      data_dir=tmp_path / "data", out_dir=tmp_path / "runs", n_resamples=50)
+                      data_dir=tmp_path / "data", out_dir=tmp_path / "runs", n_resamples=100)
     records = {r["id"]: r for r in read_samples(result.run_dir)}
     assert set(records) == {"m-1", "m-2", "p-1"}
     assert records["p-1"]["error"] == f"no prediction for id p-1 in {answers}"

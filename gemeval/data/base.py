@@ -75,8 +75,19 @@ class DataOptions:
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, data_file: Path | None = None, **kw: Any) -> "DataOptions":
+        origin = "--data-dir"
         if data_dir is None and os.environ.get("GEMEVAL_DATA"):
-            data_dir = Path(os.environ["GEMEVAL_DATA"])
+            data_dir, origin = Path(os.environ["GEMEVAL_DATA"]), "GEMEVAL_DATA"
+        if data_dir is not None and not Path(data_dir).is_dir():
+            # a folder the user named that cannot serve is never silently replaced by the
+            # synthetic set: that fallback is only for "no data given"
+            what = "does not exist" if not Path(data_dir).exists() else "is not a folder"
+            raise DataError(f"{origin} {data_dir} {what}; expected the folder that holds the published datasets "
+                            "(see `gemeval data check DIR`), or leave it unset to run on the synthetic set")
+        if data_file is not None and not Path(data_file).is_file():
+            what = "does not exist" if not Path(data_file).exists() else "is not a file"
+            raise DataError(f"--data-file {data_file} {what}; expected one file in a published format "
+                            "(see `gemeval data list`)")
         return cls(data_dir=data_dir, data_file=data_file, **kw)
 
 

@@ -72,7 +72,14 @@ def synth(
         print_error(f"--duration must be positive and --fs at least 50 Hz (got {duration_s} s, {fs_hz} Hz)")
         raise typer.Exit(EXIT_INPUT_ERROR)
     noise = NoiseOptions.none() if clean else NoiseOptions()
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        print_error(f"--out {out} exists and is not a folder; give a folder for the records")
+        raise typer.Exit(EXIT_INPUT_ERROR)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print_error(f"--out {out}: cannot create the folder ({error.strerror or error})")
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
     truth_path = out / "truth.jsonl"
     with truth_path.open("w", encoding="utf-8") as truth_file:
         records = synthesize_set(n, seed, condition or None, fs_hz=fs_hz, duration_s=duration_s, noise=noise)
@@ -154,12 +161,15 @@ def measure(
 def render(
     path: Path = typer.Argument(..., help="A WFDB record (with or without .hea)."),
     out: Path = typer.Option(..., "--out", help="The PNG file to write."),
-    dpi: int = typer.Option(100, "--dpi", min=1, help="Resolution: 100 dpi gives 1100 x 850 pixels."),
+    dpi: int = typer.Option(100, "--dpi", min=1, help="Resolution: 100 dpi gives 1100 x 850 pixels (at most 600)."),
 ) -> None:
     """Draw the standard 12-lead page (3 x 4 leads and a lead II rhythm strip) as a PNG."""
     from gemeval.ecg.io import read_record
-    from gemeval.ecg.render import render_png
+    from gemeval.ecg.render import MAX_DPI, render_png
 
+    if dpi > MAX_DPI:
+        print_error(f"--dpi {dpi}: at most {MAX_DPI} (100 dpi gives 1100 x 850 pixels)")
+        raise typer.Exit(EXIT_INPUT_ERROR)
     try:
         record = read_record(path)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -42,6 +42,9 @@ PAGE_HEIGHT_MM = 215.9
 MM_PER_INCH = 25.4
 SPEED_MM_PER_S = 25.0
 GAIN_MM_PER_MV = 10.0
+MAX_DPI = 600
+"""The highest resolution rendered: 6,600 x 5,100 pixels, well past any model's input
+size; more only costs memory (5000 dpi would be a 1.4 GB image)."""
 
 GRID_LEFT_MM = 7.2
 GRID_BOTTOM_MM = 5.0
@@ -223,8 +226,8 @@ def render_png(record: Record, dpi: int = 100, path: Path | None = None, *,
     Raises:
         ValueError: ``dpi`` is not positive, or ``start_s`` is outside the record.
     """
-    if dpi <= 0:
-        raise ValueError(f"record {record.record_id!r}: dpi must be positive, got {dpi}")
+    if not 0 < dpi <= MAX_DPI:
+        raise ValueError(f"record {record.record_id!r}: dpi must be between 1 and {MAX_DPI}, got {dpi}")
     figure = render_figure(record, start_s=start_s, rate_bpm=rate_bpm)
     figure.set_dpi(dpi)
     figure.canvas.draw()

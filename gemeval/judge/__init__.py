@@ -10,6 +10,7 @@ injection-aware verdict parser, cost accounting, and judge-reliability statistic
 from gemeval.judge.engine import (
     Judge,
     JudgeConfig,
+    JudgeConnectionError,
     JudgeError,
     JudgeItem,
     JudgeOutcome,
@@ -20,6 +21,6 @@ from gemeval.judge.engine import (
 from gemeval.judge.rubric import Rubric, RubricError, list_rubrics, load_rubric
 
 __all__ = [
-    "Judge", "JudgeConfig", "JudgeError", "JudgeItem", "JudgeOutcome", "JudgeStrictError", "PairOutcome",
+    "Judge", "JudgeConfig", "JudgeConnectionError", "JudgeError", "JudgeItem", "JudgeOutcome", "JudgeStrictError", "PairOutcome",
     "Rubric", "RubricError", "list_rubrics", "load_rubric", "not_configured_notice",
 ]

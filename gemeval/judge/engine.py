@@ -62,6 +62,17 @@ class JudgeStrictError(JudgeError):
     """``strict=True`` and some verdicts failed to parse or some calls failed."""
 
 
+class JudgeConnectionError(JudgeError):
+    """The judge server could not be reached for :data:`CONNECTION_STOP_AFTER` calls in a
+    row: the judge phase stopped; what was stored is kept and a rerun resumes."""
+
+
+CONNECTION_STOP_AFTER = 3
+"""Consecutive calls that fail to connect (refused, unreachable host, after the SDK's
+retries) before the engine stops sending: a judge URL on a closed port costs seconds, not
+one retry cycle per item."""
+
+
 @dataclass
 class JudgeConfig:
     """How to judge. ``base_url`` None means OpenAI; ``cache_path`` None means the user's
@@ -126,6 +137,7 @@ class _Reply:
     error: str | None = None
     retries: int = 0
     pending: bool = False
+    connection: bool = False  # the call never reached the server (or was not sent after the stop)
 
     def cache_value(self) -> dict[str, Any]:
         return {
@@ -192,6 +204,7 @@ class JudgeOutcome:
     repaired: bool = False
     repeats: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    connection_error: bool = False
 
     def to_record(self) -> dict[str, Any]:
         record = {
@@ -199,7 +212,7 @@ class JudgeOutcome:
             "failures": self.failures, "failure_reasons": self.failure_reasons, "usage": self.usage,
             "latency_s": self.latency_s, "system_fingerprint": self.system_fingerprint,
             "cached": self.cached, "error": self.error, "retries": self.retries, "pending": self.pending,
-            "repaired": self.repaired,
+            "repaired": self.repaired, "connection_error": self.connection_error,
         }
         if self.repeats:
             record["repeats"] = self.repeats
@@ -228,6 +241,7 @@ class _Stats:
     cache_hits: int = 0
     retries: int = 0
     call_errors: int = 0
+    connection_errors: int = 0
     pending: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -318,6 +332,10 @@ class Judge:
             self._format = self.cache.get_setting(self._format_setting) or "json_schema"
         self._stats = _Stats()
         self._repeat_scores: list[list[dict[str, float | None]]] = []
+        self._connection_run = 0
+        self.stopped: str | None = None
+        """Why the engine stopped sending (the server could not be reached), else None."""
+        self._stop_event: asyncio.Event | None = None
 
     @property
     def rubric(self) -> Rubric:
@@ -403,7 +421,8 @@ class Judge:
             **self.describe(),
             "response_format_used": self._format,
             "items": s.items, "requests_sent": s.requests_sent, "calls": s.calls, "cache_hits": s.cache_hits,
-            "retries": s.retries, "call_errors": s.call_errors, "pending": s.pending,
+            "retries": s.retries, "call_errors": s.call_errors, "connection_errors": s.connection_errors,
+            "pending": s.pending, "stopped": self.stopped,
             "unparsed_replies": s.unparsed,
             "parse_failures": {c.name: s.parse_failures.get(c.name, 0)
                                for c in (self._rubric.criteria if self._rubric else ())},
@@ -419,7 +438,7 @@ class Judge:
 
     def failure_count(self) -> int:
         s = self._stats
-        return s.call_errors + s.pending + sum(s.parse_failures.values()) + s.pair_failed
+        return s.call_errors + s.connection_errors + s.pending + sum(s.parse_failures.values()) + s.pair_failed
 
     def check_strict(self) -> None:
         """With ``strict``, raise JudgeStrictError if any call failed or any criterion of
@@ -482,6 +501,7 @@ class Judge:
                 first[req.identity] = len(unique)
                 unique.append(req)
         client = self._client()
+        self._stop_event = asyncio.Event()
         try:
             if self.config.mode == "batch":
                 replies = await self._batch(client, unique)
@@ -505,15 +525,21 @@ class Judge:
             if hit is not None:
                 return _Reply.from_cache(hit)
             async with gate:
+                if self.stopped:
+                    return _Reply(error=f"judge phase stopped: {self.stopped}", connection=True)
                 start = time.perf_counter()
                 try:
-                    response = await client.chat.completions.with_raw_response.create(**body)
+                    response = await self._unless_stopped(client.chat.completions.with_raw_response.create(**body))
+                    if response is None:
+                        return _Reply(error=f"judge phase stopped: {self.stopped}", connection=True)
+                    self._connection_run = 0
                 except openai.BadRequestError as exc:
                     if fmt != "text" and _rejects_format(exc):
                         self._step_down(fmt, exc)
                         continue
                     return _Reply(error=f"the judge server rejected the request (HTTP 400): {_status_message(exc)}")
                 except openai.APITimeoutError:
+                    # the server took the request: slow, not unreachable
                     return _Reply(error=(
                         f"no reply from the judge within {self.config.timeout_s:g} s "
                         f"({self.config.max_retries + 1} tries); raise the timeout or lower --judge-concurrency"
@@ -524,7 +550,10 @@ class Judge:
                         f"(after up to {self.config.max_retries} retries)"
                     ))
                 except openai.APIConnectionError as exc:
-                    return _Reply(error=f"cannot reach the judge server at {_public_url(self.base_url)}: {exc}")
+                    cause = exc.__cause__ or exc.__context__
+                    detail = f"{exc} ({type(cause).__name__}: {cause})" if cause else str(exc)
+                    return self._connection_failed(
+                        f"cannot reach the judge server at {_public_url(self.base_url)}: {detail}")
                 except openai.APIError as exc:
                     return _Reply(error=f"the judge call failed: {exc}")
                 latency = time.perf_counter() - start
@@ -537,6 +566,31 @@ class Judge:
             if reply.error is None:
                 self.cache.put(key, reply.cache_value())
             return reply
+
+    async def _unless_stopped(self, call: Awaitable[T]) -> T | None:
+        """``await call``, or None (the call cancelled) once the engine stopped."""
+        task = asyncio.ensure_future(call)
+        if self._stop_event is None:
+            return await task
+        stop = asyncio.ensure_future(self._stop_event.wait())
+        try:
+            await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        if not task.done():
+            task.cancel()
+            return None
+        return task.result()
+
+    def _connection_failed(self, message: str) -> _Reply:
+        """A call that did not get through; after CONNECTION_STOP_AFTER in a row the engine
+        stops sending and cancels the calls in flight."""
+        self._connection_run += 1
+        if self._connection_run >= CONNECTION_STOP_AFTER and not self.stopped:
+            self.stopped = f"{message}; {self._connection_run} judge calls in a row failed to connect"
+            if self._stop_event is not None:
+                self._stop_event.set()
+        return _Reply(error=message, connection=True)
 
     def _step_down(self, fmt: str, exc: Exception) -> None:
         chain = list(RESPONSE_FORMATS)
@@ -658,7 +712,10 @@ class Judge:
             s.pending += 1
             return
         if reply.error is not None and reply.raw is None:
-            s.call_errors += 1
+            if reply.connection:
+                s.connection_errors += 1
+            else:
+                s.call_errors += 1
             return
         prompt, completion = reply.usage.get("prompt_tokens", 0), reply.usage.get("completion_tokens", 0)
         if reply.cached:
@@ -682,7 +739,7 @@ class Judge:
             "raw": reply.raw, "usage": reply.usage, "latency_s": reply.latency_s,
             "system_fingerprint": reply.system_fingerprint, "response_model": reply.response_model,
             "finish_reason": reply.finish_reason, "cached": reply.cached, "error": reply.error,
-            "retries": reply.retries, "pending": reply.pending,
+            "retries": reply.retries, "pending": reply.pending, "connection": reply.connection,
         }
         if reply.raw is None:
             record.update(parsed=None, scores=self.rubric.sample_scores(None, self.rule),
@@ -727,6 +784,7 @@ class Judge:
             retries=sum(a["retries"] for a in attempts), pending=any(a["pending"] for a in attempts),
             repaired=head["repaired"],
             repeats=attempts if len(attempts) > 1 else [], meta=meta,
+            connection_error=all(a["connection"] for a in attempts),
         )
 
     def _pair_outcome(self, requests: Sequence[_Request], replies: Sequence[_Reply]) -> PairOutcome:

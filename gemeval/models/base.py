@@ -62,8 +62,37 @@ def parse_model_args(text: str | None) -> dict[str, Any]:
         if "=" not in part:
             raise ModelError(f"--model-args: {part!r} is not key=value (example: path=out.jsonl,batch_size=8)")
         key, value = part.split("=", 1)
+        if not key.strip():
+            raise ModelError(f"--model-args: {part!r} has no key before '=' (example: path=out.jsonl)")
+        if key.strip() in RESERVED_ARGS:
+            raise ModelError(f"--model-args: {key.strip()!r} is set by its own option; use {RESERVED_ARGS[key.strip()]}")
         args[key.strip()] = _coerce(value.strip())
     return args
+
+
+RESERVED_ARGS = {"modality": "--modality both|image|signal"}
+"""Adapter arguments the run sets itself, with the option that sets them."""
+
+
+def _check_args(target: str, cls: Any, args: dict[str, Any]) -> None:
+    """Refuse arguments the adapter's constructor does not take, naming those it does."""
+    import inspect
+
+    for key in args:
+        if key in RESERVED_ARGS:
+            raise ModelError(f"--model-args: {key!r} is set by its own option; use {RESERVED_ARGS[key]}")
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    accepted = [name for name, p in params.items() if name != "modality"
+                and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+    unknown = [key for key in args if key not in accepted]
+    if unknown:
+        raise ModelError(f"--model-args: adapter {target!r} takes no {', '.join(map(repr, unknown))}; "
+                         f"it takes {', '.join(accepted) or 'no arguments'}")
 
 
 def _coerce(value: str) -> Any:
@@ -106,6 +135,7 @@ def load_model(name: str, args: dict[str, Any] | None = None, modality: str = "b
     except ImportError as exc:
         raise ModelError(f"adapter {name!r} needs {info.needs}: {exc}") from exc
     cls = getattr(module, cls_name)
+    _check_args(name, cls, args or {})
     return cls(modality=modality, **(args or {}))
 
 
@@ -116,6 +146,7 @@ def _load_custom(target: str, args: dict[str, Any], modality: str) -> Model:
     except (ImportError, AttributeError) as exc:
         raise ModelError(f"--model {target}: cannot import {cls_name} from {module_name} ({exc}); "
                          "is the module on PYTHONPATH?") from exc
+    _check_args(target, cls, args)
     model = cls(modality=modality, **args)
     if not isinstance(model, Model):
         raise ModelError(f"--model {target}: {cls_name} lacks name, batch_size, generate() or describe()")
