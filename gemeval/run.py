@@ -27,6 +27,7 @@ from typing import Any, Callable, Sequence
 
 from gemeval import __version__
 from gemeval import store
+from gemeval.redact import redact_urls
 from gemeval.data import DataOptions, load_dataset
 from gemeval.metrics.registry import build_scorers
 from gemeval.metrics.stats import DEFAULT_RESAMPLES
@@ -94,7 +95,8 @@ class Progress:
 
 
 def redact_args(args: dict[str, Any]) -> dict[str, Any]:
-    return {k: ("<redacted>" if any(w in k.lower() for w in SECRET_ARG_WORDS) else v) for k, v in args.items()}
+    """Secret-named arguments hidden, and credentials inside any URL value."""
+    return {k: ("<redacted>" if any(w in k.lower() for w in SECRET_ARG_WORDS) else redact_urls(v)) for k, v in args.items()}
 
 
 def _git_sha() -> str | None:
@@ -296,6 +298,7 @@ def evaluate(
         "versions": _versions(),
         "git_sha": _git_sha(),
     }
+    config = redact_urls(config)  # adapters' descriptions and the command line included
     config["run_id"] = run_identity(config)
     target = Path(run_dir) if run_dir else Path(out_dir) / spec.name / _slug(config["model"]["label"]) / config["run_id"]
     config["created_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -165,6 +165,8 @@ def run(
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; every sample finished so far is saved: rerun the same command to continue", code=130)
+    for warning in (result.config.get("model", {}).get("describe") or {}).get("warnings") or []:
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     print_run_summary(result.results, result.run_dir)
 
 

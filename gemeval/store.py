@@ -20,6 +20,8 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from gemeval.redact import redact_urls
+
 CONFIG = "config.json"
 LOCK = ".lock"
 SAMPLES = "samples.jsonl"
@@ -120,13 +122,14 @@ class SampleWriter:
                 fh.truncate(keep)
 
     def write(self, record: dict[str, Any]) -> None:
-        self._fh.write((dumps(record) + "\n").encode("utf-8"))
+        self._fh.write((dumps(redact_urls(record)) + "\n").encode("utf-8"))
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
     def write_many(self, records: Iterable[dict[str, Any]]) -> None:
         for rec in records:
-            self._fh.write((dumps(rec) + "\n").encode("utf-8"))
+            # error texts may quote a URL: its credentials never reach the file
+            self._fh.write((dumps(redact_urls(rec)) + "\n").encode("utf-8"))
         self._fh.flush()
         os.fsync(self._fh.fileno())
 

@@ -129,3 +129,57 @@ def test_a_run_goes_on_past_a_refused_item(outside, tmp_path):
     config = json.loads(next((tmp_path / "runs").rglob("config.json")).read_text())
     assert config["data"]["skipped_items"][0]["id"] == "dotdot"
     assert "outside the data root" in config["data"]["skipped_items"][0]["problem"]
+
+
+# -- ids and answer lines as written ------------------------------------------------------------
+
+
+def test_an_integer_id_zero_is_kept_and_matched(tmp_path):
+    data = tmp_path / "data"
+    (data / "images").mkdir(parents=True)
+    (data / "images" / "a.png").write_bytes(png())
+    items = [item(0, image="a.png"), item(1, image="a.png", answer="C")]
+    (data / "csn-test-no-cot.json").write_text(json.dumps(items))
+    dataset = load_dataset(load_task("csn"), DataOptions(data_dir=data))
+    assert [s.id for s in dataset.samples] == ["0", "1"]
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text(json.dumps({"id": 0, "text": "B"}) + "\n" + json.dumps({"id": 1, "text": "C"}) + "\n")
+    from gemeval.run import evaluate
+
+    result = evaluate("predictions", "csn", model_args={"path": str(answers)}, data_dir=data, out_dir=tmp_path / "runs")
+    assert result.metrics["mcq.accuracy"]["value"] == 1.0 and result.results["n_errors"] == 0
+
+
+def test_grounding_id_zero_is_kept(tmp_path):
+    root = tmp_path / "ECG-Grounding" / "ecg_jsons"
+    root.mkdir(parents=True)
+    conversation = [{"from": "human", "value": "<image>\nInterpret."}, {"from": "gpt", "value": "Sinus rhythm."}]
+    (root / "ecg-grounding-test-mimiciv.json").write_text(json.dumps([
+        {"id": 0, "ecg": "", "image": "x.png", "conversations": conversation}]))
+    dataset = load_dataset(load_task("grounded"), DataOptions(data_dir=tmp_path / "ECG-Grounding"))
+    assert [s.id for s in dataset.samples] == ["0"]
+
+
+def test_odd_answer_lines_are_said_on_screen(tmp_path):
+    data = tmp_path / "data"
+    (data / "images").mkdir(parents=True)
+    (data / "images" / "a.png").write_bytes(png())
+    (data / "csn-test-no-cot.json").write_text(json.dumps([item(f"q{i}", image="a.png") for i in range(4)]))
+    answers = tmp_path / "answers.jsonl"
+    answers.write_bytes(b"\n".join([
+        json.dumps({"id": "q0", "text": "A"}).encode(),
+        json.dumps({"id": "q0", "text": "B"}).encode(),
+        b"this is not json",
+        json.dumps({"id": "q1", "text": "B"}).encode()[:-2] + b"\xff\xfe\"}",
+        json.dumps({"id": "q2", "text": "B"}).encode(),
+    ]) + b"\n")
+    proc = cli("run", "--model", "predictions", "--model-args", f"path={answers}", "--task", "csn",
+               "--data-dir", str(data), "--out", str(tmp_path / "runs"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    screen = " ".join((proc.stdout + proc.stderr).split())
+    assert "1 duplicate id" in screen and "q0" in screen
+    assert "2 unreadable" in screen and "line 3" in screen and "line 4" in screen and "not UTF-8" in screen
+    assert "2 samples have no answer" in screen and "(q1, q3)" in screen
+    config = json.loads(next((tmp_path / "runs").rglob("config.json")).read_text())
+    described = config["model"]["describe"]
+    assert described["n_unreadable"] == 2 and described["duplicate_ids"] == ["q0"]

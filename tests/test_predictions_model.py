@@ -92,12 +92,12 @@ def test_a_runs_own_samples_jsonl_scores_the_same_when_imported(tmp_path):
     for i, condition in enumerate(["normal", "rbbb", "atrial_fibrillation"]):
         record, _ = synthesize(condition, seed=i, record_id=f"SYN{i}")
         write_record(record, data)
-    first = evaluate(model="measure", task="grounded", data_dir=data, out_dir=tmp_path / "runs", n_resamples=50)
+    first = evaluate(model="measure", task="grounded", data_dir=data, out_dir=tmp_path / "runs", n_resamples=100)
     assert first.config["data"]["source"] == "physionet"
     stored = tmp_path / "first-samples.jsonl"
     stored.write_bytes((first.run_dir / "samples.jsonl").read_bytes())
     again = evaluate(model="predictions", task="grounded", model_args={"path": str(stored)}, data_dir=data,
-                     out_dir=tmp_path / "runs", n_resamples=50)
+                     out_dir=tmp_path / "runs", n_resamples=100)
     before = {r["id"]: r for r in read_samples(first.run_dir)}
     after = {r["id"]: r for r in read_samples(again.run_dir)}
     assert {i: r["prediction"]["text"] for i, r in after.items()} == {i: r["prediction"]["text"] for i, r in before.items()}
@@ -112,7 +112,7 @@ def test_real_report_file_scored_from_a_predictions_file(shared_data, tmp_path):
     path = tmp_path / "pulse-report.json"
     path.write_text(json.dumps(answers))
     result = evaluate(model="predictions", task="ptbxl-report", model_args={"path": str(path)},
-                      data_dir=shared_data / "ecgbench", out_dir=tmp_path / "runs", n_resamples=50, limit=20)
+                      data_dir=shared_data / "ecgbench", out_dir=tmp_path / "runs", n_resamples=100, limit=20)
     records = {r["id"]: r for r in read_samples(result.run_dir)}
     assert len(records) == 20 and result.results["n_errors"] == 10
     copied = [records[a["id"]]["metrics"]["text.rouge_l"] for a in answers[::2]]

@@ -117,3 +117,46 @@ def test_an_explicit_run_dir_with_other_inputs_is_refused(tmp_path, csn_ids):
     with pytest.raises(RunError, match="different configuration"):
         evaluate("predictions", "csn", model_args={"path": str(answers)}, run_dir=run_dir,
                  synthetic_n=SMALL_SYNTHETIC_N)
+
+
+# -- credentials in URLs --------------------------------------------------------------------
+
+SECRET = "sk-url-secret-NEVER-WRITTEN-4471"
+
+
+def test_a_key_inside_a_url_is_never_recorded(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from openai_server import OpenAIServer, Reply, chat_completion
+
+    with OpenAIServer(handler=lambda request: Reply(body=chat_completion("B"))) as server:
+        host = server.url.split("://", 1)[1]
+        url = f"http://user:{SECRET}@{host}?api_key={SECRET}"
+        tests = Path(__file__).resolve().parent
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)]),
+               "OPENAI_API_KEY": "placeholder"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "gemeval", "run", "--model", "openai", "--model-args", f"model=m,base_url={url}",
+             "--modality", "signal", "--task", "csn", "--limit", "2", "--synthetic-n", str(SMALL_SYNTHETIC_N),
+             "--out", str(tmp_path / "runs"), "-q", "--judge", "j", "--judge-base-url", url],
+            capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    written = [p for p in (tmp_path / "runs").rglob("*") if p.is_file()]
+    assert written
+    for path in written:
+        assert SECRET not in path.read_text(errors="ignore"), f"credential written to {path}"
+    assert SECRET not in proc.stdout + proc.stderr
+    config = json.loads(next((tmp_path / "runs").rglob("config.json")).read_text())
+    assert config["model"]["args"]["base_url"].startswith("http://<redacted>@127.0.0.1")
+    assert SECRET not in config["command"] and "<redacted>" in config["command"]
+
+
+def test_redaction_keeps_urls_without_credentials():
+    from gemeval.run import redact_urls
+
+    assert redact_urls("http://127.0.0.1:8000/v1") == "http://127.0.0.1:8000/v1"
+    assert redact_urls({"a": ["https://u:p@h/x?key=v&model=m"]}) == {"a": ["https://<redacted>@h/x?key=<redacted>&model=m"]}
+    assert redact_urls("gemeval run --model-args base_url=http://k@h/v1,model=m") == \
+        "gemeval run --model-args base_url=http://<redacted>@h/v1,model=m"

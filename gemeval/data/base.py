@@ -152,6 +152,16 @@ def collect_files(
     return samples, problems, notes
 
 
+def item_id_of(item: dict[str, Any], *keys: str, fallback: str) -> str:
+    """The item's id under the first of ``keys`` that holds one, as text; ``fallback`` only
+    when none does. An id 0 (or "0") is an id like any other."""
+    for key in keys:
+        value = item.get(key)
+        if value is not None and value != "":
+            return str(value)
+    return fallback
+
+
 def fingerprint_samples(samples: Sequence[Sample]) -> str:
     """Hash of ids, prompts and references: equal exactly when two runs saw the same data."""
     h = hashlib.sha256()

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from gemeval.data.base import (DataError, DataOptions, Dataset, ItemProblem, OutsideDataRoot, collect_files, confine,
-                               inside_roots, media_roots)
+                               inside_roots, item_id_of, media_roots)
 from gemeval.data.physionet import RecordResolver, find_dirs, find_files
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
@@ -507,7 +507,7 @@ def build_samples(
         if not isinstance(item, dict):
             problems.append(ItemProblem(f"row {index}", str(path), "not a JSON object"))
             continue
-        item_id = str(item.get("id") or item.get("No") or f"{task.name}-{index}")
+        item_id = item_id_of(item, "id", "No", fallback=f"{task.name}-{index}")
         if item_id in seen:
             problems.append(ItemProblem(item_id, str(path), "id repeats an earlier item; kept the first"))
             continue

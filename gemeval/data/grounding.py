@@ -30,7 +30,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, OutsideDataRoot, collect_files, media_roots
+from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, OutsideDataRoot, collect_files, item_id_of, media_roots
 from gemeval.data.ecgbench import FileResolver, media_note, place_media, prompt_and_answer, read_items
 from gemeval.data.mimic import MachineMeasurements, find_measurements, truth_for
 from gemeval.data.physionet import RecordResolver, find_files, in_label_space, measured_sample
@@ -87,7 +87,7 @@ def build_samples(
         if not isinstance(item, dict):
             problems.append(ItemProblem(f"row {index}", str(path), "not a JSON object"))
             continue
-        item_id = str(item.get("id") or f"{path.stem}-{index}")
+        item_id = item_id_of(item, "id", fallback=f"{path.stem}-{index}")
         if item_id in seen:
             problems.append(ItemProblem(item_id, str(path), "id repeats an earlier item; kept the first"))
             continue

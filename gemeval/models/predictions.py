@@ -46,6 +46,13 @@ def _turn_text(turn: Any) -> str | None:
     return None
 
 
+class _Unreadable:
+    """A line of the answers file that could not be read, and why."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+
 class PredictionsModel:
     """An adapter over a file of answers; see the module docstring for the formats."""
 
@@ -74,12 +81,14 @@ class PredictionsModel:
         self.answers: dict[str, tuple[str | None, str | None, dict[str, Any]]] = {}
         self.duplicate_ids: list[str] = []
         self.unreadable: list[str] = []
+        self._why: dict[str, str] = {}
         self.formats: set[str] = set()
         model_ids: set[str] = set()
-        for where, record in self._records(data.decode("utf-8", errors="replace")):
-            parsed = self._parse(record)
+        for where, record in self._records(data):
+            parsed = self._parse(record) if not isinstance(record, _Unreadable) else None
             if parsed is None:
                 self.unreadable.append(where)
+                self._why[where] = record.why if isinstance(record, _Unreadable) else "no id or no answer"
                 continue
             item_id, text, error, meta = parsed
             if item_id in self.answers:
@@ -99,14 +108,18 @@ class PredictionsModel:
 
     # -- reading ------------------------------------------------------------------
 
-    def _records(self, text: str) -> list[tuple[str, Any]]:
-        """(where, record) pairs: ``line N`` for JSONL, ``item N`` for a JSON document."""
-        stripped = text.strip()
+    def _records(self, data: bytes) -> list[tuple[str, Any]]:
+        """(where, record) pairs: ``line N`` for JSONL, ``item N`` for a JSON document. A
+        line that is not UTF-8 or not JSON gives an :class:`_Unreadable` saying so (never a
+        record read with replaced characters)."""
+        stripped = data.strip()
         if not stripped:
             return []
-        if self.path.suffix != ".jsonl" and stripped[0] in "[{":
+        if self.path.suffix != ".jsonl" and stripped[:1] in (b"[", b"{"):
             try:
-                document = json.loads(stripped)
+                document = json.loads(stripped.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                raise ModelError(f"{self.path}: not UTF-8 text (byte {error.start}); save the answers as UTF-8") from None
             except json.JSONDecodeError:
                 document = None
             if isinstance(document, list):
@@ -118,13 +131,18 @@ class PredictionsModel:
                 if document and all(isinstance(v, str) for v in document.values()):
                     return [(f"key {k!r}", {"id": k, "text": v}) for k, v in document.items()]
         out: list[tuple[str, Any]] = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                out.append((f"line {number}", _Unreadable(f"not UTF-8 (byte {error.start})")))
                 continue
             try:
                 out.append((f"line {number}", json.loads(line)))
-            except json.JSONDecodeError:
-                out.append((f"line {number}", None))
+            except json.JSONDecodeError as error:
+                out.append((f"line {number}", _Unreadable(f"not JSON ({error.msg})")))
         return out
 
     def _parse(self, record: Any) -> tuple[str, str | None, str | None, dict[str, Any]] | None:
@@ -211,4 +229,21 @@ class PredictionsModel:
             "missing_ids": missing[:LISTED],
             "n_unmatched": len(unmatched),
             "unmatched_ids": unmatched[:LISTED],
+            "warnings": self._warnings(len(missing), missing),
         }
+
+    def _warnings(self, n_missing: int, missing: list[str]) -> list[str]:
+        """What is odd about the file, for the terminal (the lists are in config.json)."""
+        out = []
+        if self.duplicate_ids:
+            n = len(self.duplicate_ids)
+            out.append(f"{self.path}: {n} duplicate id{'s' if n > 1 else ''} "
+                       f"({', '.join(self.duplicate_ids[:5])}{', ...' if n > 5 else ''}); the last line of each is scored")
+        if self.unreadable:
+            n = len(self.unreadable)
+            out.append(f"{self.path}: {n} unreadable line{'s' if n > 1 else ''} or item{'s' if n > 1 else ''} "
+                       f"({'; '.join(f'{w}: {self._why[w]}' for w in self.unreadable[:5])}{'; ...' if n > 5 else ''}), not scored")
+        if n_missing:
+            out.append(f"{n_missing} sample{' has' if n_missing == 1 else 's have'} no answer in {self.path} "
+                       f"({', '.join(missing[:5])}{', ...' if n_missing > 5 else ''}); each is counted as a failed item")
+        return out
