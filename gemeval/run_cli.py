@@ -89,7 +89,7 @@ def run(
     out: Path = typer.Option(Path("runs"), "--out", help="Root folder of run directories."),
     run_dir: Optional[Path] = typer.Option(None, "--run-dir", help="Exact run directory (overrides --out)."),
     seed: int = typer.Option(0, "--seed", help="Seed for bootstrap CIs and any sampling."),
-    scoring: str = typer.Option("gemeval", "--scoring", help="gemeval (fixed rules) | ecgbench-compat (published rules)."),
+    scoring: str = typer.Option("gemeval", "--scoring", help="gemeval (fixed rules) | ecgbench-compat (PULSE's published rules) | gem-compat (the same with GEM's ECG-QA rule)."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Root of the published datasets (or set GEMEVAL_DATA)."),
     data_file: Optional[Path] = typer.Option(None, "--data-file", help="One file in a published format."),
     shard: Optional[str] = typer.Option(None, "--shard", help="I/N: run the I-th of N disjoint parts (join with `gemeval merge`)."),
@@ -125,8 +125,8 @@ def run(
     if bertscore_model:
         scorer_options["bertscore_model"] = bertscore_model
     if compat_random_fallback:
-        if scoring != "ecgbench-compat":
-            _fail("--compat-random-fallback only applies with --scoring ecgbench-compat")
+        if scoring not in ("ecgbench-compat", "gem-compat"):
+            _fail("--compat-random-fallback only applies with --scoring ecgbench-compat or gem-compat")
         scorer_options.update(compat_random_fallback=True, compat_seed=compat_seed)
     judge_opts = None
     if judge:

@@ -42,7 +42,7 @@ def test_gem_answer_file_matches_by_question_id_and_lists_what_is_missing(tmp_pa
     out = model.generate(samples("a", "b", "c"))
     assert [(p.sample_id, p.text, p.error) for p in out] == [
         ("a", "Sinus rhythm.", None), ("b", "", None), ("c", None, f"no prediction for id c in {path}")]
-    assert out[0].meta == {"source_file": str(path), "source_id": "a"}
+    assert out[0].meta == {"source_file": str(path), "source_id": "a", "answer_order": 0}
 
 
 def test_pulse_files_and_arena_turns(tmp_path):

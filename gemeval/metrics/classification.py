@@ -334,9 +334,14 @@ class MultilabelScorer:
 
     def score(self, sample: Sample, prediction: Prediction) -> dict[str, Any]:
         y_true = labels_to_vector(self._gold(sample), self.codes)
-        if not prediction.ok:
+        text = prediction.text if prediction.ok else None
+        if self.mode == "ecgbench-compat":
+            from gemeval.metrics.compat import answer_text
+
+            text = answer_text(prediction)  # an error-object line is the empty answer
+        if text is None:
             return {KEY_TRUE: y_true, KEY_PRED: None, KEY_LABELS: None, KEY_EXACT: None}
-        labels = self._extract(prediction.text)
+        labels = self._extract(text)
         y_pred = labels_to_vector(labels, self.codes)
         out: dict[str, Any] = {
             KEY_TRUE: y_true, KEY_PRED: y_pred, KEY_LABELS: labels, KEY_EXACT: int(y_true == y_pred),

@@ -46,8 +46,16 @@ candidates themselves are not lower-cased); correct when it equals the set of th
 answers (a reference given as one string is a set of characters, as in the script).
 
 What is not reproduced: the script skips a whole MCQ file unless it has exactly 1,611 /
-2,026 / 200 rows, and its RNG state carries over from one subset to the next; gemeval scores
-whatever it is given and reports ``n``.
+2,026 / 200 rows, its RNG state carries over from one subset to the next, and a duplicated
+answer line is counted once per line (gemeval scores the last line of an id once and says how
+many ids repeat); gemeval scores whatever it is given and reports ``n``.
+
+What is reproduced from the files users have: the random letters are drawn in the order of
+the answers file (``meta["answer_order"]`` of ``--model predictions``), among A-D for
+MMMU-ECG even when an item shows a fifth option (the task's ``n_options``); an answer line
+holding an error object is scored as the empty answer the script reads from it (no labels,
+unparsed); ``--scoring gem-compat`` is the same with GEM's ECG-QA rule
+(:func:`qa_correct_gem`).
 """
 
 from __future__ import annotations
@@ -117,7 +125,7 @@ def gold_letter(sample: Sample) -> str:
 
 
 class RandomFallback:
-    """The published fallback: a seeded letter for each unparsed answer, in scoring order."""
+    """The published fallback: a seeded letter for each unparsed answer, in answer order."""
 
     def __init__(self, seed: int = DEFAULT_SEED):
         self.seed = seed
@@ -125,6 +133,35 @@ class RandomFallback:
 
     def draw(self, n_options: int) -> str:
         return self._rng.choice(list(MCQ_LETTERS[:n_options]))
+
+
+def answer_text(prediction: Any) -> str | None:
+    """The text the published script scores for a prediction: its text, or, for an answer
+    line that held an error object, the empty answer the script reads from it; None for a
+    prediction the script never saw (no line for the item)."""
+    if prediction.ok:
+        return prediction.text
+    text = (prediction.meta or {}).get("compat_text")
+    return text if isinstance(text, str) else None
+
+
+def answer_order(prediction: Any) -> int | None:
+    """The prediction's place in its answers file (``meta["answer_order"]``), if known."""
+    order = (prediction.meta or {}).get("answer_order")
+    return order if isinstance(order, int) and not isinstance(order, bool) else None
+
+
+def draw_fallbacks(rows: Sequence[dict[str, Any]], seed: int, letters: int) -> list[str | None]:
+    """The published random letters for ``rows`` (MCQ compat rows): one draw per unparsed
+    answer, from ``random.Random(seed)``, among the first ``letters`` letters, taken in the
+    order of the answers file (``mcq.order``; rows without one follow, in row order)."""
+    rng = random.Random(seed)
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].get("mcq.order") is None, rows[i].get("mcq.order") or 0, i))
+    drawn: list[str | None] = [None] * len(rows)
+    for i in order:
+        if rows[i].get("mcq.unparsed") == 1:
+            drawn[i] = rng.choice(list(MCQ_LETTERS[:letters]))
+    return drawn
 
 
 # ---- multi-label ------------------------------------------------------------------------
@@ -258,3 +295,11 @@ def qa_predicted(text: str, candidates: Sequence[str]) -> list[str]:
 def qa_correct(predicted: Sequence[str], gold: str | Sequence[str]) -> int:
     """1 when the predicted set equals the gold set (a string gold is its set of characters)."""
     return int(set(predicted) == set(gold))
+
+
+def qa_correct_gem(predicted: Sequence[str], gold: str | Sequence[str]) -> int:
+    """GEM's own ECG-QA rule (``--scoring gem-compat``): the predicted candidates are joined
+    into one string and its set of characters is compared with the set of the gold, so a
+    gold given as a list of option texts never matches (unless its options are single
+    characters) and a gold given as a string matches any answer made of the same letters."""
+    return int(set("".join(predicted)) == set(gold))

@@ -162,30 +162,43 @@ class MCQScorer:
 
     def score(self, sample: Sample, prediction: Prediction) -> dict[str, Any]:
         gold, options, n = self._gold(sample)
+        if self.mode == "ecgbench-compat":
+            from gemeval.metrics.compat import answer_order, answer_text
+
+            text = answer_text(prediction)
+            if text is not None:
+                return self._score_compat(text, sample, answer_order(prediction))
         if not prediction.ok:
             return {"mcq.parsed": None, "mcq.rule": None, "mcq.correct": None, "mcq.score": None, "mcq.unparsed": None}
-        if self.mode == "ecgbench-compat":
-            return self._score_compat(prediction.text, sample, n)
         letter, rule = parse_choice_detailed(prediction.text, n, options)
         correct = None if letter is None else int(letter == gold)
         return {"mcq.parsed": letter, "mcq.rule": rule, "mcq.correct": correct,
                 "mcq.score": correct or 0, "mcq.unparsed": int(letter is None)}
 
-    def _score_compat(self, text: str, sample: Sample, n: int) -> dict[str, Any]:
+    def _score_compat(self, text: str, sample: Sample, order: int | None) -> dict[str, Any]:
+        """The published reading; an unparsed answer scores 0 here and gets its random
+        letter (with the fallback on) in :meth:`aggregate`, where the draws are made in
+        answer-file order over the whole run, as the published script makes them."""
         from gemeval.metrics.compat import extract_choice, gold_letter
 
         gold = gold_letter(sample)
         letter = extract_choice(text)
-        drawn = self.fallback.draw(n) if letter is None and self.fallback else None
-        used = letter or drawn
-        return {"mcq.parsed": letter, "mcq.fallback": drawn,
+        return {"mcq.parsed": letter, "mcq.gold": gold, "mcq.order": order,
                 "mcq.correct": None if letter is None else int(letter == gold),
-                "mcq.score": int(used == gold), "mcq.unparsed": int(letter is None)}
+                "mcq.score": int(letter == gold), "mcq.unparsed": int(letter is None)}
 
     def aggregate(
         self, rows: Sequence[dict[str, Any]], groups: Sequence[str], seed: int = 0,
         n_resamples: int = DEFAULT_RESAMPLES,
     ) -> dict[str, dict[str, Any]]:
+        if self.fallback is not None:
+            from gemeval.metrics.compat import draw_fallbacks
+
+            # the published script draws among the task's letters (A-D for MMMU-ECG, even
+            # for an item with a fifth option), one draw per unparsed answer in file order
+            drawn = draw_fallbacks(rows, self.fallback.seed, self.n_options)
+            rows = [dict(row, **{"mcq.fallback": letter, "mcq.score": int(letter == row.get("mcq.gold"))})
+                    if letter is not None else row for row, letter in zip(rows, drawn)]
         stats = aggregate_means(rows, groups, {"mcq.score": True, "mcq.correct": True, "mcq.unparsed": False},
                                 seed=seed, n_resamples=n_resamples)
         n_unparsed = sum(1 for row in rows if row.get("mcq.unparsed") == 1)

@@ -59,11 +59,12 @@ class QAScorer:
 
     name = "qa"
 
-    def __init__(self, task, mode: str = "gemeval", **options: Any):
+    def __init__(self, task, mode: str = "gemeval", compat_variant: str | None = None, **options: Any):
         if mode not in MODES:
             raise ValueError(f"scoring mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.task = task
         self.mode = mode
+        self.compat_variant = compat_variant  # "gem": GEM's own set-of-characters rule
 
     def score(self, sample: Sample, prediction: Prediction) -> dict[str, Any]:
         answers = _answers(sample.reference.get("answers", sample.reference.get("answer")))
@@ -73,16 +74,19 @@ class QAScorer:
                 "check the data loader"
             )
         options = [str(o) for o in sample.reference.get("options") or []]
-        if not prediction.ok:
-            return {"qa.predicted": None, "qa.correct": None, "qa.unmatched": None}
         if self.mode == "ecgbench-compat":
             from gemeval.metrics import compat
 
+            text = compat.answer_text(prediction)
+            if text is None:
+                return {"qa.predicted": None, "qa.correct": None, "qa.unmatched": None}
             candidates = compat.qa_candidates(sample.prompt) if compat.QA_OPTIONS in sample.prompt else options
-            predicted = compat.qa_predicted(prediction.text, candidates)
+            predicted = compat.qa_predicted(text, candidates)
             raw = sample.reference.get("raw_answer", sample.reference.get("answers"))
-            return {"qa.predicted": predicted, "qa.correct": compat.qa_correct(predicted, raw),
-                    "qa.unmatched": int(not predicted)}
+            rule = compat.qa_correct_gem if self.compat_variant == "gem" else compat.qa_correct
+            return {"qa.predicted": predicted, "qa.correct": rule(predicted, raw), "qa.unmatched": int(not predicted)}
+        if not prediction.ok:
+            return {"qa.predicted": None, "qa.correct": None, "qa.unmatched": None}
         gold = {normalise_answer(a) for a in answers}
         if options:
             predicted = predicted_options(prediction.text, options)

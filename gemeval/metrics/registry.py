@@ -17,7 +17,9 @@ SCORERS: dict[str, str] = {
     "counterfactual": "gemeval.metrics.counterfactual:CounterfactualScorer",
     "robust": "gemeval.metrics.robust:RobustScorer",
 }
-SCORING_MODES = ("gemeval", "ecgbench-compat")
+SCORING_MODES = ("gemeval", "ecgbench-compat", "gem-compat")
+"""``gem-compat`` is ``ecgbench-compat`` with GEM's own ECG-QA rule (its copy of the script
+differs from PULSE's there and only there)."""
 
 
 def build_scorers(task: TaskSpec, mode: str = "gemeval", **options: Any) -> list:
@@ -28,5 +30,6 @@ def build_scorers(task: TaskSpec, mode: str = "gemeval", **options: Any) -> list
         if name not in SCORERS:
             raise ValueError(f"task {task.name!r} ({task.path}) names unknown scorer {name!r}; known: {', '.join(SCORERS)}")
         module, cls = SCORERS[name].split(":")
-        scorers.append(getattr(importlib.import_module(module), cls)(task=task, mode=mode, **options))
+        kind_mode, extra = (("ecgbench-compat", {"compat_variant": "gem"}) if mode == "gem-compat" else (mode, {}))
+        scorers.append(getattr(importlib.import_module(module), cls)(task=task, mode=kind_mode, **options, **extra))
     return scorers

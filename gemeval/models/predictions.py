@@ -74,23 +74,42 @@ class PredictionsModel:
         self.batch_size = int(batch_size)
         self.id_key = id_key
         self.text_key = text_key
-        if not self.path.is_file():
-            raise ModelError(f"predictions file {self.path} not found; give --model-args path=FILE")
-        data = self.path.read_bytes()
-        self.sha256 = hashlib.sha256(data).hexdigest()
+        if self.path.is_dir():
+            # a folder of answer files, as the published scoring script walks: every .jsonl
+            # and .json file in it, in name order
+            files = sorted(p for p in self.path.iterdir() if p.is_file() and p.suffix in (".jsonl", ".json"))
+            if not files:
+                raise ModelError(f"predictions folder {self.path} holds no .jsonl or .json answer file")
+        elif self.path.is_file():
+            files = [self.path]
+        else:
+            raise ModelError(f"predictions file {self.path} not found; give --model-args path=FILE (or a folder of them)")
+        digest = hashlib.sha256()
+        contents: list[tuple[Path, bytes]] = []
+        for file in files:
+            data = file.read_bytes()
+            contents.append((file, data))
+            if len(files) > 1:
+                digest.update(f"{file.name}\0{len(data)}\0".encode())
+            digest.update(data)
+        self.files = files
+        self.sha256 = digest.hexdigest()
         self.answers: dict[str, tuple[str | None, str | None, dict[str, Any]]] = {}
         self.duplicate_ids: list[str] = []
         self.unreadable: list[str] = []
         self._why: dict[str, str] = {}
         self.formats: set[str] = set()
         model_ids: set[str] = set()
-        for where, record in self._records(data):
-            parsed = self._parse(record) if not isinstance(record, _Unreadable) else None
+        records = [(f"{file.name} {where}" if len(files) > 1 else where, record, file)
+                   for file, data in contents for where, record in self._records(data, file)]
+        for order, (where, record, file) in enumerate(records):
+            parsed = self._parse(record, file) if not isinstance(record, _Unreadable) else None
             if parsed is None:
                 self.unreadable.append(where)
                 self._why[where] = record.why if isinstance(record, _Unreadable) else "no id or no answer"
                 continue
             item_id, text, error, meta = parsed
+            meta["answer_order"] = order  # the line's place in the file(s): compat scoring draws in it
             if item_id in self.answers:
                 self.duplicate_ids.append(item_id)
             self.answers[item_id] = (text, error, meta)
@@ -108,18 +127,18 @@ class PredictionsModel:
 
     # -- reading ------------------------------------------------------------------
 
-    def _records(self, data: bytes) -> list[tuple[str, Any]]:
+    def _records(self, data: bytes, path: Path) -> list[tuple[str, Any]]:
         """(where, record) pairs: ``line N`` for JSONL, ``item N`` for a JSON document. A
         line that is not UTF-8 or not JSON gives an :class:`_Unreadable` saying so (never a
         record read with replaced characters)."""
         stripped = data.strip()
         if not stripped:
             return []
-        if self.path.suffix != ".jsonl" and stripped[:1] in (b"[", b"{"):
+        if path.suffix != ".jsonl" and stripped[:1] in (b"[", b"{"):
             try:
                 document = json.loads(stripped.decode("utf-8"))
             except UnicodeDecodeError as error:
-                raise ModelError(f"{self.path}: not UTF-8 text (byte {error.start}); save the answers as UTF-8") from None
+                raise ModelError(f"{path}: not UTF-8 text (byte {error.start}); save the answers as UTF-8") from None
             except json.JSONDecodeError:
                 document = None
             if isinstance(document, list):
@@ -145,7 +164,7 @@ class PredictionsModel:
                 out.append((f"line {number}", _Unreadable(f"not JSON ({error.msg})")))
         return out
 
-    def _parse(self, record: Any) -> tuple[str, str | None, str | None, dict[str, Any]] | None:
+    def _parse(self, record: Any, path: Path) -> tuple[str, str | None, str | None, dict[str, Any]] | None:
         """(id, text, error, meta) of one record, or None when it has no id or no answer."""
         if not isinstance(record, dict):
             return None
@@ -155,16 +174,23 @@ class PredictionsModel:
             return None
         keys = (self.text_key,) if self.text_key else TEXT_KEYS
         key = next((k for k in keys if k in record), None)
+        meta: dict[str, Any] = {"source_file": str(path), "source_id": item_id}
+        if key is None and isinstance(record.get("error"), (str, dict)):
+            # an answer line holding an error object ({"id", "error": "Request failed..."}, as
+            # earlier PULSE API scripts wrote): a failed prediction here; the published script
+            # scores it as an empty answer, which compat scoring reproduces (compat_text)
+            self.formats.add("error objects")
+            meta["compat_text"] = ""
+            return str(item_id), None, f"recorded error in {path}: {record['error']}", meta
         if key is None:
             return None
         value = record[key]
-        meta: dict[str, Any] = {"source_file": str(self.path), "source_id": item_id}
         if isinstance(value, dict) and ("text" in value or "error" in value):
             self.formats.add("gemeval samples.jsonl")
             text, error = value.get("text"), value.get("error")
             if text is None and not error:
                 return None
-            return str(item_id), text, (f"recorded error in {self.path}: {error}" if error and text is None else None), meta
+            return str(item_id), text, (f"recorded error in {path}: {error}" if error and text is None else None), meta
         if isinstance(value, list):
             turns = [_turn_text(t) for t in value]
             if not turns or turns[0] is None:
