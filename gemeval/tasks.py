@@ -77,10 +77,18 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         raw = yaml.load(path.read_text(), Loader=_TaskLoader) or {}
     except yaml.YAMLError as exc:
-        raise TaskError(f"{path}: not valid YAML ({exc})") from None
+        raise TaskError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaskError(f"{path}: cannot read it ({type(exc).__name__}: {exc})") from None
+    if not isinstance(raw, dict):
+        raise TaskError(f"{path}: expected a mapping of task keys (task:, metadata:), got {type(raw).__name__}")
+    if not isinstance(raw.get("metadata") or {}, dict):
+        raise TaskError(f"{path}: `metadata:` must be a mapping")
     base_name = raw.pop("include", None)
     if base_name is None:
         return raw
+    if not isinstance(base_name, str) or not base_name:
+        raise TaskError(f"{path}: `include:` must name one YAML file next to it, got {base_name!r}")
     base_path = path.parent / base_name
     if not base_path.is_file():
         raise TaskError(f"{path}: `include: {base_name}` not found next to it")
@@ -95,14 +103,25 @@ def _parse(path: Path) -> TaskSpec:
     raw = _read_yaml(path)
     meta = raw.get("metadata") or {}
     name = raw.get("task")
-    if not name:
-        raise TaskError(f"{path}: missing `task:` (the task's name)")
+    if not name or not isinstance(name, (str, int)) or isinstance(name, bool):
+        raise TaskError(f"{path}: missing `task:` (the task's name, a string), got {name!r}")
     kind = meta.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise TaskError(f"{path}: metadata.kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    version = meta.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise TaskError(f"{path}: metadata.version must be an integer, got {version!r}")
+    for key in ("modalities", "sources", "scorers", "headline"):
+        if not isinstance(meta.get(key) or [], list) or not all(isinstance(v, str) for v in meta.get(key) or []):
+            raise TaskError(f"{path}: metadata.{key} must be a list of names, got {meta.get(key)!r}")
+    for key in ("label_space", "judge", "prompt", "description"):
+        if meta.get(key) is not None and not isinstance(meta.get(key), str):
+            raise TaskError(f"{path}: metadata.{key} must be text, got {meta.get(key)!r}")
+    if not isinstance(raw.get("generation_kwargs") or {}, dict):
+        raise TaskError(f"{path}: `generation_kwargs:` must be a mapping")
     return TaskSpec(
         name=str(name),
-        version=int(meta.get("version", 1)),
+        version=version,
         kind=kind,
         description=str(meta.get("description", "")),
         modalities=tuple(meta.get("modalities") or ("image",)),

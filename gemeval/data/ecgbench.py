@@ -67,8 +67,8 @@ def turns_of(item: dict[str, Any]) -> list[dict[str, Any]]:
     turns = item.get("conversations")
     if turns is None:
         turns = item.get("conversation")
-    if turns is None:
-        return []
+    if not isinstance(turns, (list, tuple)):
+        return []  # missing, or not a list of turns: the item has no question (reported)
     return [dict(t) for t in turns if isinstance(t, dict)]
 
 

@@ -50,20 +50,51 @@ _WFDB_BITS = {"8": 8, "80": 8, "16": 16, "61": 16, "160": 16, "212": 12, "310": 
               "24": 24, "32": 32}
 
 
-def normalise_lead_name(name: str) -> str | None:
+def normalise_lead_name(name: str | None) -> str | None:
     """The canonical name in ``LEADS`` of a lead label (case and surrounding blanks ignored).
 
-    Returns None for labels that are not one of the twelve standard leads.
+    Returns None for labels that are not one of the twelve standard leads (or no label).
     """
-    return _LEAD_BY_KEY.get(name.strip().lower())
+    return _LEAD_BY_KEY.get(name.strip().lower()) if isinstance(name, str) else None
 
 
-def mv_per_unit(unit: str) -> float | None:
+def mv_per_unit(unit: str | None) -> float | None:
     """Millivolts per unit of ``unit`` (``mV``, ``mv``: 1; ``uV``, ``µV``: 0.001; ``V``: 1000).
 
-    Returns None for units that are not voltages.
+    Returns None for units that are not voltages (or no unit).
     """
-    return _MV_PER_UNIT.get(unit.strip().lower())
+    return _MV_PER_UNIT.get(unit.strip().lower()) if isinstance(unit, str) else None
+
+
+def header_problem(header: Path) -> str | None:
+    """What makes a single-segment WFDB header unreadable, in words, before WFDB reads it:
+    fewer signal lines than the record line declares, or a record of 0 samples. None when
+    neither (WFDB then reports anything else)."""
+    try:
+        text = header.read_text(encoding="latin-1")
+    except OSError as error:
+        return f"cannot read the header ({error.strerror or error})"
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        return "the header is empty (no record line)"
+    fields = lines[0].split()
+    if "/" in fields[0]:
+        return None  # a multi-segment record: WFDB checks it
+    try:
+        declared = int(fields[1]) if len(fields) > 1 else 0
+    except ValueError:
+        return f"the record line {lines[0]!r} does not give the number of signals as its second field"
+    if declared and len(lines) - 1 < declared:
+        return (f"the record line declares {declared} signals but the header lists {len(lines) - 1} signal "
+                f"line(s); the header is truncated or a lead's line is missing")
+    if len(fields) > 3:
+        try:
+            n_samples = int(fields[3])
+        except ValueError:
+            return None
+        if n_samples == 0:
+            return "the header says the record has 0 samples (4th field of the record line); the record is empty"
+    return None
 
 
 def record_base(path: str | Path) -> Path:
@@ -145,6 +176,9 @@ def read_record(
     header = base.with_name(base.name + ".hea")
     if not header.is_file():
         raise RecordError(f"{header}: no such WFDB header file; check the record path")
+    problem = header_problem(header)
+    if problem:
+        raise RecordError(f"{header}: {problem}")
     try:
         raw = wfdb.rdrecord(str(base), physical=True)
     except Exception as error:  # wfdb raises bare ValueError/IndexError/OSError on bad files
@@ -173,7 +207,7 @@ def read_record(
     missing = [lead for lead in LEADS if lead not in rows]
     if missing:
         raise RecordError(
-            f"{base}: missing lead(s) {', '.join(missing)} (file has {', '.join(names)}); "
+            f"{base}: missing lead(s) {', '.join(missing)} (file has {', '.join(map(str, names))}); "
             "gemeval needs all 12 standard leads"
         )
 
