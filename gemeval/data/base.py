@@ -187,17 +187,9 @@ def _file_digest(path: Path, cache: dict[str, str]) -> str:
 
 
 def _record_files(record_path: str) -> list[Path]:
-    """The files of a WFDB record: its header and the signal files beside it."""
+    """The files of a WFDB record that exist: its header and its signal file(s)."""
     base = Path(record_path)
-    folder = base.parent
-    try:
-        return sorted(p for p in folder.glob(glob_escape(base.name) + ".*") if p.suffix.lower() in (".hea", ".dat", ".mat"))
-    except OSError:
-        return []
-
-
-def glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+    return [p for p in (base.with_name(base.name + ext) for ext in (".hea", ".dat", ".mat")) if p.is_file()]
 
 
 def content_sha256(files: Sequence[str | Path], samples: Sequence[Sample]) -> str:
