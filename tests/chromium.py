@@ -35,7 +35,7 @@ class Chromium:
             raise RuntimeError("chromium not installed (apt-get install -y chromium)")
         self.width, self.height = width, height
         self._loop = asyncio.new_event_loop()
-        self._profile = tempfile.TemporaryDirectory(prefix="gemeval-chromium-")
+        self._profile = tempfile.TemporaryDirectory(prefix="gemeval-chromium-", ignore_cleanup_errors=True)
         self._id = 0
         self.console_errors: list[str] = []
 
