@@ -71,9 +71,10 @@ def page_for(run_dir: Path, out: Path) -> Path:
     groups = list(dict.fromkeys(str(s["group"]) for s in run.samples))
     pages = ecg_pages(run, groups, None, max_images=len(groups))  # the ECGs by their original ids
     for s in run.samples:
-        if str(s["group"]) in pages.images:
-            pages.image_of[str(s["id"])] = str(s["group"])
-            pages.prompts[str(s["id"])] = pages.prompts.get(str(s["group"]), "")
+        original = str(s["group"])
+        if original in pages.image_of:
+            pages.image_of[str(s["id"])] = pages.image_of[original]
+            pages.prompts[str(s["id"])] = pages.prompts.get(original, "")
     out.write_text(build_view([run], [pages]), encoding="utf-8")
     return out
 

@@ -181,7 +181,7 @@ def compare(
     if result.skipped:
         err_console.print(f"[yellow]note:[/] metrics in one run only, not compared: {', '.join(result.skipped)}", highlight=False)
     ci = f"{100 * (1 - alpha):g}% CI"
-    rows = []
+    rows: list[list[str | Text]] = []
     for m in result.metrics:
         diff = Text("n/a")
         if m.diff is not None:
@@ -262,7 +262,7 @@ def gate(
     if fmt is OutputFormat.json:
         print_json(gate_mod.gate_to_dict(result))
         raise typer.Exit(EXIT_OK if result.passed else EXIT_REGRESSION)
-    rows = []
+    rows: list[list[str | Text]] = []
     for v in result.verdicts:
         verdict = Text("pass", style="green") if v.passed else Text.assemble(("FAIL", "red"), ": " + "; ".join(v.reasons))
         if v.inconclusive:

@@ -332,10 +332,10 @@ def build_leaderboard(
     boards = []
     measured_tables = {key for key, rows in rows_by_table.items() if any(r.status == MEASURED for r in rows)}
     # Tables with measured runs first: they are what the reader ran; published-only ones follow.
-    for key in sorted(rows_by_table, key=lambda k: (k not in measured_tables, k[0] not in headline, k)):
-        task, dataset = key
-        rows = rows_by_table[key]
-        if key in measured_tables:
+    for table_key in sorted(rows_by_table, key=lambda k: (k not in measured_tables, k[0] not in headline, k)):
+        task, dataset = table_key
+        rows = rows_by_table[table_key]
+        if table_key in measured_tables:
             metrics = list(headline[task])
         else:
             metrics = list(dict.fromkeys(m for r in rows for m in r.cells))

@@ -296,7 +296,7 @@ def _thumbnail(png: bytes) -> str:
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
     if image.width > THUMB_WIDTH:
-        image = image.resize((THUMB_WIDTH, round(image.height * THUMB_WIDTH / image.width)), Image.LANCZOS)
+        image = image.resize((THUMB_WIDTH, round(image.height * THUMB_WIDTH / image.width)), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     image.quantize(THUMB_COLORS).save(buf, format="PNG", optimize=True)
     return base64.b64encode(buf.getvalue()).decode("ascii")
@@ -395,7 +395,7 @@ def build_view(runs: Sequence[Run], pages: Sequence[EcgPages] | None = None) -> 
     add_strips(samples, {sid: next(b[sid] for b in by_id if sid in b) for sid in ids}, merged.image_of)
     if len(runs) == 2:
         samples.sort(key=lambda s: not s["changed"])  # stable: id order within each part
-    higher = {}
+    higher: dict[str, bool] = {}
     for run in runs:
         for name, entry in (run.results.get("metrics") or {}).items():
             higher.setdefault(name, bool(entry.get("higher_is_better", True)))
