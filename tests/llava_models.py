@@ -61,7 +61,8 @@ def skip_reason() -> str | None:
         transformers = None
     if llava_family() is None or transformers is None or not transformers.__version__.startswith("4.37."):
         return ("runs in the llava environment: bash .ci/llava-tests (or bash .ci/llava-env, then "
-                f"PYTHONPATH={THIRD_PARTY}/GEM .venv-llava/bin/python -m pytest tests/test_llava_adapters.py)")
+                f"PYTHONPATH=.:{THIRD_PARTY}/GEM ~/.cache/gemeval/venv-llava/bin/python -m pytest "
+                "tests/test_llava_adapters.py)")
     return None
 
 
@@ -71,9 +72,9 @@ ECG_CONFIG = {
     "embed_dim": 32,
     "ecg_cfg": {"seq_length": 5000, "lead_num": 12, "layers": 1, "width": 768, "head_width": 64,
                 "patch_size": 50, "output_tokens": True},
-    "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1,
+    "text_cfg": {"context_length": 16, "vocab_size": 512, "width": 32, "heads": 2, "layers": 1,
                  "output_tokens": True},
-    "multimodal_cfg": {"context_length": 16, "width": 32, "heads": 2, "layers": 1},
+    "multimodal_cfg": {"context_length": 16, "vocab_size": 512, "width": 32, "heads": 2, "layers": 1},
     "custom_text": True,
 }
 SIZES = {
