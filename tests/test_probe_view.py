@@ -22,7 +22,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def cf_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cf-view")
-    return evaluate(model="measure", task="grounded-cf", synthetic_n=1, out_dir=out, n_resamples=50).run_dir
+    return evaluate(model="measure", task="grounded-cf", synthetic_n=1, out_dir=out, n_resamples=100).run_dir
 
 
 def test_each_probe_sample_carries_its_groups_strip(cf_run):
