@@ -288,3 +288,26 @@ def test_qa_compat_matches_published_rules(tmp_path):
     assert 0.05 < sum(expected) / len(expected) < 0.95
     agg = scorer.aggregate(rows, [s.id for s in samples], n_resamples=0)
     assert agg["qa.accuracy"]["value"] == pytest.approx(sum(expected) / len(expected))
+
+
+def test_multilabel_compat_counts_each_duplicated_answer_line(tmp_path):
+    task = _task(tmp_path, "t-super", "multilabel", label_space="ptbxl-super")
+    scorer = MultilabelScorer(task, mode="ecgbench-compat")
+    space = ["NORM", "MI", "STTC", "CD", "HYP"]
+    golds = ["NORM", "MI, STTC", "CD", "HYP; NORM", "MI"]
+    # each sample's answer lines in file order; the script reads every one of them
+    lines = [["NORM"], ["MI", "STTC and MI"], ["NORM"], ["HYP", "NORM", "HYP NORM"], ["CD"]]
+    samples = [Sample(id=str(i), task="t", prompt="", reference={"labels": [], "text": g}) for i, g in enumerate(golds)]
+    preds = [Prediction(s.id, texts[-1], meta={"answer_order": 0, "earlier_lines": [
+        {"text": t, "answer_order": 0} for t in texts[:-1]]}) for s, texts in zip(samples, lines)]
+    rows = [scorer.score(s, p) for s, p in zip(samples, preds)]
+    agg = scorer.aggregate(rows, [s.id for s in samples], n_resamples=0)
+    f1, auc, hl = published_multilabel([published_labels(t, space) for texts in lines for t in texts],
+                                       [published_labels(g, space) for g, texts in zip(golds, lines) for _ in texts])
+    assert agg["multilabel.macro_f1"]["value"] == pytest.approx(f1)
+    assert agg["multilabel.hamming_loss"]["value"] == pytest.approx(hl)
+    assert _close(agg["multilabel.macro_auc"]["value"], auc)
+    assert agg["multilabel.macro_f1"]["n"] == 8 and agg["multilabel.macro_f1"]["n_repeated_lines"] == 3
+    # one line per sample is the plain case
+    plain = [scorer.score(s, Prediction(s.id, texts[-1])) for s, texts in zip(samples, lines)]
+    assert scorer.aggregate(plain, [s.id for s in samples], n_resamples=0)["multilabel.macro_f1"]["n"] == 5

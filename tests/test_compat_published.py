@@ -145,6 +145,49 @@ def test_a_folder_of_answer_files_is_read_like_the_script_walks_it(tmp_path, csn
     assert result.config["model"]["describe"]["n_matched"] == len(golds)
 
 
+def test_duplicated_answer_lines_count_once_per_line_as_in_the_script(tmp_path, csn):
+    golds, data, lines = csn
+    rng = random.Random(11)
+    texts = ["C", "Answer: A", "no idea", "D."]
+    # 30 ids answered a second (and 5 a third) time, with other texts, further down the file
+    repeats = [{"id": line["id"], "text": rng.choice(texts)} for line in lines[:30]]
+    repeats += [{"id": line["id"], "text": rng.choice(texts)} for line in lines[10:15]]
+    with_repeats = list(lines[:60]) + repeats[:20] + list(lines[60:]) + repeats[20:]
+    answers = answers_file(tmp_path / "answers.jsonl", with_repeats)
+    result = compat_run(tmp_path, "csn", answers, data)
+    accuracy = result.metrics["mcq.accuracy"]
+    assert accuracy["value"] == pytest.approx(published_accuracy(with_repeats, golds, LETTERS))
+    assert accuracy["n"] == len(with_repeats) and accuracy["n_repeated_lines"] == 35
+    # the record of a repeated id keeps its last line's score and each earlier line's
+    record = {r["id"]: r for r in _records(result.run_dir)}[lines[12]["id"]]
+    assert len(record["metrics"]["mcq.lines"]) == 2
+    # gemeval's own scoring scores each id once, from its last line
+    own = evaluate("predictions", "csn", model_args={"path": str(answers)}, data_dir=data, out_dir=tmp_path / "own")
+    assert own.metrics["mcq.accuracy"]["n"] == len(golds)
+    assert "n_repeated_lines" not in own.metrics["mcq.accuracy"]
+
+
+def test_duplicated_answer_lines_in_ecgqa_compat(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    golds = {f"q{i}": ["inferior"] if i % 2 else ["anterior", "lateral"] for i in range(12)}
+    items = [{"id": i, "image": "x.png", "conversations": [{"from": "human", "value": "<image>\n" + QA_QUESTION},
+                                                          {"from": "gpt", "value": g}]} for i, g in golds.items()]
+    (data / "ecgqa-test.json").write_text(json.dumps(items))
+    lines = [{"id": i, "text": "inferior"} for i in golds] + [{"id": f"q{i}", "text": "anterior, lateral"} for i in range(4)]
+    answers = answers_file(tmp_path / "answers.jsonl", lines)
+    result = compat_run(tmp_path, "ecgqa", answers, data)
+
+    def published_qa(line: dict) -> int:
+        candidates = [c.strip() for c in QA_QUESTION.split("Options:")[-1].replace(
+            "Only answer based on the given Options without any explanation.", "").split(",")]
+        return int({c for c in candidates if c in line["text"].lower()} == set(golds[line["id"]]))
+
+    expected = sum(published_qa(line) for line in lines) / len(lines)
+    assert result.metrics["qa.accuracy"]["value"] == pytest.approx(expected)
+    assert result.metrics["qa.accuracy"]["n"] == len(lines)
+
+
 QA_QUESTION = ("Which wall shows ST elevation? Options: anterior, inferior, lateral, none. "
                "Only answer based on the given Options without any explanation.")
 

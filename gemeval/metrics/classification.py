@@ -54,6 +54,7 @@ KEY_PRED = "multilabel.y_pred"
 KEY_SCORE = "multilabel.y_score"
 KEY_LABELS = "multilabel.labels_pred"
 KEY_EXACT = "multilabel.exact_match"
+KEY_LINES = "multilabel.lines"  # compat: rows of earlier answer lines with the same id
 MODES = ("gemeval", "ecgbench-compat")
 
 
@@ -335,21 +336,26 @@ class MultilabelScorer:
     def score(self, sample: Sample, prediction: Prediction) -> dict[str, Any]:
         y_true = labels_to_vector(self._gold(sample), self.codes)
         text = prediction.text if prediction.ok else None
+        earlier: list[tuple[str, int | None]] = []
         if self.mode == "ecgbench-compat":
-            from gemeval.metrics.compat import answer_text
+            from gemeval.metrics.compat import answer_text, line_texts
 
             text = answer_text(prediction)  # an error-object line is the empty answer
+            earlier = line_texts(prediction)
         if text is None:
             return {KEY_TRUE: y_true, KEY_PRED: None, KEY_LABELS: None, KEY_EXACT: None}
-        labels = self._extract(text)
-        y_pred = labels_to_vector(labels, self.codes)
-        out: dict[str, Any] = {
-            KEY_TRUE: y_true, KEY_PRED: y_pred, KEY_LABELS: labels, KEY_EXACT: int(y_true == y_pred),
-        }
+        out = self._row(y_true, text)
+        if earlier:
+            out[KEY_LINES] = [self._row(y_true, t) for t, _ in earlier]
         scores = prediction.meta.get("label_scores")
         if self.mode == "gemeval" and isinstance(scores, dict):
             out[KEY_SCORE] = [float(scores.get(code, 0.0)) for code in self.codes]
         return out
+
+    def _row(self, y_true: list[int], text: str) -> dict[str, Any]:
+        labels = self._extract(text)
+        y_pred = labels_to_vector(labels, self.codes)
+        return {KEY_TRUE: y_true, KEY_PRED: y_pred, KEY_LABELS: labels, KEY_EXACT: int(y_true == y_pred)}
 
     def aggregate(
         self, rows: Sequence[dict[str, Any]], groups: Sequence[str], seed: int = 0,
@@ -358,7 +364,13 @@ class MultilabelScorer:
         if self.mode == "ecgbench-compat":
             from gemeval.metrics import compat
 
-            return compat.aggregate_multilabel(rows, groups, self.codes, seed, n_resamples)
+            n_rows = len(rows)
+            rows, groups = compat.expand_lines(rows, groups, KEY_LINES)
+            out = compat.aggregate_multilabel(rows, groups, self.codes, seed, n_resamples)
+            if len(rows) > n_rows:
+                for entry in out.values():
+                    entry["n_repeated_lines"] = len(rows) - n_rows
+            return out
         mask, yt, yp, ys = rows_to_arrays(rows)
         n, k = int(mask.sum()), len(self.codes)
         yt, yp = yt.reshape(n, k), yp.reshape(n, k)

@@ -46,16 +46,20 @@ candidates themselves are not lower-cased); correct when it equals the set of th
 answers (a reference given as one string is a set of characters, as in the script).
 
 What is not reproduced: the script skips a whole MCQ file unless it has exactly 1,611 /
-2,026 / 200 rows, its RNG state carries over from one subset to the next, and a duplicated
-answer line is counted once per line (gemeval scores the last line of an id once and says how
-many ids repeat); gemeval scores whatever it is given and reports ``n``.
+2,026 / 200 rows and its RNG state carries over from one subset to the next; gemeval scores
+whatever it is given and reports ``n``.
 
 What is reproduced from the files users have: the random letters are drawn in the order of
 the answers file (``meta["answer_order"]`` of ``--model predictions``), among A-D for
 MMMU-ECG even when an item shows a fifth option (the task's ``n_options``); an answer line
 holding an error object is scored as the empty answer the script reads from it (no labels,
-unparsed); ``--scoring gem-compat`` is the same with GEM's ECG-QA rule
-(:func:`qa_correct_gem`).
+unparsed); a duplicated answer line is counted once per line, as the script counts it: the
+sample's record keeps the last line's scores and, under ``<scorer>.lines``, one row per
+earlier line of the same id (:func:`line_texts`, :func:`expand_lines`), and the aggregate
+counts every line (``n`` is then the number of lines; ``n_repeated_lines`` says how many
+are repeats; the bootstrap resamples the item with all its lines). gemeval's own scoring
+scores the last line once and says on screen which ids repeat. ``--scoring gem-compat`` is
+the same with GEM's ECG-QA rule (:func:`qa_correct_gem`).
 """
 
 from __future__ import annotations
@@ -143,6 +147,37 @@ def answer_text(prediction: Any) -> str | None:
         return prediction.text
     text = (prediction.meta or {}).get("compat_text")
     return text if isinstance(text, str) else None
+
+
+def line_texts(prediction: Any) -> list[tuple[str, int | None]]:
+    """(text, place in the answers file) of each EARLIER answer line with the prediction's
+    id (``meta["earlier_lines"]`` of ``--model predictions``), in file order; a line the
+    script would not read (no text) is left out."""
+    lines = (prediction.meta or {}).get("earlier_lines")
+    if not isinstance(lines, list):
+        return []
+    out: list[tuple[str, int | None]] = []
+    for line in lines:
+        text = line.get("text") if isinstance(line, dict) else None
+        if isinstance(text, str):
+            order = line.get("answer_order")
+            out.append((text, order if isinstance(order, int) and not isinstance(order, bool) else None))
+    return out
+
+
+def expand_lines(rows: Sequence[dict[str, Any]], groups: Sequence[str], key: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows and groups with each sample's earlier answer lines (``row[key]``, a list of rows)
+    as rows of their own after it, in the sample's group: the published script counts every
+    line. Rows without earlier lines are returned as they are."""
+    out_rows: list[dict[str, Any]] = []
+    out_groups: list[str] = []
+    for row, group in zip(rows, groups):
+        out_rows.append(row)
+        out_groups.append(group)
+        for line in row.get(key) or ():
+            out_rows.append(line)
+            out_groups.append(group)
+    return out_rows, out_groups
 
 
 def answer_order(prediction: Any) -> int | None:

@@ -36,6 +36,8 @@ from gemeval.sample import Prediction, Sample
 from gemeval.scoring import aggregate_means
 
 MODES = ("gemeval", "ecgbench-compat")
+LINES_KEY = "mcq.lines"
+"""Compat rows of earlier answer lines with the same id (``gemeval.metrics.compat.expand_lines``)."""
 DEFAULT_N_OPTIONS = 8
 
 
@@ -165,9 +167,15 @@ class MCQScorer:
         if self.mode == "ecgbench-compat":
             from gemeval.metrics.compat import answer_order, answer_text
 
+            from gemeval.metrics.compat import line_texts
+
             text = answer_text(prediction)
             if text is not None:
-                return self._score_compat(text, sample, answer_order(prediction))
+                row = self._score_compat(text, sample, answer_order(prediction))
+                earlier = [self._score_compat(t, sample, order) for t, order in line_texts(prediction)]
+                if earlier:
+                    row[LINES_KEY] = earlier
+                return row
         if not prediction.ok:
             return {"mcq.parsed": None, "mcq.rule": None, "mcq.correct": None, "mcq.score": None, "mcq.unparsed": None}
         letter, rule = parse_choice_detailed(prediction.text, n, options)
@@ -191,6 +199,13 @@ class MCQScorer:
         self, rows: Sequence[dict[str, Any]], groups: Sequence[str], seed: int = 0,
         n_resamples: int = DEFAULT_RESAMPLES,
     ) -> dict[str, dict[str, Any]]:
+        n_repeated = 0
+        if self.mode == "ecgbench-compat":
+            from gemeval.metrics.compat import expand_lines
+
+            n_rows = len(rows)
+            rows, groups = expand_lines(rows, groups, LINES_KEY)
+            n_repeated = len(rows) - n_rows
         if self.fallback is not None:
             from gemeval.metrics.compat import draw_fallbacks
 
@@ -212,6 +227,9 @@ class MCQScorer:
         # Unparsed answers are in accuracy_parsed's None count; only model errors are failures.
         out["mcq.accuracy_parsed"]["n_failed"] = n_failed
         out["mcq.accuracy_parsed"]["n_unparsed"] = n_unparsed
+        if n_repeated:
+            for entry in out.values():
+                entry["n_repeated_lines"] = n_repeated
         if self.fallback is not None:
             out["mcq.accuracy"]["random_fallback_seed"] = self.fallback.seed
             out["mcq.accuracy"]["unparsed_counted_as"] = "random letter"

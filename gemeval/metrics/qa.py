@@ -27,6 +27,8 @@ from gemeval.sample import Prediction, Sample
 from gemeval.scoring import aggregate_means
 
 MODES = ("gemeval", "ecgbench-compat")
+LINES_KEY = "qa.lines"
+"""Compat rows of earlier answer lines with the same id (``gemeval.metrics.compat.expand_lines``)."""
 
 
 def normalise_answer(text: str) -> str:
@@ -80,11 +82,11 @@ class QAScorer:
             text = compat.answer_text(prediction)
             if text is None:
                 return {"qa.predicted": None, "qa.correct": None, "qa.unmatched": None}
-            candidates = compat.qa_candidates(sample.prompt) if compat.QA_OPTIONS in sample.prompt else options
-            predicted = compat.qa_predicted(text, candidates)
-            raw = sample.reference.get("raw_answer", sample.reference.get("answers"))
-            rule = compat.qa_correct_gem if self.compat_variant == "gem" else compat.qa_correct
-            return {"qa.predicted": predicted, "qa.correct": rule(predicted, raw), "qa.unmatched": int(not predicted)}
+            row = self._score_compat(text, sample, options)
+            earlier = [self._score_compat(t, sample, options) for t, _ in compat.line_texts(prediction)]
+            if earlier:
+                row[LINES_KEY] = earlier
+            return row
         if not prediction.ok:
             return {"qa.predicted": None, "qa.correct": None, "qa.unmatched": None}
         gold = {normalise_answer(a) for a in answers}
@@ -96,13 +98,34 @@ class QAScorer:
             correct = bool(predicted)
         return {"qa.predicted": predicted, "qa.correct": int(correct), "qa.unmatched": int(not predicted)}
 
+    def _score_compat(self, text: str, sample: Sample, options: list[str]) -> dict[str, Any]:
+        """The published reading of one answer line (``gemeval.metrics.compat``)."""
+        from gemeval.metrics import compat
+
+        candidates = compat.qa_candidates(sample.prompt) if compat.QA_OPTIONS in sample.prompt else options
+        predicted = compat.qa_predicted(text, candidates)
+        raw = sample.reference.get("raw_answer", sample.reference.get("answers"))
+        rule = compat.qa_correct_gem if self.compat_variant == "gem" else compat.qa_correct
+        return {"qa.predicted": predicted, "qa.correct": rule(predicted, raw), "qa.unmatched": int(not predicted)}
+
     def aggregate(
         self, rows: Sequence[dict[str, Any]], groups: Sequence[str], seed: int = 0,
         n_resamples: int = DEFAULT_RESAMPLES,
     ) -> dict[str, dict[str, Any]]:
+        n_repeated = 0
+        if self.mode == "ecgbench-compat":
+            from gemeval.metrics.compat import expand_lines
+
+            n_rows = len(rows)
+            rows, groups = expand_lines(rows, groups, LINES_KEY)
+            n_repeated = len(rows) - n_rows
         stats = aggregate_means(rows, groups, {"qa.correct": True, "qa.unmatched": False},
                                 seed=seed, n_resamples=n_resamples)
-        return {
+        out = {
             "qa.accuracy": {**stats["qa.correct"], "per_sample_key": "qa.correct", "mode": self.mode},
             "qa.unmatched_rate": {**stats["qa.unmatched"], "per_sample_key": "qa.unmatched", "mode": self.mode},
         }
+        if n_repeated:
+            for entry in out.values():
+                entry["n_repeated_lines"] = n_repeated
+        return out

@@ -112,6 +112,12 @@ class PredictionsModel:
             meta["answer_order"] = order  # the line's place in the file(s): compat scoring draws in it
             if item_id in self.answers:
                 self.duplicate_ids.append(item_id)
+                # gemeval scores the last line; compat scoring counts every line, as the
+                # published script does, so the earlier ones travel with it
+                earlier_text, earlier_error, earlier_meta = self.answers[item_id]
+                meta["earlier_lines"] = [*earlier_meta.get("earlier_lines", []), {
+                    "text": earlier_meta.get("compat_text") if earlier_error else earlier_text,
+                    "answer_order": earlier_meta["answer_order"]}]
             self.answers[item_id] = (text, error, meta)
             if isinstance(record, dict) and isinstance(record.get("model_id"), str):
                 model_ids.add(record["model_id"])
@@ -264,7 +270,8 @@ class PredictionsModel:
         if self.duplicate_ids:
             n = len(self.duplicate_ids)
             out.append(f"{self.path}: {n} duplicate id{'s' if n > 1 else ''} "
-                       f"({', '.join(self.duplicate_ids[:5])}{', ...' if n > 5 else ''}); the last line of each is scored")
+                       f"({', '.join(self.duplicate_ids[:5])}{', ...' if n > 5 else ''}); the last line of each is scored "
+                       "(compat scoring counts every line, as the published script does)")
         if self.unreadable:
             n = len(self.unreadable)
             out.append(f"{self.path}: {n} unreadable line{'s' if n > 1 else ''} or item{'s' if n > 1 else ''} "
