@@ -165,9 +165,7 @@ class MCQScorer:
     def score(self, sample: Sample, prediction: Prediction) -> dict[str, Any]:
         gold, options, n = self._gold(sample)
         if self.mode == "ecgbench-compat":
-            from gemeval.metrics.compat import answer_order, answer_text
-
-            from gemeval.metrics.compat import line_texts
+            from gemeval.metrics.compat import answer_order, answer_text, line_texts
 
             text = answer_text(prediction)
             if text is not None:
