@@ -97,6 +97,31 @@ def test_premature_ventricular_beats_do_not_widen_the_qrs() -> None:
     assert m.n_beats >= len(truth["qrs_onsets_s"]) - 2
 
 
+@pytest.mark.parametrize("condition", ["rbbb", "lbbb"])
+def test_bundle_branch_block_qrs_runs_to_the_end_of_the_terminal_wave(condition: str) -> None:
+    """The whole QRS of a bundle-branch block, terminal R' (V1) and S (I, V6) included:
+    rbbb seeds 23, 40 and 44 have an R' whose apex every lead reaches at the same moment,
+    which a rule that stops where the leads stand still took for J (about 50 ms short)."""
+    errors = []
+    for seed in range(48):
+        record, truth = synthesize(condition, seed)
+        errors.append(measure(record).qrs_ms - truth["qrs_ms"])
+    errors_ms = np.asarray(errors)
+    assert np.all(np.abs(errors_ms) <= 6.0), np.flatnonzero(np.abs(errors_ms) > 6.0)
+    assert np.mean(np.abs(errors_ms)) < 2.0
+
+
+def test_terminal_wave_apex_is_not_j_but_an_injury_current_still_is() -> None:
+    """The same RBBB beat measured whole; with ST elevation added, the QRS still ends at J
+    (the injury current moves the leads away from the baseline, not back to it)."""
+    record, truth = synthesize("rbbb", 40)
+    assert measure(record).qrs_ms == pytest.approx(truth["qrs_ms"], abs=6.0)
+    narrow, narrow_truth = synthesize("normal", 2, st_injury_mv=(0.05, 0.3, 0.1))
+    assert measure(narrow).qrs_ms == pytest.approx(narrow_truth["qrs_ms"], abs=8.0)
+    legacy = MeasureConfig(qrs_apex_deviation=1.0)  # the return rule off
+    assert measure(record, legacy).qrs_ms < truth["qrs_ms"] - 30.0
+
+
 def test_to_dict_has_the_truth_keys() -> None:
     record, _ = synthesize("normal", 1)
     values = measure(record).to_dict()
@@ -205,6 +230,30 @@ def test_real_record_rate_matches_its_printout(shared_data: Path) -> None:
     assert af.n_beats == 19
     assert af.rhythm == "atrial_fibrillation"
     assert math.isnan(af.pr_ms)
+
+
+def test_real_right_bundle_branch_blocks_measure_wide(shared_data: Path) -> None:
+    """The records labelled right bundle branch block (SNOMED 59118001, scored as
+    complete RBBB) have a wide QRS (E07509 about 144 ms; JS00001, atrial fibrillation
+    with a noisy median beat, about 116 ms: its terminal S in V4-V6 fades into the noise
+    4-8 ms before a cart's 120 ms); the PTB-XL record with an incomplete RBBB (713426002,
+    "otherwise normal ECG") stays narrow."""
+    from gemeval.ecg.io import read_record
+
+    def dx(path: Path) -> set[str]:
+        line = next(line for line in path.with_suffix(".hea").read_text().splitlines()
+                    if line.lstrip("# ").startswith("Dx"))
+        return set(line.split(":", 1)[1].strip().split(","))
+
+    rbbb = [path for path in real_records(shared_data) if path.with_suffix(".hea").name != "00001_lr.hea"
+            and "59118001" in dx(path)]
+    assert {path.name for path in rbbb} >= {"E07509", "JS00001"}
+    for path in rbbb:
+        qrs_ms = measure(read_record(path, validate=False)).qrs_ms
+        assert qrs_ms >= 110.0, (path.name, qrs_ms)
+    assert measure(read_record(shared_data / "cinc2021" / "E07509", validate=False)).qrs_ms >= 130.0
+    incomplete = measure(read_record(shared_data / "cinc2021" / "HR06002", validate=False))
+    assert 70.0 <= incomplete.qrs_ms < 120.0
 
 
 def test_pvc_count_matches_the_construction():

@@ -33,7 +33,12 @@ with all leads together. Every threshold is a field of :class:`MeasureConfig` (d
      the spatial velocity (sum over the leads that are on of |dV/dt|), which rises as soon
      as any lead starts its QRS and falls to its floor only when the last lead has ended,
      against its noise floor (``qrs_threshold``), with J found before an injury
-     current's slope (``_qrs_bounds``). (Per-lead onsets and offsets, combined as the
+     current's slope (``_qrs_bounds``). The offset is where the leads have returned to
+     their ST level, not a moment at which they all stand still away from it: at the
+     apex of a terminal wave (the R' of a right bundle branch block in V1, with the S in
+     I and V6) every lead turns at once and the velocity touches its floor, and the QRS
+     goes on while the leads then return towards the baseline (``_last_return``).
+     (Per-lead onsets and offsets, combined as the
      earliest and the latest, were measured too: on real records they moved nothing by
      more than 2 ms and on synthetic ones they widened the QRS by 2.5-6 ms; see
      docs/measurement.md.)
@@ -120,6 +125,8 @@ class MeasureConfig:
         qrs_threshold: spatial velocity threshold, fraction of its peak above the floor.
         j_dip, j_dip_prominence, j_tail_area: see ``_qrs_bounds`` (fractions of the QRS
             velocity peak).
+        qrs_apex_deviation, qrs_resume_ms, qrs_return_share: see ``_last_return``
+            (``qrs_apex_deviation=1.0`` turns it off).
         p_threshold: P-band velocity threshold, fraction of the P upstroke's peak.
         min_p_mv: smallest P wave.
         min_p_correlation: mean correlation of single beats' P wave with the median's.
@@ -163,6 +170,9 @@ class MeasureConfig:
     j_dip: float = 0.25
     j_dip_prominence: float = 0.05
     j_tail_area: float = 0.12
+    qrs_apex_deviation: float = 0.25
+    qrs_resume_ms: float = 80.0
+    qrs_return_share: float = 0.5
     p_threshold: float = 0.15
     min_p_mv: float = 0.04
     min_p_correlation: float = 0.4
@@ -195,6 +205,7 @@ class MeasureConfig:
         fractions = ("strong_qrs", "weak_qrs", "max_lead_share", "artefact_correlation",
                      "artefact_rr_tolerance", "artefact_size_share", "min_beat_correlation", "premature_rr_ratio",
                      "qrs_threshold", "j_dip", "j_dip_prominence", "j_tail_area",
+                     "qrs_apex_deviation", "qrs_return_share",
                      "p_threshold",
                      "min_p_correlation", "t_threshold_share", "t_lead_min_share", "t_envelope_floor",
                      "t_irregular_min_share")
@@ -206,7 +217,7 @@ class MeasureConfig:
         if self.min_beats < 2:
             problems.append(f"min_beats={self.min_beats} (at least 2: RR needs two beats)")
         for name in ("min_p_mv", "min_t_mv", "max_regular_irregularity",
-                     "st_offset_ms", "notch_q", "calibration_search_ms"):
+                     "st_offset_ms", "notch_q", "calibration_search_ms", "qrs_resume_ms"):
             if not getattr(self, name) >= 0.0:
                 problems.append(f"{name}={getattr(self, name)} (>= 0)")
         if not 0 < self.calibration_min_mv <= self.calibration_max_mv:
@@ -749,6 +760,7 @@ def _qrs_bounds(median: np.ndarray, r_index: int, detect: list[int],
         return None
     independent = median[detect]
     deviation = np.sum(np.abs(independent - _baseline(independent, onset, fs_hz)[:, None]), axis=0)
+    offset = _last_return(below, deviation, onset, offset, hold, r_index + _samples(250.0, fs_hz), cfg)
     tail = velocity[peak: offset + 1] - floor
     dips, _ = sps.find_peaks(-tail, prominence=cfg.j_dip_prominence * height)
     for dip in dips[::-1]:
@@ -759,6 +771,34 @@ def _qrs_bounds(median: np.ndarray, r_index: int, detect: list[int],
             offset = at
             break
     return onset, offset
+
+
+def _last_return(below: np.ndarray, deviation: np.ndarray, onset: int, offset: int, hold: int,
+                 limit: int, cfg: MeasureConfig) -> int:
+    """The QRS offset moved past every moment at which the leads stood still away from the
+    baseline only to return to it: the apex of a terminal wave (a right-bundle-branch R'
+    in V1, the S in I and V6), where every lead turns at the same moment, is not J.
+
+    The velocity is below threshold at ``offset``; while the leads there are still at least
+    ``qrs_apex_deviation`` of the QRS's largest deviation away from the PR baseline
+    (``deviation``: sum over leads of |V - baseline|), the velocity rises above threshold
+    again within ``qrs_resume_ms`` and, at the next sub-threshold run, the deviation has
+    fallen to at most ``qrs_return_share`` of what it was, the QRS goes on to that run. An
+    injury current or a T wave moves the leads away from the baseline, so J stays J.
+    """
+    fs_hz = cfg.measure_fs_hz
+    limit = min(limit, below.size - 1)
+    largest = float(deviation[onset: offset + 1].max())
+    while deviation[offset] >= cfg.qrs_apex_deviation * largest:
+        ahead = np.flatnonzero(~below[offset: min(limit, offset + _samples(cfg.qrs_resume_ms, fs_hz)) + 1])
+        if ahead.size == 0:
+            break
+        later = _run_edge(below, offset + int(ahead[0]), +1, hold, limit)
+        if later is None or deviation[later] > cfg.qrs_return_share * deviation[offset]:
+            break
+        offset = later
+        largest = max(largest, float(deviation[onset: offset + 1].max()))
+    return offset
 
 
 def _baseline(median: np.ndarray, qrs_on: int, fs_hz: float) -> np.ndarray:
