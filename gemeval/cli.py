@@ -1,14 +1,18 @@
 """The `gemeval` command. Thin: parses arguments, calls the library, prints with rich.
 
 Exit codes: 0 ok, 1 gate failed (or --strict found judge failures), 2 usage or input error
-(including an unreachable judge server), 130 interrupted; README.md lists the cases.
+(any :class:`gemeval.errors.GemevalError`, including an unreachable judge server: one line, no
+traceback), 130 interrupted; README.md lists the cases. Any other exception is a bug: its
+traceback is kept, with a line saying how to report it.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from gemeval import __version__
 from gemeval.data import cli as data_cli
@@ -17,8 +21,30 @@ from gemeval.judge import cli as judge_cli
 from gemeval.report import cli as report_cli
 from gemeval.report import probes_cli
 from gemeval import run_cli
+from gemeval.console import print_error
+from gemeval.errors import EXIT_USER_ERROR, GemevalError, report_hint
+
+_CONTROL_FLOW = (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort)
+
+
+class _Commands(TyperGroup):
+    """The top-level command group: the one place where errors become exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GemevalError as exc:
+            print_error(str(exc))
+            raise typer.Exit(EXIT_USER_ERROR) from exc
+        except _CONTROL_FLOW:
+            raise
+        except Exception as exc:
+            exc.add_note(report_hint())
+            raise
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="gemeval",
     help="Evaluate multimodal models on grounded ECG understanding.",
     no_args_is_help=True,

@@ -4,6 +4,7 @@ packed into the wheel under gemeval/_resources."""
 from __future__ import annotations
 
 from pathlib import Path
+from gemeval.errors import MissingFileError
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent
@@ -14,7 +15,7 @@ def resource_dir(kind: str) -> Path:
     for candidate in (_CHECKOUT / kind, _PACKAGE / "_resources" / kind):
         if candidate.is_dir() and any(candidate.glob("*.yaml")):
             return candidate
-    raise FileNotFoundError(
+    raise MissingFileError(
         f"gemeval's {kind}/ folder was not found next to the package or inside it; "
         "reinstall gemeval (pip install gemeval) or run from a checkout"
     )

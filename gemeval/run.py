@@ -34,6 +34,7 @@ from gemeval.metrics.stats import DEFAULT_RESAMPLES
 from gemeval.models.base import ADAPTERS, Model, load_model, parse_model_args
 from gemeval.sample import Prediction, Sample
 from gemeval.tasks import TaskSpec, load_task
+from gemeval.errors import InputError
 
 SECRET_ARG_WORDS = ("key", "token", "secret", "password")
 JUDGE_CHUNK = 256
@@ -41,7 +42,7 @@ RECORDED_PACKAGES = ("numpy", "scipy", "scikit-learn", "pandas", "wfdb", "neurok
                      "transformers", "openai", "lm-eval", "rouge-score", "bert-score")
 
 
-class RunError(ValueError):
+class RunError(InputError):
     """A run that cannot start or continue; the message says what to do."""
 
 

@@ -114,12 +114,8 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Evaluate a model on a task and write a run directory (rerun the same command to resume)."""
-    from gemeval import store
-    from gemeval.data import DataError
-    from gemeval.judge import JudgeError, JudgeStrictError
-    from gemeval.models.base import ModelError
-    from gemeval.run import JudgeOptions, Progress, RunError, command_line, evaluate
-    from gemeval.tasks import TaskError
+    from gemeval.judge import JudgeStrictError
+    from gemeval.run import JudgeOptions, Progress, command_line, evaluate
 
     scorer_options: dict[str, Any] = {}
     if bertscore_model:
@@ -160,8 +156,7 @@ def run(
             )
     except JudgeStrictError as exc:
         _fail(str(exc), code=1)
-    except (RunError, ModelError, TaskError, DataError, JudgeError, store.RunStoreError, FileNotFoundError,
-            ValueError) as exc:
+    except FileNotFoundError as exc:  # a path given on the command line (other user errors: gemeval.errors)
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; every sample finished so far is saved: rerun the same command to continue", code=130)
@@ -221,12 +216,9 @@ def show(run_dir: Path = typer.Argument(..., help="A run directory written by `g
          fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP)) -> None:
     """Print the results table of a run again."""
     from gemeval import store
-    from gemeval.run import RunError, finalize
+    from gemeval.run import finalize
 
-    try:
-        results = finalize(run_dir) if recompute else store.read_results(run_dir)
-    except (store.RunStoreError, RunError) as exc:
-        _fail(str(exc))
+    results = finalize(run_dir) if recompute else store.read_results(run_dir)
     if as_json or fmt is OutputFormat.json:
         print_json(results)
         return
@@ -236,13 +228,9 @@ def show(run_dir: Path = typer.Argument(..., help="A run directory written by `g
 def merge(shards: list[Path] = typer.Argument(..., help="The shard run directories (all I of N)."),
           out: Path = typer.Option(..., "--out", help="The merged run directory to create.")) -> None:
     """Join the shards of one run into a single run directory."""
-    from gemeval import store
-    from gemeval.run import RunError, merge as merge_runs
+    from gemeval.run import merge as merge_runs
 
-    try:
-        result = merge_runs(shards, out)
-    except (RunError, store.RunStoreError) as exc:
-        _fail(str(exc))
+    result = merge_runs(shards, out)
     print_run_summary(result.results, result.run_dir)
 
 

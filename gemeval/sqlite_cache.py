@@ -12,6 +12,7 @@ import json
 import sqlite3
 from pathlib import Path
 from typing import Any
+from gemeval.errors import UsageError
 
 CACHE_MODES = ("readwrite", "read", "off")
 BUSY_TIMEOUT_S = 60.0
@@ -19,7 +20,7 @@ BUSY_TIMEOUT_S = 60.0
 
 def check_mode(mode: str, what: str) -> None:
     if mode not in CACHE_MODES:
-        raise ValueError(f"{what} mode {mode!r} is not one of {', '.join(CACHE_MODES)}")
+        raise UsageError(f"{what} mode {mode!r} is not one of {', '.join(CACHE_MODES)}")
 
 
 def canonical_key(payload: Any) -> str:

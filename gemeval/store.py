@@ -19,6 +19,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from gemeval.errors import InputError
 
 from gemeval.redact import redact_urls
 
@@ -29,7 +30,7 @@ RESULTS = "results.json"
 FORMAT_VERSION = 1
 
 
-class RunStoreError(ValueError):
+class RunStoreError(InputError):
     """A run directory that cannot be read, with the path and what to do."""
 
 

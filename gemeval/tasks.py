@@ -29,11 +29,12 @@ from typing import Any
 import yaml
 
 from gemeval.resources import resource_dir
+from gemeval.errors import InputError
 
 KINDS = ("grounded", "multilabel", "mcq", "qa", "report", "arena")
 
 
-class TaskError(ValueError):
+class TaskError(InputError):
     """A task that does not exist or whose file is malformed; the message says the fix."""
 
 

@@ -115,3 +115,12 @@ class PageReader(MeasureModel):
 
     def describe(self) -> dict[str, Any]:
         return super().describe() | {"label": "page-reader"}
+
+
+class BuggyModel(MeasureModel):
+    """The measure baseline with a programming error: ``describe`` raises ValueError."""
+
+    name = "buggy"
+
+    def describe(self) -> dict[str, Any]:
+        raise ValueError("simulated bug in describe")

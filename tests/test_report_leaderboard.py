@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from gemeval.cli import app
 from gemeval.report.leaderboard import MEASURED, REPORTED, build_leaderboard, to_csv, to_markdown
-from gemeval.report.reference import ReferenceError, default_reference_dir, load_reference, read_reference_csv
+from gemeval.report.reference import ReferenceFileError, default_reference_dir, load_reference, read_reference_csv
 from runs_for_tests import JUDGE, records, write_run
 
 runner = CliRunner()
@@ -70,7 +70,7 @@ def test_reference_rows_must_say_reported(tmp_path):
         "status,model,task,dataset,metric,value,unit,published,source,judge,note\n"
         "measured,X,grounded,d,judge.DiagnosisAccuracy,80,percent,80,arXiv:1,gpt-4o,\n"
     )
-    with pytest.raises(ReferenceError, match=r"bad.csv:2: status is 'measured'"):
+    with pytest.raises(ReferenceFileError, match=r"bad.csv:2: status is 'measured'"):
         read_reference_csv(path)
 
 

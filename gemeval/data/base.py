@@ -12,9 +12,10 @@ from typing import Any, Callable, Sequence
 
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
+from gemeval.errors import InputError
 
 
-class DataError(ValueError):
+class DataError(InputError):
     """Data that cannot be used; the message names the file, the item and the fix."""
 
 

@@ -21,6 +21,7 @@ from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, Outs
 from gemeval.data.physionet import RecordResolver, find_files, in_label_space, measured_sample
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
+from gemeval.errors import InputError
 
 DATABASE_FILE = "ptbxl_database.csv"
 STATEMENTS_FILE = "scp_statements.csv"
@@ -36,7 +37,7 @@ def parse_scp_codes(text: Any) -> dict[str, float]:
     """
     value = ast.literal_eval(text) if isinstance(text, str) else text
     if not isinstance(value, dict):
-        raise ValueError(f"scp_codes is not a dict literal: {text!r}")
+        raise InputError(f"scp_codes is not a dict literal: {text!r}")
     return {str(k): float(v) for k, v in value.items()}
 
 

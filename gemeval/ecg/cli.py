@@ -174,7 +174,7 @@ def render(
         record = read_record(path)
         out.parent.mkdir(parents=True, exist_ok=True)
         render_png(record, dpi=dpi, path=out)
-    except (RecordError, ValueError, OSError) as error:
+    except OSError as error:  # the PNG cannot be written (bad records and options: gemeval.errors)
         print_error(str(error))
         raise typer.Exit(EXIT_INPUT_ERROR) from None
     out_console.print(f"wrote {out}", highlight=False)

@@ -25,6 +25,7 @@ from scipy.signal import resample_poly
 
 from gemeval.ecg import labels as ecg_labels
 from gemeval.ecg.record import LEADS, Record, RecordError
+from gemeval.errors import UsageError
 
 MIN_FS_HZ = 50.0
 """Below this no QRS complex (about 80 ms) spans enough samples to be read."""
@@ -298,7 +299,7 @@ def validate_record(
                 "file or read it with nan_policy='zero' to set them to 0"
             )
         else:
-            raise ValueError(f"nan_policy must be 'raise' or 'zero', got {nan_policy!r}")
+            raise UsageError(f"nan_policy must be 'raise' or 'zero', got {nan_policy!r}")
 
     off = leads_off(record if signal is record.signal_mv else dataclasses.replace(record, signal_mv=signal))
     if len(off) == len(LEADS):
@@ -376,7 +377,7 @@ def write_record(record: Record, directory: str | Path, fmt: str = "16") -> Path
     signal = record.signal_mv.astype(np.float64).T
     n_leads = len(LEADS)
     if fmt not in _WFDB_BITS:
-        raise ValueError(f"unknown WFDB format {fmt!r}; use one of {', '.join(_WFDB_BITS)}")
+        raise UsageError(f"unknown WFDB format {fmt!r}; use one of {', '.join(_WFDB_BITS)}")
     # The most negative code is WFDB's missing-value marker, so the usable range is one short.
     largest_code = 2 ** (_WFDB_BITS[fmt] - 1) - 2
     largest_mv = np.nan_to_num(np.nanmax(np.abs(signal), axis=0, initial=0.0), nan=0.0)
@@ -408,7 +409,7 @@ def resample(record: Record, fs_hz: float) -> Record:
     A record already at ``fs_hz`` is returned as a copy.
     """
     if not math.isfinite(fs_hz) or fs_hz <= 0:
-        raise ValueError(f"target rate must be a positive number of Hz, got {fs_hz}")
+        raise UsageError(f"target rate must be a positive number of Hz, got {fs_hz}")
     ratio = (Fraction(str(float(fs_hz))) / Fraction(str(float(record.fs_hz)))).limit_denominator(1000)
     up, down = ratio.numerator, ratio.denominator
     if up == down:
@@ -429,7 +430,7 @@ def pad_or_crop(record: Record, n_samples: int) -> Record:
     is 0 mV, i.e. baseline, not a repeat of the signal.
     """
     if n_samples < 0:
-        raise ValueError(f"n_samples must be >= 0, got {n_samples}")
+        raise UsageError(f"n_samples must be >= 0, got {n_samples}")
     signal = record.signal_mv[:, :n_samples]
     if signal.shape[1] < n_samples:
         signal = np.pad(signal, ((0, 0), (0, n_samples - signal.shape[1])))

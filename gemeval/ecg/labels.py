@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Iterable, NamedTuple
 
 from gemeval.ecg import snomed
+from gemeval.errors import UsageError
 
 SUPERCLASSES: tuple[str, ...] = ("NORM", "MI", "STTC", "CD", "HYP")
 """PTB-XL's diagnostic super-classes, in the order of the PTB-XL benchmark papers."""
@@ -245,7 +246,7 @@ def label_name(code: str, vocabulary: str = "scp") -> str | None:
         return SUPERCLASS_NAMES.get(code.strip())
     if vocabulary == "snomed":
         return snomed_name(code) or snomed_name(abbrev_to_snomed(code) or "")
-    raise ValueError(f"vocabulary must be 'scp', 'snomed' or 'superclass', got {vocabulary!r}")
+    raise UsageError(f"vocabulary must be 'scp', 'snomed' or 'superclass', got {vocabulary!r}")
 
 
 SUPERCLASS_NAMES: dict[str, str] = {

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from gemeval.errors import InputError
 
 LEADS: tuple[str, ...] = (
     "I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6",
@@ -18,7 +19,7 @@ LEADS: tuple[str, ...] = (
 LEAD_INDEX: dict[str, int] = {name: i for i, name in enumerate(LEADS)}
 
 
-class RecordError(ValueError):
+class RecordError(InputError):
     """A record that cannot be used, with the file and the problem in the message."""
 
 

@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from gemeval.ecg.record import LEAD_INDEX, Record
+from gemeval.errors import UsageError
 
 PAGE_WIDTH_MM = 279.4
 PAGE_HEIGHT_MM = 215.9
@@ -157,7 +158,7 @@ def render_figure(record: Record, *, start_s: float = 0.0,
         ValueError: ``start_s`` is negative or not before the end of the record.
     """
     if not 0.0 <= start_s < record.duration_s:
-        raise ValueError(
+        raise UsageError(
             f"record {record.record_id!r}: start_s={start_s} must lie in "
             f"[0, {record.duration_s:g}) s, the record's duration"
         )
@@ -227,7 +228,7 @@ def render_png(record: Record, dpi: int = 100, path: Path | None = None, *,
         ValueError: ``dpi`` is not positive, or ``start_s`` is outside the record.
     """
     if not 0 < dpi <= MAX_DPI:
-        raise ValueError(f"record {record.record_id!r}: dpi must be between 1 and {MAX_DPI}, got {dpi}")
+        raise UsageError(f"record {record.record_id!r}: dpi must be between 1 and {MAX_DPI}, got {dpi}")
     figure = render_figure(record, start_s=start_s, rate_bpm=rate_bpm)
     figure.set_dpi(dpi)
     figure.canvas.draw()

@@ -27,11 +27,12 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from gemeval.store import SAMPLES, read_samples
+from gemeval.errors import InputError
 
 MAX_KAPPA_CATEGORIES = 10_001
 
 
-class AgreementError(ValueError):
+class AgreementError(InputError):
     """Runs that cannot be compared, naming the run directory and what to do."""
 
 

@@ -40,6 +40,7 @@ from gemeval.judge.cache import JudgeCache, cache_key
 from gemeval.judge.parse import Verdict, parse_pair_verdict, parse_verdict
 from gemeval.judge.prices import PRICES_AS_OF, estimate_cost_usd
 from gemeval.judge.rubric import RESPONSE_FORMATS, Rubric, response_format_field
+from gemeval.errors import GemevalError, UsageError
 
 log = logging.getLogger("gemeval.judge")
 
@@ -54,7 +55,7 @@ BATCH_MAX_REQUESTS = 50_000  # the Batch API's limit per job
 T = TypeVar("T")
 
 
-class JudgeError(RuntimeError):
+class JudgeError(GemevalError, RuntimeError):
     """A judge that cannot run (no key, bad configuration), with what to do."""
 
 
@@ -112,7 +113,7 @@ class JudgeConfig:
         ]
         for ok, message in checks:
             if not ok:
-                raise ValueError(message)
+                raise UsageError(message)
 
 
 @dataclass(frozen=True)

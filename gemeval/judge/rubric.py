@@ -25,6 +25,7 @@ import yaml
 from gemeval.metrics.stats import DEFAULT_RESAMPLES
 from gemeval.resources import resource_dir
 from gemeval.scoring import aggregate_means
+from gemeval.errors import InputError
 
 ENTRY_KINDS = ("list", "one")
 REDUCTION_OPS = ("share_positive", "sum", "mean_nonzero")
@@ -33,7 +34,7 @@ METRIC_PREFIX = "judge."
 RESPONSE_FORMATS = ("json_schema", "json_object", "text")
 
 
-class RubricError(ValueError):
+class RubricError(InputError):
     """A rubric file that cannot be used, naming the file and what to fix."""
 
 

@@ -48,6 +48,7 @@ from gemeval.metrics.stats import (
 )
 from gemeval.sample import Prediction, Sample
 from gemeval.scoring import metric_entry
+from gemeval.errors import InputError, UsageError
 
 KEY_TRUE = "multilabel.y_true"
 KEY_PRED = "multilabel.y_pred"
@@ -294,7 +295,7 @@ def gold_labels(sample: Sample) -> list[str]:
     """``sample.reference["labels"]``, checked to be a list of codes."""
     labels = sample.reference.get("labels")
     if not isinstance(labels, (list, tuple)):
-        raise ValueError(
+        raise InputError(
             f"sample {sample.id!r} of task {sample.task!r}: reference has no 'labels' list "
             "(the gold codes of the task's label space); check the data loader"
         )
@@ -319,7 +320,7 @@ class MultilabelScorer:
 
     def __init__(self, task, mode: str = "gemeval", **options: Any):
         if mode not in MODES:
-            raise ValueError(f"scoring mode must be one of {', '.join(MODES)}, got {mode!r}")
+            raise UsageError(f"scoring mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.task = task
         self.mode = mode
         self.label_space = task.label_space or "ptbxl-super"

@@ -87,6 +87,7 @@ from gemeval.metrics.classification import gold_labels as reference_labels
 from gemeval.metrics.labels import label_space_codes
 from gemeval.metrics.stats import DEFAULT_RESAMPLES
 from gemeval.sample import Sample
+from gemeval.errors import InputError
 
 MCQ_LETTERS = ("A", "B", "C", "D", "E", "F", "G", "H")
 CORRECT_OPTION = "The correct option is "
@@ -121,7 +122,7 @@ def gold_letter(sample: Sample) -> str:
     """The first character of ``reference["answer"]``."""
     answer = sample.reference.get("answer")
     if not isinstance(answer, str) or not answer:
-        raise ValueError(
+        raise InputError(
             f"sample {sample.id!r} of task {sample.task!r}: reference has no 'answer' letter; "
             "check the data loader"
         )

@@ -48,6 +48,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
+from gemeval.errors import InputError
 
 try:  # the regular-expression parser, to file concepts by their first character
     from re import _constants as _sre, _parser as _sre_parse
@@ -475,14 +476,14 @@ def _literal_space(codes: tuple[str, ...]) -> _CompiledSpace:
 def _space(label_space: str | Sequence[str]) -> _CompiledSpace:
     if isinstance(label_space, str):
         if label_space not in _SPACE_CONCEPTS:
-            raise ValueError(
+            raise InputError(
                 f"unknown label space {label_space!r}; known: {', '.join(LABEL_SPACES)} "
                 "(or pass the codes themselves as a list)"
             )
         return _named_space(label_space)
     codes = tuple(label_space)
     if not codes or not all(isinstance(c, str) and c for c in codes):
-        raise ValueError(f"a label space given as codes must be non-empty strings, got {label_space!r}")
+        raise InputError(f"a label space given as codes must be non-empty strings, got {label_space!r}")
     return _literal_space(codes)
 
 

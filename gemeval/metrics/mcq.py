@@ -34,6 +34,7 @@ from typing import Any, Sequence
 from gemeval.metrics.stats import DEFAULT_RESAMPLES
 from gemeval.sample import Prediction, Sample
 from gemeval.scoring import aggregate_means
+from gemeval.errors import InputError, UsageError
 
 MODES = ("gemeval", "ecgbench-compat")
 LINES_KEY = "mcq.lines"
@@ -140,7 +141,7 @@ class MCQScorer:
     def __init__(self, task, mode: str = "gemeval", compat_random_fallback: bool = False,
                  compat_seed: int | None = None, **options: Any):
         if mode not in MODES:
-            raise ValueError(f"scoring mode must be one of {', '.join(MODES)}, got {mode!r}")
+            raise UsageError(f"scoring mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.task = task
         self.mode = mode
         self.n_options = int(task.options.get("n_options") or DEFAULT_N_OPTIONS)
@@ -154,7 +155,7 @@ class MCQScorer:
         answer = sample.reference.get("answer")
         options = sample.reference.get("options")
         if not isinstance(answer, str) or not answer.strip():
-            raise ValueError(
+            raise InputError(
                 f"sample {sample.id!r} of task {sample.task!r}: reference has no 'answer' letter; "
                 "check the data loader"
             )

@@ -25,6 +25,7 @@ from typing import Any, Sequence
 from gemeval.metrics.stats import DEFAULT_RESAMPLES
 from gemeval.sample import Prediction, Sample
 from gemeval.scoring import aggregate_means
+from gemeval.errors import InputError, UsageError
 
 MODES = ("gemeval", "ecgbench-compat")
 LINES_KEY = "qa.lines"
@@ -63,7 +64,7 @@ class QAScorer:
 
     def __init__(self, task, mode: str = "gemeval", compat_variant: str | None = None, **options: Any):
         if mode not in MODES:
-            raise ValueError(f"scoring mode must be one of {', '.join(MODES)}, got {mode!r}")
+            raise UsageError(f"scoring mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.task = task
         self.mode = mode
         self.compat_variant = compat_variant  # "gem": GEM's own set-of-characters rule
@@ -71,7 +72,7 @@ class QAScorer:
     def score(self, sample: Sample, prediction: Prediction) -> dict[str, Any]:
         answers = _answers(sample.reference.get("answers", sample.reference.get("answer")))
         if not answers:
-            raise ValueError(
+            raise InputError(
                 f"sample {sample.id!r} of task {sample.task!r}: reference has no 'answers'; "
                 "check the data loader"
             )

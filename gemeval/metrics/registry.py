@@ -3,6 +3,8 @@ mode="gemeval"|"ecgbench-compat", **options)`` and follows gemeval.scoring.Score
 
 from __future__ import annotations
 
+from gemeval.errors import InputError, UsageError
+
 import importlib
 from typing import Any
 
@@ -24,11 +26,11 @@ differs from PULSE's there and only there)."""
 
 def build_scorers(task: TaskSpec, mode: str = "gemeval", **options: Any) -> list:
     if mode not in SCORING_MODES:
-        raise ValueError(f"--scoring must be one of {', '.join(SCORING_MODES)}, got {mode!r}")
+        raise UsageError(f"--scoring must be one of {', '.join(SCORING_MODES)}, got {mode!r}")
     scorers = []
     for name in task.scorers:
         if name not in SCORERS:
-            raise ValueError(f"task {task.name!r} ({task.path}) names unknown scorer {name!r}; known: {', '.join(SCORERS)}")
+            raise InputError(f"task {task.name!r} ({task.path}) names unknown scorer {name!r}; known: {', '.join(SCORERS)}")
         module, cls = SCORERS[name].split(":")
         kind_mode, extra = (("ecgbench-compat", {"compat_variant": "gem"}) if mode == "gem-compat" else (mode, {}))
         scorers.append(getattr(importlib.import_module(module), cls)(task=task, mode=kind_mode, **options, **extra))

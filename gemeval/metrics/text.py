@@ -37,6 +37,7 @@ from gemeval.metrics.labels import extract_labels, label_space_codes, labels_to_
 from gemeval.metrics.stats import DEFAULT_RESAMPLES, Estimate, percentile_ci
 from gemeval.sample import Prediction, Sample
 from gemeval.scoring import aggregate_means, metric_entry
+from gemeval.errors import InputError, UsageError
 
 MODES = ("gemeval", "ecgbench-compat")
 DEFAULT_BERTSCORE_LAYERS = 6
@@ -118,7 +119,7 @@ def bertscore(
         try:
             scorer = _bert_scorer(name, layers, batch_size)
         except (OSError, ValueError, KeyError) as exc:
-            raise ValueError(
+            raise UsageError(
                 f"BERTScore model {name!r} could not be loaded ({exc}); pass --bertscore-model with a "
                 "local model directory (and its layer count if bert-score does not know it)"
             ) from exc
@@ -219,7 +220,7 @@ class TextScorer:
                  bertscore_layers: int | None = None, bertscore_batch_size: int = 32,
                  bertscore: bool = True, **options: Any):
         if mode not in MODES:
-            raise ValueError(f"scoring mode must be one of {', '.join(MODES)}, got {mode!r}")
+            raise UsageError(f"scoring mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.task = task
         self.mode = mode
         self.label_space = task.label_space or "scp-findings"
@@ -231,7 +232,7 @@ class TextScorer:
         needed = ["rouge_score"] + (["bert_score"] if self.use_bertscore else [])
         missing = [m for m in needed if importlib.util.find_spec(m) is None]
         if missing:
-            raise ValueError(
+            raise InputError(
                 f"task {getattr(task, 'name', '?')!r} scores reports with {', '.join(missing)}, which is not "
                 "installed: pip install 'gemeval[text]'"
             )
@@ -239,7 +240,7 @@ class TextScorer:
     def score(self, sample: Sample, prediction: Prediction) -> dict[str, Any]:
         row = self.score_batch([sample], [prediction])[0]
         if "text.error" in row:
-            raise ValueError(row["text.error"])
+            raise InputError(row["text.error"])
         return row
 
     def score_batch(self, samples: Sequence[Sample], predictions: Sequence[Prediction]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, Sequence, runtime_checkable
 
 from gemeval.sample import Prediction, Sample
+from gemeval.errors import GemevalError
 
 MODALITIES = ("both", "image", "signal")
 
@@ -46,7 +47,7 @@ def register(info: AdapterInfo) -> None:
     ADAPTERS[info.name] = info
 
 
-class ModelError(RuntimeError):
+class ModelError(GemevalError, RuntimeError):
     """A model that cannot be built: missing package, weights or argument. Says the fix."""
 
 

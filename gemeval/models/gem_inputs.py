@@ -27,6 +27,7 @@ import numpy as np
 
 from gemeval.ecg.record import LEADS
 from gemeval.sample import Sample
+from gemeval.errors import InputError, UsageError
 
 GEM_SIGNAL_SAMPLES = 5000
 GEM_TRAINING_FS_HZ = 500.0
@@ -63,7 +64,7 @@ def reorder_leads(signal: np.ndarray, names: list[str], order: tuple[str, ...]) 
     index = {_lead_key(n): i for i, n in enumerate(names)}
     missing = [lead for lead in order if _lead_key(lead) not in index]
     if missing:
-        raise ValueError(f"leads {', '.join(missing)} not found among {', '.join(names)}")
+        raise InputError(f"leads {', '.join(missing)} not found among {', '.join(names)}")
     return signal[[index[_lead_key(lead)] for lead in order]]
 
 
@@ -87,7 +88,7 @@ def gem_signal(sample: Sample, lead_order: str = "file",
             have exactly 12 leads.
     """
     if lead_order not in LEAD_ORDERS:
-        raise ValueError(f"lead_order must be one of {', '.join(LEAD_ORDERS)}, got {lead_order!r}")
+        raise UsageError(f"lead_order must be one of {', '.join(LEAD_ORDERS)}, got {lead_order!r}")
     if sample.record_path is not None:
         signal, names, fs_hz = read_wfdb(sample.record_path)
         source = "wfdb"
@@ -96,7 +97,7 @@ def gem_signal(sample: Sample, lead_order: str = "file",
         signal, names, fs_hz = record.signal_mv, list(LEADS), float(record.fs_hz)
         source = "memory"
     if signal.shape[0] != len(LEADS):
-        raise ValueError(
+        raise InputError(
             f"sample {sample.id!r}: GEM reads 12 leads, the record has {signal.shape[0]} ({', '.join(names)})"
         )
     if lead_order == "mimic":

@@ -23,12 +23,12 @@ from gemeval.report import compare as compare_mod
 from gemeval.report import gate as gate_mod
 from gemeval.report import leaderboard as board_mod
 from gemeval.report import view as view_mod
-from gemeval.report.reference import ReferenceError, load_reference
+from gemeval.report.reference import ReferenceFileError, load_reference
 from gemeval.store import RunStoreError, write_json
 
 EXIT_OK, EXIT_REGRESSION, EXIT_MISUSE = 0, 1, 2
 USAGE_ERRORS = (
-    RunStoreError, compare_mod.RunMismatchError, compare_mod.MetricError, gate_mod.PolicyError, ReferenceError,
+    RunStoreError, compare_mod.RunMismatchError, compare_mod.MetricError, gate_mod.PolicyError, ReferenceFileError,
 )
 
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from gemeval.metrics.stats import DEFAULT_RESAMPLES, group_sums, percentile_ci, resample_group_counts
 from gemeval.store import RunStoreError, find_run_dirs, is_run_dir, read_config, read_results, read_samples
+from gemeval.errors import InputError
 
 JUDGE_PREFIX = "judge."
 
@@ -61,7 +62,7 @@ IDENTITY_FIELDS: tuple[tuple[str, ...], ...] = (
 )
 
 
-class RunMismatchError(ValueError):
+class RunMismatchError(InputError):
     """Two runs that differ in what they were run on; ``differences`` says how."""
 
     def __init__(self, differences: list[str]):
@@ -73,7 +74,7 @@ class RunMismatchError(ValueError):
         )
 
 
-class MetricError(ValueError):
+class MetricError(InputError):
     """A metric that cannot be recomputed from the per-sample records as results.json says."""
 
 

@@ -46,6 +46,7 @@ from gemeval.report.compare import (
     metric_kind,
     paired_run_draws,
 )
+from gemeval.errors import InputError
 
 RULES = ("regression", "non-inferiority")
 CORRECTIONS = ("bonferroni", "none")
@@ -59,7 +60,7 @@ POLICY_KEYS = ("alpha", "correction", "rule", "n_resamples", "seed", "metrics")
 CHANGED_ITEMS_SHOWN = 10
 
 
-class PolicyError(ValueError):
+class PolicyError(InputError):
     """A policy file that cannot be used, with the file, the key and the fix."""
 
 

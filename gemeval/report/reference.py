@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from gemeval.errors import InputError
 
 COLUMNS = ("status", "model", "task", "dataset", "metric", "value", "unit", "published", "source", "judge", "note")
 REPORTED = "reported"
@@ -19,7 +20,7 @@ REPORTED = "reported"
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
-class ReferenceError(ValueError):
+class ReferenceFileError(InputError):
     """A reference CSV that cannot be read, with the file, the line and the fix."""
 
 
@@ -57,18 +58,18 @@ def read_reference_csv(path: Path) -> list[ReportedRow]:
         reader = csv.DictReader(fh)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise ReferenceError(f"{path}: missing column(s) {', '.join(missing)}; the header must be {','.join(COLUMNS)}")
+            raise ReferenceFileError(f"{path}: missing column(s) {', '.join(missing)}; the header must be {','.join(COLUMNS)}")
         rows = []
         for line_no, raw in enumerate(reader, start=2):
             if raw["status"] != REPORTED:
-                raise ReferenceError(
+                raise ReferenceFileError(
                     f"{path}:{line_no}: status is {raw['status']!r}; reference rows are published numbers and must say "
                     f"'{REPORTED}' (measured numbers come from run directories)"
                 )
             try:
                 value = float(raw["value"])
             except ValueError:
-                raise ReferenceError(f"{path}:{line_no}: value {raw['value']!r} is not a number") from None
+                raise ReferenceFileError(f"{path}:{line_no}: value {raw['value']!r} is not a number") from None
             rows.append(ReportedRow(
                 model=raw["model"], task=raw["task"], dataset=raw["dataset"], metric=raw["metric"], value=value,
                 unit=raw["unit"], published=raw["published"], source=raw["source"], judge=raw["judge"] or "",
@@ -85,7 +86,7 @@ def load_reference(directory: Path | None = None) -> list[ReportedRow]:
         return []
     directory = Path(directory)
     if not directory.is_dir():
-        raise ReferenceError(f"{directory} is not a folder of reference CSV files; give leaderboards/reference")
+        raise ReferenceFileError(f"{directory} is not a folder of reference CSV files; give leaderboards/reference")
     rows: list[ReportedRow] = []
     for path in sorted(directory.glob("*.csv")):
         rows.extend(read_reference_csv(path))
