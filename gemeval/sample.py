@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from gemeval.ecg.record import Record
-from gemeval.errors import InputError, MissingFileError
 
 
 @dataclass
@@ -69,7 +68,7 @@ class Sample:
         if self.record is not None:
             return self.record
         if self.record_path is None:
-            raise InputError(
+            raise ValueError(
                 f"sample {self.id!r} of task {self.task!r} has no ECG signal; use a model "
                 "that reads the image, or point the task at data with WFDB records"
             )
@@ -84,7 +83,7 @@ class Sample:
         if self.image_path is not None:
             path = Path(self.image_path)
             if not path.is_file():
-                raise MissingFileError(
+                raise FileNotFoundError(
                     f"sample {self.id!r}: image {path} not found; check --data-dir or the "
                     "image folder of the dataset"
                 )

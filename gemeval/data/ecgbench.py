@@ -32,7 +32,6 @@ from gemeval.data.base import (DataError, DataOptions, Dataset, ItemProblem, Out
 from gemeval.data.physionet import RecordResolver, find_dirs, find_files
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
-from gemeval.errors import MissingFileError
 
 LETTERS = "ABCDEFGH"
 ANSWER_CODES: dict[str, tuple[str, ...]] = {
@@ -272,7 +271,7 @@ class ParquetImages:
             cell = self._cache[1][row - self._starts[group]]
         data = cell.get("bytes") if isinstance(cell, dict) else cell
         if not data:
-            raise MissingFileError(f"{self.path}: item {item_id!r} has no image bytes; re-download the file")
+            raise FileNotFoundError(f"{self.path}: item {item_id!r} has no image bytes; re-download the file")
         return bytes(data)
 
 
