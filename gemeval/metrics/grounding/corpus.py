@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from gemeval.errors import InputError
 
 NUMERIC_QUANTITIES: dict[str, str] = {
     "hr_bpm": "bpm", "rr_ms": "ms", "pr_ms": "ms", "qrs_ms": "ms", "qt_ms": "ms", "qtc_ms": "ms",
@@ -63,7 +64,7 @@ CLAIM_KEYS = ("quantity", "lead", "value", "low", "high", "comparator", "categor
 ITEM_KEYS = ("id", "style", "kind", "text", "claims")
 
 
-class CorpusError(ValueError):
+class CorpusError(InputError):
     """A corpus line that breaks the format; the message names the file, line and item."""
 
 
