@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, cast
 
 from gemeval import __version__
 from gemeval import store
@@ -33,8 +33,10 @@ from gemeval.metrics.registry import build_scorers
 from gemeval.metrics.stats import DEFAULT_RESAMPLES
 from gemeval.models.base import ADAPTERS, Model, load_model, parse_model_args
 from gemeval.sample import Prediction, Sample
-from gemeval.tasks import TaskSpec, load_task
 from gemeval.errors import InputError
+from gemeval.judge.engine import JudgeConfig
+from gemeval.schema import ItemError, JudgeInfo, MetricEntry, Results, RunConfig, SampleRecord, TokenCount
+from gemeval.tasks import TaskSpec, load_task
 
 SECRET_ARG_WORDS = ("key", "token", "secret", "password")
 JUDGE_CHUNK = 256
@@ -49,39 +51,18 @@ class RunError(InputError):
 @dataclass
 class RunResult:
     run_dir: Path
-    results: dict[str, Any]
-    config: dict[str, Any]
+    results: Results
+    config: RunConfig
     resumed: int = 0
     computed: int = 0
 
     @property
-    def metrics(self) -> dict[str, dict[str, Any]]:
+    def metrics(self) -> dict[str, MetricEntry]:
         return self.results["metrics"]
 
 
-@dataclass
-class JudgeOptions:
-    """How to judge; None model means no judge (judge metrics are reported as skipped)."""
-
-    model: str | None = None
-    base_url: str | None = None
-    concurrency: int = 16
-    timeout_s: float = 60.0
-    max_retries: int = 5
-    cache_mode: str = "readwrite"
-    cache_path: Path | None = None
-    mode: str = "online"
-    repeats: int = 1
-    rule: str | None = None
-    strict: bool = False
-    api_key_env: str = "OPENAI_API_KEY"
-    batch_wait: bool = True
-    batch_poll_s: float = 30.0
-
-    def to_config(self) -> dict[str, Any]:
-        from gemeval.judge import JudgeConfig
-
-        return JudgeConfig(**self.__dict__)
+JudgeOptions = JudgeConfig
+"""How to judge (the engine's own configuration; ``JudgeOptions`` is its name in the run API)."""
 
 
 @dataclass
@@ -174,11 +155,11 @@ default) or the judge connection (``gemeval.judge.claims``)."""
 CLAIMS_IDENTITY_KEYS = ("extractor", "model", "base_url", "prompt_sha256", "temperature", "seed")
 
 
-def run_identity(config: dict[str, Any]) -> str:
+def run_identity(config: RunConfig) -> str:
     """The run id: a hash of what determines the results. The claims extractor counts
     when it is not the default rules (so runs made before it was an option keep their id)."""
     keys = ("task", "model", "modality", "scoring", "seed", "limit", "shard", "data", "judge")
-    ident = {k: config.get(k) for k in keys}
+    ident: dict[str, Any] = {k: config.get(k) for k in keys}
     claims = config.get("claims") or {"extractor": "rules"}
     if claims.get("extractor", "rules") != "rules":
         ident["claims"] = {k: claims.get(k) for k in CLAIMS_IDENTITY_KEYS}
@@ -189,8 +170,9 @@ def run_identity(config: dict[str, Any]) -> str:
     ident["model"] = {"name": config["model"]["name"], "args": args, "weights": _weights_of(config["model"].get("describe") or {})}
     ident["data"] = {"fingerprint": config["data"]["fingerprint"], "content_sha256": config["data"].get("content_sha256")}
     ident["task"] = {"name": config["task"]["name"], "sha256": config["task"]["sha256"]}
-    ident["judge"] = None if not config.get("judge") else {
-        k: config["judge"].get(k) for k in ("model", "base_url", "rubric_sha256", "rule", "repeats", "temperature", "seed")
+    judge = config.get("judge")
+    ident["judge"] = None if not judge else {
+        k: judge.get(k) for k in ("model", "base_url", "rubric_sha256", "rule", "repeats", "temperature", "seed")
     }
     return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
@@ -243,7 +225,7 @@ def evaluate(
     model_args = dict(model_args or {})
     if batch_size is not None:
         model_args["batch_size"] = batch_size
-    shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else tuple(shard)
+    shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else (int(shard[0]), int(shard[1]))
     if isinstance(model, str):
         check_adapter_name(model)
     parallel = data_parallel_rank()
@@ -280,8 +262,10 @@ def evaluate(
     claim_reader = _build_claim_reader(spec, scorers, claims, judge)
 
     describe = model_obj.describe()
-    config: dict[str, Any] = {
+    config: RunConfig = {
         "format_version": store.FORMAT_VERSION,
+        "run_id": "",  # set below: the hash of the rest
+        "created_at": "",
         "command": command or "gemeval.evaluate()",
         "task": {"name": spec.name, "version": spec.version, "sha256": spec.sha256, "kind": spec.kind,
                  "headline": list(spec.headline)},
@@ -293,7 +277,7 @@ def evaluate(
         "seed": seed,
         "limit": limit,
         "shard": list(shard_t) if shard_t else None,
-        "data": dataset.describe() | {"n_selected": len(samples), "skipped_items": [p.to_dict() for p in dataset.problems]},
+        "data": dataset.describe() | {"n_selected": len(samples), "skipped_items": [p.to_dict() for p in dataset.problems]},  # type: ignore[typeddict-item]
         "judge": judge_conf,
         "claims": claim_reader.describe() if claim_reader else {"extractor": "rules"},
         "versions": _versions(),
@@ -347,7 +331,7 @@ def _cuda_started() -> bool:
 PART_DONE = "done.json"
 
 
-def _run_data_parallel(target: Path, config: dict[str, Any], samples: list[Sample], parallel: tuple[int, int],
+def _run_data_parallel(target: Path, config: RunConfig, samples: list[Sample], parallel: tuple[int, int],
                        model_obj: Model, scorers: list, judge_engine, progress: Progress | None,
                        n_resamples: int) -> RunResult:
     """One process of a data-parallel run: predict and score every ``world``-th sample into
@@ -356,7 +340,7 @@ def _run_data_parallel(target: Path, config: dict[str, Any], samples: list[Sampl
     run id and records as one process would write. Other ranks return their part."""
     rank, world = parallel
     part_dir = target / "ranks" / f"{rank + 1}-of-{world}"
-    part_config = dict(config, shard=[rank + 1, world])
+    part_config: RunConfig = {**config, "shard": [rank + 1, world]}
     part_config["run_id"] = run_identity(part_config)
     part_dir.mkdir(parents=True, exist_ok=True)
     with store.run_lock(part_dir):
@@ -381,7 +365,7 @@ def _run_data_parallel(target: Path, config: dict[str, Any], samples: list[Sampl
         return _continue_run(target, config, samples, model_obj, scorers, judge_engine, None, n_resamples)
 
 
-def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], model_obj: Model, scorers: list,
+def _continue_run(target: Path, config: RunConfig, samples: list[Sample], model_obj: Model, scorers: list,
                   judge_engine, progress: Progress | None, n_resamples: int, claim_reader=None) -> RunResult:
     """Write the config, then predict, score and judge the samples not yet in the store."""
     config_path = target / store.CONFIG
@@ -441,7 +425,7 @@ def _continue_run(target: Path, config: dict[str, Any], samples: list[Sample], m
     return RunResult(target, results, config, resumed=len(samples) - len(todo), computed=len(todo))
 
 
-def _needs_judging(record: dict[str, Any]) -> bool:
+def _needs_judging(record: SampleRecord) -> bool:
     if not (record.get("prediction") or {}).get("text"):
         return False
     verdict = record.get("judge")
@@ -470,8 +454,8 @@ def _judge_phase(target: Path, samples: Sequence[Sample], judge, writer: store.S
     for begin in range(0, len(wanted), chunk):
         part = wanted[begin : begin + chunk]
         records = [stored[s.id] for s in part]
-        outcomes = judge.judge_many(_judge_items(part, [r["prediction"]["text"] for r in records]))
-        writer.write_many([dict(record, judge=outcome.to_record()) for record, outcome in zip(records, outcomes)])
+        outcomes = judge.judge_many(_judge_items(part, [r["prediction"]["text"] or "" for r in records]))
+        writer.write_many([{**record, "judge": outcome.to_record()} for record, outcome in zip(records, outcomes)])
         progress.advance(len(part))
         if judge.stopped:
             break  # the server cannot be reached: stop here, the rest is judged on a rerun
@@ -554,11 +538,11 @@ def _build_judge(spec: TaskSpec, judge: JudgeOptions | None):
     from gemeval.judge import Judge, load_rubric
 
     rubric = load_rubric(spec.judge)
-    engine = Judge(judge.to_config(), rubric)
+    engine = Judge(judge, rubric)
     return engine, engine.describe()
 
 
-def _run_batch(batch: list[Sample], model: Model, scorers: list, timing: dict[str, float]) -> list[dict[str, Any]]:
+def _run_batch(batch: list[Sample], model: Model, scorers: list, timing: dict[str, float]) -> list[SampleRecord]:
     start = time.perf_counter()
     try:
         predictions = model.generate(batch)
@@ -591,7 +575,7 @@ def _run_batch(batch: list[Sample], model: Model, scorers: list, timing: dict[st
                 errors[i].append(f"scorer {scorer.name}: {type(exc).__name__}: {exc}")
     timing["score_s"] += time.perf_counter() - start
 
-    records = []
+    records: list[SampleRecord] = []
     for i, (sample, pred) in enumerate(zip(batch, predictions)):
         records.append({
             "id": sample.id,
@@ -608,7 +592,7 @@ def _run_batch(batch: list[Sample], model: Model, scorers: list, timing: dict[st
     return records
 
 
-def _ordered_records(run_dir: Path) -> list[dict[str, Any]]:
+def _ordered_records(run_dir: Path) -> list[SampleRecord]:
     """The stored records, one per id, sorted by id: the order never depends on when a
     record was written, so resumed and merged runs aggregate exactly like one pass."""
     return sorted(store.read_samples(run_dir), key=lambda r: r["id"])
@@ -621,7 +605,7 @@ def finalize(
     n_resamples: int = DEFAULT_RESAMPLES,
     judge_summary: dict[str, Any] | None = None,
     claims_summary: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Results:
     """Recompute results.json from config.json and samples.jsonl alone."""
     run_dir = Path(run_dir)
     config = store.read_config(run_dir)
@@ -630,42 +614,19 @@ def finalize(
     groups = [r.get("group") or r["id"] for r in records]
     seed = int(config.get("seed", 0))
     scorers = build_scorers(spec, config.get("scoring", "gemeval"), **config.get("scorer_options", {}))
-    metrics: dict[str, dict[str, Any]] = {}
+    metrics: dict[str, MetricEntry] = {}
     for scorer in scorers:
-        rows = [r.get("metrics") or {} for r in records]
+        rows = [r["metrics"] for r in records]
         metrics.update(scorer.aggregate(rows, groups, seed=seed, n_resamples=n_resamples))
-
-    judge_block: dict[str, Any] | None
-    if config.get("judge"):
-        from gemeval.judge import load_rubric
-
-        rubric = load_rubric(config["judge"]["rubric"])
-        rows = [r.get("judge") for r in records]
-        metrics.update(rubric.aggregate(rows, groups, rule=config["judge"].get("rule"), seed=seed))
-        judge_block = dict(config["judge"])
-        judge_block.update(_judge_accounting(records, judge_summary))
-    elif spec.judge:
-        from gemeval.judge import load_rubric, not_configured_notice
-
-        judge_block = {"skipped": True, "rubric": spec.judge, "how": not_configured_notice(load_rubric(spec.judge))}
-    else:
-        judge_block = None
-
-    previous_timing = {}
+    judge_block = _judge_results(spec, config["judge"], records, groups, seed, metrics, judge_summary)
     results_path = run_dir / store.RESULTS
-    if results_path.exists():
-        previous_timing = store.read_results(run_dir).get("timing", {})
+    previous_timing = store.read_results(run_dir)["timing"] if results_path.exists() else {}
     timing_out = dict(previous_timing)
     for key, value in (timing or {}).items():
         timing_out[key] = round(previous_timing.get(key, 0.0) + value, 3)
 
-    n_errors = sum(1 for r in records if r.get("error"))
-    tokens = {"prompt": 0, "completion": 0}
-    for r in records:
-        usage = (r.get("prediction") or {}).get("usage") or {}
-        tokens["prompt"] += int(usage.get("prompt_tokens", 0) or 0)
-        tokens["completion"] += int(usage.get("completion_tokens", 0) or 0)
-    results = {
+    n_errors = sum(1 for r in records if r["error"])
+    results: Results = {
         "format_version": store.FORMAT_VERSION,
         "run_id": config["run_id"],
         "task": spec.name,
@@ -677,14 +638,14 @@ def finalize(
         "n_samples": len(records),
         "n_expected": config["data"].get("n_selected"),
         "n_errors": n_errors,
-        "errors": [{"id": r["id"], "error": r["error"]} for r in records if r.get("error")][:50],
+        "errors": [ItemError(id=r["id"], error=r["error"]) for r in records if r["error"]][:50],
         "data": config["data"],
         "judge": judge_block,
         "claims": _claims_accounting(config, records, claims_summary),
         "metrics": metrics,
         "headline": [m for m in spec.headline if m in metrics],
         "cost_usd": (judge_block or {}).get("cost_usd", 0.0) if judge_block and not judge_block.get("skipped") else 0.0,
-        "tokens": tokens,
+        "tokens": _token_totals(records),
         "timing": timing_out,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "gemeval_version": __version__,
@@ -693,7 +654,33 @@ def finalize(
     return results
 
 
-def _judge_accounting(records: list[dict[str, Any]], summary: dict[str, Any] | None) -> dict[str, Any]:
+def _judge_results(spec: TaskSpec, judge: JudgeInfo | None, records: list[SampleRecord], groups: list[str],
+                   seed: int, metrics: dict[str, MetricEntry], summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The judge block of results.json; the rubric's metrics are added to ``metrics``."""
+    from gemeval.judge import load_rubric, not_configured_notice
+
+    if judge:
+        rubric = load_rubric(judge["rubric"])
+        rows = [r["judge"] for r in records]
+        # the rubric's entries are metric entries with rubric detail added (criteria, rule)
+        metrics.update(cast("dict[str, MetricEntry]", rubric.aggregate(rows, groups, rule=judge.get("rule"), seed=seed)))
+        return {**judge, **_judge_accounting(records, summary)}
+    if spec.judge:
+        return {"skipped": True, "rubric": spec.judge, "how": not_configured_notice(load_rubric(spec.judge))}
+    return None
+
+
+def _token_totals(records: list[SampleRecord]) -> TokenCount:
+    """Prompt and completion tokens of the model's calls, as the adapters reported them."""
+    tokens: TokenCount = {"prompt": 0, "completion": 0}
+    for r in records:
+        usage = r["prediction"]["usage"] or {}
+        tokens["prompt"] += int(usage.get("prompt_tokens", 0) or 0)
+        tokens["completion"] += int(usage.get("completion_tokens", 0) or 0)
+    return tokens
+
+
+def _judge_accounting(records: list[SampleRecord], summary: dict[str, Any] | None) -> dict[str, Any]:
     """Parse failures per criterion and cost, from the stored verdicts (plus the live summary)."""
     failures: dict[str, int] = {}
     judged = connection = calls = 0
@@ -720,7 +707,7 @@ def _judge_accounting(records: list[dict[str, Any]], summary: dict[str, Any] | N
     return out
 
 
-def _claims_accounting(config: dict[str, Any], records: list[dict[str, Any]],
+def _claims_accounting(config: RunConfig, records: list[SampleRecord],
                        summary: dict[str, Any] | None) -> dict[str, Any]:
     """Which extractor read the claims; for the LLM, the readings, failures, malformed
     replies and invalid claims from the stored records (plus the live call accounting)."""
@@ -739,7 +726,7 @@ def _claims_accounting(config: dict[str, Any], records: list[dict[str, Any]],
     return block
 
 
-def _task_for(config: dict[str, Any]) -> TaskSpec:
+def _task_for(config: RunConfig) -> TaskSpec:
     spec = load_task(config["task"]["name"])
     if spec.sha256 != config["task"]["sha256"]:
         raise RunError(
@@ -755,29 +742,9 @@ def merge(shard_dirs: Sequence[Path | str], out_dir: Path | str, n_resamples: in
     if not dirs:
         raise RunError("gemeval merge needs at least one shard directory")
     configs = [store.read_config(d) for d in dirs]
-    base = dict(configs[0])
-    counts = set()
-    for d, cfg in zip(dirs, configs):
-        differences = [k for k in ("task", "model", "modality", "scoring", "seed", "limit", "judge", "claims")
-                       if _comparable(cfg.get(k)) != _comparable(base.get(k))]
-        if cfg["data"]["fingerprint"] != base["data"]["fingerprint"]:
-            differences.append("data")
-        if differences:
-            raise RunError(f"{d} is not a shard of the same run as {dirs[0]}: differs in {', '.join(differences)}")
-        if not cfg.get("shard"):
-            raise RunError(f"{d} is not a shard (made without --shard)")
-        counts.add(cfg["shard"][1])
-    if len(counts) != 1:
-        raise RunError(f"shards come from different splits: N = {sorted(counts)}")
-    indices = sorted(cfg["shard"][0] for cfg in configs)
-    expected = list(range(1, counts.pop() + 1))
-    if indices != expected:
-        raise RunError(f"shards {indices} given; a complete merge needs {expected}")
-
-    base["shard"] = None
-    base["data"] = dict(base["data"])
-    base["data"]["n_selected"] = sum(cfg["data"].get("n_selected", 0) for cfg in configs)
-    base["merged_from"] = [str(d) for d in dirs]
+    _check_shards(dirs, configs)
+    base: RunConfig = {**configs[0], "shard": None, "merged_from": [str(d) for d in dirs]}
+    base["data"] = {**base["data"], "n_selected": sum(cfg["data"].get("n_selected", 0) for cfg in configs)}
     base["run_id"] = run_identity(base)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -794,10 +761,35 @@ def merge(shard_dirs: Sequence[Path | str], out_dir: Path | str, n_resamples: in
                 writer.write(rec)
     timing: dict[str, float] = {}
     for d in dirs:
-        for k, v in store.read_results(d).get("timing", {}).items() if (d / store.RESULTS).exists() else []:
+        for k, v in store.read_results(d)["timing"].items() if (d / store.RESULTS).exists() else []:
             timing[k] = timing.get(k, 0.0) + float(v)
     results = finalize(out, timing=timing, n_resamples=n_resamples)
     return RunResult(out, results, base, computed=len(seen))
+
+
+def _check_shards(dirs: list[Path], configs: list[RunConfig]) -> None:
+    """RunError unless ``configs`` are all the shards 1..N of one run."""
+    base = configs[0]
+    counts = set()
+    shards: list[list[int]] = []
+    for d, cfg in zip(dirs, configs):
+        differences = [k for k in ("task", "model", "modality", "scoring", "seed", "limit", "judge", "claims")
+                       if _comparable(cfg.get(k)) != _comparable(base.get(k))]
+        if cfg["data"]["fingerprint"] != base["data"]["fingerprint"]:
+            differences.append("data")
+        if differences:
+            raise RunError(f"{d} is not a shard of the same run as {dirs[0]}: differs in {', '.join(differences)}")
+        shard = cfg["shard"]
+        if not shard:
+            raise RunError(f"{d} is not a shard (made without --shard)")
+        counts.add(shard[1])
+        shards.append(shard)
+    if len(counts) != 1:
+        raise RunError(f"shards come from different splits: N = {sorted(counts)}")
+    indices = sorted(shard[0] for shard in shards)
+    expected = list(range(1, counts.pop() + 1))
+    if indices != expected:
+        raise RunError(f"shards {indices} given; a complete merge needs {expected}")
 
 
 def _comparable(value: Any) -> str:

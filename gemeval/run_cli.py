@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from gemeval.console import FORMAT_HELP, OutputFormat, err_console, new_progress, progress_display, out_console as console, print_error, print_json, print_table
+from gemeval.schema import Results
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -28,7 +29,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return f"{v:.{digits}f}"
 
 
-def print_results(results: dict[str, Any], title: str | None = None) -> None:
+def print_results(results: Results, title: str | None = None) -> None:
     """The metrics of one run: value, 95% CI, n, failures; headline metrics first (bold)."""
     metrics = results["metrics"]
     headline = [m for m in results.get("headline", []) if m in metrics]
@@ -47,7 +48,7 @@ def print_results(results: dict[str, Any], title: str | None = None) -> None:
     )
 
 
-def print_run_summary(results: dict[str, Any], run_dir: Path) -> None:
+def print_run_summary(results: Results, run_dir: Path) -> None:
     print_results(results)
     data = results.get("data", {})
     console.print(f"samples: {results['n_samples']}  errors: {results['n_errors']}  data: {data.get('source')}")

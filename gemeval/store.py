@@ -19,15 +19,16 @@ import json
 import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
-from gemeval.errors import InputError
 
+from gemeval.errors import InputError
 from gemeval.redact import redact_urls
+from gemeval.schema import SCHEMA_VERSION, RunConfig, Results, SampleRecord, validate
 
 CONFIG = "config.json"
 LOCK = ".lock"
 SAMPLES = "samples.jsonl"
 RESULTS = "results.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = SCHEMA_VERSION
 
 
 class RunStoreError(InputError):
@@ -75,30 +76,32 @@ def read_json(path: Path) -> Any:
                             if what == "not a folder" else f"{path}: {what}") from None
 
 
-def iter_samples(run_dir: Path) -> Iterator[dict[str, Any]]:
-    """The sample records of a run, skipping a torn last line from a killed run."""
+def iter_samples(run_dir: Path) -> Iterator[SampleRecord]:
+    """The sample records of a run, skipping a torn last line from a killed run; a line
+    that does not match the run schema raises RunStoreError naming the file and line."""
     path = Path(run_dir) / SAMPLES
     if not path.exists():
         return
     with path.open("rb") as fh:
-        for raw in fh:
+        for line_no, raw in enumerate(fh, start=1):
             if not raw.endswith(b"\n"):
                 break
             line = raw.strip()
             if not line:
                 continue
             try:
-                yield json.loads(line)
+                record = json.loads(line)
             except json.JSONDecodeError:
                 raise RunStoreError(
                     f"{path}: a line is not valid JSON (file edited by hand?); "
                     "delete that line and rerun to recompute the sample"
                 ) from None
+            yield _checked(SampleRecord, record, f"{path}:{line_no}")
 
 
-def read_samples(run_dir: Path) -> list[dict[str, Any]]:
+def read_samples(run_dir: Path) -> list[SampleRecord]:
     """All sample records; where an id appears twice (merged shards), the last one wins."""
-    by_id: dict[str, dict[str, Any]] = {}
+    by_id: dict[str, SampleRecord] = {}
     for rec in iter_samples(run_dir):
         by_id[rec["id"]] = rec
     return list(by_id.values())
@@ -122,12 +125,12 @@ class SampleWriter:
             with self.path.open("r+b") as fh:
                 fh.truncate(keep)
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: SampleRecord) -> None:
         self._fh.write((dumps(redact_urls(record)) + "\n").encode("utf-8"))
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
-    def write_many(self, records: Iterable[dict[str, Any]]) -> None:
+    def write_many(self, records: Iterable[SampleRecord]) -> None:
         for rec in records:
             # error texts may quote a URL: its credentials never reach the file
             self._fh.write((dumps(redact_urls(rec)) + "\n").encode("utf-8"))
@@ -144,12 +147,25 @@ class SampleWriter:
         self.close()
 
 
-def read_config(run_dir: Path) -> dict[str, Any]:
-    return read_json(Path(run_dir) / CONFIG)
+def _checked(kind: type, data: Any, where: str) -> Any:
+    try:
+        return validate(kind, data, where)
+    except InputError as exc:
+        raise RunStoreError(str(exc)) from None
 
 
-def read_results(run_dir: Path) -> dict[str, Any]:
-    return read_json(Path(run_dir) / RESULTS)
+def read_config(run_dir: Path) -> RunConfig:
+    """config.json of a run, checked against the run schema."""
+    path = Path(run_dir) / CONFIG
+    config: RunConfig = _checked(RunConfig, read_json(path), str(path))
+    return config
+
+
+def read_results(run_dir: Path) -> Results:
+    """results.json of a run, checked against the run schema."""
+    path = Path(run_dir) / RESULTS
+    results: Results = _checked(Results, read_json(path), str(path))
+    return results
 
 
 def is_run_dir(path: Path) -> bool:

@@ -31,11 +31,12 @@ import importlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from gemeval.metrics.stats import DEFAULT_RESAMPLES, group_sums, percentile_ci, resample_group_counts
+from gemeval.schema import MetricEntry, Results, RunConfig, SampleRecord
 from gemeval.store import RunStoreError, find_run_dirs, is_run_dir, read_config, read_results, read_samples
 from gemeval.errors import InputError
 
@@ -83,18 +84,17 @@ class Run:
     """A run directory read whole: config, results and per-sample records."""
 
     path: Path
-    config: dict[str, Any]
-    results: dict[str, Any]
-    samples: list[dict[str, Any]]
+    config: RunConfig
+    results: Results
+    samples: list[SampleRecord]
 
     @property
     def label(self) -> str:
-        model = self.config.get("model") or {}
-        return str(model.get("label") or model.get("name") or self.results.get("model") or self.path.name)
+        return self.config["model"]["label"] or self.config["model"]["name"]
 
     @property
     def run_id(self) -> str:
-        return str(self.config.get("run_id") or self.results.get("run_id") or self.path.name)
+        return self.config["run_id"]
 
 
 def load_run(path: Path) -> Run:
@@ -120,13 +120,13 @@ def load_run(path: Path) -> Run:
     return run
 
 
-def infer_per_sample_keys(results: dict[str, Any], samples: Sequence[dict[str, Any]]) -> None:
+def infer_per_sample_keys(results: Results, samples: Sequence[SampleRecord]) -> None:
     """Give ``per_sample_key`` = the metric's own name to entries of results.json that have
     neither ``per_sample_key`` nor ``corpus``, where the samples carry a number under that
     name and its mean is the stored value (the convention of ``gemeval.scoring.aggregate_means``).
     Such entries are marked ``per_sample_key_inferred``; others stay unavailable."""
-    for name, entry in (results.get("metrics") or {}).items():
-        if metric_kind(entry) != "unavailable" or entry.get("value") is None:
+    for name, entry in results["metrics"].items():
+        if metric_kind(entry) != "unavailable" or entry["value"] is None:
             continue
         try:
             values = per_sample_values(samples, name)
@@ -138,7 +138,7 @@ def infer_per_sample_keys(results: dict[str, Any], samples: Sequence[dict[str, A
             entry["per_sample_key_inferred"] = True
 
 
-def _field(config: dict[str, Any], keys: tuple[str, ...]) -> Any:
+def _field(config: Mapping[str, object], keys: tuple[str, ...]) -> Any:
     value: Any = config
     for key in keys:
         if not isinstance(value, dict):
@@ -147,7 +147,7 @@ def _field(config: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return value
 
 
-def config_differences(config_a: dict[str, Any], config_b: dict[str, Any]) -> list[str]:
+def config_differences(config_a: Mapping[str, object], config_b: Mapping[str, object]) -> list[str]:
     """What differs between two runs' configs among ``IDENTITY_FIELDS``, as readable lines
     ``"data.fingerprint: 3f2a... vs 9b1c..."``; an empty list when they are comparable."""
     out = []
@@ -163,7 +163,7 @@ def _short(value: Any) -> str:
     return text[:12] + "..." if len(text) > 15 and all(c in "0123456789abcdef" for c in text) else text
 
 
-def metric_kind(entry: dict[str, Any]) -> str:
+def metric_kind(entry: MetricEntry) -> str:
     """"mean", "corpus" or "unavailable": how a results.json metric entry is recomputed."""
     if entry.get("per_sample_key"):
         return "mean"
@@ -172,7 +172,7 @@ def metric_kind(entry: dict[str, Any]) -> str:
     return "unavailable"
 
 
-def per_sample_columns(samples: Sequence[dict[str, Any]], keys: Sequence[str]) -> dict[str, np.ndarray]:
+def per_sample_columns(samples: Sequence[SampleRecord], keys: Sequence[str]) -> dict[str, np.ndarray]:
     """The per-sample values of each of ``keys`` as float64 arrays, NaN where missing or None.
 
     ``judge.<criterion>`` reads ``judge.scores[<criterion>]``; other keys read ``metrics[key]``.
@@ -193,17 +193,17 @@ def per_sample_columns(samples: Sequence[dict[str, Any]], keys: Sequence[str]) -
     return {key: _as_floats(samples, key, values) for key, values in raw.items()}
 
 
-def _as_floats(samples: Sequence[dict[str, Any]], key: str, values: list[Any]) -> np.ndarray:
+def _as_floats(samples: Sequence[SampleRecord], key: str, values: list[Any]) -> np.ndarray:
     try:
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64).reshape(len(values))
     except (TypeError, ValueError):
         for sample, value in zip(samples, values):
             if value is not None and not isinstance(value, (bool, int, float)):
-                raise MetricError(f"sample {sample.get('id')!r}: {key} is {type(value).__name__}, not a number") from None
+                raise MetricError(f"sample {sample['id']!r}: {key} is {type(value).__name__}, not a number") from None
         raise
 
 
-def per_sample_values(samples: Sequence[dict[str, Any]], key: str) -> np.ndarray:
+def per_sample_values(samples: Sequence[SampleRecord], key: str) -> np.ndarray:
     """``per_sample_columns`` for one key."""
     return per_sample_columns(samples, [key])[key]
 
@@ -379,7 +379,7 @@ class Comparison:
     skipped: list[str] = field(default_factory=list)
 
 
-def pair_samples(run_a: Run, run_b: Run) -> tuple[list[dict], list[dict], list[str], list[str], list[str]]:
+def pair_samples(run_a: Run, run_b: Run) -> tuple[list[SampleRecord], list[SampleRecord], list[str], list[str], list[str]]:
     """The samples of both runs paired by id (in run A's order), the ids only in A, only in
     B, and each pair's group."""
     by_id_b = {s["id"]: s for s in run_b.samples}
@@ -391,15 +391,21 @@ def pair_samples(run_a: Run, run_b: Run) -> tuple[list[dict], list[dict], list[s
     return paired_a, paired_b, only_a, only_b, [str(s.get("group") or s["id"]) for s in paired_a]
 
 
-def _prediction_text(sample: dict[str, Any]) -> str | None:
-    return (sample.get("prediction") or {}).get("text")
+def _value(entry: MetricEntry) -> float:
+    """The entry's value, NaN where it has none."""
+    value = entry.get("value")
+    return np.nan if value is None else float(value)
+
+
+def _prediction_text(sample: SampleRecord) -> str | None:
+    return sample["prediction"]["text"]
 
 
 def select_metrics(run_a: Run, run_b: Run, wanted: Sequence[str] | None) -> tuple[list[str], list[str]]:
     """The metrics both runs report (in run A's order), or ``wanted``; and the names left
     out because only one run has them. A wanted name missing from a run raises MetricError."""
-    metrics_a = run_a.results.get("metrics") or {}
-    metrics_b = run_b.results.get("metrics") or {}
+    metrics_a = run_a.results["metrics"]
+    metrics_b = run_b.results["metrics"]
     if wanted:
         for name in wanted:
             for run, metrics in ((run_a, metrics_a), (run_b, metrics_b)):
@@ -415,13 +421,13 @@ def select_metrics(run_a: Run, run_b: Run, wanted: Sequence[str] | None) -> tupl
 
 def paired_run_draws(
     run_a: Run, run_b: Run, metric_names: Sequence[str], n_resamples: int, seed: int
-) -> tuple[PairedDraws, dict[str, tuple[np.ndarray, np.ndarray]], list[dict], list[dict]]:
+) -> tuple[PairedDraws, dict[str, tuple[np.ndarray, np.ndarray]], list[SampleRecord], list[SampleRecord]]:
     """Bootstrap draws of B - A for ``metric_names`` over the paired samples of two runs.
 
     Returns the draws, the per-sample values of the mean-type metrics (A, B) and the paired
     sample records of each run, aligned."""
     paired_a, paired_b, _, _, groups = pair_samples(run_a, run_b)
-    metrics_a = run_a.results.get("metrics") or {}
+    metrics_a = run_a.results["metrics"]
     means_a: dict[str, np.ndarray] = {}
     means_b: dict[str, np.ndarray] = {}
     corpus: dict[str, tuple[Callable, list, list]] = {}
@@ -464,8 +470,8 @@ def compare_runs(
     names, skipped = select_metrics(run_a, run_b, metrics)
     _, _, only_a, only_b, _ = pair_samples(run_a, run_b)
     draws, values, paired_a, paired_b = paired_run_draws(run_a, run_b, names, n_resamples, seed)
-    metrics_a = run_a.results.get("metrics") or {}
-    metrics_b = run_b.results.get("metrics") or {}
+    metrics_a = run_a.results["metrics"]
+    metrics_b = run_b.results["metrics"]
     out = []
     for name in names:
         entry_a, entry_b = metrics_a[name], metrics_b[name]
@@ -474,7 +480,7 @@ def compare_runs(
         if kind == "unavailable":
             out.append(MetricComparison(
                 metric=name, kind=kind, higher_is_better=higher,
-                value_a=float(entry_a.get("value", np.nan)), value_b=float(entry_b.get("value", np.nan)),
+                value_a=_value(entry_a), value_b=_value(entry_b),
                 diff=None, ci_low=None, ci_high=None, n_pairs=0,
                 n_failed_a=int(entry_a.get("n_failed", 0)), n_failed_b=int(entry_b.get("n_failed", 0)),
                 note="not recomputable from the samples: no CI",

@@ -227,10 +227,10 @@ def run_gate(baseline: Run, candidate: Run, policy: GatePolicy, allow_mismatch: 
     mismatches = config_differences(baseline.config, candidate.config)
     if mismatches and not allow_mismatch:
         raise RunMismatchError(mismatches)
-    entries = baseline.results.get("metrics") or {}
+    entries = baseline.results["metrics"]
     skipped = []
     for name, rule in list(policy.metrics.items()):
-        if rule.if_present and all(name not in (run.results.get("metrics") or {}) for run in (baseline, candidate)):
+        if rule.if_present and all(name not in run.results["metrics"] for run in (baseline, candidate)):
             skipped.append(f"{name}: in neither run (if_present)")
     if skipped:
         kept = {n: r for n, r in policy.metrics.items() if not any(line.startswith(n + ":") for line in skipped)}
@@ -239,8 +239,8 @@ def run_gate(baseline: Run, candidate: Run, policy: GatePolicy, allow_mismatch: 
         policy = replace(policy, metrics=kept)
     for name in policy.metrics:
         for run in (baseline, candidate):
-            if name not in (run.results.get("metrics") or {}):
-                available = ", ".join(sorted(run.results.get("metrics") or {})) or "none"
+            if name not in run.results["metrics"]:
+                available = ", ".join(sorted(run.results["metrics"])) or "none"
                 raise PolicyError(f"{run.path / 'results.json'} has no metric {name!r} named in the policy; it has: {available}")
         if metric_kind(entries[name]) == "unavailable":
             raise PolicyError(
@@ -340,7 +340,7 @@ def to_markdown(result: GateResult, max_items: int = CHANGED_ITEMS_SHOWN) -> str
     """A summary fit for a pull-request comment."""
     status = "✅ **pass**" if result.passed else "❌ **regression**"
     base, cand = result.baseline, result.candidate
-    task = (base.config.get("task") or {}).get("name", "?")
+    task = base.config["task"]["name"]
     lines = [
         f"## gemeval gate: {status}",
         "",
@@ -365,7 +365,7 @@ def to_markdown(result: GateResult, max_items: int = CHANGED_ITEMS_SHOWN) -> str
     if result.mismatches:
         lines += ["", "⚠️ Compared despite differing runs (--allow-mismatch): " + "; ".join(result.mismatches) + "."]
     for run, role in ((base, "baseline"), (cand, "candidate")):
-        judge = run.results.get("judge") or {}
+        judge = run.results["judge"] or {}
         if judge.get("skipped"):
             lines.append(f"Judge ({role}): not run, judge metrics skipped.")
         elif judge:
@@ -406,7 +406,7 @@ def gate_to_dict(result: GateResult) -> dict[str, Any]:
 
 def to_junit(result: GateResult) -> str:
     """JUnit XML: one test case per gated metric, a <failure> for each failing one."""
-    task = (result.baseline.config.get("task") or {}).get("name", "task")
+    task = result.baseline.config["task"]["name"]
     failures = sum(not v.passed for v in result.verdicts)
     suites = ET.Element("testsuites", name="gemeval gate", tests=str(len(result.verdicts)), failures=str(failures))
     suite = ET.SubElement(
