@@ -499,7 +499,6 @@ def _claims_phase(target: Path, samples: Sequence[Sample], reader, scorers: list
 
 def check_adapter_name(name: str) -> None:
     """Fail before any data is loaded when the adapter name is unknown."""
-    from gemeval.models import registry  # noqa: F401  (fills ADAPTERS)
     from gemeval.models.base import ModelError
 
     if name not in ADAPTERS and ":" not in name:
@@ -509,8 +508,6 @@ def check_adapter_name(name: str) -> None:
 
 def _default_modality(name: str) -> str:
     """"both" where the adapter takes both, else the first it takes."""
-    from gemeval.models import registry  # noqa: F401  (fills ADAPTERS)
-
     info = ADAPTERS.get(name)
     if info is None:
         return "both"

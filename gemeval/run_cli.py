@@ -200,7 +200,6 @@ def tasks(
 def models(fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=FORMAT_HELP)) -> None:
     """List the model adapters and what each needs."""
     from gemeval.models.base import ADAPTERS
-    from gemeval.models import registry  # noqa: F401
 
     if fmt is OutputFormat.json:
         print_json([{"adapter": i.name, "modalities": list(i.modalities), "summary": i.summary, "needs": i.needs}

@@ -16,10 +16,19 @@ lm-eval reads the top-level keys (``task``, ``output_type``, ``doc_to_text`` ...
       judge: grounding                # rubric in judges/, or absent
       headline: [grounding.claim_precision]
       prompt: "..."                   # instruction used with the synthetic set
+
+Unknown keys are refused with the closest valid one (``scorer:`` -> did you mean
+``scorers``?), at the top level (lm-eval's task keys) and under ``metadata`` (gemeval's,
+listed in ``METADATA_KEYS``); a plug-in's own settings go under ``metadata.extra``.
+
+Tasks are found in gemeval's ``tasks/`` folder and in the folders plug-ins declare under the
+``gemeval.tasks`` entry point (a package whose folder holds task files, or
+``module:attr`` naming the folder); a task name given by two folders is refused.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -28,10 +37,27 @@ from typing import Any
 
 import yaml
 
-from gemeval.resources import resource_dir
 from gemeval.errors import InputError
+from gemeval.registry import Registry, RegistryError, package_dir, resolve
+from gemeval.resources import resource_dir
 
 KINDS = ("grounded", "multilabel", "mcq", "qa", "report", "arena")
+
+TOP_LEVEL_KEYS = frozenset({
+    # lm-eval's TaskConfig fields, and `include`, which its loader resolves
+    "task", "task_alias", "tag", "group", "custom_dataset", "dataset_path", "dataset_name", "dataset_kwargs",
+    "training_split", "validation_split", "test_split", "fewshot_split", "process_docs", "doc_to_text",
+    "doc_to_target", "doc_to_image", "doc_to_audio", "unsafe_code", "doc_to_choice", "process_results",
+    "use_prompt", "description", "target_delimiter", "fewshot_delimiter", "fewshot_config", "num_fewshot",
+    "metric_list", "output_type", "generation_kwargs", "repeats", "filter_list", "should_decontaminate",
+    "doc_to_decontamination_query", "gen_prefix", "metadata", "include",
+})
+METADATA_KEYS = frozenset({
+    "version", "kind", "description", "modalities", "sources", "label_space", "published_n", "scorers",
+    "judge", "headline", "prompt", "aliases", "n_options", "ecgbench_subset", "ecgbench_files",
+    "ecgbench_records", "physionet_prefixes", "ptbxl_folds", "extra",
+})
+"""gemeval's keys under ``metadata``: the stages read these and nothing else (plug-ins: ``extra``)."""
 
 
 class TaskError(InputError):
@@ -100,9 +126,23 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return merged
 
 
+def _check_keys(path: Path, keys: Any, known: frozenset[str], where: str) -> None:
+    """TaskError naming the first unknown key and the closest known one."""
+    for key in keys:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(sorted(known))}"
+        raise TaskError(f"{path}: unknown key `{where}{key}`; {hint}")
+
+
 def _parse(path: Path) -> TaskSpec:
     raw = _read_yaml(path)
     meta = raw.get("metadata") or {}
+    _check_keys(path, raw, TOP_LEVEL_KEYS, "")
+    if not isinstance(meta, dict):
+        raise TaskError(f"{path}: `metadata` must be a mapping of gemeval's task keys")
+    _check_keys(path, meta, METADATA_KEYS, "metadata.")
     name = raw.get("task")
     if not name or not isinstance(name, (str, int)) or isinstance(name, bool):
         raise TaskError(f"{path}: missing `task:` (the task's name, a string), got {name!r}")
@@ -139,13 +179,46 @@ def _parse(path: Path) -> TaskSpec:
     )
 
 
+@dataclass(frozen=True)
+class TaskFolder:
+    """A folder of task files: gemeval's own (``target`` None) or a plug-in's (a package,
+    whose folder holds the files, or ``module:attr`` naming the folder)."""
+
+    name: str
+    target: str | None
+
+    def path(self) -> Path:
+        if self.target is None:
+            return resource_dir("tasks")
+        if ":" in self.target:
+            return Path(resolve(self.target, f"task folder {self.name!r}"))
+        folder = package_dir(self.target)
+        if folder is None:
+            raise RegistryError(f"task folder {self.name!r}: {self.target!r} is not an installed package")
+        return folder
+
+
+TASK_FOLDERS: Registry[TaskFolder] = Registry(
+    "task folder", "gemeval.tasks", None, lambda name, target, dist: TaskFolder(name, target),
+)
+TASK_FOLDERS.add("gemeval", TaskFolder("gemeval", None))
+
+
 def task_files(directory: Path | None = None) -> list[Path]:
-    folder = directory or resource_dir("tasks")
-    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+    """The task files of ``directory``, or of every task folder (gemeval's first)."""
+    folders = [directory] if directory else [folder.path() for folder in TASK_FOLDERS.values()]
+    return [p for folder in folders for p in sorted(folder.glob("*.yaml")) if not p.name.startswith("_")]
 
 
 def list_tasks(directory: Path | None = None) -> list[TaskSpec]:
-    return [_parse(p) for p in task_files(directory)]
+    """Every task; TaskError when two files give the same task name."""
+    specs = [_parse(p) for p in task_files(directory)]
+    seen: dict[str, Path] = {}
+    for spec in specs:
+        if spec.name in seen:
+            raise TaskError(f"task {spec.name!r} is defined twice: {seen[spec.name]} and {spec.path}; rename one")
+        seen[spec.name] = spec.path
+    return specs
 
 
 def load_task(name_or_path: str, directory: Path | None = None) -> TaskSpec:
@@ -153,9 +226,9 @@ def load_task(name_or_path: str, directory: Path | None = None) -> TaskSpec:
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
         return _parse(candidate)
-    for path in task_files(directory):
-        spec = _parse(path)
+    specs = list_tasks(directory)
+    for spec in specs:
         if name_or_path == spec.name or name_or_path in spec.options.get("aliases", ()):
             return spec
-    known = ", ".join(t.name for t in list_tasks(directory))
+    known = ", ".join(t.name for t in specs)
     raise TaskError(f"unknown task {name_or_path!r}; known tasks: {known} (see `gemeval tasks`)")

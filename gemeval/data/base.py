@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -11,8 +10,9 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from gemeval.sample import Sample
-from gemeval.tasks import TaskSpec
 from gemeval.errors import InputError
+from gemeval.registry import Registry
+from gemeval.tasks import TaskSpec
 
 
 class DataError(InputError):
@@ -236,21 +236,32 @@ class SourceInfo:
     published_test_set: bool = False  # reads the published benchmark files (sizes comparable)
 
     def loader(self) -> Callable[[TaskSpec, DataOptions], Dataset | None]:
-        module, func = self.target.split(":")
-        return getattr(importlib.import_module(module), func)
+        loader: Callable[[TaskSpec, DataOptions], Dataset | None] = SOURCES.load(self.name, self.target)
+        return loader
 
 
-SOURCES: dict[str, SourceInfo] = {}
+def _source_from_entry_point(name: str, target: str, dist: str) -> SourceInfo:
+    return SourceInfo(name=name, target=target, summary=f"plug-in data source from {dist}",
+                      needs=f"what the {dist} package documents", get=f"see the {dist} package")
+
+
+def _not_a_loader(info: SourceInfo | None, obj: Any) -> str | None:
+    return None if callable(obj) else "is not a function load(task, options) -> Dataset | None"
+
+
+SOURCES: Registry[SourceInfo] = Registry(
+    "data source", "gemeval.data", "gemeval.data.sources", _source_from_entry_point, _not_a_loader,
+)
+"""Every data source by name: gemeval's own (gemeval.data.sources) and the plug-ins'."""
 
 
 def register_source(info: SourceInfo) -> None:
-    SOURCES[info.name] = info
+    """Add a data source; a name that is already taken is refused."""
+    SOURCES.add(info.name, info)
 
 
 def load_dataset(task: TaskSpec, options: DataOptions) -> Dataset:
     """The task's samples from the first source present, else the synthetic set."""
-    from gemeval.data import sources  # noqa: F401  (fills SOURCES)
-
     for name in task.sources:
         if name not in SOURCES:
             raise DataError(f"task {task.name!r} ({task.path}) names unknown data source {name!r}")

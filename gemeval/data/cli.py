@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, List, Mapping, Optional
 
 import typer
 from rich.markup import escape
@@ -37,9 +37,7 @@ def _fill(text: str, task: TaskSpec) -> str:
         return text
 
 
-def _sources() -> dict[str, SourceInfo]:
-    from gemeval.data import sources  # noqa: F401  (fills SOURCES)
-
+def _sources() -> Mapping[str, SourceInfo]:
     return SOURCES
 
 

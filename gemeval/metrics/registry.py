@@ -1,24 +1,52 @@
 """Scorers by the name a task file uses. A scorer is built as ``cls(task=TaskSpec,
-mode="gemeval"|"ecgbench-compat", **options)`` and follows gemeval.scoring.Scorer."""
+mode="gemeval"|"ecgbench-compat", **options)`` and follows gemeval.scoring.Scorer; plug-ins
+add theirs through the ``gemeval.scorers`` entry point."""
 
 from __future__ import annotations
 
-from gemeval.errors import InputError, UsageError
-
-import importlib
+from dataclasses import dataclass
 from typing import Any
 
+from gemeval.errors import InputError, UsageError
+from gemeval.registry import Registry
 from gemeval.tasks import TaskSpec
 
-SCORERS: dict[str, str] = {
-    "grounding": "gemeval.metrics.grounding:GroundingScorer",
-    "multilabel": "gemeval.metrics.classification:MultilabelScorer",
-    "mcq": "gemeval.metrics.mcq:MCQScorer",
-    "qa": "gemeval.metrics.qa:QAScorer",
-    "text": "gemeval.metrics.text:TextScorer",
-    "counterfactual": "gemeval.metrics.counterfactual:CounterfactualScorer",
-    "robust": "gemeval.metrics.robust:RobustScorer",
-}
+
+@dataclass(frozen=True)
+class ScorerInfo:
+    """A scorer by name; ``target`` ("module:Class") is imported when a task uses it."""
+
+    name: str
+    target: str
+
+
+def _scorer_from_entry_point(name: str, target: str, dist: str) -> ScorerInfo:
+    return ScorerInfo(name, target)
+
+
+def _missing_scorer_methods(info: ScorerInfo | None, cls: Any) -> str | None:
+    if not callable(getattr(cls, "aggregate", None)):
+        return f"{getattr(cls, '__name__', cls)} lacks aggregate(rows, groups, ...)"
+    if not (callable(getattr(cls, "score", None)) or callable(getattr(cls, "score_batch", None))):
+        return f"{getattr(cls, '__name__', cls)} lacks score(sample, prediction) or score_batch(...)"
+    return None
+
+
+SCORERS: Registry[ScorerInfo] = Registry(
+    "scorer", "gemeval.scorers", None, _scorer_from_entry_point, _missing_scorer_methods,
+)
+"""Every scorer by name: gemeval's own (below) and the plug-ins'."""
+
+for _name, _target in (
+    ("grounding", "gemeval.metrics.grounding:GroundingScorer"),
+    ("multilabel", "gemeval.metrics.classification:MultilabelScorer"),
+    ("mcq", "gemeval.metrics.mcq:MCQScorer"),
+    ("qa", "gemeval.metrics.qa:QAScorer"),
+    ("text", "gemeval.metrics.text:TextScorer"),
+    ("counterfactual", "gemeval.metrics.counterfactual:CounterfactualScorer"),
+    ("robust", "gemeval.metrics.robust:RobustScorer"),
+):
+    SCORERS.add(_name, ScorerInfo(_name, _target))
 SCORING_MODES = ("gemeval", "ecgbench-compat", "gem-compat")
 """``gem-compat`` is ``ecgbench-compat`` with GEM's own ECG-QA rule (its copy of the script
 differs from PULSE's there and only there)."""
@@ -31,7 +59,7 @@ def build_scorers(task: TaskSpec, mode: str = "gemeval", **options: Any) -> list
     for name in task.scorers:
         if name not in SCORERS:
             raise InputError(f"task {task.name!r} ({task.path}) names unknown scorer {name!r}; known: {', '.join(SCORERS)}")
-        module, cls = SCORERS[name].split(":")
+        cls = SCORERS.load(name, SCORERS[name].target)
         kind_mode, extra = (("ecgbench-compat", {"compat_variant": "gem"}) if mode == "gem-compat" else (mode, {}))
-        scorers.append(getattr(importlib.import_module(module), cls)(task=task, mode=kind_mode, **options, **extra))
+        scorers.append(cls(task=task, mode=kind_mode, **options, **extra))
     return scorers

@@ -7,12 +7,12 @@ marks the whole batch as failed and the run goes on with the next batch.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence, runtime_checkable
 
-from gemeval.sample import Prediction, Sample
 from gemeval.errors import GemevalError
+from gemeval.registry import Registry, RegistryError, resolve
+from gemeval.sample import Prediction, Sample
 
 MODALITIES = ("both", "image", "signal")
 
@@ -33,6 +33,8 @@ class Model(Protocol):
 
 @dataclass(frozen=True)
 class AdapterInfo:
+    """A model adapter as `gemeval models` lists it; ``target`` is imported when it is used."""
+
     name: str
     target: str  # "module:Class"
     summary: str
@@ -40,11 +42,25 @@ class AdapterInfo:
     modalities: tuple[str, ...]
 
 
-ADAPTERS: dict[str, AdapterInfo] = {}
+def _adapter_from_entry_point(name: str, target: str, dist: str) -> AdapterInfo:
+    return AdapterInfo(name=name, target=target, summary=f"plug-in adapter from {dist}",
+                       needs=f"the {dist} package", modalities=MODALITIES)
+
+
+def _missing_model_methods(info: AdapterInfo | None, cls: Any) -> str | None:
+    missing = [m for m in ("generate", "describe") if not callable(getattr(cls, m, None))]
+    return f"{getattr(cls, '__name__', cls)} lacks {' and '.join(missing)}()" if missing else None
+
+
+ADAPTERS: Registry[AdapterInfo] = Registry(
+    "model adapter", "gemeval.models", "gemeval.models.registry", _adapter_from_entry_point, _missing_model_methods,
+)
+"""Every adapter by name: gemeval's own (gemeval.models.registry) and the plug-ins'."""
 
 
 def register(info: AdapterInfo) -> None:
-    ADAPTERS[info.name] = info
+    """Add an adapter; a name that is already taken is refused."""
+    ADAPTERS.add(info.name, info)
 
 
 class ModelError(GemevalError, RuntimeError):
@@ -116,8 +132,6 @@ def load_model(name: str, args: dict[str, Any] | None = None, modality: str = "b
     ``name`` is a registered adapter (`gemeval models`) or ``"package.module:Class"`` for
     an adapter of your own that follows the Model protocol.
     """
-    from gemeval.models import registry  # noqa: F401  (fills ADAPTERS)
-
     if name not in ADAPTERS and ":" in name:
         return _load_custom(name, args or {}, modality)
     if name not in ADAPTERS:
@@ -130,25 +144,20 @@ def load_model(name: str, args: dict[str, Any] | None = None, modality: str = "b
         raise ModelError(
             f"adapter {name!r} takes {', '.join(info.modalities)}; --modality {modality} is not possible"
         )
-    module_name, cls_name = info.target.split(":")
     try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ModelError(f"adapter {name!r} needs {info.needs}: {exc}") from exc
-    cls = getattr(module, cls_name)
+        cls = ADAPTERS.load(name, info.target)
+    except RegistryError as exc:
+        if isinstance(exc.__cause__, ImportError):
+            raise ModelError(f"adapter {name!r} needs {info.needs}: {exc.__cause__}") from exc
+        raise
     _check_args(name, cls, args or {})
     return cls(modality=modality, **(args or {}))
 
 
 def _load_custom(target: str, args: dict[str, Any], modality: str) -> Model:
-    module_name, _, cls_name = target.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), cls_name)
-    except (ImportError, AttributeError) as exc:
-        raise ModelError(f"--model {target}: cannot import {cls_name} from {module_name} ({exc}); "
-                         "is the module on PYTHONPATH?") from exc
+    cls = resolve(target, f"--model {target}")
     _check_args(target, cls, args)
     model = cls(modality=modality, **args)
     if not isinstance(model, Model):
-        raise ModelError(f"--model {target}: {cls_name} lacks name, batch_size, generate() or describe()")
+        raise ModelError(f"--model {target}: {target.partition(':')[2]} lacks name, batch_size, generate() or describe()")
     return model

@@ -27,7 +27,6 @@ pairs as independent; where ECGs carry several items, trust the clustered CI ove
 
 from __future__ import annotations
 
-import importlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from gemeval.metrics.stats import DEFAULT_RESAMPLES, group_sums, percentile_ci, resample_group_counts
+from gemeval.registry import RegistryError, resolve
 from gemeval.schema import MetricEntry, Results, RunConfig, SampleRecord
 from gemeval.store import RunStoreError, find_run_dirs, is_run_dir, read_config, read_results, read_samples
 from gemeval.errors import InputError
@@ -210,11 +210,11 @@ def per_sample_values(samples: Sequence[SampleRecord], key: str) -> np.ndarray:
 
 def load_corpus_function(spec: str) -> Callable[[list[dict[str, Any]], np.ndarray], np.ndarray]:
     """Import ``"module:function"``; MetricError says which module is missing."""
-    module_name, _, func_name = spec.partition(":")
     try:
-        return getattr(importlib.import_module(module_name), func_name)
-    except (ImportError, AttributeError) as exc:
-        raise MetricError(f"corpus metric {spec!r} cannot be imported ({exc}); install the gemeval version that wrote the run") from None
+        function: Callable[[list[dict[str, Any]], np.ndarray], np.ndarray] = resolve(spec, f"corpus metric {spec!r}")
+    except RegistryError as exc:
+        raise MetricError(f"{exc}; install the gemeval version that wrote the run") from None
+    return function
 
 
 @dataclass
