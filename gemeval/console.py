@@ -20,8 +20,27 @@ from rich.text import Text
 
 T = TypeVar("T")
 
+MISSING = "-"
+"""How every table shows a value that is not there: None, NaN or infinite."""
+
 out_console = Console()
 err_console = Console(stderr=True)
+
+
+def fmt_number(value: Any, digits: int = 3, spec: str | None = None) -> str:
+    """A value for a table: a float with ``digits`` decimals (or the format ``spec``), an
+    integer as it is, ``MISSING`` for None, NaN and infinities, anything else as text."""
+    if value is None:
+        return MISSING
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return MISSING
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return format(number, spec or f".{digits}f")
 
 
 def print_error(message: str) -> None:

@@ -526,7 +526,7 @@ def _build_claim_reader(spec: TaskSpec, scorers: list, claims: str, judge: Judge
     if judge is None or not judge.model:
         raise RunError("--claims llm asks the judge connection to list the claims: pass --judge MODEL "
                        "(an OpenAI model, key from $OPENAI_API_KEY) or --judge MODEL --judge-base-url URL")
-    return LLMClaimReader(Judge(judge.to_config()))
+    return LLMClaimReader(Judge(judge))
 
 
 def _build_judge(spec: TaskSpec, judge: JudgeOptions | None):

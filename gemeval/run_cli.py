@@ -9,24 +9,13 @@ import typer
 from rich.markup import escape
 
 from gemeval.console import FORMAT_HELP, OutputFormat, err_console, new_progress, progress_display, out_console as console, print_error, print_json, print_table
+from gemeval.console import fmt_number as _fmt
 from gemeval.schema import Results
 
 
 def _fail(message: str, code: int = 2) -> None:
     print_error(message)
     raise typer.Exit(code)
-
-
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "-"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if v != v:
-        return "nan"
-    return f"{v:.{digits}f}"
 
 
 def print_results(results: Results, title: str | None = None) -> None:
@@ -52,9 +41,10 @@ def print_run_summary(results: Results, run_dir: Path) -> None:
     print_results(results)
     data = results.get("data", {})
     console.print(f"samples: {results['n_samples']}  errors: {results['n_errors']}  data: {data.get('source')}")
-    if data.get("note"):
+    note = data.get("note")
+    if note:
         style = "yellow" if data.get("synthetic_fallback") else "dim"
-        console.print(f"[{style}]{escape(data['note'])}[/]")
+        console.print(f"[{style}]{escape(note)}[/]")
     if data.get("n_skipped"):
         console.print(f"[yellow]{data['n_skipped']} malformed items skipped; listed in config.json under data.skipped_items[/]")
     claims = results.get("claims") or {}

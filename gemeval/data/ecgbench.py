@@ -25,15 +25,16 @@ import json
 import re
 import threading
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from gemeval.data.base import (DataError, DataOptions, Dataset, ItemProblem, OutsideDataRoot, collect_files, confine,
                                inside_roots, item_id_of, media_roots)
 from gemeval.data.physionet import RecordResolver, find_dirs, find_files
+from gemeval.metrics.mcq import LETTERS, parse_options
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
 
-LETTERS = "ABCDEFGH"
 ANSWER_CODES: dict[str, tuple[str, ...]] = {
     "ptbxl-super": ("NORM", "MI", "STTC", "CD", "HYP"),
     "code15": ("1dAVb", "RBBB", "LBBB", "SB", "ST", "AF", "NORM", "ABNORMAL"),
@@ -46,7 +47,6 @@ HUMAN_ROLES = frozenset({"human", "user"})
 ANSWER_ROLES = frozenset({"gpt", "assistant"})
 IMAGE_TOKEN = "<image>"
 
-_OPTION_MARK = re.compile(r"(?<![A-Za-z0-9])\(?([A-H])(?:[.)]|:(?=\s))\s*")
 _ANSWER_LETTER = re.compile(r"^\s*(?:the\s+answer\s+is\s*:?\s*)?\(?([A-H])(?:[.):]|\s|$)", re.IGNORECASE)
 _AUGMENTATION_SUFFIX = re.compile(r"-\d+$")
 _PTBXL_NAME = re.compile(r"(?<!\d)(\d{5})_hr(?!\w)")
@@ -117,42 +117,13 @@ def arena_turns(item: dict[str, Any]) -> list[dict[str, str]]:
 # -- answers in the task's terms --------------------------------------------------------
 
 
-def parse_options(question: str) -> list[str]:
-    """The lettered options of a multiple-choice question, in letter order.
-
-    Reads the part after the last "Options:" (the whole text if there is none) and finds
-    the markers ``A.``, ``A)``, ``(A)`` or ``A:``, in sequence from A: each option's text
-    runs to the next letter's marker; the last one to the end of its line. Works for one
-    option per line and for inline lists ("A. Anterior wall B. Lateral wall", "A) x; B) y").
-    Returns [] when fewer than two options are found.
-    """
-    head, sep, tail = question.rpartition("Options:")
-    text = tail if sep else question
-    marks: list[re.Match[str]] = []
-    expected = 0
-    for match in _OPTION_MARK.finditer(text):
-        if expected < len(LETTERS) and match.group(1) == LETTERS[expected]:
-            marks.append(match)
-            expected += 1
-    if len(marks) < 2:
-        return []
-    options: list[str] = []
-    for i, mark in enumerate(marks):
-        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-        body = text[mark.end():end]
-        if i + 1 == len(marks):
-            body = body.strip().split("\n", 1)[0]
-        options.append(body.strip().rstrip(";,").strip())
-    return options
-
-
 def parse_list_options(question: str) -> list[str]:
     """The comma-separated options of an ECG-QA question ("Options: a, b, none").
 
     Takes the text after the last "Options:", up to the end of its line or paragraph and
     before a following sentence ("... lead II. Provide ..."), split at commas.
     """
-    head, sep, tail = question.rpartition("Options:")
+    _, sep, tail = question.rpartition("Options:")
     if not sep:
         return []
     segment = tail.strip().split("\n", 1)[0]
@@ -473,6 +444,63 @@ def media_note(n_items: int, n_images: int, n_records: int) -> str:
     return f"{n_images} of {n_items} items with their image, {n_records} with their WFDB record"
 
 
+_Candidate = tuple[dict[str, Any], str | None, Path | None, int]
+"""An item's Sample fields, its image name, the image file found (None: not on disk) and its row."""
+
+
+@dataclass(frozen=True)
+class _MediaLookup:
+    """Where the items of one file find their images and records."""
+
+    images: ParquetImages | None
+    image_files: FileResolver
+    records: RecordResolver
+    ecg_by_id: dict[str, str]
+    derive_ptbxl: bool
+
+
+def _candidate(task: TaskSpec, item: Any, index: int, path: Path, seen: set[str],
+               lookup: _MediaLookup) -> tuple[_Candidate | None, ItemProblem | None]:
+    """One item as Sample fields with its media looked up, or the problem that skips it."""
+    if not isinstance(item, dict):
+        return None, ItemProblem(f"row {index}", str(path), "not a JSON object")
+    item_id = item_id_of(item, "id", "No", fallback=f"{task.name}-{index}")
+    if item_id in seen:
+        return None, ItemProblem(item_id, str(path), "id repeats an earlier item; kept the first")
+    prompt, answer = prompt_and_answer(item)
+    if not prompt:
+        return None, ItemProblem(item_id, str(path), "no question (human/user turn) in its conversation")
+    reference, why = reference_for(task, prompt, answer)
+    if reference is None:
+        return None, ItemProblem(item_id, str(path), why or "unreadable answer")
+    seen.add(item_id)
+    if task.kind == "arena":
+        reference["turns"] = arena_turns(item)
+    meta: dict[str, Any] = {"source": "ecgbench", "file": str(path), "original_id": item.get("id")}
+    ecg = item.get("ecg") or lookup.ecg_by_id.get(item_id)
+    if not ecg and lookup.derive_ptbxl:
+        ecg = _ptbxl_record(item, item_id)
+    image_name = item.get("image_path") if lookup.images is not None else item.get("image")
+    image_name = str(image_name) if isinstance(image_name, str) and image_name else None
+    try:
+        record = lookup.records.resolve(str(ecg)) if ecg else None
+        image_path = None if lookup.images is not None else lookup.image_files.resolve(image_name)
+    except OutsideDataRoot as refused:
+        return None, ItemProblem(item_id, str(path), str(refused))
+    if ecg and record is None:
+        meta["record_missing"] = str(ecg)
+    fields: dict[str, Any] = dict(
+        id=item_id, task=task.name, prompt=prompt, reference=reference,
+        record_path=str(record) if record else None,
+        group=_group_of({**item, "ecg": item.get("ecg") or lookup.ecg_by_id.get(item_id)}, item_id),
+        meta=meta,
+    )
+    if lookup.images is not None:
+        meta["image_path"] = image_name
+        fields["image_path"] = None
+    return (fields, image_name, image_path, int(item.get("_row", index))), None
+
+
 def build_samples(
     task: TaskSpec,
     items: list[dict[str, Any]],
@@ -497,55 +525,21 @@ def build_samples(
     image_files = FileResolver([path.parent, path.parent / "images", data_dir,
                                 *([data_dir / "ECGBench", data_dir / "ECGBench" / "images", data_dir / "images"] if data_dir else []),
                                 *list(path.parents)[:3]], confine_to=allowed)
-    records = RecordResolver([data_dir, path.parent, *list(path.parents)[:3]], search_roots=[data_dir or path.parent],
-                             confine_to=allowed)
-    derive_ptbxl = task.options.get("ecgbench_records") == "ptbxl"
+    lookup = _MediaLookup(
+        images=images, image_files=image_files, ecg_by_id=ecg_by_id or {},
+        records=RecordResolver([data_dir, path.parent, *list(path.parents)[:3]], search_roots=[data_dir or path.parent],
+                               confine_to=allowed),
+        derive_ptbxl=task.options.get("ecgbench_records") == "ptbxl",
+    )
     problems: list[ItemProblem] = []
-    candidates: list[tuple[dict[str, Any], str | None, Path | None, int]] = []
+    candidates: list[_Candidate] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            problems.append(ItemProblem(f"row {index}", str(path), "not a JSON object"))
-            continue
-        item_id = item_id_of(item, "id", "No", fallback=f"{task.name}-{index}")
-        if item_id in seen:
-            problems.append(ItemProblem(item_id, str(path), "id repeats an earlier item; kept the first"))
-            continue
-        prompt, answer = prompt_and_answer(item)
-        if not prompt:
-            problems.append(ItemProblem(item_id, str(path), "no question (human/user turn) in its conversation"))
-            continue
-        reference, why = reference_for(task, prompt, answer)
-        if reference is None:
-            problems.append(ItemProblem(item_id, str(path), why or "unreadable answer"))
-            continue
-        seen.add(item_id)
-        if task.kind == "arena":
-            reference["turns"] = arena_turns(item)
-        meta: dict[str, Any] = {"source": "ecgbench", "file": str(path), "original_id": item.get("id")}
-        ecg = item.get("ecg") or (ecg_by_id or {}).get(item_id)
-        if not ecg and derive_ptbxl:
-            ecg = _ptbxl_record(item, item_id)
-        image_name = item.get("image_path") if images is not None else item.get("image")
-        image_name = str(image_name) if isinstance(image_name, str) and image_name else None
-        try:
-            record = records.resolve(str(ecg)) if ecg else None
-            image_path = None if images is not None else image_files.resolve(image_name)
-        except OutsideDataRoot as refused:
-            problems.append(ItemProblem(item_id, str(path), str(refused)))
-            continue
-        if ecg and record is None:
-            meta["record_missing"] = str(ecg)
-        fields: dict[str, Any] = dict(
-            id=item_id, task=task.name, prompt=prompt, reference=reference,
-            record_path=str(record) if record else None,
-            group=_group_of({**item, "ecg": item.get("ecg") or (ecg_by_id or {}).get(item_id)}, item_id),
-            meta=meta,
-        )
-        if images is not None:
-            meta["image_path"] = image_name
-            fields["image_path"] = None
-        candidates.append((fields, image_name, image_path, int(item.get("_row", index))))
+        candidate, problem = _candidate(task, item, index, path, seen, lookup)
+        if problem is not None:
+            problems.append(problem)
+        if candidate is not None:
+            candidates.append(candidate)
 
     n_images = sum(1 for _, _, found, _ in candidates if found is not None)
     n_records = sum(1 for fields, _, _, _ in candidates if fields["record_path"])
@@ -555,7 +549,7 @@ def build_samples(
         if images is not None:
             samples.append(ParquetSample(images=images, row=row, **fields))
             continue
-        why = place_media(fields, image_name, image_path, path.parent, media_present, lambda: (
+        why = place_media(fields, image_name, image_path, path.parent, media_present, lambda fields=fields, image_name=image_name: (
             f"image {image_name!r} not found under {', '.join(map(str, image_files.roots))}"
             f"{' and record ' + fields['meta']['record_missing'] + ' not found' if 'record_missing' in fields['meta'] else ''}; "
             "other items' files are there, so this one is missing or misnamed"))

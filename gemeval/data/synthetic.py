@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from gemeval.data.base import DataOptions, Dataset
+from gemeval.metrics.mcq import LETTERS
 from gemeval.paths import cache_dir
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
@@ -35,7 +36,6 @@ from gemeval.tasks import TaskSpec
 VERSION = 1
 SEED = 2503  # fixed: the set is the same on every machine
 DEFAULT_N = 200
-LETTERS = "ABCDEFGH"
 
 # How each condition is named as an answer option and in a report.
 CONDITION_NAMES: dict[str, str] = {

@@ -14,7 +14,7 @@ from typing import Any, List, Optional
 import typer
 from rich.table import Table
 
-from gemeval.console import out_console, print_error, track
+from gemeval.console import fmt_number, out_console, print_error, track
 from gemeval.ecg.record import RecordError
 from gemeval.ecg.synth import CONDITIONS
 
@@ -100,8 +100,8 @@ def _record_paths(paths: List[Path]) -> List[Path]:
     return found
 
 
-def _fmt(value: float, digits: int = 0) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+def _fmt(value: float | None, digits: int = 0) -> str:
+    return fmt_number(value, digits)
 
 
 @app.command()

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import typer
 
 from gemeval.console import FORMAT_HELP, OutputFormat, out_console, print_error, print_json, print_table
+from gemeval.console import fmt_number as _fmt
 
 app = typer.Typer(help="LLM-judge reliability and rubrics.", no_args_is_help=True)
-
-
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
 def _fail(message: str) -> None:

@@ -72,6 +72,7 @@ import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import f1_score, hamming_loss, roc_auc_score
 
+from gemeval.metrics.mcq import LETTERS
 from gemeval.metrics.classification import (
     binary_auc_per_class,
     bootstrap_sums,
@@ -89,7 +90,7 @@ from gemeval.metrics.stats import DEFAULT_RESAMPLES
 from gemeval.sample import Sample
 from gemeval.errors import InputError
 
-MCQ_LETTERS = ("A", "B", "C", "D", "E", "F", "G", "H")
+MCQ_LETTERS = tuple(LETTERS)
 CORRECT_OPTION = "The correct option is "
 ANSWER = "Answer:"
 QA_OPTIONS = "Options:"

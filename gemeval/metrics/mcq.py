@@ -40,6 +40,39 @@ MODES = ("gemeval", "ecgbench-compat")
 LINES_KEY = "mcq.lines"
 """Compat rows of earlier answer lines with the same id (``gemeval.metrics.compat.expand_lines``)."""
 DEFAULT_N_OPTIONS = 8
+LETTERS = string.ascii_uppercase[:DEFAULT_N_OPTIONS]
+"""The option letters of the published multiple-choice tasks (A..H): loaders, the synthetic
+set, the baseline and the scorers all take them from here."""
+_OPTION_MARK = re.compile(r"(?<![A-Za-z0-9])\(?([A-H])(?:[.)]|:(?=\s))\s*")
+
+
+def parse_options(question: str) -> list[str]:
+    """The lettered options of a multiple-choice question, in letter order.
+
+    Reads the part after the last "Options:" (the whole text if there is none) and finds
+    the markers ``A.``, ``A)``, ``(A)`` or ``A:``, in sequence from A: each option's text
+    runs to the next letter's marker; the last one to the end of its line. Works for one
+    option per line and for inline lists ("A. Anterior wall B. Lateral wall", "A) x; B) y").
+    Returns [] when fewer than two options are found.
+    """
+    _, sep, tail = question.rpartition("Options:")
+    text = tail if sep else question
+    marks: list[re.Match[str]] = []
+    expected = 0
+    for match in _OPTION_MARK.finditer(text):
+        if expected < len(LETTERS) and match.group(1) == LETTERS[expected]:
+            marks.append(match)
+            expected += 1
+    if len(marks) < 2:
+        return []
+    options: list[str] = []
+    for i, mark in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        body = text[mark.end():end]
+        if i + 1 == len(marks):
+            body = body.strip().split("\n", 1)[0]
+        options.append(body.strip().rstrip(";,").strip())
+    return options
 
 
 @lru_cache(maxsize=32)

@@ -57,7 +57,7 @@ def _answer_for(sample: Sample, interpretation: str, findings: Sequence[Any]) ->
     it shares with the findings and loses half a point per label the findings lack, so the
     most specific matching option wins. No option with a positive score: no letter.
     """
-    from gemeval.data.ecgbench import LETTERS, parse_options
+    from gemeval.metrics.mcq import LETTERS, parse_options
     from gemeval.ecg.interpret import finding_labels
     from gemeval.metrics.labels import extract_labels
 

@@ -46,6 +46,7 @@ from gemeval.report.compare import (
     metric_kind,
     paired_run_draws,
 )
+from gemeval.console import fmt_number
 from gemeval.errors import InputError
 
 RULES = ("regression", "non-inferiority")
@@ -318,9 +319,7 @@ def default_policy(baseline: Run, candidate: Run) -> tuple[GatePolicy, list[str]
 
 
 def _fmt(x: float | None) -> str:
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    return f"{x:.4g}"
+    return fmt_number(x, spec=".4g")
 
 
 def rule_text(policy: GatePolicy) -> str:
