@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Sequence, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
-from gemeval.judge.agreement import repeat_spread
+from gemeval.judge.reliability import repeat_spread
 from gemeval.judge.cache import JudgeCache, cache_key
 from gemeval.judge.parse import Verdict, parse_pair_verdict, parse_verdict
 from gemeval.judge.prices import PRICES_AS_OF, estimate_cost_usd
