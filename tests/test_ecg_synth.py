@@ -235,7 +235,7 @@ def _positive_peaks(x, floor):
 
 def test_rbbb_has_rsr_prime_in_v1_and_a_broad_s_in_i():
     for seed in SEEDS:
-        v1, truth = _qrs_of("rbbb", seed, "V1")
+        v1, _truth = _qrs_of("rbbb", seed, "V1")
         assert _positive_peaks(v1, 0.03) == 2 and v1.min() < -0.1  # r, S, R'
         lead_i, _ = _qrs_of("rbbb", seed, "I")
         assert np.sum(lead_i < -0.05) >= 25  # an S wave lasting at least 25 ms
@@ -248,7 +248,7 @@ def test_lbbb_has_a_broad_notched_r_in_i_and_v6_and_no_septal_q():
             assert _positive_peaks(qrs, 0.2) == 2, (seed, lead)
             assert qrs[:20].min() > -0.02  # no septal q
             assert np.sum(qrs > 0.5 * qrs.max()) >= 50  # broad
-        v1, truth = _qrs_of("lbbb", seed, "V1")
+        _v1, truth = _qrs_of("lbbb", seed, "V1")
         assert truth["r_mv"]["V1"] < 0.15 and truth["s_mv"]["V1"] < -0.5
 
 
@@ -275,7 +275,7 @@ def test_atrial_fibrillation_has_a_fibrillatory_baseline_and_no_p_waves():
 
 def test_premature_beats_come_early_and_are_wide():
     for seed in SEEDS:
-        record, truth = synthesize("pvc", seed, noise=CLEAN)
+        _record, truth = synthesize("pvc", seed, noise=CLEAN)
         onsets = np.array(truth["qrs_onsets_s"])
         kinds = truth["beat_kinds"]
         sinus_rr = np.median(np.diff(onsets))

@@ -103,8 +103,8 @@ def _write(tmp_path: Path, *records) -> Path:
     return path
 
 
-def _item(claims, id="x-1"):
-    return {"id": id, "style": "gem", "kind": "sentence", "text": "PR 160 ms.", "claims": claims}
+def _item(claims, item_id="x-1"):
+    return {"id": item_id, "style": "gem", "kind": "sentence", "text": "PR 160 ms.", "claims": claims}
 
 
 @pytest.mark.parametrize("claim, message", [
@@ -121,7 +121,7 @@ def _item(claims, id="x-1"):
     ({"quantity": "pr_ms"}, "missing key 'lead'"),
 ])
 def test_bad_claims_are_named_with_file_line_and_id(tmp_path, claim, message):
-    path = _write(tmp_path, _item([_claim(value=160.0)], id="ok-1"), _item([claim], id="bad-7"))
+    path = _write(tmp_path, _item([_claim(value=160.0)], item_id="ok-1"), _item([claim], item_id="bad-7"))
     with pytest.raises(CorpusError, match="bad.jsonl:2 .id 'bad-7'., claim 1: ") as error:
         load_corpus(path)
     assert message in str(error.value)

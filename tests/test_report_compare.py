@@ -147,7 +147,7 @@ def test_cli_compare_refuses_mismatch_with_exit_2_and_lists_it(tmp_path):
 
 
 def test_cli_compare_prints_table_and_writes_every_changed_item(tmp_path):
-    a, b, flipped = _accuracy_pair(tmp_path, n=100, flips=12)
+    a, b, _flipped = _accuracy_pair(tmp_path, n=100, flips=12)
     out = tmp_path / "cmp.json"
     result = runner.invoke(app, ["compare", str(a), str(b), "--resamples", "500", "--show", "3", "--json", str(out)])
     assert result.exit_code == 0, result.output

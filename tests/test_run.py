@@ -36,7 +36,7 @@ def _cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 def _lines(run_dir: Path) -> list[dict]:
-    return [json.loads(l) for l in (run_dir / store.SAMPLES).read_text().splitlines() if l.strip()]
+    return [json.loads(line) for line in (run_dir / store.SAMPLES).read_text().splitlines() if line.strip()]
 
 
 def test_cli_run_writes_run_directory_and_prints_table(tmp_path, synthetic_set):

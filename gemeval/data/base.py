@@ -279,6 +279,8 @@ def load_dataset(task: TaskSpec, options: DataOptions) -> Dataset:
             f"reads ({', '.join(task.sources) or 'none'}); see `gemeval data list`"
         )
     dataset = SOURCES["synthetic"].loader()(task, options)
+    if dataset is None:  # the embedded set is built on demand, so this is a bug
+        raise RuntimeError("the synthetic data source returned nothing")
     if task.sources:
         dataset.synthetic_fallback = True
         where = f"under {options.data_dir}" if options.data_dir else "(no --data-dir or GEMEVAL_DATA given)"

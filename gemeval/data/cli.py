@@ -111,7 +111,7 @@ def list_command(
         tasks = _selected(task)
     except TaskError as error:
         print_error(str(error))
-        raise typer.Exit(EXIT_INPUT_ERROR)
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
     sources = _sources()
     if fmt is OutputFormat.json:
         print_json([{"task": spec.name, "kind": spec.kind, "description": spec.description,
@@ -159,7 +159,7 @@ def check(
         tasks = _selected(task)
     except TaskError as error:
         print_error(str(error))
-        raise typer.Exit(EXIT_INPUT_ERROR)
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
     sources = _sources()
     missing_tasks: list[str] = []
     report: list[dict] = []
@@ -233,7 +233,7 @@ def download(
                                    subsets=subset or (), with_images=with_images)
     except DataError as error:
         print_error(str(error))
-        raise typer.Exit(EXIT_INPUT_ERROR)
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
     out_console.print(f"{HUB_DATASETS[dataset].repo_id} at commit {sha} -> {escape(str(folder))}")
     out_console.print(f"next: gemeval data check {escape(str(out))}   (and run with --data-dir {escape(str(out))} "
                       f"or export GEMEVAL_DATA={escape(str(out.resolve()))})")

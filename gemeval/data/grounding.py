@@ -125,7 +125,8 @@ def build_samples(
     n_records = sum(1 for fields, *_ in candidates if fields["record_path"])
     samples: list[Sample] = []
     for fields, inline, image_name, image_path in candidates:
-        why = place_media(fields, image_name, image_path, dataset_root, bool(n_images or n_records), lambda: (
+        why = place_media(fields, image_name, image_path, dataset_root, bool(n_images or n_records),
+                          lambda fields=fields, image_name=image_name: (
             f"neither image {image_name!r} nor record {fields['meta']['ecg']!r} found under the data root, "
             "while other items' files are there; this one is missing or misnamed"))
         if why:

@@ -57,7 +57,7 @@ except ImportError:  # Python 3.10
     import sre_parse as _sre_parse
 
 S = r"[\s\-]+"  # a word gap: spaces or hyphens
-O = r"[\s\-]*"  # an optional word gap
+O = r"[\s\-]*"  # noqa: E741 - an optional word gap, as short as S in the patterns below
 _LEFT = r"(?<![A-Za-z0-9_])"
 _RIGHT = r"(?![A-Za-z0-9_])"
 _CASE_SENSITIVE_WORDS = frozenset({"NORM", "ABNORMAL"})

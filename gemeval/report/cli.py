@@ -83,7 +83,7 @@ def leaderboard(
         reference = [] if no_reference else load_reference(reference_dir)
         board = board_mod.build_leaderboard(run_dirs, reference, all_metrics=all_metrics, verify=verify)
     except USAGE_ERRORS as exc:
-        raise _fail(exc)
+        raise _fail(exc) from None
     for warning in board.warnings:
         err_console.print(f"[yellow]note:[/] {warning}", highlight=False)
     if board.errors:
@@ -159,7 +159,7 @@ def compare(
         result = compare_mod.compare_runs(a, b, metric, resamples, seed, alpha, allow_mismatch,
                                           max_changed=None if json_out is not None or fmt is OutputFormat.json else show)
     except USAGE_ERRORS as exc:
-        raise _fail(exc)
+        raise _fail(exc) from None
     if fmt is OutputFormat.json:
         print_json(compare_mod.comparison_to_dict(result))
         if json_out is not None:
@@ -251,7 +251,7 @@ def gate(
             rules = gate_mod.load_policy(policy)
         result = gate_mod.run_gate(base, cand, rules, allow_mismatch)
     except USAGE_ERRORS as exc:
-        raise _fail(exc)
+        raise _fail(exc) from None
     if policy is None:
         err_console.print("no --policy: gating the task's headline metrics with the default margins", highlight=False)
     result.skipped.extend(left_out)
@@ -312,7 +312,7 @@ def view(
             for line in differences:
                 err_console.print(f"[yellow]note:[/] runs differ in {line}", highlight=False, markup=False)
     except USAGE_ERRORS as exc:
-        raise _fail(exc)
+        raise _fail(exc) from None
     ids = [str(s["id"]) for s in runs[0].samples]
     pages = [view_mod.ecg_pages(runs[0], ids, data_dir, max_images)]
     if len(runs) == 2:

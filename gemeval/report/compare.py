@@ -27,6 +27,7 @@ pairs as independent; where ECGs carry several items, trust the clustered CI ove
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,6 +236,10 @@ class PairedDraws:
     draws: dict[str, np.ndarray]
 
 
+def _columns(block: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    return block[:, columns]
+
+
 def paired_draws(
     means_a: dict[str, np.ndarray],
     means_b: dict[str, np.ndarray],
@@ -287,7 +292,7 @@ def paired_draws(
     blocks: dict[str, list[np.ndarray]] = {m: [] for m in point_diff}
     if n_items and n_resamples > 0:
         for block in counts:
-            diffs = statistics(block @ per_group, lambda: block[:, item_group])[2]
+            diffs = statistics(block @ per_group, functools.partial(_columns, block, item_group))[2]
             for m, d in diffs.items():
                 blocks[m].append(d)
     return PairedDraws(
