@@ -359,7 +359,7 @@ class AssertionReader:
     def _inside_parens(self, pos: int, sentence_start: int) -> int | None:
         """The position of the ")" closing the parenthesis ``pos`` sits in, if any."""
         depth = 0
-        for p, mark in reversed(self._marks_between(sentence_start, pos)):
+        for _, mark in reversed(self._marks_between(sentence_start, pos)):
             if mark == ")":
                 depth += 1
             elif mark == "(":
