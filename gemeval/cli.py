@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -24,22 +23,27 @@ from gemeval import run_cli
 from gemeval.console import print_error
 from gemeval.errors import EXIT_USER_ERROR, GemevalError, report_hint
 
-_CONTROL_FLOW = (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort)
+_CONTROL_FLOW_CLASSES = frozenset({"Exit", "Abort", "ClickException"})
+
+
+def _is_control_flow(exc: Exception) -> bool:
+    """An exit, an abort or a usage error of the command-line layer (click's, or the copy of
+    click that recent typer versions carry): the layer prints those itself."""
+    return any(cls.__name__ in _CONTROL_FLOW_CLASSES for cls in type(exc).__mro__)
 
 
 class _Commands(TyperGroup):
     """The top-level command group: the one place where errors become exit codes."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except GemevalError as exc:
             print_error(str(exc))
             raise typer.Exit(EXIT_USER_ERROR) from exc
-        except _CONTROL_FLOW:
-            raise
         except Exception as exc:
-            exc.add_note(report_hint())
+            if not _is_control_flow(exc):
+                exc.add_note(report_hint())
             raise
 
 

@@ -549,10 +549,12 @@ def build_samples(
         if images is not None:
             samples.append(ParquetSample(images=images, row=row, **fields))
             continue
-        why = place_media(fields, image_name, image_path, path.parent, media_present, lambda fields=fields, image_name=image_name: (
-            f"image {image_name!r} not found under {', '.join(map(str, image_files.roots))}"
-            f"{' and record ' + fields['meta']['record_missing'] + ' not found' if 'record_missing' in fields['meta'] else ''}; "
-            "other items' files are there, so this one is missing or misnamed"))
+        def missing(fields: dict[str, Any] = fields, image_name: str | None = image_name) -> str:
+            return (f"image {image_name!r} not found under {', '.join(map(str, image_files.roots))}"
+                    f"{' and record ' + fields['meta']['record_missing'] + ' not found' if 'record_missing' in fields['meta'] else ''}; "
+                    "other items' files are there, so this one is missing or misnamed")
+
+        why = place_media(fields, image_name, image_path, path.parent, media_present, missing)
         if why:
             problems.append(ItemProblem(fields["id"], str(path), why))
             continue

@@ -125,10 +125,11 @@ def build_samples(
     n_records = sum(1 for fields, *_ in candidates if fields["record_path"])
     samples: list[Sample] = []
     for fields, inline, image_name, image_path in candidates:
-        why = place_media(fields, image_name, image_path, dataset_root, bool(n_images or n_records),
-                          lambda fields=fields, image_name=image_name: (
-            f"neither image {image_name!r} nor record {fields['meta']['ecg']!r} found under the data root, "
-            "while other items' files are there; this one is missing or misnamed"))
+        def missing(fields: dict[str, Any] = fields, image_name: str | None = image_name) -> str:
+            return (f"neither image {image_name!r} nor record {fields['meta']['ecg']!r} found under the data root, "
+                    "while other items' files are there; this one is missing or misnamed")
+
+        why = place_media(fields, image_name, image_path, dataset_root, bool(n_images or n_records), missing)
         if why:
             problems.append(ItemProblem(fields["id"], str(path), why))
             continue

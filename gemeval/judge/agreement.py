@@ -6,11 +6,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 from gemeval.errors import InputError
 from gemeval.judge.reliability import criterion_agreement, repeat_spread
-from gemeval.schema import SampleRecord
 from gemeval.store import SAMPLES, read_samples
 
 __all__ = ["AgreementError", "criterion_agreement", "judge_records", "repeat_spread", "run_agreement", "run_spread"]
@@ -20,11 +19,12 @@ class AgreementError(InputError):
     """Runs that cannot be compared, naming the run directory and what to do."""
 
 
-def judge_records(run_dir: Path) -> dict[str, SampleRecord]:
+def judge_records(run_dir: Path) -> dict[str, dict[str, Any]]:
     """The sample records of a run that carry a judge record, by id."""
     if not (Path(run_dir) / SAMPLES).is_file():
         raise AgreementError(f"{run_dir} has no {SAMPLES}; give a run directory that `gemeval run` wrote")
-    records = {str(rec["id"]): rec for rec in read_samples(Path(run_dir)) if isinstance(rec.get("judge"), dict)}
+    records = {str(rec["id"]): cast("dict[str, Any]", rec)
+               for rec in read_samples(Path(run_dir)) if isinstance(rec.get("judge"), dict)}
     if not records:
         raise AgreementError(
             f"{run_dir}: no sample has a judge record; run `gemeval run` with --judge MODEL first"
