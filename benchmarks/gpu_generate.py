@@ -199,7 +199,9 @@ def main() -> int:
         where += " (tiny model: says nothing about the GPU target)"
     print(f"device: {where}; model: {what}, {n_params / 1e6:,.1f}M parameters, {dtype}")
     print(f"items: {args.n}, greedy, {args.max_new_tokens} new tokens each, batch size {args.batch_size}")
-    memory = (lambda peak: f", peak GPU memory {peak:.2f} GiB" if peak is not None else "")
+    def memory(peak: float | None) -> str:
+        return f", peak GPU memory {peak:.2f} GiB" if peak is not None else ""
+
     print(f"anchor (one at a time):   {anchor_tokens} tokens in {anchor_s:.2f} s = {anchor_tps:.1f} tokens/s"
           f"{memory(anchor_peak)}")
     print(f"{args.model} adapter (batched): {adapter_tokens} tokens in {adapter_s:.2f} s = {adapter_tps:.1f} tokens/s"

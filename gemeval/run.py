@@ -311,7 +311,7 @@ def _pin_local_gpu() -> None:
     """Give each process of a node its own GPU: the ``LOCAL_RANK``-th of the visible ones,
     so ``device=cuda`` in any adapter means that GPU (set before CUDA starts)."""
     local = os.environ.get("LOCAL_RANK")
-    if local is None or "torch" in sys.modules and _cuda_started():
+    if local is None or ("torch" in sys.modules and _cuda_started()):
         return
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
     if visible is not None:

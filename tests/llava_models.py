@@ -170,7 +170,7 @@ def build(folder: Path, family: str, size: str = "tiny", seed: int = 0) -> Path:
         "tokenizer_padding_side": "right", "tokenizer_model_max_length": 4096, "use_mm_proj": True,
     }
     if family == "gem":
-        checkpoint, config_path = build_ecg_tower(folder, layers=12 if size == "bench" else 1)
+        checkpoint, _config_path = build_ecg_tower(folder, layers=12 if size == "bench" else 1)
         mm.update(mm_ecg_tower=str(checkpoint), open_clip_config=ECG_CONFIG_NAME, ecg_projector_type="linear")
     config = LlavaConfig(
         vocab_size=shape["vocab"] or len(tokenizer), max_position_embeddings=4096,

@@ -33,10 +33,11 @@ from gemeval.metrics.counterfactual import PREFIX as CF_PREFIX
 from gemeval.metrics.counterfactual import read_features
 from gemeval.metrics.grounding import extract_claims
 from gemeval.metrics.stats import DEFAULT_RESAMPLES, mean_ci
+from gemeval.errors import InputError
 from gemeval.report.compare import Run
 
 
-class ModalityError(ValueError):
+class ModalityError(InputError):
     """Runs that cannot be compared across modalities; the message says why."""
 
 

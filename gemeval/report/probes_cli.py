@@ -37,7 +37,7 @@ def modality(
         report = modality_mod.modality_agreement(loaded, n_resamples=resamples, seed=seed)
     except (RunStoreError, modality_mod.ModalityError) as exc:
         print_error(str(exc))
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         write_json(json_out, report.to_dict())
