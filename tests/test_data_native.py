@@ -15,7 +15,6 @@ from gemeval.data.mimic import machine_report, machine_truth, study_record_path
 from gemeval.data.physionet import MeasuredSample, RecordResolver, read_dx
 from gemeval.data.ptbxl import parse_scp_codes, read_database, read_statements, record_path_for, superclasses_of
 from gemeval.ecg.io import write_record
-from gemeval.ecg.record import RecordError
 from gemeval.ecg.synth import synthesize
 from gemeval.tasks import load_task
 

@@ -359,7 +359,7 @@ def test_realism_options_leave_the_default_record_unchanged_and_keep_truth_exact
     again, _ = synthesize("normal", 4, realism=None)
     np.testing.assert_array_equal(plain.signal_mv, again.signal_mv)
     assert "realism" not in plain_truth
-    record, truth = synthesize("normal", 4, realism=RealismOptions(
+    _record, truth = synthesize("normal", 4, realism=RealismOptions(
         rsa_fraction=0.08, beat_amplitude_sd=0.1, t_tail=4.0))
     for key in ("pr_ms", "qrs_ms", "qt_ms"):
         assert truth[key] == plain_truth[key]

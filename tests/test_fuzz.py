@@ -201,7 +201,7 @@ def test_judge_replies_parse_to_scores_in_range_or_named_failures(text):
     for criterion in rubric.criteria:
         entries = verdict.parsed[criterion.name]
         if entries is None:
-            assert criterion.name in verdict.failures and verdict.failures[criterion.name]
+            assert verdict.failures.get(criterion.name)
         else:
             assert criterion.name not in verdict.failures
             assert all(e["Score"] in criterion.scores for e in entries)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from gemeval.data import DataError, DataOptions, load_dataset
+from gemeval.data import DataOptions, load_dataset
 from gemeval.ecg.io import write_record
 from gemeval.ecg.synth import synthesize
 from gemeval.tasks import load_task
@@ -90,7 +90,7 @@ def test_media_paths_outside_the_data_root_refuse_the_item(outside):
 
 
 def test_with_data_file_only_the_files_folder_is_the_root(outside):
-    secret, data = outside
+    _secret, data = outside
     items = [item("ok", image="images/ok.png"), item("escape", image="../../secret/private.png")]
     path = data / "csn-test-no-cot.json"
     path.write_text(json.dumps(items))
@@ -100,7 +100,7 @@ def test_with_data_file_only_the_files_folder_is_the_root(outside):
 
 
 def test_grounding_record_and_image_outside_the_root_are_refused(outside):
-    secret, data = outside
+    _secret, data = outside
     grounding = data / "ECG-Grounding"
     (grounding / "ecg_jsons").mkdir(parents=True)
     (grounding / "ecg_images").mkdir()
@@ -117,7 +117,7 @@ def test_grounding_record_and_image_outside_the_root_are_refused(outside):
 
 
 def test_a_run_goes_on_past_a_refused_item(outside, tmp_path):
-    secret, data = outside
+    _secret, data = outside
     items = [item("ok", image="ok.png"), item("dotdot", image="../../../secret/private.png")]
     (data / "csn-test-no-cot.json").write_text(json.dumps(items))
     answers = tmp_path / "answers.jsonl"
