@@ -35,7 +35,8 @@ from gemeval.models.base import ADAPTERS, Model, load_model, parse_model_args
 from gemeval.sample import Prediction, Sample
 from gemeval.errors import InputError
 from gemeval.judge.engine import JudgeConfig
-from gemeval.schema import ItemError, JudgeInfo, MetricEntry, Results, RunConfig, SampleRecord, TokenCount
+from gemeval.schema import (ClaimsResults, ItemError, JudgeInfo, MetricEntry, Results, RunConfig, SampleRecord,
+                            TokenCount)
 from gemeval.tasks import TaskSpec, load_task
 
 SECRET_ARG_WORDS = ("key", "token", "secret", "password")
@@ -181,7 +182,9 @@ def _weights_of(describe: dict[str, Any]) -> dict[str, Any] | None:
     """The fingerprints of the weights an adapter loaded (local checkpoint folder, hub
     commit, ECG tower), when it reports them: retrained weights at the same path are a
     new run."""
-    checkpoint = describe.get("checkpoint") if isinstance(describe.get("checkpoint"), dict) else {}
+    checkpoint = describe.get("checkpoint")
+    if not isinstance(checkpoint, dict):
+        checkpoint = {}
     found = {k: v for k, v in (("checkpoint", checkpoint.get("fingerprint") or checkpoint.get("commit")),
                                ("ecg_tower", describe.get("ecg_tower_fingerprint"))) if v}
     return found or None
@@ -461,7 +464,7 @@ def _judge_phase(target: Path, samples: Sequence[Sample], judge, writer: store.S
             break  # the server cannot be reached: stop here, the rest is judged on a rerun
 
 
-def _needs_llm_claims(record: dict[str, Any]) -> bool:
+def _needs_llm_claims(record: SampleRecord) -> bool:
     if not (record.get("prediction") or {}).get("text"):
         return False
     reading = record.get("claims_llm")
@@ -484,8 +487,8 @@ def _claims_phase(target: Path, samples: Sequence[Sample], reader, scorers: list
     for begin in range(0, len(wanted), max(1, chunk)):
         part = wanted[begin: begin + chunk]
         records = [stored[s.id] for s in part]
-        texts = [r["prediction"]["text"] for r in records]
-        out = []
+        texts = [r["prediction"]["text"] or "" for r in records]
+        out: list[SampleRecord] = []
         for sample, record, text, reading in zip(part, records, texts, reader.read_many(texts)):
             metrics = {k: v for k, v in (record.get("metrics") or {}).items() if not k.startswith(grounding.name + ".")}
             if reading.error is None:
@@ -493,7 +496,7 @@ def _claims_phase(target: Path, samples: Sequence[Sample], reader, scorers: list
             else:
                 metrics.update(grounding.score(sample, Prediction(sample.id, None, error=reading.error)))
             metrics[grounding.name + ".extractor"] = "llm"
-            out.append(dict(record, metrics=metrics, claims_llm=reading.to_record()))
+            out.append({**record, "metrics": metrics, "claims_llm": reading.to_record()})
         writer.write_many(out)
 
 
@@ -705,21 +708,23 @@ def _judge_accounting(records: list[SampleRecord], summary: dict[str, Any] | Non
 
 
 def _claims_accounting(config: RunConfig, records: list[SampleRecord],
-                       summary: dict[str, Any] | None) -> dict[str, Any]:
+                       summary: dict[str, Any] | None) -> ClaimsResults:
     """Which extractor read the claims; for the LLM, the readings, failures, malformed
     replies and invalid claims from the stored records (plus the live call accounting)."""
-    block = dict(config.get("claims") or {"extractor": "rules"})
-    if block.get("extractor") != "llm":
+    block: ClaimsResults = {**(config.get("claims") or {"extractor": "rules"})}
+    if block["extractor"] != "llm":
         return block
-    readings = [r["claims_llm"] for r in records if r.get("claims_llm")]
-    errors = [str(x["error"]) for x in readings if x.get("error")]
-    block.update(read=len(readings) - len(errors), failed=len(errors),
-                 malformed_replies=sum(e.startswith("malformed") for e in errors),
-                 invalid_claims=sum(len(x.get("invalid") or []) for x in readings),
-                 claims=sum(int(x.get("n_claims") or 0) for x in readings if not x.get("error")))
+    readings = [x for x in (r.get("claims_llm") for r in records) if x]
+    errors = [str(x["error"]) for x in readings if x["error"]]
+    block["read"] = len(readings) - len(errors)
+    block["failed"] = len(errors)
+    block["malformed_replies"] = sum(1 for e in errors if e.startswith("malformed"))
+    block["invalid_claims"] = sum(len(x.get("invalid") or []) for x in readings)
+    block["claims"] = sum(int(x["n_claims"] or 0) for x in readings if not x["error"])
     if summary:
-        block.update({k: summary[k] for k in ("calls", "requests_sent", "cache_hits", "retries", "cost_usd",
-                                              "tokens", "wall_s", "response_format_used") if k in summary})
+        calls = {k: summary[k] for k in ("calls", "requests_sent", "cache_hits", "retries", "cost_usd",
+                                         "tokens", "wall_s", "response_format_used") if k in summary}
+        block.update(cast(ClaimsResults, calls))
     return block
 
 

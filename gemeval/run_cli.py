@@ -47,8 +47,8 @@ def print_run_summary(results: Results, run_dir: Path) -> None:
         console.print(f"[{style}]{escape(note)}[/]")
     if data.get("n_skipped"):
         console.print(f"[yellow]{data['n_skipped']} malformed items skipped; listed in config.json under data.skipped_items[/]")
-    claims = results.get("claims") or {}
-    if claims.get("extractor") == "llm":
+    claims = results.get("claims")
+    if claims and claims["extractor"] == "llm":
         console.print(f"claims: listed by {claims.get('model')} · {claims.get('claims', 0)} claims from "
                       f"{claims.get('read', 0)} texts · failed {claims.get('failed', 0)} (malformed "
                       f"{claims.get('malformed_replies', 0)}) · invalid claims {claims.get('invalid_claims', 0)}")

@@ -85,6 +85,9 @@ class DataInfo(TypedDict):
     """The data source that gave the samples (``synthetic``, ``ecgbench``, ``ptbxl``, ...)."""
     fingerprint: str
     """Hash of the samples' ids, prompts, references and inputs: runs on the same data share it."""
+    content_sha256: NotRequired[str | None]
+    """Hash of the bytes of every input the samples read (data files, images, records): part
+    of the run id, so a rewritten input makes a new run."""
     n: int
     """Samples the source gave."""
     n_selected: NotRequired[int]
@@ -95,6 +98,8 @@ class DataInfo(TypedDict):
     """Hash of all prompts in order: a changed prompt makes runs incomparable."""
     synthetic_fallback: NotRequired[bool]
     """True when the task's data was absent and the synthetic set was used instead."""
+    synthetic_n: NotRequired[int]
+    """Records of the synthetic set when its size was asked for (``--synthetic-n``)."""
     note: NotRequired[str | None]
     """A sentence on the data for the terminal and reports."""
     n_skipped: NotRequired[int]
@@ -103,13 +108,36 @@ class DataInfo(TypedDict):
     """The malformed items, each with its file and problem."""
 
 
-class JudgeInfo(TypedDict):
+class CallSettings(TypedDict):
+    """How an LLM connection (the judge's, or the one that lists claims) makes its calls."""
+
+    base_url: NotRequired[str | None]
+    """The OpenAI-compatible server, None for OpenAI; credentials stripped."""
+    api_key_env: NotRequired[str | None]
+    """The environment variable the key was read from (never the key)."""
+    temperature: NotRequired[float]
+    """Sampling temperature (0)."""
+    seed: NotRequired[int | None]
+    """Seed sent with each call."""
+    store: NotRequired[bool]
+    """Whether the provider may store the calls (always false)."""
+    max_tokens: NotRequired[int | None]
+    """Reply length limit of each call."""
+    response_format: NotRequired[str | None]
+    """How a structured reply was asked for (``json_schema``, ``json_object``, ``none``)."""
+    timeout_s: NotRequired[float]
+    """Seconds before a call is given up."""
+    max_retries: NotRequired[int]
+    """Retries of a failed call."""
+    cache_mode: NotRequired[str]
+    """How the reply cache was used (``readwrite``, ``read``, ``off``...)."""
+
+
+class JudgeInfo(CallSettings):
     """The judge configuration: what determines the verdicts (never the key)."""
 
     model: str
     """The judge model's name."""
-    base_url: NotRequired[str | None]
-    """The OpenAI-compatible server, None for OpenAI; credentials stripped."""
     rubric: str
     """Rubric name (a file in ``judges/``)."""
     rubric_version: NotRequired[int]
@@ -120,10 +148,59 @@ class JudgeInfo(TypedDict):
     """The aggregation rule of the rubric's criteria."""
     repeats: NotRequired[int]
     """Verdicts per item (the spread is reported when more than one)."""
-    temperature: NotRequired[float]
-    """Sampling temperature of the judge (0)."""
-    seed: NotRequired[int | None]
-    """Seed sent to the judge."""
+    mode: NotRequired[str]
+    """``online`` (calls as they go) or ``batch`` (one provider batch)."""
+    concurrency: NotRequired[int]
+    """Calls in flight at once."""
+    cache_path: NotRequired[str | None]
+    """The SQLite cache file."""
+
+
+class ClaimsInfo(CallSettings):
+    """How the claims of a grounded answer were read: what determines them (never the key)."""
+
+    extractor: str
+    """``rules`` (the offline rule-based extractor, the default) or ``llm`` (the judge
+    connection lists the claims, the grounding verifier checks them)."""
+    prompt_version: NotRequired[str]
+    """Version of the claims prompt (``llm``)."""
+    prompt_sha256: NotRequired[str]
+    """SHA-256 of the claims prompt and its answer schema (``llm``)."""
+    model: NotRequired[str]
+    """The model that lists the claims (``llm``)."""
+
+
+class ClaimsResults(ClaimsInfo):
+    """The claims block of ``results.json``: the configuration plus, for ``llm``, what the
+    readings gave (counted from the stored records) and what the calls cost."""
+
+    read: NotRequired[int]
+    """Texts whose claims were read."""
+    failed: NotRequired[int]
+    """Texts whose reading failed (a failed call or a malformed reply): their grounding
+    fields are empty with the reason, never filled by the rule-based extractor."""
+    malformed_replies: NotRequired[int]
+    """Failed readings whose reply could not be read as a claim list."""
+    invalid_claims: NotRequired[int]
+    """Listed claims outside the claim vocabulary (left out, each with its reason)."""
+    claims: NotRequired[int]
+    """Valid claims over all texts read."""
+    calls: NotRequired[int]
+    """Calls answered by the server in this process."""
+    requests_sent: NotRequired[int]
+    """Requests sent, retries included."""
+    cache_hits: NotRequired[int]
+    """Readings taken from the cache."""
+    retries: NotRequired[int]
+    """Calls retried."""
+    cost_usd: NotRequired[float | None]
+    """Estimated cost in USD (None when a price is unknown)."""
+    tokens: NotRequired[dict[str, Any]]
+    """Prompt and completion tokens of the calls."""
+    wall_s: NotRequired[float]
+    """Seconds the claims phase took."""
+    response_format_used: NotRequired[str | None]
+    """The structured-reply form the server accepted."""
 
 
 class RunConfig(TypedDict):
@@ -157,6 +234,9 @@ class RunConfig(TypedDict):
     """Where the samples came from."""
     judge: JudgeInfo | None
     """The judge, None when the run has none."""
+    claims: NotRequired[ClaimsInfo]
+    """How the claims of grounded answers are read; absent in runs made before it was an option
+    (read as ``{"extractor": "rules"}``)."""
     versions: dict[str, str]
     """Versions of gemeval, Python and the packages that affect results."""
     git_sha: str | None
@@ -178,6 +258,32 @@ class PredictionInfo(TypedDict):
     """Token counts as the adapter reports them (``prompt_tokens``, ``completion_tokens``)."""
     meta: NotRequired[dict[str, Any] | None]
     """Anything else the adapter reports (cache hit, finish reason); open."""
+
+
+class ClaimsLLMRecord(TypedDict):
+    """What the LLM listed for one answer (``SampleRecord.claims_llm``)."""
+
+    extractor: str
+    """Always ``llm``."""
+    prompt_version: NotRequired[str]
+    """Version of the claims prompt."""
+    n_claims: int
+    """Valid claims listed."""
+    invalid: NotRequired[list[dict[str, Any]]]
+    """Listed claims outside the vocabulary, each with its ``reason``."""
+    error: str | None
+    """Why there is no claim list (a failed call, a malformed reply), None when the reply was
+    read; a reading with an error is retried by the next run."""
+    raw: NotRequired[str | None]
+    """The reply as received."""
+    usage: NotRequired[dict[str, Any]]
+    """Token counts of the call."""
+    cached: NotRequired[bool]
+    """The reply came from the cache."""
+    pending: NotRequired[bool]
+    """The call is part of a provider batch not yet finished."""
+    repaired: NotRequired[bool]
+    """The reply needed a repair (a JSON object around a bare list, say) to be read."""
 
 
 class SampleRecord(TypedDict):
@@ -208,10 +314,16 @@ class SampleRecord(TypedDict):
     before the judge phase or without a judge; open."""
     error: NotRequired[str | None]
     """Everything that went wrong for this sample (model and scorers), None when nothing did."""
+    claims_llm: NotRequired[ClaimsLLMRecord | None]
+    """The LLM's reading of the answer's claims (``claims: llm`` runs); the claims themselves
+    are in the grounding verdicts under ``metrics``."""
 
 
 class MetricEntry(TypedDict):
-    """One metric in ``results.json``, and how to recompute it from the sample records."""
+    """One metric in ``results.json``, and how to recompute it from the sample records.
+
+    A scorer may add detail of its own (``mode``, ``labels``, ``truth_sources``, the counts
+    behind a rate); those keys are open."""
 
     value: float | None
     """The point estimate over the samples that have a value."""
@@ -231,6 +343,9 @@ class MetricEntry(TypedDict):
     """Set by readers of older runs where ``per_sample_key`` was inferred, never written."""
     corpus: NotRequired[str]
     """``module:function`` computing the metric from the per-sample fields and bootstrap weights."""
+    unit: NotRequired[str]
+    """What one draw of the bootstrap resamples when it is not whole ECGs (``probe groups`` of
+    a counterfactual task, ``clean pages`` or ``paired pages`` of a robustness task)."""
 
 
 class ItemError(TypedDict):
@@ -280,6 +395,8 @@ class Results(TypedDict):
     """The first 50 samples with an error."""
     data: DataInfo
     """Where the samples came from (as in config.json)."""
+    claims: NotRequired[ClaimsResults]
+    """How the claims were read and, for ``llm``, the readings and what they cost."""
     judge: dict[str, Any] | None
     """The judge block: the configuration plus parse failures per criterion, calls, cache
     hits, tokens and cost; ``{"skipped": true, "how": ...}`` when the task has a rubric but
@@ -346,10 +463,13 @@ def validate(kind: type, data: Any, where: str) -> Any:
 
 
 def _field_docs(kind: type) -> dict[str, str]:
-    """The docstrings written under each field of ``kind``'s class body."""
+    """The docstrings written under each field of ``kind``'s class body and its bases'."""
+    docs: dict[str, str] = {}
+    for base in getattr(kind, "__orig_bases__", ()):
+        if isinstance(base, type) and base.__module__ == __name__:
+            docs.update(_field_docs(base))
     tree = ast.parse(textwrap.dedent(inspect.getsource(kind)))
     body = tree.body[0].body  # type: ignore[attr-defined]
-    docs: dict[str, str] = {}
     for prev, node in zip(body, body[1:]):
         if (isinstance(prev, ast.AnnAssign) and isinstance(prev.target, ast.Name)
                 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)

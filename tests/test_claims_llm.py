@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import SMALL_SYNTHETIC_N
 from openai_server import Reply, chat_completion, openai_server  # noqa: F401
+from run_schema import untyped_fields
 from typer.testing import CliRunner
 
 from gemeval import store
@@ -126,6 +127,7 @@ def test_llm_claims_are_verified_stored_and_accounted(openai_server, tmp_path): 
     assert (block["read"], block["failed"], block["malformed_replies"], block["invalid_claims"]) == (2, 1, 1, 2)
     assert block["claims"] == 8 and block["calls"] == 3
     assert result.metrics["grounding.claim_precision"]["n_failed"] >= 1
+    assert untyped_fields(result.run_dir) == [], "the claims fields are declared in gemeval/schema.py"
 
     again = _run(openai_server, tmp_path, "a")
     assert len(_claims_requests(openai_server)) == 3, "a rerun reads the claims from the cache"

@@ -4,16 +4,14 @@ and runs of an older or newer layout are read or refused with the reason."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from conftest import SMALL_SYNTHETIC_N
+from run_schema import DOC, published_schema_checks, untyped_fields
 from gemeval import store
 from gemeval.run import evaluate
 from gemeval.schema import SCHEMA_VERSION, json_schema, json_schema_text
-
-DOC = Path(__file__).resolve().parents[1] / "docs" / "run-schema.json"
 
 
 def test_the_published_json_schema_is_generated_from_the_types():
@@ -27,18 +25,17 @@ def test_every_field_of_the_schema_has_a_description():
             assert spec.get("description"), f"{name}.{field}"
 
 
-def test_a_run_validates_against_the_published_json_schema(tmp_path):
+# the probe tasks build variants of each base record: 2 bases, the size their own tests build
+@pytest.mark.parametrize(("task", "n"), [("grounded", SMALL_SYNTHETIC_N), ("grounded-cf", 2), ("grounded-robust", 2),
+                                         ("csn", SMALL_SYNTHETIC_N)])
+def test_a_run_validates_against_the_published_json_schema_which_types_every_field(task, n, tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
-    result = evaluate("measure", "grounded", out_dir=tmp_path, limit=3, synthetic_n=SMALL_SYNTHETIC_N)
-    schema = json.loads(DOC.read_text())
-    for file, ref in schema["x-files"].items():
-        one = {**schema, "$ref": ref["$ref"]}
-        path = result.run_dir / file
-        records = [json.loads(line) for line in path.read_text().splitlines()] if file.endswith(".jsonl") \
-            else [json.loads(path.read_text())]
-        for record in records:
-            jsonschema.validate(record, one)
+    result = evaluate("measure", task, out_dir=tmp_path, limit=3, synthetic_n=n)
+    for _file, record, schema in published_schema_checks(result.run_dir):
+        jsonschema.validate(record, schema)
+    assert untyped_fields(result.run_dir) == [], "add the fields to gemeval/schema.py"
     assert result.config["format_version"] == SCHEMA_VERSION == result.results["format_version"]
+    assert result.config["claims"] == {"extractor": "rules"} == result.results["claims"]
 
 
 def test_a_run_of_a_newer_schema_is_refused_with_the_fix(tmp_path):

@@ -777,8 +777,8 @@ def synthesize(
     beat, beat_offset = _template(beat_waves, fs_hz)
 
     schedule = _schedule(design, qt_ms, rng, fs_hz, n)
-    real_rng = None if realism is None else np.random.default_rng(
-        np.random.SeedSequence([int(seed), _condition_key(condition), 1]))
+    # the realism draws have their own stream, so the default record is unchanged by them
+    real_rng = np.random.default_rng(np.random.SeedSequence([int(seed), _condition_key(condition), 1]))
     if realism is not None and realism.rsa_fraction > 0 and design.rhythm != "atrial_fibrillation":
         schedule = _breathe(schedule, realism.rsa_fraction, real_rng, fs_hz)
     templates = {"N": (beat, beat_offset)}

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gemeval.schema import ClaimsLLMRecord
 from gemeval.judge.parse import find_object
 from gemeval.judge.rubric import block_tag
 from gemeval.metrics.grounding import Claim, extract_claims
@@ -131,7 +132,7 @@ class ClaimsReading:
     pending: bool = False
     repaired: bool = False
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self) -> ClaimsLLMRecord:
         """What samples.jsonl keeps under ``claims_llm`` (the claims themselves are in the
         grounding verdicts)."""
         return {"extractor": "llm", "prompt_version": CLAIMS_PROMPT_VERSION, "n_claims": len(self.claims),
@@ -144,13 +145,14 @@ def _normalised(item: dict[str, Any]) -> dict[str, Any]:
     low and high, a range's midpoint, a bound's limit side."""
     claim = {key: item.get(key) for key in (*CLAIM_KEYS, "phrase")}
     for key in ("value", "low", "high"):
-        if isinstance(claim[key], str):
+        raw = claim[key]
+        if isinstance(raw, str):
             try:
-                claim[key] = float(claim[key])
+                claim[key] = float(raw)
             except ValueError:
                 pass
-        elif isinstance(claim[key], int) and not isinstance(claim[key], bool):
-            claim[key] = float(claim[key])
+        elif isinstance(raw, int) and not isinstance(raw, bool):
+            claim[key] = float(raw)
     value, comparator = claim["value"], claim["comparator"]
     if claim["category"] is None and isinstance(value, float):
         if comparator is None and claim["low"] is None and claim["high"] is None:
@@ -282,14 +284,14 @@ def claims_agreement(run_dir: Path | str) -> dict[str, Any]:
     counted, not compared."""
     from gemeval import store
 
-    config = store.read_config(run_dir)
-    if (config.get("claims") or {}).get("extractor") != "llm":
+    config = store.read_config(Path(run_dir))
+    if (config.get("claims") or {"extractor": "rules"})["extractor"] != "llm":
         raise ValueError(f"{run_dir}: this run read its claims with the rules; rerun it with --claims llm "
                          "(and --judge MODEL) to compare the two extractors")
     counts: dict[str, dict[str, list[int]]] = {"quantity": {}, "assertion": {}}
     total = [0, 0, 0]
     compared = failed = malformed = invalid = 0
-    for record in sorted(store.read_samples(run_dir), key=lambda r: r["id"]):
+    for record in sorted(store.read_samples(Path(run_dir)), key=lambda r: r["id"]):
         reading = record.get("claims_llm")
         text = (record.get("prediction") or {}).get("text")
         if not text or reading is None:
