@@ -12,10 +12,15 @@ import json
 import sqlite3
 from pathlib import Path
 from typing import Any
-from gemeval.errors import UsageError
+
+from gemeval.errors import GemevalError, UsageError
 
 CACHE_MODES = ("readwrite", "read", "off")
 BUSY_TIMEOUT_S = 60.0
+
+
+class CacheError(GemevalError, RuntimeError):
+    """A cache file that cannot be opened; the message says how to go on."""
 
 
 def check_mode(mode: str, what: str) -> None:
@@ -42,5 +47,5 @@ def open_cache_db(path: Path | None, schema: str, what: str, off_hint: str) -> s
             db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(schema)
     except sqlite3.DatabaseError as exc:
-        raise RuntimeError(f"{what} {path} cannot be opened ({exc}); delete the file or {off_hint}") from None
+        raise CacheError(f"{what} {path} cannot be opened ({exc}); delete the file or {off_hint}") from None
     return db

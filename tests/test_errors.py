@@ -52,10 +52,17 @@ def test_user_error_types_keep_their_builtin_bases():
     from gemeval.run import RunError
     from gemeval.store import RunStoreError
     from gemeval.tasks import TaskError
+    from gemeval.data.base import OutsideDataRoot
+    from gemeval.ecg.record import RecordError
+    from gemeval.judge.engine import JudgeConnectionError
+    from gemeval.report.modality import ModalityError
+    from gemeval.sqlite_cache import CacheError
 
     for cls in (DataError, JudgeError, ModelError, PolicyError, RunError, RunStoreError, TaskError,
-                UsageError, InputError, MissingFileError):
+                UsageError, InputError, MissingFileError, OutsideDataRoot, RecordError, JudgeConnectionError,
+                ModalityError, CacheError):
         assert issubclass(cls, GemevalError), cls
+    assert issubclass(CacheError, RuntimeError) and issubclass(JudgeConnectionError, RuntimeError)
     for cls in (DataError, PolicyError, RunError, RunStoreError, TaskError, UsageError, InputError):
         assert issubclass(cls, ValueError), cls
     assert issubclass(MissingFileError, FileNotFoundError)
@@ -63,3 +70,15 @@ def test_user_error_types_keep_their_builtin_bases():
 
     with pytest.raises(UsageError, match="not one of readwrite"):
         check_mode("x", "cache")
+
+
+def test_a_cache_file_that_cannot_be_opened_and_a_bad_measure_config_are_user_errors(tmp_path):
+    from gemeval.ecg.measure import MeasureConfig
+    from gemeval.judge.cache import JudgeCache
+
+    broken = tmp_path / "judge.sqlite"
+    broken.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(GemevalError, match=f"{broken}.*delete the file or pass --judge-cache off"):
+        JudgeCache(broken)
+    with pytest.raises(UsageError, match="t_end_method='nope'"):
+        MeasureConfig(t_end_method="nope")

@@ -87,6 +87,7 @@ from scipy.interpolate import CubicSpline
 from gemeval.ecg.io import leads_off, resample
 from gemeval.ecg.record import LEAD_INDEX, LEADS, Record
 from gemeval.ecg.values import GLOBAL_KEYS, PER_LEAD_KEYS
+from gemeval.errors import UsageError
 
 INDEPENDENT_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 LIMB_LEADS: tuple[str, ...] = ("I", "II", "III", "aVR", "aVL", "aVF")
@@ -229,7 +230,7 @@ class MeasureConfig:
         if self.t_end_method not in T_END_METHODS:
             problems.append(f"t_end_method={self.t_end_method!r} (one of {', '.join(T_END_METHODS)})")
         if problems:
-            raise ValueError("invalid MeasureConfig: " + "; ".join(problems))
+            raise UsageError("invalid MeasureConfig: " + "; ".join(problems))
 
 
 DEFAULT_CONFIG = MeasureConfig()

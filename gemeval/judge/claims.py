@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gemeval.errors import InputError
 from gemeval.schema import ClaimsLLMRecord
 from gemeval.judge.parse import find_object
 from gemeval.judge.rubric import block_tag
@@ -286,7 +287,7 @@ def claims_agreement(run_dir: Path | str) -> dict[str, Any]:
 
     config = store.read_config(Path(run_dir))
     if (config.get("claims") or {"extractor": "rules"})["extractor"] != "llm":
-        raise ValueError(f"{run_dir}: this run read its claims with the rules; rerun it with --claims llm "
+        raise InputError(f"{run_dir}: this run read its claims with the rules; rerun it with --claims llm "
                          "(and --judge MODEL) to compare the two extractors")
     counts: dict[str, dict[str, list[int]]] = {"quantity": {}, "assertion": {}}
     total = [0, 0, 0]
