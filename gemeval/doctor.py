@@ -286,12 +286,13 @@ class Doctor:
         else:
             spec = importlib.util.find_spec("ecg_coca")
             folder = Path(spec.origin).parent / "open_clip" / "model_configs" if spec and spec.origin else None
-            cfg_file = folder / f"{name}.json" if folder else None
-            if cfg_file is None or not cfg_file.is_file():
+            found = folder / f"{name}.json" if folder else None
+            if found is None or not found.is_file():
                 known = sorted(p.stem for p in folder.glob("*.json")) if folder and folder.is_dir() else []
                 self.add("ecg-coca config", PROBLEM, f"open_clip_config {name!r} is not one of ecg_coca's configs "
                          f"({', '.join(known) or 'none found'})", "pass open_clip_config=/path/to/CONFIG.json")
                 return
+            cfg_file = found
         text = json.loads(cfg_file.read_text()).get("text_cfg", {})
         hf_model = text.get("hf_model_name")
         if not hf_model:

@@ -46,6 +46,8 @@ MEASUREMENTS_FILE = "machine_measurements.csv"
 def _value(row: Mapping[str, Any], key: str) -> float:
     """A finite number below the missing code, else NaN."""
     raw = row.get(key)
+    if raw is None:
+        return math.nan
     try:
         value = float(raw)
     except (TypeError, ValueError):
@@ -151,6 +153,7 @@ def load(task: TaskSpec, options: DataOptions) -> Dataset | None:
             f"task {task.name!r} ({task.path}) is a {task.kind} task; MIMIC-IV-ECG records make "
             "grounded samples only: remove `mimic` from its sources"
         )
+    table: MachineMeasurements | None
     if options.data_file is not None:
         if options.data_file.name != MEASUREMENTS_FILE:
             return None

@@ -403,7 +403,7 @@ def load(task: TaskSpec, options: DataOptions) -> Dataset | None:
         abbrevs = [ecg_labels.snomed_to_abbrev(code) or code for code in codes]
         meta = {"source": "physionet", "file": str(header), "snomed_codes": codes, "dx_abbrevs": abbrevs,
                 "age": fields.get("age"), "sex": fields.get("sex")}
-        fields_common = dict(
+        fields_common: dict[str, Any] = dict(
             id=base.name, task=task.name, prompt=(task.prompt or "").strip(), record_path=str(base),
             group=base.name, meta=meta,
         )

@@ -188,7 +188,7 @@ def _bundle_branch_block(values: dict[str, Any]) -> Finding | None:
     s_i, s_v6 = _lead(values, "s_mv", "I"), _lead(values, "s_mv", "V6")
     r_i, r_v6 = _lead(values, "r_mv", "I"), _lead(values, "r_mv", "V6")
     wide = f"QRS duration {qrs:.0f} ms (at least 120 ms)"
-    if None not in (r_v1, s_v1, s_i, s_v6):
+    if r_v1 is not None and s_v1 is not None and s_i is not None and s_v6 is not None:
         dominant_v1 = r_v1 >= DOMINANT_R_V1_MV and r_v1 > abs(s_v1)
         lateral_s = [(lead, s) for lead, s in (("I", s_i), ("V6", s_v6)) if s <= -BROAD_S_MV]
         if dominant_v1 and lateral_s:
@@ -196,7 +196,7 @@ def _bundle_branch_block(values: dict[str, Any]) -> Finding | None:
             return Finding(("CRBBB",), "Complete right bundle branch block",
                            f"{wide} with a dominant terminal R wave in V1 ({_mv(r_v1)}) "
                            f"and a broad S wave in {s_text}")
-        if (not dominant_v1 and None not in (r_i, r_v6) and r_v6 > LBBB_R_V6_MV
+        if (not dominant_v1 and r_i is not None and r_v6 is not None and r_v6 > LBBB_R_V6_MV
                 and abs(s_i) < BROAD_S_MV and abs(s_v6) < BROAD_S_MV):
             return Finding(("CLBBB",), "Complete left bundle branch block",
                            f"{wide} with broad R waves in I ({_mv(r_i)}) and V6 ({_mv(r_v6)}) "
@@ -210,11 +210,11 @@ def _lvh(values: dict[str, Any]) -> Finding | None:
                         _lead(values, "r_mv", "V6"))
     r_avl, s_v3 = _lead(values, "r_mv", "aVL"), _lead(values, "s_mv", "V3")
     evidence = []
-    if None not in (s_v1, r_v5, r_v6):
+    if s_v1 is not None and r_v5 is not None and r_v6 is not None:
         sokolow = abs(s_v1) + max(r_v5, r_v6)
         if sokolow >= SOKOLOW_LYON_MV:
             evidence.append(f"Sokolow-Lyon index (S V1 + R V5/V6) {_mv(sokolow)}, at least 3.5 mV")
-    if None not in (r_avl, s_v3):
+    if r_avl is not None and s_v3 is not None:
         cornell = r_avl + abs(s_v3)
         limit = CORNELL_FEMALE_MV if values.get("sex") == "F" else CORNELL_MALE_MV
         if cornell > limit:
@@ -228,17 +228,17 @@ def _lvh(values: dict[str, Any]) -> Finding | None:
 def _st_elevation(values: dict[str, Any]) -> list[Finding]:
     st = {lead: _lead(values, "st_mv", lead) for lead in LEADS}
     findings = []
-    inferior = [lead for lead in INFERIOR_LEADS if (st[lead] or 0.0) >= STE_LIMB_MV]
+    inferior = [(lead, v) for lead in INFERIOR_LEADS if (v := st[lead]) is not None and v >= STE_LIMB_MV]
     avl = st["aVL"]
     if len(inferior) >= 2 and avl is not None and avl <= -RECIPROCAL_AVL_MV:
-        cited = _list([f"{lead} ({_mv(st[lead])})" for lead in inferior])
+        cited = _list([f"{lead} ({_mv(v)})" for lead, v in inferior])
         findings.append(Finding(
             ("IMI", "STE_"), "Inferior ST-elevation myocardial infarction",
             f"ST elevation in {cited}, at least 0.1 mV in two contiguous inferior leads, "
             f"and a reciprocal ST level of {_signed_mv(avl)} in aVL"))
     if all((st[lead] or 0.0) >= STE_PRECORDIAL_MV for lead in ANTERIOR_KEY_LEADS):
-        anterior = [lead for lead in ANTERIOR_LEADS if (st[lead] or 0.0) >= STE_LIMB_MV]
-        cited = _list([f"{lead} ({_mv(st[lead])})" for lead in anterior])
+        anterior = [(lead, v) for lead in ANTERIOR_LEADS if (v := st[lead]) is not None and v >= STE_LIMB_MV]
+        cited = _list([f"{lead} ({_mv(v)})" for lead, v in anterior])
         findings.append(Finding(
             ("AMI", "STE_"), "Anterior ST-elevation myocardial infarction",
             f"ST elevation in {cited}, at least 0.2 mV in V2 and V3"))

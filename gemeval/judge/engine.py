@@ -32,7 +32,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Sequence, TypeVar, cast
+from typing import Any, Awaitable, Coroutine, Sequence, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from gemeval.judge.reliability import repeat_spread
@@ -266,7 +266,7 @@ def _public_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", "")).rstrip("/")
 
 
-def _run_sync(coro: Awaitable[T]) -> T:
+def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine from sync code, also when the caller is inside an event loop."""
     try:
         asyncio.get_running_loop()
@@ -736,7 +736,7 @@ class Judge:
             s.cost_usd += cost
 
     def _attempt(self, item: JudgeItem, req: _Request, reply: _Reply) -> tuple[dict[str, Any], Verdict | None]:
-        record = {
+        record: dict[str, Any] = {
             "raw": reply.raw, "usage": reply.usage, "latency_s": reply.latency_s,
             "system_fingerprint": reply.system_fingerprint, "response_model": reply.response_model,
             "finish_reason": reply.finish_reason, "cached": reply.cached, "error": reply.error,
@@ -789,7 +789,7 @@ class Judge:
         )
 
     def _pair_outcome(self, requests: Sequence[_Request], replies: Sequence[_Reply]) -> PairOutcome:
-        orders = []
+        orders: list[dict[str, Any]] = []
         mapped: list[str | None] = []
         for (label_1, label_2), req, reply in zip((("A", "B"), ("B", "A")), requests, replies):
             winner, error = (None, reply.error) if reply.raw is None else parse_pair_verdict(reply.raw, req.untrusted)

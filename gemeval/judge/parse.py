@@ -121,7 +121,8 @@ def parse_verdict(text: str | None, rubric: Rubric, untrusted: Iterable[str | No
     names = {c.name: None for c in rubric.criteria}
     obj, repaired, error = find_object(text, rubric.canonical, list(names), untrusted)
     if obj is None:
-        return Verdict(parsed=dict(names), failures={n: error for n in names}, error=error, repaired=repaired)
+        why = error or "no verdict object in the reply"
+        return Verdict(parsed=dict(names), failures={n: why for n in names}, error=why, repaired=repaired)
     values: dict[str, Any] = {}
     for key, value in obj.items():
         name = rubric.canonical(key)

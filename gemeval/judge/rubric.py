@@ -229,9 +229,9 @@ class Rubric:
             entries = parsed.get(c.name)
             out[c.name] = None if entries is None else chosen.reductions[c.name].apply([float(e["Score"]) for e in entries])
         if chosen.overall is not None:
-            values = [out[c.name] for c in self.criteria]
+            values = [v for v in (out[c.name] for c in self.criteria) if v is not None]
             out[chosen.overall.name] = (
-                None if any(v is None for v in values) else sum(values) / len(values) * chosen.overall.times
+                None if len(values) < len(self.criteria) else sum(values) / len(values) * chosen.overall.times
             )
         return out
 
@@ -246,7 +246,7 @@ class Rubric:
         per_repeat = [self.sample_scores(r.get("parsed"), rule) for r in repeats]
         out: dict[str, float | None] = {}
         for key in per_repeat[0]:
-            values = [s[key] for s in per_repeat if s[key] is not None]
+            values = [v for v in (s[key] for s in per_repeat) if v is not None]
             out[key] = sum(values) / len(values) if values else None
         return out
 

@@ -304,6 +304,8 @@ def aggregate_multilabel(
     n = int(mask.sum())
     yt, yp = yt.reshape(n, len(codes)), yp.reshape(n, len(codes))
     point = multilabel_scores(yt, yp)
+    classes = point["classes"]
+    assert isinstance(classes, list), "multilabel_scores lists the scored columns"
     boot = None
     if n > 1 and n_resamples > 0:
         sums = bootstrap_sums(indicators(yt, yp), mask, groups, n_resamples, seed)
@@ -311,7 +313,7 @@ def aggregate_multilabel(
     return multilabel_entries(
         rows, groups, mask, point, boot,
         {key: f"gemeval.metrics.compat:compat_{key}_weighted" for key in ("macro_f1", "macro_auc", "hamming_loss")},
-        seed, n_resamples, labels=[codes[j] for j in point["classes"]], mode="ecgbench-compat",
+        seed, n_resamples, labels=[codes[j] for j in classes], mode="ecgbench-compat",
     )
 
 

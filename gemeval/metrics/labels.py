@@ -51,7 +51,7 @@ from typing import Sequence
 from gemeval.errors import InputError
 
 try:  # the regular-expression parser, to file concepts by their first character
-    from re import _constants as _sre, _parser as _sre_parse
+    from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]  # private, not in typeshed
 except ImportError:  # Python 3.10
     import sre_constants as _sre
     import sre_parse as _sre_parse
@@ -413,7 +413,7 @@ def _first_chars(items: list) -> tuple[set[str] | None, bool]:
         if any(first is None for first, _ in parts):
             return None, False
         for first, _ in parts:
-            chars |= first
+            chars |= first or set()
         if not any(empty for _, empty in parts):
             return chars, False
     return chars, True
@@ -469,7 +469,8 @@ def _literal_space(codes: tuple[str, ...]) -> _CompiledSpace:
     # Longest first, so "STE_" is tried before "STE" at the same start.
     ordered = sorted(dict.fromkeys(codes), key=len, reverse=True)
     concepts = [Concept(code, abbreviations=(code,)) for code in ordered]
-    groups = {f"c{i}": (code, (code,), frozenset()) for i, code in enumerate(ordered)}
+    groups: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
+        f"c{i}": (code, (code,), frozenset()) for i, code in enumerate(ordered)}
     return _compile_space(codes, concepts, groups, literal=True)
 
 
@@ -521,6 +522,7 @@ def _mentions(text: str, space: _CompiledSpace) -> list[tuple[int, int, str, tup
         if m is None:
             continue
         group = m.lastgroup
+        assert group is not None, "every alternative of a scanner is a named group"
         name, codes, hides = groups[group]
         start, end = m.span(group)
         found.append((start, end, name, codes))

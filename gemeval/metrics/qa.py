@@ -88,14 +88,15 @@ class QAScorer:
             if earlier:
                 row[LINES_KEY] = earlier
             return row
-        if not prediction.ok:
+        answer = prediction.text
+        if not prediction.ok or answer is None:
             return {"qa.predicted": None, "qa.correct": None, "qa.unmatched": None}
         gold = {normalise_answer(a) for a in answers}
         if options:
-            predicted = predicted_options(prediction.text, options)
+            predicted = predicted_options(answer, options)
             correct = {normalise_answer(p) for p in predicted} == gold
         else:
-            predicted = [prediction.text] if normalise_answer(prediction.text) in gold else []
+            predicted = [answer] if normalise_answer(answer) in gold else []
             correct = bool(predicted)
         return {"qa.predicted": predicted, "qa.correct": int(correct), "qa.unmatched": int(not predicted)}
 
@@ -106,6 +107,8 @@ class QAScorer:
         candidates = compat.qa_candidates(sample.prompt) if compat.QA_OPTIONS in sample.prompt else options
         predicted = compat.qa_predicted(text, candidates)
         raw = sample.reference.get("raw_answer", sample.reference.get("answers"))
+        if raw is None:
+            raise InputError(f"sample {sample.id!r}: its reference has no raw_answer or answers to score against")
         rule = compat.qa_correct_gem if self.compat_variant == "gem" else compat.qa_correct
         return {"qa.predicted": predicted, "qa.correct": rule(predicted, raw), "qa.unmatched": int(not predicted)}
 

@@ -31,7 +31,7 @@ class Estimate:
         return {"value": self.value, "ci_low": self.ci_low, "ci_high": self.ci_high, "n": self.n}
 
 
-def _group_index(groups: Sequence | None, n_items: int) -> tuple[np.ndarray, int]:
+def _group_index(groups: Sequence | np.ndarray | None, n_items: int) -> tuple[np.ndarray, int]:
     if groups is None:
         return np.arange(n_items), n_items
     if len(groups) != n_items:
@@ -44,7 +44,7 @@ def resample_group_counts(
     n_items: int,
     n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
-    groups: Sequence | None = None,
+    groups: Sequence | np.ndarray | None = None,
 ) -> tuple[np.ndarray, Iterator[np.ndarray]]:
     """The draws of ``resample_weights`` before they are spread over the items.
 
@@ -95,7 +95,8 @@ def group_sums(values: np.ndarray, item_group: np.ndarray, n_groups: int) -> np.
     return out
 
 
-def _weighted_mean_draws(values: np.ndarray, n_resamples: int, seed: int, groups: Sequence | None) -> np.ndarray:
+def _weighted_mean_draws(values: np.ndarray, n_resamples: int, seed: int,
+                         groups: Sequence | np.ndarray | None) -> np.ndarray:
     """Bootstrap draws of the mean of ``values`` (no missing values): per resample,
     sum(count_g * sum of group g) / sum(count_g * size of group g), over group counts."""
     item_group, counts = resample_group_counts(values.size, n_resamples, seed, groups)

@@ -107,6 +107,7 @@ def bertscore(
     """BERTScore F1 of each prediction against its reference (module docstring)."""
     if len(preds) != len(refs):
         raise ValueError(f"{len(preds)} predictions for {len(refs)} references")
+    layers: int | None
     if model is None:
         name = str(default_bertscore_model())
         layers = num_layers or DEFAULT_BERTSCORE_LAYERS
@@ -248,14 +249,15 @@ class TextScorer:
         reference report gets None values and ``text.error``; the others are scored."""
         refs = [s.reference.get("text") for s in samples]
         ok = [i for i, p in enumerate(predictions) if p.ok and isinstance(refs[i], str)]
-        preds = [predictions[i].text for i in ok]
-        rouge = rouge_l(preds, [refs[i] for i in ok])
+        preds = [predictions[i].text or "" for i in ok]  # ok: each has a text
+        ref_texts = [str(refs[i]) for i in ok]
+        rouge = rouge_l(preds, ref_texts)
         bert: list[float | None] = [None] * len(ok)
         error = None
         if self.use_bertscore and ok:
             try:
-                bert = bertscore(preds, [refs[i] for i in ok], self.bertscore_model, self.bertscore_layers,
-                                 self.bertscore_batch_size)
+                bert = [*bertscore(preds, ref_texts, self.bertscore_model, self.bertscore_layers,
+                                   self.bertscore_batch_size)]
             except (ValueError, RuntimeError) as exc:
                 error = str(exc)
         out: list[dict[str, Any]] = []
@@ -274,7 +276,7 @@ class TextScorer:
                 continue
             k = position[i]
             pred_labels = extract_labels(preds[k], self.label_space)
-            row = {
+            row: dict[str, Any] = {
                 "text.rouge_l": rouge[k], "text.bertscore_f1": bert[k],
                 "text.ce_labels_pred": pred_labels, "text.ce_labels_ref": ref_labels,
                 KEY_CE_PRED: labels_to_vector(pred_labels, self.codes),

@@ -425,7 +425,7 @@ class GEMModel(_LLaVAModel):
                   "signal": "image (all-zero tensor at the tower's base resolution)"}[self.modality]
         return {
             "ecg_tower": self.ecg_tower,
-            "ecg_tower_fingerprint": file_fingerprint(Path(self.ecg_tower)),
+            "ecg_tower_fingerprint": file_fingerprint(Path(self.ecg_tower)) if self.ecg_tower else None,
             "ecg_tower_weights": self._ecg_tower_weights(),
             "open_clip_config": self.open_clip_config,
             "open_clip_config_file": self.open_clip_config_file,

@@ -168,7 +168,8 @@ class OpenAIChatModel:
                                   meta={**meta, **hit["meta"], "cached": True})
         try:
             response = self.client.chat.completions.create(
-                model=self.model, messages=messages, store=False, **self.params,
+                # plain message dicts: the SDK's TypedDict message params are what they are at run time
+                model=self.model, messages=messages, store=False, **self.params,  # type: ignore[arg-type]
             )
         except Exception as exc:
             return Prediction(sample.id, None, error=f"{type(exc).__name__}: {exc}",

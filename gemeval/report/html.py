@@ -78,9 +78,13 @@ def bar_grid(rows: list[Row], metrics: list[str], title: str) -> str | None:
                 cell = row.cells[metric]
                 pos.append(p)
                 values.append(value)
-                has_ci = measured and cell.ci_low is not None and cell.ci_high is not None
-                err_low.append(max(value - cell.ci_low, 0.0) if has_ci else 0.0)
-                err_high.append(max(cell.ci_high - value, 0.0) if has_ci else 0.0)
+                low, high = cell.ci_low, cell.ci_high
+                if measured and low is not None and high is not None:
+                    err_low.append(max(value - low, 0.0))
+                    err_high.append(max(high - value, 0.0))
+                else:
+                    err_low.append(0.0)
+                    err_high.append(0.0)
             if not pos:
                 continue
             ax.barh(

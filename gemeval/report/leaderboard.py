@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -38,6 +38,7 @@ from gemeval.report.compare import (
     per_sample_values,
 )
 from gemeval.report.reference import ReportedRow
+from gemeval.schema import Results, RunConfig
 from gemeval.store import RunStoreError, find_run_dirs, read_config, read_results, read_samples
 
 MEASURED = "measured"
@@ -148,7 +149,7 @@ def dataset_title(name: str) -> str:
     return f"data set {name}"
 
 
-def _partial(config: dict[str, Any], results: dict[str, Any], data: dict[str, Any]) -> str:
+def _partial(config: RunConfig, results: Results, data: Mapping[str, Any]) -> str:
     """``"4 of 200 items"`` when the run scored fewer items than its data holds, or than the
     published test set of its task has (for a published set); "" for a complete run."""
     scored = results.get("n_samples")
@@ -174,7 +175,7 @@ def _published_n(task: str) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
-def _judge_text(judge: dict[str, Any] | None) -> tuple[str, str]:
+def _judge_text(judge: Mapping[str, Any] | None) -> tuple[str, str]:
     if not judge:
         return "", ""
     if judge.get("skipped"):
@@ -191,7 +192,7 @@ def _finite(x: Any) -> float | None:
     return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) else None
 
 
-def measured_row(run_dir: Path, config: dict[str, Any], results: dict[str, Any]) -> Row:
+def measured_row(run_dir: Path, config: RunConfig, results: Results) -> Row:
     """The leaderboard row of one finished run."""
     model = config.get("model") or {}
     judge = results.get("judge") or config.get("judge")
@@ -200,7 +201,7 @@ def measured_row(run_dir: Path, config: dict[str, Any], results: dict[str, Any])
     cells = {}
     for name, entry in (results.get("metrics") or {}).items():
         cells[name] = Cell(
-            value=float(entry["value"]) if entry.get("value") is not None else float("nan"),
+            value=float(entry["value"]) if entry["value"] is not None else float("nan"),
             ci_low=_finite(entry.get("ci_low")), ci_high=_finite(entry.get("ci_high")),
             n=entry.get("n"), n_failed=entry.get("n_failed"),
             higher_is_better=entry.get("higher_is_better"), per_sample_key=entry.get("per_sample_key"),
@@ -242,7 +243,7 @@ def reported_rows(rows: Sequence[ReportedRow]) -> list[Row]:
     return list(out.values())
 
 
-def verify_run(run_dir: Path, results: dict[str, Any]) -> list[str]:
+def verify_run(run_dir: Path, results: Results) -> list[str]:
     """Recompute the point value of every recomputable metric from samples.jsonl; one line
     per metric whose stored value or n disagrees (relative tolerance ``VERIFY_RTOL``)."""
     samples = read_samples(run_dir)
@@ -290,7 +291,7 @@ def build_leaderboard(
     """
     warnings: list[str] = []
     errors: list[str] = []
-    newest: dict[tuple, tuple[tuple[bool, str], Row, dict[str, Any]]] = {}
+    newest: dict[tuple, tuple[tuple[bool, str], Row, Results]] = {}
     headline: dict[str, dict[str, None]] = {}
     for run_dir in find_run_dirs(paths):
         try:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -70,7 +70,7 @@ class ModalityReport:
                 "rows": [dict(vars(r), one_sided=r.one_sided) for r in self.rows]}
 
 
-def readings_of(record: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+def readings_of(record: Mapping[str, Any]) -> dict[str, dict[str, Any]] | None:
     """The stored record's readings per feature; None when its prediction failed."""
     stored = (record.get("metrics") or {}).get(CF_PREFIX + "readings")
     if stored is not None:

@@ -11,12 +11,12 @@ of each. Built from the stored records only.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from gemeval.data.counterfactual import FEATURES, TERRITORY_LEADS
 
 
-def _cf_item(record: dict[str, Any], image_of: dict[str, str]) -> dict[str, Any]:
+def _cf_item(record: Mapping[str, Any], image_of: dict[str, str]) -> dict[str, Any]:
     metrics = record.get("metrics") or {}
     feature = FEATURES[str(metrics["cf.feature"])]
     index = int(metrics.get("cf.level_index") or 0)
@@ -34,7 +34,7 @@ def _cf_item(record: dict[str, Any], image_of: dict[str, str]) -> dict[str, Any]
             "image": image_of.get(str(record["id"])), "failed": readings is None}
 
 
-def _robust_item(record: dict[str, Any], image_of: dict[str, str]) -> dict[str, Any]:
+def _robust_item(record: Mapping[str, Any], image_of: dict[str, str]) -> dict[str, Any]:
     metrics = record.get("metrics") or {}
     name, level = metrics.get("robust.distortion"), metrics.get("robust.level")
     return {"id": record["id"], "label": "clean" if name == "clean" else f"{name} {level}",
@@ -42,7 +42,7 @@ def _robust_item(record: dict[str, Any], image_of: dict[str, str]) -> dict[str, 
             "claims": [], "image": image_of.get(str(record["id"])), "failed": metrics.get("robust.evidence_recall") is None}
 
 
-def strip_key(record: dict[str, Any]) -> tuple[str, ...] | None:
+def strip_key(record: Mapping[str, Any]) -> tuple[str, ...] | None:
     metrics = record.get("metrics") or {}
     if metrics.get("cf.feature") in FEATURES:
         return ("cf", str(metrics.get("cf.base")), str(metrics["cf.feature"]))
@@ -51,10 +51,11 @@ def strip_key(record: dict[str, Any]) -> tuple[str, ...] | None:
     return None
 
 
-def add_strips(samples: Sequence[dict[str, Any]], records: dict[str, dict[str, Any]], image_of: dict[str, str]) -> None:
+def add_strips(samples: Sequence[dict[str, Any]], records: Mapping[str, Mapping[str, Any]],
+               image_of: dict[str, str]) -> None:
     """Give each sample view of a probe group a ``strip``: {"title", "items"}; ``records``
     are the stored records by id (the first run's where several runs are shown)."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
     for record in records.values():
         key = strip_key(record)
         if key is not None:

@@ -31,7 +31,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -165,7 +165,7 @@ def _reference_text(reference: Any) -> str:
     return "\n".join(parts)
 
 
-def _label(record: dict[str, Any], pages: EcgPages) -> str:
+def _label(record: Mapping[str, Any], pages: EcgPages) -> str:
     if record.get("id") in pages.labels:
         return pages.labels[record["id"]]
     reference = record.get("reference") or {}
@@ -178,7 +178,8 @@ def _label(record: dict[str, Any], pages: EcgPages) -> str:
     return ""
 
 
-def side_view(record: dict[str, Any] | None, columns: Sequence[str], values: dict[str, float | None]) -> dict[str, Any] | None:
+def side_view(record: Mapping[str, Any] | None, columns: Sequence[str],
+              values: dict[str, float | None]) -> dict[str, Any] | None:
     """One run's side of a sample: text with claim marks, error, judge, metrics, cost."""
     if record is None:
         return None
@@ -201,7 +202,7 @@ def side_view(record: dict[str, Any] | None, columns: Sequence[str], values: dic
 
 
 def sample_view(
-    sid: str, records: Sequence[dict[str, Any] | None], columns: Sequence[str],
+    sid: str, records: Sequence[Mapping[str, Any] | None], columns: Sequence[str],
     values: Sequence[dict[str, float | None]], pages: EcgPages, changed: bool,
 ) -> dict[str, Any]:
     """Everything the page knows about one sample id (one side per run)."""
@@ -302,7 +303,7 @@ def _thumbnail(png: bytes) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _synthetic_n(data: dict[str, Any]) -> int | None:
+def _synthetic_n(data: Mapping[str, Any]) -> int | None:
     """The size the run's generated set was built with (older runs: the synthetic set's n)."""
     if data.get("synthetic_n"):
         return int(data["synthetic_n"])
