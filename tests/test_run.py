@@ -184,8 +184,11 @@ def test_ctrl_c_says_how_to_continue_and_keeps_what_was_done(tmp_path, synthetic
     args = ["run", "--model", "adapters_for_tests:SlowModel", "--model-args", "delay_s=0.2", "--task", "grounded",
             "--synthetic-n", str(SMALL_SYNTHETIC_N), "--out", str(tmp_path), "-q"]
     env = {**os.environ, "PYTHONPATH": str(TESTS_DIR)}
+    # a test runner started as a background job ignores SIGINT, and its children inherit that:
+    # the run under test gets the default disposition, as it has on a terminal
     proc = subprocess.Popen([sys.executable, "-m", "gemeval", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         found = list(tmp_path.rglob(store.SAMPLES))
