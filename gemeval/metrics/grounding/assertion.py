@@ -300,6 +300,7 @@ def read_cues(lowered: str) -> list[Cue]:
         if hit is None:
             continue
         end = hit.end()
+        assert hit.lastindex is not None, "each alternative of a cue pattern is a group"
         cues.extend(Cue(start, end, kind, direction, phrase) for kind, direction, phrase in meanings[hit.lastindex - 1])
         skip_to = end
     return cues

@@ -109,7 +109,8 @@ class ClaimVerdict:
             "tolerance": self.tolerance, "reason": self.reason,
         }
         for key in ("low", "high"):
-            if out[key] is not None and math.isinf(out[key]):
+            bound = out[key]
+            if isinstance(bound, float) and math.isinf(bound):
                 out[key] = None
         if isinstance(out["truth"], float) and not math.isfinite(out["truth"]):
             out["truth"] = None

@@ -411,12 +411,12 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
             # The first part starts at the keyword: "T waves in V1 to V3 appear inverted".
             parts.append((category, m.start() if parts else mention.end, m.end()))
     else:
-        category = Q_WAVE_BEFORE.get(before[0]) if before is not None else "pathological"
+        q_category = Q_WAVE_BEFORE.get(before[0]) if before is not None else "pathological"
         if before is None and Q_WAVE_NORMAL_AFTER_RE.search(lowered, mention.end, mention.scope_end):
-            category = None
-        if category is None:
+            q_category = None
+        if q_category is None:
             return []
-        parts.append((category, mention.end, mention.end))
+        parts.append((q_category, mention.end, mention.end))
     claims: list[Claim] = []
     start = before[1] if before is not None else mention.start
     for i, (category, at, words_end) in enumerate(parts):
@@ -524,7 +524,7 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
 
 
 def _categorical_claims(parsed: ParsedText) -> list[Claim]:
-    claims = []
+    claims: list[Claim] = []
     lowered = parsed.lowered
     for quantity, category, pattern, needle in _CATEGORICAL:
         if needle and needle not in lowered:

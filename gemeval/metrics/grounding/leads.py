@@ -111,17 +111,17 @@ def context_groups(parsed: ParsedText, mention: Mention, previous: Mention | Non
     sentence (unless a per-lead keyword before it owns them), else a lead heading that
     opens the sentence ("Lead V5: R wave ..."). Merged into one list; territories apart."""
     sentence_start = parsed.sentence_start(mention.start)
-    same_sentence = previous is not None and previous.end > sentence_start
-    if same_sentence and previous.quantity in LEAD_FINDING_QUANTITIES and previous.scope_end >= mention.start:
+    earlier = previous if previous is not None and previous.end > sentence_start else None  # same sentence
+    if earlier is not None and earlier.quantity in LEAD_FINDING_QUANTITIES and earlier.scope_end >= mention.start:
         # The usual case in a lead-by-lead text ("Lead V5: R wave ..., S wave ...").
         heading = parsed.heading(sentence_start)
         if heading is not None and heading.end <= mention.start:
             return [LeadGroup(-1, -1, heading.leads, territory=heading.territory)]
         return []
     start = sentence_start
-    if same_sentence:
+    if earlier is not None:
         # Leads in the scope of a per-lead keyword before are its own.
-        start = previous.scope_end if previous.quantity in LEAD_FINDING_QUANTITIES else previous.end
+        start = earlier.scope_end if earlier.quantity in LEAD_FINDING_QUANTITIES else earlier.end
     groups = parsed.groups_in(start, mention.start) if start < mention.start else []
     if not groups:
         heading = parsed.heading(sentence_start)

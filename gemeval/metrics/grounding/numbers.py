@@ -109,6 +109,7 @@ def read_values(text: str, lowered: str) -> list[Value]:
         if "=" in lowered[max(0, start - 8):start] and _TIME_STAMP_RE.search(lowered, max(0, start - 8), start):
             continue  # "peaking at t=0.11 s" is a time, not a duration
         tail = VALUE_TAIL_RE.match(lowered, m.end())
+        assert tail is not None, "VALUE_TAIL_RE matches the empty string"
         if (not tail.group("num2") and lowered.endswith(("between ", "from "), max(0, start - 9), start)
                 and word_before(lowered, start, ("between", "from"))):
             tail = BETWEEN_TAIL_RE.match(lowered, m.end()) or tail

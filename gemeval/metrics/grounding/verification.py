@@ -199,8 +199,8 @@ def _verify_one(claim: Claim, truth: dict[str, Any], tolerances: Tolerances) -> 
 
 def _verify_qtc_either(claim: Claim, truth: dict[str, Any], tolerances: Tolerances) -> ClaimVerdict:
     """A QTc without its formula: verified when Bazett or Fridericia matches."""
-    candidates = [(key, finite(truth.get(key))) for key in ("qtc_ms", "qtc_fridericia_ms")]
-    candidates = [(key, value) for key, value in candidates if value is not None]
+    candidates = [(key, value) for key in ("qtc_ms", "qtc_fridericia_ms")
+                  if (value := finite(truth.get(key))) is not None]
     if not candidates:
         return ClaimVerdict(claim, "unverifiable", None, False, "no truth for qtc_ms")
     results = [(key, value, _numeric_ok(replace(claim, quantity=key), value, tolerances))
