@@ -38,7 +38,7 @@ from gemeval.report.compare import (
     per_sample_values,
 )
 from gemeval.report.reference import ReportedRow
-from gemeval.schema import Results, RunConfig
+from gemeval.schema import DataInfo, Results, RunConfig
 from gemeval.store import RunStoreError, find_run_dirs, read_config, read_results, read_samples
 
 MEASURED = "measured"
@@ -149,17 +149,15 @@ def dataset_title(name: str) -> str:
     return f"data set {name}"
 
 
-def _partial(config: RunConfig, results: Results, data: Mapping[str, Any]) -> str:
+def _partial(config: RunConfig, results: Results, data: DataInfo) -> str:
     """``"4 of 200 items"`` when the run scored fewer items than its data holds, or than the
     published test set of its task has (for a published set); "" for a complete run."""
-    scored = results.get("n_samples")
-    total = data.get("n")
-    if not isinstance(scored, int):
-        return ""
-    if isinstance(total, int) and scored < total:
+    scored = results["n_samples"]
+    total = data["n"]
+    if scored < total:
         return f"{scored} of {total} items"
-    published = _published_n(str(results.get("task") or (config.get("task") or {}).get("name") or ""))
-    source = str(data.get("source") or "")
+    published = _published_n(results["task"] or config["task"]["name"])
+    source = data["source"]
     if published and not source.startswith(SYNTHETIC_PREFIX) and scored < published:
         return f"{scored} of {published} published items"
     return ""
@@ -194,36 +192,36 @@ def _finite(x: Any) -> float | None:
 
 def measured_row(run_dir: Path, config: RunConfig, results: Results) -> Row:
     """The leaderboard row of one finished run."""
-    model = config.get("model") or {}
-    judge = results.get("judge") or config.get("judge")
+    model = config["model"]
+    judge = results["judge"] or config["judge"]
     judge_text, rubric_version = _judge_text(judge)
-    failures = (results.get("judge") or {}).get("parse_failures")
+    failures = (results["judge"] or {}).get("parse_failures")
     cells = {}
-    for name, entry in (results.get("metrics") or {}).items():
+    for name, entry in results["metrics"].items():
         cells[name] = Cell(
             value=float(entry["value"]) if entry["value"] is not None else float("nan"),
             ci_low=_finite(entry.get("ci_low")), ci_high=_finite(entry.get("ci_high")),
             n=entry.get("n"), n_failed=entry.get("n_failed"),
             higher_is_better=entry.get("higher_is_better"), per_sample_key=entry.get("per_sample_key"),
         )
-    data = config.get("data") or results.get("data") or {}
+    data = config["data"]
     return Row(
         status=MEASURED,
-        task=str(results.get("task") or (config.get("task") or {}).get("name") or "?"),
-        model=str(model.get("label") or results.get("model_label") or model.get("name") or results.get("model") or "?"),
-        modality=str(config.get("modality") or results.get("modality") or ""),
-        data=dataset_name(str(data.get("source") or "")),
+        task=results["task"] or config["task"]["name"],
+        model=model["label"] or results["model_label"] or model["name"],
+        modality=str(config["modality"] or results["modality"] or ""),
+        data=dataset_name(data["source"]),
         cells=cells,
         judge=judge_text,
         rubric_version=rubric_version,
         judge_parse_failures=None if failures is None else int(sum(failures.values())),
-        cost_usd=_finite(results.get("cost_usd")),
-        date=str(results.get("created_at") or config.get("created_at") or "")[:10],
-        gemeval_version=str(results.get("gemeval_version") or (config.get("versions") or {}).get("gemeval") or ""),
-        run_id=str(results.get("run_id") or config.get("run_id") or run_dir.name),
+        cost_usd=_finite(results["cost_usd"]),
+        date=(results["created_at"] or config["created_at"])[:10],
+        gemeval_version=results["gemeval_version"] or config["versions"].get("gemeval") or "",
+        run_id=results["run_id"] or config["run_id"] or run_dir.name,
         run_dir=str(run_dir),
         source=str(run_dir / "samples.jsonl"),
-        n_samples=results.get("n_samples"),
+        n_samples=results["n_samples"],
         partial=_partial(config, results, data),
     )
 
@@ -249,9 +247,9 @@ def verify_run(run_dir: Path, results: Results) -> list[str]:
     samples = read_samples(run_dir)
     infer_per_sample_keys(results, samples)
     problems = []
-    for name, entry in (results.get("metrics") or {}).items():
+    for name, entry in results["metrics"].items():
         kind = metric_kind(entry)
-        stored = entry.get("value")
+        stored = entry["value"]
         if kind == "mean":
             values = per_sample_values(samples, entry["per_sample_key"])
             present = values[np.isfinite(values)]
@@ -302,7 +300,7 @@ def build_leaderboard(
             continue
         row = measured_row(run_dir, config, results)
         key = (row.task, row.model, row.modality, row.data, row.judge)
-        rank = (not row.partial, str(results.get("created_at") or ""))  # complete beats partial, then newer
+        rank = (not row.partial, results["created_at"])  # complete beats partial, then newer
         if key in newest:
             old_rank, old_row, _ = newest[key]
             kept, dropped = (old_row, row) if old_rank > rank else (row, old_row)
@@ -313,9 +311,9 @@ def build_leaderboard(
                 continue
         newest[key] = (rank, row, results)
     for _, row, results in newest.values():
-        names = list(results.get("metrics") or {}) if all_metrics else list(results.get("headline") or [])
+        names = list(results["metrics"]) if all_metrics else list(results["headline"])
         if not names:
-            names = list(results.get("metrics") or {})
+            names = list(results["metrics"])
         cols = headline.setdefault(row.task, {})
         for name in names:
             cols.setdefault(name, None)
