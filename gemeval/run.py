@@ -155,12 +155,22 @@ default) or the judge connection (``gemeval.judge.claims``)."""
 
 CLAIMS_IDENTITY_KEYS = ("extractor", "model", "base_url", "prompt_sha256", "temperature", "seed")
 
+IDENTITY_KEYS = ("task", "model", "modality", "scoring", "seed", "limit", "shard", "data", "judge", "claims")
+"""What makes two runs the same run (the parts of :func:`identity_parts`): the run id hashes
+them, and the shards of one run agree on all of them but ``shard``."""
+
 
 def run_identity(config: RunConfig) -> str:
-    """The run id: a hash of what determines the results. The claims extractor counts
-    when it is not the default rules (so runs made before it was an option keep their id)."""
-    keys = ("task", "model", "modality", "scoring", "seed", "limit", "shard", "data", "judge")
-    ident: dict[str, Any] = {k: config.get(k) for k in keys}
+    """The run id: a hash of what determines the results (:func:`identity_parts`)."""
+    return hashlib.sha256(json.dumps(identity_parts(config), sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def identity_parts(config: RunConfig) -> dict[str, Any]:
+    """What determines a run's results, by :data:`IDENTITY_KEYS`: inputs by their bytes, the
+    model by its name, arguments and weights, the judge and the claims reader by what
+    changes their replies. ``claims`` is present only when it is not the default rules (so
+    runs made before it was an option keep their id)."""
+    ident: dict[str, Any] = {k: config.get(k) for k in IDENTITY_KEYS if k != "claims"}
     claims = config.get("claims") or {"extractor": "rules"}
     if claims.get("extractor", "rules") != "rules":
         ident["claims"] = {k: claims.get(k) for k in CLAIMS_IDENTITY_KEYS}
@@ -175,7 +185,7 @@ def run_identity(config: RunConfig) -> str:
     ident["judge"] = None if not judge else {
         k: judge.get(k) for k in ("model", "base_url", "rubric_sha256", "rule", "repeats", "temperature", "seed")
     }
-    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return ident
 
 
 def _weights_of(describe: dict[str, Any]) -> dict[str, Any] | None:
@@ -771,14 +781,12 @@ def merge(shard_dirs: Sequence[Path | str], out_dir: Path | str, n_resamples: in
 
 def _check_shards(dirs: list[Path], configs: list[RunConfig]) -> None:
     """RunError unless ``configs`` are all the shards 1..N of one run."""
-    base = configs[0]
+    base = identity_parts(configs[0])
     counts = set()
     shards: list[list[int]] = []
     for d, cfg in zip(dirs, configs):
-        differences = [k for k in ("task", "model", "modality", "scoring", "seed", "limit", "judge", "claims")
-                       if _comparable(cfg.get(k)) != _comparable(base.get(k))]
-        if cfg["data"]["fingerprint"] != base["data"]["fingerprint"]:
-            differences.append("data")
+        parts = identity_parts(cfg)
+        differences = [k for k in IDENTITY_KEYS if k != "shard" and _comparable(parts.get(k)) != _comparable(base.get(k))]
         if differences:
             raise RunError(f"{d} is not a shard of the same run as {dirs[0]}: differs in {', '.join(differences)}")
         shard = cfg["shard"]
@@ -795,8 +803,6 @@ def _check_shards(dirs: list[Path], configs: list[RunConfig]) -> None:
 
 
 def _comparable(value: Any) -> str:
-    if isinstance(value, dict):
-        value = {k: v for k, v in value.items() if k not in ("describe",)}
     return json.dumps(value, sort_keys=True, default=str)
 
 

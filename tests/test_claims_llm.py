@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from gemeval import store
 from gemeval.cli import app
 from gemeval.judge.claims import CLAIMS_SCHEMA, claims_agreement, read_claims
+from gemeval.report.compare import config_differences
 from gemeval.run import JudgeOptions, RunError, evaluate
 
 
@@ -141,6 +142,10 @@ def test_the_claims_extractor_is_part_of_the_run_identity(openai_server, tmp_pat
     assert llm.config["run_id"] != rules.config["run_id"] and llm.run_dir != rules.run_dir
     assert rules.config["claims"] == {"extractor": "rules"} and rules.results["claims"] == {"extractor": "rules"}
     assert all("claims_llm" not in r for r in store.read_samples(rules.run_dir))
+    differences = config_differences(rules.config, llm.config)
+    assert "claims.extractor: rules vs llm" in differences and "claims.model: none vs claims-test" in differences
+    older = {k: v for k, v in rules.config.items() if k != "claims"}  # written before the option existed
+    assert config_differences(older, rules.config) == []
 
 
 def test_llm_claims_need_a_judge_connection(tmp_path):

@@ -152,6 +152,12 @@ def test_merge_refuses_incomplete_or_foreign_shards(tmp_path, synthetic_set):
     other = evaluate("measure", "grounded", out_dir=tmp_path / "o", shard="2/2", limit=5, synthetic_n=SMALL_SYNTHETIC_N)
     with pytest.raises(RunError, match="not a shard of the same run"):
         merge([one.run_dir, other.run_dir], tmp_path / "m2")
+    # shards of one run agree on what its run id hashes: here the bytes of their inputs
+    two = evaluate("measure", "grounded", out_dir=tmp_path / "s", shard="2/2", **common)
+    config = store.read_config(two.run_dir)
+    store.write_json(two.run_dir / store.CONFIG, {**config, "data": {**config["data"], "content_sha256": "0" * 64}})
+    with pytest.raises(RunError, match="not a shard of the same run .*differs in data"):
+        merge([one.run_dir, two.run_dir], tmp_path / "m3")
 
 
 def test_bad_usage_exits_2_with_a_message(tmp_path):

@@ -44,8 +44,8 @@ from gemeval.errors import InputError
 JUDGE_PREFIX = "judge."
 
 # What must be equal for two runs to be comparable: the same items, the same prompts, the
-# same task version, the same scoring and the same judge. The model and its arguments may
-# differ (that is what is compared).
+# same task version, the same scoring, the same judge and the same reader of claims. The
+# model and its arguments may differ (that is what is compared).
 IDENTITY_FIELDS: tuple[tuple[str, ...], ...] = (
     ("task", "name"),
     ("task", "version"),
@@ -61,6 +61,9 @@ IDENTITY_FIELDS: tuple[tuple[str, ...], ...] = (
     ("judge", "rubric_version"),
     ("judge", "rubric_sha256"),
     ("judge", "rule"),
+    ("claims", "extractor"),
+    ("claims", "model"),
+    ("claims", "prompt_sha256"),
 )
 
 
@@ -152,6 +155,8 @@ def config_differences(config_a: Mapping[str, object], config_b: Mapping[str, ob
     """What differs between two runs' configs among ``IDENTITY_FIELDS``, as readable lines
     ``"data.fingerprint: 3f2a... vs 9b1c..."``; an empty list when they are comparable."""
     out = []
+    # a run made before the claims reader was an option read them with the rules
+    config_a, config_b = ({**c, "claims": c.get("claims") or {"extractor": "rules"}} for c in (config_a, config_b))
     for keys in IDENTITY_FIELDS:
         a, b = _field(config_a, keys), _field(config_b, keys)
         if a != b:
