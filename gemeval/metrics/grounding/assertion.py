@@ -44,6 +44,8 @@ import re
 from dataclasses import dataclass
 from itertools import product
 
+from gemeval.metrics.grounding.text import at_word_start
+
 AFFIRMED = "affirmed"
 NEGATED = "negated"
 HYPOTHETICAL = "hypothetical"
@@ -249,7 +251,7 @@ def _build_table() -> dict[str, list[tuple[tuple[str, ...], str, str, str]]]:
 
 _TABLE = _build_table()
 _WORD_RE = re.compile(r"[a-z]+(?:['’]t)?")
-_MARK_RE = re.compile(r"[,()\[\]]|\?(?=\s|$)")
+_MARK_RE = re.compile(r",|\(|\)|\[|\]|\?(?=\s|$)")  # single literals: re skips ahead to them
 _LIST_CLOSE_RE = re.compile(r"\s(?:or|nor)\s")
 _INSERTION_RE = re.compile(
     r",\s*(?:such\s+as|as\s+(?:would\s+be\s+|might\s+be\s+|may\s+be\s+|is\s+|are\s+)?seen\s+in|as\s+in|like"
@@ -259,8 +261,10 @@ its words qualify the finding before it and its cues stay inside it."""
 _DASH_RE = re.compile(r"\s[—–-]\s|—")
 """A dash between words ends the reach of a sentence-wide cue ("a little long — it's usually
 harmless")."""
-_RELATIVE_RE = re.compile(r"(?<![a-z])(?:that|which|who)(?![a-z])")
-_VERB_RE = re.compile(r"\b(?:is|are|was|were|shows?|has|have|measures?|appears?|seems?|demonstrates?)\b")
+_RELATIVE_RE = re.compile("(?:" + "|".join(at_word_start(w) for w in ("that", "which", "who")) + ")(?![a-z])")
+_VERB_RE = re.compile("(?:" + "|".join(at_word_start(w, r"\w") for w in (
+    "is", "are", "was", "were", "shows?", "has", "have", "measures?", "appears?", "seems?", "demonstrates?"))
+    + r")\b")
 
 
 def _phrase_patterns() -> dict[str, tuple[re.Pattern[str], list[list[tuple[str, str, str]]]]]:

@@ -28,7 +28,7 @@ STATUSES: tuple[str, ...] = ("verified", "contradicted", "unverifiable", "not_ch
 reference, uncertain, not assessable)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Claim:
     """One statement of a text about one value of the ECG.
 
@@ -64,6 +64,19 @@ class Claim:
     assertion: str = "affirmed"
     focus: tuple[int, int] | None = field(default=None, compare=False, repr=False)
     opposite: bool = field(default=False, compare=False, repr=False)
+
+    def __init__(self, quantity: str, value: float | None, low: float | None, high: float | None,
+                 lead: str | None, span: tuple[int, int], phrase: str, category: str | None = None,
+                 negated: bool = False, approximate: bool = False, comparator: str | None = None,
+                 formula: str | None = None, assertion: str = "affirmed",
+                 focus: tuple[int, int] | None = None, opposite: bool = False) -> None:
+        # The fields as declared above, filled in one step: the __init__ a frozen dataclass
+        # generates sets each field through object.__setattr__, which made building claims
+        # a sixth of the extraction time (a text yields dozens).
+        self.__dict__.update(
+            quantity=quantity, value=value, low=low, high=high, lead=lead, span=span, phrase=phrase,
+            category=category, negated=negated, approximate=approximate, comparator=comparator,
+            formula=formula, assertion=assertion, focus=focus, opposite=opposite)
 
     @property
     def kind(self) -> str:

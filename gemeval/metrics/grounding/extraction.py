@@ -33,7 +33,8 @@ from gemeval.metrics.grounding.leads import (
 from gemeval.metrics.grounding.numbers import Value, read_values, unit_of
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
-    literal_prefix,
+    at_word_start,
+    required_literal,
     sentence_ends,
     word_before,
     word_matches,
@@ -43,6 +44,7 @@ from gemeval.metrics.grounding.vocabulary import (
     CATEGORICAL_PATTERNS,
     CATEGORY_WORDS,
     DIRECTION_RE,
+    DIRECTIONS,
     FORMULA_RE,
     KEYWORD_CATEGORIES,
     KEYWORD_PATTERNS,
@@ -56,6 +58,7 @@ from gemeval.metrics.grounding.vocabulary import (
     Q_WAVE_NORMAL_AFTER_RE,
     T_WAVE_BEFORE,
     T_WAVE_KEYWORD,
+    T_WAVE_WORDS,
     T_WAVE_WORDS_RE,
     QUALIFIER_WORDS,
     SCOPE_CHARS,
@@ -73,8 +76,8 @@ class Mention:
     pre_value: Value | None = None
 
 
-_KEYWORDS = [(q, p, lowered, literal_prefix(p.pattern)) for q, p, lowered in KEYWORD_PATTERNS]
-_CATEGORICAL = [(q, c, p, literal_prefix(p.pattern)) for q, c, p in CATEGORICAL_PATTERNS]
+_KEYWORDS = [(q, p, lowered, required_literal(p.pattern)) for q, p, lowered in KEYWORD_PATTERNS]
+_CATEGORICAL = [(q, c, p, required_literal(p.pattern)) for q, c, p in CATEGORICAL_PATTERNS]
 """The patterns with the literal each match starts with: a text without it is not scanned."""
 
 
@@ -92,6 +95,7 @@ class ParsedText:
         self.assertions = AssertionReader(self.lowered, self.sentence_ends,
                                           [(g.start, g.end) for g in self.groups if not g.territory])
         self._headings: dict[int, LeadGroup | None] = {}
+        self.st_directions: dict[tuple[int, int, int], tuple[float, str | None, int]] = {}
         self.mentions = self._mentions()
 
     # -- sentences ------------------------------------------------------------------------
@@ -159,8 +163,9 @@ class ParsedText:
         return mentions
 
 
-CONTRAST_RE = re.compile(r"(?<![a-z])(?:but|while|whereas|however|although|though|except|apart\s+from"
-                         r"|other\s+than|otherwise)(?![a-z])")
+CONTRAST_RE = re.compile("(?:" + "|".join(at_word_start(word) for word in (
+    "but", "while", "whereas", "however", "although", "though", "except", r"apart\s+from", r"other\s+than",
+    "otherwise")) + ")(?![a-z])")
 """Words after which a keyword's scope ends: its numbers and leads are before them."""
 _PRT_AXES_RE = re.compile(r"p-?r-?t\s+axes\s*:?\s*[+\-−]?\d+\s+(?P<axis>[+\-−]?\d+)\s+[+\-−]?\d+")
 """Machine reports list the P, QRS and T axes together: "P-R-T AXES 58 -42 41"."""
@@ -298,6 +303,13 @@ def _pair_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
 
 def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | None, int]:
     """Sign and category of an ST mention, and where its direction word ends."""
+    key = (mention.start, mention.end, mention.scope_end)
+    if key not in parsed.st_directions:
+        parsed.st_directions[key] = _read_st_direction(parsed, mention)
+    return parsed.st_directions[key]
+
+
+def _read_st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | None, int]:
     keyword = mention.match.group().lower()
     if "elevat" in keyword:
         return 1.0, "elevated", mention.end
@@ -306,13 +318,14 @@ def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | No
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     if d is None:
         return 1.0, None, mention.end
-    if d.group("up"):
+    direction = DIRECTIONS[d.lastgroup or ""]
+    if direction == "up":
         return 1.0, "elevated", d.end()
-    if d.group("down"):
+    if direction == "down":
         return -1.0, "depressed", d.end()
-    if d.group("changed"):
+    if direction == "changed":
         return 1.0, "changed", d.end()
-    return 1.0, "isoelectric" if d.group("iso") else "normal", d.end()
+    return 1.0, "isoelectric" if direction == "iso" else "normal", d.end()
 
 
 def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
@@ -405,7 +418,7 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
         if first is not None:
             parts.append((first, mention.end, mention.end))
         for m in T_WAVE_WORDS_RE.finditer(lowered, mention.end, mention.scope_end):
-            category = next(name for name, value in m.groupdict().items() if value)
+            category = T_WAVE_WORDS[m.lastgroup or ""]
             if parts and parts[-1][0] == category and not parsed.groups_in(parts[-1][2], m.start()):
                 continue
             # The first part starts at the keyword: "T waves in V1 to V3 appear inverted".
@@ -484,14 +497,15 @@ def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     one about the T wave (normal, or not normal for changes and abnormalities), with the
     leads of the scope."""
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
-    if d is None or not (d.group("changed") or d.group("normal")):
+    direction = DIRECTIONS[d.lastgroup or ""] if d is not None else None
+    if d is None or direction not in ("changed", "normal"):
         return []
     groups = parsed.groups_in(mention.end, mention.scope_end)
     leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
     span = (mention.start, max(d.end(), groups[-1].end if groups else 0))
     return [Claim(quantity=quantity, value=None, low=None, high=None, lead=lead, span=span,
                   phrase=parsed.text[span[0]:span[1]], category="normal", focus=(mention.start, d.end()),
-                  opposite=bool(d.group("changed")))
+                  opposite=direction == "changed")
             for quantity in ("st_mv", "t_wave") for lead in dict.fromkeys(leads)]
 
 

@@ -48,14 +48,18 @@ _TERRITORY = (
 )
 
 LEADS_WORD_RE = re.compile(r"leads?\b|territor(?:y|ies)\b|distribution\b")
-TERRITORY_ADVERB_RE = re.compile(r"(?:inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral"
-                                 r"|high[- ]lateral|apical)ly\b")
+TERRITORY_ADVERB_RE = re.compile("|".join(rf"{name}ly\b" for name in (
+    "inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal", "lateral", "high[- ]lateral",
+    "apical")))
 """Territories written as adverbs ("ST elevation inferiorly")."""
-_BARE_TERRITORY_RE = re.compile(
-    r"(?P<name>inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral|high[- ]lateral)"
-    r"(?=\s+(?:st\s+(?:elevation|depression|segment)|t[- ]waves?\b|q[- ]waves?\b|t\s+(?:inversion|negativ|flatten)))"
-    r"|(?<=flattening )(?P<after>lateral|inferior|anterior|septal)(?=\s*[,.;]|\s*$)")
-"""Territory words written without "leads": before a finding or ending a clause."""
+_BARE_TERRITORY_RE = re.compile("|".join(
+    [rf"{name}(?=\s+(?:st\s+(?:elevation|depression|segment)|t[- ]waves?\b|q[- ]waves?\b"
+     rf"|t\s+(?:inversion|negativ|flatten)))"
+     for name in ("inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal", "lateral",
+                  "high[- ]lateral")]
+    + [rf"{name}(?<=flattening {name})(?=\s*[,.;]|\s*$)" for name in ("lateral", "inferior", "anterior", "septal")]))
+"""Territory words written without "leads": before a finding or ending a clause (each
+alternative starts with its word, so that ``re`` skips ahead to it)."""
 _COMPOUND_TERRITORY_RE = re.compile(
     r"(?P<side>inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral|right|left)"
     r"[- ](?:chest|precordial)\b")
@@ -172,7 +176,7 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
             groups.extend(LeadGroup(m.start(), leads_word.end(), (name,), territory=True) for name in names)
     for bare in word_matches(_BARE_TERRITORY_RE, lowered):
         # "inferior ST elevation", "T flattening lateral": a territory without "leads"
-        name = re.sub(r"[- ]", "_", bare.group("name") or bare.group("after"))
+        name = re.sub(r"[- ]", "_", bare.group())
         if name in TERRITORIES and not any(g.start <= bare.start() < g.end for g in groups):
             groups.append(LeadGroup(bare.start(), bare.end(), (name,), territory=True))
     for adverb in word_matches(TERRITORY_ADVERB_RE, lowered):

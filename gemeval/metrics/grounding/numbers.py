@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from gemeval.metrics.grounding.text import word_before
+from gemeval.metrics.grounding.text import stripped_end, word_before, word_ending
 
 NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 
@@ -94,51 +94,74 @@ _OR_MORE_RE = re.compile(r"\s+or\s+(?:(?P<more>more|greater|longer|above|higher|
 _TIME_STAMP_RE = re.compile(r"(?<![a-z])(?:t|time)\s*=\s*$")
 
 
+_APPROX_LAST = frozenset(word[-1] for word in APPROX_WORDS)
+_COMPARATOR_LAST = frozenset(word[-1] for word in COMPARATOR_WORDS)
+"""The last characters of those words: a number after any other character (the usual
+case) has neither, and the word lists are not compared."""
+
+
 def read_values(text: str, lowered: str) -> list[Value]:
     """Every number of the text with its unit, range end, comparator and approximation."""
     values: list[Value] = []
+    last_end = -1  # where the last value (with its unit, range end, ...) ends
     for m in NUMBER_RE.finditer(lowered):
-        start = m.start()
-        signed = start > 0 and text[start - 1] in "+-−" and (start < 2 or not text[start - 2].isalnum())
+        start, number_end = m.start(), m.end()
+        before_char = text[start - 1] if start else ""
+        signed = before_char in "+-−" and start > 0 and (start < 2 or not text[start - 2].isalnum())
         if signed:
             start -= 1
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._+-−"):
+            before_char = text[start - 1] if start else ""
+        if before_char and (before_char.isalnum() or before_char in "._+-−"):
             continue
-        if values and start < values[-1].end:  # the end of the range before
+        if start < last_end:  # the end of the range before
             continue
-        if "=" in lowered[max(0, start - 8):start] and _TIME_STAMP_RE.search(lowered, max(0, start - 8), start):
+        if "=" in lowered[start - 8 if start > 8 else 0:start] and _TIME_STAMP_RE.search(
+                lowered, start - 8 if start > 8 else 0, start):
             continue  # "peaking at t=0.11 s" is a time, not a duration
-        tail = VALUE_TAIL_RE.match(lowered, m.end())
+        tail = VALUE_TAIL_RE.match(lowered, number_end)
         assert tail is not None, "VALUE_TAIL_RE matches the empty string"
-        if (not tail.group("num2") and lowered.endswith(("between ", "from "), max(0, start - 9), start)
+        unit1, num2, unit = tail.group("unit1", "num2", "unit")
+        if (not num2 and lowered.endswith(("between ", "from "), start - 9 if start > 9 else 0, start)
                 and word_before(lowered, start, ("between", "from"))):
-            tail = BETWEEN_TAIL_RE.match(lowered, m.end()) or tail
-        unit = tail.group("unit") or tail.group("unit1")
-        family, factor = unit_of(unit)
+            between = BETWEEN_TAIL_RE.match(lowered, number_end)
+            if between is not None:
+                tail = between
+                unit1, num2, unit = tail.group("unit1", "num2", "unit")
+        family, factor = unit_of(unit or unit1)
         # Rounded to a micro-unit so that "1.5 mm" is 0.15 mV, not 0.15000000000000002.
-        low = round(float(text[start:m.end()].replace("−", "-")) * factor, 6)
-        high = round(float(tail.group("num2").replace("−", "-")) * factor, 6) if tail.group("num2") else low
-        low, high = min(low, high), max(low, high)
-        comparator = "range" if tail.group("num2") else None
+        number = text[start:number_end]
+        low = round(float(number.replace("−", "-") if signed else number) * factor, 6)
+        if num2:
+            high = round(float(num2.replace("−", "-")) * factor, 6)
+            low, high = min(low, high), max(low, high)
+            comparator: str | None = "range"
+        else:
+            high, comparator = low, None
         approximate = False
-        before = word_before(lowered, start, APPROX_WORDS)
+        head = stripped_end(lowered, start)
         cut = start
-        if before:
-            approximate, cut = True, before[1]
-        cmp_word = word_before(lowered, cut, COMPARATOR_WORDS)
-        if cmp_word is None and lowered.endswith("the ", max(0, cut - 5), cut):
+        if head and lowered[head - 1] in _APPROX_LAST:
+            before = word_ending(lowered, head, APPROX_WORDS)
+            if before:
+                approximate, cut = True, before[1]
+                head = stripped_end(lowered, cut)
+        cmp_word = word_ending(lowered, head, COMPARATOR_WORDS) if head and lowered[head - 1] in _COMPARATOR_LAST \
+            else None
+        if cmp_word is None and lowered.endswith("the ", cut - 5 if cut > 5 else 0, cut):
             article = word_before(lowered, cut, ("the",))  # "below the 450 ms cut-off"
             if article is not None:
                 cmp_word = word_before(lowered, article[1], COMPARATOR_WORDS)
         if cmp_word and comparator is None:
             comparator = COMPARATORS[cmp_word[0]]
-        end = tail.end() if tail.end() > m.end() else m.end()
-        or_more = _OR_MORE_RE.match(lowered, end) if comparator is None and lowered.startswith(" or ", end) else None
-        if or_more is not None:  # "120 ms or more"
-            comparator, end = (">=" if or_more.group("more") else "<="), or_more.end()
+        end = tail.end() if tail.end() > number_end else number_end
+        if comparator is None and lowered.startswith(" or ", end):
+            or_more = _OR_MORE_RE.match(lowered, end)
+            if or_more is not None:  # "120 ms or more"
+                comparator, end = (">=" if or_more.group("more") else "<="), or_more.end()
         conversion = bool(values and family is not None and family == values[-1].family
                           and comparator is None
                           and CONVERSION_GAP_RE.fullmatch(lowered, values[-1].end, start))
         values.append(Value(start, end, low, high,
-                             (low + high) / 2.0, comparator, approximate, family, signed, conversion))
+                            (low + high) / 2.0, comparator, approximate, family, signed, conversion))
+        last_end = end
     return values

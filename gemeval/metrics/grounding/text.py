@@ -33,9 +33,20 @@ def word_matches(pattern: re.Pattern[str], text: str) -> Iterable[re.Match[str]]
 def word_before(lowered: str, end: int, words: tuple[str, ...]) -> tuple[str, int] | None:
     """The word of ``words`` that ends ``lowered[:end]`` (spaces ignored), whole, and where
     it starts."""
-    window_start = max(0, end - 32)
-    head_end = window_start + len(lowered[window_start:end].rstrip())
-    if not lowered.endswith(words, max(0, head_end - 16), head_end):
+    return word_ending(lowered, stripped_end(lowered, end), words)
+
+
+def stripped_end(lowered: str, end: int) -> int:
+    """Where ``lowered[:end]`` ends without its trailing spaces (looked for 32 characters
+    back at most)."""
+    window_start = end - 32 if end > 32 else 0
+    return window_start + len(lowered[window_start:end].rstrip())
+
+
+def word_ending(lowered: str, head_end: int, words: tuple[str, ...]) -> tuple[str, int] | None:
+    """The first word of ``words`` that ends at ``head_end``, whole (words up to 16
+    characters), and where it starts."""
+    if not lowered.endswith(words, head_end - 16 if head_end > 16 else 0, head_end):
         return None
     for word in words:
         if lowered.endswith(word, 0, head_end):
@@ -56,6 +67,28 @@ def sentence_ends(text: str, lowered: str) -> list[int]:
             continue
         ends.append(i)
     return ends
+
+
+def at_word_start(pattern: str, not_after: str = "[a-z]") -> str:
+    """``(?<!not_after)pattern`` written with the lookbehind after the pattern's first
+    character, so that the pattern still starts with a literal ``re`` can skip ahead to
+    (see the module docstring); ``pattern`` must start with a letter."""
+    first = pattern[0]
+    if not first.isalpha():
+        raise ValueError(f"at_word_start needs a pattern that starts with a letter, not {pattern!r}")
+    return f"{first}(?<!{not_after}{first}){pattern[1:]}"
+
+
+def tagged_alternatives(table: Iterable[tuple[str, str]]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern of the (tag, pattern) alternatives, tried in order, and what the
+    ``lastgroup`` of its match stands for: the tag of the alternative that matched. Each
+    alternative should start with a literal (see ``at_word_start``)."""
+    tags = {}
+    parts = []
+    for i, (tag, pattern) in enumerate(table):
+        tags[f"_{i}"] = tag
+        parts.append(f"{pattern}(?P<_{i}>)")
+    return re.compile("|".join(parts)), tags
 
 
 def split_alternatives(pattern: str) -> list[str]:
@@ -107,16 +140,83 @@ def _expand_leading_group(pattern: str) -> list[str]:
     return [alt + rest for alt in inner] if len(inner) > 1 else [pattern]
 
 
-_PREFIX_RE = re.compile(r"[A-Za-z0-9 ]+")
+_META = frozenset(".^$*+?{}[]|()\\")
+_CLASS_ESCAPES = frozenset("sSdDwWbBAZ0123456789")
 
 
-def literal_prefix(pattern: str) -> str:
-    """The literal text every match of ``pattern`` starts with (letters, digits, spaces),
-    or "" when there is none: a text without it cannot match."""
-    m = _PREFIX_RE.match(pattern)
-    if m is None:
+def _atom_end(pattern: str, i: int) -> int:
+    """Where the atom starting at ``pattern[i]`` ends: a group, a character class, an
+    escape or one character."""
+    ch = pattern[i]
+    if ch == "\\":
+        return i + 2
+    if ch == "[":
+        j = i + 1
+        if pattern[j:j + 1] == "^":
+            j += 1
+        if pattern[j:j + 1] == "]":
+            j += 1
+        while pattern[j] != "]":
+            j += 2 if pattern[j] == "\\" else 1
+        return j + 1
+    if ch == "(":
+        depth, j = 0, i
+        while True:
+            c = pattern[j]
+            if c == "\\":
+                j += 2
+                continue
+            if c == "[":
+                j = _atom_end(pattern, j)
+                continue
+            depth += (c == "(") - (c == ")")
+            j += 1
+            if depth == 0:
+                return j
+    return i + 1
+
+
+def _quantifier_end(pattern: str, i: int) -> int:
+    if pattern[i:i + 1] in ("?", "*", "+"):
+        i += 1
+    elif pattern[i:i + 1] == "{":
+        i = pattern.index("}", i) + 1
+    else:
+        return i
+    return i + 1 if pattern[i:i + 1] in ("?", "+") else i  # lazy or possessive
+
+
+def required_literal(pattern: str) -> str:
+    """The longest text every match of ``pattern`` contains (two characters or more), or
+    "" when there is none: a text without it cannot match, so the pattern is not run.
+
+    Only the pattern's top-level sequence is read: literal characters (and escaped
+    punctuation) that no quantifier makes optional; groups, classes, escapes such as
+    \\s or \\b and quantified atoms end a run. A pattern with a top-level alternative
+    or inline flags has none."""
+    if "(?i" in pattern or "(?a" in pattern:
         return ""
-    prefix = m.group()
-    if pattern[m.end():m.end() + 1] in ("?", "*", "{"):
-        prefix = prefix[:-1]
-    return prefix if len(prefix) >= 2 else ""
+    runs, run, i = [], "", 0
+    while i < len(pattern):
+        if pattern[i] == "|":
+            return ""
+        end = _atom_end(pattern, i)
+        atom = pattern[i:end]
+        after = _quantifier_end(pattern, end)
+        if len(atom) == 1 and atom not in _META:
+            char = atom
+        elif len(atom) == 2 and atom[0] == "\\" and atom[1] not in _CLASS_ESCAPES and not atom[1].isalnum():
+            char = atom[1]
+        else:
+            char = ""
+        if char and after == end:
+            run += char
+        else:
+            if char and pattern[end] == "+":
+                run += char  # at least one
+            runs.append(run)
+            run = ""
+        i = after
+    runs.append(run)
+    best = max(runs, key=len)
+    return best if len(best) >= 2 else ""

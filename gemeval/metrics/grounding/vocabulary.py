@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from gemeval.metrics.grounding.leads import LEAD_LOOKAHEAD
-from gemeval.metrics.grounding.text import split_alternatives
+from gemeval.metrics.grounding.text import at_word_start, split_alternatives, tagged_alternatives
 
 # (quantity, pattern, lowered). "block" keywords are quantities gemeval does not check:
 # they own the numbers after them, so those never become another quantity's claim. A
@@ -65,10 +65,14 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
 longer wins (so "QRS amplitude" blocks "QRS"); capitals are required where the lower-case
 word means something else ("ST", "PR", "R wave")."""
 
-DIRECTION_RE = re.compile(r"(?P<up>elevat)|(?P<down>depress)|(?P<iso>isoelectric|flat)"
-                          r"|(?P<normal>(?<![a-z])(?:unremarkable|normal(?!\s+(?:variant|early|for))))"
-                          r"|(?P<changed>(?<![a-z])(?:changes?|abnormal(?:ity|ities)?|deviations?)(?![a-z]))")
-"""ST direction words (lowered), searched in the keyword's scope when the keyword has none."""
+DIRECTION_RE, DIRECTIONS = tagged_alternatives((
+    ("up", r"elevat"), ("down", r"depress"), ("iso", r"isoelectric"), ("iso", r"flat"),
+    ("normal", at_word_start(r"unremarkable")), ("normal", at_word_start(r"normal(?!\s+(?:variant|early|for))")),
+    ("changed", at_word_start(r"changes?(?![a-z])")), ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")),
+    ("changed", at_word_start(r"deviations?(?![a-z])")),
+))
+"""ST direction words (lowered), searched in the keyword's scope when the keyword has none;
+``DIRECTIONS[match.lastgroup]`` is "up", "down", "iso", "normal" or "changed"."""
 
 FORMULA_RE = re.compile(r"bazett|fridericia")
 
@@ -243,19 +247,28 @@ PAIR_VALUES_RE = re.compile(
 )
 
 OPPOSITE_ST_RE = {
-    "elevated": re.compile(r"\b(?:reciprocal\s+(?:st[- ]segment\s+|st\s+)?)?depress(?:ion|ions|ed)\b"),
-    "depressed": re.compile(r"\b(?:reciprocal\s+(?:st[- ]segment\s+|st\s+)?)?elevat(?:ion|ions|ed)\b"),
+    "elevated": re.compile(at_word_start(r"reciprocal\s+(?:st[- ]segment\s+|st\s+)?depress(?:ion|ions|ed)\b", r"\w")
+                           + "|" + at_word_start(r"depress(?:ion|ions|ed)\b", r"\w")),
+    "depressed": re.compile(at_word_start(r"reciprocal\s+(?:st[- ]segment\s+|st\s+)?elevat(?:ion|ions|ed)\b", r"\w")
+                            + "|" + at_word_start(r"elevat(?:ion|ions|ed)\b", r"\w")),
 }
+"""The opposite direction in an ST mention's scope ("with reciprocal depression")."""
 
 
-T_WAVE_WORDS_RE = re.compile(
-    r"(?P<inverted>(?<![a-z])(?:invert|inversion|negativ|deeply\s+negative))|(?P<flat>flatten|(?<![a-z])flat\b)"
-    r"|(?P<peaked>(?<![a-z])(?:peaked|hyperacute|tall|tented))|(?P<biphasic>biphasic)"
-    r"|(?P<normal>(?<![a-z])(?:upright|normal(?!\s+(?:variant|for))|positive|concordant)\b)"
-    r"|(?P<changed>(?<![a-z])(?:abnormal(?:ity|ities)?|changes?)(?![a-z]))"
-)
+T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
+    ("inverted", at_word_start(r"invert")), ("inverted", at_word_start(r"inversion")),
+    ("inverted", at_word_start(r"negativ")), ("inverted", at_word_start(r"deeply\s+negative")),
+    ("flat", r"flatten"), ("flat", at_word_start(r"flat\b")),
+    ("peaked", at_word_start(r"peaked")), ("peaked", at_word_start(r"hyperacute")),
+    ("peaked", at_word_start(r"tall")), ("peaked", at_word_start(r"tented")),
+    ("biphasic", r"biphasic"),
+    ("normal", at_word_start(r"upright\b")), ("normal", at_word_start(r"normal(?!\s+(?:variant|for))\b")),
+    ("normal", at_word_start(r"positive\b")), ("normal", at_word_start(r"concordant\b")),
+    ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")), ("changed", at_word_start(r"changes?(?![a-z])")),
+))
 """T-wave category words (lowered), read after a T-wave keyword: each starts a part of the
-scope with its own leads ("T waves upright in V2-V6 and inverted in III")."""
+scope with its own leads ("T waves upright in V2-V6 and inverted in III").
+``T_WAVE_WORDS[match.lastgroup]`` is the category."""
 T_WAVE_BEFORE: dict[str, str] = {
     "inverted": "inverted", "negative": "inverted", "flat": "flat", "flattened": "flat",
     "peaked": "peaked", "tall": "peaked", "hyperacute": "peaked", "tented": "peaked",
@@ -272,7 +285,8 @@ Q_WAVE_BEFORE: dict[str, str | None] = {
 }
 """Words before "Q waves": a pathological Q wave, or a normal one (None: no claim). A Q
 wave named with leads and no such word is taken as pathological."""
-Q_WAVE_NORMAL_AFTER_RE = re.compile(r"(?<![a-z])(?:small|septal|physiologic|normal|narrow|tiny)")
+Q_WAVE_NORMAL_AFTER_RE = re.compile("|".join(at_word_start(word) for word in (
+    "small", "septal", "physiologic", "normal", "narrow", "tiny")))
 BOTH_RE = re.compile(
     r"(?:\s*,\s*|\s+(?:are|were)\s+|\s+)both\s+(?:are\s+)?(?P<word>within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|fine"
     r"|prolonged|short)\b")
