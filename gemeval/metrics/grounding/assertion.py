@@ -41,8 +41,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from itertools import product
+from typing import NamedTuple
 
 from gemeval.metrics.grounding.text import at_word_start
 
@@ -228,8 +228,7 @@ REFERENCE_REACH_WORDS = 6
 """A reference cue covers numbers at most this many words after it."""
 
 
-@dataclass(frozen=True)
-class Cue:
+class Cue(NamedTuple):
     start: int
     end: int
     kind: str
@@ -268,16 +267,24 @@ _VERB_RE = re.compile("(?:" + "|".join(at_word_start(w, r"\w") for w in (
 
 
 def _phrase_patterns() -> dict[str, tuple[re.Pattern[str], list[list[tuple[str, str, str]]]]]:
-    """Per first word, one pattern of its phrases (most words first) and, per alternative,
-    the (kind, direction, phrase) it stands for."""
+    """Per first word, one pattern of its phrases (most words first) and, per alternative
+    (its match's ``lastindex`` less one), the (kind, direction, phrase) it stands for. The
+    first word is written once, and each alternative of the rest starts with a literal, so
+    that ``re`` tries only the phrases whose next word is there."""
     out = {}
     for first, entries in _TABLE.items():
         by_phrase: dict[tuple[str, ...], list[tuple[str, str, str]]] = {}
         for words, kind, direction, phrase in entries:
             by_phrase.setdefault(words, []).append((kind, direction, phrase))
         ordered = sorted(by_phrase, key=lambda w: (-len(w), -len(" ".join(w))))
-        pattern = "|".join("(" + r"[\s\-/]{1,3}".join(re.escape(w) for w in words) + ")" for words in ordered)
-        out[first] = (re.compile(rf"(?:{pattern})(?![a-z])"), [by_phrase[w] for w in ordered])
+        longer = [r"[\s\-/]{1,3}".join(re.escape(w) for w in words[1:]) for words in ordered if len(words) > 1]
+        alternatives = []
+        if longer:
+            alternatives.append(r"[\s\-/]{1,3}(?:" + "|".join(rest + "(?![a-z])()" for rest in longer) + ")")
+        if len(longer) < len(ordered):
+            alternatives.append("(?![a-z])()")  # the first word alone (it sorts last)
+        out[first] = (re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")"),
+                      [by_phrase[w] for w in ordered])
     return out
 
 

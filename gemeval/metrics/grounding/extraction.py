@@ -78,7 +78,7 @@ class Mention:
 
 _KEYWORDS = [(q, p, lowered, required_literal(p.pattern)) for q, p, lowered in KEYWORD_PATTERNS]
 _CATEGORICAL = [(q, c, p, required_literal(p.pattern)) for q, c, p in CATEGORICAL_PATTERNS]
-"""The patterns with the literal each match starts with: a text without it is not scanned."""
+"""The patterns with a literal every match contains: a text without it is not scanned."""
 
 
 class ParsedText:
@@ -96,6 +96,8 @@ class ParsedText:
                                           [(g.start, g.end) for g in self.groups if not g.territory])
         self._headings: dict[int, LeadGroup | None] = {}
         self.st_directions: dict[tuple[int, int, int], tuple[float, str | None, int]] = {}
+        self._lowered_has: dict[str, bool] = {}
+        self._text_has: dict[str, bool] = {}
         self.mentions = self._mentions()
 
     # -- sentences ------------------------------------------------------------------------
@@ -130,6 +132,15 @@ class ParsedText:
         return self._headings[sentence_start]
 
     # -- keywords -------------------------------------------------------------------------
+    def contains(self, needle: str, lowered: bool = True) -> bool:
+        """Whether the (lowered) text contains ``needle``; each needle is looked for once
+        (many patterns share one)."""
+        seen = self._lowered_has if lowered else self._text_has
+        found = seen.get(needle)
+        if found is None:
+            found = seen[needle] = needle in (self.lowered if lowered else self.text)
+        return found
+
     def _mentions(self) -> list[Mention]:
         """Keyword mentions, the earliest first, the longest where two start together,
         overlaps dropped; per-lead keywords take a number right before them ("1 mm ST
@@ -138,7 +149,7 @@ class ParsedText:
         found = [
             Mention(quantity, m.start(), m.end(), m)
             for quantity, pattern, lowered, needle in _KEYWORDS
-            if not needle or needle in (self.lowered if lowered else self.text)
+            if not needle or self.contains(needle, lowered)
             for m in word_matches(pattern, self.lowered if lowered else self.text)
         ]
         found.sort(key=lambda mn: (mn.start, -(mn.end - mn.start)))
@@ -541,7 +552,7 @@ def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
     lowered = parsed.lowered
     for quantity, category, pattern, needle in _CATEGORICAL:
-        if needle and needle not in lowered:
+        if needle and not parsed.contains(needle):
             continue
         for m in word_matches(pattern, lowered):
             if quantity == "intervals":  # "all intervals are within normal limits"

@@ -71,6 +71,10 @@ TERRITORY_BEFORE_RE = re.compile(rf"(?P<names>(?:{_TERRITORY})(?:\s*(?:,|and|&|/
 and lateral leads". Found from "leads" backwards, which is rare, so the scan is cheap."""
 
 TERRITORY_NAME_RE = re.compile(_TERRITORY)
+_TERRITORY_ENDINGS = ("chest", "precordial", "lateral", "inferior", "septal", "anterior", "limb")
+"""How every name of ``_TERRITORY`` ends."""
+_TERRITORY_WORDS = ("lateral", "inferior", "anterior", "septal", "apical")
+"""Every name of ``_BARE_TERRITORY_RE`` and ``TERRITORY_ADVERB_RE`` contains one of these."""
 
 NOT_LEAD_WORDS: tuple[str, ...] = ("type", "class", "mobitz", "grade", "stage", "phase", "degree", "level")
 
@@ -163,6 +167,9 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
             groups.append(LeadGroup(start, end, tuple(dict.fromkeys(leads))))
     for leads_word in word_matches(LEADS_WORD_RE, lowered):
         window = max(0, leads_word.start() - 60)
+        head = lowered[window:leads_word.start()].rstrip()
+        if len(head) == leads_word.start() - window or not head.endswith(_TERRITORY_ENDINGS):
+            continue  # no territory name and space right before "leads" (the usual "Lead V5:")
         m = TERRITORY_BEFORE_RE.search(lowered, window, leads_word.start())
         if m is None or not starts_word(lowered, m.start()):
             continue
@@ -174,6 +181,8 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         explicit = [g for g in groups if 0 <= g.start - leads_word.end() <= 3]
         if not explicit:  # "inferior leads (II, III, aVF)": the explicit list is enough
             groups.extend(LeadGroup(m.start(), leads_word.end(), (name,), territory=True) for name in names)
+    if not any(word in lowered for word in _TERRITORY_WORDS):
+        return sorted(groups, key=lambda g: g.start)
     for bare in word_matches(_BARE_TERRITORY_RE, lowered):
         # "inferior ST elevation", "T flattening lateral": a territory without "leads"
         name = re.sub(r"[- ]", "_", bare.group())
