@@ -79,6 +79,9 @@ class Mention:
 _KEYWORDS = [(q, p, lowered, required_literal(p.pattern)) for q, p, lowered in KEYWORD_PATTERNS]
 _CATEGORICAL = [(q, c, p, required_literal(p.pattern)) for q, c, p in CATEGORICAL_PATTERNS]
 """The patterns with a literal every match contains: a text without it is not scanned."""
+_LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowered) | frozenset(
+    n for *_, n in _CATEGORICAL if n)
+_TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
 
 
 class ParsedText:
@@ -90,14 +93,16 @@ class ParsedText:
         self.sentence_ends = sentence_ends(text, self.lowered)
         self.values = read_values(text, self.lowered)
         self.value_starts = [v.start for v in self.values]
+        self.claim_values = [v for v in self.values if not v.conversion]  # "(2 mm)" after "0.2 mV" is no claim
+        self.claim_value_starts = [v.start for v in self.claim_values]
         self.groups = lead_groups(text, self.lowered)
         self.group_starts = [g.start for g in self.groups]
         self.assertions = AssertionReader(self.lowered, self.sentence_ends,
                                           [(g.start, g.end) for g in self.groups if not g.territory])
         self._headings: dict[int, LeadGroup | None] = {}
         self.st_directions: dict[tuple[int, int, int], tuple[float, str | None, int]] = {}
-        self._lowered_has: dict[str, bool] = {}
-        self._text_has: dict[str, bool] = {}
+        # The needles of the patterns that are in the text (many patterns share one).
+        self.needles = {n for n in _LOWERED_NEEDLES if n in self.lowered} | {n for n in _TEXT_NEEDLES if n in text}
         self.mentions = self._mentions()
 
     # -- sentences ------------------------------------------------------------------------
@@ -112,15 +117,16 @@ class ParsedText:
     # -- numbers --------------------------------------------------------------------------
 
     def values_in(self, start: int, end: int) -> list[Value]:
-        i = bisect.bisect_left(self.value_starts, start)
-        j = bisect.bisect_left(self.value_starts, end)
-        return [v for v in self.values[i:j] if not v.conversion]
+        """The values that start in [start, end), conversions left out."""
+        i = bisect.bisect_left(self.claim_value_starts, start)
+        j = bisect.bisect_left(self.claim_value_starts, end)
+        return self.claim_values[i:j]
 
     # -- leads ----------------------------------------------------------------------------
     def groups_in(self, start: int, end: int) -> list[LeadGroup]:
         i = bisect.bisect_left(self.group_starts, start)
         j = bisect.bisect_left(self.group_starts, end)
-        return [LeadGroup(g.start, g.end, g.leads, g.territory) for g in self.groups[i:j] if g.end <= end]
+        return [g for g in self.groups[i:j] if g.end <= end]
 
     def heading(self, sentence_start: int) -> LeadGroup | None:
         """The lead list that opens a sentence as its heading ("Lead V5:", "In II, III:")."""
@@ -132,15 +138,6 @@ class ParsedText:
         return self._headings[sentence_start]
 
     # -- keywords -------------------------------------------------------------------------
-    def contains(self, needle: str, lowered: bool = True) -> bool:
-        """Whether the (lowered) text contains ``needle``; each needle is looked for once
-        (many patterns share one)."""
-        seen = self._lowered_has if lowered else self._text_has
-        found = seen.get(needle)
-        if found is None:
-            found = seen[needle] = needle in (self.lowered if lowered else self.text)
-        return found
-
     def _mentions(self) -> list[Mention]:
         """Keyword mentions, the earliest first, the longest where two start together,
         overlaps dropped; per-lead keywords take a number right before them ("1 mm ST
@@ -149,7 +146,7 @@ class ParsedText:
         found = [
             Mention(quantity, m.start(), m.end(), m)
             for quantity, pattern, lowered, needle in _KEYWORDS
-            if not needle or self.contains(needle, lowered)
+            if not needle or needle in self.needles
             for m in word_matches(pattern, self.lowered if lowered else self.text)
         ]
         found.sort(key=lambda mn: (mn.start, -(mn.end - mn.start)))
@@ -205,9 +202,12 @@ def _unitless_ok(quantity: str, parsed: ParsedText, mention: Mention, value: Val
                    value=value.value * factor, family=family)
 
 
+_VALUE_FAMILY = {quantity: "rate" if family == "time_rate" else family for quantity, family in NUMERIC_QUANTITIES.items()}
+"""The unit family of the numbers a claim about each quantity is read from."""
+
+
 def _fits(quantity: str, value: Value) -> bool:
-    family = NUMERIC_QUANTITIES[quantity]
-    return value.family == ("rate" if family == "time_rate" else family)
+    return value.family == _VALUE_FAMILY[quantity]
 
 
 def _claim_from_value(quantity: str, value: Value, lead: str | None, parsed: ParsedText,
@@ -366,7 +366,8 @@ _COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
 
 def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
     quantity = mention.quantity
-    values = [v for v in parsed.values_in(mention.end, mention.scope_end) if _fits(quantity, v)]
+    family = _VALUE_FAMILY[quantity]
+    values = [v for v in parsed.values_in(mention.end, mention.scope_end) if v.family == family]
     if mention.pre_value is not None:
         values.insert(0, mention.pre_value)
     sign, category, direction_end = 1.0, None, mention.end
@@ -379,24 +380,21 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     context = not groups
     if context:
         groups = context_groups(parsed, mention, previous)
-
-    def claims_for(value: Value, leads: Sequence[str | None]) -> list[Claim]:
-        return [_claim_from_value(quantity, value, lead, parsed, (mention.start, mention.end), sign=sign)
-                for lead in leads]
-
+    keyword = (mention.start, mention.end)
     claims: list[Claim] = []
+    used: set[int] = set()  # the groups (their ids) a number went with
     for i, value in enumerate(values):
         if context:
-            targets = list(groups)
+            targets = groups
         else:
             next_start = values[i + 1].start if i + 1 < len(values) else mention.scope_end
             attached = attached_group(parsed, value, groups, next_start)
             targets = [attached] if attached else []
-        for group in targets:
-            group.used = True
-        claims.extend(claims_for(value, [lead for g in targets for lead in g.leads] or [None]))
+        used.update(id(group) for group in targets)
+        leads: list[str | None] = [lead for g in targets for lead in g.leads] or [None]
+        claims += [_claim_from_value(quantity, value, lead, parsed, keyword, sign=sign) for lead in leads]
     if quantity == "st_mv" and category is not None:
-        targets_left: list[str | None] = [lead for g in groups if not g.used for lead in g.leads]
+        targets_left: list[str | None] = [lead for g in groups if id(g) not in used for lead in g.leads]
         if not targets_left and values and not context:
             # "Each inferior lead shows ST elevation, most marked in III (0.3 mV)": the
             # territory before is the finding's, the lead after the number's.
@@ -552,7 +550,7 @@ def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
     lowered = parsed.lowered
     for quantity, category, pattern, needle in _CATEGORICAL:
-        if needle and not parsed.contains(needle):
+        if needle and needle not in parsed.needles:
             continue
         for m in word_matches(pattern, lowered):
             if quantity == "intervals":  # "all intervals are within normal limits"

@@ -93,7 +93,6 @@ class LeadGroup:
     end: int
     leads: tuple[str, ...]  # lead names, or one territory name
     territory: bool = False
-    used: bool = False
 
 
 def canonical_lead(token: str) -> str:

@@ -159,7 +159,7 @@ def read_values(text: str, lowered: str) -> list[Value]:
             if or_more is not None:  # "120 ms or more"
                 comparator, end = (">=" if or_more.group("more") else "<="), or_more.end()
         conversion = bool(values and family is not None and family == values[-1].family
-                          and comparator is None
+                          and comparator is None and lowered.find("(", values[-1].end, start) >= 0
                           and CONVERSION_GAP_RE.fullmatch(lowered, values[-1].end, start))
         values.append(Value(start, end, low, high,
                             (low + high) / 2.0, comparator, approximate, family, signed, conversion))

@@ -26,8 +26,14 @@ def starts_word(text: str, pos: int) -> bool:
     return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_'’")
 
 
-def word_matches(pattern: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
-    return (m for m in pattern.finditer(text) if m.end() > m.start() and starts_word(text, m.start()))
+def word_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """The non-empty matches of ``pattern`` that start a word (``starts_word``)."""
+    out = []
+    for m in pattern.finditer(text):
+        start = m.start()
+        if m.end() > start and (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_'’")):
+            out.append(m)
+    return out
 
 
 def word_before(lowered: str, end: int, words: tuple[str, ...]) -> tuple[str, int] | None:
