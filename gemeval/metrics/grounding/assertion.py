@@ -44,7 +44,7 @@ import re
 from itertools import product
 from typing import NamedTuple
 
-from gemeval.metrics.grounding.text import at_word_start
+from gemeval.metrics.grounding.text import at_word_start, char_positions
 
 AFFIRMED = "affirmed"
 NEGATED = "negated"
@@ -250,7 +250,6 @@ def _build_table() -> dict[str, list[tuple[tuple[str, ...], str, str, str]]]:
 
 _TABLE = _build_table()
 _WORD_RE = re.compile(r"[a-z]+(?:['’]t)?")
-_MARK_RE = re.compile(r",|\(|\)|\[|\]|\?(?=\s|$)")  # single literals: re skips ahead to them
 _LIST_CLOSE_RE = re.compile(r"\s(?:or|nor)\s")
 _INSERTION_RE = re.compile(
     r",\s*(?:such\s+as|as\s+(?:would\s+be\s+|might\s+be\s+|may\s+be\s+|is\s+|are\s+)?seen\s+in|as\s+in|like"
@@ -260,6 +259,20 @@ its words qualify the finding before it and its cues stay inside it."""
 _DASH_RE = re.compile(r"\s[—–-]\s|—")
 """A dash between words ends the reach of a sentence-wide cue ("a little long — it's usually
 harmless")."""
+_SPACED_HYPHEN_RE = re.compile(r"-(?<=\s-)(?=\s)")
+
+
+def _dashes(lowered: str) -> list[int]:
+    """Where ``_DASH_RE`` matches. It has no literal to skip ahead to and is tried at every
+    character; a text without en or em dashes (the usual) has its spaced hyphens found
+    from the hyphen instead."""
+    if "—" in lowered or "–" in lowered:
+        return [m.start() for m in _DASH_RE.finditer(lowered)]
+    out: list[int] = []
+    for m in _SPACED_HYPHEN_RE.finditer(lowered):
+        if not out or m.start() - 1 >= out[-1] + 3:  # " - - ": the second shares a space
+            out.append(m.start() - 1)
+    return out
 _RELATIVE_RE = re.compile("(?:" + "|".join(at_word_start(w) for w in ("that", "which", "who")) + ")(?![a-z])")
 _VERB_RE = re.compile("(?:" + "|".join(at_word_start(w, r"\w") for w in (
     "is", "are", "was", "were", "shows?", "has", "have", "measures?", "appears?", "seems?", "demonstrates?"))
@@ -291,6 +304,34 @@ def _phrase_patterns() -> dict[str, tuple[re.Pattern[str], list[list[tuple[str, 
 _PHRASES = _phrase_patterns()
 
 
+def _trie(words: list[str]) -> str:
+    """A pattern of ``words`` with shared beginnings written once ("no|not|none" ->
+    "no(?:ne|t|)"), longer words tried first."""
+    branches: dict[str, list[str]] = {}
+    for word in words:
+        branches.setdefault(word[:1], []).append(word[1:])
+    alternatives = [re.escape(first) + _trie(rests) for first, rests in sorted(branches.items()) if first]
+    if "" in branches:
+        alternatives.append("")  # a word ends here
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+
+def _first_word_pattern() -> re.Pattern[str]:
+    """The words that start a phrase, whole: a run of letters with a "'t" of its own
+    ("can't"), and no letter before it (nor "n'" before the "t" of "don't"). Written as one
+    branch per first letter, which ``re`` skips ahead to."""
+    by_letter: dict[str, list[str]] = {}
+    for word in _PHRASES:
+        if re.fullmatch(r"[a-z]+(?:'t)?", word):  # "2 contiguous leads" starts no phrase
+            by_letter.setdefault(word[0], []).append(word[1:])
+    branches = [f"{letter}(?<![a-z]{letter})" + ("(?<![a-z]'t)" if letter == "t" else "") + _trie(rests)
+                for letter, rests in sorted(by_letter.items())]
+    return re.compile("(?:" + "|".join(branches) + r")(?![a-z])(?!'t)")
+
+
+_FIRST_WORD_RE = _first_word_pattern()
+
+
 def read_cues(lowered: str) -> list[Cue]:
     """Every trigger, pseudo-trigger and termination phrase of a lowered text, in order
     (the longest phrase at a word wins; a phrase's words are not read again)."""
@@ -299,14 +340,11 @@ def read_cues(lowered: str) -> list[Cue]:
     skip_to = 0
     if "’" in lowered:
         lowered = lowered.replace("’", "'")  # same length: the offsets hold
-    for m in _WORD_RE.finditer(lowered):
+    for m in _FIRST_WORD_RE.finditer(lowered):
         start = m.start()
         if start < skip_to:
             continue
-        found = phrases.get(m.group())
-        if found is None:
-            continue
-        pattern, meanings = found
+        pattern, meanings = phrases[m.group()]
         hit = pattern.match(lowered, start)
         if hit is None:
             continue
@@ -331,9 +369,11 @@ class AssertionReader:
         self.insertions = [(m.start(), m.end()) for m in _INSERTION_RE.finditer(lowered)]
         asides = {p for a, b in self.insertions for p in (a, b - 1)}
         prot_starts = [a for a, _ in protected]
-        for m in _MARK_RE.finditer(lowered):
-            pos = m.start()
-            if m.group() == ",":
+        for pos in char_positions(lowered, ",()[]?"):
+            mark = lowered[pos]
+            if mark == "?" and not (pos + 1 == len(lowered) or lowered[pos + 1].isspace()):
+                continue  # a question mark marks a clause before a space or at the end only
+            if mark == ",":
                 if pos in asides:
                     continue
                 k = bisect.bisect_right(prot_starts, pos) - 1
@@ -342,9 +382,9 @@ class AssertionReader:
                 # Thousands separators and decimal commas are no clause marks.
                 if 0 < pos < len(lowered) - 1 and lowered[pos - 1].isdigit() and lowered[pos + 1].isdigit():
                     continue
-            marks.append((pos, m.group()))
+            marks.append((pos, mark))
         self.marks = marks
-        self.dashes = [m.start() for m in _DASH_RE.finditer(lowered)]
+        self.dashes = _dashes(lowered)
         self.mark_starts = [p for p, _ in marks]
         self.anchors: list[int] = []
 

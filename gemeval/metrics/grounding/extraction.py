@@ -84,6 +84,11 @@ _LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowere
 _TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
 
 
+def _needles_in(text: str, lowered: str) -> set[str]:
+    """The needles of the patterns that are in the text (many patterns share one)."""
+    return {n for n in _LOWERED_NEEDLES if n in lowered} | {n for n in _TEXT_NEEDLES if n in text}
+
+
 class ParsedText:
     """A text read once: sentence ends, numbers, lead lists and keyword mentions, in order."""
 
@@ -101,8 +106,7 @@ class ParsedText:
                                           [(g.start, g.end) for g in self.groups if not g.territory])
         self._headings: dict[int, LeadGroup | None] = {}
         self.st_directions: dict[tuple[int, int, int], tuple[float, str | None, int]] = {}
-        # The needles of the patterns that are in the text (many patterns share one).
-        self.needles = {n for n in _LOWERED_NEEDLES if n in self.lowered} | {n for n in _TEXT_NEEDLES if n in text}
+        self.needles = _needles_in(text, self.lowered)
         self.mentions = self._mentions()
 
     # -- sentences ------------------------------------------------------------------------
@@ -162,12 +166,24 @@ class ParsedText:
                         and (not mentions or mentions[-1].end <= before.start)):
                     mention.pre_value, mention.start = before, before.start
             mentions.append(mention)
+        contrasts = [(m.start(), m.end()) for m in CONTRAST_RE.finditer(self.lowered)]
+        contrast_starts = [start for start, _ in contrasts]
         for i, mention in enumerate(mentions):
             limit = mentions[i + 1].start if i + 1 < len(mentions) else len(self.text)
-            mention.scope_end = min(limit, self.sentence_end(mention.end), mention.end + SCOPE_CHARS)
-            contrast = CONTRAST_RE.search(self.lowered, mention.end, mention.scope_end)
-            if contrast is not None:
-                mention.scope_end = contrast.start()
+            mention.scope_end = end = min(limit, self.sentence_end(mention.end), mention.end + SCOPE_CHARS)
+            if end < len(self.lowered) and self.lowered[end - 1:end + 1].isalpha() \
+                    and self.lowered[end - 1:end + 1].isascii():
+                # A scope cut inside a word: its first letters may read as a contrast word.
+                contrast = CONTRAST_RE.search(self.lowered, mention.end, end)
+                if contrast is not None:
+                    mention.scope_end = contrast.start()
+                continue
+            k = bisect.bisect_left(contrast_starts, mention.end)
+            while k < len(contrasts) and contrasts[k][0] < end:
+                if contrasts[k][1] <= end:
+                    mention.scope_end = contrasts[k][0]
+                    break
+                k += 1
         return mentions
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from gemeval.ecg.record import LEADS
 from gemeval.metrics.grounding.claims import LEAD_FINDING_QUANTITIES
-from gemeval.metrics.grounding.text import starts_word, word_matches
+from gemeval.metrics.grounding.text import split_alternatives, starts_word, word_matches
 
 if TYPE_CHECKING:
     from gemeval.metrics.grounding.extraction import Mention, ParsedText
@@ -48,6 +48,7 @@ _TERRITORY = (
 )
 
 LEADS_WORD_RE = re.compile(r"leads?\b|territor(?:y|ies)\b|distribution\b")
+_LEADS_WORD_PARTS = [re.compile(part) for part in split_alternatives(LEADS_WORD_RE.pattern)]
 TERRITORY_ADVERB_RE = re.compile("|".join(rf"{name}ly\b" for name in (
     "inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal", "lateral", "high[- ]lateral",
     "apical")))
@@ -164,7 +165,9 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         i = j
         if _is_lead_list(text, lowered, start, end, leads):
             groups.append(LeadGroup(start, end, tuple(dict.fromkeys(leads))))
-    for leads_word in word_matches(LEADS_WORD_RE, lowered):
+    # One scan per word: each starts with its literal, which re skips ahead to.
+    for leads_word in sorted((m for pattern in _LEADS_WORD_PARTS for m in word_matches(pattern, lowered)),
+                             key=lambda m: m.start()):
         window = max(0, leads_word.start() - 60)
         head = lowered[window:leads_word.start()].rstrip()
         if len(head) == leads_word.start() - window or not head.endswith(_TERRITORY_ENDINGS):

@@ -16,7 +16,7 @@ from typing import Iterable
 
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
-SENTENCE_END_CHAR_RE = re.compile(r"[.;!?\n]")
+SENTENCE_END_CHARS = ".;!?\n"
 
 NOT_SENTENCE_END_BEFORE: tuple[str, ...] = ("approx", " ca", "vs", "e.g", "i.e", "max", "dr")
 """A point after these is an abbreviation's, not a sentence end; nor is a decimal point."""
@@ -66,8 +66,7 @@ def sentence_ends(text: str, lowered: str) -> list[int]:
     """Offsets of the characters that end a sentence, decimal points and the points of
     abbreviations left out."""
     ends = []
-    for m in SENTENCE_END_CHAR_RE.finditer(text):
-        i = m.start()
+    for i in char_positions(text, SENTENCE_END_CHARS):
         if text[i] == "." and ((i + 1 < len(text) and text[i + 1].isdigit())
                                or lowered.endswith(NOT_SENTENCE_END_BEFORE, max(0, i - 6), i)):
             continue
@@ -97,10 +96,24 @@ def tagged_alternatives(table: Iterable[tuple[str, str]]) -> tuple[re.Pattern[st
     return re.compile("|".join(parts)), tags
 
 
+def char_positions(text: str, chars: str) -> list[int]:
+    """Where any of ``chars`` is in ``text``, in order (as a ``[...]`` pattern would find
+    them; ``str.find`` skips ahead to each character, which ``re`` does not for a class)."""
+    out = []
+    for char in chars:
+        i = text.find(char)
+        while i >= 0:
+            out.append(i)
+            i = text.find(char, i + 1)
+    out.sort()
+    return out
+
+
 def split_alternatives(pattern: str) -> list[str]:
     """The top-level alternatives of a regular expression, with a leading group of
-    alternatives expanded ("(?:left|right) axis" -> "left axis", "right axis"), so that each
-    starts with a literal ``re`` can skip ahead to (see the module docstring)."""
+    alternatives or class of letters expanded ("(?:left|right) axis" -> "left axis", "right
+    axis"; "[PT] axis" -> "P axis", "T axis"), so that each starts with a literal ``re`` can
+    skip ahead to (see the module docstring)."""
     parts, depth, start, i, in_class = [], 0, 0, 0, False
     while i < len(pattern):
         ch = pattern[i]
@@ -125,7 +138,13 @@ def split_alternatives(pattern: str) -> list[str]:
     return [q for p in parts for q in split_alternatives(p)]
 
 
+_LEADING_LETTERS_RE = re.compile(r"\[([A-Za-z]+)\](?![?*+{])")
+
+
 def _expand_leading_group(pattern: str) -> list[str]:
+    letters = _LEADING_LETTERS_RE.match(pattern)
+    if letters is not None:  # "[PT] axis" -> "P axis", "T axis"
+        return [letter + pattern[letters.end():] for letter in letters.group(1)]
     if not pattern.startswith("(?:"):
         return [pattern]
     depth, i = 0, 0
