@@ -7,7 +7,6 @@ import bisect
 import dataclasses
 import re
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 from gemeval.metrics.grounding.assertion import (
     AFFIRMED,
