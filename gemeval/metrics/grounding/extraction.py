@@ -65,7 +65,7 @@ from gemeval.metrics.grounding.vocabulary import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     quantity: str
     start: int

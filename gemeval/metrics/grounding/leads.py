@@ -88,7 +88,7 @@ HEADING_AFTER_RE = re.compile(r"\s*[:,\-–]|\s+(?:shows?|has|demonstrates?|disp
 ATTACHED_BEFORE_RE = re.compile(r"\s*(?:\(|:|=)?\s*(?:of|by|at|is|was|measuring|measures)?\s*")
 
 
-@dataclass
+@dataclass(slots=True)
 class LeadGroup:
     start: int
     end: int

@@ -60,7 +60,7 @@ COMPARATOR_WORDS: tuple[str, ...] = tuple(sorted(COMPARATORS, key=len, reverse=T
 CONVERSION_GAP_RE = re.compile(r"\s*\(\s*")
 
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     start: int
     end: int

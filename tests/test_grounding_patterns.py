@@ -1,0 +1,151 @@
+"""The claim reader's pattern helpers: each shortcut taken for speed finds exactly what the
+plain form it stands for finds."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gemeval.metrics.grounding import extraction, leads
+from gemeval.metrics.grounding.assertion import _PHRASES, _dashes, read_cues
+from gemeval.metrics.grounding.claims import Claim
+from gemeval.metrics.grounding.corpus import load_corpus
+from gemeval.metrics.grounding.text import (
+    ASCII_LOWER,
+    at_word_start,
+    char_positions,
+    required_literal,
+    split_alternatives,
+    tagged_alternatives,
+)
+
+BOUNDED = settings(max_examples=300, deadline=None)
+DEV = Path(__file__).parent / "data" / "grounding_dev"
+
+
+def _corpus_texts() -> list[str]:
+    return [item.text for item in load_corpus(DEV)]
+
+
+@pytest.mark.parametrize(("pattern", "literal"), [
+    (r"a-?flutter\b", "flutter"),
+    (r"(?:ventricular\s+)?response\s+is\s+irregular\b", "irregular"),
+    (r"[PT][- ]axis\b", "axis"),
+    (r"qtc\s*\(\s*fridericia", "fridericia"),
+    (r"ab+c", "ab"),
+    (r"abc?d", "ab"),
+    (r"x{2}yz", "yz"),
+    (r"R'", "R'"),
+    (r"R(?=\s*V1)", ""),  # one letter is no needle
+    (r"ab|cd", ""),  # a top-level alternative: neither is in every match
+    (r"(?i)abc", ""),  # case folded: the literal is not
+])
+def test_required_literal_is_text_every_match_contains(pattern: str, literal: str) -> None:
+    assert required_literal(pattern) == literal
+
+
+def test_every_keyword_and_finding_match_in_the_corpus_contains_its_needle() -> None:
+    """A text without a pattern's needle is not scanned: that must never drop a match."""
+    texts = _corpus_texts()
+    checked = 0
+    for text in texts:
+        lowered = text.translate(ASCII_LOWER)
+        for _, pattern, on_lowered, needle in extraction._KEYWORDS:
+            for m in pattern.finditer(lowered if on_lowered else text):
+                assert needle in m.group() or not needle, (pattern.pattern, m.group())
+                checked += 1
+        for _, _, pattern, needle in extraction._CATEGORICAL:
+            for m in pattern.finditer(lowered):
+                assert needle in m.group() or not needle, (pattern.pattern, m.group())
+                checked += 1
+    assert checked > 1000
+
+
+def test_split_alternatives_expands_a_leading_class_of_letters() -> None:
+    assert split_alternatives(r"[PU][- ]?[Ww]aves?\b|QRS") == [r"P[- ]?[Ww]aves?\b", r"U[- ]?[Ww]aves?\b", "QRS"]
+    assert split_alternatives(r"[ab]?x") == [r"[ab]?x"]  # optional: not expanded
+
+
+@BOUNDED
+@given(st.text(alphabet="ab noa-'t,", max_size=20))
+def test_at_word_start_is_the_lookbehind_it_stands_for(text: str) -> None:
+    fast = re.compile(at_word_start("no") + "|" + at_word_start("a"))
+    plain = re.compile(r"(?<![a-z])(?:no|a)")
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_at_word_start_needs_a_letter_first() -> None:
+    with pytest.raises(ValueError, match="starts with a letter"):
+        at_word_start(r"\d+")
+
+
+def test_tagged_alternatives_report_the_first_alternative_that_matches() -> None:
+    pattern, tags = tagged_alternatives((("long", "flatten"), ("short", "flat"), ("other", "peak")))
+    found = [(m.group(), tags[m.lastgroup or ""]) for m in pattern.finditer("flat, flattened, peaked")]
+    assert found == [("flat", "short"), ("flatten", "long"), ("peak", "other")]
+
+
+@BOUNDED
+@given(st.text(alphabet=".;!?\n ab", max_size=30))
+def test_char_positions_finds_what_a_class_finds(text: str) -> None:
+    assert char_positions(text, ".;!?\n") == [m.start() for m in re.finditer(r"[.;!?\n]", text)]
+
+
+@BOUNDED
+@given(st.text(alphabet=" -–—a\n\t", max_size=16))
+def test_dashes_are_found_as_one_scan_of_the_dash_pattern_finds_them(text: str) -> None:
+    assert _dashes(text) == [m.start() for m in re.finditer(r"\s[—–-]\s|—", text)]
+
+
+def _cues_word_by_word(lowered: str) -> list[tuple[int, int, str, str, str]]:
+    """The cue reading spelled out: every word in turn, its phrases tried, a phrase's words
+    not read again."""
+    lowered = lowered.replace("’", "'")
+    cues, skip_to = [], 0
+    for m in re.finditer(r"[a-z]+(?:'t)?", lowered):
+        if m.start() < skip_to or m.group() not in _PHRASES:
+            continue
+        pattern, meanings = _PHRASES[m.group()]
+        hit = pattern.match(lowered, m.start())
+        if hit is not None:
+            cues += [(m.start(), hit.end(), *meaning) for meaning in meanings[(hit.lastindex or 1) - 1]]
+            skip_to = hit.end()
+    return cues
+
+
+def test_cue_reader_finds_what_a_word_by_word_reading_finds() -> None:
+    texts = _corpus_texts() + ["I can't see it; it isn't there, don't worry: no change, not only that.",
+                               "The QT cannot be reliably measured; 2 contiguous leads; e.g. no-ST."]
+    for text in texts:
+        lowered = text.translate(ASCII_LOWER)
+        assert [tuple(c) for c in read_cues(lowered)] == _cues_word_by_word(lowered), text
+
+
+def test_claim_init_takes_the_declared_fields_in_order_with_their_defaults() -> None:
+    fields = dataclasses.fields(Claim)
+    params = list(inspect.signature(Claim.__init__).parameters.values())[1:]
+    assert [p.name for p in params] == [f.name for f in fields]
+    for param, field in zip(params, fields):
+        assert param.default == (inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default)
+    claim = Claim(quantity="qrs_ms", value=96.0, low=96.0, high=96.0, lead=None, span=(0, 9), phrase="QRS 96 ms")
+    assert dataclasses.replace(claim, lead="V1").lead == "V1" and claim.assertion == "affirmed"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claim.lead = "V2"  # type: ignore[misc]
+
+
+@BOUNDED
+@given(st.from_regex(leads._TERRITORY, fullmatch=True))
+def test_every_territory_name_has_one_of_the_endings_looked_for(name: str) -> None:
+    assert name.endswith(leads._TERRITORY_ENDINGS), name
+
+
+def test_territory_words_are_in_every_bare_or_adverb_territory() -> None:
+    for pattern in (leads._BARE_TERRITORY_RE, leads.TERRITORY_ADVERB_RE):
+        for alternative in split_alternatives(pattern.pattern):
+            assert any(word in alternative for word in leads._TERRITORY_WORDS), alternative
