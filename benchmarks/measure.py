@@ -25,6 +25,11 @@ difference (measured - cart) over the records, for gemeval and neurokit2, agains
 IEC 60601-2-25 bounds on the mean (PR +-10, QRS +-6, QT and QTc +-12 ms) and the targets
 for the axis (MAE <= 10 deg) and the ST level at J + 60 ms (every lead within 0.05 mV).
 
+Real bundle-branch blocks (with ``--real``): every record in ``--shared-data`` (default
+``../shared/data`` beside the project: ``cinc2021/``, ``csn-native/``) whose header's SNOMED
+codes label a complete (QRS should be >= 120 ms) or incomplete bundle-branch block, with
+its measured QRS.
+
 Noisy windows (``--noisy N``): heart rate on N 10 s synthetic windows with motion-artefact
 bursts (``RealismOptions``: three bursts of up to 1 mV in one to three electrodes, breathing
 RR variation, beat-to-beat amplitude variation), exact beat truth, MAE target 2 bpm.
@@ -34,7 +39,8 @@ windows, the reference rate from the annotated beats in each window; leads the f
 not have count as off.
 
     python benchmarks/measure.py [--n 500] [--seed 0] [--skip-neurokit] [--by-condition]
-                                 [--no-real] [--noisy 100] [--holter PATH/100]
+                                 [--no-real] [--shared-data PATH] [--noisy 100]
+                                 [--holter PATH/100]
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ import argparse
 import math
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -201,6 +208,38 @@ def real_section(use_neurokit: bool) -> None:
               "neurokit2 has no ST level")
 
 
+# SNOMED-CT codes of bundle-branch blocks in CinC 2021 headers (dx_mapping_scored.csv); the
+# challenge scores 59118001 (RBBB) as complete RBBB (713427006) and 164909002 as 733534002
+COMPLETE_BBB = {"59118001": "RBBB", "713427006": "CRBBB", "164909002": "LBBB", "733534002": "CLBBB"}
+INCOMPLETE_BBB = {"713426002": "IRBBB", "251120003": "ILBBB"}
+WIDE_QRS_MS = 120.0
+
+
+def bundle_branch_section(root: Path) -> None:
+    """QRS of every real record under ``root`` (``cinc2021/``, ``csn-native/``) whose
+    header labels a bundle-branch block: complete blocks should measure >= 120 ms,
+    incomplete ones under it."""
+    from gemeval.ecg.io import read_record
+
+    headers = sorted(root.glob("cinc2021/*.hea")) + sorted(root.glob("csn-native/*.hea"))
+    print(f"\nReal records labelled bundle-branch block (from {root}):")
+    if not headers:
+        print("  none found (the real fixtures live in ../shared/data beside the project)")
+        return
+    for header in headers:
+        record = read_record(header.with_suffix(""), validate=False)
+        complete = [COMPLETE_BBB[c] for c in record.snomed_codes if c in COMPLETE_BBB]
+        incomplete = [INCOMPLETE_BBB[c] for c in record.snomed_codes if c in INCOMPLETE_BBB]
+        if not complete and not incomplete:
+            continue
+        qrs_ms = measure(record).qrs_ms
+        wide = qrs_ms >= WIDE_QRS_MS
+        verdict = "ok" if wide == bool(complete) else ("NOT wide" if complete else "wide")
+        print(f"  {header.parent.name}/{header.stem}: {', '.join(complete + incomplete)}; "
+              f"QRS {qrs_ms:.0f} ms ({'complete: >=' if complete else 'incomplete: <'} "
+              f"{WIDE_QRS_MS:g} ms {verdict})")
+
+
 def noisy_section(n: int, seed: int, use_neurokit: bool) -> None:
     """Heart rate on artefact-laden synthetic 10 s windows."""
     ours, theirs = [], []
@@ -280,7 +319,9 @@ def main() -> None:
                         help="measure with gemeval only (no accuracy or speed comparison)")
     parser.add_argument("--by-condition", action="store_true",
                         help="also print gemeval's table per synthetic condition")
-    parser.add_argument("--no-real", action="store_true", help="skip the real-record section")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-record sections")
+    parser.add_argument("--shared-data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"),
+                        help="folder with cinc2021/ and csn-native/ for the bundle-branch-block QRS check")
     parser.add_argument("--noisy", type=int, default=100,
                         help="artefact-laden synthetic windows for the HR check (0: none)")
     parser.add_argument("--holter", default=None,
@@ -327,6 +368,7 @@ def main() -> None:
               f"{'met' if speedup >= TARGET_SPEEDUP else 'NOT met'})")
     if not args.no_real:
         real_section(not args.skip_neurokit)
+        bundle_branch_section(Path(args.shared_data))
     if args.noisy > 0:
         noisy_section(args.noisy, args.seed, not args.skip_neurokit)
     if args.holter:
