@@ -29,7 +29,7 @@ from gemeval.metrics.grounding.leads import (
     context_groups,
     lead_groups,
 )
-from gemeval.metrics.grounding.numbers import Value, read_values, unit_of
+from gemeval.metrics.grounding.numbers import Value, read_values, unit_of, with_digits
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
     at_word_start,
@@ -47,6 +47,8 @@ from gemeval.metrics.grounding.vocabulary import (
     FORMULA_RE,
     KEYWORD_CATEGORIES,
     KEYWORD_PATTERNS,
+    LIST_QUANTITIES,
+    LIST_VALUES_RE,
     OPPOSITE_ST_RE,
     PAIR_VALUES_RE,
     PRE_VALUE_GAP_RE,
@@ -95,7 +97,7 @@ class ParsedText:
         self.text = text
         self.lowered = text.translate(ASCII_LOWER)
         self.sentence_ends = sentence_ends(text, self.lowered)
-        self.values = read_values(text, self.lowered)
+        self.values = read_values(*with_digits(text, self.lowered))
         self.value_starts = [v.start for v in self.values]
         self.claim_values = [v for v in self.values if not v.conversion]  # "(2 mm)" after "0.2 mV" is no claim
         self.claim_value_starts = [v.start for v in self.claim_values]
@@ -327,6 +329,31 @@ def _pair_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     return claims + _value_predicate(parsed, mention, claims[-1], second)
 
 
+def _list_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
+    """"PR/QRS/QTc 156/92/436 ms": one number per name, in order; intervals given in
+    seconds (or below 3 without a unit) are converted to ms. A list whose counts differ
+    claims nothing."""
+    names = [name.strip().lower() for name in mention.match.group().split("/")]
+    found = LIST_VALUES_RE.match(parsed.lowered, mention.end, mention.scope_end)
+    if found is None:
+        return []
+    numbers = [float(n) for n in found.group("values").split("/")]
+    if len(numbers) != len(names):
+        return []
+    family, factor = unit_of(found.group("unit"))
+    times = [n for name, n in zip(names, numbers) if name != "hr"]
+    if family is None and times and max(times) < 3.0:
+        factor = 1000.0
+    span = (mention.start, found.end())
+    claims = []
+    for name, number in zip(names, numbers):
+        quantity, formula = LIST_QUANTITIES[name]
+        value = number if quantity == "hr_bpm" else number * factor
+        claims.append(Claim(quantity=quantity, value=value, low=value, high=value, lead=None, span=span,
+                            phrase=parsed.text[span[0]:span[1]], formula=formula))
+    return claims
+
+
 def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | None, int]:
     """Sign and category of an ST mention, and where its direction word ends."""
     key = (mention.start, mention.end, mention.scope_end)
@@ -337,9 +364,9 @@ def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | No
 
 def _read_st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | None, int]:
     keyword = mention.match.group().lower()
-    if "elevat" in keyword:
+    if "elev" in keyword or keyword == "ste":
         return 1.0, "elevated", mention.end
-    if "depress" in keyword:
+    if "depress" in keyword or " dep" in keyword or keyword == "std":
         return -1.0, "depressed", mention.end
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     if d is None:
@@ -522,13 +549,16 @@ def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     leads of the scope."""
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     direction = DIRECTIONS[d.lastgroup or ""] if d is not None else None
-    if d is None or direction not in ("changed", "normal"):
+    if parsed.lowered.startswith(("nsst", "nonspecific", "repol"), mention.start):
+        d, direction = None, "changed"  # "NSSTTW", "repol abnormality": not normal
+    elif d is None or direction not in ("changed", "normal"):
         return []
+    word_end = d.end() if d is not None else mention.end
     groups = parsed.groups_in(mention.end, mention.scope_end)
     leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
-    span = (mention.start, max(d.end(), groups[-1].end if groups else 0))
+    span = (mention.start, max(word_end, groups[-1].end if groups else 0))
     return [Claim(quantity=quantity, value=None, low=None, high=None, lead=lead, span=span,
-                  phrase=parsed.text[span[0]:span[1]], category="normal", focus=(mention.start, d.end()),
+                  phrase=parsed.text[span[0]:span[1]], category="normal", focus=(mention.start, word_end),
                   opposite=direction == "changed")
             for quantity in ("st_mv", "t_wave") for lead in dict.fromkeys(leads)]
 
@@ -580,6 +610,31 @@ def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     return claims
 
 
+_RATE_RHYTHMS = frozenset({("rhythm", "sinus"), ("rhythm", "atrial_fibrillation"), ("rhythm", "atrial_flutter"),
+                           ("rhythm", "paced"), ("rhythm", "junctional"), ("hr_bpm", "fast"), ("hr_bpm", "slow")})
+
+
+def _rhythm_rates(parsed: ParsedText, named: list[Claim], claimed: set[int]) -> list[Claim]:
+    """A bare number right after a rhythm's name is its rate: "SR 76", "sinus rhythm at
+    98", "AF w/ RVR ~140", "V-paced at 60"."""
+    out: list[Claim] = []
+    for claim in named:
+        if (claim.quantity, claim.category) not in _RATE_RHYTHMS:
+            continue
+        end = claim.span[1]
+        i = bisect.bisect_left(parsed.claim_value_starts, end)
+        if i == len(parsed.claim_values):
+            continue
+        value = parsed.claim_values[i]
+        if (value.family is not None or value.start in claimed or value.comparator is not None
+                or not 20.0 <= value.low <= 300.0 or value.low != int(value.low)
+                or not TIGHT_GAP_RE.fullmatch(parsed.lowered, end, value.start)):
+            continue
+        claimed.add(value.start)
+        out.append(_claim_from_value("hr_bpm", replace(value, family="rate"), None, parsed, claim.span))
+    return out
+
+
 def extract_parsed(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
     owned: list[tuple[int, int]] = []
@@ -589,6 +644,8 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
         owned.append((mention.start, mention.scope_end))
         if mention.quantity == "qt_qtc_pair":
             claims.extend(_pair_claims(parsed, mention))
+        elif mention.quantity == "interval_list":
+            claims.extend(_list_claims(parsed, mention))
         elif mention.quantity in PER_LEAD_QUANTITIES:
             findings.append(_per_lead_claims(parsed, mention, previous))
         elif mention.quantity in ("t_wave", "q_wave"):
@@ -618,7 +675,9 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
         claims.append(Claim(quantity="axis_deg", value=axis, low=axis, high=axis, lead=None,
                             span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
                             focus=(m.start("axis"), m.end("axis"))))
-    claims.extend(_categorical_claims(parsed))
+    categorical = _categorical_claims(parsed)
+    claims.extend(categorical)
+    claims.extend(_rhythm_rates(parsed, categorical, claimed))
     claims.sort(key=lambda c: (c.span[0], c.span[1]))
     return _with_assertions(parsed, claims)
 
@@ -666,7 +725,7 @@ def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
     out = []
     for mention in parsed.mentions:
         quantity = mention.quantity
-        if quantity in ("block", "qt_qtc_pair", "st_t", "t_wave", "q_wave") or mention.start in claimed:
+        if quantity in ("block", "qt_qtc_pair", "interval_list", "st_t", "t_wave", "q_wave") or mention.start in claimed:
             continue
         if any(mention.start <= c.span[0] < max(mention.scope_end, mention.end + 1)
                and c.quantity in (quantity, "qtc_ms") for c in claims):

@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from gemeval.metrics.grounding.text import stripped_end, word_before, word_ending
 
-NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+NUMBER_RE = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+"""A number; clinicians write seconds without the leading zero ("PR .16")."""
 
 _UNIT = (
     r"milliseconds?|msecs?|ms|seconds?|secs?|s"
@@ -58,6 +59,64 @@ COMPARATORS: dict[str, str] = {
 COMPARATOR_WORDS: tuple[str, ...] = tuple(sorted(COMPARATORS, key=len, reverse=True))
 
 CONVERSION_GAP_RE = re.compile(r"\s*\(\s*")
+
+
+_ONES = {w: i for i, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
+_TENS = {w: 10 * i for i, w in enumerate(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                                          "ninety"), start=2)}
+_BELOW_100 = (rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(w for w, i in _ONES.items() if 0 < i < 10)}))?"
+              rf"|(?:{'|'.join(sorted(_ONES, key=len, reverse=True))})")
+NUMBER_WORDS_RE = re.compile(
+    rf"(?<![a-z-])(?:(?P<hundreds>{'|'.join(w for w, i in _ONES.items() if 0 < i < 10)})\s+hundred"
+    rf"(?:\s+(?:and\s+)?(?P<rest>{_BELOW_100}))?|(?P<tens>(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(w for w, i in _ONES.items() if 0 < i < 10)}))?))"
+    r"(?![a-z-])"
+)
+"""Numbers written in words, from twenty up ("fifty-two", "one hundred and ten"); smaller
+ones ("one lead", "twelve-lead") are words, not values."""
+
+
+_NUMBER_WORD_NEEDLES = (*_TENS, "hundred")
+
+
+def _below_100(words: str) -> int | None:
+    parts = re.split(r"[- ]", words)
+    total = 0
+    for i, part in enumerate(parts):
+        if part in _TENS and i == 0:
+            total += _TENS[part]
+        elif part in _ONES and (i == 0 or 0 < _ONES[part] < 10):
+            total += _ONES[part]
+        else:
+            return None
+    return total
+
+
+def with_digits(text: str, lowered: str) -> tuple[str, str]:
+    """``text`` and ``lowered`` with numbers in words replaced by their digits, padded with
+    spaces to the same length (so every position still points at the same words)."""
+    if not any(word in lowered for word in _NUMBER_WORD_NEEDLES):
+        return text, lowered
+    pieces: list[tuple[int, int, str]] = []
+    for m in NUMBER_WORDS_RE.finditer(lowered):
+        if m.group("hundreds"):
+            rest = _below_100(m.group("rest")) if m.group("rest") else 0
+            number = None if rest is None else 100 * _ONES[m.group("hundreds")] + rest
+        else:
+            number = _below_100(m.group("tens"))
+        if number is not None:
+            pieces.append((m.start(), m.end(), str(number).ljust(m.end() - m.start())))
+    if not pieces:
+        return text, lowered
+    out_text, out_lowered, last = [], [], 0
+    for start, end, digits in pieces:
+        out_text += [text[last:start], digits]
+        out_lowered += [lowered[last:start], digits]
+        last = end
+    out_text.append(text[last:])
+    out_lowered.append(lowered[last:])
+    return "".join(out_text), "".join(out_lowered)
 
 
 @dataclass(slots=True)

@@ -9,6 +9,10 @@ import re
 from gemeval.metrics.grounding.leads import LEAD_LOOKAHEAD
 from gemeval.metrics.grounding.text import at_word_start, split_alternatives, tagged_alternatives
 
+_LIST_NAME = r"(?:PR|QRS|QTc[BF]?|QT|RR|HR)"
+_LIST_NAMES = rf"(?:\s*/\s*{_LIST_NAME}){{1,5}}\b"
+"""The names of a slash list after its first: "PR/QRS/QTc 156/92/436 ms"."""
+
 # (quantity, pattern, lowered). "block" keywords are quantities gemeval does not check:
 # they own the numbers after them, so those never become another quantity's claim. A
 # quantity may have several patterns: each starts with a distinctive literal, which keeps
@@ -18,6 +22,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
     (quantity, re.compile(alternative), lowered)
     for quantity, pattern, lowered in (
         ("qt_qtc_pair", r"QT\s*/\s*QTc(?P<fx>[BF])?\b(?:\s+intervals?)?", False),
+        ("interval_list", r"(?:PR|QRS|QTc|QT|RR|HR)" + _LIST_NAMES, False),
         ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\([^)]*\))?", True),
         ("sokolow_lyon_mv", r"S\s?V1\s*\+\s*R\s?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
         ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\([^)]*\))?", True),
@@ -36,7 +41,8 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("hr_bpm", r"rate\b", True),
         ("hr_bpm", r"HR\b|VR\b", False),
         ("st_mv", r"ST(?:[- ]segments?)?(?:\s+(?:elevations?|elevated|depressions?|depressed|deviations?"
-                  r"|levels?|shifts?))?(?:\s+at\s+the\s+J[- ]?point)?(?![\w-])", False),
+                  r"|levels?|shifts?|elev\.?|depr?\.?))?(?:\s+at\s+the\s+J[- ]?point)?(?![\w-])", False),
+        ("st_mv", r"ST[ED](?![\w-])", False),
         ("st_mv", r"elevation\s+of\s+the\s+st(?:[- ]segments?)?|depression\s+of\s+the\s+st(?:[- ]segments?)?", True),
         ("r_mv", r"R[- ]?[Ww]aves?(?:\s+(?:amplitudes?|heights?|voltages?))?\b|R[- ]amplitudes?\b", False),
         ("r_mv", r"R" + LEAD_LOOKAHEAD, False),
@@ -46,9 +52,12 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
                    r"|TWI\b|T[- ]negativity\b", False),
         ("t_wave", r"t[- ]?wave\s+(?:inversions?|flattening)\b|t[- ]inversions?\b", True),
         ("t_wave", r"T(?=\s+(?:negative|flat|flattened|biphasic|inverted|normal|abnormal|peaked|upright|positive"
-                   r"|inversion|changes|in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b))", False),
+                   r"|inversion|inv\b|changes|in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b))", False),
         ("st_t", r"ST[- ]?T\b(?:[- ]waves?)?(?:[- ]segments?)?|ST\s*(?:&|and|/)\s*T\b(?:[- ]waves?)?", False),
         ("st_t", r"repolari[sz]ation\s+(?:disturbances?|abnormalit(?:y|ies)|changes?|disorders?)", True),
+        ("st_t", r"repol\.?\s+(?:disturbances?|abnormalit(?:y|ies)|changes?)", True),
+        ("st_t", r"NSST[- ]?T(?:W|[- ]waves?)?\b(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
+        ("st_t", r"nonspecific\s+ST[- ]?T\b(?:[- ]waves?)?(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
         ("st_mv", r"J[- ]?points?\b", False),
         ("st_mv", r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping|upsloping)"
                   r"\s+(?:elevations?|depressions?)\b", True),
@@ -129,6 +138,10 @@ VALUE_PREDICATE_RE = re.compile(
 """A category right after a number: "QTc 468 ms, which is prolonged", "the rate is 110 bpm,
 which is a bit fast", "QRS 104 ms is normal"."""
 
+_STATEMENT_START = r"(?:(?<=^st)|(?<=\nst)|(?<=[.;:] st))"
+_RATE_STATEMENT = r"(?=\s+\d{2,3}(?:\s*(?:bpm|/min))?\s*(?:[,.;:)]|$)(?!\d))"
+"""A rate that is the whole statement: "ST 112." (not "ST 2 mm")."""
+
 CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (quantity, category, re.compile(alternative))
     for quantity, category, pattern in (
@@ -191,6 +204,14 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("axis_deg", "right", r"(?:overdriven|over-driven)\s+right\s+type\b"),
         ("axis_deg", "left", r"left\s+or\s+right\s+axis\s+deviation\b"),
         ("rhythm", "sinus", r"sinus(?=\s+(?:at|with|of|rate)\b|\s*[,.;:)])|sinusrhythm(?:us)?\b|nsr\b"),
+        # Clinician shorthand: "SR 76", "SB 52", "sinus brady", "ST 112" (sinus
+        # tachycardia only as a statement of its own with a rate: never "ST elevation").
+        ("rhythm", "sinus", r"sr\b(?![-/])|sb\b(?![-/])|sinus\s+(?:brady|tachy)\b"),
+        ("hr_bpm", "slow", r"sb\b(?![-/])|sinus\s+brady\b"),
+        ("hr_bpm", "fast", r"sinus\s+tachy\b|rvr\b"),
+        ("rhythm", "sinus", r"st" + _STATEMENT_START + _RATE_STATEMENT),
+        ("hr_bpm", "fast", r"st" + _STATEMENT_START + _RATE_STATEMENT),
+        ("pr_ms", "prolonged", r"(?:1st|first)\s+deg\.?\s+(?:av\s+block|avb|a-v\s+block|heart\s+block)\b"),
         ("hr_bpm", "normal", r"neither\s+(?:too\s+)?(?:fast|slow|tachycardic|bradycardic)\s+nor\s+(?:too\s+)?"
                              r"(?:fast|slow|tachycardic|bradycardic)\b"
                              r"|normofrequent\b|normocardi[ac]\b|normal\s+(?:heart\s+|ventricular\s+)?rate\b"),
@@ -242,9 +263,21 @@ FINDING_WORDS_RE = re.compile(
 """Words that make a sentence naming a lead a finding about that lead (lowered)."""
 
 PAIR_VALUES_RE = re.compile(
-    r"\s*(?:of|is|are|was|were|:|=)?\s*(?:(?:~|≈|approximately|about|around)\s*)?(?P<a>\d+(?:\.\d+)?)\s*(?:ms)?\s*/\s*"
-    r"(?P<b>\d+(?:\.\d+)?)\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z])"
+    r"\s*(?:of|is|are|was|were|:|=)?\s*(?:(?:~|≈|approximately|about|around)\s*)?(?P<a>\d+(?:\.\d+)?|\.\d+)\s*(?:ms)?\s*/\s*"
+    r"(?P<b>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z])"
 )
+
+LIST_VALUES_RE = re.compile(
+    r"\s*(?:of|is|are|was|were|:|=)?\s*(?P<values>(?:\d+(?:\.\d+)?|\.\d+)(?:\s*/\s*(?:\d+(?:\.\d+)?|\.\d+)){1,5})"
+    r"\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z\d])"
+)
+"""The numbers of a slash list ("156/92/436 ms"), one per name, in order."""
+LIST_QUANTITIES: dict[str, tuple[str, str | None]] = {
+    "pr": ("pr_ms", None), "qrs": ("qrs_ms", None), "qt": ("qt_ms", None), "qtc": ("qtc_ms", None),
+    "qtcb": ("qtc_ms", "bazett"), "qtcf": ("qtc_fridericia_ms", "fridericia"), "rr": ("rr_ms", None),
+    "hr": ("hr_bpm", None),
+}
+"""The quantity (and QTc formula) each name of a slash list stands for."""
 
 OPPOSITE_ST_RE = {
     "elevated": re.compile(at_word_start(r"reciprocal\s+(?:st[- ]segment\s+|st\s+)?depress(?:ion|ions|ed)\b", r"\w")
@@ -257,7 +290,7 @@ OPPOSITE_ST_RE = {
 
 T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
     ("inverted", at_word_start(r"invert")), ("inverted", at_word_start(r"inversion")),
-    ("inverted", at_word_start(r"negativ")), ("inverted", at_word_start(r"deeply\s+negative")),
+    ("inverted", at_word_start(r"negativ")), ("inverted", at_word_start(r"inv\b")), ("inverted", at_word_start(r"deeply\s+negative")),
     ("flat", r"flatten"), ("flat", at_word_start(r"flat\b")),
     ("peaked", at_word_start(r"peaked")), ("peaked", at_word_start(r"hyperacute")),
     ("peaked", at_word_start(r"tall")), ("peaked", at_word_start(r"tented")),
