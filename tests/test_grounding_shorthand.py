@@ -108,3 +108,75 @@ def test_number_words_keep_every_position() -> None:
 ])
 def test_a_bare_number_after_a_rhythm_name_is_its_rate(text: str, expected: list[tuple]) -> None:
     assert _numbers(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("No longer any T-wave inversion in aVL.", [("t_wave", "aVL", None, "inverted", "negated")]),
+    ("The LBBB of last year is no longer present.", [("qrs_ms", None, None, "wide", "negated")]),
+    ("The ST depression in V5 has regressed.", [("st_mv", "V5", None, "depressed", "negated")]),
+    ("ST elevation in III has disappeared.", [("st_mv", "III", None, "elevated", "negated")]),
+    ("Sinus rhythm without first-degree AV block.", [("rhythm", None, None, "sinus", "affirmed"),
+                                                     ("pr_ms", None, None, "prolonged", "negated")]),
+])
+def test_negation_that_is_not_a_no_before_the_finding(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_no_longer_than_is_an_upper_bound_not_a_negation() -> None:
+    claims = extract_claims("The PR is no longer than 180 ms.")
+    assert [(c.quantity, c.value, c.comparator, c.assertion) for c in claims] == [
+        ("pr_ms", 180.0, "<=", "affirmed")]
+
+
+@pytest.mark.parametrize("text, assertion", [
+    ("Do I see ST depression in V6? Not really.", "negated"),
+    ("Do I see ST depression in V6? No.", "negated"),
+    ("Do I see ST depression in V6? Yes, about half a box.", "affirmed"),
+    ("Do I see ST depression in V6? Hard to be sure at this gain.", "uncertain"),
+])
+def test_a_question_claims_what_its_answer_says(text: str, assertion: str) -> None:
+    assert [c[4] for c in _claims(text) if c[0] == "st_mv"] == [assertion]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("NSR 71.", [("rhythm", None, None, "sinus", "affirmed"), ("hr_bpm", None, None, "normal", "affirmed"),
+                 ("hr_bpm", None, 71.0, None, "affirmed")]),
+    ("QTc 478 (prolonged).", [("qtc_ms", None, 478.0, None, "affirmed"),
+                              ("qtc_ms", None, None, "prolonged", "affirmed")]),
+    ("QRS 0.14 s (wide).", [("qrs_ms", None, 140.0, None, "affirmed"), ("qrs_ms", None, None, "wide", "affirmed")]),
+    ("Atrial flutter, rate-controlled.", [("rhythm", None, None, "atrial_flutter", "affirmed"),
+                                          ("hr_bpm", None, None, "normal", "affirmed")]),
+    ("QT/QTC 402/431 MS", [("qt_ms", None, 402.0, None, "affirmed"), ("qtc_ms", None, 431.0, None, "affirmed")]),
+])
+def test_machine_and_clinician_lines(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_a_parenthesised_reference_range_is_no_category() -> None:
+    claims = _claims("PR 172 ms (normal 120-200 ms).")
+    assert ("pr_ms", None, None, "normal", "affirmed") not in claims
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ST depression of about half a millimetre in V4.", [("st_mv", -0.05)]),
+    ("Somewhere between 60 and 70 beats a minute.", [("hr_bpm", 65.0)]),
+    ("The QRS takes about half a box.", []),  # a box is no unit
+    ("Paper speed 25 millimetres per second.", []),
+])
+def test_amplitudes_and_rates_in_plain_words(text: str, expected: list[tuple]) -> None:
+    assert _numbers(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ventricular rate 66/min, regular.", [("hr_bpm", None, 66.0, None, "affirmed"),
+                                          ("rhythm", None, None, "regular", "affirmed")]),
+    ("Rate 88, completely regular.", [("hr_bpm", None, 88.0, None, "affirmed"),
+                                      ("rhythm", None, None, "regular", "affirmed")]),
+    ("Rhythm check: regular and sinus.", [("rhythm", None, None, "regular", "affirmed"),
+                                          ("rhythm", None, None, "sinus", "affirmed")]),
+    ("Rate 130 bpm, irregular.", [("hr_bpm", None, 130.0, None, "affirmed"),
+                                  ("rhythm", None, None, "irregular", "affirmed")]),
+    ("A regular follow-up is advised.", []),
+])
+def test_regular_as_an_item_of_its_own(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

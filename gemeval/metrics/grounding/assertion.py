@@ -86,7 +86,7 @@ _ASSESSED = "{assessed|measured|determined|evaluated|judged|interpreted|estimate
 TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     # -- pseudo-triggers: they contain a trigger word but trigger nothing -----------------
     (_expand("no {change|changes|significant change|significant changes|interval change|new changes|"
-             "acute change|acute changes|further|longer|doubt}",
+             "acute change|acute changes|further|doubt}", "no {longer|shorter|wider} than",
              "not {only|just|necessarily|otherwise|always|uncommon|unusual|infrequent}",
              "without doubt", "whether or not", "if any", "as well as", "normal sinus",
              "not only", "neither {too |}{fast|slow|tachycardic|bradycardic} nor {too |}{fast|slow|tachycardic|bradycardic}",
@@ -128,11 +128,15 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "do not", "did not", "is not", "are not", "was not", "were not", "has not", "have not",
              "there is no", "there are no", "denies",
              "{cannot|can't|could not|couldn't|do not|don't|did not|didn't} {see|identify|detect|find|appreciate|visualise|visualize}",
-             "{argues|argue|arguing|speaks|speak} against", "no visible", "no discernible", "no clear"),
+             "{argues|argue|arguing|speaks|speak} against", "no visible", "no discernible", "no clear",
+             "no longer", "no longer any"),
      NEGATED, FORWARD),
     (_expand("{is|are|was|were|remains|remain} absent", "absent",
              "not {seen|present|identified|observed|noted|evident|visible|demonstrated|found|detected|apparent|appreciated}",
              "{is|are|was|were} {excluded|ruled out}", "ruled out", "excluded", "none", "resolved",
+             "{has|have|had} {resolved|regressed|disappeared|normali{s|z}ed}", "regressed", "{completely|fully} regressed",
+             "disappeared", "{is|are|was|were} no longer {present|seen|visible|evident|there|apparent}",
+             "no longer {present|seen|visible|evident|apparent}",
              "{is|are} not present", "{is|are|was|were} negative"),
      NEGATED, BACKWARD),
     # -- uncertain ------------------------------------------------------------------------

@@ -738,6 +738,19 @@ def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
     return out
 
 
+_ANSWER_RE = re.compile(r"[^?.]{0,60}\?\s*(?:(?P<no>no\b|nope\b|not\s+really\b|not\s+(?:by|that|as\s+far)\b"
+                        r"|none\b)|(?P<yes>yes\b|indeed\b))")
+
+
+def _answered(lowered: str, end: int) -> str:
+    """A claim in a question claims nothing until the text answers it: "Is the QRS wide?
+    Not really" denies it, "... ? Yes" affirms it; otherwise it stays uncertain."""
+    answer = _ANSWER_RE.match(lowered, end)
+    if answer is None:
+        return UNCERTAIN
+    return NEGATED if answer.group("no") else AFFIRMED
+
+
 def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     """Each claim with its assertion status (``assertion``); a claim said to be not
     assessable keeps its quantity and lead only ("QT cannot be measured": qtc_ms, no
@@ -756,8 +769,9 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
         status = reader.status(focus[0], focus[1], numeric=claim.value is not None,
                                plain=claim.comparator is None)
         if status == AFFIRMED and questions and ("?" in lowered[max(0, focus[0] - 2):focus[0]]
-                                                 or lowered[focus[1]:focus[1] + 2].lstrip().startswith("?")):
-            status = UNCERTAIN
+                                                 or lowered[focus[1]:focus[1] + 2].lstrip().startswith("?")
+                                                 or lowered.startswith("?", parsed.sentence_end(focus[1]))):
+            status = _answered(lowered, focus[1])
         if status == NOT_ASSESSABLE and claim.category is not None:
             key = (claim.quantity, claim.lead, claim.span)
             if key in seen:

@@ -15,8 +15,8 @@ NUMBER_RE = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 
 _UNIT = (
     r"milliseconds?|msecs?|ms|seconds?|secs?|s"
-    r"|beats?\s*(?:per|/)\s*min(?:ute)?|bpm|b/min|/\s*min(?:ute)?|per\s+minute"
-    r"|millivolts?|microvolts?|mv|[µμu]v|mm(?!\s*/\s*(?:s|sec|mv))"
+    r"|beats?\s*(?:per|/)\s*min(?:ute)?|beats?\s+(?:a|each)\s+minute|bpm|b/min|/\s*min(?:ute)?|per\s+minute"
+    r"|millivolts?|microvolts?|mv|[µμu]v|mm(?!\s*/\s*(?:s|sec|mv))|millimet(?:er|re)s?(?!\s+per\b)"
     r"|degrees?|degs?|°|º"
 )
 
@@ -32,10 +32,11 @@ _UNIT_TABLE: tuple[tuple[re.Pattern[str], str, float], ...] = tuple(
     for pattern, family, factor in (
         (r"milliseconds?|msecs?|ms", "time", 1.0),
         (r"seconds?|secs?|s", "time", 1000.0),
-        (r"beats?\s*(?:per|/)\s*min(?:ute)?|bpm|b/min|/\s*min(?:ute)?|per\s+minute", "rate", 1.0),
+        (r"beats?\s*(?:per|/)\s*min(?:ute)?|beats?\s+(?:a|each)\s+minute|bpm|b/min|/\s*min(?:ute)?"
+         r"|per\s+minute", "rate", 1.0),
         (r"millivolts?|mv", "amplitude", 1.0),
         (r"microvolts?|[µμu]v", "amplitude", 0.001),
-        (r"mm", "amplitude", 0.1),
+        (r"mm|millimet(?:er|re)s?", "amplitude", 0.1),
         (r"degrees?|degs?|°|º", "angle", 1.0),
     )
 )
@@ -54,6 +55,7 @@ COMPARATORS: dict[str, str] = {
     "faster than": ">", "slower than": "<", "higher than": ">", "lower than": "<", "wider than": ">",
     "deeper than": ">", "in excess of": ">", "exceeds": ">", "exceeded": ">", "exceed": ">",
     "not exceeding": "<=", "not more than": "<=", "not less than": ">=",
+    "no longer than": "<=", "no wider than": "<=", "no shorter than": ">=",
 }
 
 COMPARATOR_WORDS: tuple[str, ...] = tuple(sorted(COMPARATORS, key=len, reverse=True))
@@ -69,7 +71,7 @@ _TENS = {w: 10 * i for i, w in enumerate(("twenty", "thirty", "forty", "fifty", 
 _BELOW_100 = (rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(w for w, i in _ONES.items() if 0 < i < 10)}))?"
               rf"|(?:{'|'.join(sorted(_ONES, key=len, reverse=True))})")
 NUMBER_WORDS_RE = re.compile(
-    rf"(?<![a-z-])(?:(?P<hundreds>{'|'.join(w for w, i in _ONES.items() if 0 < i < 10)})\s+hundred"
+    rf"(?<![a-z-])(?:(?P<half>half\s+an?)(?=\s+(?:mm|millimet|milliv|mv))|(?P<hundreds>{'|'.join(w for w, i in _ONES.items() if 0 < i < 10)})\s+hundred"
     rf"(?:\s+(?:and\s+)?(?P<rest>{_BELOW_100}))?|(?P<tens>(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(w for w, i in _ONES.items() if 0 < i < 10)}))?))"
     r"(?![a-z-])"
 )
@@ -77,7 +79,7 @@ NUMBER_WORDS_RE = re.compile(
 ones ("one lead", "twelve-lead") are words, not values."""
 
 
-_NUMBER_WORD_NEEDLES = (*_TENS, "hundred")
+_NUMBER_WORD_NEEDLES = (*_TENS, "hundred", "half")
 
 
 def _below_100(words: str) -> int | None:
@@ -100,6 +102,9 @@ def with_digits(text: str, lowered: str) -> tuple[str, str]:
         return text, lowered
     pieces: list[tuple[int, int, str]] = []
     for m in NUMBER_WORDS_RE.finditer(lowered):
+        if m.group("half"):
+            pieces.append((m.start(), m.end(), "0.5".ljust(m.end() - m.start())))
+            continue
         if m.group("hundreds"):
             rest = _below_100(m.group("rest")) if m.group("rest") else 0
             number = None if rest is None else 100 * _ONES[m.group("hundreds")] + rest

@@ -21,7 +21,7 @@ _LIST_NAMES = rf"(?:\s*/\s*{_LIST_NAME}){{1,5}}\b"
 KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
     (quantity, re.compile(alternative), lowered)
     for quantity, pattern, lowered in (
-        ("qt_qtc_pair", r"QT\s*/\s*QTc(?P<fx>[BF])?\b(?:\s+intervals?)?", False),
+        ("qt_qtc_pair", r"QT\s*/\s*QT[cC](?P<fx>[BF])?\b(?:\s+intervals?)?", False),
         ("interval_list", r"(?:PR|QRS|QTc|QT|RR|HR)" + _LIST_NAMES, False),
         ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\([^)]*\))?", True),
         ("sokolow_lyon_mv", r"S\s?V1\s*\+\s*R\s?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
@@ -130,7 +130,7 @@ PREDICATE_RE = re.compile(
 VALUE_PREDICATE_RE = re.compile(
     r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
     r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+)"
-    r"|\s*,\s*|\s+(?=normal|prolonged|within))"
+    r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=[a-z]+\s*\)))"
     r"(?:(?:a\s+bit|slightly|mildly|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather"
     r"|somewhat|well|moderately|markedly)\s+)?"
     r"(?P<word>normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
@@ -189,6 +189,14 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                               r"(?:(?:perfectly|completely|fairly|quite|very|mostly)\s+)?(?:regular|evenly\s+spaced)\b"),
         ("rhythm", "irregular", r"(?:heart\s*beats?|beats|rhythm)\s+(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+)?"
                                 r"(?:(?:a\s+bit|slightly|somewhat|quite|very|completely|totally|mildly)\s+)?irregular\b"),
+        # "Rate 58/min, regular", "74 bpm, perfectly regular", "regular and sinus": regular
+        # as an item of its own in a list about the rhythm.
+        ("rhythm", "regular", r"regular(?<=[,;:] regular)(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"
+                              + "".join(rf"|regular(?<=[,;:] {adverb} regular)(?=\s*(?:[.;,)\n]|$))"
+                                        for adverb in ("perfectly", "completely", "entirely", "quite"))
+                              + r"|regular(?<=^regular)(?=\s+and\s+sinus\b)|regular(?<=\. regular)(?=\s+and\s+sinus\b)"
+                              r"|regular(?<=\nregular)(?=\s+and\s+sinus\b)"),
+        ("rhythm", "irregular", r"irregular(?<=[,;:] irregular)(?=\s*(?:[.;,)\n]|$))"),
         ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "normal", r"normal\s+sinus\s+rhythm\b|normal\s+ventricular\s+response\b"),
@@ -208,6 +216,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         # tachycardia only as a statement of its own with a rate: never "ST elevation").
         ("rhythm", "sinus", r"sr\b(?![-/])|sb\b(?![-/])|sinus\s+(?:brady|tachy)\b"),
         ("hr_bpm", "slow", r"sb\b(?![-/])|sinus\s+brady\b"),
+        ("hr_bpm", "normal", r"nsr\b|rate[- ]controlled\b|controlled\s+(?:ventricular\s+(?:rate|response)|vr)\b"),
         ("hr_bpm", "fast", r"sinus\s+tachy\b|rvr\b"),
         ("rhythm", "sinus", r"st" + _STATEMENT_START + _RATE_STATEMENT),
         ("hr_bpm", "fast", r"st" + _STATEMENT_START + _RATE_STATEMENT),
