@@ -77,9 +77,11 @@ class Mention:
     pre_value: Value | None = None
 
 
-_KEYWORDS = [(q, p, lowered, required_literal(p.pattern)) for q, p, lowered in KEYWORD_PATTERNS]
+_KEYWORDS = [(q, p, lowered, "/" if q == "interval_list" else required_literal(p.pattern))
+             for q, p, lowered in KEYWORD_PATTERNS]
 _CATEGORICAL = [(q, c, p, required_literal(p.pattern)) for q, c, p in CATEGORICAL_PATTERNS]
-"""The patterns with a literal every match contains: a text without it is not scanned."""
+"""The patterns with a literal every match contains: a text without it is not scanned (a
+slash list of interval names always has its slash)."""
 _LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowered) | frozenset(
     n for *_, n in _CATEGORICAL if n)
 _TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES

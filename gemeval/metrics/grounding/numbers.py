@@ -10,8 +10,7 @@ from functools import lru_cache
 
 from gemeval.metrics.grounding.text import stripped_end, word_before, word_ending
 
-NUMBER_RE = re.compile(r"\d+(?:\.\d+)?|\.\d+")
-"""A number; clinicians write seconds without the leading zero ("PR .16")."""
+NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 
 _UNIT = (
     r"milliseconds?|msecs?|ms|seconds?|secs?|s"
@@ -158,6 +157,8 @@ _OR_MORE_RE = re.compile(r"\s+or\s+(?:(?P<more>more|greater|longer|above|higher|
 _TIME_STAMP_RE = re.compile(r"(?<![a-z])(?:t|time)\s*=\s*$")
 
 
+_BEFORE_BARE_DECIMAL = frozenset(" \t\n/(:=~")
+
 _APPROX_LAST = frozenset(word[-1] for word in APPROX_WORDS)
 _COMPARATOR_LAST = frozenset(word[-1] for word in COMPARATOR_WORDS)
 """The last characters of those words: a number after any other character (the usual
@@ -175,7 +176,10 @@ def read_values(text: str, lowered: str) -> list[Value]:
         if signed:
             start -= 1
             before_char = text[start - 1] if start else ""
-        if before_char and (before_char.isalnum() or before_char in "._+-−"):
+        if before_char == "." and not signed and (start < 2 or text[start - 2] in _BEFORE_BARE_DECIMAL):
+            start -= 1  # clinicians write seconds without the leading zero: "PR .16"
+            before_char = text[start - 1] if start else ""
+        elif before_char and (before_char.isalnum() or before_char in "._+-−"):
             continue
         if start < last_end:  # the end of the range before
             continue

@@ -22,7 +22,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
     (quantity, re.compile(alternative), lowered)
     for quantity, pattern, lowered in (
         ("qt_qtc_pair", r"QT\s*/\s*QT[cC](?P<fx>[BF])?\b(?:\s+intervals?)?", False),
-        ("interval_list", r"(?:PR|QRS|QTc|QT|RR|HR)" + _LIST_NAMES, False),
+        ("interval_list", "|".join(name + _LIST_NAMES for name in ("PR", "QRS", "QTc", "QT", "RR", "HR")), False),
         ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\([^)]*\))?", True),
         ("sokolow_lyon_mv", r"S\s?V1\s*\+\s*R\s?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
         ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\([^)]*\))?", True),
@@ -191,11 +191,8 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                                 r"(?:(?:a\s+bit|slightly|somewhat|quite|very|completely|totally|mildly)\s+)?irregular\b"),
         # "Rate 58/min, regular", "74 bpm, perfectly regular", "regular and sinus": regular
         # as an item of its own in a list about the rhythm.
-        ("rhythm", "regular", r"regular(?<=[,;:] regular)(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"
-                              + "".join(rf"|regular(?<=[,;:] {adverb} regular)(?=\s*(?:[.;,)\n]|$))"
-                                        for adverb in ("perfectly", "completely", "entirely", "quite"))
-                              + r"|regular(?<=^regular)(?=\s+and\s+sinus\b)|regular(?<=\. regular)(?=\s+and\s+sinus\b)"
-                              r"|regular(?<=\nregular)(?=\s+and\s+sinus\b)"),
+        ("rhythm", "regular", r"regular(?:(?<=[,;:] regular)|(?<=[,;:] perfectly regular)|(?<=[,;:] completely regular)"
+                              r"|(?<=^regular)|(?<=\. regular)|(?<=\nregular))(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"),
         ("rhythm", "irregular", r"irregular(?<=[,;:] irregular)(?=\s*(?:[.;,)\n]|$))"),
         ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
