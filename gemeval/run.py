@@ -12,6 +12,7 @@ stored records in dataset order, so a resumed run's results equal an uninterrupt
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -56,6 +57,8 @@ class RunResult:
     config: RunConfig
     resumed: int = 0
     computed: int = 0
+    rescored: int = 0
+    """Stored predictions scored again because the scoring code changed since they were scored."""
 
     @property
     def metrics(self) -> dict[str, MetricEntry]:
@@ -158,6 +161,21 @@ CLAIMS_IDENTITY_KEYS = ("extractor", "model", "base_url", "prompt_sha256", "temp
 IDENTITY_KEYS = ("task", "model", "modality", "scoring", "seed", "limit", "shard", "data", "judge", "claims")
 """What makes two runs the same run (the parts of :func:`identity_parts`): the run id hashes
 them, and the shards of one run agree on all of them but ``shard``."""
+
+
+@functools.lru_cache(maxsize=1)
+def scoring_code_sha256() -> str:
+    """A hash of the scoring code (every module of ``gemeval.metrics``, by path and bytes).
+
+    Stored in ``config.json`` as ``scoring_code``. A run resumed by a gemeval whose scoring
+    code differs scores its stored predictions again (:func:`_rescore_stored`): the model's
+    work is reused, no per-sample number from older scoring code is kept."""
+    root = Path(__file__).resolve().parent / "metrics"
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def run_identity(config: RunConfig) -> str:
@@ -295,6 +313,7 @@ def evaluate(
         "claims": claim_reader.describe() if claim_reader else {"extractor": "rules"},
         "versions": _versions(),
         "git_sha": _git_sha(),
+        "scoring_code": scoring_code_sha256(),
     }
     config = redact_urls(config)  # adapters' descriptions and the command line included
     config["run_id"] = run_identity(config)
@@ -382,6 +401,7 @@ def _continue_run(target: Path, config: RunConfig, samples: list[Sample], model_
                   judge_engine, progress: Progress | None, n_resamples: int, claim_reader=None) -> RunResult:
     """Write the config, then predict, score and judge the samples not yet in the store."""
     config_path = target / store.CONFIG
+    stale_scores = False
     if config_path.exists():
         previous = store.read_config(target)
         if previous.get("run_id") != config["run_id"]:
@@ -390,10 +410,14 @@ def _continue_run(target: Path, config: RunConfig, samples: list[Sample], model_
                 "choose another --out/--run-dir or delete it"
             )
         config["created_at"] = previous.get("created_at", config["created_at"])
+        stale_scores = previous.get("scoring_code") != config.get("scoring_code")
     store.write_json(config_path, config)
 
     done_ids = {rec["id"] for rec in store.iter_samples(target)}
     todo = [s for s in samples if s.id not in done_ids]
+    rescored = 0
+    if stale_scores and done_ids:
+        rescored = _rescore_stored(target, [s for s in samples if s.id in done_ids], scorers, claim_reader)
     progress = progress or Progress()
     progress.start(len(samples), len(samples) - len(todo))
 
@@ -435,7 +459,49 @@ def _continue_run(target: Path, config: RunConfig, samples: list[Sample], model_
                 f"prediction is saved in {target}: start the judge server or fix --judge-base-url, then rerun "
                 "the same command to judge the rest")
         judge_engine.check_strict()
-    return RunResult(target, results, config, resumed=len(samples) - len(todo), computed=len(todo))
+    return RunResult(target, results, config, resumed=len(samples) - len(todo), computed=len(todo), rescored=rescored)
+
+
+def _rescore_stored(target: Path, samples: list[Sample], scorers: list, claim_reader) -> int:
+    """Score the stored predictions of ``samples`` again with the current scorers and append
+    the updated records (a later line wins on reading); predictions, judge verdicts and LLM
+    claim readings are kept. With LLM claims the grounding numbers come from the claims
+    phase, which reads the records again, so those samples' readings are redone there."""
+    stored = {rec["id"]: rec for rec in store.read_samples(target)}
+    updated: list[SampleRecord] = []
+    for sample in samples:
+        record = stored.get(sample.id)
+        if record is None:
+            continue
+        info = record.get("prediction") or {"text": None}
+        prediction = Prediction(sample.id, info.get("text"), error=info.get("error"), latency_s=info.get("latency_s"),
+                                usage=dict(info.get("usage") or {}), meta=dict(info.get("meta") or {}))
+        metrics, errors = _score_one(sample, prediction, scorers)
+        new_record: SampleRecord = dict(record)  # type: ignore[assignment]
+        new_record["metrics"] = metrics
+        new_record["reference"] = sample.reference
+        new_record["error"] = "; ".join(filter(None, [prediction.error, *errors])) or None
+        if claim_reader is not None:
+            new_record.pop("claims_llm", None)
+        updated.append(new_record)
+    with store.SampleWriter(target) as writer:
+        writer.write_many(updated)
+    return len(updated)
+
+
+def _score_one(sample: Sample, prediction: Prediction, scorers: list) -> tuple[dict[str, Any], list[str]]:
+    """One sample's per-sample metrics from every scorer, and the scorers' errors."""
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    for scorer in scorers:
+        try:
+            if hasattr(scorer, "score_batch"):
+                values.update(scorer.score_batch([sample], [prediction])[0] or {})
+            else:
+                values.update(scorer.score(sample, prediction))
+        except Exception as exc:
+            errors.append(f"scorer {scorer.name}: {type(exc).__name__}: {exc}")
+    return values, errors
 
 
 def _needs_judging(record: SampleRecord) -> bool:

@@ -153,6 +153,9 @@ def run(
         _fail("interrupted; every sample finished so far is saved: rerun the same command to continue", code=130)
     for warning in (result.config.get("model", {}).get("describe") or {}).get("warnings") or []:
         err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    if result.rescored:
+        err_console.print(f"[yellow]note:[/] the scoring code changed since this run was scored: its {result.rescored} "
+                          "stored predictions were scored again (the model was not called)", highlight=False, soft_wrap=True)
     print_run_summary(result.results, result.run_dir)
 
 

@@ -243,6 +243,9 @@ class RunConfig(TypedDict):
     """The gemeval checkout's commit, None outside a git checkout."""
     merged_from: NotRequired[list[str]]
     """The shard directories a merged run was joined from."""
+    scoring_code: NotRequired[str]
+    """Hash of the scoring code (``gemeval.metrics``) that scored the stored records; a run
+    resumed with different scoring code scores its stored predictions again."""
 
 
 class PredictionInfo(TypedDict):

@@ -160,3 +160,27 @@ def test_redaction_keeps_urls_without_credentials():
     assert redact_urls({"a": ["https://u:p@h/x?key=v&model=m"]}) == {"a": ["https://<redacted>@h/x?key=<redacted>&model=m"]}
     assert redact_urls("gemeval run --model-args base_url=http://k@h/v1,model=m") == \
         "gemeval run --model-args base_url=http://<redacted>@h/v1,model=m"
+
+
+def test_a_run_scored_by_other_scoring_code_is_scored_again_on_resume(tmp_path):
+    first = evaluate("measure", "grounded", out_dir=tmp_path / "runs", synthetic_n=SMALL_SYNTHETIC_N, limit=6)
+    assert first.config["scoring_code"] and first.rescored == 0
+    run_dir = first.run_dir
+    # as if an older gemeval had scored it: another scoring-code hash and other per-sample numbers
+    config = json.loads((run_dir / "config.json").read_text())
+    config["scoring_code"] = "an-older-scorer"
+    (run_dir / "config.json").write_text(json.dumps(config))
+    lines = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
+    for record in lines:
+        record["metrics"]["grounding.claim_precision"] = 0.0
+    (run_dir / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+
+    again = evaluate("measure", "grounded", out_dir=tmp_path / "runs", synthetic_n=SMALL_SYNTHETIC_N, limit=6)
+    assert again.run_dir == run_dir and again.computed == 0 and again.rescored == 6
+    assert again.metrics["grounding.claim_precision"]["value"] == first.metrics["grounding.claim_precision"]["value"]
+    stored = {r["id"]: r for r in store.read_samples(run_dir)}
+    assert all(r["metrics"]["grounding.claim_precision"] > 0 for r in stored.values())
+    assert {r["prediction"]["text"] for r in stored.values()} == {r["prediction"]["text"] for r in lines}
+    assert json.loads((run_dir / "config.json").read_text())["scoring_code"] == first.config["scoring_code"]
+    # the same scoring code resumes without scoring anything again
+    assert evaluate("measure", "grounded", out_dir=tmp_path / "runs", synthetic_n=SMALL_SYNTHETIC_N, limit=6).rescored == 0
