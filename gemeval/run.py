@@ -415,9 +415,6 @@ def _continue_run(target: Path, config: RunConfig, samples: list[Sample], model_
 
     done_ids = {rec["id"] for rec in store.iter_samples(target)}
     todo = [s for s in samples if s.id not in done_ids]
-    rescored = 0
-    if stale_scores and done_ids:
-        rescored = _rescore_stored(target, [s for s in samples if s.id in done_ids], scorers, claim_reader)
     progress = progress or Progress()
     progress.start(len(samples), len(samples) - len(todo))
 
@@ -426,7 +423,12 @@ def _continue_run(target: Path, config: RunConfig, samples: list[Sample], model_
         timing["claims_s"] = 0.0
     wall_start = time.perf_counter()
     step = max(1, int(getattr(model_obj, "batch_size", 1) or 1))
+    rescored = 0
     with store.SampleWriter(target) as writer:
+        if stale_scores and done_ids:
+            start = time.perf_counter()
+            rescored = _rescore_stored(target, [s for s in samples if s.id in done_ids], scorers, claim_reader, writer)
+            timing["score_s"] += time.perf_counter() - start
         # predictions are stored as soon as their batch is scored, so a model's work is
         # never lost to a judge failure; the judge phase follows over the whole run
         for begin in range(0, len(todo), step):
@@ -462,46 +464,31 @@ def _continue_run(target: Path, config: RunConfig, samples: list[Sample], model_
     return RunResult(target, results, config, resumed=len(samples) - len(todo), computed=len(todo), rescored=rescored)
 
 
-def _rescore_stored(target: Path, samples: list[Sample], scorers: list, claim_reader) -> int:
+def _rescore_stored(target: Path, samples: list[Sample], scorers: list, claim_reader,
+                    writer: store.SampleWriter) -> int:
     """Score the stored predictions of ``samples`` again with the current scorers and append
     the updated records (a later line wins on reading); predictions, judge verdicts and LLM
     claim readings are kept. With LLM claims the grounding numbers come from the claims
     phase, which reads the records again, so those samples' readings are redone there."""
     stored = {rec["id"]: rec for rec in store.read_samples(target)}
-    updated: list[SampleRecord] = []
+    samples = [s for s in samples if s.id in stored]
+    predictions = []
     for sample in samples:
-        record = stored.get(sample.id)
-        if record is None:
-            continue
-        info = record.get("prediction") or {"text": None}
-        prediction = Prediction(sample.id, info.get("text"), error=info.get("error"), latency_s=info.get("latency_s"),
-                                usage=dict(info.get("usage") or {}), meta=dict(info.get("meta") or {}))
-        metrics, errors = _score_one(sample, prediction, scorers)
-        new_record: SampleRecord = dict(record)  # type: ignore[assignment]
-        new_record["metrics"] = metrics
-        new_record["reference"] = sample.reference
-        new_record["error"] = "; ".join(filter(None, [prediction.error, *errors])) or None
+        info = stored[sample.id].get("prediction") or {"text": None}
+        predictions.append(Prediction(sample.id, info.get("text"), error=info.get("error"), latency_s=info.get("latency_s"),
+                                      usage=dict(info.get("usage") or {}), meta=dict(info.get("meta") or {})))
+    per_sample, errors = _score(samples, predictions, scorers)
+    updated: list[SampleRecord] = []
+    for sample, prediction, metrics, errs in zip(samples, predictions, per_sample, errors):
+        record: SampleRecord = dict(stored[sample.id])  # type: ignore[assignment]
+        record["metrics"] = metrics
+        record["reference"] = sample.reference
+        record["error"] = "; ".join(filter(None, [prediction.error, *errs])) or None
         if claim_reader is not None:
-            new_record.pop("claims_llm", None)
-        updated.append(new_record)
-    with store.SampleWriter(target) as writer:
-        writer.write_many(updated)
+            record.pop("claims_llm", None)
+        updated.append(record)
+    writer.write_many(updated)
     return len(updated)
-
-
-def _score_one(sample: Sample, prediction: Prediction, scorers: list) -> tuple[dict[str, Any], list[str]]:
-    """One sample's per-sample metrics from every scorer, and the scorers' errors."""
-    values: dict[str, Any] = {}
-    errors: list[str] = []
-    for scorer in scorers:
-        try:
-            if hasattr(scorer, "score_batch"):
-                values.update(scorer.score_batch([sample], [prediction])[0] or {})
-            else:
-                values.update(scorer.score(sample, prediction))
-        except Exception as exc:
-            errors.append(f"scorer {scorer.name}: {type(exc).__name__}: {exc}")
-    return values, errors
 
 
 def _needs_judging(record: SampleRecord) -> bool:
@@ -618,18 +605,10 @@ def _build_judge(spec: TaskSpec, judge: JudgeOptions | None):
     return engine, engine.describe()
 
 
-def _run_batch(batch: list[Sample], model: Model, scorers: list, timing: dict[str, float]) -> list[SampleRecord]:
-    start = time.perf_counter()
-    try:
-        predictions = model.generate(batch)
-        if len(predictions) != len(batch):
-            raise RunError(f"adapter {model.name!r} returned {len(predictions)} predictions for {len(batch)} samples")
-    except Exception as exc:  # the whole batch failed: record it per item and go on
-        message = f"{type(exc).__name__}: {exc}"
-        predictions = [Prediction(s.id, None, error=f"batch failed: {message}") for s in batch]
-    timing["model_s"] += time.perf_counter() - start
-
-    start = time.perf_counter()
+def _score(batch: Sequence[Sample], predictions: Sequence[Prediction], scorers: list
+           ) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """Per-sample metrics of ``predictions`` from every scorer (batched where a scorer can),
+    and each sample's scorer errors: one scorer failing never loses the others' values."""
     per_sample: list[dict[str, Any]] = [{} for _ in batch]
     errors: list[list[str]] = [[] for _ in batch]
     for scorer in scorers:
@@ -649,6 +628,22 @@ def _run_batch(batch: list[Sample], model: Model, scorers: list, timing: dict[st
                 per_sample[i].update(scorer.score(sample, pred))
             except Exception as exc:
                 errors[i].append(f"scorer {scorer.name}: {type(exc).__name__}: {exc}")
+    return per_sample, errors
+
+
+def _run_batch(batch: list[Sample], model: Model, scorers: list, timing: dict[str, float]) -> list[SampleRecord]:
+    start = time.perf_counter()
+    try:
+        predictions = model.generate(batch)
+        if len(predictions) != len(batch):
+            raise RunError(f"adapter {model.name!r} returned {len(predictions)} predictions for {len(batch)} samples")
+    except Exception as exc:  # the whole batch failed: record it per item and go on
+        message = f"{type(exc).__name__}: {exc}"
+        predictions = [Prediction(s.id, None, error=f"batch failed: {message}") for s in batch]
+    timing["model_s"] += time.perf_counter() - start
+
+    start = time.perf_counter()
+    per_sample, errors = _score(batch, predictions, scorers)
     timing["score_s"] += time.perf_counter() - start
 
     records: list[SampleRecord] = []
