@@ -163,17 +163,34 @@ IDENTITY_KEYS = ("task", "model", "modality", "scoring", "seed", "limit", "shard
 them, and the shards of one run agree on all of them but ``shard``."""
 
 
+SCORING_CODE = ("metrics", "ecg/measure.py", "ecg/io.py", "ecg/record.py", "ecg/values.py")
+"""What scores a stored prediction, relative to the ``gemeval`` package: every module of
+``gemeval.metrics``, and the measurement that gives the truth of records without a cart's own
+measurements (``gemeval.ecg.measure`` and the helpers it reads the signal with)."""
+
+
+def scoring_code_files() -> list[Path]:
+    """The files of :data:`SCORING_CODE`, in a fixed order."""
+    package = Path(__file__).resolve().parent
+    files: list[Path] = []
+    for part in SCORING_CODE:
+        path = package / part
+        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
+    return files
+
+
 @functools.lru_cache(maxsize=1)
 def scoring_code_sha256() -> str:
-    """A hash of the scoring code (every module of ``gemeval.metrics``, by path and bytes).
+    """A hash of the scoring code (:data:`SCORING_CODE`, by path and bytes).
 
     Stored in ``config.json`` as ``scoring_code``. A run resumed by a gemeval whose scoring
     code differs scores its stored predictions again (:func:`_rescore_stored`): the model's
-    work is reused, no per-sample number from older scoring code is kept."""
-    root = Path(__file__).resolve().parent / "metrics"
+    work is reused, no per-sample number from older scoring code (or from a truth measured by
+    older measurement code) is kept."""
+    package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+    for path in scoring_code_files():
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -244,7 +244,8 @@ class RunConfig(TypedDict):
     merged_from: NotRequired[list[str]]
     """The shard directories a merged run was joined from."""
     scoring_code: NotRequired[str]
-    """Hash of the scoring code (``gemeval.metrics``) that scored the stored records; a run
+    """Hash of the scoring code (``gemeval.metrics`` and ``gemeval.ecg.measure``, which gives
+    the truth of records without cart measurements) that scored the stored records; a run
     resumed with different scoring code scores its stored predictions again."""
 
 

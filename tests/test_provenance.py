@@ -184,3 +184,23 @@ def test_a_run_scored_by_other_scoring_code_is_scored_again_on_resume(tmp_path):
     assert json.loads((run_dir / "config.json").read_text())["scoring_code"] == first.config["scoring_code"]
     # the same scoring code resumes without scoring anything again
     assert evaluate("measure", "grounded", out_dir=tmp_path / "runs", synthetic_n=SMALL_SYNTHETIC_N, limit=6).rescored == 0
+
+
+def test_the_scoring_code_hash_covers_the_measurement_that_gives_measured_truths():
+    # the truth of a record without cart measurements is gemeval's measurement of it: a change
+    # there changes per-sample scores exactly as a change of gemeval.metrics does
+    import ast
+
+    import gemeval.run
+    from gemeval.run import scoring_code_files
+
+    package = Path(gemeval.run.__file__).resolve().parent
+    covered = {p.relative_to(package).as_posix() for p in scoring_code_files()}
+    assert "ecg/measure.py" in covered
+    assert {p.relative_to(package).as_posix() for p in (package / "metrics").rglob("*.py")} <= covered
+    # and every gemeval module the measurement reads the signal with (errors aside: no numbers)
+    tree = ast.parse((package / "ecg" / "measure.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    needed = {m.removeprefix("gemeval.").replace(".", "/") + ".py" for m in imported
+              if m.startswith("gemeval.") and m != "gemeval.errors"}
+    assert needed <= covered, f"add to SCORING_CODE in gemeval/run.py: {sorted(needed - covered)}"
