@@ -180,3 +180,40 @@ def test_amplitudes_and_rates_in_plain_words(text: str, expected: list[tuple]) -
 ])
 def test_regular_as_an_item_of_its_own(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a hedge on a finding outside the vocabulary stays in its own comma item
+    ("Sinus rhythm, possible inferior infarction, ST depression in V5, V6.",
+     [("rhythm", None, None, "sinus", "affirmed"), ("st_mv", "V5", None, "depressed", "affirmed"),
+      ("st_mv", "V6", None, "depressed", "affirmed")]),
+    ("Sinus rhythm, suspected left atrial enlargement, normal axis.",
+     [("rhythm", None, None, "sinus", "affirmed"), ("axis_deg", None, None, "normal", "affirmed")]),
+    ("Inferior infarction, likely old, ST & T abnormal, probably lateral ischemia or left ventricular strain.",
+     [("st_mv", None, None, "normal", "negated"), ("t_wave", None, None, "normal", "negated")]),
+    ("Left type, chronic anterior infarction possible, ST elevation over V2, V3.",
+     [("axis_deg", None, None, "normal", "affirmed"), ("st_mv", "V2", None, "elevated", "affirmed"),
+      ("st_mv", "V3", None, "elevated", "affirmed")]),
+    ("No P waves, irregularly irregular rhythm.", [("rhythm", None, None, "irregular", "affirmed")]),
+    # ... while lists closed by "or" keep it, as does a hedge on the finding itself
+    ("No horizontal, downsloping or upsloping ST depression.", [("st_mv", None, None, "depressed", "negated")]),
+    ("There is no evidence of acute injury, ST elevation, or Q waves.",
+     [("st_mv", None, None, "elevated", "negated"), ("q_wave", None, None, "pathological", "negated")]),
+    ("Possibly, ST elevation in V2.", [("st_mv", "V2", None, "elevated", "uncertain")]),
+    ("Sinus rhythm, possible left ventricular hypertrophy.",
+     [("rhythm", None, None, "sinus", "affirmed"), ("voltage", None, None, "lvh", "uncertain")]),
+    ("Differential diagnosis: ischaemia, LVH.", [("voltage", None, None, "lvh", "uncertain")]),
+])
+def test_a_hedge_in_a_terse_report_covers_its_own_item(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, leads", [
+    ("ST depression in V4-6.", ["V4", "V5", "V6"]),
+    ("Negative T waves in V2–6, flattened in II.", ["V2", "V3", "V4", "V5", "V6", "II"]),
+    ("Q waves V1 to 3 and in aVL.", ["V1", "V2", "V3", "aVL"]),
+    ("ST elevation V1-V3 and V5-6.", ["V1", "V2", "V3", "V5", "V6"]),
+    ("ST elevation of V2-3 mm.", ["V2"]),  # a number with its unit is no lead range
+])
+def test_a_chest_lead_range_may_end_in_a_digit(text: str, leads: list[str]) -> None:
+    assert [c.lead for c in extract_claims(text)] == leads

@@ -27,7 +27,11 @@ Scopes:
   or a comma after which a new finding starts: once the scope has reached a finding, a
   comma ends it unless a list closed by "or"/"nor" goes on ("no horizontal, downsloping or
   upsloping ST depression"). A negation reaches a plain number only when no other finding
-  stands between them ("no ST elevation and QRS 96 ms": the QRS is affirmed).
+  stands between them ("no ST elevation and QRS 96 ms": the QRS is affirmed). A hedge or
+  negation that opens a comma-separated item and has words of its own before the comma (a
+  finding outside the vocabulary: "sinus rhythm, possible inferior infarction, ST depression
+  in V5") ends there too, unless a list closed by "or"/"nor" with no cue of its own goes on;
+  so does one that closes its item ("chronic infarction possible, ST elevation in V2").
 * A backward trigger ("... is absent", "... cannot be excluded") covers its clause before
   it: back to the sentence start, a termination phrase or a comma outside a lead list.
 * Modal verbs ("would", "could", "may") cover their clause in both directions.
@@ -446,7 +450,48 @@ class AssertionReader:
                 close_list = _LIST_CLOSE_RE.search(rest)
                 if close_list is None or _VERB_RE.search(rest, 0, close_list.start()) or plain_number:
                     return False
+            elif cue.kind in (UNCERTAIN, NEGATED) and ":" not in self.lowered[cue.end:pos]:
+                own_words = _WORD_RE.search(self.lowered, cue.end, pos) is not None
+                opens_item = self._opens_item(cue)
+                if not own_words and not opens_item and self._closes_terse_item(cue):
+                    return False  # "chronic infarction possible, ST elevation ...": it closed its item
+                if not (own_words and opens_item):
+                    continue
+                # The cue opens a list item and has words of its own before this comma, a
+                # finding outside the vocabulary ("possible inferior infarction, ST depression
+                # in V5"; "infarction, likely old, ST & T abnormal"; "no P waves, irregular
+                # rhythm"): the comma ends it, unless a list closed by "or"/"nor" with no cue of its own goes on ("no
+                # horizontal, downsloping or upsloping ST depression"; "no evidence of injury,
+                # ST elevation or Q waves").
+                close_list = _LIST_CLOSE_RE.search(self.lowered, pos, sentence_end)
+                if (close_list is None or plain_number
+                        or _VERB_RE.search(self.lowered, pos, close_list.start())
+                        or self._trigger_between(pos, close_list.start())):
+                    return False
         return True
+
+    def _item_start(self, cue: Cue) -> int:
+        """Where the sentence or comma-separated item holding the cue starts."""
+        s_start = self._sentence(cue.start)[0]
+        marks = [p for p, mark in self._marks_between(s_start, cue.start) if mark == ","]
+        return max([s_start, *(p + 1 for p in marks), self.lowered.rfind(";", s_start, cue.start) + 1])
+
+    def _opens_item(self, cue: Cue) -> bool:
+        """Whether the cue starts its sentence or a comma-separated item ("sinus rhythm,
+        possible LAE, ..."), as in terse reports; a cue inside a clause ("the axis is
+        probably normal, between 0 and +90") qualifies that clause's finding."""
+        before = self.lowered[self._item_start(cue):cue.start].strip()
+        return not before or before in ("*", "-", "•")
+
+    def _closes_terse_item(self, cue: Cue) -> bool:
+        """Whether the cue ends a verbless item of a terse report ("anterior infarction
+        possible, ..."): no verb and no other cue in the item before it."""
+        start = self._item_start(cue)
+        return _VERB_RE.search(self.lowered, start, cue.start) is None and not self._trigger_between(start, cue.start)
+
+    def _trigger_between(self, a: int, b: int) -> bool:
+        i = bisect.bisect_left(self.trigger_starts, a)
+        return i < len(self.trigger_starts) and self.trigger_starts[i] < b
 
     def _backward_reaches(self, cue: Cue, anchor_end: int, sentence_start: int) -> bool:
         for _, mark in self._marks_between(anchor_end, cue.start):

@@ -41,6 +41,11 @@ LEAD_SEP_RE = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|and|&|/)?\s*", re.IGNORECA
 
 LEAD_RANGE_RE = re.compile(r"\s*(?:-|–|—|to|through|thru)\s*", re.IGNORECASE)
 
+V_RANGE_TAIL_RE = re.compile(
+    r"(?:\s*[-–—]\s*|\s+(?:to|through|thru)\s+)([2-6])(?![\w'’]|[.,]\d|\s*(?:mm|mv|µv|uv|ms|%))", re.IGNORECASE)
+"""A chest-lead range whose end is written as a digit alone ("V4-6", "V1 to 3"), as
+clinicians and translated reports write it; not a number with a unit ("V2-3 mm")."""
+
 _TERRITORY = (
     r"(?:inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral)[- ](?:chest|precordial)"
     r"|high[- ]lateral|inferolateral|inferior|anteroseptal|anterolateral|anterior|septal"
@@ -143,21 +148,21 @@ def context_groups(parsed: ParsedText, mention: Mention, previous: Mention | Non
 def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
     """The lead lists (\"II, III and aVF\", \"V1-V4\") and territory names (\"inferior leads\")
     of a text, in order."""
-    tokens = [(m.start(), m.end(), canonical_lead(m.group())) for m in LEAD_TOKEN_RE.finditer(text)
-              if starts_word(text, m.start())]
+    tokens = _lead_tokens(text)
     groups: list[LeadGroup] = []
     i = 0
     while i < len(tokens):
         start, end, first = tokens[i]
-        leads = [first]
+        leads = list(first)
         j = i + 1
         while j < len(tokens):
             gap = text[tokens[j - 1][1]:tokens[j][0]]
             if LEAD_RANGE_RE.fullmatch(gap):
-                a, b = sorted((LEADS.index(leads[-1]), LEADS.index(tokens[j][2])))
+                a, b = sorted((LEADS.index(leads[-1]), LEADS.index(tokens[j][2][0])))
                 leads.extend(LEADS[a:b + 1])
+                leads.extend(tokens[j][2][1:])
             elif LEAD_SEP_RE.fullmatch(gap):
-                leads.append(tokens[j][2])
+                leads.extend(tokens[j][2])
             else:
                 break
             end = tokens[j][1]
@@ -195,6 +200,24 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         if name in TERRITORIES:
             groups.append(LeadGroup(adverb.start(), adverb.end(), (name,), territory=True))
     return sorted(groups, key=lambda g: g.start)
+
+
+def _lead_tokens(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """The lead names of a text as (start, end, leads): one lead, or the chest leads of a
+    range written with a digit alone at its end ("V4-6")."""
+    tokens = []
+    for m in LEAD_TOKEN_RE.finditer(text):
+        if not starts_word(text, m.start()):
+            continue
+        name, end = canonical_lead(m.group()), m.end()
+        leads: tuple[str, ...] = (name,)
+        if name[0] == "V" and end < len(text) and text[end] in " -–—":
+            tail = V_RANGE_TAIL_RE.match(text, end)
+            if tail is not None and int(tail.group(1)) > int(name[1]):
+                leads = tuple(f"V{k}" for k in range(int(name[1]), int(tail.group(1)) + 1))
+                end = tail.end()
+        tokens.append((m.start(), end, leads))
+    return tokens
 
 
 def _is_lead_list(text: str, lowered: str, start: int, end: int, leads: list[str]) -> bool:
