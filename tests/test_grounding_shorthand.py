@@ -217,3 +217,22 @@ def test_a_hedge_in_a_terse_report_covers_its_own_item(text: str, expected: list
 ])
 def test_a_chest_lead_range_may_end_in_a_digit(text: str, leads: list[str]) -> None:
     assert [c.lead for c in extract_claims(text)] == leads
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sinus rhythm, abnormal ST & T, likely anterior ischemia.",
+     [("rhythm", None, None, "sinus", "affirmed"), ("st_mv", None, None, "normal", "negated"),
+      ("t_wave", None, None, "normal", "negated")]),
+    ("Nonspecific abnormal T.", [("t_wave", None, None, "normal", "negated")]),
+    ("Abnormal T waves in V5, V6.", [("t_wave", "V5", None, "normal", "negated"),
+                                     ("t_wave", "V6", None, "normal", "negated")]),
+    ("Abnormal T in high lateral leads.", [("t_wave", "high_lateral", None, "normal", "negated")]),
+    ("T-wave changes, as seen in lateral ischaemia.", [("t_wave", None, None, "normal", "negated")]),
+    ("No T-wave changes.", [("t_wave", None, None, "normal", "affirmed")]),
+    # changes that are then named are those findings, not one more claim
+    ("T-wave changes: negative in III, flat in aVF.", [("t_wave", "III", None, "inverted", "affirmed"),
+                                                       ("t_wave", "aVF", None, "flat", "affirmed")]),
+    ("Low limb lead voltage.", [("voltage", None, None, "low", "affirmed")]),
+])
+def test_abnormal_t_and_st_written_before_or_as_changes(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

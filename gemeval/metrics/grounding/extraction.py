@@ -476,6 +476,10 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
                 continue
             # The first part starts at the keyword: "T waves in V1 to V3 appear inverted".
             parts.append((category, m.start() if parts else mention.end, m.end()))
+        if (len(parts) > 1 and parts[0][0] == "changed" and first == "changed"
+                and not parsed.groups_in(mention.end, parts[1][1])):
+            # "T-wave changes: negative in III, flat in aVF": the changes are the ones named
+            parts = [(parts[1][0], mention.end, parts[1][2]), *parts[2:]]
     else:
         q_category = Q_WAVE_BEFORE.get(before[0]) if before is not None else "pathological"
         if before is None and Q_WAVE_NORMAL_AFTER_RE.search(lowered, mention.end, mention.scope_end):
@@ -551,8 +555,9 @@ def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     leads of the scope."""
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     direction = DIRECTIONS[d.lastgroup or ""] if d is not None else None
-    if parsed.lowered.startswith(("nsst", "nonspecific", "repol"), mention.start):
-        d, direction = None, "changed"  # "NSSTTW", "repol abnormality": not normal
+    if (parsed.lowered.startswith(("nsst", "nonspecific", "repol"), mention.start)
+            or word_before(parsed.lowered, mention.start, ("abnormal",)) is not None):
+        d, direction = None, "changed"  # "NSSTTW", "repol abnormality", "abnormal ST & T": not normal
     elif d is None or direction not in ("changed", "normal"):
         return []
     word_end = d.end() if d is not None else mention.end

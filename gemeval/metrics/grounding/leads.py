@@ -180,6 +180,8 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         m = TERRITORY_BEFORE_RE.search(lowered, window, leads_word.start())
         if m is None or not starts_word(lowered, m.start()):
             continue
+        if lowered.startswith(("voltage", "qrs voltage"), leads_word.end() + 1):
+            continue  # "low limb lead voltage": how low the voltage is, not where a finding is
         written = _COMPOUND_TERRITORY_RE.sub(
             lambda c: {"right": "right precordial", "left": "left precordial",
                        "lateral": "left precordial"}.get(c.group("side"), c.group("side")),

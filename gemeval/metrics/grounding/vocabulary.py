@@ -53,6 +53,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("t_wave", r"t[- ]?wave\s+(?:inversions?|flattening)\b|t[- ]inversions?\b", True),
         ("t_wave", r"T(?=\s+(?:negative|flat|flattened|biphasic|inverted|normal|abnormal|peaked|upright|positive"
                    r"|inversion|inv\b|changes|in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b))", False),
+        ("t_wave", r"T(?<=[Aa]bnormal T)(?![\w&/'’-])", False),
         ("st_t", r"ST[- ]?T\b(?:[- ]waves?)?(?:[- ]segments?)?|ST\s*(?:&|and|/)\s*T\b(?:[- ]waves?)?", False),
         ("st_t", r"repolari[sz]ation\s+(?:disturbances?|abnormalit(?:y|ies)|changes?|disorders?)", True),
         ("st_t", r"repol\.?\s+(?:disturbances?|abnormalit(?:y|ies)|changes?)", True),
@@ -230,7 +231,8 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("hr_bpm", "fast", r"tachyarrhythmi(?:a|c)\b"),
         ("rhythm", "paced", r"(?:ventricular|atrial|dual[- ]chamber|sequential)\s+pacing\b|demand\s+pacemaker\b"),
         ("pr_ms", "prolonged", r"heart(?<!second-degree heart)(?<!second degree heart)(?<!third-degree heart)(?<!third degree heart)(?<!2nd degree heart)(?<!3rd degree heart)(?<!complete heart)(?<!2:1 heart)(?<!high-grade heart)(?<!high grade heart)(?<!advanced heart)\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"),
-        ("voltage", "low", r"low\s+(?:qrs\s+)?voltages?\b|low[- ]voltage\b|reduced\s+(?:qrs\s+)?voltages?\b"),
+        ("voltage", "low", r"low\s+(?:qrs\s+)?voltages?\b|low[- ]voltage\b|reduced\s+(?:qrs\s+)?voltages?\b"
+                            r"|low\s+(?:limb|precordial|chest|peripheral)(?:[- ]leads?)?\s+voltages?\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+|seems\s+)?(?:shifted|deviated|rotated)"
@@ -309,12 +311,13 @@ T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
 scope with its own leads ("T waves upright in V2-V6 and inverted in III").
 ``T_WAVE_WORDS[match.lastgroup]`` is the category."""
 T_WAVE_BEFORE: dict[str, str] = {
-    "inverted": "inverted", "negative": "inverted", "flat": "flat", "flattened": "flat",
+    "abnormal": "changed", "inverted": "inverted", "negative": "inverted", "flat": "flat", "flattened": "flat",
     "peaked": "peaked", "tall": "peaked", "hyperacute": "peaked", "tented": "peaked",
     "biphasic": "biphasic", "upright": "normal", "normal": "normal", "positive": "normal",
 }
 """T-wave category words written before the keyword ("inverted T waves")."""
 T_WAVE_KEYWORD: dict[str, str] = {"inversion": "inverted", "inversions": "inverted", "flattening": "flat",
+                                  "changes": "changed",
                                   "twi": "inverted", "negativity": "inverted"}
 Q_WAVE_BEFORE: dict[str, str | None] = {
     "pathological": "pathological", "pathologic": "pathological", "significant": "pathological",
