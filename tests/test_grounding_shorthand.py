@@ -236,3 +236,9 @@ def test_a_chest_lead_range_may_end_in_a_digit(text: str, leads: list[str]) -> N
 ])
 def test_abnormal_t_and_st_written_before_or_as_changes(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+def test_changes_that_restate_the_t_waves_before_them_are_no_claim_of_their_own() -> None:
+    text = "T-wave inversions are observed in V1-V2, which are expected secondary changes in RBBB."
+    assert [c for c in _claims(text) if c[0] == "t_wave"] == [("t_wave", "V1", None, "inverted", "affirmed"),
+                                                             ("t_wave", "V2", None, "inverted", "affirmed")]

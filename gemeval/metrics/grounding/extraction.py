@@ -492,6 +492,8 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
     for i, (category, at, words_end) in enumerate(parts):
         end = parts[i + 1][1] if i + 1 < len(parts) else mention.scope_end
         groups = parsed.groups_in(at, end)
+        if i and category == "changed" and not groups:
+            continue  # "T-wave inversions in V1-V3, which are expected secondary changes": said again
         if not groups and i == 0:
             groups = context_groups(parsed, mention, previous)
         leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
