@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from gemeval.metrics.grounding import extraction, leads
 from gemeval.metrics.grounding.assertion import _PHRASES, _dashes, read_cues
-from gemeval.metrics.grounding.claims import Claim
+from gemeval.metrics.grounding.claims import Claim, new_claim
 from gemeval.metrics.grounding.corpus import load_corpus
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
@@ -137,6 +137,18 @@ def test_claim_init_takes_the_declared_fields_in_order_with_their_defaults() -> 
     assert dataclasses.replace(claim, lead="V1").lead == "V1" and claim.assertion == "affirmed"
     with pytest.raises(dataclasses.FrozenInstanceError):
         claim.lead = "V2"  # type: ignore[misc]
+
+
+def test_new_claim_builds_what_the_keyword_call_builds() -> None:
+    args = dict(quantity="st_mv", value=0.1, low=0.1, high=0.1, lead="V2", span=(3, 17), phrase="ST 1 mm in V2",
+                category=None, approximate=True, comparator=">=", formula=None, focus=(3, 8), opposite=True)
+    built, called = new_claim(*args.values()), Claim(**args)  # type: ignore[arg-type]
+    assert built == called and vars(built) == vars(called) and list(vars(built)) == list(vars(called))
+    assert (built.focus, built.opposite, built.assertion, built.negated) == ((3, 8), True, "affirmed", False)
+    assert list(inspect.signature(new_claim).parameters) == [
+        f.name for f in dataclasses.fields(Claim) if f.name not in ("negated", "assertion")]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.lead = "V3"  # type: ignore[misc]
 
 
 @BOUNDED

@@ -92,6 +92,26 @@ class Claim:
         return out
 
 
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def new_claim(quantity: str, value: float | None, low: float | None, high: float | None, lead: str | None,
+              span: tuple[int, int], phrase: str, category: str | None = None, approximate: bool = False,
+              comparator: str | None = None, formula: str | None = None,
+              focus: tuple[int, int] | None = None, opposite: bool = False) -> Claim:
+    """``Claim(...)`` for the claim reader, which builds dozens a text: arguments by
+    position, not negated and affirmed (the reader sets the assertion afterwards), the
+    instance dict written in one step (half the time of the keyword call)."""
+    claim = _new_object(Claim)
+    _set_attribute(claim, "__dict__", {
+        "quantity": quantity, "value": value, "low": low, "high": high, "lead": lead, "span": span,
+        "phrase": phrase, "category": category, "negated": False, "approximate": approximate,
+        "comparator": comparator, "formula": formula, "assertion": "affirmed", "focus": focus,
+        "opposite": opposite})
+    return claim
+
+
 @dataclass(frozen=True)
 class ClaimVerdict:
     """A claim checked against the truth.

@@ -20,6 +20,7 @@ from gemeval.metrics.grounding.claims import (
     NUMERIC_QUANTITIES,
     PER_LEAD_QUANTITIES,
     Claim,
+    new_claim,
 )
 from gemeval.metrics.grounding.leads import (
     HEADING_AFTER_RE,
@@ -229,28 +230,39 @@ def _fits(quantity: str, value: Value) -> bool:
     return value.family == _VALUE_FAMILY[quantity]
 
 
-def _claim_from_value(quantity: str, value: Value, lead: str | None, parsed: ParsedText,
-                      phrase: tuple[int, int], *, sign: float = 1.0,
-                      formula: str | None = None, comparator: str | None = None) -> Claim:
-    """A numeric claim read from ``value`` and its keyword at ``phrase`` (start, end)."""
-    phrase_start, phrase_end = phrase
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _claimed(quantity: str, value: Value, sign: float,
+             comparator: str | None) -> tuple[float, float, float, str | None]:
+    """The value, low and high end and comparator a claim about ``quantity`` reads from
+    ``value`` (``sign`` -1 for a depression written without a minus)."""
     low, high, point = value.low, value.high, value.value
     comparator = comparator or value.comparator
     if quantity == "s_mv":
         low, high = sorted((-abs(value.low), -abs(value.high)))
         point = -abs(point)
-        comparator = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(comparator or "", comparator)
-    elif quantity == "st_mv" and not value.signed and sign < 0:
+        comparator = _FLIPPED.get(comparator, comparator)  # type: ignore[arg-type]
+    elif quantity == "st_mv" and sign < 0 and not value.signed:
         low, high, point = -value.high, -value.low, -point
-        comparator = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(comparator or "", comparator)
-    if comparator in ("<", "<="):
-        low, high = -INF, point
-    elif comparator in (">", ">="):
-        low, high = point, INF
-    start, end = min(phrase_start, value.start), max(value.end, phrase_end)
-    return Claim(quantity=quantity, value=point, low=low, high=high, lead=lead, span=(start, end),
-                 phrase=parsed.text[start:end], approximate=value.approximate,
-                 comparator=comparator, formula=formula, focus=(value.start, value.end))
+        comparator = _FLIPPED.get(comparator, comparator)  # type: ignore[arg-type]
+    if comparator is not None:
+        if comparator in ("<", "<="):
+            low, high = -INF, point
+        elif comparator in (">", ">="):
+            low, high = point, INF
+    return point, low, high, comparator
+
+
+def _claim_from_value(quantity: str, value: Value, lead: str | None, parsed: ParsedText,
+                      phrase: tuple[int, int], *, sign: float = 1.0,
+                      formula: str | None = None, comparator: str | None = None) -> Claim:
+    """A numeric claim read from ``value`` and its keyword at ``phrase`` (start, end)."""
+    point, low, high, comparator = _claimed(quantity, value, sign, comparator)
+    start = phrase[0] if phrase[0] < value.start else value.start
+    end = value.end if value.end > phrase[1] else phrase[1]
+    return new_claim(quantity, point, low, high, lead, (start, end), parsed.text[start:end], None,
+                     value.approximate, comparator, formula, (value.start, value.end))
 
 
 def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
@@ -424,19 +436,28 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     context = not groups
     if context:
         groups = context_groups(parsed, mention, previous)
-    keyword = (mention.start, mention.end)
+    keyword_start, keyword_end = mention.start, mention.end
+    text = parsed.text
     claims: list[Claim] = []
     used: set[int] = set()  # the groups (their ids) a number went with
+    context_leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
     for i, value in enumerate(values):
         if context:
-            targets = groups
+            used.update(map(id, groups))
+            leads = context_leads
         else:
             next_start = values[i + 1].start if i + 1 < len(values) else mention.scope_end
             attached = attached_group(parsed, value, groups, next_start)
-            targets = [attached] if attached else []
-        used.update(id(group) for group in targets)
-        leads: list[str | None] = [lead for g in targets for lead in g.leads] or [None]
-        claims += [_claim_from_value(quantity, value, lead, parsed, keyword, sign=sign) for lead in leads]
+            if attached is not None:
+                used.add(id(attached))
+            leads = list(attached.leads) or [None] if attached is not None else [None]
+        point, low, high, comparator = _claimed(quantity, value, sign, None)
+        start = keyword_start if keyword_start < value.start else value.start
+        end = value.end if value.end > keyword_end else keyword_end
+        span, phrase, focus = (start, end), text[start:end], (value.start, value.end)
+        for lead in leads:
+            claims.append(new_claim(quantity, point, low, high, lead, span, phrase, None, value.approximate,
+                                    comparator, None, focus))
     if quantity == "st_mv" and category is not None:
         targets_left: list[str | None] = [lead for g in groups if id(g) not in used for lead in g.leads]
         if not targets_left and values and not context:
@@ -447,10 +468,10 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
         if not groups and not values:
             targets_left = [None]
         span = (mention.start, mention.scope_end)
-        phrase = parsed.text[span[0]:span[1]].strip()
-        claims.extend(Claim(quantity="st_mv", value=None, low=None, high=None, lead=lead, span=span,
-                            phrase=phrase, category=category, focus=(mention.start, direction_end),
-                            opposite=opposite)
+        phrase = text[span[0]:span[1]].strip()
+        focus = (mention.start, direction_end)
+        claims.extend(new_claim("st_mv", None, None, None, lead, span, phrase, category, False, None, None,
+                                focus, opposite)
                       for lead in targets_left)
     return claims
 
