@@ -55,6 +55,12 @@ def test_decimal_seconds_and_slash_lists_map_in_order(text: str, expected: list[
     assert _numbers(text) == expected
 
 
+def test_a_point_before_a_decimal_number_is_no_leading_point() -> None:
+    # ".2.9" is no number (it used to stop the reading of the whole text with a ValueError).
+    assert _numbers("PR .2.9 s, QRS 96 ms.") == [("qrs_ms", 96.0)]
+    assert _numbers("PR .16 s, QRS 96 ms.") == [("pr_ms", 160.0), ("qrs_ms", 96.0)]
+
+
 def test_a_slash_list_with_a_different_count_of_numbers_claims_nothing() -> None:
     assert _numbers("PR/QRS 150/90/70.") == []
 

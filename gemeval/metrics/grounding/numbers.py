@@ -165,37 +165,54 @@ _COMPARATOR_LAST = frozenset(word[-1] for word in COMPARATOR_WORDS)
 case) has neither, and the word lists are not compared."""
 
 
+NUMBER_TAIL_RE = re.compile(rf"({NUMBER_RE.pattern}){VALUE_TAIL_RE.pattern}")
+"""A number and what follows it, in one match (group 1 the number; ``VALUE_TAIL_RE``'s
+groups after it)."""
+
+_UNIT_SPELLINGS = {unit: unit_of(unit) for unit in (
+    "ms", "msec", "msecs", "millisecond", "milliseconds", "s", "sec", "secs", "second", "seconds", "bpm",
+    "b/min", "/min", "mv", "millivolt", "millivolts", "uv", "µv", "μv", "mm", "degrees", "degree", "deg",
+    "°", "º")}
+"""The usual unit spellings and what ``unit_of`` makes of them, looked up before calling it."""
+
+
 def read_values(text: str, lowered: str) -> list[Value]:
     """Every number of the text with its unit, range end, comparator and approximation."""
     values: list[Value] = []
-    last_end = -1  # where the last value (with its unit, range end, ...) ends
-    for m in NUMBER_RE.finditer(lowered):
-        start, number_end = m.start(), m.end()
+    previous: Value | None = None  # the last value read
+    last_end = -1  # where it ends (with its unit, range end, ...)
+    pos = 0  # where the next number is looked for: after this one, or after the value read
+    search = NUMBER_TAIL_RE.search
+    while (m := search(lowered, pos)) is not None:
+        start, number_end = m.span(1)
+        pos = number_end
         before_char = text[start - 1] if start else ""
         signed = before_char in "+-−" and start > 0 and (start < 2 or not text[start - 2].isalnum())
         if signed:
             start -= 1
             before_char = text[start - 1] if start else ""
-        if before_char == "." and not signed and (start < 2 or text[start - 2] in _BEFORE_BARE_DECIMAL):
+        if (before_char == "." and not signed and (start < 2 or text[start - 2] in _BEFORE_BARE_DECIMAL)
+                and lowered.find(".", start, number_end) < 0):  # ".2.9" is no number
             start -= 1  # clinicians write seconds without the leading zero: "PR .16"
             before_char = text[start - 1] if start else ""
         elif before_char and (before_char.isalnum() or before_char in "._+-−"):
             continue
         if start < last_end:  # the end of the range before
             continue
-        if "=" in lowered[start - 8 if start > 8 else 0:start] and _TIME_STAMP_RE.search(
+        if lowered.find("=", start - 8 if start > 8 else 0, start) >= 0 and _TIME_STAMP_RE.search(
                 lowered, start - 8 if start > 8 else 0, start):
             continue  # "peaking at t=0.11 s" is a time, not a duration
-        tail = VALUE_TAIL_RE.match(lowered, number_end)
-        assert tail is not None, "VALUE_TAIL_RE matches the empty string"
-        unit1, num2, unit = tail.group("unit1", "num2", "unit")
+        unit1, num2, unit = m.group(2, 3, 4)
+        tail_end = m.end()
         if (not num2 and lowered.endswith(("between ", "from "), start - 9 if start > 9 else 0, start)
                 and word_before(lowered, start, ("between", "from"))):
             between = BETWEEN_TAIL_RE.match(lowered, number_end)
             if between is not None:
-                tail = between
-                unit1, num2, unit = tail.group("unit1", "num2", "unit")
-        family, factor = unit_of(unit or unit1)
+                unit1, num2, unit = between.group("unit1", "num2", "unit")
+                tail_end = between.end()
+        written_unit = unit or unit1
+        family, factor = (None, 1.0) if not written_unit else (
+            _UNIT_SPELLINGS.get(written_unit) or unit_of(written_unit))
         # Rounded to a micro-unit so that "1.5 mm" is 0.15 mV, not 0.15000000000000002.
         number = text[start:number_end]
         low = round(float(number.replace("−", "-") if signed else number) * factor, 6)
@@ -206,7 +223,10 @@ def read_values(text: str, lowered: str) -> list[Value]:
         else:
             high, comparator = low, None
         approximate = False
-        head = stripped_end(lowered, start)
+        if start > 1 and lowered[start - 1] == " " and not lowered[start - 2].isspace():
+            head = start - 1  # the usual single space before a number
+        else:
+            head = stripped_end(lowered, start)
         cut = start
         if head and lowered[head - 1] in _APPROX_LAST:
             before = word_ending(lowered, head, APPROX_WORDS)
@@ -221,15 +241,16 @@ def read_values(text: str, lowered: str) -> list[Value]:
                 cmp_word = word_before(lowered, article[1], COMPARATOR_WORDS)
         if cmp_word and comparator is None:
             comparator = COMPARATORS[cmp_word[0]]
-        end = tail.end() if tail.end() > number_end else number_end
+        end = tail_end if tail_end > number_end else number_end
         if comparator is None and lowered.startswith(" or ", end):
             or_more = _OR_MORE_RE.match(lowered, end)
             if or_more is not None:  # "120 ms or more"
                 comparator, end = (">=" if or_more.group("more") else "<="), or_more.end()
-        conversion = bool(values and family is not None and family == values[-1].family
-                          and comparator is None and lowered.find("(", values[-1].end, start) >= 0
-                          and CONVERSION_GAP_RE.fullmatch(lowered, values[-1].end, start))
-        values.append(Value(start, end, low, high,
-                            (low + high) / 2.0, comparator, approximate, family, signed, conversion))
-        last_end = end
+        conversion = bool(previous is not None and family is not None and family == previous.family
+                          and comparator is None and lowered.find("(", previous.end, start) >= 0
+                          and CONVERSION_GAP_RE.fullmatch(lowered, previous.end, start))
+        previous = Value(start, end, low, high, (low + high) / 2.0, comparator, approximate, family, signed,
+                         conversion)
+        values.append(previous)
+        last_end = pos = end
     return values
