@@ -100,11 +100,13 @@ def test_corpora_share_no_id_and_no_text():
 
 def test_every_lead_of_a_claim_is_named_in_its_text(any_corpus):
     """A guard against claims pasted onto the wrong line: each lead a claim names occurs in
-    its text (also as an amplitude: "SV1", "RaVL"), or lies in a range of leads written there
-    ("V1-V4", "V1 through V4")."""
+    its text (also as an amplitude: "SV1", "RaVL"), or lies in a range or list of leads written
+    there ("V1-V4", "V1 through V4", "V4-6", "V5,6")."""
     ranges = re.compile(r"V([1-6])\s*(?:-|–|to|through)\s*V?([1-6])")
+    shorthand_lists = re.compile(r"V[1-6](?:,[1-6])+")
     for item in any_corpus:
         in_ranges = {f"V{n}" for a, b in ranges.findall(item.text) for n in range(int(a), int(b) + 1)}
+        in_ranges |= {f"V{n}" for found in shorthand_lists.findall(item.text) for n in found[1:].split(",")}
         for claim in item.claims:
             lead = claim["lead"]
             if lead in LEAD_NAMES:

@@ -52,6 +52,20 @@ cornell_mv         Cornell voltage, "RaVL + SV3"                  mV, mm, µV
   gemeval does not check (P wave, T wave, Q wave, atrial rate, PR segment, P/T axis, R',
   QRS voltage), which also end the scope of the keyword before them. A keyword's scope
   ends at the next keyword, the sentence end or ``SCOPE_CHARS`` after it.
+* Worked calculations claim their result only: the numbers left of "=" or "≈" in "300/4 =
+  75 bpm", "8 small squares x 40 ms = 320 ms" or "QTc = QT/sqrt(RR) = 400/sqrt(0.81) = 444
+  ms" are operands. Grid counts ("5 small squares") claim nothing unless converted. A rate
+  below 15/min with no keyword is a count ("extrasystoles > 5/min"), not the heart rate.
+  "96 +/- 4 ms" is 96 ms; "within +/-0.05 mV" is the range -0.05 to 0.05 mV.
+* Layouts of model answers and reports: markdown label lines ("**QRS Duration:**
+  Prolonged, around 140 ms" is a wide QRS and 140 ms); a category set off after a number by
+  a comma, dash, parenthesis or table bar ("PR 0.22 s - prolonged", "QTc 480 ms
+  (prolonged; ...)"); markdown tables, where the cells of a column headed "Normal range",
+  "Reference", "Typical ..." hold reference values (status reference; their words are no
+  findings) and a comment column's words are findings of the row; a list closed by "all
+  normal", "all within normal limits" or "all WNL" (the category of every quantity listed)
+  and "the PR and QRS intervals are normal" (the intervals named); chest-lead shorthand
+  ("V4-6", "V5,6"); machine and clinician abbreviations (QRSd, QRS dur, PQ time, WNL).
 
 Categorical claims, in words: sinus rhythm, atrial fibrillation, regular / irregular
 rhythm; bradycardia, tachycardia, normal rate; prolonged / short / normal PR (first-degree

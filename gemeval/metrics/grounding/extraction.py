@@ -34,8 +34,11 @@ from gemeval.metrics.grounding.numbers import Value, read_values, unit_of, with_
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
     at_word_start,
+    starts_word,
     required_literal,
     sentence_ends,
+    stripped_end,
+    table_reference_cells,
     word_before,
     word_matches,
 )
@@ -55,6 +58,8 @@ from gemeval.metrics.grounding.vocabulary import (
     PRE_VALUE_GAP_RE,
     PREDICATE_RE,
     BOTH_RE,
+    ALL_RE,
+    NAMED_INTERVALS_RE,
     VALUE_PREDICATE_RE,
     Q_WAVE_BEFORE,
     Q_WAVE_NORMAL_AFTER_RE,
@@ -102,7 +107,8 @@ class ParsedText:
         self.sentence_ends = sentence_ends(text, self.lowered)
         self.values = read_values(*with_digits(text, self.lowered))
         self.value_starts = [v.start for v in self.values]
-        self.claim_values = [v for v in self.values if not v.conversion]  # "(2 mm)" after "0.2 mV" is no claim
+        # "(2 mm)" after "0.2 mV" is no claim, nor is an operand of a calculation ("300/4 = 75 bpm")
+        self.claim_values = [v for v in self.values if not v.conversion and not v.operand]
         self.claim_value_starts = [v.start for v in self.claim_values]
         self.groups = lead_groups(text, self.lowered)
         self.group_starts = [g.start for g in self.groups]
@@ -111,6 +117,7 @@ class ParsedText:
         self._headings: dict[int, LeadGroup | None] = {}
         self.st_directions: dict[tuple[int, int, int], tuple[float, str | None, int]] = {}
         self.needles = _needles_in(text, self.lowered)
+        self.reference_cells = table_reference_cells(text, self.lowered)
         self.mentions = self._mentions()
 
     # -- sentences ------------------------------------------------------------------------
@@ -121,6 +128,10 @@ class ParsedText:
     def sentence_end(self, pos: int) -> int:
         i = bisect.bisect_left(self.sentence_ends, pos)
         return self.sentence_ends[i] if i < len(self.sentence_ends) else len(self.text)
+
+    def in_reference_cell(self, pos: int) -> bool:
+        """Whether ``pos`` is in a table cell of a reference column ("Normal range")."""
+        return any(start <= pos < end for start, end in self.reference_cells)
 
     # -- numbers --------------------------------------------------------------------------
 
@@ -159,9 +170,13 @@ class ParsedText:
         ]
         found.sort(key=lambda mn: (mn.start, -(mn.end - mn.start)))
         mentions: list[Mention] = []
+        formulas = "=" in self.lowered
         for mention in found:
             if mentions and mention.start < mentions[-1].end:
                 continue
+            if formulas and mention.quantity in _FORMULA_SYMBOLS and self.lowered.endswith(
+                    _OPERATORS, 0, stripped_end(self.lowered, mention.start)):
+                continue  # "RR" in "QTc = QT/√RR = 444 ms" is a symbol of the formula
             if mention.quantity in PER_LEAD_QUANTITIES:
                 i = bisect.bisect_left(self.value_starts, mention.start) - 1
                 before = self.values[i] if i >= 0 else None
@@ -189,6 +204,12 @@ class ParsedText:
                     break
                 k += 1
         return mentions
+
+
+_LEAST_RATE = 15.0
+"""A rate written with no keyword below this is a count of beats or events, not the heart rate."""
+_FORMULA_SYMBOLS = frozenset({"rr_ms", "qt_ms", "hr_bpm"})
+_OPERATORS = ("/", "√", "*", "×", "÷", "sqrt(")
 
 
 CONTRAST_RE = re.compile("(?:" + "|".join(at_word_start(word) for word in (
@@ -286,13 +307,14 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         if fitted is None:
             continue
         references = parsed.assertions.cues_between(last_end, value.start, REFERENCE)
+        in_reference = bool(parsed.reference_cells) and parsed.in_reference_cell(value.start)
         comparator = None
         if fitted.comparator is None and any(c.phrase in _UPPER_LIMIT_WORDS for c in references):
             comparator = "<="  # "the upper limit of normal is 450 ms": QTc <= 450
         elif (claims and fitted.comparator is None and claims[-1].comparator in ("<", "<=", ">", ">=")
               and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
-        elif claims and fitted.comparator in (None, "range") and not references:
+        elif claims and fitted.comparator in (None, "range") and not references and not in_reference:
             continue
         claims.append(_claim_from_value(quantity, fitted, None, parsed, (mention.start, mention.end),
                                         formula=formula, comparator=comparator))
@@ -382,6 +404,8 @@ def _read_st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str
         return 1.0, "elevated", mention.end
     if "depress" in keyword or " dep" in keyword or keyword == "std":
         return -1.0, "depressed", mention.end
+    if "deviation" in keyword or "shift" in keyword:
+        return 1.0, "changed", mention.end  # "no ST deviation": the ST is normal
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     if d is None:
         return 1.0, None, mention.end
@@ -517,6 +541,8 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
             continue  # "T-wave inversions in V1-V3, which are expected secondary changes": said again
         if not groups and i == 0:
             groups = context_groups(parsed, mention, previous)
+        elif not groups and category == parts[i - 1][0]:
+            continue  # "tall ... in V2-V5, i.e. peaked": the same finding said again
         leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
         focus = (start if i == 0 else at, max(words_end, mention.end))
         span = (start if i == 0 else at, max(words_end, mention.end, groups[-1].end if groups else 0))
@@ -553,6 +579,32 @@ def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
             findings[i] = [replace(c, lead=lead) for c in first for lead in second_leads]
 
 
+_LIST_ENDS = ("\n", ". ", "! ", "? ")
+
+
+def _all_claims(parsed: ParsedText) -> list[Claim]:
+    """"PR 160 ms; QRS 90 ms; QTc 420 ms - all normal": the category for every quantity
+    named before it in its sentence (a list split by semicolons is one sentence here)."""
+    out: list[Claim] = []
+    for m in ALL_RE.finditer(parsed.lowered):
+        if not starts_word(parsed.lowered, m.start()):
+            continue
+        window = max(0, m.start() - 300)
+        start = max(window - 1, *(parsed.lowered.rfind(end, window, m.start()) for end in _LIST_ENDS)) + 1
+        named = list(dict.fromkeys(
+            "qtc_ms" if mn.quantity in ("qt_ms", "qtc_fridericia_ms") else mn.quantity
+            for mn in parsed.mentions if start <= mn.start < m.start() and mn.quantity in KEYWORD_CATEGORIES))
+        word = m.group("word")
+        category = "normal" if word.startswith(("within", "fine", "unremarkable", "wnl")) else word
+        if len(named) < 2:
+            continue
+        out.extend(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
+                         span=(m.start("word"), m.end()), phrase=parsed.text[m.start():m.end()],
+                         category=category, focus=(m.start("word"), m.end()))
+                   for quantity in named)
+    return out
+
+
 def _both_claims(parsed: ParsedText) -> list[Claim]:
     """"..., both normal": the category for the last two quantities named before it in the
     sentence."""
@@ -572,14 +624,17 @@ def _both_claims(parsed: ParsedText) -> list[Claim]:
     return out
 
 
+_ABNORMAL_BEFORE = ("abnormal", "nonspecific", "non-specific")
+
+
 def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     """"ST-T changes", "ST & T abnormal", "no ST-T changes": a claim about the ST segment and
     one about the T wave (normal, or not normal for changes and abnormalities), with the
     leads of the scope."""
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     direction = DIRECTIONS[d.lastgroup or ""] if d is not None else None
-    if (parsed.lowered.startswith(("nsst", "nonspecific", "repol"), mention.start)
-            or word_before(parsed.lowered, mention.start, ("abnormal",)) is not None):
+    if parsed.lowered.startswith(("nsst", "nonspecific", "repol"), mention.start) or word_before(
+            parsed.lowered, mention.start, _ABNORMAL_BEFORE) is not None:
         d, direction = None, "changed"  # "NSSTTW", "repol abnormality", "abnormal ST & T": not normal
     elif d is None or direction not in ("changed", "normal"):
         return []
@@ -632,12 +687,24 @@ def _categorical_claims(parsed: ParsedText) -> list[Claim]:
                 claims.extend(Claim(quantity=q, value=None, low=None, high=None, lead=None,
                                     span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
                                     category=category, focus=(m.start(), m.end()))
-                              for q in ("pr_ms", "qrs_ms", "qtc_ms"))
+                              for q in _named_intervals(lowered, m.start()))
                 continue
             claims.append(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
                                 span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
                                 category=category, focus=(m.start(), m.end())))
     return claims
+
+
+_INTERVAL_NAMES = {"pr": "pr_ms", "pq": "pr_ms", "qrs": "qrs_ms", "qt": "qtc_ms", "qtc": "qtc_ms"}
+
+
+def _named_intervals(lowered: str, start: int) -> tuple[str, ...]:
+    """The intervals "intervals are normal" is about: those named right before it ("the PR
+    and QRS intervals"), else PR, QRS and QTc."""
+    named = NAMED_INTERVALS_RE.search(lowered, max(0, start - 40), start)
+    if named is None or not named.group("names").strip():
+        return ("pr_ms", "qrs_ms", "qtc_ms")
+    return tuple(dict.fromkeys(_INTERVAL_NAMES[n] for n in re.findall(r"qrs|qtc|qt|pr|pq", named.group("names"))))
 
 
 _RATE_RHYTHMS = frozenset({("rhythm", "sinus"), ("rhythm", "atrial_fibrillation"), ("rhythm", "atrial_flutter"),
@@ -690,12 +757,16 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     claims.extend(c for found in findings for c in found)
     if "both" in parsed.lowered:
         claims.extend(_both_claims(parsed))
+    if "all" in parsed.lowered:
+        claims.extend(_all_claims(parsed))
     claimed = {c.focus[0] for c in claims if c.value is not None and c.focus is not None}
     blocked = [(m.start, m.scope_end) for m in parsed.mentions if m.quantity == "block"]
     starts = [a for a, _ in blocked]
     for value in parsed.values:
-        if value.family != "rate" or value.conversion or value.start in claimed:
+        if value.family != "rate" or value.conversion or value.operand or value.start in claimed:
             continue
+        if value.low < _LEAST_RATE:
+            continue  # "extrasystoles > 5/min": a count per minute, not the heart rate
         i = bisect.bisect_right(starts, value.start) - 1
         if i < 0 or value.start >= blocked[i][1]:  # "atrial rate 300 bpm" is no heart rate
             claims.append(_claim_from_value("hr_bpm", value, None, parsed, (value.start, value.end)))
@@ -808,6 +879,10 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
                 continue
             seen.add(key)
             claim = replace(claim, category=None)
+        if parsed.reference_cells and parsed.in_reference_cell(focus[0]):
+            if claim.value is None:
+                continue  # a word of the reference column ("normal") is no finding
+            status = REFERENCE
         if claim.opposite and status in (AFFIRMED, NEGATED):
             status = NEGATED if status == AFFIRMED else AFFIRMED
         # The claims were made here and are not shared yet: set in place (``replace`` on

@@ -45,6 +45,8 @@ V_RANGE_TAIL_RE = re.compile(
     r"(?:\s*[-–—]\s*|\s+(?:to|through|thru)\s+)([2-6])(?![\w'’]|[.,]\d|\s*(?:mm|mv|µv|uv|ms|%))", re.IGNORECASE)
 """A chest-lead range whose end is written as a digit alone ("V4-6", "V1 to 3"), as
 clinicians and translated reports write it; not a number with a unit ("V2-3 mm")."""
+V_LIST_TAIL_RE = re.compile(r"(?:,[2-6])+(?![\w'’]|[.,]\d)")
+"""Chest leads listed after the first by their digit alone, without spaces ("V5,6", "V3,4,5")."""
 
 _TERRITORY = (
     r"(?:inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral)[- ](?:chest|precordial)"
@@ -218,6 +220,13 @@ def _lead_tokens(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
             if tail is not None and int(tail.group(1)) > int(name[1]):
                 leads = tuple(f"V{k}" for k in range(int(name[1]), int(tail.group(1)) + 1))
                 end = tail.end()
+        elif name[0] == "V" and text.startswith(",", end):
+            listed = V_LIST_TAIL_RE.match(text, end)
+            if listed is not None:  # "V5,6": V5 and V6
+                numbers = listed.group().split(",")[1:]
+                if all(int(a) < int(b) for a, b in zip([name[1], *numbers], numbers)):
+                    leads = (name, *(f"V{n}" for n in numbers))
+                    end = listed.end()
         tokens.append((m.start(), end, leads))
     return tokens
 

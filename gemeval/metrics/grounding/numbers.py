@@ -135,6 +135,7 @@ class Value:
     family: str | None
     signed: bool
     conversion: bool  # "(2 mm)" right after "0.2 mV": the same claim again
+    operand: bool = False  # "300" and "4" in "300/4 = 75 bpm": the result is the claim
 
 
 @lru_cache(maxsize=256)
@@ -146,6 +147,9 @@ def unit_of(unit: str | None) -> tuple[str | None, float]:
             return family, factor
     return None, 1.0
 
+
+PLUS_MINUS_RE = re.compile(rf"\s*(?:±|\+/-)\s*\d+(?:\.\d+)?(?:\s*(?P<unit>{_UNIT})(?![a-z]))?")
+"""The spread after a number: "96 ± 4 ms"."""
 
 BETWEEN_TAIL_RE = re.compile(
     rf"(?:\s*(?P<unit1>{_UNIT})(?![a-z]))?\s*(?:and|to|-|–|—)\s*(?P<num2>[+\-−]?\d+(?:\.\d+)?)"
@@ -181,6 +185,7 @@ def read_values(text: str, lowered: str) -> list[Value]:
     values: list[Value] = []
     previous: Value | None = None  # the last value read
     last_end = -1  # where it ends (with its unit, range end, ...)
+    plus_minus = "±" in lowered or "+/-" in lowered
     pos = 0  # where the next number is looked for: after this one, or after the value read
     search = NUMBER_TAIL_RE.search
     while (m := search(lowered, pos)) is not None:
@@ -204,6 +209,11 @@ def read_values(text: str, lowered: str) -> list[Value]:
             continue  # "peaking at t=0.11 s" is a time, not a duration
         unit1, num2, unit = m.group(2, 3, 4)
         tail_end = m.end()
+        spread_end = 0
+        if plus_minus and not num2 and not unit1:
+            spread = PLUS_MINUS_RE.match(lowered, number_end)
+            if spread is not None:  # "96 ± 4 ms": 96 ms, give or take
+                unit, spread_end = spread.group("unit"), spread.end()
         if (not num2 and lowered.endswith(("between ", "from "), start - 9 if start > 9 else 0, start)
                 and word_before(lowered, start, ("between", "from"))):
             between = BETWEEN_TAIL_RE.match(lowered, number_end)
@@ -220,6 +230,8 @@ def read_values(text: str, lowered: str) -> list[Value]:
             high = round(float(num2.replace("−", "-")) * factor, 6)
             low, high = min(low, high), max(low, high)
             comparator: str | None = "range"
+        elif plus_minus and lowered.endswith(("±", "+/-"), 0, start) and not signed:
+            low, high, comparator, signed = -abs(low), abs(low), "range", True  # "within ±0.05 mV"
         else:
             high, comparator = low, None
         approximate = False
@@ -241,7 +253,7 @@ def read_values(text: str, lowered: str) -> list[Value]:
                 cmp_word = word_before(lowered, article[1], COMPARATOR_WORDS)
         if cmp_word and comparator is None:
             comparator = COMPARATORS[cmp_word[0]]
-        end = tail_end if tail_end > number_end else number_end
+        end = max(tail_end, number_end, spread_end)
         if comparator is None and lowered.startswith(" or ", end):
             or_more = _OR_MORE_RE.match(lowered, end)
             if or_more is not None:  # "120 ms or more"
@@ -253,4 +265,27 @@ def read_values(text: str, lowered: str) -> list[Value]:
                          conversion)
         values.append(previous)
         last_end = pos = end
+    if "=" in lowered or "≈" in lowered:
+        _mark_operands(lowered, values)
     return values
+
+
+_NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
+_TERM = (rf"(?:{_NUM}|rr|r-r|qt|hr)(?:\s*(?:milliseconds?|msecs?|ms|seconds?|secs?|s|mm|bpm"
+         r"|(?:small|large|big)\s+(?:squares?|boxes?|blocks?|divisions?))(?![a-z]))?")
+_EXPRESSION_RE = re.compile(
+    rf"{_TERM}(?:\s*(?:[×*/÷]|x(?=\s*[\d(√.]))\s*(?:√|sqrt\b)?\s*\(?\s*(?:√\s*)?{_TERM}\s*\)?)+"
+    r"(?=\s*(?:=|≈|≅|~=))")
+"""The left side of a worked calculation: "300/4", "1500 / 20 small squares", "8 small
+squares × 40 ms", "400/√0.81", "0.40 / sqrt(0.80)" before "=" or "≈" and the result."""
+
+
+def _mark_operands(lowered: str, values: list[Value]) -> None:
+    """The numbers of a worked calculation are operands, not claims: in "300/4 = 75 bpm" or
+    "QTc = 400/√0.81 = 444 ms" only the result says something about the ECG."""
+    spans = [(m.start(), m.end()) for m in _EXPRESSION_RE.finditer(lowered)]
+    if not spans:
+        return
+    for value in values:
+        if any(start <= value.start < end for start, end in spans):
+            value.operand = True

@@ -68,7 +68,8 @@ def sentence_ends(text: str, lowered: str) -> list[int]:
     ends = []
     for i in char_positions(text, SENTENCE_END_CHARS):
         if text[i] == "." and ((i + 1 < len(text) and text[i + 1].isdigit())
-                               or lowered.endswith(NOT_SENTENCE_END_BEFORE, max(0, i - 6), i)):
+                               or lowered.endswith(NOT_SENTENCE_END_BEFORE, max(0, i - 6), i)
+                               or lowered.startswith(("i.e.", "e.g."), i - 1)):
             continue
         ends.append(i)
     return ends
@@ -245,3 +246,45 @@ def required_literal(pattern: str) -> str:
     runs.append(run)
     best = max(runs, key=len)
     return best if len(best) >= 2 else ""
+
+
+_TABLE_RULE_RE = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_REFERENCE_HEADER_RE = re.compile(
+    r"(?<![a-z])(?:normal|reference|ref\.?|typical|expected|usual|ranges?|limits?|cut-?offs?|thresholds?)(?![a-z])")
+_VALUE_HEADER_RE = re.compile(r"(?<![a-z])(?:value|measured|measurement|estimate|result|finding|this|patient)")
+
+
+def _cells(line: str, offset: int) -> list[tuple[int, int]]:
+    """The cells of a table row (start, end in the text), the outer bars left out."""
+    bars = [offset + i for i, ch in enumerate(line) if ch == "|"]
+    edges = ([offset - 1] if not line.lstrip().startswith("|") else []) + bars
+    if not line.rstrip().endswith("|"):
+        edges.append(offset + len(line))
+    return [(a + 1, b) for a, b in zip(edges, edges[1:])]
+
+
+def table_reference_cells(text: str, lowered: str) -> list[tuple[int, int]]:
+    """The cells of markdown table columns whose header names a reference ("Normal range",
+    "Reference", "Typical adult range"): what they hold are reference values, not findings
+    of this ECG. Empty for a text without a table."""
+    if "|" not in text or "--" not in text:
+        return []
+    out: list[tuple[int, int]] = []
+    lines: list[tuple[int, str]] = []
+    offset = 0
+    for line in lowered.split("\n"):
+        lines.append((offset, line))
+        offset += len(line) + 1
+    columns: set[int] = set()
+    for i, (offset, line) in enumerate(lines):
+        if "|" not in line:
+            columns = set()
+            continue
+        if _TABLE_RULE_RE.match(line) and i > 0 and "|" in lines[i - 1][1]:
+            head_offset, head = lines[i - 1]
+            columns = {k for k, (a, b) in enumerate(_cells(head, head_offset))
+                       if _REFERENCE_HEADER_RE.search(lowered, a, b) and not _VALUE_HEADER_RE.search(lowered, a, b)}
+            continue
+        if columns:
+            out.extend(cell for k, cell in enumerate(_cells(line, offset)) if k in columns)
+    return out

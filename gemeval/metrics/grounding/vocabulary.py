@@ -34,8 +34,8 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("qtc_ms", r"bazett(?:-corrected)?\s+qtc?\b", True),
         ("qtc_ms", r"corrected\s+qt(?:\s+intervals?)?", True),
         ("qt_ms", r"QT\b(?:\s+intervals?)?(?!\s*/)", False),
-        ("pr_ms", r"P-?R\b(?:\s+(?:intervals?|duration))?|PQ\b(?:\s+intervals?)?", False),
-        ("qrs_ms", r"QRS\b(?!\s+axis)(?:[- ](?:duration|width|interval|complex(?:es)?))?", False),
+        ("pr_ms", r"P-?R\b(?:\s+(?:intervals?|duration|time))?|PQ\b(?:\s+(?:intervals?|time))?", False),
+        ("qrs_ms", r"QRS(?:[dD]\b|\s+(?:dur|DUR)\b\.?|\b(?!\s+axis)(?:[- ](?:duration|width|interval|complex(?:es)?))?)", False),
         ("rr_ms", r"R-?R\b(?:\s+intervals?)?", False),
         ("axis_deg", r"axis\b", True),
         ("hr_bpm", r"rate\b", True),
@@ -54,7 +54,8 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("t_wave", r"T(?=\s+(?:negative|flat|flattened|biphasic|inverted|normal|abnormal|peaked|upright|positive"
                    r"|inversion|inv\b|changes|in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b))", False),
         ("t_wave", r"T(?<=[Aa]bnormal T)(?![\w&/'’-])", False),
-        ("st_t", r"ST[- ]?T\b(?:[- ]waves?)?(?:[- ]segments?)?|ST\s*(?:&|and|/)\s*T\b(?:[- ]waves?)?", False),
+        ("st_t", r"ST[- ]?T\b(?:[- ]waves?)?(?:[- ]segments?)?", False),
+        ("st_t", r"st\s*(?:&|and|/)\s*t\b(?:[- ]waves?)?", True),
         ("st_t", r"repolari[sz]ation\s+(?:disturbances?|abnormalit(?:y|ies)|changes?|disorders?)", True),
         ("st_t", r"repol\.?\s+(?:disturbances?|abnormalit(?:y|ies)|changes?)", True),
         ("st_t", r"NSST[- ]?T(?:W|[- ]waves?)?\b(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
@@ -101,7 +102,7 @@ KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
     "hr_bpm": {"fine": "normal", "normal": "normal", "fast": "fast", "rapid": "fast", "slow": "slow"},
     "pr_ms": {"fine": "normal", "prolonged": "prolonged", "long": "prolonged", "lengthened": "prolonged",
               "prolongation": "prolonged", "short": "short", "shortened": "short",
-              "normal": "normal"},
+              "normal": "normal", "borderline": "prolonged"},
     "qrs_ms": {"fine": "normal", "wide": "wide", "widened": "wide", "widening": "wide", "broad": "wide",
                "broadened": "wide", "prolonged": "wide", "prolongation": "wide",
                "narrow": "normal", "normal": "normal"},
@@ -116,25 +117,28 @@ its predicate ("the QRS duration is wide", "PR prolongation", "QT within normal 
 QT categories are claims about the corrected QT (``qtc_ms``), as in clinical use."""
 
 KEYWORD_CATEGORIES["qtc_ms"] = KEYWORD_CATEGORIES["qtc_fridericia_ms"] = KEYWORD_CATEGORIES["qt_ms"]
+for _words in KEYWORD_CATEGORIES.values():
+    _words["wnl"] = "normal"  # "within normal limits", as clinicians abbreviate it
 
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KEYWORD_CATEGORIES.items()}
 
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
 PREDICATE_RE = re.compile(
-    r"[\s*:]+(?:intervals?\s+|duration\s+|complex(?:es)?\s+)?(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
+    r"(?:\s*,\s*(?:which|that)\s+|[\s*:]+(?:(?:intervals?|duration|width|complex(?:es)?)(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
+    r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
     r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+)?(?:to\s+be\s+)?(?P<not>not\s+)?"
     r"(?:(?:a\s+bit|slightly|mildly|perfectly|clearly|entirely|quite|rather|somewhat|markedly|moderately"
-    r"|probably|possibly|likely)\s+)?"
+    r"|probably|possibly|likely|borderline)\s+)?"
     r"(?P<word>[a-z]+)(?P<wnl>\s+(?:the\s+)?normal\s+(?:limits|range))?"
 )
 VALUE_PREDICATE_RE = re.compile(
     r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
     r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+)"
-    r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=[a-z]+\s*\)))"
+    r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
     r"(?:(?:a\s+bit|slightly|mildly|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather"
     r"|somewhat|well|moderately|markedly)\s+)?"
-    r"(?P<word>normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
+    r"(?P<word>normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
 )
 """A category right after a number: "QTc 468 ms, which is prolonged", "the rate is 110 bpm,
 which is a bit fast", "QRS 104 ms is normal"."""
@@ -199,12 +203,13 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "normal", r"normal\s+sinus\s+rhythm\b|normal\s+ventricular\s+response\b"),
         ("intervals", "normal", r"intervals\s+(?:are\s+|were\s+|appear\s+|look\s+)?(?:all\s+)?"
-                                r"(?:within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|unremarkable)\b|normal\s+intervals\b"),
+                                r"(?:within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|unremarkable|wnl)\b|normal\s+intervals\b"),
         ("pr_ms", "prolonged", r"av(?<!second-degree av)(?<!second degree av)(?<!third-degree av)(?<!third degree av)(?<!2nd degree av)(?<!3rd degree av)(?<!2nd-degree av)(?<!3rd-degree av)(?<!complete av)(?<!2:1 av)(?<!high-grade av)(?<!high grade av)(?<!advanced av)\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"
                                r"|a-v\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"),
         ("qrs_ms", "wide", r"bundle(?<!incomplete bundle)(?<!incomplete right bundle)(?<!incomplete left bundle)"
                            r"\s+branch\s+block\b|bbb\b"),
         ("axis_deg", "normal", r"(?:left|steep|intermediate|vertical|horizontal|normal|indifferent)\s+type\b"),
+        ("axis_deg", "normal", r"(?:intermediate|vertical|horizontal)\s+(?:electrical\s+|qrs\s+)?axis\b"),
         ("axis_deg", "right", r"right\s+type\b"),
         ("axis_deg", "left", r"(?:overdriven|over-driven)\s+left\s+type\b"),
         ("axis_deg", "right", r"(?:overdriven|over-driven)\s+right\s+type\b"),
@@ -332,5 +337,12 @@ Q_WAVE_NORMAL_AFTER_RE = re.compile("|".join(at_word_start(word) for word in (
 BOTH_RE = re.compile(
     r"(?:\s*,\s*|\s+(?:are|were)\s+|\s+)both\s+(?:are\s+)?(?P<word>within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|fine"
     r"|prolonged|short)\b")
+ALL_RE = re.compile(
+    r"all(?<![a-z]all)\s+(?:(?:are|were|appear|look|seem)\s+)?(?:(?:perfectly|entirely|completely)\s+)?"
+    r"(?P<word>within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|fine|unremarkable|wnl)\b")
+"""A category said of every quantity listed before it: "PR 160 ms, QRS 90 ms, QTc 420 ms:
+all normal", "the PR (180 ms), QRS (96 ms) and QTc (430 ms) are all within normal limits"."""
+NAMED_INTERVALS_RE = re.compile(r"(?<![a-z])(?P<names>(?:(?:pr|pq|qrs|qtc|qt)\s*(?:,\s*(?:and\s+)?|and|&|/)?\s*)+)$")
+"""The intervals named before "intervals are normal": "the PR and QRS intervals"."""
 """A category said of two quantities at once: "the QRS is 92 ms and the axis +70°, both
 normal", "the PR and QRS are both normal"."""

@@ -1,0 +1,142 @@
+"""The layouts real model answers and reports use: markdown label lines and tables, worked
+calculations, lists closed by "all normal", chest-lead shorthand, machine abbreviations.
+Each is read as the plain sentence it stands for."""
+
+from __future__ import annotations
+
+import pytest
+
+from gemeval.metrics.grounding import extract_claims
+
+
+def _claims(text: str) -> list[tuple]:
+    """(quantity, lead, value, category, assertion) of every claim, in text order."""
+    return [(c.quantity, c.lead, c.value, c.category, c.assertion) for c in extract_claims(text)]
+
+
+def _bounds(text: str) -> list[tuple]:
+    return [(c.quantity, c.low, c.high, c.comparator, c.assertion) for c in extract_claims(text)
+            if c.value is not None]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("- **QRS Duration:** Prolonged, around 140 ms.",
+     [("qrs_ms", None, None, "wide", "affirmed"), ("qrs_ms", None, 140.0, None, "affirmed")]),
+    ("**PR Interval:** Normal (approximately 160 ms).",
+     [("pr_ms", None, None, "normal", "affirmed"), ("pr_ms", None, 160.0, None, "affirmed")]),
+    ("3. **QRS Complex:** Narrow, measuring about 0.08 s.",
+     [("qrs_ms", None, None, "normal", "affirmed"), ("qrs_ms", None, 80.0, None, "affirmed")]),
+    ("- **QTc:** 478 ms (prolonged; recheck after stopping the drug)",
+     [("qtc_ms", None, 478.0, None, "affirmed"), ("qtc_ms", None, None, "prolonged", "affirmed")]),
+    ("- **PR:** 0.21 s — prolonged", [("pr_ms", None, 210.0, None, "affirmed"),
+                                      ("pr_ms", None, None, "prolonged", "affirmed")]),
+    ("Your heart rate, which is a bit fast, is nothing to worry about.",
+     [("hr_bpm", None, None, "fast", "affirmed")]),
+])
+def test_a_label_line_states_its_category_and_number(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_borderline_before_a_category_hedges_the_category() -> None:
+    assert ("qrs_ms", None, None, "wide", "uncertain") in _claims("The QRS is borderline wide.")
+    assert _claims("PQ interval borderline.") == [("pr_ms", None, None, "prolonged", "uncertain")]
+
+
+def test_a_reference_column_of_a_table_holds_references_and_a_comment_column_findings() -> None:
+    table = ("| Parameter | Measured | Normal range |\n|---|---|---|\n| Heart rate | 104 bpm | 60-100 bpm |\n"
+             "| PR | 0.15 s | 0.12-0.20 s |\n| QTc | 468 ms | < 450 ms |\n| Axis | +75° | -30° to +90° |")
+    assert _bounds(table) == [
+        ("hr_bpm", 104.0, 104.0, None, "affirmed"), ("hr_bpm", 60.0, 100.0, "range", "reference"),
+        ("pr_ms", 150.0, 150.0, None, "affirmed"), ("pr_ms", 120.0, 200.0, "range", "reference"),
+        ("qtc_ms", 468.0, 468.0, None, "affirmed"), ("qtc_ms", float("-inf"), 450.0, "<", "reference"),
+        ("axis_deg", 75.0, 75.0, None, "affirmed"), ("axis_deg", -30.0, 90.0, "range", "reference")]
+    comments = "| Interval | Value | Comment |\n| --- | --- | --- |\n| QRS | 132 ms | Wide |\n| QTc | 430 ms | Normal |"
+    assert _claims(comments) == [
+        ("qrs_ms", None, 132.0, None, "affirmed"), ("qrs_ms", None, None, "wide", "affirmed"),
+        ("qtc_ms", None, 430.0, None, "affirmed"), ("qtc_ms", None, None, "normal", "affirmed")]
+
+
+def test_a_table_without_a_reference_column_states_findings_only() -> None:
+    table = "| Parameter | Value |\n|---|---|\n| HR | 62 bpm |\n| PR | 0.21 s |"
+    assert _claims(table) == [("hr_bpm", None, 62.0, None, "affirmed"), ("pr_ms", None, 210.0, None, "affirmed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Rate: four large squares between R waves, so 300/4 = 75 bpm.", [("hr_bpm", 75.0)]),
+    ("Heart rate = 1500 / 25 small squares = 60 bpm.", [("hr_bpm", 60.0)]),
+    ("The RR interval is 0.8 s, so the rate is 60/0.8 = 75 bpm.", [("rr_ms", 800.0), ("hr_bpm", 75.0)]),
+    ("QTc = QT/√RR = 400/√0.81 = 444 ms.", [("qtc_ms", 444.0)]),
+    ("QTc (Bazett) = 0.40 / sqrt(0.80) = 0.447 s.", [("qtc_ms", 447.0)]),
+    ("The QT interval is 9 small squares × 40 ms = 360 ms.", [("qt_ms", 360.0)]),
+    ("The heart rate is about 1500/18 ≈ 83 bpm.", [("hr_bpm", 83.0)]),
+])
+def test_a_worked_calculation_claims_its_result_not_its_operands(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.value) for c in extract_claims(text) if c.value is not None] == expected
+
+
+def test_slash_pairs_without_an_equals_sign_stay_values() -> None:
+    assert [(c.quantity, c.value) for c in extract_claims("QT/QTc 372/449 ms.")] == [("qt_ms", 372.0),
+                                                                                    ("qtc_ms", 449.0)]
+
+
+@pytest.mark.parametrize("text, quantities", [
+    ("Intervals: PR 160 ms, QRS 90 ms, QTc 420 ms — all normal.", ["pr_ms", "qrs_ms", "qtc_ms"]),
+    ("PR 0.18 s; QRS 0.09 s; QTc 0.43 s, all within normal limits.", ["pr_ms", "qrs_ms", "qtc_ms"]),
+    ("The PR (180 ms), QRS (96 ms) and QTc (430 ms) are all within normal limits.", ["pr_ms", "qrs_ms", "qtc_ms"]),
+    ("Rate 70, PR 150, QRS 90, all WNL.", ["hr_bpm", "pr_ms", "qrs_ms"]),
+    ("The PR and QRS intervals are normal.", ["pr_ms", "qrs_ms"]),
+    ("All intervals are within normal limits.", ["pr_ms", "qrs_ms", "qtc_ms"]),
+])
+def test_a_category_closing_a_list_is_said_of_every_quantity_listed(text: str, quantities: list[str]) -> None:
+    assert [c.quantity for c in extract_claims(text) if c.category == "normal"] == quantities
+
+
+@pytest.mark.parametrize("text, leads", [
+    ("ST depression in V4-6.", ["V4", "V5", "V6"]),
+    ("ST elevation in leads V1-2, nothing else.", ["V1", "V2"]),
+    ("ST depression V5-6 1 mm.", ["V5", "V6"]),
+    ("T wave flattening in V3,4.", ["V3", "V4"]),
+])
+def test_chest_lead_shorthand_names_every_lead_of_the_range(text: str, leads: list[str]) -> None:
+    assert [c.lead for c in extract_claims(text)] == leads
+
+
+def test_a_number_after_a_lead_is_no_shorthand_lead() -> None:
+    claims = extract_claims("ST elevation in V2-3 mm.")
+    assert [c.lead for c in claims] == ["V2"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("QRSd 128 ms.", [("qrs_ms", None, 128.0, None, "affirmed")]),
+    ("QRS dur. 0.10 s.", [("qrs_ms", None, 100.0, None, "affirmed")]),
+    ("PQ time 0.19 s.", [("pr_ms", None, 190.0, None, "affirmed")]),
+    ("Axis WNL.", [("axis_deg", None, None, "normal", "affirmed")]),
+    ("Sinus rhythm, vertical axis.", [("rhythm", None, None, "sinus", "affirmed"),
+                                      ("axis_deg", None, None, "normal", "affirmed")]),
+    ("Sinus rhythm, nonspecific abnormal T.", [("rhythm", None, None, "sinus", "affirmed"),
+                                               ("t_wave", None, None, "normal", "negated")]),
+    ("Abnormal ST & T.", [("st_mv", None, None, "normal", "negated"), ("t_wave", None, None, "normal", "negated")]),
+    ("sinus rhythm. st & t abnormal", [("rhythm", None, None, "sinus", "affirmed"),
+                                       ("st_mv", None, None, "normal", "negated"),
+                                       ("t_wave", None, None, "normal", "negated")]),
+    ("T-wave changes in lead III.", [("t_wave", "III", None, "normal", "negated")]),
+    ("T-wave changes: negative in V2, flat in V3.", [("t_wave", "V2", None, "inverted", "affirmed"),
+                                                     ("t_wave", "V3", None, "flat", "affirmed")]),
+    ("No ST deviation in the lateral leads.", [("st_mv", "lateral", None, "normal", "affirmed")]),
+])
+def test_clinician_and_machine_wording(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_a_count_per_minute_below_any_heart_rate_is_no_rate() -> None:
+    assert _claims("Ventricular extrasystoles > 5/min.") == []
+    assert [c.value for c in extract_claims("Sinus rhythm 76/min, VES 3/min.") if c.value] == [76.0]
+
+
+def test_plus_minus_spreads_and_bands() -> None:
+    assert _bounds("QRS duration 96 ± 4 ms.") == [("qrs_ms", 96.0, 96.0, None, "affirmed")]
+    assert _bounds("ST level in V5 within ±0.05 mV.") == [("st_mv", -0.05, 0.05, "range", "affirmed")]
+
+
+def test_i_e_does_not_end_the_sentence() -> None:
+    assert _claims("The QRS spans three small squares, i.e. 120 ms.") == [("qrs_ms", None, 120.0, None, "affirmed")]
