@@ -162,36 +162,51 @@ class ParsedText:
         overlaps dropped; per-lead keywords take a number right before them ("1 mm ST
         depression"); each scope ends at the next mention, the sentence end or after
         ``SCOPE_CHARS``."""
-        found = [
-            Mention(quantity, m.start(), m.end(), m)
-            for quantity, pattern, lowered, needle in _KEYWORDS
-            if not needle or needle in self.needles
-            for m in word_matches(pattern, self.lowered if lowered else self.text)
-        ]
-        found.sort(key=lambda mn: (mn.start, -(mn.end - mn.start)))
-        mentions: list[Mention] = []
-        formulas = "=" in self.lowered
-        for mention in found:
-            if mentions and mention.start < mentions[-1].end:
+        lowered, text, needles = self.lowered, self.text, self.needles
+        # (start, minus length, order found, end, quantity, match): sorted, the earliest first,
+        # the longest where two start together, else the first found.
+        found: list[tuple[int, int, int, int, str, re.Match[str]]] = []
+        for quantity, pattern, on_lowered, needle in _KEYWORDS:
+            if needle and needle not in needles:
                 continue
-            if formulas and mention.quantity in _FORMULA_SYMBOLS and self.lowered.endswith(
-                    _OPERATORS, 0, stripped_end(self.lowered, mention.start)):
+            source = lowered if on_lowered else text
+            for m in pattern.finditer(source):
+                start, end = m.span()
+                # Non-empty and starting a word, as ``word_matches`` keeps them.
+                if end > start and (start == 0 or not (source[start - 1].isalnum() or source[start - 1] in "_'’")):
+                    found.append((start, start - end, len(found), end, quantity, m))
+        found.sort()
+        mentions: list[Mention] = []
+        formulas = "=" in lowered
+        last_end = -1
+        for start, _, _, end, quantity, m in found:
+            if start < last_end:
+                continue
+            if formulas and quantity in _FORMULA_SYMBOLS and lowered.endswith(
+                    _OPERATORS, 0, stripped_end(lowered, start)):
                 continue  # "RR" in "QTc = QT/√RR = 444 ms" is a symbol of the formula
-            if mention.quantity in PER_LEAD_QUANTITIES:
-                i = bisect.bisect_left(self.value_starts, mention.start) - 1
+            mention = Mention(quantity, start, end, m)
+            if quantity in PER_LEAD_QUANTITIES:
+                i = bisect.bisect_left(self.value_starts, start) - 1
                 before = self.values[i] if i >= 0 else None
                 if (before is not None and before.family == "amplitude"
-                        and PRE_VALUE_GAP_RE.fullmatch(self.lowered, before.end, mention.start)
-                        and (not mentions or mentions[-1].end <= before.start)):
+                        and PRE_VALUE_GAP_RE.fullmatch(lowered, before.end, start)
+                        and last_end <= before.start):
                     mention.pre_value, mention.start = before, before.start
             mentions.append(mention)
+            last_end = end
         contrasts = [(m.start(), m.end()) for m in CONTRAST_RE.finditer(self.lowered)]
         contrast_starts = [start for start, _ in contrasts]
+        ends, size = self.sentence_ends, len(text)
         for i, mention in enumerate(mentions):
-            limit = mentions[i + 1].start if i + 1 < len(mentions) else len(self.text)
-            mention.scope_end = end = min(limit, self.sentence_end(mention.end), mention.end + SCOPE_CHARS)
-            if end < len(self.lowered) and self.lowered[end - 1:end + 1].isalpha() \
-                    and self.lowered[end - 1:end + 1].isascii():
+            end = mentions[i + 1].start if i + 1 < len(mentions) else size
+            j = bisect.bisect_left(ends, mention.end)  # the sentence end (``sentence_end``)
+            if j < len(ends) and ends[j] < end:
+                end = ends[j]
+            if mention.end + SCOPE_CHARS < end:
+                end = mention.end + SCOPE_CHARS
+            mention.scope_end = end
+            if end < size and lowered[end - 1:end + 1].isalpha() and lowered[end - 1:end + 1].isascii():
                 # A scope cut inside a word: its first letters may read as a contrast word.
                 contrast = CONTRAST_RE.search(self.lowered, mention.end, end)
                 if contrast is not None:
@@ -678,20 +693,21 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
 
 def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
-    lowered = parsed.lowered
+    lowered, text, needles = parsed.lowered, parsed.text, parsed.needles
     for quantity, category, pattern, needle in _CATEGORICAL:
-        if needle and needle not in parsed.needles:
+        if needle and needle not in needles:
             continue
-        for m in word_matches(pattern, lowered):
-            if quantity == "intervals":  # "all intervals are within normal limits"
-                claims.extend(Claim(quantity=q, value=None, low=None, high=None, lead=None,
-                                    span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
-                                    category=category, focus=(m.start(), m.end()))
-                              for q in _named_intervals(lowered, m.start()))
+        for m in pattern.finditer(lowered):
+            start, end = m.span()
+            # Non-empty and starting a word, as ``word_matches`` keeps them.
+            if end == start or (start and (lowered[start - 1].isalnum() or lowered[start - 1] in "_'’")):
                 continue
-            claims.append(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
-                                span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
-                                category=category, focus=(m.start(), m.end())))
+            span = (start, end)
+            if quantity == "intervals":  # "all intervals are within normal limits"
+                claims.extend(new_claim(q, None, None, None, None, span, text[start:end], category, focus=span)
+                              for q in _named_intervals(lowered, start))
+                continue
+            claims.append(new_claim(quantity, None, None, None, None, span, text[start:end], category, focus=span))
     return claims
 
 
