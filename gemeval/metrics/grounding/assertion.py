@@ -326,15 +326,17 @@ def _trie(words: list[str]) -> str:
 
 def _first_word_pattern() -> re.Pattern[str]:
     """The words that start a phrase, whole: a run of letters with a "'t" of its own
-    ("can't"), and no letter before it (nor "n'" before the "t" of "don't"). Written as one
-    branch per first letter, which ``re`` skips ahead to."""
+    ("can't"), and no letter before it (nor "n'" before the "t" of "don't"). The match
+    starts at the character before the word (group 1), run on the text with a space in
+    front: ``re`` skips ahead to the characters that are no letters, where a word can start,
+    instead of trying each letter."""
     by_letter: dict[str, list[str]] = {}
     for word in _PHRASES:
         if re.fullmatch(r"[a-z]+(?:'t)?", word):  # "2 contiguous leads" starts no phrase
             by_letter.setdefault(word[0], []).append(word[1:])
-    branches = [f"{letter}(?<![a-z]{letter})" + ("(?<![a-z]'t)" if letter == "t" else "") + _trie(rests)
+    branches = [letter + ("(?<![a-z]'t)" if letter == "t" else "") + _trie(rests)
                 for letter, rests in sorted(by_letter.items())]
-    return re.compile("(?:" + "|".join(branches) + r")(?![a-z])(?!'t)")
+    return re.compile(r"[^a-z]((?:" + "|".join(branches) + r"))(?![a-z])(?!'t)")
 
 
 _FIRST_WORD_RE = _first_word_pattern()
@@ -348,11 +350,11 @@ def read_cues(lowered: str) -> list[Cue]:
     skip_to = 0
     if "’" in lowered:
         lowered = lowered.replace("’", "'")  # same length: the offsets hold
-    for m in _FIRST_WORD_RE.finditer(lowered):
-        start = m.start()
+    for m in _FIRST_WORD_RE.finditer(" " + lowered):
+        start = m.start()  # of the word in ``lowered`` (one character after the match's)
         if start < skip_to:
             continue
-        pattern, meanings = phrases[m.group()]
+        pattern, meanings = phrases[m.group(1)]
         hit = pattern.match(lowered, start)
         if hit is None:
             continue

@@ -115,6 +115,7 @@ class ParsedText:
         self.assertions = AssertionReader(self.lowered, self.sentence_ends,
                                           [(g.start, g.end) for g in self.groups if not g.territory])
         self._headings: dict[int, LeadGroup | None] = {}
+        self._heading_leads: dict[int, LeadGroup] = {}
         self.st_directions: dict[tuple[int, int, int], tuple[float, str | None, int]] = {}
         self.needles = _needles_in(text, self.lowered)
         self.reference_cells = table_reference_cells(text, self.lowered)
@@ -155,6 +156,17 @@ class ParsedText:
                 found and HEADING_BEFORE_RE.fullmatch(self.lowered, sentence_start, found[0].start)
                 and HEADING_AFTER_RE.match(self.lowered, found[0].end)) else None
         return self._headings[sentence_start]
+
+    def heading_leads(self, sentence_start: int) -> LeadGroup:
+        """The leads of the sentence's heading (``heading``, which it must have) as a lead
+        list of no place in the text, made once per sentence."""
+        group = self._heading_leads.get(sentence_start)
+        if group is None:
+            heading = self._headings[sentence_start]
+            assert heading is not None, "heading_leads is asked for a sentence with a heading"
+            group = self._heading_leads[sentence_start] = LeadGroup(-1, -1, heading.leads,
+                                                                    territory=heading.territory)
+        return group
 
     # -- keywords -------------------------------------------------------------------------
     def _mentions(self) -> list[Mention]:

@@ -131,7 +131,7 @@ def context_groups(parsed: ParsedText, mention: Mention, previous: Mention | Non
         # The usual case in a lead-by-lead text ("Lead V5: R wave ..., S wave ...").
         heading = parsed.heading(sentence_start)
         if heading is not None and heading.end <= mention.start:
-            return [LeadGroup(-1, -1, heading.leads, territory=heading.territory)]
+            return [parsed.heading_leads(sentence_start)]
         return []
     start = sentence_start
     if earlier is not None:
