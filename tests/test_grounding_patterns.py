@@ -139,6 +139,19 @@ def test_claim_init_takes_the_declared_fields_in_order_with_their_defaults() -> 
         claim.lead = "V2"  # type: ignore[misc]
 
 
+def test_every_contrast_word_holds_a_contrast_needle() -> None:
+    assert extraction._CONTRAST_NEEDLES == ("but", "while", "whereas", "however", "though", "except", "apart",
+                                            "other")
+    texts = _corpus_texts() + ["apart  from V1", "Otherwise normal.", "although", "other\nthan that"]
+    found = 0
+    for text in texts:
+        lowered = text.translate(ASCII_LOWER)
+        for m in extraction.CONTRAST_RE.finditer(lowered):
+            found += 1
+            assert any(needle in m.group() for needle in extraction._CONTRAST_NEEDLES), m.group()
+    assert found > 20
+
+
 def test_new_claim_builds_what_the_keyword_call_builds() -> None:
     args = dict(quantity="st_mv", value=0.1, low=0.1, high=0.1, lead="V2", span=(3, 17), phrase="ST 1 mm in V2",
                 category=None, approximate=True, comparator=">=", formula=None, focus=(3, 8), opposite=True)

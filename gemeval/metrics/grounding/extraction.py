@@ -207,7 +207,8 @@ class ParsedText:
                     mention.pre_value, mention.start = before, before.start
             mentions.append(mention)
             last_end = end
-        contrasts = [(m.start(), m.end()) for m in CONTRAST_RE.finditer(self.lowered)]
+        contrasts = [(m.start(), m.end()) for m in CONTRAST_RE.finditer(lowered)] if any(
+            word in lowered for word in _CONTRAST_NEEDLES) else []
         contrast_starts = [start for start, _ in contrasts]
         ends, size = self.sentence_ends, len(text)
         for i, mention in enumerate(mentions):
@@ -239,10 +240,17 @@ _FORMULA_SYMBOLS = frozenset({"rr_ms", "qt_ms", "hr_bpm"})
 _OPERATORS = ("/", "√", "*", "×", "÷", "sqrt(")
 
 
-CONTRAST_RE = re.compile("(?:" + "|".join(at_word_start(word) for word in (
+CONTRAST_WORDS: tuple[str, ...] = (
     "but", "while", "whereas", "however", "although", "though", "except", r"apart\s+from", r"other\s+than",
-    "otherwise")) + ")(?![a-z])")
+    "otherwise")
+CONTRAST_RE = re.compile("(?:" + "|".join(at_word_start(word) for word in CONTRAST_WORDS) + ")(?![a-z])")
 """Words after which a keyword's scope ends: its numbers and leads are before them."""
+_CONTRAST_FIRST_WORDS = [word.split("\\s+")[0] for word in CONTRAST_WORDS]
+_CONTRAST_NEEDLES = tuple(first for first in _CONTRAST_FIRST_WORDS
+                          if not any(other != first and other in first for other in _CONTRAST_FIRST_WORDS))
+"""The first word of each (but a word that contains another): a text without any has no
+contrast, and ``CONTRAST_RE`` (whose alternatives start with common letters, each tried)
+is not run."""
 _PRT_AXES_RE = re.compile(r"p-?r-?t\s+axes\s*:?\s*[+\-−]?\d+\s+(?P<axis>[+\-−]?\d+)\s+[+\-−]?\d+")
 """Machine reports list the P, QRS and T axes together: "P-R-T AXES 58 -42 41"."""
 _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "limit", "cutoff", "cut off",
