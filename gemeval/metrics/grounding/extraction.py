@@ -7,6 +7,7 @@ import bisect
 import dataclasses
 import re
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 from gemeval.metrics.grounding.assertion import (
     AFFIRMED,
@@ -815,10 +816,12 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     categorical = _categorical_claims(parsed)
     claims.extend(categorical)
     claims.extend(_rhythm_rates(parsed, categorical, claimed))
-    claims.sort(key=lambda c: (c.span[0], c.span[1]))
+    claims.sort(key=_SPAN)
     return _with_assertions(parsed, claims)
 
 
+_SPAN = attrgetter("span")
+"""The sort key of claims in text order: (start, end)."""
 _ABBREVIATION_GAP_RE = re.compile(r"\s*\(\s*")
 
 
@@ -848,7 +851,7 @@ def _once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
             named[(claim.quantity, claim.lead)] = claim
         last[key] = claim
         out.append(claim)
-    out.sort(key=lambda c: (c.span[0], c.span[1]))
+    out.sort(key=_SPAN)
     return out
 
 
