@@ -189,26 +189,28 @@ def read_values(text: str, lowered: str) -> list[Value]:
     pos = 0  # where the next number is looked for: after this one, or after the value read
     search = NUMBER_TAIL_RE.search
     while (m := search(lowered, pos)) is not None:
-        start, number_end = m.span(1)
-        pos = number_end
+        start, tail_end = m.span()
+        number, unit1, num2, unit = m.groups()
+        pos = number_end = start + len(number)
         before_char = text[start - 1] if start else ""
-        signed = before_char in "+-−" and start > 0 and (start < 2 or not text[start - 2].isalnum())
-        if signed:
-            start -= 1
-            before_char = text[start - 1] if start else ""
-        if (before_char == "." and not signed and (start < 2 or text[start - 2] in _BEFORE_BARE_DECIMAL)
-                and lowered.find(".", start, number_end) < 0):  # ".2.9" is no number
-            start -= 1  # clinicians write seconds without the leading zero: "PR .16"
-            before_char = text[start - 1] if start else ""
-        elif before_char and (before_char.isalnum() or before_char in "._+-−"):
-            continue
+        signed = False
+        if before_char != " ":  # (the usual case: none of the below)
+            signed = before_char in "+-−" and start > 0 and (start < 2 or not text[start - 2].isalnum())
+            if signed:
+                start -= 1
+                before_char = text[start - 1] if start else ""
+            if (before_char == "." and not signed and (start < 2 or text[start - 2] in _BEFORE_BARE_DECIMAL)
+                    and "." not in number):  # ".2.9" is no number
+                start -= 1  # clinicians write seconds without the leading zero: "PR .16"
+                before_char = text[start - 1] if start else ""
+            elif before_char and (before_char.isalnum() or before_char in "._+-−"):
+                continue
+            number = text[start:number_end]
         if start < last_end:  # the end of the range before
             continue
         if lowered.find("=", start - 8 if start > 8 else 0, start) >= 0 and _TIME_STAMP_RE.search(
                 lowered, start - 8 if start > 8 else 0, start):
             continue  # "peaking at t=0.11 s" is a time, not a duration
-        unit1, num2, unit = m.group(2, 3, 4)
-        tail_end = m.end()
         spread_end = 0
         if plus_minus and not num2 and not unit1:
             spread = PLUS_MINUS_RE.match(lowered, number_end)
@@ -224,7 +226,6 @@ def read_values(text: str, lowered: str) -> list[Value]:
         family, factor = (None, 1.0) if not written_unit else (
             _UNIT_SPELLINGS.get(written_unit) or unit_of(written_unit))
         # Rounded to a micro-unit so that "1.5 mm" is 0.15 mV, not 0.15000000000000002.
-        number = text[start:number_end]
         low = round(float(number.replace("−", "-") if signed else number) * factor, 6)
         if num2:
             high = round(float(num2.replace("−", "-")) * factor, 6)
