@@ -41,7 +41,6 @@ from gemeval.metrics.grounding.text import (
     stripped_end,
     table_reference_cells,
     word_before,
-    word_matches,
 )
 from gemeval.metrics.grounding.tolerances import INF
 from gemeval.metrics.grounding.vocabulary import (
