@@ -152,6 +152,20 @@ def test_every_contrast_word_holds_a_contrast_needle() -> None:
     assert found > 20
 
 
+_NEEDLE_PIECES = sorted(extraction._LOWERED_NEEDLES | extraction._TEXT_NEEDLES) + [
+    " ", "-", ".", ",", "1", "\n", "é", "µ", "St", "QT", "aV", "_", "'"]
+
+
+@BOUNDED
+@given(st.lists(st.sampled_from(_NEEDLE_PIECES), max_size=12))
+def test_needles_found_in_the_distinct_words_are_the_needles_in_the_text(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    lowered = text.translate(ASCII_LOWER)
+    expected = {n for n in extraction._LOWERED_NEEDLES if n in lowered} | {
+        n for n in extraction._TEXT_NEEDLES if n in text}
+    assert extraction._needles_in(text, lowered) == expected
+
+
 def test_new_claim_builds_what_the_keyword_call_builds() -> None:
     args = dict(quantity="st_mv", value=0.1, low=0.1, high=0.1, lead="V2", span=(3, 17), phrase="ST 1 mm in V2",
                 category=None, approximate=True, comparator=">=", formula=None, focus=(3, 8), opposite=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
+import string
 from dataclasses import dataclass, replace
 from operator import attrgetter
 
@@ -93,9 +94,18 @@ _LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowere
 _TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
 
 
+_WORD_NEEDLES = tuple(n for n in _LOWERED_NEEDLES if n.isascii() and n.isalpha())
+_OTHER_NEEDLES = tuple(n for n in _LOWERED_NEEDLES if n not in _WORD_NEEDLES)
+_NOT_LETTERS = str.maketrans(dict.fromkeys(string.digits + string.punctuation + string.whitespace, " "))
+
+
 def _needles_in(text: str, lowered: str) -> set[str]:
-    """The needles of the patterns that are in the text (many patterns share one)."""
-    return {n for n in _LOWERED_NEEDLES if n in lowered} | {n for n in _TEXT_NEEDLES if n in text}
+    """The needles of the patterns that are in the text (many patterns share one). A needle
+    of letters only is in the text's letters, so it is looked for in the text's distinct
+    words (a third as long: each look is a scan)."""
+    words = " ".join(set(lowered.translate(_NOT_LETTERS).split()))
+    return ({n for n in _WORD_NEEDLES if n in words} | {n for n in _OTHER_NEEDLES if n in lowered}
+            | {n for n in _TEXT_NEEDLES if n in text})
 
 
 class ParsedText:
