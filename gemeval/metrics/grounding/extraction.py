@@ -492,24 +492,32 @@ _COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
 def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
     quantity = mention.quantity
     family = _VALUE_FAMILY[quantity]
-    values = [v for v in parsed.values_in(mention.end, mention.scope_end) if v.family == family]
+    keyword_start, keyword_end, scope_end = mention.start, mention.end, mention.scope_end
+    # ``values_in`` and ``groups_in`` of the scope, written out (this runs for every number
+    # of a lead-by-lead text).
+    starts = parsed.claim_value_starts
+    i = bisect.bisect_left(starts, keyword_end)
+    j = bisect.bisect_left(starts, scope_end, i)
+    values = [v for v in parsed.claim_values[i:j] if v.family == family]
     if mention.pre_value is not None:
         values.insert(0, mention.pre_value)
-    sign, category, direction_end = 1.0, None, mention.end
+    sign, category, direction_end = 1.0, None, keyword_end
     if quantity == "st_mv":
         sign, category, direction_end = _st_direction(parsed, mention)
     opposite = category == "changed"  # "ST changes": the ST is not normal
     if opposite:
         category = "normal"
-    groups = parsed.groups_in(mention.end, mention.scope_end)
+    starts = parsed.group_starts
+    i = bisect.bisect_left(starts, keyword_end)
+    j = bisect.bisect_left(starts, scope_end, i)
+    groups = [g for g in parsed.groups[i:j] if g.end <= scope_end] if i < j else []
     context = not groups
     if context:
         groups = context_groups(parsed, mention, previous)
-    keyword_start, keyword_end = mention.start, mention.end
+        context_leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
     text = parsed.text
     claims: list[Claim] = []
     used: set[int] = set()  # the groups (their ids) a number went with
-    context_leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
     for i, value in enumerate(values):
         if context:
             used.update(map(id, groups))
