@@ -36,6 +36,20 @@ Scopes:
   it: back to the sentence start, a termination phrase or a comma outside a lead list.
 * Modal verbs ("would", "could", "may") cover their clause in both directions.
 * A trigger inside the claim's own words counts ("the PR interval is not prolonged").
+* A negation right before a comma denies nothing after it ("Delta waves absent, T waves
+  upright"); "I looked for X and for Y, and I didn't find either" denies its whole sentence
+  before it.
+* A generic premise opening a sentence ("In RBBB, ...", "In acute pericarditis, ...": "in"
+  and a noun phrase with no determiner pointing at this case and no lead) makes the
+  sentence hypothetical; so does what an earlier ECG showed ("the previous ECG showed",
+  "back then"), up to "today", "now", "this one" (a comparison with it, "compared with
+  the prior tracing", describes this ECG). A sentence-wide cue in a relative clause after a
+  finding ("..., which is usually harmless") comments on it and leaves it affirmed.
+* A reference cue before a colon covers the list after it ("recall the normal values: PR
+  0.12-0.20 s, QRS under 0.12 s"); a limit listed right after a reference limit is one too
+  ("under 450 ms for men and 460 ms for women").
+* "Borderline", "borders on" hedge a category, not the number measured next to them
+  ("borderline QTc 458 ms": 458 is affirmed).
 * Where triggers of several kinds cover a claim, the first of not_assessable,
   hypothetical, reference, uncertain, negated wins ("if there were no ST elevation" is
   hypothetical).
@@ -65,6 +79,7 @@ _PRIORITY = {NOT_ASSESSABLE: 5, REFERENCE: 4.5, HYPOTHETICAL: 4, UNCERTAIN: 2, N
 PSEUDO = "pseudo"
 TERMINATE = "terminate"
 FORWARD, BACKWARD, BOTH, SENTENCE = "forward", "backward", "both", "sentence"
+BACK_SENTENCE = "back_sentence"
 
 _ADVERBS = ("", "reliably ", "accurately ", "confidently ", "properly ", "adequately ", "fully ",
             "clearly ", "definitely ", "precisely ", "safely ", "exactly ")
@@ -82,6 +97,12 @@ def _expand(*patterns: str) -> list[str]:
     return out
 
 
+_EARLIER_ECG = ("{previous|prior|earlier|old|older|former|preceding|last|baseline} "
+                "{ecg|ecgs|ekg|ekgs|tracing|tracings|trace|recording|recordings|study|strip|strips|one}")
+"""An earlier ECG named ("your previous ECG"): what it showed is not about this ECG. (No
+phrase starts with an article: "the" and "a" would each be looked up at every occurrence.)"""
+_EARLIER = "{the|your|an|a|} {previous|prior|earlier|old|older|former|preceding|last|baseline}"
+"""The start of an earlier ECG's name, as far as a comparison with it must read."""
 _CANNOT = "{cannot|can't|can not|could not|couldn't|can no longer|is not able to|are not able to}"
 _ASSESSED = "{assessed|measured|determined|evaluated|judged|interpreted|estimated|calculated|quantified|read|commented on|established}"
 
@@ -104,7 +125,13 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{often|usually|generally|typically|commonly|frequently|mostly} {harmless|benign|reassuring|innocent|"
              "insignificant|nothing to worry about|a normal variant|normal|fine|common}", "cannot be used", "can't be used",
              "{meets|meet|meeting|fulfils|fulfills|fulfilling|satisfies|satisfying} {the|} criteria",
-             "criteria {are|were|is|was} {met|fulfilled|satisfied}"),
+             "criteria {are|were|is|was} {met|fulfilled|satisfied}",
+             # a search that was made, not advice: "I looked for Q waves ... and found none"
+             "{looked|checked|searched|screened} for",
+             # a comparison with an earlier ECG describes this one
+             # (the phrase ends at the adjective: the earlier-ECG cue that starts there is then not read)
+             f"{{compared|comparison}} {{with|to}} {_EARLIER}", f"{{unlike|as on|as in|than|from|since|versus|vs}} {_EARLIER}",
+             f"{{new|unchanged|same as|similar to}} {{compared|}} {{with|to|since|from|on|}} {_EARLIER}"),
      PSEUDO, FORWARD),
     # -- not assessable ---------------------------------------------------------------------
     (_expand("{cannot|can't|could not|couldn't|unable to|not able to} {reliably|accurately|confidently|clearly|"
@@ -121,7 +148,11 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "not reliably", "not reliable", "unreliable",
              "{is|are} not {assessable|measurable|interpretable|evaluable}",
              "obscured by", "not clearly {visible|seen|defined|identifiable}",
-             "{is|are} {difficult|hard|impossible} to {see|assess|measure|determine|identify|define}"),
+             "{is|are} {difficult|hard|impossible} to {see|assess|measure|determine|identify|define}",
+             # "the QTc: difficult to judge", "makes the ST segments hard to evaluate"
+             "{difficult|hard|impossible|tricky} to {say|tell|assess|measure|determine|evaluate|judge|interpret|quantify}",
+             "not {measured|reported|calculated|assessed|determined|evaluated|quantified|measurable here}",
+             "{could|can|was|were} not be {measured|reported|calculated|assessed|determined|evaluated}"),
      NOT_ASSESSABLE, BACKWARD),
     # -- negation -------------------------------------------------------------------------
     (_expand("no", "not", "without", "never", "none", "neither", "nor",
@@ -133,8 +164,14 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "there is no", "there are no", "denies",
              "{cannot|can't|could not|couldn't|do not|don't|did not|didn't} {see|identify|detect|find|appreciate|visualise|visualize}",
              "{argues|argue|arguing|speaks|speak} against", "no visible", "no discernible", "no clear",
-             "no longer", "no longer any"),
+             "no longer", "no longer any", "excluding", "excludes", "which excludes", "this excludes"),
      NEGATED, FORWARD),
+    # "I looked for Q waves and for inverted T waves, and I didn't find either": the whole
+    # sentence before it is denied.
+    (_expand("{didn't|did not|couldn't|could not|don't|do not|can't|cannot} {find|see|identify|detect|spot} "
+             "{either|either of them|either one|any of them|any of these|them|anything of the sort}",
+             "{is|are|was|were} not something {i|we|one} {can|could} {see|identify|find|detect|appreciate|make out}"),
+     NEGATED, BACK_SENTENCE),
     (_expand("{is|are|was|were|remains|remain} absent", "absent",
              "not {seen|present|identified|observed|noted|evident|visible|demonstrated|found|detected|apparent|appreciated}",
              "{is|are|was|were} {excluded|ruled out}", "ruled out", "excluded", "none", "resolved",
@@ -154,7 +191,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "versus", "vs", "or possibly", "{is|are|seems|appears} {possible|likely|probable|suspected}",
              "{not|un} {certain|clear|definite|definitive}", "uncertain", "unclear",
              "{favour|favor|favours|favors}", "{likely|probably|possibly} {represents|reflects|due to}",
-             "{pattern|changes} {raising concern|concerning}", "nonspecific but"),
+             "{pattern|changes} {raising concern|concerning}", "nonspecific but",
+             "{borders|bordering|borderline} on", "{at|on} the {border|borderline|edge|verge} {of|between}"),
      UNCERTAIN, FORWARD),
     (_expand("{may|might} {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|"
              "be related to|be consistent with|be present|be seen|have|also indicate}", "may", "might"),
@@ -185,6 +223,10 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
              "were to", "was to", "had been", "in the setting of", "in the context of"),
      HYPOTHETICAL, FORWARD),
+    # what an earlier ECG showed is not about this one (stopped by "today", "now", "this one")
+    (_expand(_EARLIER_ECG, "back then", "at that time", "at the time of the previous", "last time",
+             "{was|were} previously", "had previously", "used to {be|have|show}"),
+     HYPOTHETICAL, FORWARD),
     (_expand("would {suggest|indicate|show|be|mean|make|represent|require|have|cause|produce|look|appear|point|"
              "meet|need|be consistent with|be compatible with|fit}", "would"),
      HYPOTHETICAL, BOTH),
@@ -200,7 +242,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "in general", "in an acute", "in acute", "in patients with", "in a patient with", "in children",
              "{two|2} contiguous leads", "contiguous leads", "is considered", "are considered",
              "generally considered", "is associated with", "are associated with", "for example", "e g",
-             "textbook", "in theory", "theoretically"),
+             "textbook", "in theory", "theoretically", "defines",
+             "{is|are} a common finding", "{is|are} {common|usual|frequent} in", "learning point", "rule of thumb",
+             "remember", "recall that", "as a rule"),
      HYPOTHETICAL, SENTENCE),
     (_expand("{is|are} typical", "{is|are} characteristic",
              "{is|are} {required|needed|used|diagnostic}", "{is|are} expected"),
@@ -210,7 +254,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "normal limit", "normal limits", "reference", "ref", "reference range",
              "reference value", "upper limit", "lower limit", "upper limit of normal",
              "lower limit of normal", "uln", "lln", "limit", "limits", "cutoff", "cut off",
-             "threshold", "healthy", "in adults", "in healthy adults", "nl", "norm"),
+             "threshold", "healthy", "in adults", "in healthy adults", "nl", "norm",
+             "usual", "conventional", "expected range", "normal values are", "recall the normal values"),
      REFERENCE, FORWARD),
     # -- termination: a new clause starts ---------------------------------------------------
     (_expand("but", "however", "although", "though", "whereas", "while", "yet", "except",
@@ -219,7 +264,11 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "otherwise", "instead", "then", "therefore", "thus", "hence", "due to",
              "secondary to", "because", "since", "and the", "and there", "the rest", "elsewhere",
              "on the other hand", "in contrast", "by contrast", "meaning", "confirming",
-             "and a", "and an", "with a", "with an", "indicates", "indicate", "means", "implies"),
+             "and a", "and an", "with a", "with an", "indicates", "indicate", "means", "implies",
+             "with the", "because of", "given", "owing to",
+             # the present ECG after an earlier one: "back then ...; today ..."
+             "today", "now", "this one", "this time", "currently", "at present", "on this tracing",
+             "on this ecg", "on today's"),
      TERMINATE, FORWARD),
 )
 """The trigger table: (phrases, kind, direction); kind is an assertion status, PSEUDO or
@@ -232,6 +281,9 @@ _REFERENCE_PLAIN = frozenset(_expand(
     "limit", "cutoff", "cut off", "threshold"))
 """Reference cues after which a plain number is a limit too ("ULN 450 ms"); after the
 others ("normal 120-200 ms") only a range or a bound is a reference claim."""
+_CATEGORY_HEDGES = frozenset(["borderline", "borderline on", *_expand("{is|are|seems|appears|remains} borderline",
+    "{borders|bordering} on", "{at|on} the {border|borderline|edge|verge} {of|between}")])
+"""Hedges of a category, not of a measured number."""
 REFERENCE_REACH_WORDS = 6
 """A reference cue covers numbers at most this many words after it."""
 
@@ -281,6 +333,21 @@ def _dashes(lowered: str) -> list[int]:
         if not out or m.start() - 1 >= out[-1] + 3:  # " - - ": the second shares a space
             out.append(m.start() - 1)
     return out
+_PARENTHESIS_RE = re.compile(r"\([^()]*\)")
+_STANDS_ALONE_RE = re.compile(r"\s*[,;)]")
+_PREMISE_RE = re.compile(
+    at_word_start("in") + r"\s+(?:an?\s+)?(?!(?:this|these|those|that|the|our|your|his|her|my|its|their|some|all|each"
+    r"|every|both|either|lead|leads|summary|conclusion|addition|short|brief|total|particular|contrast|comparison"
+    r"|general|fact|other|retrospect|view|keeping|detail|terms|order|case|sum|line|light|spite|most|many|any|front"
+    r"|part|here|there|which|what|how|turn|sequence|isolation|effect|practice|principle|essence|context|relation"
+    r"|respect|regard|response|reply|answer)(?![\w'-]))"
+    r"(?P<np>[a-z][\w'\-]*(?:\s+[a-z][\w'\-]*){0,4}?)\s*,")
+"""A generic premise opening a sentence: "In RBBB, ...", "In acute pericarditis, ...", "In
+children and young adults, ..." (no determiner pointing at this case, no lead)."""
+_PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
+"""What may stand between a sentence start and its premise: blanks, bullets, a numbered or
+bold label ("5. **ST-T**: In LBBB, ...")."""
+_LEAD_WORD_RE = re.compile(r"(?<![a-z])(?:i{1,3}|av[rlf]|v\d+)(?![a-z])")
 _RELATIVE_RE = re.compile("(?:" + "|".join(at_word_start(w) for w in ("that", "which", "who")) + ")(?![a-z])")
 _VERB_RE = re.compile("(?:" + "|".join(at_word_start(w, r"\w") for w in (
     "is", "are", "was", "were", "shows?", "has", "have", "measures?", "appears?", "seems?", "demonstrates?"))
@@ -373,6 +440,8 @@ class AssertionReader:
         self.lowered = lowered
         self.sentence_ends = sentence_ends
         self.cues = read_cues(lowered)
+        if ", " in lowered:
+            self._add_premises()
         self.cue_starts = [c.start for c in self.cues]
         self.trigger_starts = [c.start for c in self.cues if c.kind not in (PSEUDO, TERMINATE)]
         marks = []
@@ -397,6 +466,21 @@ class AssertionReader:
         self.dashes = _dashes(lowered)
         self.mark_starts = [p for p, _ in marks]
         self.anchors: list[int] = []
+
+    def _add_premises(self) -> None:
+        """A sentence that opens with a generic premise ("In RBBB, T-wave inversion in V1-V3
+        is expected") is hypothetical as a whole (a sentence-wide cue)."""
+        premises = []
+        for m in _PREMISE_RE.finditer(self.lowered):
+            if _LEAD_WORD_RE.search(m.group("np")):
+                continue  # "In II, III and aVF, ..." is a lead heading
+            i = bisect.bisect_left(self.sentence_ends, m.start())
+            start = self.sentence_ends[i - 1] + 1 if i else 0
+            if not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start()):
+                continue
+            premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
+        if premises:
+            self.cues = sorted(self.cues + premises, key=lambda c: c.start)
 
     def set_anchors(self, anchors: list[int]) -> None:
         """Where the findings of the text are (sorted), for the comma and list rules."""
@@ -432,6 +516,8 @@ class AssertionReader:
         return None
 
     def _forward_reaches(self, cue: Cue, anchor: int, sentence_end: int, plain_number: bool) -> bool:
+        if cue.kind == NEGATED and _STANDS_ALONE_RE.match(self.lowered, cue.end):
+            return False  # "Delta waves absent, T waves upright": a negation before a comma denies nothing after it
         close = self._inside_parens(cue.start, self._sentence(cue.start)[0])
         if close is not None and anchor > close:
             return False
@@ -450,7 +536,12 @@ class AssertionReader:
                 # (with no new clause) carries the scope over it.
                 rest = self.lowered[pos:sentence_end]
                 close_list = _LIST_CLOSE_RE.search(rest)
-                if close_list is None or _VERB_RE.search(rest, 0, close_list.start()) or plain_number:
+                if close_list is None or plain_number:
+                    return False
+                items = rest[:close_list.start()]
+                if "(" in items:  # "the ST segments (which are what doctors check), or the QT"
+                    items = _PARENTHESIS_RE.sub("", items)
+                if _VERB_RE.search(items):
                     return False
             elif cue.kind in (UNCERTAIN, NEGATED) and ":" not in self.lowered[cue.end:pos]:
                 own_words = _WORD_RE.search(self.lowered, cue.end, pos) is not None
@@ -524,6 +615,10 @@ class AssertionReader:
         blocked_before = s_start  # forward cues before a terminator are out
         for cue in cues:
             if cue.kind == TERMINATE and cue.end <= anchor:
+                if ")" in self.lowered[cue.end:anchor]:
+                    close = self._inside_parens(cue.start, s_start)
+                    if close is not None and close < anchor:
+                        continue  # a clause in parentheses ends there, not the scope around it
                 blocked_before = max(blocked_before, cue.end)
         blocked_after = s_end  # backward cues after a terminator are out
         for cue in cues:
@@ -549,6 +644,9 @@ class AssertionReader:
                 continue
             if kind == REFERENCE and not numeric:
                 continue
+            if kind == UNCERTAIN and numeric and plain and cue.phrase in _CATEGORY_HEDGES and "," not in (
+                    self.lowered[cue.end:anchor] if cue.end <= anchor else self.lowered[inner_end:cue.start]):
+                continue  # "borderline QTc 458 ms": the category is hedged, the measured number is not
             if self.insertions and self._aside(cue.start) != anchor_aside and self._aside(cue.start) is not None:
                 continue
             applies = False
@@ -564,6 +662,10 @@ class AssertionReader:
             elif cue.direction == SENTENCE and cue.start >= strong_before and cue.end <= strong_after:
                 close = self._inside_parens(cue.start, s_start)
                 applies = close is None or (cue.start <= anchor <= close)
+                if applies and cue.start >= inner_end and _RELATIVE_RE.search(self.lowered, inner_end, cue.start):
+                    applies = False  # "..., which is usually harmless": a comment on the finding
+            elif cue.direction == BACK_SENTENCE and cue.start >= inner_end and cue.end <= strong_after:
+                applies = True
             if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):
                 best = kind
         return best
@@ -572,6 +674,9 @@ class AssertionReader:
         if plain and cue.phrase not in _REFERENCE_PLAIN:
             return False
         gap = self.lowered[cue.end:anchor]
+        colon = gap.find(":")
+        if colon >= 0 and len(_WORD_RE.findall(gap, 0, colon)) <= 3:
+            return True  # a list of normal values: "recall the normal values: PR 0.12-0.20 s, QRS under 0.12 s"
         if len(_WORD_RE.findall(gap)) > REFERENCE_REACH_WORDS or ";" in gap:
             return False
         return not any(mark == "," for _, mark in self._marks_between(cue.end, anchor))

@@ -879,7 +879,7 @@ def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
     if not any(c.kind == NOT_ASSESSABLE for c in reader.cues):
         return []
     claimed = {c.span[0] for c in claims} | {c.focus[0] for c in claims if c.focus is not None}
-    out = []
+    out: list[Claim] = []
     for mention in parsed.mentions:
         quantity = mention.quantity
         if quantity in ("block", "qt_qtc_pair", "interval_list", "st_t", "t_wave", "q_wave") or mention.start in claimed:
@@ -889,9 +889,13 @@ def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
             continue
         if reader.status(mention.start, mention.end, numeric=False, plain=False) != NOT_ASSESSABLE:
             continue
-        out.append(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
+        # "the ST segments hard to evaluate in II, III and aVF": one claim per lead named
+        leads: list[str | None] = [None]
+        if quantity in PER_LEAD_QUANTITIES:
+            leads = [lead for g in parsed.groups_in(mention.end, mention.scope_end) for lead in g.leads] or [None]
+        out.extend(Claim(quantity=quantity, value=None, low=None, high=None, lead=lead,
                          span=(mention.start, mention.end), phrase=parsed.text[mention.start:mention.end],
-                         focus=(mention.start, mention.end)))
+                         focus=(mention.start, mention.end)) for lead in dict.fromkeys(leads))
     return out
 
 
@@ -946,7 +950,28 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
         object.__setattr__(claim, "assertion", status)
         object.__setattr__(claim, "negated", status == NEGATED)
         out.append(claim)
-    return _sentence_once(parsed, _without_reference_categories(parsed, out))
+    return _sentence_once(parsed, _without_reference_categories(parsed, _reference_lists(parsed, out)))
+
+
+_REFERENCE_LIST_GAP_RE = re.compile(r"[^.;:\d]{0,40}?(?<![a-z])(?:and|or)\s[^.;:\d]{0,20}")
+
+
+def _reference_lists(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """A limit listed right after a reference limit of the same quantity is a reference
+    too: "normally under 450 ms for men and 460 ms for women"."""
+    previous: dict[str, Claim] = {}
+    for claim in claims:
+        if claim.value is None or claim.focus is None:
+            continue
+        before = previous.get(claim.quantity)
+        previous[claim.quantity] = claim
+        if (before is None or before.assertion != REFERENCE or claim.assertion == REFERENCE
+                or claim.comparator is None or before.focus is None):
+            continue
+        if _REFERENCE_LIST_GAP_RE.fullmatch(parsed.lowered, before.focus[1], claim.focus[0]):
+            object.__setattr__(claim, "assertion", REFERENCE)
+            object.__setattr__(claim, "negated", False)
+    return claims
 
 
 def _without_reference_categories(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:

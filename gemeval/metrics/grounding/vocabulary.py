@@ -134,7 +134,8 @@ PREDICATE_RE = re.compile(
 )
 VALUE_PREDICATE_RE = re.compile(
     r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
-    r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+)"
+    r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+"
+    r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?)"
     r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
     r"(?:(?:a\s+bit|slightly|mildly|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather"
     r"|somewhat|well|moderately|markedly)\s+)?"

@@ -1,0 +1,111 @@
+"""Assertion status and scope: each rule of the cue engine read on the kind of sentence that
+needs it (generic premises, earlier ECGs, lists of normal values, negations that are not a
+leading "no", hedges of a category, not-assessable statements)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gemeval.metrics.grounding import extract_claims
+
+
+def _claims(text: str) -> list[tuple]:
+    """(quantity, lead, value or category, assertion) of every claim, in text order."""
+    return [(c.quantity, c.lead, c.category if c.value is None else c.value, c.assertion)
+            for c in extract_claims(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In acute pericarditis, ST elevation is diffuse and PR depression is common.",
+     [("st_mv", None, "elevated", "hypothetical")]),
+    ("In children and young adults, T-wave inversion in V1-V2 can persist.",
+     [("t_wave", "V1", "inverted", "hypothetical"), ("t_wave", "V2", "inverted", "hypothetical")]),
+    ("5. **ST-T**: In LBBB, discordant ST depression in V5 and V6 is usual.",
+     [("qrs_ms", None, "wide", "hypothetical"), ("st_mv", "V5", "depressed", "hypothetical"),
+      ("st_mv", "V6", "depressed", "hypothetical")]),
+])
+def test_a_generic_premise_makes_its_sentence_hypothetical(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A lead, a territory or a determiner pointing at this case is no premise.
+    ("In V1 and V2, T-wave inversion is present.",
+     [("t_wave", "V1", "inverted", "affirmed"), ("t_wave", "V2", "inverted", "affirmed")]),
+    ("In II, III and aVF, ST elevation of 1 mm.",
+     [("st_mv", "II", 0.1, "affirmed"), ("st_mv", "III", 0.1, "affirmed"), ("st_mv", "aVF", 0.1, "affirmed")]),
+    ("In this tracing, the QTc is 470 ms.", [("qtc_ms", None, 470.0, "affirmed")]),
+    ("In summary, sinus rhythm with a left bundle branch block.",
+     [("rhythm", None, "sinus", "affirmed"), ("qrs_ms", None, "wide", "affirmed")]),
+])
+def test_a_lead_or_this_case_opening_a_sentence_is_no_premise(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_what_an_earlier_ecg_showed_is_not_about_this_one() -> None:
+    assert _claims("The prior ECG showed atrial fibrillation at 130 bpm; today it is sinus rhythm at 72 bpm.") == [
+        ("rhythm", None, "atrial_fibrillation", "hypothetical"), ("hr_bpm", None, 130.0, "hypothetical"),
+        ("rhythm", None, "sinus", "affirmed"), ("hr_bpm", None, 72.0, "affirmed")]
+    assert _claims("Back then there was ST elevation in V2, now the ST segments are isoelectric.") == [
+        ("st_mv", "V2", "elevated", "hypothetical"), ("st_mv", None, "isoelectric", "affirmed")]
+    # A comparison with the earlier ECG describes this one.
+    assert _claims("Compared with the previous tracing there is new T-wave inversion in V3.") == [
+        ("t_wave", "V3", "inverted", "affirmed")]
+
+
+def test_a_list_of_normal_values_is_reference_and_a_listed_limit_follows_its_list() -> None:
+    assert _claims("Reference values: PR 0.12-0.20 s, QRS below 0.11 s, QTc under 450 ms.") == [
+        ("pr_ms", None, 160.0, "reference"), ("qrs_ms", None, 110.0, "reference"),
+        ("qtc_ms", None, 450.0, "reference")]
+    assert [c.assertion for c in extract_claims(
+        "A normal QTc is below 450 ms for men or below 470 ms for women.")] == ["reference", "reference"]
+    # The measured value next to the usual range stays a claim about this ECG.
+    assert _claims("PR 184 ms, inside the usual 120-200 ms.") == [
+        ("pr_ms", None, 184.0, "affirmed"), ("pr_ms", None, 160.0, "reference")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The QRS is 88 ms, excluding a bundle branch block.",
+     [("qrs_ms", None, 88.0, "affirmed"), ("qrs_ms", None, "wide", "negated")]),
+    ("I looked for peaked T waves and for a wide QRS, and I did not find either.",
+     [("t_wave", None, "peaked", "negated"), ("qrs_ms", None, "wide", "negated")]),
+    ("ST depression is not something I can identify here.", [("st_mv", None, "depressed", "negated")]),
+    # A negation that ends at a comma denies nothing after it.
+    ("Q waves absent, T inverted in III.",
+     [("q_wave", None, "pathological", "negated"), ("t_wave", "III", "inverted", "affirmed")]),
+    ("Your QTc is 436 ms, so it's not prolonged.",
+     [("qtc_ms", None, 436.0, "affirmed"), ("qtc_ms", None, "prolonged", "negated")]),
+])
+def test_negations_that_are_not_a_leading_no(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_a_hedge_of_a_category_leaves_the_measured_number_affirmed() -> None:
+    assert _claims("Borderline QTc 459 ms.") == [("qtc_ms", None, "prolonged", "uncertain"),
+                                                ("qtc_ms", None, 459.0, "affirmed")]
+    assert _claims("The rate of 101 bpm borders on tachycardia.") == [
+        ("hr_bpm", None, 101.0, "affirmed"), ("hr_bpm", None, "fast", "uncertain")]
+    # Hedged across a comma, the number is hedged with it.
+    assert _claims("The QTc may be borderline, at about 452 ms.")[-1] == ("qtc_ms", None, 452.0, "uncertain")
+
+
+def test_a_generic_comment_in_a_relative_clause_leaves_the_finding_affirmed() -> None:
+    assert _claims("T waves are flat in aVL, which is usually of no significance.") == [
+        ("t_wave", "aVL", "flat", "affirmed")]
+    # The generic sentence itself stays hypothetical.
+    assert _claims("Flat T waves in aVL are usually of no significance.") == [
+        ("t_wave", "aVL", "flat", "hypothetical")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("QT: not measured, the T-wave end cannot be seen.", [("qt_ms", None, None, "not_assessable")]),
+    ("Artefact makes the ST segments hard to judge in V5 and V6.",
+     [("st_mv", "V5", None, "not_assessable"), ("st_mv", "V6", None, "not_assessable")]),
+    ("Things I cannot assess: the PR interval (P waves are buried), or the QTc.",
+     [("pr_ms", None, None, "not_assessable"), ("qtc_ms", None, None, "not_assessable")]),
+    # The reason given after the cue is not what cannot be assessed.
+    ("QTc: difficult to assess with the wide QRS.",
+     [("qtc_ms", None, None, "not_assessable"), ("qrs_ms", None, "wide", "affirmed")]),
+])
+def test_not_assessable_statements(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
