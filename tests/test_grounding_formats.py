@@ -140,3 +140,32 @@ def test_plus_minus_spreads_and_bands() -> None:
 
 def test_i_e_does_not_end_the_sentence() -> None:
     assert _claims("The QRS spans three small squares, i.e. 120 ms.") == [("qrs_ms", None, 120.0, None, "affirmed")]
+
+
+def test_items_under_a_heading_of_one_quantity_are_read_as_its_mentions() -> None:
+    text = ("### ST Segments\n- Elevated by 2 mm in II and III\n- Depressed in aVL\n\n"
+            "**T waves:**\n- Inverted in V1\n\n**QRS complex:**\n\n- Duration: about 0.11 s\n- Shape: notched")
+    assert _claims(text) == [
+        ("st_mv", "II", 0.2, None, "affirmed"), ("st_mv", "III", 0.2, None, "affirmed"),
+        ("st_mv", "aVL", None, "depressed", "affirmed"), ("t_wave", "V1", None, "inverted", "affirmed"),
+        ("qrs_ms", None, 110.0, None, "affirmed")]
+
+
+def test_a_heading_section_ends_at_a_blank_line_or_a_line_of_its_own() -> None:
+    # the items of another section, and a plain line after the list, are not the heading's
+    assert _claims("**Axis:**\n- Normal\n\nOverall:\n- Elevated in V2") == [("axis_deg", None, None, "normal", "affirmed")]
+    assert _claims("**Q waves:**\n- None seen") == [("q_wave", None, None, "pathological", "negated")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("- **QT/QTc**: ~380/~420 ms", [("qt_ms", None, 380.0, None, "affirmed"), ("qtc_ms", None, 420.0, None, "affirmed")]),
+    ("- **HR:** 57", [("hr_bpm", None, 57.0, None, "affirmed")]),
+    ("**QTc:** Approximately 460 ms (borderline prolonged)",
+     [("qtc_ms", None, 460.0, None, "affirmed"), ("qtc_ms", None, None, "prolonged", "uncertain")]),
+    ("QRS 0.13 s (130 ms) - wide.", [("qrs_ms", None, 130.0, None, "affirmed"), ("qrs_ms", None, None, "wide", "affirmed")]),
+    ("The sum of SV1 and RV5 is 3.9 mV.", [("sokolow_lyon_mv", None, 3.9, None, "affirmed")]),
+    ("R wave in V5 32 mm, S wave in V1 15 mm (sum 47 mm).",
+     [("r_mv", "V5", 3.2, None, "affirmed"), ("s_mv", "V1", -1.5, None, "affirmed")]),
+])
+def test_markdown_values_and_sums(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

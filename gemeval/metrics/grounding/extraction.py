@@ -82,6 +82,7 @@ class Mention:
     match: re.Match[str]
     scope_end: int = 0
     pre_value: Value | None = None
+    heading: bool = False  # a heading whose items below are read as its mentions ("**T waves:**")
 
 
 _KEYWORDS = [(q, p, lowered, "/" if q == "interval_list" else required_literal(p.pattern))
@@ -217,6 +218,8 @@ class ParsedText:
                     mention.pre_value, mention.start = before, before.start
             mentions.append(mention)
             last_end = end
+        if "\n" in self.text and _LIST_LINE_RE.search(self.text) is not None:
+            mentions = self._with_section_mentions(mentions)
         contrasts = [(m.start(), m.end()) for m in CONTRAST_RE.finditer(lowered)] if any(
             word in lowered for word in _CONTRAST_NEEDLES) else []
         contrast_starts = [start for start, _ in contrasts]
@@ -243,7 +246,56 @@ class ParsedText:
                 k += 1
         return mentions
 
+    def _with_section_mentions(self, mentions: list[Mention]) -> list[Mention]:
+        """``mentions`` and, for each line under a heading that names one quantity alone
+        ("### ST Segments", "**QRS complex:**"), a mention of that quantity when the line
+        names none of its own ("- Elevated in V1-V4 (2-3 mm)", "- Duration: 90 ms")."""
+        lowered = self.lowered
+        starts = [m.start for m in mentions]
+        lines: list[tuple[int, int]] = []
+        offset = 0
+        for line in lowered.split("\n"):
+            lines.append((offset, offset + len(line)))
+            offset += len(line) + 1
+        added: list[Mention] = []
+        heading: Mention | None = None
+        gap_allowed = False  # one blank line may separate a heading from its first item
+        for start, end in lines:
+            if start == end or lowered[start:end].isspace():
+                if heading is not None and gap_allowed:
+                    gap_allowed = False
+                else:
+                    heading = None
+                continue
+            own = mentions[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
+            if (len(own) == 1 and own[0].quantity in _SECTION_QUANTITIES
+                    and _SECTION_HEAD_RE.fullmatch(lowered, start, own[0].start)
+                    and _SECTION_TAIL_RE.fullmatch(lowered, own[0].end, end)):
+                heading, gap_allowed = own[0], True
+                continue
+            bullet = _BULLET_RE.match(lowered, start)
+            if heading is None or own or bullet is None:
+                heading = None
+                continue
+            added.append(Mention(heading.quantity, bullet.start(1), bullet.end(1), bullet))
+            heading.heading = True
+            gap_allowed = False
+        if not added:
+            return mentions
+        return sorted(mentions + added, key=lambda m: m.start)
 
+
+_SECTION_QUANTITIES = frozenset({"hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms",
+                                 "axis_deg", "st_mv", "t_wave", "q_wave"})
+_SECTION_HEAD_RE = re.compile(
+    r"[ \t]*(?:#{1,6}[ \t]*)?(?:[-*•][ \t]+)?(?:\d+[.)][ \t]*)?(?:\*\*|__)?[ \t]*"
+    r"(?:(?:heart|ventricular|frontal|electrical|mean|qrs|corrected)[ \t]+(?:plane[ \t]+)?)?")
+_SECTION_TAIL_RE = re.compile(
+    r"(?:[ \t]+(?:segments?|waves?|intervals?|duration|width|complex(?:es)?|axis|changes|morphology|analysis"
+    r"|findings|assessment))*[ \t]*(?:\*\*|__)?[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*")
+"""A line that is a heading of one quantity: "### ST Segments", "**QRS complex:**", "2. **T waves**"."""
+_BULLET_RE = re.compile(r"[ \t]*([-*•+]|\d+[.)])[ \t]+")
+_LIST_LINE_RE = re.compile(r"\n[ \t]*(?:[-*•+]|\d+[.)])[ \t]")
 _LEAST_RATE = 15.0
 """A rate written with no keyword below this is a count of beats or events, not the heart rate."""
 _FORMULA_SYMBOLS = frozenset({"rr_ms", "qt_ms", "hr_bpm"})
@@ -372,9 +424,17 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
 _BOUND_LIST_RE = re.compile(r"[^.;:\d]{0,30}?(?<![a-z])(?:or|and)\s+(?:in\s+\w+\s+)?")
 
 
+_CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
+
+
 def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantity: str) -> list[Claim]:
     """A category said of a number right after it: "QTc 468 ms, which is prolonged"."""
     end = claim.focus[1] if claim.focus is not None else claim.span[1]
+    i = bisect.bisect_left(parsed.value_starts, end)
+    if i < len(parsed.values) and parsed.values[i].conversion:
+        # "0.12 s (120 ms) - borderline wide": the category comes after the conversion
+        close = _CONVERSION_CLOSE_RE.match(parsed.lowered, parsed.values[i].end)
+        end = close.end() if close is not None else end
     m = VALUE_PREDICATE_RE.match(parsed.lowered, end, max(end, parsed.sentence_end(end)))
     if m is None:
         return []
@@ -800,7 +860,8 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
         elif mention.quantity in PER_LEAD_QUANTITIES:
             findings.append(_per_lead_claims(parsed, mention, previous))
         elif mention.quantity in ("t_wave", "q_wave"):
-            findings.append(_wave_claims(parsed, mention, previous))
+            if not mention.heading:  # "**Q waves:**" over its items claims nothing itself
+                findings.append(_wave_claims(parsed, mention, previous))
         elif mention.quantity == "st_t":
             findings.append(_st_t_claims(parsed, mention))
         elif mention.quantity != "block":

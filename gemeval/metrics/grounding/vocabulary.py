@@ -24,7 +24,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("qt_qtc_pair", r"QT\s*/\s*QT[cC](?P<fx>[BF])?\b(?:\s+intervals?)?", False),
         ("interval_list", "|".join(name + _LIST_NAMES for name in ("PR", "QRS", "QTc", "QT", "RR", "HR")), False),
         ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\([^)]*\))?", True),
-        ("sokolow_lyon_mv", r"S\s?V1\s*\+\s*R\s?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
+        ("sokolow_lyon_mv", r"S\s?V1\s*(?:\+|and)\s*R\s?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
         ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\([^)]*\))?", True),
         ("cornell_mv", r"R\s?aVL\s*\+\s*S\s?V3", False),
         ("qtc_fridericia_ms", r"qtcf\b|qtc\s*\(\s*fridericia\s*\)|qtc\s+(?:by|using|per)\s+fridericia(?:'s)?(?:\s+formula)?", True),
@@ -69,6 +69,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("block", r"atrial\s+rates?\b|respiratory\s+rates?\b|sampling\s+rates?\b|paper\s+speed\b", True),
         ("block", r"flutter\s+waves?\b|fibrillatory\s+waves?\b|f[- ]waves?\b", True),
         ("block", r"cornell\s+product\b", True),
+        ("block", r"sum\b(?=\s*(?:of\s+)?\d)", True),
     )
     for alternative in split_alternatives(pattern)
 )
@@ -92,7 +93,7 @@ SCOPE_CHARS = 120
 ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
-    r"\s*(?:interval|duration|width|axis|rate)?\s*(?:[:=]|of|is|was|at|measures|measured)?\s*"
+    r"\s*(?:interval|duration|width|axis|rate)?[\s*]*(?:[:=]|of|is|was|at|measures|measured)?[\s*]*"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
 
@@ -136,7 +137,7 @@ VALUE_PREDICATE_RE = re.compile(
     r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
     r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+"
     r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?)"
-    r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
+    r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+)?[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
     r"(?:(?:a\s+bit|slightly|mildly|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather"
     r"|somewhat|well|moderately|markedly)\s+)?"
     r"(?P<word>normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
@@ -277,12 +278,12 @@ FINDING_WORDS_RE = re.compile(
 """Words that make a sentence naming a lead a finding about that lead (lowered)."""
 
 PAIR_VALUES_RE = re.compile(
-    r"\s*(?:of|is|are|was|were|:|=)?\s*(?:(?:~|≈|approximately|about|around)\s*)?(?P<a>\d+(?:\.\d+)?|\.\d+)\s*(?:ms)?\s*/\s*"
-    r"(?P<b>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z])"
+    r"[\s*]*(?:of|is|are|was|were|:|=)?[\s*]*(?:(?:~|≈|approximately|about|around)\s*)?(?P<a>\d+(?:\.\d+)?|\.\d+)\s*(?:ms)?\s*/\s*"
+    r"(?:(?:~|≈|approximately|about|around)\s*)?(?P<b>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z])"
 )
 
 LIST_VALUES_RE = re.compile(
-    r"\s*(?:of|is|are|was|were|:|=)?\s*(?P<values>(?:\d+(?:\.\d+)?|\.\d+)(?:\s*/\s*(?:\d+(?:\.\d+)?|\.\d+)){1,5})"
+    r"[\s*]*(?:of|is|are|was|were|:|=)?[\s*]*(?P<values>(?:\d+(?:\.\d+)?|\.\d+)(?:\s*/\s*(?:\d+(?:\.\d+)?|\.\d+)){1,5})"
     r"\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z\d])"
 )
 """The numbers of a slash list ("156/92/436 ms"), one per name, in order."""
