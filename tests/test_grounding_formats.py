@@ -169,3 +169,28 @@ def test_a_heading_section_ends_at_a_blank_line_or_a_line_of_its_own() -> None:
 ])
 def test_markdown_values_and_sums(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+def test_a_table_with_a_lead_per_row_claims_each_cell_for_its_lead() -> None:
+    table = ("| Lead | R (mV) | S (mV) | ST (mV) | T wave |\n|---|---|---|---|---|\n"
+             "| V1 | 0.3 | 1.4 | +0.15 | Inverted |\n| V5 | 1.9 | 0.4 | -0.05 | Upright |")
+    assert _claims(table) == [
+        ("r_mv", "V1", 0.3, None, "affirmed"), ("s_mv", "V1", -1.4, None, "affirmed"),
+        ("st_mv", "V1", 0.15, None, "affirmed"), ("t_wave", "V1", None, "inverted", "affirmed"),
+        ("r_mv", "V5", 1.9, None, "affirmed"), ("s_mv", "V5", -0.4, None, "affirmed"),
+        ("st_mv", "V5", -0.05, None, "affirmed"), ("t_wave", "V5", None, "normal", "affirmed")]
+
+
+def test_a_unit_in_a_column_header_is_the_unit_of_its_bare_numbers() -> None:
+    table = "| Interval | Duration (ms) |\n|---|---|\n| PR | 164 |\n| QRS | 0.09 s |"
+    assert _bounds(table) == [("pr_ms", 164.0, 164.0, None, "affirmed"), ("qrs_ms", 90.0, 90.0, None, "affirmed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("**Rhythm:** Sinus\n**Rate:** 66", [("rhythm", None, None, "sinus", "affirmed"), ("hr_bpm", None, 66.0, None, "affirmed")]),
+    ("| Rhythm | Sinus |\n| QTc | Prolonged (488 ms) |",
+     [("rhythm", None, None, "sinus", "affirmed"), ("qtc_ms", None, None, "prolonged", "affirmed"),
+      ("qtc_ms", None, 488.0, None, "affirmed")]),
+])
+def test_a_label_and_its_finding_in_cells_or_on_a_line_of_their_own(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

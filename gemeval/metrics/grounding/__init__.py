@@ -66,6 +66,11 @@ cornell_mv         Cornell voltage, "RaVL + SV3"                  mV, mm, µV
   normal", "all within normal limits" or "all WNL" (the category of every quantity listed)
   and "the PR and QRS intervals are normal" (the intervals named); chest-lead shorthand
   ("V4-6", "V5,6"); machine and clinician abbreviations (QRSd, QRS dur, PQ time, WNL).
+  Items under a heading that names one quantity ("### ST Segments" / "- Elevated in II,
+  III and aVF (2 mm)", "**QRS complex:**" / "- Duration: 90 ms") are read as mentions of
+  it; a table with a lead per row ("| Lead | R (mV) | ST (mV) | T wave |") claims each
+  cell for its row's lead; a unit in a column header is the unit of that column's bare
+  numbers.
 
 Categorical claims, in words: sinus rhythm, atrial fibrillation, regular / irregular
 rhythm; bradycardia, tachycardia, normal rate; prolonged / short / normal PR (first-degree

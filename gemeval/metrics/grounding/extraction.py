@@ -19,6 +19,7 @@ from gemeval.metrics.grounding.assertion import (
     AssertionReader,
 )
 from gemeval.metrics.grounding.claims import (
+    LEAD_FINDING_QUANTITIES,
     NUMERIC_QUANTITIES,
     PER_LEAD_QUANTITIES,
     Claim,
@@ -40,6 +41,7 @@ from gemeval.metrics.grounding.text import (
     required_literal,
     sentence_ends,
     stripped_end,
+    markdown_tables,
     table_reference_cells,
     word_before,
 )
@@ -129,7 +131,10 @@ class ParsedText:
         self._heading_leads: dict[int, LeadGroup] = {}
         self.st_directions: dict[tuple[int, int, int], tuple[float, str | None, int]] = {}
         self.needles = _needles_in(text, self.lowered)
-        self.reference_cells = table_reference_cells(text, self.lowered)
+        self.tables = markdown_tables(text, self.lowered)
+        self.reference_cells = table_reference_cells(self.tables, self.lowered) if self.tables else []
+        if self.tables:
+            self._apply_column_units()
         self.mentions = self._mentions()
 
     # -- sentences ------------------------------------------------------------------------
@@ -220,6 +225,8 @@ class ParsedText:
             last_end = end
         if "\n" in self.text and _LIST_LINE_RE.search(self.text) is not None:
             mentions = self._with_section_mentions(mentions)
+        if self.tables:
+            mentions = self._with_lead_table_mentions(mentions)
         contrasts = [(m.start(), m.end()) for m in CONTRAST_RE.finditer(lowered)] if any(
             word in lowered for word in _CONTRAST_NEEDLES) else []
         contrast_starts = [start for start, _ in contrasts]
@@ -245,6 +252,48 @@ class ParsedText:
                     break
                 k += 1
         return mentions
+
+    def _apply_column_units(self) -> None:
+        """A unit in a column header ("ST (mV)", "Duration (ms)") is the unit of the bare
+        numbers in that column's cells."""
+        for table in self.tables:
+            for k, (a, b) in enumerate(table.header):
+                unit = _HEADER_UNIT_RE.search(self.lowered, a, b)
+                if unit is None:
+                    continue
+                family, factor = unit_of(unit.group(1))
+                for row in table.rows:
+                    if k < len(row):
+                        for value in self.values_in(*row[k]):
+                            if value.family is None:
+                                value.low, value.high = round(value.low * factor, 6), round(value.high * factor, 6)
+                                value.value, value.family = round(value.value * factor, 6), family
+
+    def _with_lead_table_mentions(self, mentions: list[Mention]) -> list[Mention]:
+        """In a table with a lead per row ("| Lead | ST (mV) | T wave |"), each cell of a
+        column headed by a per-lead finding is a mention of it, about the row's lead; the
+        header itself claims nothing."""
+        added: list[Mention] = []
+        starts = [m.start for m in mentions]
+        for table in self.tables:
+            if not table.header or not _LEAD_HEADER_RE.fullmatch(self.lowered, *table.header[0]):
+                continue
+            for k, (a, b) in enumerate(table.header[1:], start=1):
+                own = [m for m in mentions[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]
+                       if m.quantity in LEAD_FINDING_QUANTITIES]
+                letter = None if own else _WAVE_LETTER_HEADER_RE.fullmatch(self.lowered, a, b)
+                if letter is not None:  # "| R (mV) |", "| S amplitude |"
+                    quantity, match = f"{letter.group(1)}_mv", letter
+                elif len(own) == 1:
+                    quantity, match = own[0].quantity, own[0].match
+                    own[0].heading = True
+                else:
+                    continue
+                added.extend(Mention(quantity, row[k][0] - 1, row[k][0], match)
+                             for row in table.rows if k < len(row) and self.lowered[row[k][0]:row[k][1]].strip())
+        if not added:
+            return mentions
+        return sorted(mentions + added, key=lambda m: m.start)
 
     def _with_section_mentions(self, mentions: list[Mention]) -> list[Mention]:
         """``mentions`` and, for each line under a heading that names one quantity alone
@@ -285,6 +334,10 @@ class ParsedText:
         return sorted(mentions + added, key=lambda m: m.start)
 
 
+_HEADER_UNIT_RE = re.compile(r"\(\s*(mv|mm|ms|msec|µv|μv|uv|s|sec|bpm|°|deg|degrees)\s*\)")
+_WAVE_LETTER_HEADER_RE = re.compile(
+    r"\s*(?:\*\*)?\s*([rs])(?:[- ]?(?:waves?|amplitudes?|amp\.?|heights?|depths?))?\s*(?:\([^)]*\))?\s*(?:\*\*)?\s*")
+_LEAD_HEADER_RE = re.compile(r"\s*(?:\*\*)?\s*leads?\s*(?:\*\*)?\s*")
 _SECTION_QUANTITIES = frozenset({"hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms",
                                  "axis_deg", "st_mv", "t_wave", "q_wave"})
 _SECTION_HEAD_RE = re.compile(
@@ -858,7 +911,8 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
         elif mention.quantity == "interval_list":
             claims.extend(_list_claims(parsed, mention))
         elif mention.quantity in PER_LEAD_QUANTITIES:
-            findings.append(_per_lead_claims(parsed, mention, previous))
+            if not mention.heading:
+                findings.append(_per_lead_claims(parsed, mention, previous))
         elif mention.quantity in ("t_wave", "q_wave"):
             if not mention.heading:  # "**Q waves:**" over its items claims nothing itself
                 findings.append(_wave_claims(parsed, mention, previous))

@@ -90,7 +90,7 @@ LEAD_LOOKAHEAD = r"(?=\s*(?:in\s+)?(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})(?![\w
 
 HEADING_BEFORE_RE = re.compile(r"[\W_]*(?:in\s+)?(?:leads?\s+)?")
 
-HEADING_AFTER_RE = re.compile(r"\s*[:,\-–]|\s+(?:shows?|has|demonstrates?|displays?|reveals?)\b")
+HEADING_AFTER_RE = re.compile(r"\s*[:,\-–|]|\s+(?:shows?|has|demonstrates?|displays?|reveals?)\b")
 
 ATTACHED_BEFORE_RE = re.compile(r"\s*(?:\(|:|=)?\s*(?:of|by|at|is|was|measuring|measures)?\s*")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import dataclass, field
 from typing import Iterable
 
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -263,28 +264,45 @@ def _cells(line: str, offset: int) -> list[tuple[int, int]]:
     return [(a + 1, b) for a, b in zip(edges, edges[1:])]
 
 
-def table_reference_cells(text: str, lowered: str) -> list[tuple[int, int]]:
-    """The cells of markdown table columns whose header names a reference ("Normal range",
-    "Reference", "Typical adult range"): what they hold are reference values, not findings
-    of this ECG. Empty for a text without a table."""
+@dataclass(slots=True)
+class Table:
+    """A markdown table: its header cells and the cells of each row below the rule line,
+    as (start, end) offsets in the text, the outer bars left out."""
+    header: list[tuple[int, int]]
+    rows: list[list[tuple[int, int]]] = field(default_factory=list)
+
+
+def markdown_tables(text: str, lowered: str) -> list[Table]:
+    """The markdown tables of a text (a header row, a rule line of dashes, rows); empty for a
+    text without one."""
     if "|" not in text or "--" not in text:
         return []
-    out: list[tuple[int, int]] = []
     lines: list[tuple[int, str]] = []
     offset = 0
     for line in lowered.split("\n"):
         lines.append((offset, line))
         offset += len(line) + 1
-    columns: set[int] = set()
+    tables: list[Table] = []
+    table: Table | None = None
     for i, (offset, line) in enumerate(lines):
         if "|" not in line:
-            columns = set()
-            continue
-        if _TABLE_RULE_RE.match(line) and i > 0 and "|" in lines[i - 1][1]:
-            head_offset, head = lines[i - 1]
-            columns = {k for k, (a, b) in enumerate(_cells(head, head_offset))
-                       if _REFERENCE_HEADER_RE.search(lowered, a, b) and not _VALUE_HEADER_RE.search(lowered, a, b)}
-            continue
+            table = None
+        elif _TABLE_RULE_RE.match(line) and i > 0 and "|" in lines[i - 1][1]:
+            table = Table(_cells(lines[i - 1][1], lines[i - 1][0]))
+            tables.append(table)
+        elif table is not None:
+            table.rows.append(_cells(line, offset))
+    return tables
+
+
+def table_reference_cells(tables: list[Table], lowered: str) -> list[tuple[int, int]]:
+    """The cells of table columns whose header names a reference ("Normal range",
+    "Reference", "Typical adult range"): what they hold are reference values, not findings
+    of this ECG."""
+    out: list[tuple[int, int]] = []
+    for table in tables:
+        columns = {k for k, (a, b) in enumerate(table.header)
+                   if _REFERENCE_HEADER_RE.search(lowered, a, b) and not _VALUE_HEADER_RE.search(lowered, a, b)}
         if columns:
-            out.extend(cell for k, cell in enumerate(_cells(line, offset)) if k in columns)
+            out.extend(cell for row in table.rows for k, cell in enumerate(row) if k in columns)
     return out
