@@ -194,3 +194,18 @@ def test_a_unit_in_a_column_header_is_the_unit_of_its_bare_numbers() -> None:
 ])
 def test_a_label_and_its_finding_in_cells_or_on_a_line_of_their_own(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The PR interval measures 0.21 s in lead II, which is prolonged.",
+     [("pr_ms", None, 210.0, None, "affirmed"), ("pr_ms", None, None, "prolonged", "affirmed")]),
+    ("The axis appears to be deviated to the left.", [("axis_deg", None, None, "left", "affirmed")]),
+    ("Sinus tach.", [("rhythm", None, None, "sinus", "affirmed"), ("hr_bpm", None, None, "fast", "affirmed")]),
+])
+def test_gem_and_clinician_idioms(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_a_number_with_a_plus_after_it_is_a_lower_bound() -> None:
+    assert _bounds("QTc 500+ ms.") == [("qtc_ms", 500.0, float("inf"), ">=", "affirmed")]
+    assert _bounds("ST +0.2 mV in V2.") == [("st_mv", 0.2, 0.2, None, "affirmed")]

@@ -56,7 +56,9 @@ cornell_mv         Cornell voltage, "RaVL + SV3"                  mV, mm, µV
   75 bpm", "8 small squares x 40 ms = 320 ms" or "QTc = QT/sqrt(RR) = 400/sqrt(0.81) = 444
   ms" are operands. Grid counts ("5 small squares") claim nothing unless converted. A rate
   below 15/min with no keyword is a count ("extrasystoles > 5/min"), not the heart rate.
-  "96 +/- 4 ms" is 96 ms; "within +/-0.05 mV" is the range -0.05 to 0.05 mV.
+  "96 +/- 4 ms" is 96 ms; "within +/-0.05 mV" is the range -0.05 to 0.05 mV; "500+ ms" is
+  a bound (>= 500 ms). A category after a number may follow the lead it was measured in
+  ("0.21 s in lead II, which is prolonged").
 * Layouts of model answers and reports: markdown label lines ("**QRS Duration:**
   Prolonged, around 140 ms" is a wide QRS and 140 ms); a category set off after a number by
   a comma, dash, parenthesis or table bar ("PR 0.22 s - prolonged", "QTc 480 ms

@@ -255,6 +255,8 @@ def read_values(text: str, lowered: str) -> list[Value]:
         if cmp_word and comparator is None:
             comparator = COMPARATORS[cmp_word[0]]
         end = max(tail_end, number_end, spread_end)
+        if comparator is None and lowered.startswith("+", number_end) and not lowered[number_end + 1:number_end + 2].isdigit():
+            comparator = ">="  # "a QTc of 500+ ms"
         if comparator is None and lowered.startswith(" or ", end):
             or_more = _OR_MORE_RE.match(lowered, end)
             if or_more is not None:  # "120 ms or more"

@@ -135,6 +135,7 @@ PREDICATE_RE = re.compile(
 )
 VALUE_PREDICATE_RE = re.compile(
     r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
+    r"(?:\s+in\s+(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3})(?:\s*(?:,|and)\s*(?:v[1-6]|av[lrf]|i{1,3}))*(?![a-z\d]))?"
     r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+"
     r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?)"
     r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+)?[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
@@ -219,10 +220,10 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "sinus", r"sinus(?=\s+(?:at|with|of|rate)\b|\s*[,.;:)|]|[ \t*]*(?:\n|$))|sinusrhythm(?:us)?\b|nsr\b"),
         # Clinician shorthand: "SR 76", "SB 52", "sinus brady", "ST 112" (sinus
         # tachycardia only as a statement of its own with a rate: never "ST elevation").
-        ("rhythm", "sinus", r"sr\b(?![-/])|sb\b(?![-/])|sinus\s+(?:brady|tachy)\b"),
+        ("rhythm", "sinus", r"sr\b(?![-/])|sb\b(?![-/])|sinus\s+(?:brady|tachy|tach)\b"),
         ("hr_bpm", "slow", r"sb\b(?![-/])|sinus\s+brady\b"),
         ("hr_bpm", "normal", r"nsr\b|rate[- ]controlled\b|controlled\s+(?:ventricular\s+(?:rate|response)|vr)\b"),
-        ("hr_bpm", "fast", r"sinus\s+tachy\b|rvr\b"),
+        ("hr_bpm", "fast", r"sinus\s+tachy\b|sinus\s+tach\b|rvr\b"),
         ("rhythm", "sinus", r"st" + _STATEMENT_START + _RATE_STATEMENT),
         ("hr_bpm", "fast", r"st" + _STATEMENT_START + _RATE_STATEMENT),
         ("pr_ms", "prolonged", r"(?:1st|first)\s+deg\.?\s+(?:av\s+block|avb|a-v\s+block|heart\s+block)\b"),
@@ -242,9 +243,9 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                             r"|low\s+(?:limb|precordial|chest|peripheral)(?:[- ]leads?)?\s+voltages?\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
-        ("axis_deg", "left", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+|seems\s+)?(?:shifted|deviated|rotated)"
+        ("axis_deg", "left", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?(?:shifted|deviated|rotated)"
                              r"\s+(?:to\s+the\s+)?left(?:ward)?\b"),
-        ("axis_deg", "right", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+|seems\s+)?(?:shifted|deviated|rotated)"
+        ("axis_deg", "right", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?(?:shifted|deviated|rotated)"
                               r"\s+(?:to\s+the\s+)?right(?:ward)?\b"),
     )
     for alternative in split_alternatives(pattern)
