@@ -248,3 +248,17 @@ def test_changes_that_restate_the_t_waves_before_them_are_no_claim_of_their_own(
     text = "T-wave inversions are observed in V1-V2, which are expected secondary changes in RBBB."
     assert [c for c in _claims(text) if c[0] == "t_wave"] == [("t_wave", "V1", None, "inverted", "affirmed"),
                                                              ("t_wave", "V2", None, "inverted", "affirmed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Your beats come at regular intervals.", [("rhythm", None, None, "regular", "affirmed")]),
+    ("The heart is beating irregularly.", [("rhythm", None, None, "irregular", "affirmed")]),
+    ("The R-R intervals are regular.", [("rhythm", None, None, "regular", "affirmed")]),
+    # a dash after a denial's own words starts a clause of its own
+    ("No sign of atrial flutter - the complexes are regular.",
+     [("rhythm", None, None, "atrial_flutter", "negated"), ("rhythm", None, None, "regular", "affirmed")]),
+    ("I can't see P waves — this fits atrial fibrillation.",
+     [("rhythm", None, None, "atrial_fibrillation", "affirmed")]),
+])
+def test_the_rhythm_said_of_the_beats_and_a_dash_ending_a_denial(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -524,6 +524,12 @@ class AssertionReader:
         reached = self._findings_between(cue.end, anchor)
         if cue.kind == NEGATED and plain_number and reached:
             return False
+        if cue.kind in (NEGATED, UNCERTAIN):
+            # a dash after the cue's own words starts a clause of its own ("I don't see
+            # atrial fibrillation — your beats come at regular intervals")
+            for pos in self.dashes:
+                if cue.end <= pos < anchor and _WORD_RE.search(self.lowered, cue.end, pos):
+                    return False
         for pos, mark in self._marks_between(cue.end, anchor):
             if mark == "?":
                 return False

@@ -193,10 +193,16 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "atrial_flutter", r"atrial\s+flutter\b|a-?flutter\b"),
         ("rhythm", "paced", r"pacemaker\s+ecg\b|ventricular\s+stimulation\b|pacemaker\s+stimulation\b"),
         ("rhythm", "irregular", r"sinus\s+arrhythmia\b|irregular\s+heart\s*beats?\b"),
-        ("rhythm", "regular", r"(?:heart\s*beats?|beats|rhythm)\s+(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+)?"
-                              r"(?:(?:perfectly|completely|fairly|quite|very|mostly)\s+)?(?:regular|evenly\s+spaced)\b"),
-        ("rhythm", "irregular", r"(?:heart\s*beats?|beats|rhythm)\s+(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+)?"
-                                r"(?:(?:a\s+bit|slightly|somewhat|quite|very|completely|totally|mildly)\s+)?irregular\b"),
+        # "your beats come at regular intervals", "the RR intervals are irregular", "the heart is
+        # beating irregularly": the rhythm, said of the beats
+        ("rhythm", "regular", r"(?:heart\s*beats?|beats|rhythm|heart|(?:qrs\s+)?complexes|r-?r\s+intervals?)\s+"
+                              r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+|comes?\s+at\s+"
+                              r"|occurs?\s+at\s+|(?:(?:is|are|was|were)\s+)?beating\s+)?"
+                              r"(?:(?:perfectly|completely|fairly|quite|very|mostly)\s+)?(?:regular(?:ly)?|evenly\s+spaced)\b"),
+        ("rhythm", "irregular", r"(?:heart\s*beats?|beats|rhythm|heart|(?:qrs\s+)?complexes|r-?r\s+intervals?)\s+"
+                                r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+|comes?\s+at\s+"
+                                r"|occurs?\s+at\s+|(?:(?:is|are|was|were)\s+)?beating\s+)?"
+                                r"(?:(?:a\s+bit|slightly|somewhat|quite|very|completely|totally|mildly)\s+)?irregular(?:ly)?\b"),
         # "Rate 58/min, regular", "74 bpm, perfectly regular", "regular and sinus": regular
         # as an item of its own in a list about the rhythm.
         ("rhythm", "regular", r"regular(?:(?<=[,;:] regular)|(?<=[,;:] perfectly regular)|(?<=[,;:] completely regular)"
