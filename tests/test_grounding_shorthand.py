@@ -262,3 +262,18 @@ def test_changes_that_restate_the_t_waves_before_them_are_no_claim_of_their_own(
 ])
 def test_the_rhythm_said_of_the_beats_and_a_dash_ending_a_denial(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "absent" before a noun of its own denies that noun only
+    ("Irregularly irregular rhythm with absent P waves.", [("rhythm", None, None, "irregular", "affirmed")]),
+    ("Q waves absent in V1-V2.", [("q_wave", "V1", None, "pathological", "negated"),
+                                  ("q_wave", "V2", None, "pathological", "negated")]),
+    ("ST elevation is absent.", [("st_mv", None, None, "elevated", "negated")]),
+    # definitions and lists of key features are textbook statements
+    ("Here we meet the block, defined by an axis beyond -45 degrees.", [("axis_deg", None, -45.0, None, "hypothetical")]),
+    ("Atrial flutter: the hallmark is a sawtooth baseline with a regular ventricular rhythm.",
+     [("rhythm", None, None, "atrial_flutter", "hypothetical"), ("rhythm", None, None, "regular", "hypothetical")]),
+])
+def test_absent_before_its_noun_and_definitions(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

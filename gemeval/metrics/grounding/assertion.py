@@ -221,7 +221,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "expect", "when", "whenever",
              "{a|an} {typical|classic}", "threshold for", "cutoff for", "cut off for", "diagnosis of",
              "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
-             "were to", "was to", "had been", "in the setting of", "in the context of"),
+             "were to", "was to", "had been", "in the setting of", "in the context of",
+             "defined by", "{is|are} defined by"),
      HYPOTHETICAL, FORWARD),
     # what an earlier ECG showed is not about this one (stopped by "today", "now", "this one")
     (_expand(_EARLIER_ECG, "back then", "at that time", "at the time of the previous", "last time",
@@ -244,7 +245,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "generally considered", "is associated with", "are associated with", "for example", "e g",
              "textbook", "in theory", "theoretically", "defines",
              "{is|are} a common finding", "{is|are} {common|usual|frequent} in", "learning point", "rule of thumb",
-             "remember", "recall that", "as a rule"),
+             "remember", "recall that", "as a rule", "key features", "key feature", "hallmark", "hallmarks"),
      HYPOTHETICAL, SENTENCE),
     (_expand("{is|are} typical", "{is|are} characteristic",
              "{is|are} {required|needed|used|diagnostic}", "{is|are} expected"),
@@ -664,7 +665,7 @@ class AssertionReader:
                 else:
                     applies = self._forward_reaches(cue, anchor, s_end, numeric and plain)
             elif cue.start >= inner_end and cue.end <= blocked_after and cue.direction in (BACKWARD, BOTH):
-                applies = self._backward_reaches(cue, inner_end, s_start)
+                applies = self._backward_reaches(cue, inner_end, s_start) and not self._before_its_noun(cue)
             elif cue.direction == SENTENCE and cue.start >= strong_before and cue.end <= strong_after:
                 close = self._inside_parens(cue.start, s_start)
                 applies = close is None or (cue.start <= anchor <= close)
@@ -675,6 +676,16 @@ class AssertionReader:
             if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):
                 best = kind
         return best
+
+    def _before_its_noun(self, cue: Cue) -> bool:
+        """An adjective cue read backwards ("T waves absent") that stands before a noun of
+        its own ("absent P waves") qualifies that noun, not what came before it."""
+        if cue.phrase != "absent":
+            return False
+        word = _WORD_RE.search(self.lowered, cue.end)
+        if word is None or self.lowered[cue.end:word.start()].strip():
+            return False  # punctuation or the end follows
+        return word.group() not in ("in", "on", "from", "throughout", "and", "or", "but", "here", "today", "now")
 
     def _reference_reaches(self, cue: Cue, anchor: int, plain: bool) -> bool:
         if plain and cue.phrase not in _REFERENCE_PLAIN:
