@@ -277,3 +277,29 @@ def test_the_rhythm_said_of_the_beats_and_a_dash_ending_a_denial(text: str, expe
 ])
 def test_absent_before_its_noun_and_definitions(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # decimal commas, as European carts and translated reports write them
+    ("PQ-Zeit 0,16 s. QRS 0,09 s.", [("pr_ms", 160.0), ("qrs_ms", 90.0)]),
+    ("QT/QTc 0,38/0,42 s", [("qt_ms", 380.0), ("qtc_ms", 420.0)]),
+    ("ST elevation of 1,5 mm in V2.", [("st_mv", 0.15)]),
+    ("Axis -30,5°.", [("axis_deg", -30.5)]),
+    # ... and a thousands separator
+    ("RR 1,250 ms.", [("rr_ms", 1250.0)]),
+])
+def test_decimal_commas_and_thousands_separators(text: str, expected: list[tuple]) -> None:
+    assert _numbers(text) == expected
+
+
+def test_numbers_with_commas_never_stop_the_reading() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(["0", "1", "25", ",", ".", "/", " ", "-", "s", "ms", "mm", "QRS ",
+                                     "PR ", "QT/QTc ", "V2", "HR "]), max_size=14))
+    def read(parts: list[str]) -> None:
+        extract_claims("".join(parts))
+
+    read()

@@ -33,7 +33,7 @@ from gemeval.metrics.grounding.leads import (
     context_groups,
     lead_groups,
 )
-from gemeval.metrics.grounding.numbers import Value, read_values, unit_of, with_digits
+from gemeval.metrics.grounding.numbers import Value, decimal_points, read_values, unit_of, with_digits
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
     at_word_start,
@@ -116,7 +116,7 @@ class ParsedText:
 
     def __init__(self, text: str):
         self.text = text
-        self.lowered = text.translate(ASCII_LOWER)
+        self.lowered = decimal_points(text.translate(ASCII_LOWER))  # "0,16 s" read as 0.16 s
         self.sentence_ends = sentence_ends(text, self.lowered)
         self.values = read_values(*with_digits(text, self.lowered))
         self.value_starts = [v.start for v in self.values]

@@ -180,8 +180,30 @@ _UNIT_SPELLINGS = {unit: unit_of(unit) for unit in (
 """The usual unit spellings and what ``unit_of`` makes of them, looked up before calling it."""
 
 
+_DIGIT_COMMA_RE = re.compile(r"(?<![\d.,])(\d+),(\d+)(?![\d,])")
+
+
+def decimal_points(text: str) -> str:
+    """``text`` with its numbers written with a decimal point, same length: a decimal comma
+    as a point ("0,16 s", "1,5 mm": a leading zero, or not three digits after the comma), a
+    thousands separator dropped for a leading zero ("1,250 ms" as "01250 ms")."""
+    if "," not in text:
+        return text
+    chars = None
+    for m in _DIGIT_COMMA_RE.finditer(text):
+        chars = chars or list(text)
+        if m.group(1) == "0" or len(m.group(2)) != 3:
+            chars[m.end(1)] = "."
+        else:
+            chars[m.start():m.end()] = "0" + m.group(1) + m.group(2)
+    return "".join(chars) if chars else text
+
+
 def read_values(text: str, lowered: str) -> list[Value]:
-    """Every number of the text with its unit, range end, comparator and approximation."""
+    """Every number of the text with its unit, range end, comparator and approximation
+    (decimal commas read as points)."""
+    if "," in text:
+        text, lowered = decimal_points(text), decimal_points(lowered)
     values: list[Value] = []
     previous: Value | None = None  # the last value read
     last_end = -1  # where it ends (with its unit, range end, ...)
