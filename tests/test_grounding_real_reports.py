@@ -78,3 +78,43 @@ def test_the_plain_statements_of_real_reports_are_read(shared_data: Path, quanti
             missed.append(text)
     assert seen >= 3
     assert not missed, "\n".join(missed)
+
+
+def test_native_ptbxl_reports_in_german_and_lower_case(shared_data: Path) -> None:
+    # PTB-XL's own report column: German cart statements and lower-cased English ones; each
+    # record's SCP statements say what its report must claim
+    import ast
+    import csv
+
+    expected = {"SR": ("rhythm", "sinus"), "STACH": ("hr_bpm", "fast"), "SBRAD": ("hr_bpm", "slow"),
+                "LVOLT": ("voltage", "low"), "NT_": ("t_wave", None)}
+    checked = 0
+    with open(shared_data / "ptbxl-native" / "ptbxl_database.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            claims = {(c.quantity, c.category) for c in extract_claims(row["report"]) if c.assertion == "affirmed"}
+            for code in ast.literal_eval(row["scp_codes"]):
+                if code in expected:
+                    quantity, category = expected[code]
+                    assert any(q == quantity and (category is None or c == category) for q, c in claims), \
+                        (row["ecg_id"], row["report"], code)
+                    checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sinusrhythmus periphere niederspannung", {("rhythm", "sinus", "affirmed"), ("voltage", "low", "affirmed")}),
+    ("sinustachykardie, überdrehter linkstyp, linksschenkelblock",
+     {("rhythm", "sinus", "affirmed"), ("hr_bpm", "fast", "affirmed"), ("axis_deg", "left", "affirmed"),
+      ("qrs_ms", "wide", "affirmed")}),
+    ("Vorhofflimmern, Steiltyp, inkompletter Rechtsschenkelblock",
+     {("rhythm", "atrial_fibrillation", "affirmed"), ("axis_deg", "normal", "affirmed")}),
+    ("sinusrhythmus, lagetyp normal, keine linksherzhypertrophie",
+     {("rhythm", "sinus", "affirmed"), ("axis_deg", "normal", "affirmed"), ("voltage", "lvh", "negated")}),
+])
+def test_german_report_statements(text: str, expected: set[tuple]) -> None:
+    assert {(c.quantity, c.category, c.assertion) for c in extract_claims(text)} == expected
+
+
+def test_lower_case_chest_leads_and_a_comma_list_of_them() -> None:
+    claims = extract_claims("minor non-specific t wave flattening in v3,4.")
+    assert [(c.quantity, c.lead, c.category) for c in claims] == [("t_wave", "V3", "flat"), ("t_wave", "V4", "flat")]

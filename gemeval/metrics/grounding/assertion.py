@@ -164,7 +164,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "there is no", "there are no", "denies",
              "{cannot|can't|could not|couldn't|do not|don't|did not|didn't} {see|identify|detect|find|appreciate|visualise|visualize}",
              "{argues|argue|arguing|speaks|speak} against", "no visible", "no discernible", "no clear",
-             "no longer", "no longer any", "excluding", "excludes", "which excludes", "this excludes"),
+             "no longer", "no longer any", "excluding", "excludes", "which excludes", "this excludes",
+             "kein", "keine", "keinen", "keiner", "ohne"),  # German reports (PTB-XL's own)
      NEGATED, FORWARD),
     # "I looked for Q waves and for inverted T waves, and I didn't find either": the whole
     # sentence before it is denied.

@@ -35,16 +35,18 @@ TERRITORIES: dict[str, tuple[str, ...]] = {
 leads"). Anterior follows the usual V1-V4 of infarct localisation; a claim about a
 territory is checked against the extreme of its leads."""
 
-LEAD_TOKEN_RE = re.compile(r"(?:V[1-6]|aV[RLF]|AV[RLF]|avr|avl|avf|III|II|I)(?![\w'’])")
+LEAD_TOKEN_RE = re.compile(r"(?:[Vv][1-6]|aV[RLF]|AV[RLF]|avr|avl|avf|III|II|I)(?![\w'’])")
+"""Lead names; chest leads also in lower case, as lower-cased reports write them ("v3")."""
 
 LEAD_SEP_RE = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|and|&|/)?\s*", re.IGNORECASE)
 
 LEAD_RANGE_RE = re.compile(r"\s*(?:-|–|—|to|through|thru)\s*", re.IGNORECASE)
 
 V_RANGE_TAIL_RE = re.compile(
-    r"(?:\s*[-–—]\s*|\s+(?:to|through|thru)\s+)([2-6])(?![\w'’]|[.,]\d|\s*(?:mm|mv|µv|uv|ms|%))", re.IGNORECASE)
-"""A chest-lead range whose end is written as a digit alone ("V4-6", "V1 to 3"), as
-clinicians and translated reports write it; not a number with a unit ("V2-3 mm")."""
+    r"(?:\s*[-–—]\s*|\s+(?:to|through|thru)\s+|(?P<list>,))([2-6])(?![\w'’]|[.,]\d|\s*(?:mm|mv|µv|uv|ms|%))", re.IGNORECASE)
+"""A chest-lead range whose end is written as a digit alone ("V4-6", "V1 to 3"), or a
+second chest lead after a comma ("v3,4"), as clinicians and translated reports write them;
+not a number with a unit ("V2-3 mm")."""
 V_LIST_TAIL_RE = re.compile(r"(?:,[2-6])+(?![\w'’]|[.,]\d)")
 """Chest leads listed after the first by their digit alone, without spaces ("V5,6", "V3,4,5")."""
 
@@ -215,10 +217,12 @@ def _lead_tokens(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
             continue
         name, end = canonical_lead(m.group()), m.end()
         leads: tuple[str, ...] = (name,)
-        if name[0] == "V" and end < len(text) and text[end] in " -–—":
+        if name[0] == "V" and end < len(text) and text[end] in " -–—,":
             tail = V_RANGE_TAIL_RE.match(text, end)
-            if tail is not None and int(tail.group(1)) > int(name[1]):
-                leads = tuple(f"V{k}" for k in range(int(name[1]), int(tail.group(1)) + 1))
+            if tail is not None and int(tail.group(2)) > int(name[1]):
+                last = int(tail.group(2))
+                leads = ((name, f"V{last}") if tail.group("list")
+                         else tuple(f"V{k}" for k in range(int(name[1]), last + 1)))
                 end = tail.end()
         elif name[0] == "V" and text.startswith(",", end):
             listed = V_LIST_TAIL_RE.match(text, end)

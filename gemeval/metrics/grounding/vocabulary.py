@@ -247,6 +247,21 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("pr_ms", "prolonged", r"heart(?<!second-degree heart)(?<!second degree heart)(?<!third-degree heart)(?<!third degree heart)(?<!2nd degree heart)(?<!3rd degree heart)(?<!complete heart)(?<!2:1 heart)(?<!high-grade heart)(?<!high grade heart)(?<!advanced heart)\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"),
         ("voltage", "low", r"low\s+(?:qrs\s+)?voltages?\b|low[- ]voltage\b|reduced\s+(?:qrs\s+)?voltages?\b"
                             r"|low\s+(?:limb|precordial|chest|peripheral)(?:[- ]leads?)?\s+voltages?\b"),
+        # PTB-XL's own reports are German: the cart and clinician statements of its native files
+        ("rhythm", "sinus", r"sinus(?:tachykardie|bradykardie|arrhythmie)\b"),
+        ("hr_bpm", "fast", r"sinustachykardie\b|tachykardes\s+vorhofflimmern\b"),
+        ("hr_bpm", "slow", r"sinusbradykardie\b"),
+        ("rhythm", "irregular", r"sinusarrhythmie\b|absolute\s+arrhythmie\b"),
+        ("rhythm", "atrial_fibrillation", r"vorhofflimmern\b"),
+        ("rhythm", "atrial_flutter", r"vorhofflattern\b"),
+        ("axis_deg", "normal", r"(?<!berdrehter )(?:links|steil|indifferenz|normal|horizontal)typ\b"),
+        ("axis_deg", "right", r"(?<!berdrehter )rechtstyp\b"),
+        ("axis_deg", "left", r"(?:ü|ue)berdrehter\s+linkstyp\b"),
+        ("axis_deg", "right", r"(?:ü|ue)berdrehter\s+rechtstyp\b"),
+        ("voltage", "low", r"niedervoltage\b|niederspannung\b"),
+        ("axis_deg", "normal", r"lagetyp\s+normal\b|normaler\s+lagetyp\b"),
+        ("qrs_ms", "wide", r"(?<!inkompletter )(?<!unvollständiger )(?<!unvollstaendiger )(?:links|rechts)schenkelblock\b"),
+        ("voltage", "lvh", r"linksherzhypertrophie\b|linksventrikul(?:ä|ae)re\s+hypertrophie\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?(?:shifted|deviated|rotated)"
