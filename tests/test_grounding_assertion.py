@@ -109,3 +109,24 @@ def test_a_generic_comment_in_a_relative_clause_leaves_the_finding_affirmed() ->
 ])
 def test_not_assessable_statements(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # What a finding "may reflect" or "is likely due to" is hedged; the finding is there.
+    ("The ST depression in V5 and V6 may reflect digoxin effect.",
+     [("st_mv", "V5", "depressed", "affirmed"), ("st_mv", "V6", "depressed", "affirmed")]),
+    ("The QRS widening is likely due to a right bundle branch block.",
+     [("qrs_ms", None, "wide", "affirmed"), ("qrs_ms", None, "wide", "uncertain")]),
+    ("The QRS widening is most likely due to a right bundle branch block.",
+     [("qrs_ms", None, "wide", "affirmed"), ("qrs_ms", None, "wide", "uncertain")]),
+    ("T-wave inversion in V1-V2 might be a normal variant in a young patient.",
+     [("t_wave", "V1", "inverted", "affirmed"), ("t_wave", "V2", "inverted", "affirmed")]),
+    ("Mild ST depression in the lateral leads, which may also be rate related.",
+     [("st_mv", "lateral", "depressed", "affirmed")]),
+    # A modal that hedges the finding itself still does, in both directions.
+    ("ST depression may be present in V5.", [("st_mv", "V5", "depressed", "uncertain")]),
+    ("The T waves might be inverted in III.", [("t_wave", "III", "inverted", "uncertain")]),
+    ("There may be a first-degree AV block.", [("pr_ms", None, "prolonged", "uncertain")]),
+])
+def test_a_hedge_on_what_a_finding_means_leaves_the_finding_affirmed(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -209,3 +209,33 @@ def test_gem_and_clinician_idioms(text: str, expected: list[tuple]) -> None:
 def test_a_number_with_a_plus_after_it_is_a_lower_bound() -> None:
     assert _bounds("QTc 500+ ms.") == [("qtc_ms", 500.0, float("inf"), ">=", "affirmed")]
     assert _bounds("ST +0.2 mV in V2.") == [("st_mv", 0.2, 0.2, None, "affirmed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A label naming "ST-T changes" over an item that names its own ST or T findings claims
+    # nothing itself; over an item that does not, it is the finding.
+    ("4. **ST-T changes**: Horizontal ST depression is seen in V5.",
+     [("st_mv", "V5", None, "depressed", "affirmed")]),
+    ("**ST-T changes:**\n- ST depression in V5\n- T inversion in III\n\nRate 70 bpm.",
+     [("st_mv", "V5", None, "depressed", "affirmed"), ("t_wave", "III", None, "inverted", "affirmed"),
+      ("hr_bpm", None, 70.0, None, "affirmed")]),
+    ("**ST/T changes**: none.",
+     [("st_mv", None, None, "normal", "affirmed"), ("t_wave", None, None, "normal", "affirmed")]),
+    ("Sinus rhythm. Secondary ST-T changes.",
+     [("rhythm", None, None, "sinus", "affirmed"), ("st_mv", None, None, "normal", "negated"),
+      ("t_wave", None, None, "normal", "negated")]),
+])
+def test_an_st_t_changes_label_over_its_own_findings_claims_nothing(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The QRS duration is 148 ms, significantly prolonged.",
+     [("qrs_ms", None, 148.0, None, "affirmed"), ("qrs_ms", None, None, "wide", "affirmed")]),
+    ("The QTc is 510 ms, which is severely prolonged.",
+     [("qtc_ms", None, 510.0, None, "affirmed"), ("qtc_ms", None, None, "prolonged", "affirmed")]),
+    ("The PR interval is very short.", [("pr_ms", None, None, "short", "affirmed")]),
+    ("The rate is a little fast.", [("hr_bpm", None, None, "fast", "affirmed")]),
+])
+def test_a_degree_word_before_a_category(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

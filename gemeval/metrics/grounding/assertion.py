@@ -195,9 +195,19 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{pattern|changes} {raising concern|concerning}", "nonspecific but",
              "{borders|bordering|borderline} on", "{at|on} the {border|borderline|edge|verge} {of|between}"),
      UNCERTAIN, FORWARD),
-    (_expand("{may|might} {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|"
-             "be related to|be consistent with|be present|be seen|have|also indicate}", "may", "might"),
+    (_expand("{may|might} {be|be present|be seen|have}", "may", "might"),
      UNCERTAIN, BOTH),
+    # A finding said to "reflect" or "be due to" something is there; the hedge is on what
+    # it means: "the ST depression in V5-V6 may reflect digoxin effect", "the QRS widening
+    # is likely due to a right bundle branch block".
+    (_expand("{may|might} {also|} {represent|reflect|indicate|suggest|signify|correspond to|be due to|"
+             "be related to|be consistent with|be secondary to|be explained by|be caused by|be a sign of|"
+             "point to|be attributable to|be a normal variant|be a normal finding|be normal for|be benign|"
+             "be physiological|be nonspecific|be rate related|be positional}",
+             "{is|are|was|were|seems|seem|appears|appear} {most|} {likely|probably|possibly|presumably} "
+             "{due to|secondary to|related to|caused by|explained by|attributable to|a result of|a sign of|"
+             "from|reflecting|representing}"),
+     UNCERTAIN, FORWARD),
     (_expand("could {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|be related to|"
              "point|point to|point towards|point toward|hint|hint at}"),
      UNCERTAIN, FORWARD),

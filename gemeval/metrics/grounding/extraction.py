@@ -805,6 +805,8 @@ def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     elif d is None or direction not in ("changed", "normal"):
         return []
     word_end = d.end() if d is not None else mention.end
+    if d is not None and _labels_own_lines(parsed, mention.start, word_end):
+        return []  # "4. **ST-T changes**: ST depression in ...": the item says what the changes are
     groups = parsed.groups_in(mention.end, mention.scope_end)
     leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
     span = (mention.start, max(word_end, groups[-1].end if groups else 0))
@@ -812,6 +814,29 @@ def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
                   phrase=parsed.text[span[0]:span[1]], category="normal", focus=(mention.start, word_end),
                   opposite=direction == "changed")
             for quantity in ("st_mv", "t_wave") for lead in dict.fromkeys(leads)]
+
+
+_LABEL_TAIL_RE = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*:")
+
+
+def _labels_own_lines(parsed: ParsedText, start: int, end: int) -> bool:
+    """Whether lowered[start:end] is a line's label ("4. **ST-T changes**:", "### ST/T
+    changes:": only list or heading markup before it on its line, a colon after it) whose
+    item names ST or T findings of its own: the rest of its line, or the lines below it up
+    to a blank line when the label ends its line."""
+    lowered = parsed.lowered
+    line_start = lowered.rfind("\n", 0, start) + 1
+    colon = _LABEL_TAIL_RE.match(lowered, end)
+    if colon is None or not _SECTION_HEAD_RE.fullmatch(lowered, line_start, start):
+        return False
+    item_end = lowered.find("\n", colon.end())
+    if item_end < 0:
+        item_end = len(lowered)
+    elif not lowered[colon.end():item_end].strip(" \t*_"):
+        item_end = lowered.find("\n\n", item_end)
+        item_end = len(lowered) if item_end < 0 else item_end
+    return any(colon.end() <= m.start < item_end and m.quantity in ("st_mv", "t_wave", "st_t")
+               for m in parsed.mentions)
 
 
 def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:

@@ -125,12 +125,15 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KE
 
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
+_DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly|mildly|somewhat|moderately"
+           r"|markedly|significantly|severely|substantially|considerably|notably|minimally|extremely|grossly"
+           r"|abnormally|definitely|very))")
+"""How much, before a category word: "significantly prolonged", "just slightly long"."""
 PREDICATE_RE = re.compile(
     r"(?:\s*,\s*(?:which|that)\s+|[\s*:|]+(?:(?:intervals?|duration|width|complex(?:es)?)(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
     r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
     r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+)?(?:to\s+be\s+)?(?P<not>not\s+)?"
-    r"(?:(?:a\s+bit|slightly|mildly|perfectly|clearly|entirely|quite|rather|somewhat|markedly|moderately"
-    r"|probably|possibly|likely|borderline)\s+)?"
+    rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline)\s+)?"
     r"(?P<word>[a-z]+)(?P<wnl>\s+(?:the\s+)?normal\s+(?:limits|range))?"
 )
 VALUE_PREDICATE_RE = re.compile(
@@ -139,8 +142,7 @@ VALUE_PREDICATE_RE = re.compile(
     r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+"
     r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?)"
     r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+)?[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
-    r"(?:(?:a\s+bit|slightly|mildly|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather"
-    r"|somewhat|well|moderately|markedly)\s+)?"
+    rf"(?:(?:{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well)\s+)?"
     r"(?P<word>normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
 )
 """A category right after a number: "QTc 468 ms, which is prolonged", "the rate is 110 bpm,
