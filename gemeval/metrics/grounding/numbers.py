@@ -180,22 +180,32 @@ _UNIT_SPELLINGS = {unit: unit_of(unit) for unit in (
 """The usual unit spellings and what ``unit_of`` makes of them, looked up before calling it."""
 
 
-_DIGIT_COMMA_RE = re.compile(r"(?<![\d.,])(\d+),(\d+)(?![\d,])")
+_DIGIT_COMMA_RE = re.compile(r",(?<=\d,)(\d+)(?![\d,])")
+"""A comma between digits and the digits after it (not followed by another comma). It
+starts with the comma, so ``re`` skips ahead to commas (see ``text``): a pattern that
+starts with the digits before the comma tries every position of the text, which took
+longer than reading the numbers."""
 
 
 def decimal_points(text: str) -> str:
     """``text`` with its numbers written with a decimal point, same length: a decimal comma
     as a point ("0,16 s", "1,5 mm": a leading zero, or not three digits after the comma), a
-    thousands separator dropped for a leading zero ("1,250 ms" as "01250 ms")."""
+    thousands separator dropped for a leading zero ("1,250 ms" as "01250 ms"). A number
+    with a point or another comma right before it ("1.5,2", "1,2,3") is left alone."""
     if "," not in text:
         return text
     chars = None
     for m in _DIGIT_COMMA_RE.finditer(text):
+        comma = start = m.start()
+        while start and text[start - 1].isdecimal():  # the digits before (as \d matches them)
+            start -= 1
+        if start and text[start - 1] in ".,":
+            continue
         chars = chars or list(text)
-        if m.group(1) == "0" or len(m.group(2)) != 3:
-            chars[m.end(1)] = "."
+        if (comma - start == 1 and text[start] == "0") or len(m.group(1)) != 3:
+            chars[comma] = "."
         else:
-            chars[m.start():m.end()] = "0" + m.group(1) + m.group(2)
+            chars[start:m.end()] = "0" + text[start:comma] + m.group(1)
     return "".join(chars) if chars else text
 
 
