@@ -239,3 +239,18 @@ def test_an_st_t_changes_label_over_its_own_findings_claims_nothing(text: str, e
 ])
 def test_a_degree_word_before_a_category(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ST segment: elevation of 0.15 mV in V2 and V3; depression of approximately 0.1 mV in V5-V6.",
+     [("st_mv", "V2", 0.15, None, "affirmed"), ("st_mv", "V3", 0.15, None, "affirmed"),
+      ("st_mv", "V5", -0.1, None, "affirmed"), ("st_mv", "V6", -0.1, None, "affirmed")]),
+    ("ST depression in V5; elevation in aVR.",
+     [("st_mv", "V5", None, "depressed", "affirmed"), ("st_mv", "aVR", None, "elevated", "affirmed")]),
+    # a clause after the semicolon about something else is no ST finding
+    ("ST elevation in V2; T inversion in III.",
+     [("st_mv", "V2", None, "elevated", "affirmed"), ("t_wave", "III", None, "inverted", "affirmed")]),
+])
+def test_the_opposite_st_direction_after_a_semicolon_goes_on_with_the_st_finding(text: str,
+                                                                                  expected: list[tuple]) -> None:
+    assert _claims(text) == expected

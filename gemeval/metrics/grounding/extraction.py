@@ -585,9 +585,17 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
         _, category, _ = _st_direction(parsed, mention)
         pattern = OPPOSITE_ST_RE.get(category or "")
         turn = pattern.search(parsed.lowered, mention.end, mention.scope_end) if pattern else None
+        tail_end = mention.scope_end
+        if turn is None and pattern is not None and parsed.lowered.startswith(";", mention.scope_end):
+            # "ST segment: elevation of 0.15 mV in V2-V3; depression of 0.1 mV in V5-V6": the
+            # clause after a semicolon that opens with the opposite direction goes on with it.
+            opening = _NEXT_CLAUSE_RE.match(parsed.lowered, mention.scope_end)
+            turn = pattern.match(parsed.lowered, opening.end()) if opening is not None else None
+            if turn is not None:
+                tail_end = _clause_scope_end(parsed, turn.end())
         if turn is not None:
-            head = dataclasses.replace(mention, scope_end=turn.start())
-            tail = Mention("st_mv", turn.start(), turn.end(), turn, scope_end=mention.scope_end)
+            head = dataclasses.replace(mention, scope_end=min(turn.start(), mention.scope_end))
+            tail = Mention("st_mv", turn.start(), turn.end(), turn, scope_end=tail_end)
             head_claims = _per_lead_mention_claims(parsed, head, previous)
             tail_claims = _per_lead_mention_claims(parsed, tail, head)
             tail_leads = list(dict.fromkeys(c.lead for c in tail_claims if c.lead is not None))
@@ -600,6 +608,16 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
 
 
 _COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
+_NEXT_CLAUSE_RE = re.compile(r";\s*(?:(?:and|with|plus)\s+)?(?:(?:mild|slight|minor|subtle|reciprocal|marked"
+                             r"|horizontal|downsloping|upsloping|concave|convex)\s+)*")
+
+
+def _clause_scope_end(parsed: ParsedText, start: int) -> int:
+    """Where a keyword's scope starting at ``start`` ends: at the next mention, the
+    sentence end or after ``SCOPE_CHARS``, as ``_mentions`` cuts them."""
+    end = min(parsed.sentence_end(start), start + SCOPE_CHARS)
+    following = [m.start for m in parsed.mentions if start <= m.start < end]
+    return min(following, default=end)
 
 
 def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
