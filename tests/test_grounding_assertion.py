@@ -130,3 +130,22 @@ def test_not_assessable_statements(text: str, expected: list[tuple]) -> None:
 ])
 def test_a_hedge_on_what_a_finding_means_leaves_the_finding_affirmed(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A hedged label before a colon hedges every item of its list ...
+    ("Possible findings: sinus bradycardia, first-degree AV block, left axis deviation.",
+     [("rhythm", None, "sinus", "uncertain"), ("hr_bpm", None, "slow", "uncertain"),
+      ("pr_ms", None, "prolonged", "uncertain"), ("axis_deg", None, "left", "uncertain")]),
+    ("Differential diagnosis: atrial flutter, atrial fibrillation.",
+     [("rhythm", None, "atrial_flutter", "uncertain"), ("rhythm", None, "atrial_fibrillation", "uncertain")]),
+    ("**Probable diagnosis:** inferior ST elevation, sinus rhythm.",
+     [("st_mv", "inferior", "elevated", "uncertain"), ("rhythm", None, "sinus", "uncertain")]),
+    # ... while a hedge opening one item of a plain list hedges that item only.
+    ("Impression: possible LVH, sinus rhythm, normal axis.",
+     [("voltage", None, "lvh", "uncertain"), ("rhythm", None, "sinus", "affirmed"),
+      ("axis_deg", None, "normal", "affirmed")]),
+    ("- possible LVH, sinus rhythm", [("voltage", None, "lvh", "uncertain"), ("rhythm", None, "sinus", "affirmed")]),
+])
+def test_a_hedged_label_hedges_its_list(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

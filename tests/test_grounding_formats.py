@@ -254,3 +254,17 @@ def test_a_degree_word_before_a_category(text: str, expected: list[tuple]) -> No
 def test_the_opposite_st_direction_after_a_semicolon_goes_on_with_the_st_finding(text: str,
                                                                                   expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("QRS and QTc look normal.",
+     [("qrs_ms", None, None, "normal", "affirmed"), ("qtc_ms", None, None, "normal", "affirmed")]),
+    ("PR and QRS are prolonged.",
+     [("pr_ms", None, None, "prolonged", "affirmed"), ("qrs_ms", None, None, "wide", "affirmed")]),
+    # a number between the names makes them two statements
+    ("The PR interval is 160 ms and QRS 90 ms is normal.",
+     [("pr_ms", None, 160.0, None, "affirmed"), ("qrs_ms", None, 90.0, None, "affirmed"),
+      ("qrs_ms", None, None, "normal", "affirmed")]),
+])
+def test_a_predicate_after_coordinated_names_is_said_of_each(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -300,6 +300,10 @@ REFERENCE_REACH_WORDS = 6
 """A reference cue covers numbers at most this many words after it."""
 
 
+_ITEM_MARKUP = " \t\n*_#-•+>"
+"""List, heading and emphasis markup that may stand before the first word of an item."""
+
+
 class Cue(NamedTuple):
     start: int
     end: int
@@ -533,6 +537,8 @@ class AssertionReader:
         close = self._inside_parens(cue.start, self._sentence(cue.start)[0])
         if close is not None and anchor > close:
             return False
+        if cue.kind == UNCERTAIN and self._labels_a_list(cue, anchor):
+            return True
         reached = self._findings_between(cue.end, anchor)
         if cue.kind == NEGATED and plain_number and reached:
             return False
@@ -587,12 +593,20 @@ class AssertionReader:
         marks = [p for p, mark in self._marks_between(s_start, cue.start) if mark == ","]
         return max([s_start, *(p + 1 for p in marks), self.lowered.rfind(";", s_start, cue.start) + 1])
 
+    def _labels_a_list(self, cue: Cue, anchor: int) -> bool:
+        """Whether the cue opens a label whose colon comes before ``anchor``: "Possible
+        findings: sinus bradycardia, first-degree AV block, left axis deviation" and
+        "Differential diagnosis: atrial flutter, atrial fibrillation" hedge every item."""
+        colon = self.lowered.find(":", cue.end, anchor)
+        return (colon >= 0 and len(_WORD_RE.findall(self.lowered, cue.end, colon)) <= 2
+                and self._opens_item(cue))
+
     def _opens_item(self, cue: Cue) -> bool:
         """Whether the cue starts its sentence or a comma-separated item ("sinus rhythm,
         possible LAE, ..."), as in terse reports; a cue inside a clause ("the axis is
         probably normal, between 0 and +90") qualifies that clause's finding."""
-        before = self.lowered[self._item_start(cue):cue.start].strip()
-        return not before or before in ("*", "-", "•")
+        before = self.lowered[self._item_start(cue):cue.start]
+        return not before.strip(_ITEM_MARKUP)
 
     def _closes_terse_item(self, cue: Cue) -> bool:
         """Whether the cue ends a verbless item of a terse report ("anterior infarction

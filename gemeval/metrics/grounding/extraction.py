@@ -857,6 +857,25 @@ def _labels_own_lines(parsed: ParsedText, start: int, end: int) -> bool:
                for m in parsed.mentions)
 
 
+_COORDINATION_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:the\s+)?")
+
+
+def _coordinated_predicate(parsed: ParsedText, mention: Mention) -> re.Match[str] | None:
+    """The predicate of a list of keywords said of each ("QRS and QTc look normal", "the PR,
+    QRS and QT are all normal"): the one after the list's last keyword."""
+    lowered, mentions = parsed.lowered, parsed.mentions
+    k = next((i for i, m in enumerate(mentions) if m is mention), None)
+    while k is not None and k + 1 < len(mentions) and _COORDINATION_RE.fullmatch(
+            lowered, mentions[k].end, mentions[k + 1].start):
+        k += 1
+        if mentions[k].quantity not in CATEGORY_WORDS:
+            return None
+        after = PREDICATE_RE.match(lowered, mentions[k].end, mentions[k].scope_end)
+        if after is not None:
+            return after
+    return None
+
+
 def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
     """Category words with a keyword: "prolonged PR", "the QRS complexes are wide"."""
     words = CATEGORY_WORDS.get(mention.quantity)
@@ -874,6 +893,8 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
     if before is not None:
         found.append((KEYWORD_CATEGORIES[mention.quantity][before[0]], before[1], mention.end, False))
     after = PREDICATE_RE.match(lowered, mention.end, mention.scope_end)
+    if lowered.startswith((" and ", ", ", " & "), mention.end) and (after is None or after.group("word") == "and"):
+        after = _coordinated_predicate(parsed, mention)
     if after is not None:
         word = after.group("word")
         category = ("normal" if word == "within" and after.group("wnl")
