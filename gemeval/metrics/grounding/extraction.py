@@ -129,12 +129,14 @@ class ParsedText:
                                           [(g.start, g.end) for g in self.groups if not g.territory])
         self._headings: dict[int, LeadGroup | None] = {}
         self._heading_leads: dict[int, LeadGroup] = {}
-        self.st_directions: dict[tuple[int, int, int], tuple[float, str | None, int]] = {}
         self.needles = _needles_in(text, self.lowered)
         self.tables = markdown_tables(text, self.lowered)
         self.reference_cells = table_reference_cells(self.tables, self.lowered) if self.tables else []
         if self.tables:
             self._apply_column_units()
+        # The numbers of per-lead keywords (all amplitudes), apart: looked up once per mention.
+        self.amplitude_values = [v for v in self.claim_values if v.family == "amplitude"]
+        self.amplitude_starts = [v.start for v in self.amplitude_values]
         self.mentions = self._mentions()
 
     # -- sentences ------------------------------------------------------------------------
@@ -397,6 +399,9 @@ _VALUE_FAMILY = {quantity: "rate" if family == "time_rate" else family for quant
 """The unit family of the numbers a claim about each quantity is read from."""
 
 
+assert {_VALUE_FAMILY[q] for q in PER_LEAD_QUANTITIES} == {"amplitude"}, "ParsedText.amplitude_values"
+
+
 def _fits(quantity: str, value: Value) -> bool:
     return value.family == _VALUE_FAMILY[quantity]
 
@@ -550,13 +555,6 @@ def _list_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
 
 def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | None, int]:
     """Sign and category of an ST mention, and where its direction word ends."""
-    key = (mention.start, mention.end, mention.scope_end)
-    if key not in parsed.st_directions:
-        parsed.st_directions[key] = _read_st_direction(parsed, mention)
-    return parsed.st_directions[key]
-
-
-def _read_st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | None, int]:
     keyword = mention.match.group().lower()
     if "elev" in keyword or keyword == "ste":
         return 1.0, "elevated", mention.end
@@ -581,30 +579,36 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
     """Claims of one per-lead keyword over its scope. An ST mention whose scope goes on to
     the opposite direction ("ST elevation in V1-V4 with reciprocal depression in II, III,
     aVF") ends there, and the rest is read as a mention of that direction."""
-    if mention.quantity == "st_mv":
-        _, category, _ = _st_direction(parsed, mention)
-        pattern = OPPOSITE_ST_RE.get(category or "")
-        turn = pattern.search(parsed.lowered, mention.end, mention.scope_end) if pattern else None
-        tail_end = mention.scope_end
-        if turn is None and pattern is not None and parsed.lowered.startswith(";", mention.scope_end):
-            # "ST segment: elevation of 0.15 mV in V2-V3; depression of 0.1 mV in V5-V6": the
-            # clause after a semicolon that opens with the opposite direction goes on with it.
-            opening = _NEXT_CLAUSE_RE.match(parsed.lowered, mention.scope_end)
-            turn = pattern.match(parsed.lowered, opening.end()) if opening is not None else None
-            if turn is not None:
-                tail_end = _clause_scope_end(parsed, turn.end())
+    if mention.quantity != "st_mv":
+        return _per_lead_mention_claims(parsed, mention, previous, _NO_DIRECTION)
+    direction = _st_direction(parsed, mention)
+    pattern = OPPOSITE_ST_RE.get(direction[1] or "")
+    turn = pattern.search(parsed.lowered, mention.end, mention.scope_end) if pattern else None
+    tail_end = mention.scope_end
+    if turn is None and pattern is not None and parsed.lowered.startswith(";", mention.scope_end):
+        # "ST segment: elevation of 0.15 mV in V2-V3; depression of 0.1 mV in V5-V6": the
+        # clause after a semicolon that opens with the opposite direction goes on with it.
+        opening = _NEXT_CLAUSE_RE.match(parsed.lowered, mention.scope_end)
+        turn = pattern.match(parsed.lowered, opening.end()) if opening is not None else None
         if turn is not None:
-            head = dataclasses.replace(mention, scope_end=min(turn.start(), mention.scope_end))
-            tail = Mention("st_mv", turn.start(), turn.end(), turn, scope_end=tail_end)
-            head_claims = _per_lead_mention_claims(parsed, head, previous)
-            tail_claims = _per_lead_mention_claims(parsed, tail, head)
-            tail_leads = list(dict.fromkeys(c.lead for c in tail_claims if c.lead is not None))
-            if (tail_leads and head_claims and all(c.lead is None and c.category for c in head_claims)
-                    and _COORDINATED_RE.search(parsed.lowered, mention.end, turn.start())):
-                # "neither elevated nor depressed in the inferior leads": both take the leads.
-                head_claims = [replace(c, lead=lead) for c in head_claims for lead in tail_leads]
-            return head_claims + tail_claims
-    return _per_lead_mention_claims(parsed, mention, previous)
+            tail_end = _clause_scope_end(parsed, turn.end())
+    if turn is None:
+        return _per_lead_mention_claims(parsed, mention, previous, direction)
+    head = dataclasses.replace(mention, scope_end=min(turn.start(), mention.scope_end))
+    tail = Mention("st_mv", turn.start(), turn.end(), turn, scope_end=tail_end)
+    # Each part's direction is read over its own scope.
+    head_claims = _per_lead_mention_claims(parsed, head, previous, _st_direction(parsed, head))
+    tail_claims = _per_lead_mention_claims(parsed, tail, head, _st_direction(parsed, tail))
+    tail_leads = list(dict.fromkeys(c.lead for c in tail_claims if c.lead is not None))
+    if (tail_leads and head_claims and all(c.lead is None and c.category for c in head_claims)
+            and _COORDINATED_RE.search(parsed.lowered, mention.end, turn.start())):
+        # "neither elevated nor depressed in the inferior leads": both take the leads.
+        head_claims = [replace(c, lead=lead) for c in head_claims for lead in tail_leads]
+    return head_claims + tail_claims
+
+
+_NO_DIRECTION: tuple[float, str | None, int] = (1.0, None, -1)
+"""The direction of an R or S mention: none (its ``direction_end`` is never read)."""
 
 
 _COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
@@ -620,21 +624,21 @@ def _clause_scope_end(parsed: ParsedText, start: int) -> int:
     return min(following, default=end)
 
 
-def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
+def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None,
+                             direction: tuple[float, str | None, int]) -> list[Claim]:
+    """The claims of a per-lead keyword (``direction``: ``_st_direction`` of an ST mention).
+    This runs for every number of a lead-by-lead text, so the scope's values and lead
+    lists are looked up by bisection here, not through ``values_in`` and ``groups_in``."""
     quantity = mention.quantity
-    family = _VALUE_FAMILY[quantity]
     keyword_start, keyword_end, scope_end = mention.start, mention.end, mention.scope_end
-    # ``values_in`` and ``groups_in`` of the scope, written out (this runs for every number
-    # of a lead-by-lead text).
-    starts = parsed.claim_value_starts
+    # Every per-lead quantity takes amplitudes: the scope's are a slice of those.
+    starts = parsed.amplitude_starts
     i = bisect.bisect_left(starts, keyword_end)
     j = bisect.bisect_left(starts, scope_end, i)
-    values = [v for v in parsed.claim_values[i:j] if v.family == family]
+    values = parsed.amplitude_values[i:j]
     if mention.pre_value is not None:
         values.insert(0, mention.pre_value)
-    sign, category, direction_end = 1.0, None, keyword_end
-    if quantity == "st_mv":
-        sign, category, direction_end = _st_direction(parsed, mention)
+    sign, category, direction_end = direction
     opposite = category == "changed"  # "ST changes": the ST is not normal
     if opposite:
         category = "normal"
@@ -644,17 +648,21 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     groups = [g for g in parsed.groups[i:j] if g.end <= scope_end] if i < j else []
     context = not groups
     if context:
+        # Leads from before the keyword (the usual case in a lead-by-lead text: "Lead V5:
+        # R wave ..."); every number goes with all of them.
         groups = context_groups(parsed, mention, previous)
-        context_leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
+        if len(groups) == 1:
+            context_leads: list[str | None] = list(groups[0].leads) or [None]
+        else:
+            context_leads = [lead for g in groups for lead in g.leads] or [None]
     text = parsed.text
     claims: list[Claim] = []
-    used: set[int] = set()  # the groups (their ids) a number went with
+    used: set[int] = set()  # the groups (their ids) a number went with, when the scope has some
     for i, value in enumerate(values):
         if context:
-            used.update(map(id, groups))
             leads = context_leads
         else:
-            next_start = values[i + 1].start if i + 1 < len(values) else mention.scope_end
+            next_start = values[i + 1].start if i + 1 < len(values) else scope_end
             attached = attached_group(parsed, value, groups, next_start)
             if attached is not None:
                 used.add(id(attached))
@@ -667,17 +675,21 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
             claims.append(new_claim(quantity, point, low, high, lead, span, phrase, None, value.approximate,
                                     comparator, None, focus))
     if quantity == "st_mv" and category is not None:
-        targets_left: list[str | None] = [lead for g in groups if id(g) not in used for lead in g.leads]
-        if not targets_left and values and not context:
-            # "Each inferior lead shows ST elevation, most marked in III (0.3 mV)": the
-            # territory before is the finding's, the lead after the number's.
-            targets_left = [lead for g in context_groups(parsed, mention, previous) if g.territory
-                            for lead in g.leads]
+        if context:
+            # A number took every lead of the context: a finding alone takes them.
+            targets_left: list[str | None] = [] if values else [lead for g in groups for lead in g.leads]
+        else:
+            targets_left = [lead for g in groups if id(g) not in used for lead in g.leads]
+            if not targets_left and values:
+                # "Each inferior lead shows ST elevation, most marked in III (0.3 mV)": the
+                # territory before is the finding's, the lead after the number's.
+                targets_left = [lead for g in context_groups(parsed, mention, previous) if g.territory
+                                for lead in g.leads]
         if not groups and not values:
             targets_left = [None]
-        span = (mention.start, mention.scope_end)
-        phrase = text[span[0]:span[1]].strip()
-        focus = (mention.start, direction_end)
+        span = (keyword_start, scope_end)
+        phrase = text[keyword_start:scope_end].strip()
+        focus = (keyword_start, direction_end)
         claims.extend(new_claim("st_mv", None, None, None, lead, span, phrase, category, False, None, None,
                                 focus, opposite)
                       for lead in targets_left)
