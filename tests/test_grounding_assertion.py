@@ -149,3 +149,10 @@ def test_a_hedge_on_what_a_finding_means_leaves_the_finding_affirmed(text: str, 
 ])
 def test_a_hedged_label_hedges_its_list(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+def test_an_earlier_ecg_named_after_its_number_is_not_this_one() -> None:
+    assert _claims("Compared with the tracing from March (rate 96 back then), it is unchanged.") == [
+        ("hr_bpm", None, 96.0, "hypothetical")]
+    assert _claims("Back then, the rate was 110 bpm; today it is 72 bpm.") == [
+        ("hr_bpm", None, 110.0, "hypothetical"), ("hr_bpm", None, 72.0, "affirmed")]

@@ -268,3 +268,16 @@ def test_the_opposite_st_direction_after_a_semicolon_goes_on_with_the_st_finding
 ])
 def test_a_predicate_after_coordinated_names_is_said_of_each(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # chat contractions and verbs between a keyword and its number
+    ("Your heart rate's around 72, nice and regular.",
+     [("hr_bpm", None, 72.0, None, "affirmed"), ("rhythm", None, None, "regular", "affirmed")]),
+    ("The rhythm's regular and the QRS's 92.",
+     [("rhythm", None, None, "regular", "affirmed"), ("qrs_ms", None, 92.0, None, "affirmed")]),
+    ("QTc came out at 431.", [("qtc_ms", None, 431.0, None, "affirmed")]),
+    ("The PR's a bit long.", [("pr_ms", None, None, "prolonged", "affirmed")]),
+])
+def test_contractions_and_chat_verbs_before_a_number_or_category(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

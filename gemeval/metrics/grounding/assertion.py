@@ -239,6 +239,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     (_expand(_EARLIER_ECG, "back then", "at that time", "at the time of the previous", "last time",
              "{was|were} previously", "had previously", "used to {be|have|show}"),
      HYPOTHETICAL, FORWARD),
+    # ... and so is a number said of it after the fact: "(rate 88 back then)"
+    (_expand("back then", "at that time", "last time", "on that {ecg|ekg|tracing|recording|occasion|one}"),
+     HYPOTHETICAL, BACKWARD),
     (_expand("would {suggest|indicate|show|be|mean|make|represent|require|have|cause|produce|look|appear|point|"
              "meet|need|be consistent with|be compatible with|fit}", "would"),
      HYPOTHETICAL, BOTH),

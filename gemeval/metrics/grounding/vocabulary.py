@@ -93,7 +93,8 @@ SCOPE_CHARS = 120
 ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
-    r"\s*(?:interval|duration|width|axis|rate)?[\s*]*(?:[:=]|of|is|was|at|measures|measured)?[\s*]*"
+    r"\s*(?:interval|duration|width|axis|rate)?[\s*]*(?:[:=]|of|is|was|are|were|['’]s|at|measures|measured|measuring"
+    r"|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+out\s+at|(?:is|was)\s+calculated\s+at)?[\s*]*"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
 
@@ -130,7 +131,7 @@ _DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly
            r"|abnormally|definitely|very))")
 """How much, before a category word: "significantly prolonged", "just slightly long"."""
 PREDICATE_RE = re.compile(
-    r"(?:\s*,\s*(?:which|that)\s+|[\s*:|]+(?:(?:intervals?|duration|width|complex(?:es)?)(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
+    r"(?:\s*,\s*(?:which|that)\s+|['’]s\s+|[\s*:|]+(?:(?:intervals?|duration|width|complex(?:es)?)(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
     r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
     r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+)?(?:to\s+be\s+)?(?P<not>not\s+)?"
     rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline)\s+)?"
@@ -159,10 +160,10 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "atrial_fibrillation", r"atrial\s+fibrillation\b"),
         ("rhythm", "atrial_fibrillation", r"afib\b|af\b|a-fib\b"),
         ("rhythm", "regular", r"regular(?:\s+sinus)?\s+(?:rhythm|r-?r|ventricular)"),
-        ("rhythm", "regular", r"rhythm\s+(?:is\s+|was\s+|appears\s+|seems\s+)?(?:regular|regularly)\b"
+        ("rhythm", "regular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+)?(?:regular|regularly)\b"
                               r"|regular(?:ly)?\s+(?:sinus\s+)?(?:rhythm|rhythmic)\b|rhythmic\b"),
         ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular)"),
-        ("rhythm", "irregular", r"rhythm\s+(?:is\s+|was\s+|appears\s+|seems\s+)?(?:irregular|irregularly)\b"
+        ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+)?(?:irregular|irregularly)\b"
                                 r"|arrhythmic\b"),
         ("hr_bpm", "slow", r"bradycardi[ac]\b"),
         ("hr_bpm", "fast", r"tachycardi(?<!ventricular tachycardi)[ac]\b"),
@@ -197,18 +198,18 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "irregular", r"sinus\s+arrhythmia\b|irregular\s+heart\s*beats?\b"),
         # "your beats come at regular intervals", "the RR intervals are irregular", "the heart is
         # beating irregularly": the rhythm, said of the beats
-        ("rhythm", "regular", r"(?:heart\s*beats?|beats|rhythm|heart|(?:qrs\s+)?complexes|r-?r\s+intervals?)\s+"
+        ("rhythm", "regular", r"(?:heart\s*beats?|beats|rhythm|heart|(?:qrs\s+)?complexes|r-?r\s+intervals?)(?:['’]s)?\s+"
                               r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+|comes?\s+at\s+"
                               r"|occurs?\s+at\s+|(?:(?:is|are|was|were)\s+)?beating\s+)?"
                               r"(?:(?:perfectly|completely|fairly|quite|very|mostly)\s+)?(?:regular(?:ly)?|evenly\s+spaced)\b"),
-        ("rhythm", "irregular", r"(?:heart\s*beats?|beats|rhythm|heart|(?:qrs\s+)?complexes|r-?r\s+intervals?)\s+"
+        ("rhythm", "irregular", r"(?:heart\s*beats?|beats|rhythm|heart|(?:qrs\s+)?complexes|r-?r\s+intervals?)(?:['’]s)?\s+"
                                 r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+|comes?\s+at\s+"
                                 r"|occurs?\s+at\s+|(?:(?:is|are|was|were)\s+)?beating\s+)?"
                                 r"(?:(?:a\s+bit|slightly|somewhat|quite|very|completely|totally|mildly)\s+)?irregular(?:ly)?\b"),
         # "Rate 58/min, regular", "74 bpm, perfectly regular", "regular and sinus": regular
         # as an item of its own in a list about the rhythm.
         ("rhythm", "regular", r"regular(?:(?<=[,;:] regular)|(?<=[,;:] perfectly regular)|(?<=[,;:] completely regular)"
-                              r"|(?<=^regular)|(?<=\. regular)|(?<=\nregular))(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"),
+                              r"|(?<=[,;:] nice and regular)|(?<=^regular)|(?<=\. regular)|(?<=\nregular))(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"),
         ("rhythm", "irregular", r"irregular(?<=[,;:] irregular)(?=\s*(?:[.;,)\n]|$))"),
         ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
