@@ -156,3 +156,32 @@ def test_an_earlier_ecg_named_after_its_number_is_not_this_one() -> None:
         ("hr_bpm", None, 96.0, "hypothetical")]
     assert _claims("Back then, the rate was 110 bpm; today it is 72 bpm.") == [
         ("hr_bpm", None, 110.0, "hypothetical"), ("hr_bpm", None, 72.0, "affirmed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "unlikely" denies, after its finding or before it
+    ("Atrial fibrillation is unlikely given the regular rhythm.",
+     [("rhythm", None, "atrial_fibrillation", "negated"), ("rhythm", None, "regular", "affirmed")]),
+    ("So a bundle branch block seems unlikely.", [("qrs_ms", None, "wide", "negated")]),
+    ("LVH is very unlikely.", [("voltage", None, "lvh", "negated")]),
+    ("It is unlikely to be atrial fibrillation.", [("rhythm", None, "atrial_fibrillation", "negated")]),
+    ("There's nothing to suggest ST elevation.", [("st_mv", None, "elevated", "negated")]),
+    ("The PR interval isn't prolonged.", [("pr_ms", None, "prolonged", "negated")]),
+    ("The QRS complexes aren't wide.", [("qrs_ms", None, "wide", "negated")]),
+    ("Voltage criteria for LVH are not met.", [("voltage", None, "lvh", "negated")]),
+    ("LVH criteria not met.", [("voltage", None, "lvh", "negated")]),
+    ("No evidence of atrial fibrillation or flutter.",
+     [("rhythm", None, "atrial_fibrillation", "negated"), ("rhythm", None, "atrial_flutter", "negated")]),
+    # PTB-XL's "atrial fibrillation/flutter" is one statement, not a flutter of its own
+    ("Atrial fibrillation/flutter, left axis deviation.",
+     [("rhythm", None, "atrial_fibrillation", "affirmed"), ("axis_deg", None, "left", "affirmed")]),
+])
+def test_denials_in_their_everyday_wordings(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_a_generic_comment_in_a_clause_of_its_own_leaves_the_finding_affirmed() -> None:
+    assert _claims("That's called sinus tachycardia and it's very often due to anxiety or fever.") == [
+        ("rhythm", None, "sinus", "affirmed"), ("hr_bpm", None, "fast", "affirmed")]
+    assert _claims("Sinus tachycardia is usually due to anxiety.") == [
+        ("rhythm", None, "sinus", "hypothetical"), ("hr_bpm", None, "fast", "hypothetical")]

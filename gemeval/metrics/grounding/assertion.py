@@ -181,8 +181,17 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "no longer {present|seen|visible|evident|apparent}",
              "{is|are} not present", "{is|are|was|were} negative"),
      NEGATED, BACKWARD),
+    # "unlikely" denies, before or after its finding ("an inferior infarct is unlikely",
+    # "it is unlikely to be atrial fibrillation")
+    (_expand("unlikely", "{is|are|seems|seem|appears|appear|looks|look|remains|remain} {very|highly|quite|most|} unlikely",
+             "criteria {are|were|is|was|} not {met|fulfilled|satisfied}", "not {met|fulfilled|satisfied}",
+             "{are|were|is|was} not {met|fulfilled|satisfied}"),
+     NEGATED, BACKWARD),
+    (_expand("unlikely", "it is unlikely", "{is|are} unlikely to be", "nothing to {suggest|indicate}",
+             "nothing {suggestive|indicative} of", "nothing {like|resembling}"),
+     NEGATED, FORWARD),
     # -- uncertain ------------------------------------------------------------------------
-    (_expand("{possible|possibly|probable|probably|likely|unlikely|presumably|presumed|presumptive|"
+    (_expand("{possible|possibly|probable|probably|likely|presumably|presumed|presumptive|"
              "perhaps|maybe|questionable|equivocal|borderline|suspected|apparently|putative}",
              "{suspicious|suggestive|concerning|worrisome|indicative of possible} {of|for}",
              "{cannot|can't|can not|could not|couldn't} {exclude|rule out|be excluded|be ruled out|be fully excluded|fully exclude}",
@@ -368,6 +377,10 @@ _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{
 bold label ("5. **ST-T**: In LBBB, ...")."""
 _LEAD_WORD_RE = re.compile(r"(?<![a-z])(?:i{1,3}|av[rlf]|v\d+)(?![a-z])")
 _RELATIVE_RE = re.compile("(?:" + "|".join(at_word_start(w) for w in ("that", "which", "who")) + ")(?![a-z])")
+_COMMENT_RE = re.compile(_RELATIVE_RE.pattern + r"|" + at_word_start("and") +
+                         r"\s+(?:it|this|that|they|these)(?:['’]s|['’]re|\s+is|\s+are)(?![a-z])")
+"""A clause after a finding that comments on it: "which is usually harmless", "and it's very
+often due to anxiety"."""
 _VERB_RE = re.compile("(?:" + "|".join(at_word_start(w, r"\w") for w in (
     "is", "are", "was", "were", "shows?", "has", "have", "measures?", "appears?", "seems?", "demonstrates?"))
     + r")\b")
@@ -697,8 +710,8 @@ class AssertionReader:
             elif cue.direction == SENTENCE and cue.start >= strong_before and cue.end <= strong_after:
                 close = self._inside_parens(cue.start, s_start)
                 applies = close is None or (cue.start <= anchor <= close)
-                if applies and cue.start >= inner_end and _RELATIVE_RE.search(self.lowered, inner_end, cue.start):
-                    applies = False  # "..., which is usually harmless": a comment on the finding
+                if applies and cue.start >= inner_end and _COMMENT_RE.search(self.lowered, inner_end, cue.start):
+                    applies = False  # "..., which is usually harmless", "... and it's often due to": a comment
             elif cue.direction == BACK_SENTENCE and cue.start >= inner_end and cue.end <= strong_after:
                 applies = True
             if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):

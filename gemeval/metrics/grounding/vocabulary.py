@@ -133,7 +133,8 @@ _DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly
 PREDICATE_RE = re.compile(
     r"(?:\s*,\s*(?:which|that)\s+|['’]s\s+|[\s*:|]+(?:(?:intervals?|duration|width|complex(?:es)?)(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
     r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
-    r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+)?(?:to\s+be\s+)?(?P<not>not\s+)?"
+    r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+|(?=(?:isn|aren|wasn)['’]t))?(?:to\s+be\s+)?"
+    r"(?P<not>not\s+|(?:isn|aren|wasn)['’]t\s+)?"
     rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline)\s+)?"
     r"(?P<word>[a-z]+)(?P<wnl>\s+(?:the\s+)?normal\s+(?:limits|range))?"
 )
@@ -194,6 +195,10 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                             r"|electronic(?:ally)?\s+pac(?:ed|ing)\b"),
         ("rhythm", "junctional", r"junctional\s+(?:escape\s+)?(?:rhythm|bradycardia|tachycardia)\b|nodal\s+rhythm\b"),
         ("rhythm", "atrial_flutter", r"atrial\s+flutter\b|a-?flutter\b"),
+        # "no atrial fibrillation or flutter": the flutter of a pair named with AF (not PTB-XL's
+        # "atrial fibrillation/flutter", one statement of either)
+        ("rhythm", "atrial_flutter", r"(?:(?<=fibrillation or )|(?<=fibrillation and )|(?<=fibrillation nor )"
+                                     r"|(?<=af or )|(?<=afib or )|(?<=af nor ))flutter\b"),
         ("rhythm", "paced", r"pacemaker\s+ecg\b|ventricular\s+stimulation\b|pacemaker\s+stimulation\b"),
         ("rhythm", "irregular", r"sinus\s+arrhythmia\b|irregular\s+heart\s*beats?\b"),
         # "your beats come at regular intervals", "the RR intervals are irregular", "the heart is
