@@ -44,6 +44,7 @@ from gemeval.metrics.grounding.text import (
     markdown_tables,
     table_reference_cells,
     word_before,
+    word_ending,
 )
 from gemeval.metrics.grounding.tolerances import INF
 from gemeval.metrics.grounding.vocabulary import (
@@ -233,19 +234,24 @@ class ParsedText:
             word in lowered for word in _CONTRAST_NEEDLES) else []
         contrast_starts = [start for start, _ in contrasts]
         ends, size = self.sentence_ends, len(text)
-        for i, mention in enumerate(mentions):
-            end = mentions[i + 1].start if i + 1 < len(mentions) else size
+        n_ends = len(ends)
+        next_starts = [m.start for m in mentions]
+        next_starts.append(size)
+        for mention, end in zip(mentions, next_starts[1:]):  # the scope ends at the next mention,
             j = bisect.bisect_left(ends, mention.end)  # the sentence end (``sentence_end``)
-            if j < len(ends) and ends[j] < end:
+            if j < n_ends and ends[j] < end:
                 end = ends[j]
-            if mention.end + SCOPE_CHARS < end:
+            if mention.end + SCOPE_CHARS < end:  # or after SCOPE_CHARS
                 end = mention.end + SCOPE_CHARS
             mention.scope_end = end
-            if end < size and lowered[end - 1:end + 1].isalpha() and lowered[end - 1:end + 1].isascii():
+            pair = lowered[end - 1:end + 1]
+            if end < size and pair.isalpha() and pair.isascii():
                 # A scope cut inside a word: its first letters may read as a contrast word.
                 contrast = CONTRAST_RE.search(self.lowered, mention.end, end)
                 if contrast is not None:
                     mention.scope_end = contrast.start()
+                continue
+            if not contrasts:
                 continue
             k = bisect.bisect_left(contrast_starts, mention.end)
             while k < len(contrasts) and contrasts[k][0] < end:
@@ -896,12 +902,14 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
     quantity = "qtc_ms" if mention.quantity in ("qt_ms", "qtc_fridericia_ms") else mention.quantity
     lowered = parsed.lowered
     found: list[tuple[str, int, int, bool]] = []
-    cut = mention.start
-    qualifier = word_before(lowered, cut, QUALIFIER_WORDS)
+    # ``word_before`` written out: the qualifiers skipped and the category word read from
+    # one stripped end (this runs for every keyword).
+    head_end = stripped_end(lowered, mention.start)
+    qualifier = word_ending(lowered, head_end, QUALIFIER_WORDS)
     while qualifier is not None:
-        cut = qualifier[1]
-        qualifier = word_before(lowered, cut, QUALIFIER_WORDS)
-    before = word_before(lowered, cut, words)
+        head_end = stripped_end(lowered, qualifier[1])
+        qualifier = word_ending(lowered, head_end, QUALIFIER_WORDS)
+    before = word_ending(lowered, head_end, words)
     if before is not None:
         found.append((KEYWORD_CATEGORIES[mention.quantity][before[0]], before[1], mention.end, False))
     after = PREDICATE_RE.match(lowered, mention.end, mention.scope_end)
@@ -913,8 +921,8 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
                     else KEYWORD_CATEGORIES[mention.quantity].get(word))
         if category is not None:
             found.append((category, mention.start, after.end(), True))
-    return [Claim(quantity=quantity, value=None, low=None, high=None, lead=None, span=(start, end),
-                  phrase=parsed.text[start:end], category=category, focus=(start, end))
+    return [new_claim(quantity, None, None, None, None, (start, end), parsed.text[start:end], category,
+                      focus=(start, end))
             for category, start, end, _ in found]
 
 
@@ -977,24 +985,23 @@ def _rhythm_rates(parsed: ParsedText, named: list[Claim], claimed: set[int]) -> 
 
 def extract_parsed(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
-    owned: list[tuple[int, int]] = []
     previous: Mention | None = None
     findings: list[list[Claim]] = []  # the claims of consecutive per-lead findings
     for mention in parsed.mentions:
-        owned.append((mention.start, mention.scope_end))
-        if mention.quantity == "qt_qtc_pair":
-            claims.extend(_pair_claims(parsed, mention))
-        elif mention.quantity == "interval_list":
-            claims.extend(_list_claims(parsed, mention))
-        elif mention.quantity in PER_LEAD_QUANTITIES:
+        quantity = mention.quantity
+        if quantity in _PER_LEAD:  # the most frequent: tested first
             if not mention.heading:
                 findings.append(_per_lead_claims(parsed, mention, previous))
-        elif mention.quantity in ("t_wave", "q_wave"):
+        elif quantity == "qt_qtc_pair":
+            claims.extend(_pair_claims(parsed, mention))
+        elif quantity == "interval_list":
+            claims.extend(_list_claims(parsed, mention))
+        elif quantity in ("t_wave", "q_wave"):
             if not mention.heading:  # "**Q waves:**" over its items claims nothing itself
                 findings.append(_wave_claims(parsed, mention, previous))
-        elif mention.quantity == "st_t":
+        elif quantity == "st_t":
             findings.append(_st_t_claims(parsed, mention))
-        elif mention.quantity != "block":
+        elif quantity != "block":
             claims.extend(_global_claims(parsed, mention))
             claims.extend(_keyword_categories(parsed, mention))
         previous = mention
@@ -1015,7 +1022,7 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
         i = bisect.bisect_right(starts, value.start) - 1
         if i < 0 or value.start >= blocked[i][1]:  # "atrial rate 300 bpm" is no heart rate
             claims.append(_claim_from_value("hr_bpm", value, None, parsed, (value.start, value.end)))
-    for m in _PRT_AXES_RE.finditer(parsed.lowered):
+    for m in _PRT_AXES_RE.finditer(parsed.lowered) if "axes" in parsed.lowered else ():
         axis = float(m.group("axis").replace("−", "-"))
         claims = [c for c in claims if not (c.quantity == "axis_deg" and m.start() <= c.span[0] < m.end())]
         claims.append(Claim(quantity="axis_deg", value=axis, low=axis, high=axis, lead=None,
@@ -1028,6 +1035,7 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     return _with_assertions(parsed, claims)
 
 
+_PER_LEAD = frozenset(PER_LEAD_QUANTITIES)
 _SPAN = attrgetter("span")
 """The sort key of claims in text order: (start, end)."""
 _ABBREVIATION_GAP_RE = re.compile(r"\s*\(\s*")
@@ -1136,10 +1144,11 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
             status = REFERENCE
         if claim.opposite and status in (AFFIRMED, NEGATED):
             status = NEGATED if status == AFFIRMED else AFFIRMED
-        # The claims were made here and are not shared yet: set in place (``replace`` on
-        # every claim costs a tenth of the extraction time).
-        object.__setattr__(claim, "assertion", status)
-        object.__setattr__(claim, "negated", status == NEGATED)
+        # The claims were made here and are not shared yet: set in place, in the instance
+        # dict (``replace`` on every claim cost a tenth of the extraction time, and
+        # ``object.__setattr__`` is a call per field).
+        fields = claim.__dict__
+        fields["assertion"], fields["negated"] = status, status == NEGATED
         out.append(claim)
     return _sentence_once(parsed, _without_reference_categories(parsed, _reference_lists(parsed, out)))
 
