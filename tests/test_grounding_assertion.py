@@ -185,3 +185,56 @@ def test_a_generic_comment_in_a_clause_of_its_own_leaves_the_finding_affirmed() 
         ("rhythm", None, "sinus", "affirmed"), ("hr_bpm", None, "fast", "affirmed")]
     assert _claims("Sinus tachycardia is usually due to anxiety.") == [
         ("rhythm", None, "sinus", "hypothetical"), ("hr_bpm", None, "fast", "hypothetical")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A QTc longer than 500 ms is generally termed markedly prolonged.", [("qtc_ms", None, 500.0, "hypothetical")]),
+    ("Any PR interval over 200 ms is referred to as first-degree AV block.",
+     [("pr_ms", None, 200.0, "hypothetical"), ("pr_ms", None, "prolonged", "hypothetical")]),
+    ("A QTc below 340 ms is short.", [("qtc_ms", None, 340.0, "hypothetical")]),
+    ("Low voltage is said to be present when the limb-lead QRS complexes are all small.",
+     [("voltage", None, "low", "hypothetical")]),
+    # a bound tied to this case, and a name given to this ECG's finding, stay affirmed
+    ("A heart rate above 100 bpm in this patient is explained by fever.", [("hr_bpm", None, 100.0, "affirmed")]),
+    ("A QRS duration of 96 ms is normal.", [("qrs_ms", None, 96.0, "affirmed"), ("qrs_ms", None, "normal", "affirmed")]),
+    ("That is called sinus tachycardia.", [("rhythm", None, "sinus", "affirmed"), ("hr_bpm", None, "fast", "affirmed")]),
+])
+def test_definitions_and_rules_with_an_indefinite_subject_are_hypothetical(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Faster than that, we'd call it tachycardia.", [("hr_bpm", None, "fast", "hypothetical")]),
+    ("Red flags would be a QRS wider than 120 ms, a QTc over 500 ms, or pathological Q waves.",
+     [("qrs_ms", None, 120.0, "hypothetical"), ("qtc_ms", None, 500.0, "hypothetical"),
+      ("q_wave", None, "pathological", "hypothetical")]),
+    ("If you see ST depression with a slow rate, think of digoxin.",
+     [("st_mv", None, "depressed", "hypothetical"), ("hr_bpm", None, "slow", "hypothetical")]),
+    ("I think this is sinus rhythm.", [("rhythm", None, "sinus", "uncertain")]),
+])
+def test_chat_modals_advice_and_own_judgement(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The atrial fibrillation seen last year is gone.", [("rhythm", None, "atrial_fibrillation", "negated")]),
+    ("The ST elevation has settled down.", [("st_mv", None, "elevated", "negated")]),
+    ("We cant see any ST elevation.", [("st_mv", None, "elevated", "negated")]),
+    ("There isnt any ST depression.", [("st_mv", None, "depressed", "negated")]),
+    ("I dont see any Q waves.", [("q_wave", None, "pathological", "negated")]),
+    ("**Is the QRS wide?** Probably not, it measures about 100 ms.", [("qrs_ms", None, "wide", "negated")]),
+])
+def test_chat_negations_disappearance_and_answers(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I can't reliably measure the QT in atrial fibrillation at this rate.",
+     [("qt_ms", None, None, "not_assessable"), ("rhythm", None, "atrial_fibrillation", "affirmed")]),
+    ("It is hard to assess the QT interval with the noisy baseline and the fast rate.",
+     [("qt_ms", None, None, "not_assessable"), ("hr_bpm", None, "fast", "affirmed")]),
+    ("I can't assess the ST segments in V1.", [("st_mv", "V1", None, "not_assessable")]),
+    ("cant really judge the QT on this pic", [("qt_ms", None, None, "not_assessable")]),
+])
+def test_what_cannot_be_assessed_ends_where_its_circumstances_start(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -281,3 +281,28 @@ def test_a_predicate_after_coordinated_names_is_said_of_each(text: str, expected
 ])
 def test_contractions_and_chat_verbs_before_a_number_or_category(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The heart rate is below the lower limit of normal of 60 bpm.", [("hr_bpm", None, 60.0, "<", "affirmed")]),
+    ("The QTc exceeds the generally accepted upper limit of 450 ms.", [("qtc_ms", 450.0, None, ">", "affirmed")]),
+    ("Rate 104 bpm, just above the upper limit of normal (100 bpm).",
+     [("hr_bpm", 104.0, 104.0, None, "affirmed"), ("hr_bpm", 100.0, None, ">", "affirmed")]),
+    ("The QTc is 430 ms, under the usual threshold of 450 ms.",
+     [("qtc_ms", 430.0, 430.0, None, "affirmed"), ("qtc_ms", None, 450.0, "<", "affirmed")]),
+    # a limit stated alone is a reference
+    ("The upper limit of normal for the PR interval is 200 ms.", [("pr_ms", 200.0, 200.0, None, "reference")]),
+])
+def test_a_value_compared_with_a_limit_is_a_bound_about_this_ecg(text: str, expected: list[tuple]) -> None:
+    assert [(q, None if low == float("-inf") else low, None if high == float("inf") else high, cmp, a)
+            for q, low, high, cmp, a in _bounds(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The axis lies beyond −30°, in keeping with left axis deviation.", [("axis_deg", None, -30.0, "<", "affirmed")]),
+    ("The frontal axis is more negative than -30 degrees.", [("axis_deg", None, -30.0, "<", "affirmed")]),
+    ("The axis is beyond +90°.", [("axis_deg", 90.0, None, ">", "affirmed")]),
+])
+def test_beyond_a_negative_axis_is_more_negative(text: str, expected: list[tuple]) -> None:
+    assert [(q, None if low == float("-inf") else low, None if high == float("inf") else high, cmp, a)
+            for q, low, high, cmp, a in _bounds(text)] == expected

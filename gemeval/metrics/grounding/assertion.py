@@ -45,6 +45,14 @@ Scopes:
   "back then"), up to "today", "now", "this one" (a comparison with it, "compared with
   the prior tracing", describes this ECG). A sentence-wide cue in a relative clause after a
   finding ("..., which is usually harmless") comments on it and leaves it affirmed.
+* A sentence whose subject is any value beyond a bound ("A QRS over 120 ms is called wide",
+  "Values above 500 ms carry ...") states a rule: hypothetical, unless it names this case
+  ("here", "this", "the patient"). A definition ("is called", "is said to") is one too; a
+  demonstrative before it ("that is called sinus tachycardia") names this ECG's finding.
+* A limit this ECG's value is compared with ("below the conventional lower limit of 60 bpm")
+  is no reference cue: the number is a bound about this ECG.
+* What cannot be assessed ends where its circumstances start ("the QT in atrial fibrillation
+  at this rate": the rhythm and rate are findings of their own).
 * A reference cue before a colon covers the list after it ("recall the normal values: PR
   0.12-0.20 s, QRS under 0.12 s"); a limit listed right after a reference limit is one too
   ("under 450 ms for men and 460 ms for women").
@@ -131,10 +139,14 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              # a comparison with an earlier ECG describes this one
              # (the phrase ends at the adjective: the earlier-ECG cue that starts there is then not read)
              f"{{compared|comparison}} {{with|to}} {_EARLIER}", f"{{unlike|as on|as in|than|from|since|versus|vs}} {_EARLIER}",
-             f"{{new|unchanged|same as|similar to}} {{compared|}} {{with|to|since|from|on|}} {_EARLIER}"),
+             f"{{new|unchanged|same as|similar to}} {{compared|}} {{with|to|since|from|on|}} {_EARLIER}",
+             "{generally|commonly|usually|widely} {accepted|used|quoted|cited}",  # "the generally accepted upper limit"
+             # a criterion met by this ECG ("so the voltage criterion for LVH is met")
+             "{criterion|criteria} {for lvh|for left ventricular hypertrophy|} {is|are|was|were} {met|fulfilled|satisfied}",
+),
      PSEUDO, FORWARD),
     # -- not assessable ---------------------------------------------------------------------
-    (_expand("{cannot|can't|could not|couldn't|unable to|not able to} {reliably|accurately|confidently|clearly|"
+    (_expand("{cannot|can't|cant|could not|couldn't|couldnt|unable to|not able to} {reliably|accurately|confidently|clearly|"
              "definitively|really|} {determine|assess|measure|evaluate|judge|say|tell|comment on|quantify}",
              "{difficult|hard|impossible} to {say|tell|assess|measure|determine|evaluate|judge|interpret|quantify}",
              "no {valid|reliable|meaningful|accurate} {assessment|measurement|interpretation|evaluation|estimate}",
@@ -148,12 +160,14 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "not reliably", "not reliable", "unreliable",
              "{is|are} not {assessable|measurable|interpretable|evaluable}",
              "obscured by", "not clearly {visible|seen|defined|identifiable}",
-             "{is|are} {difficult|hard|impossible} to {see|assess|measure|determine|identify|define}",
              # "the QTc: difficult to judge", "makes the ST segments hard to evaluate"
              "{difficult|hard|impossible|tricky} to {say|tell|assess|measure|determine|evaluate|judge|interpret|quantify}",
              "not {measured|reported|calculated|assessed|determined|evaluated|quantified|measurable here}",
              "{could|can|was|were} not be {measured|reported|calculated|assessed|determined|evaluated}"),
      NOT_ASSESSABLE, BACKWARD),
+    # "The QTc is hard to assess" and "It is hard to assess the QTc"
+    (_expand("{is|are} {difficult|hard|impossible} to {see|assess|measure|determine|identify|define}"),
+     NOT_ASSESSABLE, BOTH),
     # -- negation -------------------------------------------------------------------------
     (_expand("no", "not", "without", "never", "none", "neither", "nor",
              "absence of", "absent", "negative for", "free of", "lack of", "lacks", "lacking",
@@ -163,6 +177,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "do not", "did not", "is not", "are not", "was not", "were not", "has not", "have not",
              "there is no", "there are no", "denies",
              "{cannot|can't|could not|couldn't|do not|don't|did not|didn't} {see|identify|detect|find|appreciate|visualise|visualize}",
+             # chat spells contractions without the apostrophe ("isnt", "dont see")
+             "isnt", "arent", "wasnt", "werent", "doesnt", "dont", "didnt", "hasnt", "havent",
+             "{cant|couldnt|dont|didnt} {see|identify|detect|find|spot}",
              "{argues|argue|arguing|speaks|speak} against", "no visible", "no discernible", "no clear",
              "no longer", "no longer any", "excluding", "excludes", "which excludes", "this excludes",
              "kein", "keine", "keinen", "keiner", "ohne"),  # German reports (PTB-XL's own)
@@ -179,7 +196,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{has|have|had} {resolved|regressed|disappeared|normali{s|z}ed}", "regressed", "{completely|fully} regressed",
              "disappeared", "{is|are|was|were} no longer {present|seen|visible|evident|there|apparent}",
              "no longer {present|seen|visible|evident|apparent}",
-             "{is|are} not present", "{is|are|was|were} negative"),
+             "{is|are} not present", "{is|are|was|were} negative",
+             # chat: "the irregular rhythm from your last ECG is gone", "the fast rate has settled down"
+             "{is|are|has|have} {gone|gone away}", "went away", "{has|have} {settled|settled down|calmed down}"),
      NEGATED, BACKWARD),
     # "unlikely" denies, before or after its finding ("an inferior infarct is unlikely",
     # "it is unlikely to be atrial fibrillation")
@@ -202,7 +221,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{not|un} {certain|clear|definite|definitive}", "uncertain", "unclear",
              "{favour|favor|favours|favors}", "{likely|probably|possibly} {represents|reflects|due to}",
              "{pattern|changes} {raising concern|concerning}", "nonspecific but",
-             "{borders|bordering|borderline} on", "{at|on} the {border|borderline|edge|verge} {of|between}"),
+             "{borders|bordering|borderline} on", "{at|on} the {border|borderline|edge|verge} {of|between}",
+             "think", "suspect", "guess"),  # "I think sinus", "I suspect LBBB", "my guess is flutter"
      UNCERTAIN, FORWARD),
     (_expand("{may|might} {be|be present|be seen|have}", "may", "might"),
      UNCERTAIN, BOTH),
@@ -252,7 +272,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     (_expand("back then", "at that time", "last time", "on that {ecg|ekg|tracing|recording|occasion|one}"),
      HYPOTHETICAL, BACKWARD),
     (_expand("would {suggest|indicate|show|be|mean|make|represent|require|have|cause|produce|look|appear|point|"
-             "meet|need|be consistent with|be compatible with|fit}", "would"),
+             "meet|need|be consistent with|be compatible with|fit}", "would",
+             "d {call|expect|see|be|consider|classify|label}"),  # "we'd call that tachycardia"
      HYPOTHETICAL, BOTH),
     (_expand("{could|should} {show|be seen|cause|produce|have|require|mean}", "should", "should be",
              "can {cause|produce|mimic|lead to|result in|be seen|occur|appear|be a|be normal|indicate|suggest|be}",
@@ -268,7 +289,12 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "generally considered", "is associated with", "are associated with", "for example", "e g",
              "textbook", "in theory", "theoretically", "defines",
              "{is|are} a common finding", "{is|are} {common|usual|frequent} in", "learning point", "rule of thumb",
-             "remember", "recall that", "as a rule", "key features", "key feature", "hallmark", "hallmarks"),
+             "remember", "recall that", "as a rule", "key features", "key feature", "hallmark", "hallmarks",
+             # definitions: "a QRS over 120 ms is called wide", "low voltage is said to be present when"
+             "{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
+             "{is|are} {generally|usually|often|commonly|conventionally} {called|termed|labelled|labeled|known as|"
+             "referred to as|classified as}",
+             "{is|are} said to", "by definition", "think of", "red flag", "red flags"),
      HYPOTHETICAL, SENTENCE),
     (_expand("{is|are} typical", "{is|are} characteristic",
              "{is|are} {required|needed|used|diagnostic}", "{is|are} expected"),
@@ -375,6 +401,26 @@ children and young adults, ..." (no determiner pointing at this case, no lead)."
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
+_NAMING = frozenset(_expand("{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}"))
+_DEMONSTRATIVE_BEFORE_RE = re.compile(r"(?<![a-z])(?:that|this|it|which|what)\s+$")
+_LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}", "cutoff", "cut off", "threshold", "usual",
+                                 "conventional"))
+_COMPARED_BEFORE_RE = re.compile(
+    r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"
+    r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")
+_BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
+_GENERIC_STARTS = ("a ", "an ", "any ", "values ", "rates ", "durations ", "intervals ")
+_GENERIC_BOUND_RE = re.compile(
+    r"(?:an?|any|values|rates|durations|intervals)\s+(?P<np>[^.;:?!\n]{0,60}?)(?<![a-z])"
+    r"(?:over|above|under|below|beyond|exceeding|(?:greater|less|more|longer|shorter|wider|higher|lower|faster"
+    r"|slower|more\s+negative|more\s+positive)\s+than|of\s+at\s+least|of\s+(?:more|less)\s+than|[<>≤≥])"
+    r"\s*[+\-−]?\.?\d")
+"""An indefinite subject with a bound ("A QRS duration over 120 ms", "Values above 500 ms")."""
+_THIS_CASE_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|seen|noted|observed|shows|patient|today)(?![a-z])")
+"""Words that tie a sentence to the case at hand."""
+_CIRCUMSTANCE_RE = re.compile(r"(?<![a-z])(?:in|at|during|given|because\s+of|with)\s+(?!leads?\b|(?:i{1,3}|av[rlf]|v\d)\b)")
+"""What cannot be assessed ends where the circumstances start ("the QT in atrial fibrillation
+at this rate"), unless a lead follows ("the ST segments in V1")."""
 _LEAD_WORD_RE = re.compile(r"(?<![a-z])(?:i{1,3}|av[rlf]|v\d+)(?![a-z])")
 _RELATIVE_RE = re.compile("(?:" + "|".join(at_word_start(w) for w in ("that", "which", "who")) + ")(?![a-z])")
 _COMMENT_RE = re.compile(_RELATIVE_RE.pattern + r"|" + at_word_start("and") +
@@ -472,8 +518,11 @@ class AssertionReader:
         self.lowered = lowered
         self.sentence_ends = sentence_ends
         self.cues = read_cues(lowered)
+        if any(c.phrase in _NAMING or (c.kind == REFERENCE and c.phrase in _LIMIT_WORDS) for c in self.cues):
+            self.cues = [c for c in self.cues if not self._names_this_finding(c) and not self._compared_limit(c)]
         if ", " in lowered:
             self._add_premises()
+        self._add_generic_bounds()
         self.cue_starts = [c.start for c in self.cues]
         self.trigger_starts = [c.start for c in self.cues if c.kind not in (PSEUDO, TERMINATE)]
         marks = []
@@ -513,6 +562,39 @@ class AssertionReader:
             premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
         if premises:
             self.cues = sorted(self.cues + premises, key=lambda c: c.start)
+
+    def _names_this_finding(self, cue: Cue) -> bool:
+        """"That is called sinus tachycardia" names this ECG's finding; it defines nothing."""
+        return cue.phrase in _NAMING and _DEMONSTRATIVE_BEFORE_RE.search(self.lowered, max(0, cue.start - 8),
+                                                                         cue.start) is not None
+
+    def _compared_limit(self, cue: Cue) -> bool:
+        """A limit this ECG's value is compared with ("below the conventional lower limit of 60
+        bpm", "a little under the usual 60", "slightly longer than the usual cutoff of 460"):
+        the number is a bound about this ECG, no reference."""
+        return (cue.kind == REFERENCE and cue.phrase in _LIMIT_WORDS
+                and _COMPARED_BEFORE_RE.search(self.lowered, max(0, cue.start - 70), cue.start) is not None)
+
+    def _add_generic_bounds(self) -> None:
+        """A sentence whose subject is any value beyond a bound ("A QRS over 120 ms is called
+        wide", "A QTc below 350 ms is short", "Values above 500 ms carry ...") states a rule,
+        not this ECG: hypothetical as a whole (a sentence-wide cue)."""
+        lowered, found = self.lowered, []
+        size = len(lowered)
+        for start in (0, *(end + 1 for end in self.sentence_ends)):
+            at = start + 1 if lowered.startswith(" ", start) else start  # after ". " (the usual)
+            if at < size and lowered[at] in _BLANKS_AND_BULLETS:
+                while at < size and lowered[at] in _BLANKS_AND_BULLETS:
+                    at += 1
+            if not lowered.startswith(_GENERIC_STARTS, at):
+                continue
+            end = self._sentence(at)[1]
+            m = _GENERIC_BOUND_RE.match(lowered, at, end)
+            if m is None or _THIS_CASE_RE.search(lowered, at, end):
+                continue
+            found.append(Cue(at, m.end("np"), HYPOTHETICAL, SENTENCE, "a ... beyond a bound"))
+        if found:
+            self.cues = sorted(self.cues + found, key=lambda c: c.start)
 
     def set_anchors(self, anchors: list[int]) -> None:
         """Where the findings of the text are (sorted), for the comma and list rules."""
@@ -558,6 +640,9 @@ class AssertionReader:
         reached = self._findings_between(cue.end, anchor)
         if cue.kind == NEGATED and plain_number and reached:
             return False
+        if cue.kind == NOT_ASSESSABLE and reached and _CIRCUMSTANCE_RE.search(
+                self.lowered, self.anchors[bisect.bisect_left(self.anchors, cue.end)] + 1, anchor):
+            return False  # "I can't measure the QT in AF at this rate": the AF and the rate are the circumstance
         if cue.kind in (NEGATED, UNCERTAIN):
             # a dash after the cue's own words starts a clause of its own ("I don't see
             # atrial fibrillation — your beats come at regular intervals")

@@ -1098,8 +1098,10 @@ def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
     return out
 
 
-_ANSWER_RE = re.compile(r"[^?.]{0,60}\?\s*(?:(?P<no>no\b|nope\b|not\s+really\b|not\s+(?:by|that|as\s+far)\b"
-                        r"|none\b)|(?P<yes>yes\b|indeed\b))")
+_ANSWER_RE = re.compile(r"[^?.]{0,60}\?[*_\"'’”]*\s*[*_]*\s*(?:(?P<no>no\b|nope\b|not\s+really\b|not\s+(?:by|that|as\s+far)\b"
+                        r"|none\b|(?:probably|most\s+likely|almost\s+certainly)\s+not\b|unlikely\b)|(?P<yes>yes\b|indeed\b))")
+"""The answer right after a question (markdown emphasis around it allowed: "**Is this AF?**
+Probably not."); "probably not" and "unlikely" deny, as they do elsewhere."""
 
 
 def _answered(lowered: str, end: int) -> str:
@@ -1132,6 +1134,8 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
                                                  or lowered[focus[1]:focus[1] + 2].lstrip().startswith("?")
                                                  or lowered.startswith("?", parsed.sentence_end(focus[1]))):
             status = _answered(lowered, focus[1])
+        if claim.category is None and claim.value is None and status != NOT_ASSESSABLE:
+            continue  # a keyword in a not-assessable scope that the scope, read in full, leaves out
         if status == NOT_ASSESSABLE and claim.category is not None:
             key = (claim.quantity, claim.lead, claim.span)
             if key in seen:

@@ -4,6 +4,7 @@ parentheses ("0.2 mV (2 mm)")."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,6 +56,7 @@ COMPARATORS: dict[str, str] = {
     "deeper than": ">", "in excess of": ">", "exceeds": ">", "exceeded": ">", "exceed": ">",
     "not exceeding": "<=", "not more than": "<=", "not less than": ">=",
     "no longer than": "<=", "no wider than": "<=", "no shorter than": ">=",
+    "more negative than": "<", "more positive than": ">", "beyond": ">",
 }
 
 COMPARATOR_WORDS: tuple[str, ...] = tuple(sorted(COMPARATORS, key=len, reverse=True))
@@ -218,6 +220,8 @@ def read_values(text: str, lowered: str) -> list[Value]:
     previous: Value | None = None  # the last value read
     last_end = -1  # where it ends (with its unit, range end, ...)
     plus_minus = "±" in lowered or "+/-" in lowered
+    limit_ends = [m.end() for m in _LIMIT_WORD_RE.finditer(lowered)] if any(
+        word in lowered for word in _LIMIT_NEEDLES) else []
     pos = 0  # where the next number is looked for: after this one, or after the value read
     search = NUMBER_TAIL_RE.search
     while (m := search(lowered, pos)) is not None:
@@ -284,8 +288,15 @@ def read_values(text: str, lowered: str) -> list[Value]:
             article = word_before(lowered, cut, ("the",))  # "below the 450 ms cut-off"
             if article is not None:
                 cmp_word = word_before(lowered, article[1], COMPARATOR_WORDS)
+        near = bisect.bisect_right(limit_ends, cut) if limit_ends else 0
+        if near and cmp_word is None and comparator is None and cut - limit_ends[near - 1] <= 16:
+            limit = _LIMIT_BOUND_RE.search(lowered, cut - 90 if cut > 90 else 0, cut)
+            if limit is not None:  # "below the conventional lower limit of 60 bpm", "under the usual 60"
+                cmp_word = (" ".join(limit.group("cmp").split()), limit.start())
         if cmp_word and comparator is None:
             comparator = COMPARATORS[cmp_word[0]]
+            if cmp_word[0] == "beyond" and signed and low < 0:
+                comparator = "<"  # "beyond −30°" is further from zero: more negative
         end = max(tail_end, number_end, spread_end)
         if comparator is None and lowered.startswith("+", number_end) and not lowered[number_end + 1:number_end + 2].isdigit():
             comparator = ">="  # "a QTc of 500+ ms"
@@ -305,6 +316,17 @@ def read_values(text: str, lowered: str) -> list[Value]:
     return values
 
 
+_LIMIT_BOUND_RE = re.compile(
+    r"(?<![a-z])(?P<cmp>below|under|above|over|beyond|exceeds|exceeding|(?:longer|shorter|higher|lower|faster|slower"
+    r"|greater|less|more|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,4}?"
+    r"(?:(?:upper\s+|lower\s+)?(?:limit|cut-?off|cut\s+off|threshold)(?:\s+of\s+normal)?(?:\s+of|\s+at|\s+is|\s*\(|\s*,)?"
+    r"|usual|conventional|accepted|standard)\s*$")
+"""A comparison with a limit whose number follows it: "below the conventional lower limit of
+60 bpm", "just above the upper limit of normal (100 bpm)", "a little under the usual 60"."""
+_LIMIT_NEEDLES = ("limit", "cut", "threshold", "usual", "conventional", "accepted", "standard")
+_LIMIT_WORD_RE = re.compile(r"limits?(?:\s+of\s+normal)?|cut-?off|cut\s+off|threshold|usual|conventional|accepted|standard")
+"""The words of such a limit; the pattern above is tried only on a number a few characters
+after one of them."""
 _NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
 _TERM = (rf"(?:{_NUM}|rr|r-r|qt|hr)(?:\s*(?:milliseconds?|msecs?|ms|seconds?|secs?|s|mm|bpm"
          r"|(?:small|large|big)\s+(?:squares?|boxes?|blocks?|divisions?))(?![a-z]))?")
