@@ -525,10 +525,20 @@ class AssertionReader:
         self._add_generic_bounds()
         self.cue_starts = [c.start for c in self.cues]
         self.trigger_starts = [c.start for c in self.cues if c.kind not in (PSEUDO, TERMINATE)]
+        # The sentences (their index in ``sentence_ends``) with a trigger: ``status`` of a
+        # finding in any other (most findings) is affirmed, known from one bisection. A cue
+        # on a sentence-ending character would be in no sentence.
+        self.trigger_sentences: set[int] = set()
+        for start in self.trigger_starts:
+            i = bisect.bisect_left(sentence_ends, start)
+            if i == len(sentence_ends) or sentence_ends[i] != start:
+                self.trigger_sentences.add(i)
         marks = []
         self.insertions = [(m.start(), m.end()) for m in _INSERTION_RE.finditer(lowered)]
         asides = {p for a, b in self.insertions for p in (a, b - 1)}
         prot_starts = [a for a, _ in protected]
+        # Lead lists are mostly one lead: without a comma in any, no comma is looked up in them.
+        commas_protected = any(lowered.find(",", a, b) >= 0 for a, b in protected)
         for pos in char_positions(lowered, ",()[]?"):
             mark = lowered[pos]
             if mark == "?" and not (pos + 1 == len(lowered) or lowered[pos + 1].isspace()):
@@ -536,9 +546,10 @@ class AssertionReader:
             if mark == ",":
                 if pos in asides:
                     continue
-                k = bisect.bisect_right(prot_starts, pos) - 1
-                if k >= 0 and protected[k][0] <= pos < protected[k][1]:
-                    continue
+                if commas_protected:
+                    k = bisect.bisect_right(prot_starts, pos) - 1
+                    if k >= 0 and protected[k][0] <= pos < protected[k][1]:
+                        continue
                 # Thousands separators and decimal commas are no clause marks.
                 if 0 < pos < len(lowered) - 1 and lowered[pos - 1].isdigit() and lowered[pos + 1].isdigit():
                     continue
@@ -737,10 +748,12 @@ class AssertionReader:
     def status(self, anchor: int, inner_end: int, *, numeric: bool, plain: bool) -> str:
         """The assertion of a finding whose words run from ``anchor`` to ``inner_end``;
         ``numeric`` for a number, ``plain`` for a plain number (neither range nor bound)."""
-        s_start, s_end = self._sentence(anchor)
-        k = bisect.bisect_left(self.trigger_starts, s_start)
-        if k == len(self.trigger_starts) or self.trigger_starts[k] >= s_end:
+        ends = self.sentence_ends
+        i = bisect.bisect_left(ends, anchor)  # the sentence (as ``_sentence``)
+        if i not in self.trigger_sentences:
             return AFFIRMED  # no trigger in the sentence
+        s_start = ends[i - 1] + 1 if i else 0
+        s_end = ends[i] if i < len(ends) else len(self.lowered)
         i = bisect.bisect_left(self.cue_starts, s_start)
         j = bisect.bisect_left(self.cue_starts, s_end)
         cues = self.cues[i:j]
