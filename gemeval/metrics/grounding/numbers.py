@@ -222,6 +222,11 @@ def read_values(text: str, lowered: str) -> list[Value]:
     plus_minus = "±" in lowered or "+/-" in lowered
     limit_ends = [m.end() for m in _LIMIT_WORD_RE.finditer(lowered)] if any(
         word in lowered for word in _LIMIT_NEEDLES) else []
+    # Rarer contexts, looked for once per text: a text without them (the usual) skips
+    # their checks at each of its numbers.
+    time_stamps = "=" in lowered
+    ranges = "between " in lowered or "from " in lowered
+    either_or = " or " in lowered
     pos = 0  # where the next number is looked for: after this one, or after the value read
     search = NUMBER_TAIL_RE.search
     while (m := search(lowered, pos)) is not None:
@@ -244,7 +249,7 @@ def read_values(text: str, lowered: str) -> list[Value]:
             number = text[start:number_end]
         if start < last_end:  # the end of the range before
             continue
-        if lowered.find("=", start - 8 if start > 8 else 0, start) >= 0 and _TIME_STAMP_RE.search(
+        if time_stamps and lowered.find("=", start - 8 if start > 8 else 0, start) >= 0 and _TIME_STAMP_RE.search(
                 lowered, start - 8 if start > 8 else 0, start):
             continue  # "peaking at t=0.11 s" is a time, not a duration
         spread_end = 0
@@ -252,7 +257,7 @@ def read_values(text: str, lowered: str) -> list[Value]:
             spread = PLUS_MINUS_RE.match(lowered, number_end)
             if spread is not None:  # "96 ± 4 ms": 96 ms, give or take
                 unit, spread_end = spread.group("unit"), spread.end()
-        if (not num2 and lowered.endswith(("between ", "from "), start - 9 if start > 9 else 0, start)
+        if (ranges and not num2 and lowered.endswith(("between ", "from "), start - 9 if start > 9 else 0, start)
                 and word_before(lowered, start, ("between", "from"))):
             between = BETWEEN_TAIL_RE.match(lowered, number_end)
             if between is not None:
@@ -300,7 +305,7 @@ def read_values(text: str, lowered: str) -> list[Value]:
         end = max(tail_end, number_end, spread_end)
         if comparator is None and lowered.startswith("+", number_end) and not lowered[number_end + 1:number_end + 2].isdigit():
             comparator = ">="  # "a QTc of 500+ ms"
-        if comparator is None and lowered.startswith(" or ", end):
+        if either_or and comparator is None and lowered.startswith(" or ", end):
             or_more = _OR_MORE_RE.match(lowered, end)
             if or_more is not None:  # "120 ms or more"
                 comparator, end = (">=" if or_more.group("more") else "<="), or_more.end()
