@@ -15,12 +15,14 @@ from hypothesis import strategies as st
 from gemeval.metrics.grounding import extraction, leads
 from gemeval.metrics.grounding.assertion import _PHRASES, _dashes, read_cues
 from gemeval.metrics.grounding.claims import Claim, new_claim
+from gemeval.metrics.grounding.numbers import decimal_points
 from gemeval.metrics.grounding.corpus import load_corpus
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
     at_word_start,
     char_positions,
     required_literal,
+    sentence_ends,
     split_alternatives,
     tagged_alternatives,
 )
@@ -95,6 +97,35 @@ def test_tagged_alternatives_report_the_first_alternative_that_matches() -> None
 @given(st.text(alphabet=".;!?\n ab", max_size=30))
 def test_char_positions_finds_what_a_class_finds(text: str) -> None:
     assert char_positions(text, ".;!?\n") == [m.start() for m in re.finditer(r"[.;!?\n]", text)]
+
+
+@BOUNDED
+@given(st.text(alphabet="ab. ;!?\n1²", max_size=30))
+def test_sentence_ends_checks_every_end_character_as_the_rule_says(text: str) -> None:
+    lowered = text.translate(ASCII_LOWER)
+    spelled_out = [i for i, ch in enumerate(text) if ch in ".;!?\n" and not (ch == "." and (
+        (i + 1 < len(text) and text[i + 1].isdigit()) or lowered.endswith(("approx", " ca", "vs", "e.g", "i.e", "max", "dr"), max(0, i - 6), i)
+        or lowered.startswith(("i.e.", "e.g."), i - 1)))]
+    assert sentence_ends(text, lowered) == spelled_out
+
+
+@BOUNDED
+@given(st.text(alphabet="IVvaAlrLRF1267 ,'-", max_size=16))
+def test_lead_names_are_found_as_the_class_pattern_finds_them(text: str) -> None:
+    plain = re.compile(r"(?:[Vv][1-6]|aV[RLF]|AV[RLF]|avr|avl|avf|III|II|I)(?![\w'’])")
+    assert [m.span() for m in leads.LEAD_TOKEN_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@BOUNDED
+@given(st.text(alphabet="0123,.a ١٢²", max_size=16))
+def test_decimal_points_reads_each_comma_as_the_plain_pattern_does(text: str) -> None:
+    chars = list(text)
+    for m in re.finditer(r"(?<![\d.,])(\d+),(\d+)(?![\d,])", text):
+        if m.group(1) == "0" or len(m.group(2)) != 3:
+            chars[m.end(1)] = "."
+        else:
+            chars[m.start():m.end()] = "0" + m.group(1) + m.group(2)
+    assert decimal_points(text) == "".join(chars)
 
 
 @BOUNDED
