@@ -53,20 +53,36 @@ def test_required_literal_is_text_every_match_contains(pattern: str, literal: st
 
 
 def test_every_keyword_and_finding_match_in_the_corpus_contains_its_needle() -> None:
-    """A text without a pattern's needle is not scanned: that must never drop a match."""
+    """A text without a pattern's needle, or without one of its other literals, is not
+    scanned: that must never drop a match."""
     texts = _corpus_texts()
     checked = 0
     for text in texts:
         lowered = text.translate(ASCII_LOWER)
-        for _, pattern, on_lowered, needle in extraction._KEYWORDS:
+        for _, pattern, on_lowered, needle, others in extraction._KEYWORDS:
             for m in pattern.finditer(lowered if on_lowered else text):
                 assert needle in m.group() or not needle, (pattern.pattern, m.group())
+                assert all(other in m.group() for other in others), (pattern.pattern, m.group())
                 checked += 1
-        for _, _, pattern, needle in extraction._CATEGORICAL:
+        for _, _, pattern, needle, others in extraction._CATEGORICAL:
             for m in pattern.finditer(lowered):
                 assert needle in m.group() or not needle, (pattern.pattern, m.group())
+                assert all(other in m.group() for other in others), (pattern.pattern, m.group())
                 checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("pattern, literals", [
+    (r"first[- ]degree\s+(?:heart\s+)?block\b", ("first", "degree", "block")),
+    (r"rhythm\s+(?:is\s+)?(?:regular|regularly)\b", ("rhythm", "regular")),  # the alternatives' shared start
+    (r"abc(?:def)+x?yzw", ("abc", "def", "yzw")),  # a group repeated once or more is required
+    (r"abc(?:def)?(?:ghi|jkl)", ("abc",)),  # an optional group or an alternative is not
+    (r"abc(?i:def)", ("abc",)),  # case folded: the literal is not
+    (r"(?i)abc", ()),
+])
+def test_other_literals_are_text_every_match_contains(pattern: str, literals: tuple[str, ...]) -> None:
+    assert extraction._other_literals(re.compile(pattern), "") == literals
+    assert extraction._other_literals(re.compile(pattern), literals[0] if literals else "") == literals[1:]
 
 
 def test_split_alternatives_expands_a_leading_class_of_letters() -> None:

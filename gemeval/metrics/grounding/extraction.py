@@ -9,6 +9,13 @@ import re
 import string
 from dataclasses import dataclass, replace
 from operator import attrgetter
+from typing import Any
+
+try:  # the regular-expression parser, to find every literal a pattern requires
+    from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]  # private, not in typeshed
+except ImportError:  # Python 3.10
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
 
 from gemeval.metrics.grounding.assertion import (
     AFFIRMED,
@@ -88,14 +95,49 @@ class Mention:
     heading: bool = False  # a heading whose items below are read as its mentions ("**T waves:**")
 
 
-_KEYWORDS = [(q, p, lowered, "/" if q == "interval_list" else required_literal(p.pattern))
-             for q, p, lowered in KEYWORD_PATTERNS]
-_CATEGORICAL = [(q, c, p, required_literal(p.pattern)) for q, c, p in CATEGORICAL_PATTERNS]
+def _other_literals(pattern: re.Pattern[str], needle: str) -> tuple[str, ...]:
+    """The literals (three characters or more) besides ``needle`` that every match of
+    ``pattern`` contains: runs of its top-level sequence and of the groups in it that are
+    neither optional nor an alternative (from ``re``'s own parse, which also takes out the
+    start that alternatives share: "(?:regular|regularly)" has "regular")."""
+    if pattern.flags & re.IGNORECASE:
+        return ()
+    runs: list[str] = []
+    run = ""
+
+    def walk(items: Any) -> None:
+        nonlocal run
+        for op, arguments in items:
+            if op is _sre.LITERAL:
+                run += chr(arguments)
+                continue
+            runs.append(run)
+            run = ""
+            if op is _sre.SUBPATTERN and not arguments[1] & re.IGNORECASE:  # not "(?i:...)"
+                walk(arguments[3])
+            elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and arguments[0] >= 1:
+                walk(arguments[2])
+            else:
+                continue
+            runs.append(run)
+            run = ""
+
+    walk(_sre_parse.parse(pattern.pattern, pattern.flags))
+    runs.append(run)
+    return tuple(dict.fromkeys(r for r in runs if len(r) >= 3 and r not in needle))
+
+
+_KEYWORDS = [(q, p, lowered, needle, _other_literals(p, needle))
+             for q, p, lowered in KEYWORD_PATTERNS
+             for needle in ("/" if q == "interval_list" else required_literal(p.pattern),)]
+_CATEGORICAL = [(q, c, p, needle, _other_literals(p, needle))
+                for q, c, p in CATEGORICAL_PATTERNS for needle in (required_literal(p.pattern),)]
 """The patterns with a literal every match contains: a text without it is not scanned (a
-slash list of interval names always has its slash)."""
-_LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowered) | frozenset(
-    n for *_, n in _CATEGORICAL if n)
-_TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
+slash list of interval names always has its slash); nor is a text that lacks one of the
+pattern's other literals (``ParsedText.contains_all``; a scan costs several looks)."""
+_LOWERED_NEEDLES = frozenset(n for _, _, lowered, n, _ in _KEYWORDS if n and lowered) | frozenset(
+    n for *_, n, _ in _CATEGORICAL if n)
+_TEXT_NEEDLES = frozenset(n for _, _, lowered, n, _ in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
 
 
 _WORD_NEEDLES = tuple(n for n in _LOWERED_NEEDLES if n.isascii() and n.isalpha())
@@ -131,6 +173,7 @@ class ParsedText:
         self._headings: dict[int, LeadGroup | None] = {}
         self._heading_leads: dict[int, LeadGroup] = {}
         self.needles = _needles_in(text, self.lowered)
+        self._found_literals: tuple[dict[str, bool], dict[str, bool]] = ({}, {})
         self.tables = markdown_tables(text, self.lowered)
         self.reference_cells = table_reference_cells(self.tables, self.lowered) if self.tables else []
         if self.tables:
@@ -152,6 +195,19 @@ class ParsedText:
     def in_reference_cell(self, pos: int) -> bool:
         """Whether ``pos`` is in a table cell of a reference column ("Normal range")."""
         return any(start <= pos < end for start, end in self.reference_cells)
+
+    def contains_all(self, literals: tuple[str, ...], on_lowered: bool) -> bool:
+        """Whether the lowered text (else the text) contains every one of ``literals``;
+        each looked for once per text."""
+        found = self._found_literals[on_lowered]
+        source = self.lowered if on_lowered else self.text
+        for literal in literals:
+            present = found.get(literal)
+            if present is None:
+                present = found[literal] = literal in source
+            if not present:
+                return False
+        return True
 
     # -- numbers --------------------------------------------------------------------------
 
@@ -197,8 +253,8 @@ class ParsedText:
         # (start, minus length, order found, end, quantity, match): sorted, the earliest first,
         # the longest where two start together, else the first found.
         found: list[tuple[int, int, int, int, str, re.Match[str]]] = []
-        for quantity, pattern, on_lowered, needle in _KEYWORDS:
-            if needle and needle not in needles:
+        for quantity, pattern, on_lowered, needle, others in _KEYWORDS:
+            if (needle and needle not in needles) or (others and not self.contains_all(others, on_lowered)):
                 continue
             source = lowered if on_lowered else text
             for m in pattern.finditer(source):
@@ -929,8 +985,8 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
 def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
     lowered, text, needles = parsed.lowered, parsed.text, parsed.needles
-    for quantity, category, pattern, needle in _CATEGORICAL:
-        if needle and needle not in needles:
+    for quantity, category, pattern, needle, others in _CATEGORICAL:
+        if (needle and needle not in needles) or (others and not parsed.contains_all(others, True)):
             continue
         for m in pattern.finditer(lowered):
             start, end = m.span()
