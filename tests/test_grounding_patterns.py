@@ -210,7 +210,10 @@ def test_needles_found_in_the_distinct_words_are_the_needles_in_the_text(pieces:
     lowered = text.translate(ASCII_LOWER)
     expected = {n for n in extraction._LOWERED_NEEDLES if n in lowered} | {
         n for n in extraction._TEXT_NEEDLES if n in text}
-    assert extraction._needles_in(text, lowered) == expected
+    words = extraction._distinct_words(lowered)
+    assert extraction._needles_in(text, lowered, words) == expected
+    for word in extraction._WORD_NEEDLES + extraction._CONTRAST_NEEDLES:  # as ``contains_all`` looks
+        assert (word in words) == (word in lowered)
 
 
 def test_new_claim_builds_what_the_keyword_call_builds() -> None:

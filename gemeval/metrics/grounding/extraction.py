@@ -127,6 +127,10 @@ def _other_literals(pattern: re.Pattern[str], needle: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r for r in runs if len(r) >= 3 and r not in needle))
 
 
+_PER_LEAD = frozenset(PER_LEAD_QUANTITIES)
+_KIND = attrgetter("kind")
+
+
 _KEYWORDS = [(q, p, lowered, needle, _other_literals(p, needle))
              for q, p, lowered in KEYWORD_PATTERNS
              for needle in ("/" if q == "interval_list" else required_literal(p.pattern),)]
@@ -145,11 +149,15 @@ _OTHER_NEEDLES = tuple(n for n in _LOWERED_NEEDLES if n not in _WORD_NEEDLES)
 _NOT_LETTERS = str.maketrans(dict.fromkeys(string.digits + string.punctuation + string.whitespace, " "))
 
 
-def _needles_in(text: str, lowered: str) -> set[str]:
-    """The needles of the patterns that are in the text (many patterns share one). A needle
-    of letters only is in the text's letters, so it is looked for in the text's distinct
-    words (a third as long: each look is a scan)."""
-    words = " ".join(set(lowered.translate(_NOT_LETTERS).split()))
+def _distinct_words(lowered: str) -> str:
+    """The distinct words of a lowered text, joined by spaces: a word of ASCII letters is
+    in the text if and only if it is in these (a third as long: each look is a scan)."""
+    return " ".join(set(lowered.translate(_NOT_LETTERS).split()))
+
+
+def _needles_in(text: str, lowered: str, words: str) -> set[str]:
+    """The needles of the patterns that are in the text (many patterns share one); those
+    of letters only are looked for in the text's distinct ``words``."""
     return ({n for n in _WORD_NEEDLES if n in words} | {n for n in _OTHER_NEEDLES if n in lowered}
             | {n for n in _TEXT_NEEDLES if n in text})
 
@@ -172,7 +180,8 @@ class ParsedText:
                                           [(g.start, g.end) for g in self.groups if not g.territory])
         self._headings: dict[int, LeadGroup | None] = {}
         self._heading_leads: dict[int, LeadGroup] = {}
-        self.needles = _needles_in(text, self.lowered)
+        self.words = _distinct_words(self.lowered)
+        self.needles = _needles_in(text, self.lowered, self.words)
         self._found_literals: tuple[dict[str, bool], dict[str, bool]] = ({}, {})
         self.tables = markdown_tables(text, self.lowered)
         self.reference_cells = table_reference_cells(self.tables, self.lowered) if self.tables else []
@@ -204,7 +213,8 @@ class ParsedText:
         for literal in literals:
             present = found.get(literal)
             if present is None:
-                present = found[literal] = literal in source
+                present = found[literal] = literal in (
+                    self.words if on_lowered and literal.isalpha() and literal.isascii() else source)
             if not present:
                 return False
         return True
@@ -265,6 +275,7 @@ class ParsedText:
         found.sort()
         mentions: list[Mention] = []
         formulas = "=" in lowered
+        values, value_starts = self.values, self.value_starts
         last_end = -1
         for start, _, _, end, quantity, m in found:
             if start < last_end:
@@ -273,9 +284,9 @@ class ParsedText:
                     _OPERATORS, 0, stripped_end(lowered, start)):
                 continue  # "RR" in "QTc = QT/√RR = 444 ms" is a symbol of the formula
             mention = Mention(quantity, start, end, m)
-            if quantity in PER_LEAD_QUANTITIES:
-                i = bisect.bisect_left(self.value_starts, start) - 1
-                before = self.values[i] if i >= 0 else None
+            if quantity in _PER_LEAD:
+                i = bisect.bisect_left(value_starts, start) - 1
+                before = values[i] if i >= 0 else None
                 if (before is not None and before.family == "amplitude"
                         and PRE_VALUE_GAP_RE.fullmatch(lowered, before.end, start)
                         and last_end <= before.start):
@@ -287,7 +298,7 @@ class ParsedText:
         if self.tables:
             mentions = self._with_lead_table_mentions(mentions)
         contrasts = [(m.start(), m.end()) for m in CONTRAST_RE.finditer(lowered)] if any(
-            word in lowered for word in _CONTRAST_NEEDLES) else []
+            word in self.words for word in _CONTRAST_NEEDLES) else []
         contrast_starts = [start for start, _ in contrasts]
         ends, size = self.sentence_ends, len(text)
         n_ends = len(ends)
@@ -365,16 +376,14 @@ class ParsedText:
         names none of its own ("- Elevated in V1-V4 (2-3 mm)", "- Duration: 90 ms")."""
         lowered = self.lowered
         starts = [m.start for m in mentions]
-        lines: list[tuple[int, int]] = []
-        offset = 0
-        for line in lowered.split("\n"):
-            lines.append((offset, offset + len(line)))
-            offset += len(line) + 1
         added: list[Mention] = []
         heading: Mention | None = None
         gap_allowed = False  # one blank line may separate a heading from its first item
-        for start, end in lines:
-            if start == end or lowered[start:end].isspace():
+        end = -1
+        for line in lowered.split("\n"):
+            start = end + 1
+            end = start + len(line)
+            if not line or line.isspace():
                 if heading is not None and gap_allowed:
                     gap_allowed = False
                 else:
@@ -386,8 +395,11 @@ class ParsedText:
                     and _SECTION_TAIL_RE.fullmatch(lowered, own[0].end, end)):
                 heading, gap_allowed = own[0], True
                 continue
+            if heading is None or own:  # (most lines: the bullet is not looked for)
+                heading = None
+                continue
             bullet = _BULLET_RE.match(lowered, start)
-            if heading is None or own or bullet is None:
+            if bullet is None:
                 heading = None
                 continue
             added.append(Mention(heading.quantity, bullet.start(1), bullet.end(1), bullet))
@@ -429,7 +441,8 @@ _CONTRAST_NEEDLES = tuple(first for first in _CONTRAST_FIRST_WORDS
                           if not any(other != first and other in first for other in _CONTRAST_FIRST_WORDS))
 """The first word of each (but a word that contains another): a text without any has no
 contrast, and ``CONTRAST_RE`` (whose alternatives start with common letters, each tried)
-is not run."""
+is not run. (Words of letters: looked for in ``ParsedText.words``.)"""
+assert all(word.isascii() and word.isalpha() for word in _CONTRAST_NEEDLES)
 _PRT_AXES_RE = re.compile(r"p-?r-?t\s+axes\s*:?\s*[+\-−]?\d+\s+(?P<axis>[+\-−]?\d+)\s+[+\-−]?\d+")
 """Machine reports list the P, QRS and T axes together: "P-R-T AXES 58 -42 41"."""
 _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "limit", "cutoff", "cut off",
@@ -1091,7 +1104,6 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     return _with_assertions(parsed, claims)
 
 
-_PER_LEAD = frozenset(PER_LEAD_QUANTITIES)
 _SPAN = attrgetter("span")
 """The sort key of claims in text order: (start, end)."""
 _ABBREVIATION_GAP_RE = re.compile(r"\s*\(\s*")
@@ -1131,7 +1143,7 @@ def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
     """Keywords with no claim of their own in the scope of a not-assessable phrase ("the QT
     cannot be reliably measured"): a claim that the quantity is not assessable."""
     reader = parsed.assertions
-    if not any(c.kind == NOT_ASSESSABLE for c in reader.cues):
+    if NOT_ASSESSABLE not in map(_KIND, reader.cues):
         return []
     claimed = {c.span[0] for c in claims} | {c.focus[0] for c in claims if c.focus is not None}
     out: list[Claim] = []
