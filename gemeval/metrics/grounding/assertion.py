@@ -474,14 +474,16 @@ def _first_word_pattern() -> re.Pattern[str]:
     ("can't"), and no letter before it (nor "n'" before the "t" of "don't"). The match
     starts at the character before the word (group 1), run on the text with a space in
     front: ``re`` skips ahead to the characters that are no letters, where a word can start,
-    instead of trying each letter."""
+    instead of trying each letter. Most of those are followed by no letter that starts a
+    phrase (digits, points, spaces): one class after the first character turns them away
+    before the branches of the trie are tried one by one."""
     by_letter: dict[str, list[str]] = {}
     for word in _PHRASES:
         if re.fullmatch(r"[a-z]+(?:'t)?", word):  # "2 contiguous leads" starts no phrase
             by_letter.setdefault(word[0], []).append(word[1:])
     branches = [letter + ("(?<![a-z]'t)" if letter == "t" else "") + _trie(rests)
                 for letter, rests in sorted(by_letter.items())]
-    return re.compile(r"[^a-z]((?:" + "|".join(branches) + r"))(?![a-z])(?!'t)")
+    return re.compile(rf"[^a-z](?=[{''.join(sorted(by_letter))}])((?:" + "|".join(branches) + r"))(?![a-z])(?!'t)")
 
 
 _FIRST_WORD_RE = _first_word_pattern()
