@@ -59,10 +59,9 @@ def test_every_keyword_and_finding_match_in_the_corpus_contains_its_needle() -> 
     checked = 0
     for text in texts:
         lowered = text.translate(ASCII_LOWER)
-        for _, pattern, on_lowered, needle, others in extraction._KEYWORDS:
+        for _, pattern, on_lowered, needle in extraction._KEYWORDS:
             for m in pattern.finditer(lowered if on_lowered else text):
                 assert needle in m.group() or not needle, (pattern.pattern, m.group())
-                assert all(other in m.group() for other in others), (pattern.pattern, m.group())
                 checked += 1
         for _, _, pattern, needle, others in extraction._CATEGORICAL:
             for m in pattern.finditer(lowered):

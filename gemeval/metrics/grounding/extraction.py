@@ -131,17 +131,18 @@ _PER_LEAD = frozenset(PER_LEAD_QUANTITIES)
 _KIND = attrgetter("kind")
 
 
-_KEYWORDS = [(q, p, lowered, needle, _other_literals(p, needle))
-             for q, p, lowered in KEYWORD_PATTERNS
-             for needle in ("/" if q == "interval_list" else required_literal(p.pattern),)]
+_KEYWORDS = [(q, p, lowered, "/" if q == "interval_list" else required_literal(p.pattern))
+             for q, p, lowered in KEYWORD_PATTERNS]
 _CATEGORICAL = [(q, c, p, needle, _other_literals(p, needle))
                 for q, c, p in CATEGORICAL_PATTERNS for needle in (required_literal(p.pattern),)]
 """The patterns with a literal every match contains: a text without it is not scanned (a
-slash list of interval names always has its slash); nor is a text that lacks one of the
-pattern's other literals (``ParsedText.contains_all``; a scan costs several looks)."""
-_LOWERED_NEEDLES = frozenset(n for _, _, lowered, n, _ in _KEYWORDS if n and lowered) | frozenset(
+slash list of interval names always has its slash); nor is a text that lacks one of a
+finding pattern's other literals (``ParsedText.contains_all``: most finding patterns
+find nothing, and a scan costs several looks; the keywords' other literals are mostly
+there, so they are not looked for)."""
+_LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowered) | frozenset(
     n for *_, n, _ in _CATEGORICAL if n)
-_TEXT_NEEDLES = frozenset(n for _, _, lowered, n, _ in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
+_TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
 
 
 _WORD_NEEDLES = tuple(n for n in _LOWERED_NEEDLES if n.isascii() and n.isalpha())
@@ -182,7 +183,7 @@ class ParsedText:
         self._heading_leads: dict[int, LeadGroup] = {}
         self.words = _distinct_words(self.lowered)
         self.needles = _needles_in(text, self.lowered, self.words)
-        self._found_literals: tuple[dict[str, bool], dict[str, bool]] = ({}, {})
+        self._found_literals: dict[str, bool] = {}
         self.tables = markdown_tables(text, self.lowered)
         self.reference_cells = table_reference_cells(self.tables, self.lowered) if self.tables else []
         if self.tables:
@@ -205,16 +206,15 @@ class ParsedText:
         """Whether ``pos`` is in a table cell of a reference column ("Normal range")."""
         return any(start <= pos < end for start, end in self.reference_cells)
 
-    def contains_all(self, literals: tuple[str, ...], on_lowered: bool) -> bool:
-        """Whether the lowered text (else the text) contains every one of ``literals``;
-        each looked for once per text."""
-        found = self._found_literals[on_lowered]
-        source = self.lowered if on_lowered else self.text
+    def contains_all(self, literals: tuple[str, ...]) -> bool:
+        """Whether the lowered text contains every one of ``literals``; each looked for once
+        per text (one of ASCII letters in the distinct words)."""
+        found = self._found_literals
         for literal in literals:
             present = found.get(literal)
             if present is None:
                 present = found[literal] = literal in (
-                    self.words if on_lowered and literal.isalpha() and literal.isascii() else source)
+                    self.words if literal.isalpha() and literal.isascii() else self.lowered)
             if not present:
                 return False
         return True
@@ -263,8 +263,8 @@ class ParsedText:
         # (start, minus length, order found, end, quantity, match): sorted, the earliest first,
         # the longest where two start together, else the first found.
         found: list[tuple[int, int, int, int, str, re.Match[str]]] = []
-        for quantity, pattern, on_lowered, needle, others in _KEYWORDS:
-            if (needle and needle not in needles) or (others and not self.contains_all(others, on_lowered)):
+        for quantity, pattern, on_lowered, needle in _KEYWORDS:
+            if needle and needle not in needles:
                 continue
             source = lowered if on_lowered else text
             for m in pattern.finditer(source):
@@ -999,7 +999,7 @@ def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
     lowered, text, needles = parsed.lowered, parsed.text, parsed.needles
     for quantity, category, pattern, needle, others in _CATEGORICAL:
-        if (needle and needle not in needles) or (others and not parsed.contains_all(others, True)):
+        if (needle and needle not in needles) or (others and not parsed.contains_all(others)):
             continue
         for m in pattern.finditer(lowered):
             start, end = m.span()
