@@ -457,36 +457,48 @@ def _phrase_patterns() -> dict[str, tuple[re.Pattern[str], list[list[tuple[str, 
 _PHRASES = _phrase_patterns()
 
 
-def _trie(words: list[str]) -> str:
-    """A pattern of ``words`` with shared beginnings written once ("no|not|none" ->
-    "no(?:ne|t|)"), longer words tried first."""
-    branches: dict[str, list[str]] = {}
-    for word in words:
-        branches.setdefault(word[:1], []).append(word[1:])
-    alternatives = [re.escape(first) + _trie(rests) for first, rests in sorted(branches.items()) if first]
-    if "" in branches:
-        alternatives.append("")  # a word ends here
+def _trie(tails: dict[str, str]) -> str:
+    """A pattern of the words of ``tails``, each followed by its tail pattern, with shared
+    beginnings written once ("no", "not" -> "no(?:t<tail of not>|<tail of no>)"), longer
+    words tried first."""
+    branches: dict[str, dict[str, str]] = {}
+    for word, tail in tails.items():
+        if word:
+            branches.setdefault(word[0], {})[word[1:]] = tail
+    alternatives = [re.escape(first) + _trie(rest) for first, rest in sorted(branches.items())]
+    if "" in tails:
+        alternatives.append(tails[""])  # a word ends here
     return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
 
-def _first_word_pattern() -> re.Pattern[str]:
-    """The words that start a phrase, whole: a run of letters with a "'t" of its own
-    ("can't"), and no letter before it (nor "n'" before the "t" of "don't"). The match
-    starts at the character before the word (group 1), run on the text with a space in
-    front: ``re`` skips ahead to the characters that are no letters, where a word can start,
-    instead of trying each letter. Most of those are followed by no letter that starts a
-    phrase (digits, points, spaces): one class after the first character turns them away
-    before the branches of the trie are tried one by one."""
-    by_letter: dict[str, list[str]] = {}
-    for word in _PHRASES:
-        if re.fullmatch(r"[a-z]+(?:'t)?", word):  # "2 contiguous leads" starts no phrase
-            by_letter.setdefault(word[0], []).append(word[1:])
-    branches = [letter + ("(?<![a-z]'t)" if letter == "t" else "") + _trie(rests)
-                for letter, rests in sorted(by_letter.items())]
-    return re.compile(rf"[^a-z](?=[{''.join(sorted(by_letter))}])((?:" + "|".join(branches) + r"))(?![a-z])(?!'t)")
+_PHRASE_WORD = r"[a-z]+(?:'t)?"
+"""The first word of a phrase: a run of letters with a "'t" of its own ("can't")."""
 
 
-_FIRST_WORD_RE = _first_word_pattern()
+def _phrase_pattern() -> re.Pattern[str]:
+    """Where a phrase is: its first word whole (``_PHRASE_WORD``, no letter before it, nor
+    "n'" before the "t" of "don't"), then the rest of one of its phrases as ``_PHRASES``
+    has them (their groups left out: a pattern with hundreds of groups is slow to
+    backtrack). The first words are a trie. The match starts at the character before the
+    word, run on the text with a space in front: ``re`` skips ahead to the characters that
+    are no letters, where a word can start, instead of trying each letter; most of those
+    are followed by no letter that starts a phrase (digits, points, spaces), which one
+    class right after turns away before the branches of the trie are tried.
+
+    One scan finds the phrases themselves: the many first words with no phrase of theirs
+    there ("the", "is", "at" in most sentences) no longer each cost a match in Python."""
+    by_letter: dict[str, dict[str, str]] = {}
+    for word, (pattern, _) in _PHRASES.items():
+        if re.fullmatch(_PHRASE_WORD, word):  # "2 contiguous leads" starts no phrase
+            rest = pattern.pattern[len(re.escape(word)):].replace("()", "")
+            by_letter.setdefault(word[0], {})[word[1:]] = r"(?![a-z])(?!'t)" + rest
+    branches = [letter + ("(?<![a-z]'t)" if letter == "t" else "") + _trie(tails)
+                for letter, tails in sorted(by_letter.items())]
+    return re.compile(rf"[^a-z](?=[{''.join(sorted(by_letter))}])(?:" + "|".join(branches) + ")")
+
+
+_PHRASE_RE = _phrase_pattern()
+_PHRASE_WORD_RE = re.compile(_PHRASE_WORD)
 
 
 def read_cues(lowered: str) -> list[Cue]:
@@ -494,21 +506,19 @@ def read_cues(lowered: str) -> list[Cue]:
     (the longest phrase at a word wins; a phrase's words are not read again)."""
     cues: list[Cue] = []
     phrases = _PHRASES
-    skip_to = 0
     if "’" in lowered:
         lowered = lowered.replace("’", "'")  # same length: the offsets hold
-    for m in _FIRST_WORD_RE.finditer(" " + lowered):
-        start = m.start()  # of the word in ``lowered`` (one character after the match's)
-        if start < skip_to:
-            continue
-        pattern, meanings = phrases[m.group(1)]
-        hit = pattern.match(lowered, start)
-        if hit is None:
-            continue
-        end = hit.end()
-        assert hit.lastindex is not None, "each alternative of a cue pattern is a group"
-        cues.extend(Cue(start, end, kind, direction, phrase) for kind, direction, phrase in meanings[hit.lastindex - 1])
-        skip_to = end
+    for m in _PHRASE_RE.finditer(" " + lowered):
+        # The phrase starts in ``lowered`` where the match does in the text with a space in
+        # front (one character after its ``[^a-z]``); the scan goes on after its end.
+        start = m.start()
+        word = _PHRASE_WORD_RE.match(lowered, start)
+        assert word is not None, "a phrase starts with its first word"
+        pattern, meanings = phrases[word.group()]
+        hit = pattern.match(lowered, start)  # the same phrase again, for which one it is
+        assert hit is not None and hit.lastindex is not None, "each alternative of a cue pattern is a group"
+        cues.extend(Cue(start, hit.end(), kind, direction, phrase)
+                    for kind, direction, phrase in meanings[hit.lastindex - 1])
     return cues
 
 
