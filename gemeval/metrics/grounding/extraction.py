@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_left, bisect_right
 import dataclasses
 import re
 import string
@@ -195,11 +195,11 @@ class ParsedText:
 
     # -- sentences ------------------------------------------------------------------------
     def sentence_start(self, pos: int) -> int:
-        i = bisect.bisect_left(self.sentence_ends, pos)
+        i = bisect_left(self.sentence_ends, pos)
         return self.sentence_ends[i - 1] + 1 if i else 0
 
     def sentence_end(self, pos: int) -> int:
-        i = bisect.bisect_left(self.sentence_ends, pos)
+        i = bisect_left(self.sentence_ends, pos)
         return self.sentence_ends[i] if i < len(self.sentence_ends) else len(self.text)
 
     def in_reference_cell(self, pos: int) -> bool:
@@ -223,14 +223,14 @@ class ParsedText:
 
     def values_in(self, start: int, end: int) -> list[Value]:
         """The values that start in [start, end), conversions left out."""
-        i = bisect.bisect_left(self.claim_value_starts, start)
-        j = bisect.bisect_left(self.claim_value_starts, end)
+        i = bisect_left(self.claim_value_starts, start)
+        j = bisect_left(self.claim_value_starts, end)
         return self.claim_values[i:j]
 
     # -- leads ----------------------------------------------------------------------------
     def groups_in(self, start: int, end: int) -> list[LeadGroup]:
-        i = bisect.bisect_left(self.group_starts, start)
-        j = bisect.bisect_left(self.group_starts, end)
+        i = bisect_left(self.group_starts, start)
+        j = bisect_left(self.group_starts, end)
         return [g for g in self.groups[i:j] if g.end <= end]
 
     def heading(self, sentence_start: int) -> LeadGroup | None:
@@ -285,7 +285,7 @@ class ParsedText:
                 continue  # "RR" in "QTc = QT/√RR = 444 ms" is a symbol of the formula
             mention = Mention(quantity, start, end, m)
             if quantity in _PER_LEAD:
-                i = bisect.bisect_left(value_starts, start) - 1
+                i = bisect_left(value_starts, start) - 1
                 before = values[i] if i >= 0 else None
                 if (before is not None and before.family == "amplitude"
                         and PRE_VALUE_GAP_RE.fullmatch(lowered, before.end, start)
@@ -305,7 +305,7 @@ class ParsedText:
         next_starts = [m.start for m in mentions]
         next_starts.append(size)
         for mention, end in zip(mentions, next_starts[1:]):  # the scope ends at the next mention,
-            j = bisect.bisect_left(ends, mention.end)  # the sentence end (``sentence_end``)
+            j = bisect_left(ends, mention.end)  # the sentence end (``sentence_end``)
             if j < n_ends and ends[j] < end:
                 end = ends[j]
             if mention.end + SCOPE_CHARS < end:  # or after SCOPE_CHARS
@@ -320,7 +320,7 @@ class ParsedText:
                 continue
             if not contrasts:
                 continue
-            k = bisect.bisect_left(contrast_starts, mention.end)
+            k = bisect_left(contrast_starts, mention.end)
             while k < len(contrasts) and contrasts[k][0] < end:
                 if contrasts[k][1] <= end:
                     mention.scope_end = contrasts[k][0]
@@ -354,7 +354,7 @@ class ParsedText:
             if not table.header or not _LEAD_HEADER_RE.fullmatch(self.lowered, *table.header[0]):
                 continue
             for k, (a, b) in enumerate(table.header[1:], start=1):
-                own = [m for m in mentions[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]
+                own = [m for m in mentions[bisect_left(starts, a):bisect_left(starts, b)]
                        if m.quantity in LEAD_FINDING_QUANTITIES]
                 letter = None if own else _WAVE_LETTER_HEADER_RE.fullmatch(self.lowered, a, b)
                 if letter is not None:  # "| R (mV) |", "| S amplitude |"
@@ -389,7 +389,7 @@ class ParsedText:
                 else:
                     heading = None
                 continue
-            own = mentions[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
+            own = mentions[bisect_left(starts, start):bisect_left(starts, end)]
             if (len(own) == 1 and own[0].quantity in _SECTION_QUANTITIES
                     and _SECTION_HEAD_RE.fullmatch(lowered, start, own[0].start)
                     and _SECTION_TAIL_RE.fullmatch(lowered, own[0].end, end)):
@@ -563,7 +563,7 @@ _CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
 def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantity: str) -> list[Claim]:
     """A category said of a number right after it: "QTc 468 ms, which is prolonged"."""
     end = claim.focus[1] if claim.focus is not None else claim.span[1]
-    i = bisect.bisect_left(parsed.value_starts, end)
+    i = bisect_left(parsed.value_starts, end)
     if i < len(parsed.values) and parsed.values[i].conversion:
         # "0.12 s (120 ms) - borderline wide": the category comes after the conversion
         close = _CONVERSION_CLOSE_RE.match(parsed.lowered, parsed.values[i].end)
@@ -708,8 +708,8 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     keyword_start, keyword_end, scope_end = mention.start, mention.end, mention.scope_end
     # Every per-lead quantity takes amplitudes: the scope's are a slice of those.
     starts = parsed.amplitude_starts
-    i = bisect.bisect_left(starts, keyword_end)
-    j = bisect.bisect_left(starts, scope_end, i)
+    i = bisect_left(starts, keyword_end)
+    j = bisect_left(starts, scope_end, i)
     values = parsed.amplitude_values[i:j]
     if mention.pre_value is not None:
         values.insert(0, mention.pre_value)
@@ -718,8 +718,8 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     if opposite:
         category = "normal"
     starts = parsed.group_starts
-    i = bisect.bisect_left(starts, keyword_end)
-    j = bisect.bisect_left(starts, scope_end, i)
+    i = bisect_left(starts, keyword_end)
+    j = bisect_left(starts, scope_end, i)
     groups = [g for g in parsed.groups[i:j] if g.end <= scope_end] if i < j else []
     context = not groups
     if context:
@@ -762,12 +762,13 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
                                 for lead in g.leads]
         if not groups and not values:
             targets_left = [None]
-        span = (keyword_start, scope_end)
-        phrase = text[keyword_start:scope_end].strip()
-        focus = (keyword_start, direction_end)
-        claims.extend(new_claim("st_mv", None, None, None, lead, span, phrase, category, False, None, None,
-                                focus, opposite)
-                      for lead in targets_left)
+        if targets_left:
+            span = (keyword_start, scope_end)
+            phrase = text[keyword_start:scope_end].strip()
+            focus = (keyword_start, direction_end)
+            claims.extend(new_claim("st_mv", None, None, None, lead, span, phrase, category, False, None, None,
+                                    focus, opposite)
+                          for lead in targets_left)
     return claims
 
 
@@ -1039,7 +1040,7 @@ def _rhythm_rates(parsed: ParsedText, named: list[Claim], claimed: set[int]) -> 
         if (claim.quantity, claim.category) not in _RATE_RHYTHMS:
             continue
         end = claim.span[1]
-        i = bisect.bisect_left(parsed.claim_value_starts, end)
+        i = bisect_left(parsed.claim_value_starts, end)
         if i == len(parsed.claim_values):
             continue
         value = parsed.claim_values[i]
@@ -1088,7 +1089,7 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
             continue
         if value.low < _LEAST_RATE:
             continue  # "extrasystoles > 5/min": a count per minute, not the heart rate
-        i = bisect.bisect_right(starts, value.start) - 1
+        i = bisect_right(starts, value.start) - 1
         if i < 0 or value.start >= blocked[i][1]:  # "atrial rate 300 bpm" is no heart rate
             claims.append(_claim_from_value("hr_bpm", value, None, parsed, (value.start, value.end)))
     for m in _PRT_AXES_RE.finditer(parsed.lowered) if "axes" in parsed.lowered else ():
