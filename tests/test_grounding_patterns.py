@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from gemeval.metrics.grounding import extraction, leads
 from gemeval.metrics.grounding.assertion import _PHRASES, _dashes, read_cues
 from gemeval.metrics.grounding.claims import Claim, new_claim
-from gemeval.metrics.grounding.numbers import decimal_points
+from gemeval.metrics.grounding.numbers import _UNIT, NUMBER_TAIL_RE, decimal_points
 from gemeval.metrics.grounding.corpus import load_corpus
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
@@ -129,6 +129,21 @@ def test_sentence_ends_checks_every_end_character_as_the_rule_says(text: str) ->
 def test_lead_names_are_found_as_the_class_pattern_finds_them(text: str) -> None:
     plain = re.compile(r"(?:[Vv][1-6]|aV[RLF]|AV[RLF]|avr|avl|avf|III|II|I)(?![\w'’])")
     assert [m.span() for m in leads.LEAD_TOKEN_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+_UNIT_PIECES = ["1", "2.5", " ", "-", " to ", "x", "a", "ms", "msec", "s", "sec", "seconds", "mv", "mm", "mm/s",
+                "millimeters", "millimetre per", "µv", "uv", "bpm", "b/min", "/min", "/ minute", "per minute",
+                "beats per min", "beats/minute", "beats each minute", "deg", "degrees", "°", "º", "milli", "microvolts"]
+
+
+@BOUNDED
+@given(st.lists(st.sampled_from(_UNIT_PIECES), max_size=8))
+def test_units_grouped_by_first_character_match_as_the_plain_alternation(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    plain = re.compile(rf"(\d+(?:\.\d+)?)(?:\s*(?P<unit1>{_UNIT})(?![a-z]))?"
+                       rf"(?:\s*(?:-|–|—|to)\s*(?P<num2>[+\-−]?\d+(?:\.\d+)?))?(?:\s*(?P<unit>{_UNIT})(?![a-z]))?")
+    assert [(m.span(), m.groups()) for m in NUMBER_TAIL_RE.finditer(text)] == [
+        (m.span(), m.groups()) for m in plain.finditer(text)]
 
 
 @BOUNDED
