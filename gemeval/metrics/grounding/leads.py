@@ -107,9 +107,12 @@ class LeadGroup:
     territory: bool = False
 
 
+_AUGMENTED = {"AVR": "aVR", "AVL": "aVL", "AVF": "aVF"}
+
+
 def canonical_lead(token: str) -> str:
     upper = token.upper()
-    return {"AVR": "aVR", "AVL": "aVL", "AVF": "aVF"}.get(upper, upper)
+    return _AUGMENTED.get(upper, upper)
 
 
 def attached_group(parsed: ParsedText, value: Value, groups: list[LeadGroup], next_start: int) -> LeadGroup | None:
