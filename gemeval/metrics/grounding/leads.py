@@ -181,9 +181,12 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         i = j
         if _is_lead_list(text, lowered, start, end, leads):
             groups.append(LeadGroup(start, end, tuple(dict.fromkeys(leads))))
-    # One scan per word: each starts with its literal, which re skips ahead to.
-    for leads_word in sorted((m for pattern in _LEADS_WORD_PARTS for m in word_matches(pattern, lowered)),
-                             key=lambda m: m.start()):
+    # One scan per word: each starts with its literal, which re skips ahead to. A territory
+    # name before "leads" ends as one of ``_TERRITORY_ENDINGS``: a text without any (the
+    # usual lead-by-lead text: "Lead V5: ...") has no "leads" word to read.
+    leads_words = sorted((m for pattern in _LEADS_WORD_PARTS for m in word_matches(pattern, lowered)),
+                         key=lambda m: m.start()) if any(end in lowered for end in _TERRITORY_ENDINGS) else []
+    for leads_word in leads_words:
         window = max(0, leads_word.start() - 60)
         head = lowered[window:leads_word.start()].rstrip()
         if len(head) == leads_word.start() - window or not head.endswith(_TERRITORY_ENDINGS):
