@@ -238,3 +238,34 @@ def test_chat_negations_disappearance_and_answers(text: str, expected: list[tupl
 ])
 def test_what_cannot_be_assessed_ends_where_its_circumstances_start(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the circumstance a finding is read in is a finding of this ECG
+    ("In the setting of a fast rate, this ST depression may be demand-related.",
+     [("hr_bpm", None, "fast", "affirmed"), ("st_mv", None, "depressed", "uncertain")]),
+    ("These findings in the context of tachycardia raise the possibility of pulmonary embolism.",
+     [("hr_bpm", None, "fast", "affirmed")]),
+    # a differential drawn up for a finding leaves that finding given
+    ("Differential diagnosis for this narrow-complex tachycardia at 150 bpm: atrial flutter with 2:1 block or AVNRT.",
+     [("hr_bpm", None, "fast", "affirmed"), ("hr_bpm", None, 150.0, "affirmed"),
+      ("rhythm", None, "atrial_flutter", "uncertain")]),
+    # a tag asking for agreement leaves the statement standing
+    ("There's ST depression in V5 and V6, isn't it?",
+     [("st_mv", "V5", "depressed", "affirmed"), ("st_mv", "V6", "depressed", "affirmed")]),
+    ("Is there ST depression in V5?", [("st_mv", "V5", "depressed", "uncertain")]),
+])
+def test_circumstances_differentials_and_tag_questions(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Rate is 64 now instead of 90 last week.", [("hr_bpm", None, 64.0, "affirmed"), ("hr_bpm", None, 90.0, "hypothetical")]),
+    ("QTc 455 ms (previously 490 ms).", [("qtc_ms", None, 455.0, "affirmed"), ("qtc_ms", None, 490.0, "hypothetical")]),
+    ("The rate is 64 bpm, down from 88 bpm last week.",
+     [("hr_bpm", None, 64.0, "affirmed"), ("hr_bpm", None, 88.0, "hypothetical")]),
+    # a rhythm instead of another is still a denial
+    ("Junctional rhythm instead of sinus rhythm.", [("rhythm", None, "junctional", "affirmed"), ("rhythm", None, "sinus", "negated")]),
+])
+def test_an_earlier_value_beside_this_ones_is_the_earlier_ecgs(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

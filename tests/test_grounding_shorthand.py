@@ -303,3 +303,17 @@ def test_numbers_with_commas_never_stop_the_reading() -> None:
         extract_claims("".join(parts))
 
     read()
+
+
+@pytest.mark.parametrize("text, expected", [
+    # chat writes the abbreviations in lower case, and T waves "flipped" or "upside down"
+    ("qrs looks narrow", [("qrs_ms", None, "normal", "affirmed")]),
+    ("the t waves are flipped in v2 and v3", [("t_wave", "V2", "inverted", "affirmed"), ("t_wave", "V3", "inverted", "affirmed")]),
+    ("st elevation in v1-v2, p waves normal", [("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed")]),
+    ("The T wave in aVL is upside down.", [("t_wave", "aVL", "inverted", "affirmed")]),
+    # "st" and "t" alone are no keywords
+    ("the first depression episode was at 1st grade", []),
+])
+def test_lower_case_chat_abbreviations(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.category if c.value is None else c.value, c.assertion)
+            for c in extract_claims(text)] == expected

@@ -261,7 +261,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "expect", "when", "whenever",
              "{a|an} {typical|classic}", "threshold for", "cutoff for", "cut off for", "diagnosis of",
              "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
-             "were to", "was to", "had been", "in the setting of", "in the context of",
+             "were to", "was to", "had been",
              "defined by", "{is|are} defined by"),
      HYPOTHETICAL, FORWARD),
     # what an earlier ECG showed is not about this one (stopped by "today", "now", "this one")
@@ -401,6 +401,7 @@ children and young adults, ..." (no determiner pointing at this case, no lead)."
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
+_DIFFERENTIAL = frozenset(_expand("differential {diagnosis|includes}"))
 _NAMING = frozenset(_expand("{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}"))
 _DEMONSTRATIVE_BEFORE_RE = re.compile(r"(?<![a-z])(?:that|this|it|which|what)\s+$")
 _LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}", "cutoff", "cut off", "threshold", "usual",
@@ -408,6 +409,8 @@ _LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}"
 _COMPARED_BEFORE_RE = re.compile(
     r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"
     r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")
+_GENERIC_BOUND_NEEDLES = ("over", "above", "under", "below", "beyond", "exceed", "than", "least", "<", ">", "≤", "≥")
+"""Words one of which a generic bound needs (a cheap test before the sentences are read)."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
 _GENERIC_STARTS = ("a ", "an ", "any ", "values ", "rates ", "durations ", "intervals ")
 _GENERIC_BOUND_RE = re.compile(
@@ -534,7 +537,8 @@ class AssertionReader:
             self.cues = [c for c in self.cues if not self._names_this_finding(c) and not self._compared_limit(c)]
         if ", " in lowered:
             self._add_premises()
-        self._add_generic_bounds()
+        if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
+            self._add_generic_bounds()
         self.cue_starts = [c.start for c in self.cues]
         self.trigger_starts = [c.start for c in self.cues if c.kind not in (PSEUDO, TERMINATE)]
         # The sentences (their index in ``sentence_ends``) with a trigger: ``status`` of a
@@ -660,6 +664,12 @@ class AssertionReader:
             return False
         if cue.kind == UNCERTAIN and self._labels_a_list(cue, anchor):
             return True
+        if cue.phrase in _DIFFERENTIAL:
+            # "Differential diagnosis for this wide-complex tachycardia at 180 bpm: VT, SVT with
+            # aberrancy, ...": the finding it is drawn up for is given, the alternatives are hedged
+            colon = self.lowered.find(":", cue.end, sentence_end)
+            if colon >= 0:
+                return anchor > colon
         reached = self._findings_between(cue.end, anchor)
         if cue.kind == NEGATED and plain_number and reached:
             return False

@@ -19,6 +19,7 @@ except ImportError:  # Python 3.10
 
 from gemeval.metrics.grounding.assertion import (
     AFFIRMED,
+    HYPOTHETICAL,
     NEGATED,
     NOT_ASSESSABLE,
     REFERENCE,
@@ -540,6 +541,10 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         fitted = value if _fits(quantity, value) else None
         if fitted is None and value.family is None and i == 0:
             fitted = _unitless_ok(quantity, parsed, mention, value)
+        elif (fitted is None and value.family is None and claims and NUMERIC_QUANTITIES[quantity] == "time_rate"
+              and 20.0 <= value.low <= 300.0
+              and parsed.lowered.endswith(EARLIER_VALUE_BEFORE, max(0, value.start - 12), value.start)):
+            fitted = replace(value, family="time_rate")  # "the rate is now 70 instead of 115"
         if fitted is None:
             continue
         references = parsed.assertions.cues_between(last_end, value.start, REFERENCE)
@@ -550,7 +555,8 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         elif (claims and fitted.comparator is None and claims[-1].comparator in ("<", "<=", ">", ">=")
               and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
-        elif claims and fitted.comparator in (None, "range") and not references and not in_reference:
+        elif (claims and fitted.comparator in (None, "range") and not references and not in_reference
+              and not parsed.lowered.endswith(EARLIER_VALUE_BEFORE, max(0, value.start - 12), value.start)):
             continue
         claims.append(_claim_from_value(quantity, fitted, None, parsed, (mention.start, mention.end),
                                         formula=formula, comparator=comparator))
@@ -1179,6 +1185,14 @@ _ANSWER_RE = re.compile(r"[^?.]{0,60}\?[*_\"'’”]*\s*[*_]*\s*(?:(?P<no>no\b|n
 Probably not."); "probably not" and "unlikely" deny, as they do elsewhere."""
 
 
+EARLIER_VALUE_BEFORE = ("instead of ", "down from ", "up from ", "(previously ", "(was ", "(prior ")
+"""What stands right before a value of an earlier ECG given beside this one's ("the rate is
+now 70 instead of 115", "QTc 455 ms (previously 490 ms)")."""
+_TAGS = (" right", ", correct", ", ok", ", okay", " isn't it", " aren't they", " don't they", " doesn't it", " yeah")
+"""A tag that makes a statement a question ("... but you're on digoxin, right?"): it asks for
+agreement, the statement before it stands."""
+
+
 def _answered(lowered: str, end: int) -> str:
     """A claim in a question claims nothing until the text answers it: "Is the QRS wide?
     Not really" denies it, "... ? Yes" affirms it; otherwise it stays uncertain."""
@@ -1199,6 +1213,7 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
                                   | {m.start for m in parsed.mentions}))
     lowered = parsed.lowered
     questions = "?" in lowered
+    earlier_values = "instead of" in lowered or " from " in lowered or "(p" in lowered or "(was" in lowered
     out: list[Claim] = []
     seen: set[tuple[str, str | None, tuple[int, int]]] = set()
     for claim in claims:
@@ -1207,8 +1222,12 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
                                plain=claim.comparator is None)
         if status == AFFIRMED and questions and ("?" in lowered[max(0, focus[0] - 2):focus[0]]
                                                  or lowered[focus[1]:focus[1] + 2].lstrip().startswith("?")
-                                                 or lowered.startswith("?", parsed.sentence_end(focus[1]))):
+                                                 or (lowered.startswith("?", end := parsed.sentence_end(focus[1]))
+                                                     and not lowered.endswith(_TAGS, 0, end))):
             status = _answered(lowered, focus[1])
+        if (earlier_values and claim.value is not None and status in (AFFIRMED, NEGATED)
+                and lowered.endswith(EARLIER_VALUE_BEFORE, max(0, focus[0] - 12), focus[0])):
+            status = HYPOTHETICAL  # "now 70 instead of 115", "down from 115": the earlier ECG's value
         if claim.category is None and claim.value is None and status != NOT_ASSESSABLE:
             continue  # a keyword in a not-assessable scope that the scope, read in full, leaves out
         if status == NOT_ASSESSABLE and claim.category is not None:

@@ -63,6 +63,14 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("st_mv", r"J[- ]?points?\b", False),
         ("st_mv", r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping|upsloping)"
                   r"\s+(?:elevations?|depressions?)\b", True),
+        # chat writes the abbreviations in lower case ("qrs narrow", "st depression in v5 v6",
+        # "the t waves"); only these forms, never "st" or "t" alone (they are words and ordinals)
+        ("qrs_ms", r"qrs\b(?!\s+axis)(?:[- ](?:duration|width|interval|complex(?:es)?))?", False),
+        ("st_mv", "|".join(rf"st{sep}{word}\b" for sep in (" ", "-") for word in (
+            r"segments?(?:\s+(?:elevations?|elevated|depressions?|depressed))?", r"elevations?", "elevated",
+            r"depressions?", "depressed", "changes")), False),
+        ("t_wave", r"t waves?\b|t-waves?\b", False),
+        ("block", r"p waves?\b|p-waves?\b", False),
         ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ]axis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
                   r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|QS\b", False),
@@ -94,7 +102,7 @@ ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
     r"\s*(?:interval|duration|width|axis|rate)?[\s*]*(?:[:=]|of|is|was|are|were|['’]s|at|measures|measured|measuring"
-    r"|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+out\s+at|(?:is|was)\s+calculated\s+at)?[\s*]*"
+    r"|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+out\s+at|(?:is|was)\s+calculated\s+at)?[\s*]*(?:now\s+)?"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
 
@@ -336,11 +344,12 @@ OPPOSITE_ST_RE = {
 T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
     ("inverted", at_word_start(r"invert")), ("inverted", at_word_start(r"inversion")),
     ("inverted", at_word_start(r"negativ")), ("inverted", at_word_start(r"inv\b")), ("inverted", at_word_start(r"deeply\s+negative")),
+    ("inverted", at_word_start(r"upside[\s-]+down")), ("inverted", at_word_start(r"flipped")),  # chat: "flipped upside down"
     ("flat", r"flatten"), ("flat", at_word_start(r"flat\b")),
     ("peaked", at_word_start(r"peaked")), ("peaked", at_word_start(r"hyperacute")),
     ("peaked", at_word_start(r"tall")), ("peaked", at_word_start(r"tented")),
     ("biphasic", r"biphasic"),
-    ("normal", at_word_start(r"upright\b")), ("normal", at_word_start(r"normal(?!\s+(?:variant|for))\b")),
+    ("normal", at_word_start(r"upright\b")), ("normal", at_word_start(r"normal(?!\s+(?:variant|for|in))\b")),
     ("normal", at_word_start(r"positive\b")), ("normal", at_word_start(r"concordant\b")),
     ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")), ("changed", at_word_start(r"changes?(?![a-z])")),
 ))
@@ -350,7 +359,7 @@ scope with its own leads ("T waves upright in V2-V6 and inverted in III").
 T_WAVE_BEFORE: dict[str, str] = {
     "abnormal": "changed", "inverted": "inverted", "negative": "inverted", "flat": "flat", "flattened": "flat",
     "peaked": "peaked", "tall": "peaked", "hyperacute": "peaked", "tented": "peaked",
-    "biphasic": "biphasic", "upright": "normal", "normal": "normal", "positive": "normal",
+    "biphasic": "biphasic", "upright": "normal", "normal": "normal", "positive": "normal", "flipped": "inverted",
 }
 """T-wave category words written before the keyword ("inverted T waves")."""
 T_WAVE_KEYWORD: dict[str, str] = {"inversion": "inverted", "inversions": "inverted", "flattening": "flat",
