@@ -285,8 +285,13 @@ def read_values(text: str, lowered: str) -> list[Value]:
         written_unit = unit or unit1
         family, factor = (None, 1.0) if not written_unit else (
             _UNIT_SPELLINGS.get(written_unit) or unit_of(written_unit))
-        # Rounded to a micro-unit so that "1.5 mm" is 0.15 mV, not 0.15000000000000002.
-        low = round(float(number.replace("−", "-") if signed else number) * factor, 6)
+        # Rounded to a micro-unit so that "1.5 mm" is 0.15 mV, not 0.15000000000000002. A number
+        # in its family's own unit of at most seven characters (the usual: "1.20", "+0.05",
+        # "137") has at most six decimals and is below 10^7, so the float read is within
+        # 10^-9 of that micro-unit number and round() would give the same float back.
+        low = float(number.replace("−", "-") if signed else number) * factor
+        if factor != 1.0 or len(number) > 7:
+            low = round(low, 6)
         if num2:
             high = round(float(num2.replace("−", "-")) * factor, 6)
             low, high = min(low, high), max(low, high)
@@ -321,7 +326,7 @@ def read_values(text: str, lowered: str) -> list[Value]:
             comparator = COMPARATORS[cmp_word[0]]
             if cmp_word[0] == "beyond" and signed and low < 0:
                 comparator = "<"  # "beyond −30°" is further from zero: more negative
-        end = max(tail_end, number_end, spread_end)
+        end = tail_end if tail_end > spread_end else spread_end  # (the tail starts at the number)
         if comparator is None and lowered.startswith("+", number_end) and not lowered[number_end + 1:number_end + 2].isdigit():
             comparator = ">="  # "a QTc of 500+ ms"
         if either_or and comparator is None and lowered.startswith(" or ", end):
