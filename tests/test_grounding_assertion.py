@@ -188,10 +188,11 @@ def test_a_generic_comment_in_a_clause_of_its_own_leaves_the_finding_affirmed() 
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("A QTc longer than 500 ms is generally termed markedly prolonged.", [("qtc_ms", None, 500.0, "hypothetical")]),
+    ("A QTc longer than 500 ms is generally termed markedly prolonged.",
+     [("qtc_ms", None, 500.0, "hypothetical"), ("qtc_ms", None, "prolonged", "hypothetical")]),
     ("Any PR interval over 200 ms is referred to as first-degree AV block.",
      [("pr_ms", None, 200.0, "hypothetical"), ("pr_ms", None, "prolonged", "hypothetical")]),
-    ("A QTc below 340 ms is short.", [("qtc_ms", None, 340.0, "hypothetical")]),
+    ("A QTc below 340 ms is short.", [("qtc_ms", None, 340.0, "hypothetical"), ("qtc_ms", None, "short", "hypothetical")]),
     ("Low voltage is said to be present when the limb-lead QRS complexes are all small.",
      [("voltage", None, "low", "hypothetical")]),
     # a bound tied to this case, and a name given to this ECG's finding, stay affirmed

@@ -306,3 +306,40 @@ def test_a_value_compared_with_a_limit_is_a_bound_about_this_ecg(text: str, expe
 def test_beyond_a_negative_axis_is_more_negative(text: str, expected: list[tuple]) -> None:
     assert [(q, None if low == float("-inf") else low, None if high == float("inf") else high, cmp, a)
             for q, low, high, cmp, a in _bounds(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a change from an earlier ECG's value: the first number is the earlier ECG's
+    ("The QTc has shortened from 490 ms to 455 ms.",
+     [("qtc_ms", None, 490.0, None, "hypothetical"), ("qtc_ms", None, 455.0, None, "affirmed")]),
+    ("The PR ranges from 160 to 180 ms.", [("pr_ms", None, 170.0, None, "affirmed")]),
+    # an approximate range, an approximate slash pair
+    ("It varies between about 62 and 84 bpm.", [("hr_bpm", None, 73.0, None, "affirmed")]),
+    ("- QT/QTc: roughly 360/430 ms", [("qt_ms", None, 360.0, None, "affirmed"), ("qtc_ms", None, 430.0, None, "affirmed")]),
+    ("rate is mostly 90-110", [("hr_bpm", None, 100.0, None, "affirmed")]),
+])
+def test_changes_approximate_ranges_and_pairs(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ok so your heart rate is 54, thats a bit on the slow side",
+     [("hr_bpm", None, 54.0, None, "affirmed"), ("hr_bpm", None, None, "slow", "affirmed")]),
+    ("The PR is 210 ms, on the long side.",
+     [("pr_ms", None, 210.0, None, "affirmed"), ("pr_ms", None, None, "prolonged", "affirmed")]),
+    # a bound names its category with its own status
+    ("A QRS over 120 ms is generally called wide.",
+     [("qrs_ms", None, 120.0, None, "hypothetical"), ("qrs_ms", None, None, "wide", "hypothetical")]),
+    ("The QTc is above 450 ms, which is prolonged.",
+     [("qtc_ms", None, 450.0, None, "affirmed"), ("qtc_ms", None, None, "prolonged", "affirmed")]),
+    # the rhythm after a markdown label, beats that come regularly
+    ("- **Rhythm:** Regular. P waves are present.", [("rhythm", None, None, "regular", "affirmed")]),
+    ("The beats come regularly.", [("rhythm", None, None, "regular", "affirmed")]),
+    # textbook nouns
+    ("The ECG shows widening of the QRS complex to 140 ms.",
+     [("qrs_ms", None, None, "wide", "affirmed"), ("qrs_ms", None, 140.0, None, "affirmed")]),
+    ("It stands for left axis deviation - your axis is -40 degrees.",
+     [("axis_deg", None, None, "left", "hypothetical"), ("axis_deg", None, -40.0, None, "affirmed")]),
+])
+def test_chat_verdicts_and_categories_of_a_bound(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -294,7 +294,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
              "{is|are} {generally|usually|often|commonly|conventionally} {called|termed|labelled|labeled|known as|"
              "referred to as|classified as}",
-             "{is|are} said to", "by definition", "think of", "red flag", "red flags"),
+             "{is|are} said to", "by definition", "think of", "red flag", "red flags",
+             "{stands|stand} for", "is short for", "is an abbreviation for"),  # "LAD stands for left axis deviation"
      HYPOTHETICAL, SENTENCE),
     (_expand("{is|are} typical", "{is|are} characteristic",
              "{is|are} {required|needed|used|diagnostic}", "{is|are} expected"),

@@ -41,7 +41,14 @@ from gemeval.metrics.grounding.leads import (
     context_groups,
     lead_groups,
 )
-from gemeval.metrics.grounding.numbers import Value, decimal_points, read_values, unit_of, with_digits
+from gemeval.metrics.grounding.numbers import (
+    CHANGE_FROM_RE,
+    Value,
+    decimal_points,
+    read_values,
+    unit_of,
+    with_digits,
+)
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
     at_word_start,
@@ -542,8 +549,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         if fitted is None and value.family is None and i == 0:
             fitted = _unitless_ok(quantity, parsed, mention, value)
         elif (fitted is None and value.family is None and claims and NUMERIC_QUANTITIES[quantity] == "time_rate"
-              and 20.0 <= value.low <= 300.0
-              and parsed.lowered.endswith(EARLIER_VALUE_BEFORE, max(0, value.start - 12), value.start)):
+              and 20.0 <= value.low <= 300.0 and earlier_value(parsed.lowered, value.start)):
             fitted = replace(value, family="time_rate")  # "the rate is now 70 instead of 115"
         if fitted is None:
             continue
@@ -556,12 +562,16 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
               and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
         elif (claims and fitted.comparator in (None, "range") and not references and not in_reference
-              and not parsed.lowered.endswith(EARLIER_VALUE_BEFORE, max(0, value.start - 12), value.start)):
-            continue
+              and not earlier_value(parsed.lowered, value.start)
+              and not (parsed.lowered.endswith(" to ", 0, value.start)
+                       and earlier_value(parsed.lowered, claims[-1].focus[0] if claims[-1].focus else 0))):
+            continue  # (but "from 490 ms to 455 ms": this ECG's value after the earlier one)
         claims.append(_claim_from_value(quantity, fitted, None, parsed, (mention.start, mention.end),
                                         formula=formula, comparator=comparator))
         last_end = value.end
-    if claims and claims[0].comparator is None:
+    if claims and claims[0].comparator != "range":
+        # a bound names its category too: "a QTc below 350 ms is short", "a QRS over 120 ms is
+        # called wide" (stated of the bound, with its status)
         claims.extend(_value_predicate(parsed, mention, claims[0], quantity))
     return claims
 
@@ -1188,6 +1198,12 @@ Probably not."); "probably not" and "unlikely" deny, as they do elsewhere."""
 EARLIER_VALUE_BEFORE = ("instead of ", "down from ", "up from ", "(previously ", "(was ", "(prior ")
 """What stands right before a value of an earlier ECG given beside this one's ("the rate is
 now 70 instead of 115", "QTc 455 ms (previously 490 ms)")."""
+def earlier_value(lowered: str, start: int) -> bool:
+    """Whether the number at ``start`` is an earlier ECG's, given beside this one's."""
+    return lowered.endswith(EARLIER_VALUE_BEFORE, max(0, start - 12), start) or (
+        lowered.endswith("from ", 0, start) and CHANGE_FROM_RE.search(lowered, max(0, start - 40), start) is not None)
+
+
 _TAGS = (" right", ", correct", ", ok", ", okay", " isn't it", " aren't they", " don't they", " doesn't it", " yeah")
 """A tag that makes a statement a question ("... but you're on digoxin, right?"): it asks for
 agreement, the statement before it stands."""
@@ -1226,7 +1242,7 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
                                                      and not lowered.endswith(_TAGS, 0, end))):
             status = _answered(lowered, focus[1])
         if (earlier_values and claim.value is not None and status in (AFFIRMED, NEGATED)
-                and lowered.endswith(EARLIER_VALUE_BEFORE, max(0, focus[0] - 12), focus[0])):
+                and earlier_value(lowered, focus[0])):
             status = HYPOTHETICAL  # "now 70 instead of 115", "down from 115": the earlier ECG's value
         if claim.category is None and claim.value is None and status != NOT_ASSESSABLE:
             continue  # a keyword in a not-assessable scope that the scope, read in full, leaves out

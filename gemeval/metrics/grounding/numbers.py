@@ -177,6 +177,13 @@ BETWEEN_TAIL_RE = re.compile(
     rf"(?:\s*(?P<unit>{_UNITS})(?![a-z]))?"
 )
 """The rest of "between 0 and +90 degrees" / "from 120 to 200 ms": a range."""
+_BETWEEN_APPROX = ("between about ", "between around ", "between approximately ", "between roughly ", "between ~")
+"""An approximate range: "it varies between about 62 and 84 bpm"."""
+CHANGE_FROM_RE = re.compile(
+    r"(?<![a-z])(?:shortened|lengthened|increased|decreased|fallen|dropped|risen|rose|fell|gone\s+(?:up|down)"
+    r"|come\s+down|went\s+(?:up|down)|improved|changed|slowed|narrowed|widened|normali[sz]ed)\s+from\s+$")
+"""A change from an earlier ECG's value ("the QTc has shortened from 490 ms to 455 ms"): no
+range; the first number is the earlier ECG's, the second this one's."""
 _OR_MORE_RE = re.compile(r"\s+or\s+(?:(?P<more>more|greater|longer|above|higher|over|wider|deeper)"
                          r"|less|fewer|shorter|below|lower|under)\b")
 _TIME_STAMP_RE = re.compile(r"(?<![a-z])(?:t|time)\s*=\s*$")
@@ -252,6 +259,10 @@ def read_values(text: str, lowered: str) -> list[Value]:
         start, tail_end = m.span()
         number, unit1, num2, unit = m.groups()
         pos = number_end = start + len(number)
+        if num2 and lowered.endswith("from ", 0, start) and CHANGE_FROM_RE.search(lowered, start - 40 if start > 40 else 0,
+                                                                                 start):
+            num2 = unit = None  # "shortened from 490 ms to 455 ms": two values, no range
+            tail_end = m.end("unit1") if unit1 else number_end
         before_char = text[start - 1] if start else ""
         signed = False
         if before_char != " ":  # (the usual case: none of the below)
@@ -276,8 +287,10 @@ def read_values(text: str, lowered: str) -> list[Value]:
             spread = PLUS_MINUS_RE.match(lowered, number_end)
             if spread is not None:  # "96 ± 4 ms": 96 ms, give or take
                 unit, spread_end = spread.group("unit"), spread.end()
-        if (ranges and not num2 and lowered.endswith(("between ", "from "), start - 9 if start > 9 else 0, start)
-                and word_before(lowered, start, ("between", "from"))):
+        if ranges and not num2 and ((lowered.endswith(("between ", "from "), start - 9 if start > 9 else 0, start)
+                                     and word_before(lowered, start, ("between", "from"))
+                                     and not CHANGE_FROM_RE.search(lowered, start - 40 if start > 40 else 0, start))
+                                    or lowered.endswith(_BETWEEN_APPROX, start - 22 if start > 22 else 0, start)):
             between = BETWEEN_TAIL_RE.match(lowered, number_end)
             if between is not None:
                 unit1, num2, unit = between.group("unit1", "num2", "unit")

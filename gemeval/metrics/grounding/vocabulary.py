@@ -102,7 +102,7 @@ ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
     r"\s*(?:interval|duration|width|axis|rate)?[\s*]*(?:[:=]|of|is|was|are|were|['’]s|at|measures|measured|measuring"
-    r"|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+out\s+at|(?:is|was)\s+calculated\s+at)?[\s*]*(?:now\s+)?"
+    r"|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+out\s+at|(?:is|was)\s+calculated\s+at)?[\s*]*(?:(?:now|mostly|mainly|still)\s+)?"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
 
@@ -150,9 +150,10 @@ VALUE_PREDICATE_RE = re.compile(
     r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
     r"(?:\s+in\s+(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3})(?:\s*(?:,|and)\s*(?:v[1-6]|av[lrf]|i{1,3}))*(?![a-z\d]))?"
     r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+|(?:is|are|was|seems|appears|looks)\s+"
-    r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?)"
+    r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?|(?:that|it)['’]?s\s+|(?:that|it)\s+is\s+"
+    r"|(?:is|are)\s+(?:(?:generally|usually|often|commonly)\s+)?(?:called|termed|considered|regarded\s+as|classed\s+as)\s+)"
     r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+)?[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
-    rf"(?:(?:{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well)\s+)?"
+    rf"(?:(?:{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well)\s+)?(?:on\s+the\s+)?"
     r"(?P<word>normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
 )
 """A category right after a number: "QTc 468 ms, which is prolonged", "the rate is 110 bpm,
@@ -213,7 +214,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         # beating irregularly": the rhythm, said of the beats
         ("rhythm", "regular", r"(?:heart\s*beats?|beats|rhythm|heart|(?:qrs\s+)?complexes|r-?r\s+intervals?)(?:['’]s)?\s+"
                               r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+|comes?\s+at\s+"
-                              r"|occurs?\s+at\s+|(?:(?:is|are|was|were)\s+)?beating\s+)?"
+                              r"|occurs?\s+at\s+|(?:(?:is|are|was|were)\s+)?beating\s+|(?:come|comes|came|occur|occurs)\s+(?=\w+ly\b))?"
                               r"(?:(?:perfectly|completely|fairly|quite|very|mostly)\s+)?(?:regular(?:ly)?|evenly\s+spaced)\b"),
         ("rhythm", "irregular", r"(?:heart\s*beats?|beats|rhythm|heart|(?:qrs\s+)?complexes|r-?r\s+intervals?)(?:['’]s)?\s+"
                                 r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+|seems?\s+|looks?\s+|comes?\s+at\s+"
@@ -222,8 +223,13 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         # "Rate 58/min, regular", "74 bpm, perfectly regular", "regular and sinus": regular
         # as an item of its own in a list about the rhythm.
         ("rhythm", "regular", r"regular(?:(?<=[,;:] regular)|(?<=[,;:] perfectly regular)|(?<=[,;:] completely regular)"
-                              r"|(?<=[,;:] nice and regular)|(?<=^regular)|(?<=\. regular)|(?<=\nregular))(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"),
-        ("rhythm", "irregular", r"irregular(?<=[,;:] irregular)(?=\s*(?:[.;,)\n]|$))"),
+                              r"|(?<=[,;:] nice and regular)|(?<=^regular)|(?<=\. regular)|(?<=\nregular)"
+                              r"|(?<=:\*\* regular)|(?<=:\* regular))(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"),
+        ("rhythm", "irregular", r"irregular(?:(?<=[,;:] irregular)|(?<=:\*\* irregular))(?=\s*(?:[.;,)\n]|$))"),
+        # "widening of the QRS complex", "prolongation of the PR interval" (textbook wording)
+        ("qrs_ms", "wide", r"(?:widening|broadening|prolongation)\s+of\s+the\s+qrs\b"),
+        ("pr_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+the\s+(?:pr|pq)\b"),
+        ("qtc_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+the\s+qtc?\b"),
         ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "normal", r"normal\s+sinus\s+rhythm\b|normal\s+ventricular\s+response\b"),
@@ -316,8 +322,9 @@ FINDING_WORDS_RE = re.compile(
 """Words that make a sentence naming a lead a finding about that lead (lowered)."""
 
 PAIR_VALUES_RE = re.compile(
-    r"[\s*]*(?:of|is|are|was|were|:|=)?[\s*]*(?:(?:~|≈|approximately|about|around)\s*)?(?P<a>\d+(?:\.\d+)?|\.\d+)\s*(?:ms)?\s*/\s*"
-    r"(?:(?:~|≈|approximately|about|around)\s*)?(?P<b>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z])"
+    r"[\s*]*(?:of|is|are|was|were|:|=)?[\s*]*(?:(?:~|≈|approximately|approx\.?|about|around|roughly|ca\.?)\s*)?"
+    r"(?P<a>\d+(?:\.\d+)?|\.\d+)\s*(?:ms)?\s*/\s*"
+    r"(?:(?:~|≈|approximately|approx\.?|about|around|roughly|ca\.?)\s*)?(?P<b>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z])"
 )
 
 LIST_VALUES_RE = re.compile(
