@@ -270,3 +270,23 @@ def test_circumstances_differentials_and_tag_questions(text: str, expected: list
 ])
 def test_an_earlier_value_beside_this_ones_is_the_earlier_ecgs(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a threshold for a finding that this ECG's value is compared with
+    ("The QRS came out at 112 ms, just under the 120 ms cut-off for a bundle branch block.",
+     [("qrs_ms", None, 112.0, "affirmed"), ("qrs_ms", None, 120.0, "affirmed"), ("qrs_ms", None, "wide", "negated")]),
+    ("The Sokolow-Lyon index is 38 mm, which exceeds the 35 mm criterion for left ventricular hypertrophy.",
+     [("sokolow_lyon_mv", None, 3.8, "affirmed"), ("sokolow_lyon_mv", None, 3.5, "affirmed"),
+      ("voltage", None, "lvh", "affirmed")]),
+    ("Low QRS amplitudes are recorded in all limb leads, satisfying the criterion for low voltage.",
+     [("voltage", None, "low", "affirmed")]),
+    # the threshold stated alone stays a criterion
+    ("The criterion for left ventricular hypertrophy is a Sokolow-Lyon index above 35 mm.",
+     [("voltage", None, "lvh", "hypothetical"), ("sokolow_lyon_mv", None, 3.5, "hypothetical")]),
+    # a label's last word before its colon ends no scope
+    ("A normal ECG usually means: heart rate between 60 and 100, PR under 200 ms.",
+     [("hr_bpm", None, 80.0, "reference"), ("pr_ms", None, 200.0, "reference")]),
+])
+def test_a_value_compared_with_a_threshold_for_a_finding(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

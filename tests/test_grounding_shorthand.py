@@ -317,3 +317,18 @@ def test_numbers_with_commas_never_stop_the_reading() -> None:
 def test_lower_case_chat_abbreviations(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.lead, c.category if c.value is None else c.value, c.assertion)
             for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an ST direction before the keyword, and in plain words
+    ("elevated ST segments in V1 and V2", [("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed")]),
+    ("There are no raised ST segments anywhere.", [("st_mv", None, "elevated", "negated")]),
+    ("The ST segment is pushed down in V5.", [("st_mv", "V5", "depressed", "affirmed")]),
+    ("ST elevation in V2 with depressed ST in V5.", [("st_mv", "V2", "elevated", "affirmed"), ("st_mv", "V5", "depressed", "affirmed")]),
+    # a bound between a rate keyword and its unit-less number
+    ("If your heart rate were over 100 at rest, we'd call that tachycardia.",
+     [("hr_bpm", None, 100.0, "hypothetical"), ("hr_bpm", None, "fast", "hypothetical")]),
+])
+def test_st_directions_before_the_keyword_and_bounds_after_a_rate(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.category if c.value is None else c.value, c.assertion)
+            for c in extract_claims(text)] == expected

@@ -412,6 +412,13 @@ _COMPARED_BEFORE_RE = re.compile(
     r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")
 _GENERIC_BOUND_NEEDLES = ("over", "above", "under", "below", "beyond", "exceed", "than", "least", "<", ">", "≤", "≥")
 """Words one of which a generic bound needs (a cheap test before the sentences are read)."""
+_THRESHOLD_FOR = frozenset(_expand("{threshold|cutoff|cut off} for", "criterion", "criteria"))
+_BELOW_THE_RE = re.compile(r"(?<![a-z])(?:below|under|short\s+of|less\s+than|(?:shorter|lower|slower|narrower)\s+than"
+                           r"|(?:does|do|did)\s+not\s+(?:reach|meet|exceed))\s+the\s+(?:[\w.]+\s+){0,4}$")
+_ABOVE_THE_RE = re.compile(r"(?<![a-z])(?:above|over|beyond|exceeds|exceeding|exceeded|meets|meeting|satisfies"
+                           r"|satisfying|fulfils|fulfills|fulfilling|reaches|reaching|(?:longer|greater|higher|more"
+                           r"|faster|wider)\s+than)\s+the\s+(?:[\w.]+\s+){0,4}$")
+"""A value of this ECG compared with the threshold named next."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
 _GENERIC_STARTS = ("a ", "an ", "any ", "values ", "rates ", "durations ", "intervals ")
 _GENERIC_BOUND_RE = re.compile(
@@ -536,6 +543,8 @@ class AssertionReader:
         self.cues = read_cues(lowered)
         if any(c.phrase in _NAMING or (c.kind == REFERENCE and c.phrase in _LIMIT_WORDS) for c in self.cues):
             self.cues = [c for c in self.cues if not self._names_this_finding(c) and not self._compared_limit(c)]
+        if any(c.phrase in _THRESHOLD_FOR for c in self.cues):
+            self.cues = [c for c in map(self._compared_threshold, self.cues) if c is not None]
         if ", " in lowered:
             self._add_premises()
         if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
@@ -602,6 +611,17 @@ class AssertionReader:
         the number is a bound about this ECG, no reference."""
         return (cue.kind == REFERENCE and cue.phrase in _LIMIT_WORDS
                 and _COMPARED_BEFORE_RE.search(self.lowered, max(0, cue.start - 70), cue.start) is not None)
+
+    def _compared_threshold(self, cue: Cue) -> Cue | None:
+        """A threshold for a finding that this ECG's value is compared with gives the finding
+        the comparison's status: "just under the 120 ms cut-off for a bundle branch block"
+        denies it, "exceeds the 35 mm criterion for left ventricular hypertrophy" affirms it."""
+        if cue.phrase not in _THRESHOLD_FOR or cue.kind != HYPOTHETICAL:
+            return cue
+        start = max(0, cue.start - 60)
+        if _BELOW_THE_RE.search(self.lowered, start, cue.start):
+            return cue._replace(kind=NEGATED)
+        return None if _ABOVE_THE_RE.search(self.lowered, start, cue.start) else cue
 
     def _add_generic_bounds(self) -> None:
         """A sentence whose subject is any value beyond a bound ("A QRS over 120 ms is called
@@ -783,7 +803,8 @@ class AssertionReader:
         best: str = AFFIRMED
         blocked_before = s_start  # forward cues before a terminator are out
         for cue in cues:
-            if cue.kind == TERMINATE and cue.end <= anchor:
+            if cue.kind == TERMINATE and cue.end <= anchor and not self.lowered.startswith(":", cue.end):
+                # (a label's last word before its colon ends no scope: "a normal ECG means: ...")
                 if ")" in self.lowered[cue.end:anchor]:
                     close = self._inside_parens(cue.start, s_start)
                     if close is not None and close < anchor:

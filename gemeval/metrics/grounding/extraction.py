@@ -73,6 +73,7 @@ from gemeval.metrics.grounding.vocabulary import (
     LIST_QUANTITIES,
     LIST_VALUES_RE,
     OPPOSITE_ST_RE,
+    ST_DIRECTION_BEFORE_RE,
     PAIR_VALUES_RE,
     PRE_VALUE_GAP_RE,
     PREDICATE_RE,
@@ -661,6 +662,10 @@ def _st_direction(parsed: ParsedText, mention: Mention) -> tuple[float, str | No
         return 1.0, "changed", mention.end  # "no ST deviation": the ST is normal
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     if d is None:
+        before = ST_DIRECTION_BEFORE_RE.search(parsed.lowered, max(0, mention.start - 14), mention.start)
+        if before is not None:  # "elevated ST segments in V1 and V2"
+            return {"up": (1.0, "elevated"), "down": (-1.0, "depressed"), "iso": (1.0, "isoelectric")}[
+                before.lastgroup or "iso"] + (mention.end,)
         return 1.0, None, mention.end
     direction = DIRECTIONS[d.lastgroup or ""]
     if direction == "up":
@@ -689,6 +694,9 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
         turn = pattern.match(parsed.lowered, opening.end()) if opening is not None else None
         if turn is not None:
             tail_end = _clause_scope_end(parsed, turn.end())
+    if (turn is not None and _WORD_TAIL_RE.fullmatch(parsed.lowered, turn.end(), mention.scope_end)
+            and ST_DIRECTION_BEFORE_RE.search(parsed.lowered, max(0, mention.scope_end - 14), mention.scope_end)):
+        turn = None  # "ST elevation in V2 with depressed ST in V5": the word is the next ST mention's
     if turn is None:
         return _per_lead_mention_claims(parsed, mention, previous, direction)
     head = dataclasses.replace(mention, scope_end=min(turn.start(), mention.scope_end))
@@ -708,6 +716,7 @@ _NO_DIRECTION: tuple[float, str | None, int] = (1.0, None, -1)
 """The direction of an R or S mention: none (its ``direction_end`` is never read)."""
 
 
+_WORD_TAIL_RE = re.compile(r"[a-z]*\s+")
 _COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
 _NEXT_CLAUSE_RE = re.compile(r";\s*(?:(?:and|with|plus)\s+)?(?:(?:mild|slight|minor|subtle|reciprocal|marked"
                              r"|horizontal|downsloping|upsloping|concave|convex)\s+)*")

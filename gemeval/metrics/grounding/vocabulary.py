@@ -87,12 +87,15 @@ word means something else ("ST", "PR", "R wave")."""
 
 DIRECTION_RE, DIRECTIONS = tagged_alternatives((
     ("up", r"elevat"), ("down", r"depress"), ("iso", r"isoelectric"), ("iso", r"flat"),
+    ("up", at_word_start(r"raised\b")), ("up", r"pushed\s+up"), ("down", r"pushed\s+down"),  # chat
     ("normal", at_word_start(r"unremarkable")), ("normal", at_word_start(r"normal(?!\s+(?:variant|early|for))")),
     ("changed", at_word_start(r"changes?(?![a-z])")), ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")),
     ("changed", at_word_start(r"deviations?(?![a-z])")),
 ))
 """ST direction words (lowered), searched in the keyword's scope when the keyword has none;
 ``DIRECTIONS[match.lastgroup]`` is "up", "down", "iso", "normal" or "changed"."""
+ST_DIRECTION_BEFORE_RE = re.compile(r"(?<![a-z])(?:(?P<up>elevated|raised)|(?P<down>depressed)|(?P<iso>isoelectric))\s+$")
+"""A direction written before the ST keyword: "elevated ST segments in V1 and V2"."""
 
 FORMULA_RE = re.compile(r"bazett|fridericia")
 
@@ -103,6 +106,7 @@ ends at the sentence end and at the next keyword)."""
 TIGHT_GAP_RE = re.compile(
     r"\s*(?:interval|duration|width|axis|rate)?[\s*]*(?:[:=]|of|is|was|are|were|['’]s|at|measures|measured|measuring"
     r"|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+out\s+at|(?:is|was)\s+calculated\s+at)?[\s*]*(?:(?:now|mostly|mainly|still)\s+)?"
+    r"(?:(?:over|above|under|below|between|at\s+least|(?:less|more|greater|higher|lower|faster|slower)\s+than)\s+)?"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
 
