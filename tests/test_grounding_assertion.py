@@ -290,3 +290,20 @@ def test_an_earlier_value_beside_this_ones_is_the_earlier_ecgs(text: str, expect
 ])
 def test_a_value_compared_with_a_threshold_for_a_finding(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a later clause that names this case is not the textbook statement before it
+    ("Typically, ST elevation in an anterior STEMI is at least 2 mm in V2 and V3, and there is no ST elevation "
+     "on this tracing.",
+     [("st_mv", "V2", 0.2, "hypothetical"), ("st_mv", "V3", 0.2, "hypothetical"), ("st_mv", None, "elevated", "negated")]),
+    # "the ST elevation ... is expected": this ECG's finding, explained
+    ("The ST elevation in V1 is expected with the bundle branch block.",
+     [("st_mv", "V1", "elevated", "affirmed"), ("qrs_ms", None, "wide", "affirmed")]),
+    ("ST depression is expected in LBBB.", [("st_mv", None, "depressed", "hypothetical"), ("qrs_ms", None, "wide", "affirmed")]),
+    # an inverted conditional, a preference
+    ("Had the QTc been over 500 ms, an alternative drug would have been chosen.", [("qtc_ms", None, 500.0, "hypothetical")]),
+    ("Fridericia's formula is preferred above 90 bpm.", [("hr_bpm", None, 90.0, "hypothetical")]),
+])
+def test_clauses_about_this_case_definite_findings_and_inverted_conditionals(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -332,3 +332,10 @@ def test_lower_case_chat_abbreviations(text: str, expected: list[tuple]) -> None
 def test_st_directions_before_the_keyword_and_bounds_after_a_rate(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.lead, c.category if c.value is None else c.value, c.assertion)
             for c in extract_claims(text)] == expected
+
+
+def test_below_the_baseline_is_a_depression() -> None:
+    assert [(c.lead, c.value, c.assertion) for c in extract_claims(
+        "The ST segments in V5 and V6 sit maybe 0.5 mm below the baseline.")] == [
+        ("V5", -0.05, "uncertain"), ("V6", -0.05, "uncertain")]
+    assert [(c.lead, c.value) for c in extract_claims("The ST segment in V2 is 1 mm above the baseline.")] == [("V2", 0.1)]

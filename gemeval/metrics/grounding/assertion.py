@@ -261,7 +261,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "expect", "when", "whenever",
              "{a|an} {typical|classic}", "threshold for", "cutoff for", "cut off for", "diagnosis of",
              "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
-             "were to", "was to", "had been",
+             "were to", "was to", "had been", "had the", "had it", "were the", "were it",
              "defined by", "{is|are} defined by"),
      HYPOTHETICAL, FORWARD),
     # what an earlier ECG showed is not about this one (stopped by "today", "now", "this one")
@@ -295,7 +295,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{is|are} {generally|usually|often|commonly|conventionally} {called|termed|labelled|labeled|known as|"
              "referred to as|classified as}",
              "{is|are} said to", "by definition", "think of", "red flag", "red flags",
-             "{stands|stand} for", "is short for", "is an abbreviation for"),  # "LAD stands for left axis deviation"
+             "{stands|stand} for", "is short for", "is an abbreviation for", "{is|are} preferred"),  # "LAD stands for left axis deviation"
      HYPOTHETICAL, SENTENCE),
     (_expand("{is|are} typical", "{is|are} characteristic",
              "{is|are} {required|needed|used|diagnostic}", "{is|are} expected"),
@@ -419,6 +419,14 @@ _ABOVE_THE_RE = re.compile(r"(?<![a-z])(?:above|over|beyond|exceeds|exceeding|ex
                            r"|satisfying|fulfils|fulfills|fulfilling|reaches|reaching|(?:longer|greater|higher|more"
                            r"|faster|wider)\s+than)\s+the\s+(?:[\w.]+\s+){0,4}$")
 """A value of this ECG compared with the threshold named next."""
+_EXPECTED = frozenset(_expand("{is|are} typical", "{is|are} characteristic", "{is|are} expected"))
+_DEFINITE_BEFORE_RE = re.compile(r"(?<![a-z])(?:the|this|these|those|your|its)\s+(?:[a-z-]+\s+){0,2}$")
+"""A definite article before a finding points at this ECG's ("the ST elevation ... is
+expected in LBBB" states it and explains it)."""
+_THIS_CASE_CLAUSE_RE = re.compile(
+    r"(?<![a-z])(?:(?:on|in)\s+(?:this|the\s+present|the\s+current|today['’]s|your|our)\s+(?:tracing|ecg|ekg|recording"
+    r"|strip|patient|case)|in\s+this\s+patient|(?:here|today)(?=\s*[,.;]))")
+"""A clause naming the case at hand."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
 _GENERIC_STARTS = ("a ", "an ", "any ", "values ", "rates ", "durations ", "intervals ")
 _GENERIC_BOUND_RE = re.compile(
@@ -849,16 +857,34 @@ class AssertionReader:
                     applies = self._forward_reaches(cue, anchor, s_end, numeric and plain)
             elif cue.start >= inner_end and cue.end <= blocked_after and cue.direction in (BACKWARD, BOTH):
                 applies = self._backward_reaches(cue, inner_end, s_start) and not self._before_its_noun(cue)
+                if applies and cue.phrase in _EXPECTED and _DEFINITE_BEFORE_RE.search(
+                        self.lowered, max(s_start, anchor - 30), anchor):
+                    applies = False  # "the ST elevation in V1-V3 is expected (in LBBB)": this ECG's finding
             elif cue.direction == SENTENCE and cue.start >= strong_before and cue.end <= strong_after:
                 close = self._inside_parens(cue.start, s_start)
                 applies = close is None or (cue.start <= anchor <= close)
                 if applies and cue.start >= inner_end and _COMMENT_RE.search(self.lowered, inner_end, cue.start):
                     applies = False  # "..., which is usually harmless", "... and it's often due to": a comment
+                if applies and cue.end <= anchor and self._in_a_clause_about_this_case(cue, anchor):
+                    applies = False  # "Typically ..., and there is no ST elevation on this tracing"
             elif cue.direction == BACK_SENTENCE and cue.start >= inner_end and cue.end <= strong_after:
                 applies = True
             if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):
                 best = kind
         return best
+
+    def _in_a_clause_about_this_case(self, cue: Cue, anchor: int) -> bool:
+        """Whether the finding at ``anchor`` sits in a later clause (after a comma or
+        semicolon) than the sentence-wide cue, and that clause names this case ("on this
+        tracing", "in this patient")."""
+        marks = [p for p, mark in self._marks_between(cue.end, anchor) if mark == ","]
+        semicolon = self.lowered.rfind(";", cue.end, anchor)
+        start = max([*marks, semicolon])
+        if start < 0:
+            return False
+        end = self.lowered.find(",", anchor)
+        stop = self._sentence(anchor)[1]
+        return _THIS_CASE_CLAUSE_RE.search(self.lowered, start, stop if end < 0 else min(end, stop)) is not None
 
     def _before_its_noun(self, cue: Cue) -> bool:
         """An adjective cue read backwards ("T waves absent") that stands before a noun of

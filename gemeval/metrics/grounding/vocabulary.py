@@ -88,6 +88,7 @@ word means something else ("ST", "PR", "R wave")."""
 DIRECTION_RE, DIRECTIONS = tagged_alternatives((
     ("up", r"elevat"), ("down", r"depress"), ("iso", r"isoelectric"), ("iso", r"flat"),
     ("up", at_word_start(r"raised\b")), ("up", r"pushed\s+up"), ("down", r"pushed\s+down"),  # chat
+    ("down", r"below\s+(?:the\s+)?(?:baseline|isoelectric)"), ("up", r"above\s+(?:the\s+)?(?:baseline|isoelectric)"),
     ("normal", at_word_start(r"unremarkable")), ("normal", at_word_start(r"normal(?!\s+(?:variant|early|for))")),
     ("changed", at_word_start(r"changes?(?![a-z])")), ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")),
     ("changed", at_word_start(r"deviations?(?![a-z])")),
