@@ -254,7 +254,7 @@ def test_what_cannot_be_assessed_ends_where_its_circumstances_start(text: str, e
     # a tag asking for agreement leaves the statement standing
     ("There's ST depression in V5 and V6, isn't it?",
      [("st_mv", "V5", "depressed", "affirmed"), ("st_mv", "V6", "depressed", "affirmed")]),
-    ("Is there ST depression in V5?", [("st_mv", "V5", "depressed", "uncertain")]),
+    ("Is there ST depression in V5?", []),  # an unanswered question claims nothing
 ])
 def test_circumstances_differentials_and_tag_questions(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
@@ -306,4 +306,20 @@ def test_a_value_compared_with_a_threshold_for_a_finding(text: str, expected: li
     ("Fridericia's formula is preferred above 90 bpm.", [("hr_bpm", None, 90.0, "hypothetical")]),
 ])
 def test_clauses_about_this_case_definite_findings_and_inverted_conditionals(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an earlier ECG's label before a colon covers its list
+    ("Old one (from 2023): heart rate 115, sinus tachycardia, otherwise normal.",
+     [("hr_bpm", None, 115.0, "hypothetical"), ("rhythm", None, "sinus", "hypothetical"), ("hr_bpm", None, "fast", "hypothetical")]),
+    # a generic bound stops at the contrast that turns to this case
+    ("A PR interval shorter than 120 ms would point toward pre-excitation, but the PR here is 168 ms.",
+     [("pr_ms", None, 120.0, "hypothetical"), ("pr_ms", None, 168.0, "affirmed")]),
+    # an unanswered question claims nothing; a hedged answer hedges
+    ("Is it sinus tachycardia or something else? I think sinus, but atrial flutter remains a possibility.",
+     [("rhythm", None, "sinus", "uncertain"), ("rhythm", None, "atrial_flutter", "uncertain")]),
+    ("Is the QRS wide? Maybe, it is hard to measure here.", [("qrs_ms", None, "wide", "uncertain")]),
+])
+def test_earlier_labels_contrasts_and_questions(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected

@@ -246,6 +246,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     (_expand("{is|are|seems|appears|remains} {possible|likely|probable|suspected|uncertain|unclear|"
              "questionable|equivocal|borderline|not excluded}",
              "{cannot|can't|can not|could not} be {excluded|ruled out|fully excluded|completely excluded|entirely excluded}",
+             "{is|are|remains} a {possibility|consideration}", "{is|are} {possible|an option} too",
              "{is|are} not {excluded|ruled out}", "not excluded"),
      UNCERTAIN, BACKWARD),
     # -- hypothetical, generic, textbook, criterion, advice ---------------------------------
@@ -427,6 +428,7 @@ _THIS_CASE_CLAUSE_RE = re.compile(
     r"(?<![a-z])(?:(?:on|in)\s+(?:this|the\s+present|the\s+current|today['’]s|your|our)\s+(?:tracing|ecg|ekg|recording"
     r"|strip|patient|case)|in\s+this\s+patient|(?:here|today)(?=\s*[,.;]))")
 """A clause naming the case at hand."""
+_CONTRAST_RE = re.compile(r";|(?<![a-z])(?:but|whereas|however|while)(?![a-z])")
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
 _GENERIC_STARTS = ("a ", "an ", "any ", "values ", "rates ", "durations ", "intervals ")
 _GENERIC_BOUND_RE = re.compile(
@@ -646,7 +648,8 @@ class AssertionReader:
                 continue
             end = self._sentence(at)[1]
             m = _GENERIC_BOUND_RE.match(lowered, at, end)
-            if m is None or _THIS_CASE_RE.search(lowered, at, end):
+            contrast = _CONTRAST_RE.search(lowered, at, end)  # "..., but the PR here is 168 ms": a clause of its own
+            if m is None or _THIS_CASE_RE.search(lowered, at, contrast.start() if contrast else end):
                 continue
             found.append(Cue(at, m.end("np"), HYPOTHETICAL, SENTENCE, "a ... beyond a bound"))
         if found:
@@ -691,8 +694,8 @@ class AssertionReader:
         close = self._inside_parens(cue.start, self._sentence(cue.start)[0])
         if close is not None and anchor > close:
             return False
-        if cue.kind == UNCERTAIN and self._labels_a_list(cue, anchor):
-            return True
+        if cue.kind in (UNCERTAIN, HYPOTHETICAL) and self._labels_a_list(cue, anchor):
+            return True  # ("Old one (from 2023): heart rate 115, sinus tachycardia": the earlier ECG's list)
         if cue.phrase in _DIFFERENTIAL:
             # "Differential diagnosis for this wide-complex tachycardia at 180 bpm: VT, SVT with
             # aberrancy, ...": the finding it is drawn up for is given, the alternatives are hedged

@@ -1198,8 +1198,11 @@ def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
     return out
 
 
-_ANSWER_RE = re.compile(r"[^?.]{0,60}\?[*_\"'’”]*\s*[*_]*\s*(?:(?P<no>no\b|nope\b|not\s+really\b|not\s+(?:by|that|as\s+far)\b"
-                        r"|none\b|(?:probably|most\s+likely|almost\s+certainly)\s+not\b|unlikely\b)|(?P<yes>yes\b|indeed\b))")
+_ANSWER_RE = re.compile(
+    r"[^?.]{0,60}\?[*_\"'’”]*\s*[*_]*\s*(?:(?P<no>no\b|nope\b|not\s+really\b|not\s+(?:by|that|as\s+far)\b"
+    r"|none\b|(?:probably|most\s+likely|almost\s+certainly)\s+not\b|unlikely\b)|(?P<yes>yes\b|indeed\b)"
+    r"|(?P<hedge>(?:it['’]?s\s+)?(?:hard|difficult|tricky)\s+to\s+(?:be\s+sure|say|tell)\b|maybe\b|possibly\b"
+    r"|perhaps\b|probably\b|not\s+sure\b|(?:i\s+)?can['’]?t\s+(?:be\s+sure|say|tell)\b))")
 """The answer right after a question (markdown emphasis around it allowed: "**Is this AF?**
 Probably not."); "probably not" and "unlikely" deny, as they do elsewhere."""
 
@@ -1207,6 +1210,8 @@ Probably not."); "probably not" and "unlikely" deny, as they do elsewhere."""
 EARLIER_VALUE_BEFORE = ("instead of ", "down from ", "up from ", "(previously ", "(was ", "(prior ")
 """What stands right before a value of an earlier ECG given beside this one's ("the rate is
 now 70 instead of 115", "QTc 455 ms (previously 490 ms)")."""
+
+
 def earlier_value(lowered: str, start: int) -> bool:
     """Whether the number at ``start`` is an earlier ECG's, given beside this one's."""
     return lowered.endswith(EARLIER_VALUE_BEFORE, max(0, start - 12), start) or (
@@ -1220,11 +1225,12 @@ agreement, the statement before it stands."""
 
 def _answered(lowered: str, end: int) -> str:
     """A claim in a question claims nothing until the text answers it: "Is the QRS wide?
-    Not really" denies it, "... ? Yes" affirms it; otherwise it stays uncertain."""
+    Not really" denies it, "... ? Yes" affirms it, "... ? Hard to be sure" hedges it; an
+    unanswered question ("") claims nothing."""
     answer = _ANSWER_RE.match(lowered, end)
     if answer is None:
-        return UNCERTAIN
-    return NEGATED if answer.group("no") else AFFIRMED
+        return ""
+    return NEGATED if answer.group("no") else UNCERTAIN if answer.group("hedge") else AFFIRMED
 
 
 def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
@@ -1250,6 +1256,8 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
                                                  or (lowered.startswith("?", end := parsed.sentence_end(focus[1]))
                                                      and not lowered.endswith(_TAGS, 0, end))):
             status = _answered(lowered, focus[1])
+            if not status:
+                continue  # an unanswered question claims nothing
         if (earlier_values and claim.value is not None and status in (AFFIRMED, NEGATED)
                 and earlier_value(lowered, focus[0])):
             status = HYPOTHETICAL  # "now 70 instead of 115", "down from 115": the earlier ECG's value
