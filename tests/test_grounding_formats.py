@@ -343,3 +343,22 @@ def test_changes_approximate_ranges_and_pairs(text: str, expected: list[tuple]) 
 ])
 def test_chat_verdicts_and_categories_of_a_bound(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a lead written onto its wave's letter is that wave's lead
+    ("SV1 = 2.1 mV, RV5 = 2.6 mV, RaVL 1.2 mV.",
+     [("s_mv", "V1", -2.1, None, "affirmed"), ("r_mv", "V5", 2.6, None, "affirmed"),
+      ("r_mv", "aVL", 1.2, None, "affirmed")]),
+    # a sum's result is the index's, not its last wave's
+    ("Cornell: RaVL 10 mm + SV3 14 mm = 24 mm.",
+     [("r_mv", "aVL", 1.0, None, "affirmed"), ("s_mv", "V3", -1.4, None, "affirmed")]),
+    ("LVH by Cornell (R aVL + S V3 = 30 mm).",
+     [("voltage", None, None, "lvh", "affirmed"), ("cornell_mv", None, 3.0, None, "affirmed")]),
+    ("Sokolow-Lyon index (S in V1 plus R in V5 or V6) of 41 mm.",
+     [("sokolow_lyon_mv", None, 4.1, None, "affirmed")]),
+    ("The QTc (Fridericia) is 438 msec and the Bazett-corrected value 452 msec.",
+     [("qtc_fridericia_ms", None, 438.0, None, "affirmed"), ("qtc_ms", None, 452.0, None, "affirmed")]),
+])
+def test_amplitudes_named_by_wave_and_lead_and_their_sums(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -742,6 +742,11 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     i = bisect_left(starts, keyword_end)
     j = bisect_left(starts, scope_end, i)
     values = parsed.amplitude_values[i:j]
+    if values:
+        equals = parsed.lowered.find("=", values[0].end, scope_end)
+        if equals >= 0:  # "SV3 14 mm = 24 mm": what follows "=" is a sum's, not this wave's
+            scope_end = equals
+            values = [v for v in values if v.start < equals]
     if mention.pre_value is not None:
         values.insert(0, mention.pre_value)
     sign, category, direction_end = direction

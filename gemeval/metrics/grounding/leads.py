@@ -218,12 +218,18 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
     return sorted(groups, key=lambda g: g.start)
 
 
+def _glued_to_wave(text: str, start: int, token: str) -> bool:
+    """A chest or augmented lead written onto its wave's letter: "RV5", "SV1", "RaVL"."""
+    return (start >= 1 and text[start - 1] in "RS" and starts_word(text, start - 1)
+            and token[0] in "VvaA")
+
+
 def _lead_tokens(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
     """The lead names of a text as (start, end, leads): one lead, or the chest leads of a
     range written with a digit alone at its end ("V4-6")."""
     tokens = []
     for m in LEAD_TOKEN_RE.finditer(text):
-        if not starts_word(text, m.start()):
+        if not starts_word(text, m.start()) and not _glued_to_wave(text, m.start(), m.group()):
             continue
         name, end = canonical_lead(m.group()), m.end()
         leads: tuple[str, ...] = (name,)

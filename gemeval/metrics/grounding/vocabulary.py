@@ -23,12 +23,14 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
     for quantity, pattern, lowered in (
         ("qt_qtc_pair", r"QT\s*/\s*QT[cC](?P<fx>[BF])?\b(?:\s+intervals?)?", False),
         ("interval_list", "|".join(name + _LIST_NAMES for name in ("PR", "QRS", "QTc", "QT", "RR", "HR")), False),
-        ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\([^)]*\))?", True),
+        ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
         ("sokolow_lyon_mv", r"S\s?V1\s*(?:\+|and)\s*R\s?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
-        ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\([^)]*\))?", True),
+        ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
         ("cornell_mv", r"R\s?aVL\s*\+\s*S\s?V3", False),
         ("qtc_fridericia_ms", r"qtcf\b|qtc\s*\(\s*fridericia\s*\)|qtc\s+(?:by|using|per)\s+fridericia(?:'s)?(?:\s+formula)?", True),
         ("qtc_fridericia_ms", r"fridericia(?:-corrected)?\s+qtc?\b", True),
+        ("qtc_fridericia_ms", r"fridericia(?:[- ]corrected)?\s+(?:value|figure|estimate)\b", True),
+        ("qtc_ms", r"bazett(?:[- ]corrected)?\s+(?:value|figure|estimate)\b", True),
         ("qtc_ms", r"qtcb\b|qtc\s*\(\s*bazett\s*\)|qtc\s+(?:by|using|per)\s+bazett(?:'s)?(?:\s+formula)?"
                    r"|qt[- ]?c\b(?:\s+intervals?)?", True),
         ("qtc_ms", r"bazett(?:-corrected)?\s+qtc?\b", True),
