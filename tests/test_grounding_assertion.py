@@ -323,3 +323,17 @@ def test_clauses_about_this_case_definite_findings_and_inverted_conditionals(tex
 ])
 def test_earlier_labels_contrasts_and_questions(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+def test_what_a_heading_says_cannot_be_assessed_covers_the_list_under_it() -> None:
+    text = ("### What I can't assess\n- The PR interval and the QTc: the waves are too indistinct.\n\n"
+            "The QRS is narrow.")
+    assert _claims(text) == [("pr_ms", None, None, "not_assessable"), ("qtc_ms", None, None, "not_assessable"),
+                             ("qrs_ms", None, "normal", "affirmed")]
+    assert _claims("**Not assessable:**\n- QT interval\n- ST segments\n**Other findings**\n- QRS narrow") == [
+        ("qt_ms", None, None, "not_assessable"), ("st_mv", None, None, "not_assessable"),
+        ("qrs_ms", None, "normal", "affirmed")]
+    # markdown emphasis inside the phrase
+    assert _claims("What I *can't* assess: the PR interval, the ST segments, or the QT interval.") == [
+        ("pr_ms", None, None, "not_assessable"), ("st_mv", None, None, "not_assessable"),
+        ("qt_ms", None, None, "not_assessable")]

@@ -429,6 +429,8 @@ _THIS_CASE_CLAUSE_RE = re.compile(
     r"|strip|patient|case)|in\s+this\s+patient|(?:here|today)(?=\s*[,.;]))")
 """A clause naming the case at hand."""
 _CONTRAST_RE = re.compile(r";|(?<![a-z])(?:but|whereas|however|while)(?![a-z])")
+_SECTION_END_RE = re.compile(r"\n[ \t]*(?:\n|#|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*\n)")
+"""Where a markdown section ends: a blank line, a heading, a bold label line."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
 _GENERIC_STARTS = ("a ", "an ", "any ", "values ", "rates ", "durations ", "intervals ")
 _GENERIC_BOUND_RE = re.compile(
@@ -464,10 +466,11 @@ def _phrase_patterns() -> dict[str, tuple[re.Pattern[str], list[list[tuple[str, 
         for words, kind, direction, phrase in entries:
             by_phrase.setdefault(words, []).append((kind, direction, phrase))
         ordered = sorted(by_phrase, key=lambda w: (-len(w), -len(" ".join(w))))
-        longer = [r"[\s\-/]{1,3}".join(re.escape(w) for w in words[1:]) for words in ordered if len(words) > 1]
+        # (markdown emphasis may stand between the words: "What I *can't* assess")
+        longer = [r"[\s\-/*_]{1,3}".join(re.escape(w) for w in words[1:]) for words in ordered if len(words) > 1]
         alternatives = []
         if longer:
-            alternatives.append(r"[\s\-/]{1,3}(?:" + "|".join(rest + "(?![a-z])()" for rest in longer) + ")")
+            alternatives.append(r"[\s\-/*_]{1,3}(?:" + "|".join(rest + "(?![a-z])()" for rest in longer) + ")")
         if len(longer) < len(ordered):
             alternatives.append("(?![a-z])()")  # the first word alone (it sorts last)
         out[first] = (re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")"),
@@ -594,6 +597,7 @@ class AssertionReader:
         self.dashes = _dashes(lowered)
         self.mark_starts = [p for p, _ in marks]
         self.anchors: list[int] = []
+        self.sections = self._unassessed_sections() if any(c.kind == NOT_ASSESSABLE for c in self.cues) else []
 
     def _add_premises(self) -> None:
         """A sentence that opens with a generic premise ("In RBBB, T-wave inversion in V1-V3
@@ -621,6 +625,29 @@ class AssertionReader:
         the number is a bound about this ECG, no reference."""
         return (cue.kind == REFERENCE and cue.phrase in _LIMIT_WORDS
                 and _COMPARED_BEFORE_RE.search(self.lowered, max(0, cue.start - 70), cue.start) is not None)
+
+    def _unassessed_sections(self) -> list[tuple[int, int]]:
+        """The lists under a heading or label line that says what cannot be assessed ("### What
+        I can't assess" / "**Not assessable:**" and the bullets below it): from the end of that
+        line to the next heading or blank line."""
+        lowered, out = self.lowered, []
+        for cue in self.cues:
+            if cue.kind != NOT_ASSESSABLE:
+                continue
+            line_start = lowered.rfind("\n", 0, cue.start) + 1
+            line_end = lowered.find("\n", cue.end)
+            if line_end < 0:
+                continue
+            line = lowered[line_start:line_end].strip()
+            if not (line.startswith("#") or line.endswith((":", ":**", "**:")) or (
+                    line.startswith("**") and line.endswith("**"))):
+                continue
+            end = len(lowered)
+            for m in _SECTION_END_RE.finditer(lowered, line_end):
+                end = m.start()
+                break
+            out.append((line_end, end))
+        return out
 
     def _compared_threshold(self, cue: Cue) -> Cue | None:
         """A threshold for a finding that this ECG's value is compared with gives the finding
@@ -802,6 +829,8 @@ class AssertionReader:
     def status(self, anchor: int, inner_end: int, *, numeric: bool, plain: bool) -> str:
         """The assertion of a finding whose words run from ``anchor`` to ``inner_end``;
         ``numeric`` for a number, ``plain`` for a plain number (neither range nor bound)."""
+        if self.sections and any(a <= anchor < b for a, b in self.sections):
+            return NOT_ASSESSABLE  # under a heading "What I can't assess"
         ends = self.sentence_ends
         i = bisect.bisect_left(ends, anchor)  # the sentence (as ``_sentence``)
         if i not in self.trigger_sentences:
