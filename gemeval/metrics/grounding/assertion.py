@@ -566,7 +566,8 @@ class AssertionReader:
         self.trigger_starts = [c.start for c in self.cues if c.kind not in (PSEUDO, TERMINATE)]
         # The sentences (their index in ``sentence_ends``) with a trigger: ``status`` of a
         # finding in any other (most findings) is affirmed, known from one bisection. A cue
-        # on a sentence-ending character would be in no sentence.
+        # on a sentence-ending character would be in no sentence. Made from the final
+        # trigger starts: a cue added after this point would be missed by ``status``.
         self.trigger_sentences: set[int] = set()
         for start in self.trigger_starts:
             i = bisect.bisect_left(sentence_ends, start)
