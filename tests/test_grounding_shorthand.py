@@ -339,3 +339,14 @@ def test_below_the_baseline_is_a_depression() -> None:
         "The ST segments in V5 and V6 sit maybe 0.5 mm below the baseline.")] == [
         ("V5", -0.05, "uncertain"), ("V6", -0.05, "uncertain")]
     assert [(c.lead, c.value) for c in extract_claims("The ST segment in V2 is 1 mm above the baseline.")] == [("V2", 0.1)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("At that rate, flutter with 2:1 block is a possibility too.", [("rhythm", None, "atrial_flutter", "uncertain")]),
+    ("Atrial flutter with 2:1 block. Flutter waves at 300/min.", [("rhythm", None, "atrial_flutter", "affirmed")]),
+    ("QRS is 88 ms, also normal.", [("qrs_ms", None, 88.0, "affirmed"), ("qrs_ms", None, "normal", "affirmed")]),
+    ("The QTc is 428 ms, which is fine.", [("qtc_ms", None, 428.0, "affirmed"), ("qtc_ms", None, "normal", "affirmed")]),
+])
+def test_flutter_by_its_short_name_and_chat_verdicts_after_a_number(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.category if c.value is None else c.value, c.assertion)
+            for c in extract_claims(text)] == expected

@@ -160,8 +160,8 @@ VALUE_PREDICATE_RE = re.compile(
     r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?|(?:that|it)['’]?s\s+|(?:that|it)\s+is\s+"
     r"|(?:is|are)\s+(?:(?:generally|usually|often|commonly)\s+)?(?:called|termed|considered|regarded\s+as|classed\s+as)\s+)"
     r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+)?[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
-    rf"(?:(?:{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well)\s+)?(?:on\s+the\s+)?"
-    r"(?P<word>normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
+    rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well)\s+)?(?:on\s+the\s+)?"
+    r"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
 )
 """A category right after a number: "QTc 468 ms, which is prolonged", "the rate is 110 bpm,
 which is a bit fast", "QRS 104 ms is normal"."""
@@ -211,6 +211,9 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                             r"|electronic(?:ally)?\s+pac(?:ed|ing)\b"),
         ("rhythm", "junctional", r"junctional\s+(?:escape\s+)?(?:rhythm|bradycardia|tachycardia)\b|nodal\s+rhythm\b"),
         ("rhythm", "atrial_flutter", r"atrial\s+flutter\b|a-?flutter\b"),
+        # "flutter with 2:1 block", "could this be flutter?": the rhythm named by its short name
+        ("rhythm", "atrial_flutter", r"flutter(?<![a-z]atrial flutter)(?<![a-z]atrial-flutter)(?<=(?<![a-z/-])flutter)"
+                                     r"(?![\s-]*(?:waves?|activity|rate|wavelets?)\b)"),
         # "no atrial fibrillation or flutter": the flutter of a pair named with AF (not PTB-XL's
         # "atrial fibrillation/flutter", one statement of either)
         ("rhythm", "atrial_flutter", r"(?:(?<=fibrillation or )|(?<=fibrillation and )|(?<=fibrillation nor )"
