@@ -362,3 +362,19 @@ def test_chat_verdicts_and_categories_of_a_bound(text: str, expected: list[tuple
 ])
 def test_amplitudes_named_by_wave_and_lead_and_their_sums(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a finding about a lead outside the twelve claims nothing (without its lead it would be
+    # said of the whole ECG and contradict the inferior elevation)
+    ("ST elevation in II, III and aVF. There is no ST elevation in V4R.",
+     [("st_mv", "II", None, "elevated", "affirmed"), ("st_mv", "III", None, "elevated", "affirmed"),
+      ("st_mv", "aVF", None, "elevated", "affirmed")]),
+    ("ST depression in V1-V3; posterior leads V7-V9 show ST elevation of 1 mm.",
+     [("st_mv", "V1", None, "depressed", "affirmed"), ("st_mv", "V2", None, "depressed", "affirmed"),
+      ("st_mv", "V3", None, "depressed", "affirmed")]),
+    # a lead of the twelve named beside it keeps its claim
+    ("ST elevation in V1 and V4R.", [("st_mv", "V1", None, "elevated", "affirmed")]),
+])
+def test_leads_outside_the_twelve_claim_nothing(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -1089,6 +1089,21 @@ def _rhythm_rates(parsed: ParsedText, named: list[Claim], claimed: set[int]) -> 
     return out
 
 
+_OUTSIDE_LEAD_RE = re.compile(r"(?<![\w'’])V(?:[1-6]R|[7-9])(?![\w'’])")
+"""Leads outside the twelve ("V4R", "V7-V9"): no claim can name them."""
+
+
+def _without_outside_leads(parsed: ParsedText, findings: list[list[Claim]]) -> list[list[Claim]]:
+    """A finding about a lead outside the twelve ("no ST elevation in V4R", "V7-V9 show ST
+    elevation") and no lead of the twelve claims nothing: read without its lead it would be
+    said of the whole ECG."""
+    outside = [m.start() for m in _OUTSIDE_LEAD_RE.finditer(parsed.text)]
+    scopes = [(m.start, m.scope_end) for m in parsed.mentions
+              if any(parsed.sentence_start(m.start) <= pos < m.scope_end for pos in outside)]
+    return [[c for c in found if c.lead is not None or not any(a <= c.span[0] < b for a, b in scopes)]
+            for found in findings]
+
+
 def extract_parsed(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
     previous: Mention | None = None
@@ -1112,6 +1127,8 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
             claims.extend(_keyword_categories(parsed, mention))
         previous = mention
     _share_leads(parsed, findings)
+    if "V" in parsed.text and _OUTSIDE_LEAD_RE.search(parsed.text):
+        findings = _without_outside_leads(parsed, findings)
     claims.extend(c for found in findings for c in found)
     if "both" in parsed.lowered:
         claims.extend(_both_claims(parsed))
