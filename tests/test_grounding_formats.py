@@ -378,3 +378,15 @@ def test_amplitudes_named_by_wave_and_lead_and_their_sums(text: str, expected: l
 ])
 def test_leads_outside_the_twelve_claim_nothing(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # territory names before "ST-T changes", as machine statements write them
+    ("Inferior/lateral ST-T changes are nonspecific.",
+     [("st_mv", "inferior", None, "normal", "negated"), ("st_mv", "lateral", None, "normal", "negated"),
+      ("t_wave", "inferior", None, "normal", "negated"), ("t_wave", "lateral", None, "normal", "negated")]),
+    ("Lateral ST-T changes may be due to myocardial ischemia.",
+     [("st_mv", "lateral", None, "normal", "negated"), ("t_wave", "lateral", None, "normal", "negated")]),
+])
+def test_territories_before_st_t_changes(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

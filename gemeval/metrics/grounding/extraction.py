@@ -935,6 +935,22 @@ def _both_claims(parsed: ParsedText) -> list[Claim]:
 _ABNORMAL_BEFORE = ("abnormal", "nonspecific", "non-specific")
 
 
+def _territories_before(parsed: ParsedText, start: int) -> list[LeadGroup]:
+    """The territory names right before a keyword ("lateral ST-T changes", "inferior/lateral
+    ST-T changes"), each joined to the next by a slash, comma or "and"."""
+    found: list[LeadGroup] = []
+    end = start
+    for group in reversed(parsed.groups_in(parsed.sentence_start(start), start)):
+        if not group.territory or _TERRITORY_JOIN_RE.fullmatch(parsed.lowered, group.end, end) is None:
+            break
+        found.insert(0, group)
+        end = group.start
+    return found
+
+
+_TERRITORY_JOIN_RE = re.compile(r"\s*(?:(?:/|,|and)\s*)?")
+
+
 def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     """"ST-T changes", "ST & T abnormal", "no ST-T changes": a claim about the ST segment and
     one about the T wave (normal, or not normal for changes and abnormalities), with the
@@ -949,7 +965,7 @@ def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     word_end = d.end() if d is not None else mention.end
     if d is not None and _labels_own_lines(parsed, mention.start, word_end):
         return []  # "4. **ST-T changes**: ST depression in ...": the item says what the changes are
-    groups = parsed.groups_in(mention.end, mention.scope_end)
+    groups = parsed.groups_in(mention.end, mention.scope_end) or _territories_before(parsed, mention.start)
     leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
     span = (mention.start, max(word_end, groups[-1].end if groups else 0))
     return [Claim(quantity=quantity, value=None, low=None, high=None, lead=lead, span=span,
