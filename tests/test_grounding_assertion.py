@@ -337,3 +337,19 @@ def test_what_a_heading_says_cannot_be_assessed_covers_the_list_under_it() -> No
     assert _claims("What I *can't* assess: the PR interval, the ST segments, or the QT interval.") == [
         ("pr_ms", None, None, "not_assessable"), ("st_mv", None, None, "not_assessable"),
         ("qt_ms", None, None, "not_assessable")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a condition named as the subject of a verb in the present: what it looks like in general
+    ("Wellens syndrome shows deep symmetric T-wave inversion in V2 and V3.",
+     [("t_wave", "V2", "inverted", "hypothetical"), ("t_wave", "V3", "inverted", "hypothetical")]),
+    ("Hyperkalaemia gives tall peaked T waves.", [("t_wave", None, "peaked", "hypothetical")]),
+    ("An LBBB shows a QRS of 120 ms or more.",
+     [("qrs_ms", None, "wide", "hypothetical"), ("qrs_ms", None, 120.0, "hypothetical")]),
+    # this ECG, a lead or a determiner pointing at this case as the subject
+    ("The ECG shows ST elevation in V2.", [("st_mv", "V2", "elevated", "affirmed")]),
+    ("This pattern shows ST elevation in V1.", [("st_mv", "V1", "elevated", "affirmed")]),
+    ("Your ECG shows LVH.", [("voltage", None, "lvh", "affirmed")]),
+])
+def test_a_condition_as_the_subject_states_what_it_looks_like(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -400,6 +400,20 @@ _PREMISE_RE = re.compile(
     r"(?P<np>[a-z][\w'\-]*(?:\s+[a-z][\w'\-]*){0,4}?)\s*,")
 """A generic premise opening a sentence: "In RBBB, ...", "In acute pericarditis, ...", "In
 children and young adults, ..." (no determiner pointing at this case, no lead)."""
+_CONDITION_HEADS = (
+    "syndrome", "syndromes", "pattern", "disease", "hyperkal(?:a)?emia", "hypokal(?:a)?emia", "hypercalc(?:a)?emia",
+    "hypocalc(?:a)?emia", "hypothermia", "pericarditis", "myocarditis", "embolism", "toxicity", "effect",
+    "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
+    "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
+    "pre-?excitation", "aneurysm")
+_GENERIC_VERB_RE = re.compile("(?:" + "|".join(at_word_start(verb) for verb in (
+    r"shows?", r"gives?", r"produces", r"features", r"displays", r"presents\s+with", r"manifests\s+as",
+    r"is\s+marked\s+by")) + ")(?![a-z])")
+_GENERIC_SUBJECT_RE = re.compile(
+    r"(?:an?\s+)?(?!(?:this|these|that|those|the|your|his|her|our|their|my|its)\b)"
+    r"(?:[a-z][\w'\-]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
+    r"(?:(?:typically|usually|classically|often|characteristically|generally|commonly)\s+)?")
+"""A condition as the subject of a verb in the present: what it looks like in general."""
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
@@ -560,6 +574,9 @@ class AssertionReader:
             self.cues = [c for c in map(self._compared_threshold, self.cues) if c is not None]
         if ", " in lowered:
             self._add_premises()
+        if "show" in lowered or "give" in lowered or "produces" in lowered or "features" in lowered \
+                or "displays" in lowered or "presents" in lowered or "manifests" in lowered or "marked" in lowered:
+            self._add_generic_subjects()
         if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
             self._add_generic_bounds()
         self.cue_starts = [c.start for c in self.cues]
@@ -614,6 +631,22 @@ class AssertionReader:
             premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
         if premises:
             self.cues = sorted(self.cues + premises, key=lambda c: c.start)
+
+    def _add_generic_subjects(self) -> None:
+        """A sentence whose subject is a condition named without a determiner pointing at
+        this case, with a verb in the present ("Wellens syndrome shows deep T-wave inversion
+        in V2 and V3", "Hyperkalaemia gives peaked T waves", "An LBBB has a QRS of 120 ms or
+        more"), states what the condition looks like: hypothetical as a whole."""
+        subjects = []
+        for verb in _GENERIC_VERB_RE.finditer(self.lowered):
+            i = bisect.bisect_left(self.sentence_ends, verb.start())
+            start = self.sentence_ends[i - 1] + 1 if i else 0
+            opening = _PREMISE_START_RE.match(self.lowered, start, verb.start())
+            if opening is None or _GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None:
+                continue
+            subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
+        if subjects:
+            self.cues = sorted(self.cues + subjects, key=lambda c: c.start)
 
     def _names_this_finding(self, cue: Cue) -> bool:
         """"That is called sinus tachycardia" names this ECG's finding; it defines nothing."""
