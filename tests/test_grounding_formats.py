@@ -390,3 +390,16 @@ def test_leads_outside_the_twelve_claim_nothing(text: str, expected: list[tuple]
 ])
 def test_territories_before_st_t_changes(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a label's verdict with its verb
+    ("**Rhythm:** Looks regular; upright P waves in II.", [("rhythm", None, None, "regular", "affirmed")]),
+    ("Rhythm: seems irregular.", [("rhythm", None, None, "irregular", "affirmed")]),
+    # "normal axis" glossed with its range is the finding; "the normal axis is ..." defines it
+    ("Lead I positive, aVF positive, so normal axis (between 0 and +90 degrees).",
+     [("axis_deg", None, None, "normal", "affirmed"), ("axis_deg", None, 45.0, None, "reference")]),
+    ("The normal axis is between -30 and +90 degrees.", [("axis_deg", None, 30.0, None, "reference")]),
+])
+def test_label_verdicts_and_a_normal_finding_glossed_with_its_range(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

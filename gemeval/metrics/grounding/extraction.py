@@ -1354,7 +1354,9 @@ def _without_reference_categories(parsed: ParsedText, claims: list[Claim]) -> li
     return [c for c in claims if not (c.category == "normal" and c.value is None
                                       and parsed.lowered.startswith("normal", c.span[0])
                                       and (c.quantity, parsed.sentence_start(c.span[0])) in references
-                                      and c.assertion != NEGATED)]
+                                      and c.assertion != NEGATED
+                                      # "normal axis (between 0 and +90)": the finding, glossed
+                                      and not parsed.lowered[c.span[1]:c.span[1] + 3].lstrip().startswith("("))]
 
 
 def _sentence_once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:

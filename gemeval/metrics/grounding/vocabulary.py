@@ -170,6 +170,9 @@ _STATEMENT_START = r"(?:(?<=^st)|(?<=\nst)|(?<=[.;:] st))"
 _RATE_STATEMENT = r"(?=\s+\d{2,3}(?:\s*(?:bpm|/min))?\s*(?:[,.;:)]|$)(?!\d))"
 """A rate that is the whole statement: "ST 112." (not "ST 2 mm")."""
 
+_LABEL_VERB_BEFORE = "".join(f"|(?<={colon} {verb} {{word}})" for colon in (":", r":\*\*")
+                             for verb in ("looks", "appears", "seems", "is"))
+"""A label's verdict with its verb ("**Rhythm:** Looks regular"), for a lookbehind alternative."""
 CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (quantity, category, re.compile(alternative))
     for quantity, category, pattern in (
@@ -234,8 +237,10 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         # as an item of its own in a list about the rhythm.
         ("rhythm", "regular", r"regular(?:(?<=[,;:] regular)|(?<=[,;:] perfectly regular)|(?<=[,;:] completely regular)"
                               r"|(?<=[,;:] nice and regular)|(?<=^regular)|(?<=\. regular)|(?<=\nregular)"
-                              r"|(?<=:\*\* regular)|(?<=:\* regular))(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"),
-        ("rhythm", "irregular", r"irregular(?:(?<=[,;:] irregular)|(?<=:\*\* irregular))(?=\s*(?:[.;,)\n]|$))"),
+                              r"|(?<=:\*\* regular)|(?<=:\* regular)" + _LABEL_VERB_BEFORE.format(word="regular")
+                              + r")(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"),
+        ("rhythm", "irregular", r"irregular(?:(?<=[,;:] irregular)|(?<=:\*\* irregular)"
+                                + _LABEL_VERB_BEFORE.format(word="irregular") + r")(?=\s*(?:[.;,)\n]|$))"),
         # "widening of the QRS complex", "prolongation of the PR interval" (textbook wording)
         ("qrs_ms", "wide", r"(?:widening|broadening|prolongation)\s+of\s+the\s+qrs\b"),
         ("pr_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+the\s+(?:pr|pq)\b"),
