@@ -403,3 +403,13 @@ def test_territories_before_st_t_changes(text: str, expected: list[tuple]) -> No
 ])
 def test_label_verdicts_and_a_normal_finding_glossed_with_its_range(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the ST's shape or degree between a number and the keyword it measures
+    ("About 1 mm of horizontal ST depression in V5.", [("st_mv", "V5", -0.1, None, "affirmed")]),
+    ("1.5 mm of reciprocal ST depression in aVL.", [("st_mv", "aVL", -0.15, None, "affirmed")]),
+    ("There's maybe 0.5 mm of upsloping ST depression in V6.", [("st_mv", "V6", -0.05, None, "uncertain")]),
+])
+def test_a_number_before_a_qualified_st_keyword(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -113,7 +113,9 @@ TIGHT_GAP_RE = re.compile(
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
 
-PRE_VALUE_GAP_RE = re.compile(r"\s+(?:of\s+)?")
+PRE_VALUE_GAP_RE = re.compile(r"\s+(?:of\s+)?(?:(?:upsloping|downsloping|horizontal|flat|planar|sagging|mild|slight"
+                              r"|subtle|minor|marked|reciprocal|concave|convex|coved|new)\s+)*")
+"""Between a number and the per-lead keyword it measures: "1 mm of horizontal ST depression"."""
 
 KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
     "hr_bpm": {"fine": "normal", "normal": "normal", "fast": "fast", "rapid": "fast", "slow": "slow"},
