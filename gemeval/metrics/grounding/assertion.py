@@ -406,9 +406,11 @@ _CONDITION_HEADS = (
     "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
     "pre-?excitation", "aneurysm")
-_GENERIC_VERB_RE = re.compile("(?:" + "|".join(at_word_start(verb) for verb in (
-    r"shows?", r"gives?", r"produces", r"features", r"displays", r"presents\s+with", r"manifests\s+as",
-    r"is\s+marked\s+by")) + ")(?![a-z])")
+_GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produces"), ("features", r"features"),
+                  ("displays", r"displays"), ("presents", r"presents\s+with"), ("manifests", r"manifests\s+as"),
+                  ("marked", r"is\s+marked\s+by"))
+"""Verbs in the present after a condition (pattern), each with a word every match holds."""
+_GENERIC_VERB_RE = re.compile("(?:" + "|".join(at_word_start(verb) for _, verb in _GENERIC_VERBS) + ")(?![a-z])")
 _GENERIC_SUBJECT_RE = re.compile(
     r"(?:an?\s+)?(?!(?:this|these|that|those|the|your|his|her|our|their|my|its)\b)"
     r"(?:[a-z][\w'\-]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
@@ -574,8 +576,7 @@ class AssertionReader:
             self.cues = [c for c in map(self._compared_threshold, self.cues) if c is not None]
         if ", " in lowered:
             self._add_premises()
-        if "show" in lowered or "give" in lowered or "produces" in lowered or "features" in lowered \
-                or "displays" in lowered or "presents" in lowered or "manifests" in lowered or "marked" in lowered:
+        if any(needle in lowered for needle, _ in _GENERIC_VERBS):
             self._add_generic_subjects()
         if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
             self._add_generic_bounds()
@@ -624,9 +625,7 @@ class AssertionReader:
         for m in _PREMISE_RE.finditer(self.lowered):
             if _LEAD_WORD_RE.search(m.group("np")):
                 continue  # "In II, III and aVF, ..." is a lead heading
-            i = bisect.bisect_left(self.sentence_ends, m.start())
-            start = self.sentence_ends[i - 1] + 1 if i else 0
-            if not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start()):
+            if not _PREMISE_START_RE.fullmatch(self.lowered, self._sentence(m.start())[0], m.start()):
                 continue
             premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
         if premises:
@@ -639,9 +638,7 @@ class AssertionReader:
         more"), states what the condition looks like: hypothetical as a whole."""
         subjects = []
         for verb in _GENERIC_VERB_RE.finditer(self.lowered):
-            i = bisect.bisect_left(self.sentence_ends, verb.start())
-            start = self.sentence_ends[i - 1] + 1 if i else 0
-            opening = _PREMISE_START_RE.match(self.lowered, start, verb.start())
+            opening = _PREMISE_START_RE.match(self.lowered, self._sentence(verb.start())[0], verb.start())
             if opening is None or _GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None:
                 continue
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))

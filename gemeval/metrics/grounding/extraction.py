@@ -74,6 +74,7 @@ from gemeval.metrics.grounding.vocabulary import (
     LIST_VALUES_RE,
     OPPOSITE_ST_RE,
     ST_DIRECTION_BEFORE_RE,
+    ST_QUALIFIERS,
     PAIR_VALUES_RE,
     PRE_VALUE_GAP_RE,
     PREDICATE_RE,
@@ -718,8 +719,7 @@ _NO_DIRECTION: tuple[float, str | None, int] = (1.0, None, -1)
 
 _WORD_TAIL_RE = re.compile(r"[a-z]*\s+")
 _COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
-_NEXT_CLAUSE_RE = re.compile(r";\s*(?:(?:and|with|plus)\s+)?(?:(?:mild|slight|minor|subtle|reciprocal|marked"
-                             r"|horizontal|downsloping|upsloping|concave|convex)\s+)*")
+_NEXT_CLAUSE_RE = re.compile(rf";\s*(?:(?:and|with|plus)\s+)?(?:(?:{ST_QUALIFIERS})\s+)*")
 
 
 def _clause_scope_end(parsed: ParsedText, start: int) -> int:
@@ -1105,7 +1105,7 @@ def _rhythm_rates(parsed: ParsedText, named: list[Claim], claimed: set[int]) -> 
     return out
 
 
-_OUTSIDE_LEAD_RE = re.compile(r"(?<![\w'’])V(?:[1-6]R|[7-9])(?![\w'’])")
+_OUTSIDE_LEAD_RE = re.compile(at_word_start(r"V(?:[1-6]R|[7-9])", r"[\w'’]") + r"(?![\w'’])")
 """Leads outside the twelve ("V4R", "V7-V9"): no claim can name them."""
 
 
@@ -1143,7 +1143,7 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
             claims.extend(_keyword_categories(parsed, mention))
         previous = mention
     _share_leads(parsed, findings)
-    if "V" in parsed.text and _OUTSIDE_LEAD_RE.search(parsed.text):
+    if _OUTSIDE_LEAD_RE.search(parsed.text):
         findings = _without_outside_leads(parsed, findings)
     claims.extend(c for found in findings for c in found)
     if "both" in parsed.lowered:

@@ -113,8 +113,10 @@ TIGHT_GAP_RE = re.compile(
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
 
-PRE_VALUE_GAP_RE = re.compile(r"\s+(?:of\s+)?(?:(?:upsloping|downsloping|horizontal|flat|planar|sagging|mild|slight"
-                              r"|subtle|minor|marked|reciprocal|concave|convex|coved|new)\s+)*")
+ST_QUALIFIERS = "mild|slight|minor|subtle|reciprocal|marked|horizontal|downsloping|upsloping|concave|convex"
+"""Words that qualify an ST change before its direction ("1 mm of horizontal ST depression",
+"...; reciprocal depression in II, III and aVF")."""
+PRE_VALUE_GAP_RE = re.compile(rf"\s+(?:of\s+)?(?:(?:{ST_QUALIFIERS}|flat|planar|sagging|coved|new)\s+)*")
 """Between a number and the per-lead keyword it measures: "1 mm of horizontal ST depression"."""
 
 KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
