@@ -64,12 +64,13 @@ TERRITORY_ADVERB_RE = re.compile("|".join(rf"{name}ly\b" for name in (
     "inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal", "lateral", "high[- ]lateral",
     "apical")))
 """Territories written as adverbs ("ST elevation inferiorly")."""
-_TERRITORY_LIST = "inferolateral|inferior|anteroseptal|anterolateral|anterior|septal|lateral|high[- ]lateral"
+_BARE_TERRITORY_NAMES = ("inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal",
+                         "lateral", "high[- ]lateral")
+_TERRITORY_LIST = "|".join(_BARE_TERRITORY_NAMES)
 _BARE_TERRITORY_RE = re.compile("|".join(
     [rf"{name}(?=(?:\s*(?:/|,|and)\s*(?:{_TERRITORY_LIST}))*\s+(?:st\s+(?:elevation|depression|segment)"
      rf"|t[- ]waves?\b|q[- ]waves?\b|t\s+(?:inversion|negativ|flatten)|st[- ]?t\b|st\s*[/&]\s*t\b))"
-     for name in ("inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal", "lateral",
-                  "high[- ]lateral")]
+     for name in _BARE_TERRITORY_NAMES]
     + [rf"{name}(?<=flattening {name})(?=\s*[,.;]|\s*$)" for name in ("lateral", "inferior", "anterior", "septal")]))
 """Territory words written without "leads": before a finding or ending a clause (each
 alternative starts with its word, so that ``re`` skips ahead to it)."""
