@@ -309,6 +309,8 @@ class ParsedText:
                     mention.pre_value, mention.start = before, before.start
             mentions.append(mention)
             last_end = end
+        if any(word in self.words for word in _POSSESSIVE_WORDS):
+            mentions = _with_possessive_mentions(lowered, mentions)
         if "\n" in self.text and _LIST_LINE_RE.search(self.text) is not None:
             mentions = self._with_section_mentions(mentions)
         if self.tables:
@@ -424,6 +426,31 @@ class ParsedText:
         if not added:
             return mentions
         return sorted(mentions + added, key=lambda m: m.start)
+
+
+_POSSESSIVE_WORDS = ("yours",)
+_POSSESSIVE_RE = re.compile(
+    r"(?<![a-z'’])(yours)(?=\s+(?:is|was|came|comes|measures|measured|reads|read|sits|"
+    r"looks|seems|appears|isn['’]t|wasn['’]t|at|of)\b|['’]s\b|\s*(?:[:=,]|\(|\s\d))")
+""""Yours" standing for a quantity named before: "the cut-off is 450 ms, and
+yours is 438 ms", "If your heart rate were over 100 ..., but yours is 84"."""
+_POSSESSIVE_QUANTITIES = frozenset({"hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms",
+                                    "axis_deg"})
+_POSSESSIVE_REACH = 250
+"""How far back (characters) the quantity a possessive stands for may be named."""
+
+
+def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` and, for each possessive pronoun that stands for a quantity, a mention of
+    the last interval, rate or axis named before it (within ``_POSSESSIVE_REACH``)."""
+    added = []
+    for m in _POSSESSIVE_RE.finditer(lowered):
+        earlier = [x for x in mentions if x.end <= m.start() and m.start() - x.end <= _POSSESSIVE_REACH]
+        if earlier and earlier[-1].quantity in _POSSESSIVE_QUANTITIES:
+            added.append(Mention(earlier[-1].quantity, m.start(1), m.end(1), m))
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=lambda x: x.start)
 
 
 _HEADER_UNIT_RE = re.compile(r"\(\s*(mv|mm|ms|msec|µv|μv|uv|s|sec|bpm|°|deg|degrees)\s*\)")
@@ -773,11 +800,14 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
         if context:
             leads = context_leads
         else:
-            next_start = values[i + 1].start if i + 1 < len(values) else scope_end
-            attached = attached_group(parsed, value, groups, next_start)
+            next_value = i + 1 < len(values)
+            next_start = values[i + 1].start if next_value else scope_end
+            attached = attached_group(parsed, value, groups, next_start, next_value)
             if attached is not None:
                 used.add(id(attached))
-            leads = list(attached.leads) or [None] if attached is not None else [None]
+                leads = list(attached.leads) or [None]
+            else:  # "in V1 the J point is at +0.06 mV and in V2 at ...": the leads before
+                leads = _leads_before(parsed, mention, previous)
         point, low, high, comparator = _claimed(quantity, value, sign, None)
         start = keyword_start if keyword_start < value.start else value.start
         end = value.end if value.end > keyword_end else keyword_end
@@ -806,6 +836,19 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
                                     focus, opposite)
                           for lead in targets_left)
     return claims
+
+
+def _leads_before(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[str | None]:
+    """The leads of the context before a per-lead keyword (``context_groups``), else of the
+    last lead list between the sentence start (or the keyword before) and it."""
+    leads: list[str | None] = [lead for g in context_groups(parsed, mention, previous) for lead in g.leads]
+    if not leads:
+        start = parsed.sentence_start(mention.start)
+        if previous is not None and previous.end > start:
+            start = previous.end
+        groups = parsed.groups_in(start, mention.start)
+        leads = list(groups[-1].leads) if groups else []
+    return leads or [None]
 
 
 def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:

@@ -117,7 +117,8 @@ def canonical_lead(token: str) -> str:
     return _AUGMENTED.get(upper, upper)
 
 
-def attached_group(parsed: ParsedText, value: Value, groups: list[LeadGroup], next_start: int) -> LeadGroup | None:
+def attached_group(parsed: ParsedText, value: Value, groups: list[LeadGroup], next_start: int,
+                   next_value: bool = False) -> LeadGroup | None:
     """The lead list a number goes with: "V2 (0.3 mV)" or "V2: 0.3 mV" (the list right
     before), else "0.3 mV in V2" (the first list after it, before the next number), else
     the nearest list before it."""
@@ -125,9 +126,18 @@ def attached_group(parsed: ParsedText, value: Value, groups: list[LeadGroup], ne
     if before and ATTACHED_BEFORE_RE.fullmatch(parsed.lowered, before[-1].end, value.start):
         return before[-1]
     after = [g for g in groups if value.end <= g.start < next_start]
+    if after and next_value and after[0].end <= next_start and ATTACHED_BEFORE_RE.fullmatch(
+            parsed.lowered, after[0].end, next_start) and _LEAD_OPENS_CLAUSE_RE.search(
+            parsed.lowered, value.end, after[0].start):
+        # "in V1 the J point is at +0.06 mV and in V2 at +0.11 mV": V2 is the next number's
+        after = after[1:]
     if after:
         return after[0]
     return before[-1] if before else None
+
+
+_LEAD_OPENS_CLAUSE_RE = re.compile(r"(?:[,;]|\band|\bwhile|\bwhereas)\s*(?:in\s+|at\s+)?(?:leads?\s+)?$")
+"""What comes before a lead list that opens the next number's clause ("..., and in V2 at")."""
 
 
 def context_groups(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[LeadGroup]:
@@ -206,8 +216,47 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         explicit = [g for g in groups if 0 <= g.start - leads_word.end() <= 3]
         if not explicit:  # "inferior leads (II, III, aVF)": the explicit list is enough
             groups.extend(LeadGroup(m.start(), leads_word.end(), (name,), territory=True) for name in names)
-    if not any(word in lowered for word in _TERRITORY_WORDS):
-        return sorted(groups, key=lambda g: g.start)
+    if any(word in lowered for word in _TERRITORY_WORDS):
+        _add_bare_territories(lowered, groups)
+    groups.sort(key=lambda g: g.start)
+    if any(word in lowered for word in _ANAPHOR_NEEDLES):
+        groups = _with_lead_anaphora(lowered, groups)
+    return groups
+
+
+_ANAPHOR_LEADS_RE = re.compile(
+    r"(?<![a-z])(?:the\s+same|these|those|the\s+above|the\s+aforementioned|the\s+corresponding"
+    r"|the\s+affected|all\s+(?:of\s+)?(?:these|those|the\s+same))\s+(?:(?:two|three|four|five|six|\d)\s+)?leads?\b")
+"""A lead list named again by reference: "T-wave inversion in the same leads", "Q waves
+are present in these leads"."""
+_CLAUSE_BREAK_RE = re.compile(r"[.;:](?!\d)")
+_ANAPHOR_NEEDLES = ("same lead", "these lead", "those lead", "above lead", "aforementioned lead",
+                    "corresponding lead", "affected lead", " two leads", " three leads", " four leads")
+
+
+def _with_lead_anaphora(lowered: str, groups: list[LeadGroup]) -> list[LeadGroup]:
+    """``groups`` (in text order) and, for each reference to leads named before ("the same
+    leads"), a copy of the last lead list before it, at the reference's place."""
+    out = list(groups)
+    for m in _ANAPHOR_LEADS_RE.finditer(lowered):
+        before = [g for g in groups if g.end <= m.start()]
+        if not before or any(g.start <= m.start() < g.end for g in groups):
+            continue
+        leads = before[-1].leads
+        if m.group().endswith("s") and len(leads) == 1 and not before[-1].territory:
+            # "in V1 ... and in V2 ..., both normal for these leads": the single leads
+            # named one by one in the clause before are all referred to
+            for g in reversed(before[:-1]):
+                if g.territory or len(g.leads) != 1 or _CLAUSE_BREAK_RE.search(lowered, g.end, m.start()):
+                    break
+                leads = g.leads + leads
+        out.append(LeadGroup(m.start(), m.end(), leads, territory=before[-1].territory))
+    return sorted(out, key=lambda g: g.start)
+
+
+def _add_bare_territories(lowered: str, groups: list[LeadGroup]) -> None:
+    """Adds the territories written without "leads" to ``groups``: "inferior ST elevation",
+    "ST elevation inferiorly"."""
     for bare in word_matches(_BARE_TERRITORY_RE, lowered):
         # "inferior ST elevation", "T flattening lateral": a territory without "leads"
         name = re.sub(r"[- ]", "_", bare.group())
@@ -217,7 +266,6 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
         name = re.sub(r"[- ]", "_", adverb.group()[:-2])
         if name in TERRITORIES:
             groups.append(LeadGroup(adverb.start(), adverb.end(), (name,), territory=True))
-    return sorted(groups, key=lambda g: g.start)
 
 
 def _glued_to_wave(text: str, start: int, token: str) -> bool:

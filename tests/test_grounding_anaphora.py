@@ -1,0 +1,68 @@
+"""Words that point back at something named before: leads ("in the same leads", "these
+leads") and a quantity ("yours is 438 ms"). Each is read as what it stands for."""
+
+from __future__ import annotations
+
+import pytest
+
+from gemeval.metrics.grounding import extract_claims
+
+
+def _claims(text: str, quantity: str | None = None) -> list[tuple]:
+    """(quantity, lead, value, category, assertion) of every claim (of one quantity)."""
+    return [(c.quantity, c.lead, c.value, c.category, c.assertion) for c in extract_claims(text)
+            if quantity is None or c.quantity == quantity]
+
+
+@pytest.mark.parametrize("text, quantity, leads, category", [
+    ("Horizontal ST depression in V4 to V6 with T-wave inversion in the same leads.", "t_wave",
+     ["V4", "V5", "V6"], "inverted"),
+    ("Inferior ST elevation (II, III, aVF). Q waves are also present in these leads.", "q_wave",
+     ["II", "III", "aVF"], "pathological"),
+    ("ST segments are slightly depressed in I, aVL and V6; T waves are flat in those leads.", "t_wave",
+     ["I", "aVL", "V6"], "flat"),
+    # the last list before is the one meant, not every list of the sentence
+    ("ST elevation in V1-V3 and ST depression in II and III, with T inversion in the same leads.", "t_wave",
+     ["II", "III"], "inverted"),
+])
+def test_the_same_leads_are_the_last_list_named(text: str, quantity: str, leads: list[str],
+                                                 category: str) -> None:
+    assert _claims(text, quantity) == [(quantity, lead, None, category, "affirmed") for lead in leads]
+
+
+def test_these_leads_after_single_leads_one_by_one_are_all_of_them() -> None:
+    text = "In V1 the J point sits at +0.06 mV and in V2 at +0.11 mV, both within normal limits for these leads."
+    assert _claims(text, "st_mv") == [
+        ("st_mv", "V1", 0.06, None, "affirmed"), ("st_mv", "V2", 0.11, None, "affirmed"),
+        ("st_mv", "V1", None, "normal", "affirmed"), ("st_mv", "V2", None, "normal", "affirmed")]
+
+
+def test_a_reference_with_nothing_named_before_claims_no_lead() -> None:
+    assert _claims("T waves are inverted in these leads.", "t_wave") == [
+        ("t_wave", None, None, "inverted", "affirmed")]
+
+
+def test_a_lead_opening_the_next_numbers_clause_is_that_numbers() -> None:
+    # "in V2" comes after the first number but opens the second one's clause
+    assert _claims("In V3 the ST level is 0.15 mV, and in V4 0.2 mV.", "st_mv") == [
+        ("st_mv", "V3", 0.15, None, "affirmed"), ("st_mv", "V4", 0.2, None, "affirmed")]
+    # a lead after a number with nothing after it stays that number's
+    assert _claims("The ST level is 0.15 mV in V3 and 0.2 mV in V4.", "st_mv") == [
+        ("st_mv", "V3", 0.15, None, "affirmed"), ("st_mv", "V4", 0.2, None, "affirmed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("For women the normal QTc is below 460 ms, and yours is 441 ms.",
+     [("qtc_ms", None, 460.0, None, "reference"), ("qtc_ms", None, 441.0, None, "affirmed")]),
+    ("Anything over 100 at rest would be a fast rate, but yours is 76, which is normal.",
+     [("hr_bpm", None, 76.0, None, "affirmed"), ("hr_bpm", None, None, "normal", "affirmed")]),
+    ("A normal QRS lasts less than 120 ms. Yours measures 92 ms.",
+     [("qrs_ms", None, 120.0, None, "reference"), ("qrs_ms", None, 92.0, None, "affirmed")]),
+])
+def test_yours_is_the_quantity_named_before(text: str, expected: list[tuple]) -> None:
+    got = [c for c in _claims(text) if c[2] is not None or c[3] == "normal"]
+    assert got == expected
+
+
+def test_yours_without_a_quantity_before_claims_nothing() -> None:
+    assert _claims("Thanks for the photo; yours is 84 on the screen, I think.") == []
