@@ -353,3 +353,19 @@ def test_what_a_heading_says_cannot_be_assessed_covers_the_list_under_it() -> No
 ])
 def test_a_condition_as_the_subject_states_what_it_looks_like(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+def test_a_band_the_values_lie_in_is_a_measurement_a_denial_before_it_leaves_alone() -> None:
+    # "no ST deviation" denies a change; "all within ±0.05 mV" measures the level
+    got = [(c.quantity, c.lead, c.low, c.high, c.assertion)
+           for c in extract_claims("No ST deviation in V1-V2 (all within ±0.05 mV).")]
+    assert got == [("st_mv", "V1", -0.05, 0.05, "affirmed"), ("st_mv", "V2", -0.05, 0.05, "affirmed")]
+    # a bound after a denial is the criterion that is denied
+    assert _claims("No ST elevation (>1 mm) in V2.") == [("st_mv", "V2", 0.1, "negated")]
+
+
+def test_the_p_waves_own_rate_is_no_heart_rate() -> None:
+    text = "The P waves (rate 96/min) march through, unrelated to the QRS complexes at a regular 38/min."
+    assert _claims(text) == [("hr_bpm", None, 38.0, "affirmed")]
+    assert _claims("The P-wave rate is 110 bpm and the ventricular rate 45 bpm.") == [
+        ("hr_bpm", None, 45.0, "affirmed")]

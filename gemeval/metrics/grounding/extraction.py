@@ -1314,6 +1314,11 @@ def _answered(lowered: str, end: int) -> str:
     return NEGATED if answer.group("no") else UNCERTAIN if answer.group("hedge") else AFFIRMED
 
 
+_WITHIN_BAND_RE = re.compile(r"(?<![a-z])within\s*(?:±|\+/-|\+/−)\s*$")
+"""A band the measured value lies in ("all within ±0.05 mV"): read as a measurement, which
+a denial before it ("no ST deviation (all within ±0.05 mV)") does not deny."""
+
+
 def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     """Each claim with its assertion status (``assertion``); a claim said to be not
     assessable keeps its quantity and lead only ("QT cannot be measured": qtc_ms, no
@@ -1330,8 +1335,9 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     seen: set[tuple[str, str | None, tuple[int, int]]] = set()
     for claim in claims:
         focus = claim.focus or claim.span
-        status = reader.status(focus[0], focus[1], numeric=claim.value is not None,
-                               plain=claim.comparator is None)
+        plain = claim.comparator is None or (claim.comparator == "range" and _WITHIN_BAND_RE.search(
+            lowered, max(0, focus[0] - 12), focus[0]) is not None)
+        status = reader.status(focus[0], focus[1], numeric=claim.value is not None, plain=plain)
         if status == AFFIRMED and questions and ("?" in lowered[max(0, focus[0] - 2):focus[0]]
                                                  or lowered[focus[1]:focus[1] + 2].lstrip().startswith("?")
                                                  or (lowered.startswith("?", end := parsed.sentence_end(focus[1]))

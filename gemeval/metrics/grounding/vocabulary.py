@@ -76,6 +76,9 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ]axis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
                   r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|QS\b", False),
+        # the P waves' own rate ("P waves (rate 88/min) march through", "a P-wave rate of 100") is
+        # the atrial rate, not the heart's
+        ("block", r"p[- ]?waves?\s*(?:\(\s*)?(?:rates?|frequency)\b", True),
         ("block", r"atrial\s+rates?\b|respiratory\s+rates?\b|sampling\s+rates?\b|paper\s+speed\b", True),
         ("block", r"flutter\s+waves?\b|fibrillatory\s+waves?\b|f[- ]waves?\b", True),
         ("block", r"cornell\s+product\b", True),
