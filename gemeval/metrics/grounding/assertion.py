@@ -45,6 +45,11 @@ Scopes:
   "back then"), up to "today", "now", "this one" (a comparison with it, "compared with
   the prior tracing", describes this ECG). A sentence-wide cue in a relative clause after a
   finding ("..., which is usually harmless") comments on it and leaves it affirmed.
+* A sentence whose subject is a finding without a determiner with "can" ("ST elevation can
+  indicate pericarditis", "Axis deviation can be caused by ...") says what it may mean in
+  general: hypothetical; "will" is a modal like "would". "X refers to ...", "X occurs when ..."
+  define X, unless the subject is this case's ('that line on your report refers to the QTc').
+  A finding nobody mentioned ("the doctor never mentioned the long QT") is not denied.
 * A sentence whose subject is any value beyond a bound ("A QRS over 120 ms is called wide",
   "Values above 500 ms carry ...") states a rule: hypothetical, unless it names this case
   ("here", "this", "the patient"). A definition ("is called", "is said to") is one too; a
@@ -136,6 +141,10 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "criteria {are|were|is|was} {met|fulfilled|satisfied}",
              # a search that was made, not advice: "I looked for Q waves ... and found none"
              "{looked|checked|searched|screened} for",
+             # a finding nobody talked about is still there: "the doctors never mentioned the
+             # sinus bradycardia to me", "she didn't say anything about the long QT"
+             "{never|not|didn't|didnt|did not|hasn't|has not|haven't|have not} {mentioned|mention|brought up|bring up|"
+             "explained|explain|discussed|discuss|said anything about|say anything about|told me about|tell me about}",
              # a comparison with an earlier ECG describes this one
              # (the phrase ends at the adjective: the earlier-ECG cue that starts there is then not read)
              f"{{compared|comparison}} {{with|to}} {_EARLIER}", f"{{unlike|as on|as in|than|from|since|versus|vs}} {_EARLIER}",
@@ -274,6 +283,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
      HYPOTHETICAL, BACKWARD),
     (_expand("would {suggest|indicate|show|be|mean|make|represent|require|have|cause|produce|look|appear|point|"
              "meet|need|be consistent with|be compatible with|fit}", "would",
+             # what a condition will look like is told in general ("the QRS complexes will be
+             # narrow", "there will be a prolongation of the PR interval")
+             "will",
              "d {call|expect|see|be|consider|classify|label}"),  # "we'd call that tachycardia"
      HYPOTHETICAL, BOTH),
     (_expand("{could|should} {show|be seen|cause|produce|have|require|mean}", "should", "should be",
@@ -295,7 +307,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
              "{is|are} {generally|usually|often|commonly|conventionally} {called|termed|labelled|labeled|known as|"
              "referred to as|classified as}",
-             "{is|are} said to", "by definition", "think of", "red flag", "red flags",
+             "{is|are} said to", "by definition", "{occurs|occur} when", "{refers|refer} to", "think of", "red flag", "red flags",
              "{stands|stand} for", "is short for", "is an abbreviation for", "{is|are} preferred"),  # "LAD stands for left axis deviation"
      HYPOTHETICAL, SENTENCE),
     (_expand("{is|are} typical", "{is|are} characteristic",
@@ -405,15 +417,10 @@ _CONDITION_HEADS = (
     "hypocalc(?:a)?emia", "hypothermia", "pericarditis", "myocarditis", "embolism", "toxicity", "effect",
     "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
-    "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
-    "hemiblock", "axis deviation", "repolari[sz]ation")
+    "pre-?excitation", "aneurysm")
 _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produces"), ("features", r"features"),
                   ("displays", r"displays"), ("presents", r"presents\s+with"), ("manifests", r"manifests\s+as"),
-                  ("marked", r"is\s+marked\s+by"), ("has", r"has(?!\s+(?:been|had|become|shown|now|not|no)\b)"),
-                  ("have", r"have(?!\s+(?:been|had|become|shown|now|not|no)\b)"), ("combines", r"combines"),
-                  ("causes", r"causes"), ("consists", r"consists\s+of"), ("requires", r"requires"),
-                  ("characteri", r"is\s+characteri[sz]ed\s+by"), ("characteri", r"are\s+characteri[sz]ed\s+by"),
-                  ("defined", r"is\s+defined\s+(?:by|as)"), ("defined", r"are\s+defined\s+(?:by|as)"))
+                  ("marked", r"is\s+marked\s+by"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
 _GENERIC_VERB_RE = re.compile("(?:" + "|".join(at_word_start(verb) for _, verb in _GENERIC_VERBS) + ")(?![a-z])")
 _GENERIC_SUBJECT_RE = re.compile(
@@ -421,20 +428,25 @@ _GENERIC_SUBJECT_RE = re.compile(
     r"(?:[a-z][\w'\-]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
     r"(?:(?:typically|usually|classically|often|characteristically|generally|commonly)\s+)?")
 """A condition as the subject of a verb in the present: what it looks like in general."""
-_NUMBER_RE = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?")
-_BOUND_BEFORE_RE = re.compile(
-    r"(?:(?<![a-z])(?:between|from|to|above|below|over|under|than|least|most|exceeding|beyond|up\s+to)|[<>≤≥±\-–—]"
-    r"|\d\s*(?:[a-z/%°]+)?\s+(?:and|or))\s*[+\-−]?\.?\d*$")
-_BOUND_AFTER_RE = re.compile(r"\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|—|to\s|or\s+(?:more|less|greater|longer|above|below)"
-                             r"|and\s+\d|\+)")
-"""What makes a number a bound or a range's end: a word before it, a range or "or more" after."""
-_THIS_CASE_WORD_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|today|patient|your|now)(?![a-z])")
-"""Words that tie the rest of a sentence to the case at hand."""
+_GENERIC_MODAL_RE = re.compile(
+    at_word_start("can") + r"\s+(?:also\s+|often\s+|sometimes\s+|usually\s+|occasionally\s+)?(?:be|have|indicate"
+    r"|suggest|signify|signal|denote|imply|point|mean|represent|reflect|occur|happen|cause|mimic|result|lead|produce"
+    r"|accompany|appear|precede|persist)(?![a-z])")
+_GENERIC_MODAL_SUBJECT_RE = re.compile(
+    r"(?!(?:this|these|that|those|the|your|his|her|our|their|my|its|it|there|i|we|you|he|she|they|which|what"
+    r"|some|many|most|all|both|each|any|such|one|someone|anyone|everyone|nothing|something)(?![\w'-]))"
+    r"[a-z][^,;:!?\n]{0,80}?\s+")
+"""A subject of "can" that names a finding in general: no determiner or pronoun first, no
+clause mark (its words may hold "the": "T-wave inversions in the inferior leads")."""
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
 _DIFFERENTIAL = frozenset(_expand("differential {diagnosis|includes}"))
-_NAMING = frozenset(_expand("{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}"))
+_NAMING = frozenset(_expand("{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
+                            "{refers|refer} to"))
+_REFERS_TO = frozenset(_expand("{refers|refer} to"))
+_THIS_SUBJECT_RE = re.compile(r"(?<![a-z])(?:this|that|these|those|your|my|our|it|here|which|patient)(?![a-z])")
+"""Words of a subject that is this case's ("that ... on your printout refers to")."""
 _DEMONSTRATIVE_BEFORE_RE = re.compile(r"(?<![a-z])(?:that|this|it|which|what)\s+$")
 _LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}", "cutoff", "cut off", "threshold", "usual",
                                  "conventional"))
@@ -592,6 +604,8 @@ class AssertionReader:
             self._add_premises()
         if any(needle in lowered for needle, _ in _GENERIC_VERBS):
             self._add_generic_subjects()
+        if "can " in lowered:
+            self._add_generic_modals()
         if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
             self._add_generic_bounds()
         self.cue_starts = [c.start for c in self.cues]
@@ -648,38 +662,45 @@ class AssertionReader:
     def _add_generic_subjects(self) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
         this case, with a verb in the present ("Wellens syndrome shows deep T-wave inversion
-        in V2 and V3", "Hyperkalaemia gives peaked T waves", "Normal sinus rhythm has a rate
-        between 60 and 100/min", "First-degree AV block is defined as a PR over 200 ms"),
-        states what the condition looks like: hypothetical as a whole. Unless the rest of the
-        sentence ties it to the case ("here", "this", "your") or measures a value ("has a rate
-        of 72 bpm": a number that is neither a bound nor a range's end)."""
+        in V2 and V3", "Hyperkalaemia gives peaked T waves", "An LBBB has a QRS of 120 ms or
+        more"), states what the condition looks like: hypothetical as a whole."""
         subjects = []
         for verb in _GENERIC_VERB_RE.finditer(self.lowered):
             opening = _PREMISE_START_RE.match(self.lowered, self._sentence(verb.start())[0], verb.start())
             if opening is None or _GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None:
                 continue
-            end = self._sentence(verb.start())[1]
-            if _THIS_CASE_WORD_RE.search(self.lowered, verb.end(), end) or self._plain_number(verb.end(), end):
-                continue  # "Sinus rhythm has a rate of 72 bpm (here)": this case's
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         if subjects:
             self.cues = sorted(self.cues + subjects, key=lambda c: c.start)
 
-    def _plain_number(self, start: int, end: int) -> bool:
-        """Whether [start, end) holds a number that is neither a bound nor a range's end: a
-        value measured on a case ("has a rate of 72 bpm"), not a rule ("a rate between 60
-        and 100", "a QRS of 120 ms or more")."""
-        lowered = self.lowered
-        for m in _NUMBER_RE.finditer(lowered, start, end):
-            if not (_BOUND_BEFORE_RE.search(lowered, max(start, m.start() - 24), m.start())
-                    or _BOUND_AFTER_RE.match(lowered, m.end())):
-                return True
-        return False
+    def _add_generic_modals(self) -> None:
+        """A sentence whose subject is a finding named without a determiner, with "can" ("ST
+        elevation can indicate pericarditis", "Axis deviation can be caused by many
+        conditions", "A heart rate of 50-60 can be normal"), says what the finding may mean in
+        general: hypothetical as a whole. "The ST elevation can ...", "Your rate can ...",
+        "It can ..." speak of this case's."""
+        found = []
+        for modal in _GENERIC_MODAL_RE.finditer(self.lowered):
+            opening = _PREMISE_START_RE.match(self.lowered, self._sentence(modal.start())[0], modal.start())
+            if opening is None:
+                continue
+            subject = self.lowered[opening.end():modal.start()]
+            if _GENERIC_MODAL_SUBJECT_RE.fullmatch(subject) is None or _VERB_RE.search(subject) or (
+                    any(ch.isdigit() for ch in subject) and not subject.startswith(("a ", "an "))):
+                continue
+            found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
+        if found:
+            self.cues = sorted(self.cues + found, key=lambda c: c.start)
 
     def _names_this_finding(self, cue: Cue) -> bool:
-        """"That is called sinus tachycardia" names this ECG's finding; it defines nothing."""
-        return cue.phrase in _NAMING and _DEMONSTRATIVE_BEFORE_RE.search(self.lowered, max(0, cue.start - 8),
-                                                                         cue.start) is not None
+        """"That is called sinus tachycardia" names this ECG's finding; it defines nothing. So
+        does a subject of this case before "refers to" ('That "borderline" on your printout
+        refers to the QRS'); a bare term defines one ('"Sinus" refers to the normal rhythm')."""
+        if cue.phrase not in _NAMING:
+            return False
+        if cue.phrase in _REFERS_TO:
+            return _THIS_SUBJECT_RE.search(self.lowered, self._sentence(cue.start)[0], cue.start) is not None
+        return _DEMONSTRATIVE_BEFORE_RE.search(self.lowered, max(0, cue.start - 8), cue.start) is not None
 
     def _compared_limit(self, cue: Cue) -> bool:
         """A limit this ECG's value is compared with ("below the conventional lower limit of 60

@@ -155,7 +155,8 @@ _DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly
 PREDICATE_RE = re.compile(
     r"(?:\s*,\s*(?:which|that)\s+|['’]s\s+|[\s*:|]+(?:(?:intervals?|duration|width|complex(?:es)?)(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
     r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
-    r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+|(?=(?:isn|aren|wasn)['’]t))?(?:to\s+be\s+)?"
+    r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+|will\s+be\s+|would\s+be\s+"
+    r"|should\s+be\s+|can\s+be\s+|(?=(?:isn|aren|wasn)['’]t))?(?:to\s+be\s+)?"
     r"(?P<not>not\s+|(?:isn|aren|wasn)['’]t\s+)?"
     rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline)\s+)?"
     r"(?P<word>[a-z]+)(?P<wnl>\s+(?:the\s+)?normal\s+(?:limits|range))?"
