@@ -407,3 +407,25 @@ def test_a_finding_nobody_mentioned_is_not_denied() -> None:
 ])
 def test_a_category_after_a_modal_be_is_read(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Normal sinus rhythm has a rate between 60 and 100 bpm.",
+    "Sinus bradycardia has a rate below 60 bpm.",
+    "Left bundle branch block is characterised by a QRS of at least 120 ms.",
+    "First-degree AV block is defined as a PR interval longer than 200 ms.",
+    "Complete heart block causes a slow escape rhythm, often below 45 bpm.",
+])
+def test_a_finding_as_the_subject_of_a_rule_is_hypothetical(text: str) -> None:
+    claims = _claims(text)
+    assert claims and {status for *_, status in claims} == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "Sinus rhythm has a rate of 72 bpm.",  # one measured value: this case
+    "Atrial fibrillation has a ventricular rate of about 110 bpm on this strip.",
+    "Sinus rhythm has been present throughout, at 64 bpm.",
+])
+def test_a_finding_with_a_measured_value_is_this_cases(text: str) -> None:
+    claims = _claims(text)
+    assert claims and {status for *_, status in claims} == {"affirmed"}

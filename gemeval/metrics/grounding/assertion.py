@@ -417,10 +417,15 @@ _CONDITION_HEADS = (
     "hypocalc(?:a)?emia", "hypothermia", "pericarditis", "myocarditis", "embolism", "toxicity", "effect",
     "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
-    "pre-?excitation", "aneurysm")
+    "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
+    "hemiblock", "axis deviation", "repolari[sz]ation")
 _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produces"), ("features", r"features"),
                   ("displays", r"displays"), ("presents", r"presents\s+with"), ("manifests", r"manifests\s+as"),
-                  ("marked", r"is\s+marked\s+by"))
+                  ("marked", r"is\s+marked\s+by"), ("has", r"has(?!\s+(?:been|had|become|shown|now|not|no)\b)"),
+                  ("have", r"have(?!\s+(?:been|had|become|shown|now|not|no)\b)"), ("combines", r"combines"),
+                  ("causes", r"causes"), ("consists", r"consists\s+of"), ("requires", r"requires"),
+                  ("characteri", r"is\s+characteri[sz]ed\s+by"), ("characteri", r"are\s+characteri[sz]ed\s+by"),
+                  ("defined", r"is\s+defined\s+(?:by|as)"), ("defined", r"are\s+defined\s+(?:by|as)"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
 _GENERIC_VERB_RE = re.compile("(?:" + "|".join(at_word_start(verb) for _, verb in _GENERIC_VERBS) + ")(?![a-z])")
 _GENERIC_SUBJECT_RE = re.compile(
@@ -438,6 +443,15 @@ _GENERIC_MODAL_SUBJECT_RE = re.compile(
     r"[a-z][^,;:!?\n]{0,80}?\s+")
 """A subject of "can" that names a finding in general: no determiner or pronoun first, no
 clause mark (its words may hold "the": "T-wave inversions in the inferior leads")."""
+_NUMBER_RE = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?")
+_BOUND_BEFORE_RE = re.compile(
+    r"(?:(?<![a-z])(?:between|from|to|above|below|over|under|than|least|most|exceeding|beyond|up\s+to)|[<>≤≥±\-–—]"
+    r"|\d\s*(?:[a-z/%°]+)?\s+(?:and|or))\s*[+\-−]?\.?\d*$")
+_BOUND_AFTER_RE = re.compile(r"\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|—|to\s|or\s+(?:more|less|greater|longer|above|below)"
+                             r"|and\s+\d|\+)")
+"""What makes a number a bound or a range's end: a word before it, a range or "or more" after."""
+_THIS_CASE_WORD_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|today|patient|your|now)(?![a-z])")
+"""Words that tie the rest of a sentence to the case at hand."""
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
@@ -662,13 +676,19 @@ class AssertionReader:
     def _add_generic_subjects(self) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
         this case, with a verb in the present ("Wellens syndrome shows deep T-wave inversion
-        in V2 and V3", "Hyperkalaemia gives peaked T waves", "An LBBB has a QRS of 120 ms or
-        more"), states what the condition looks like: hypothetical as a whole."""
+        in V2 and V3", "Hyperkalaemia gives peaked T waves", "Normal sinus rhythm has a rate
+        between 60 and 100/min", "First-degree AV block is defined as a PR over 200 ms"),
+        states what the condition looks like: hypothetical as a whole. Unless the rest of the
+        sentence ties it to the case ("here", "this", "your") or measures a value ("has a rate
+        of 72 bpm": a number that is neither a bound nor a range's end)."""
         subjects = []
         for verb in _GENERIC_VERB_RE.finditer(self.lowered):
             opening = _PREMISE_START_RE.match(self.lowered, self._sentence(verb.start())[0], verb.start())
             if opening is None or _GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None:
                 continue
+            end = self._sentence(verb.start())[1]
+            if _THIS_CASE_WORD_RE.search(self.lowered, verb.end(), end) or self._plain_number(verb.end(), end):
+                continue  # "Sinus rhythm has a rate of 72 bpm (here)": this case's
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         if subjects:
             self.cues = sorted(self.cues + subjects, key=lambda c: c.start)
@@ -691,6 +711,17 @@ class AssertionReader:
             found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
         if found:
             self.cues = sorted(self.cues + found, key=lambda c: c.start)
+
+    def _plain_number(self, start: int, end: int) -> bool:
+        """Whether [start, end) holds a number that is neither a bound nor a range's end: a
+        value measured on a case ("has a rate of 72 bpm"), not a rule ("a rate between 60
+        and 100", "a QRS of 120 ms or more")."""
+        lowered = self.lowered
+        for m in _NUMBER_RE.finditer(lowered, start, end):
+            if not (_BOUND_BEFORE_RE.search(lowered, max(start, m.start() - 24), m.start())
+                    or _BOUND_AFTER_RE.match(lowered, m.end())):
+                return True
+        return False
 
     def _names_this_finding(self, cue: Cue) -> bool:
         """"That is called sinus tachycardia" names this ECG's finding; it defines nothing. So
