@@ -269,7 +269,11 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{consider|considering|recommend|recommended|recommends|advise|advised|suggest checking}",
              "{risk|risks} of", "at risk", "predispose", "predisposes", "expected", "would expect",
              "expect", "when", "whenever",
-             "{a|an} {typical|classic}", "threshold for", "cutoff for", "cut off for", "diagnosis of",
+             "{a|an} {typical|classic}", "threshold for", "cutoff for", "cut off for",
+             # "criteria for the diagnosis of LVH" (a diagnosis "supported" or "consistent with"
+             # is this ECG's: "the findings support a diagnosis of atrial fibrillation")
+             "for {the|a} diagnosis of", "to {make|establish} {the|a} diagnosis of",
+             "{hallmark|hallmarks} of", "key {feature|features} of",
              "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
              "were to", "was to", "had been", "had the", "had it", "were the", "were it",
              "defined by", "{is|are} defined by"),
@@ -292,7 +296,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "can {cause|produce|mimic|lead to|result in|be seen|occur|appear|be a|be normal|indicate|suggest|be}",
              "{may} {cause|produce|mimic|lead to|result in|be seen in}"),
      HYPOTHETICAL, FORWARD),
-    (_expand("{is|are|be} characteri{s|z}ed by", "characteri{s|z}ed by", "{is|are} defined as", "defined as",
+    # (a participle after this ECG's finding describes it: "reveals atrial fibrillation,
+    # characterized by an irregular rhythm"; only "X is characterized by" defines X)
+    (_expand("{is|are|be} characteri{s|z}ed by", "{is|are} defined as", "defined as",
              "{is|are} recogni{s|z}ed by", "{is|are} diagnosed", "diagnosed when", "{is|are} present when",
              "produces", "produce", "causes", "first causes", "leads to", "results in", "{require|requires}",
              "{typically|usually|generally|classically|characteristically|commonly|often|frequently}",
@@ -302,7 +308,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "generally considered", "is associated with", "are associated with", "for example", "e g",
              "textbook", "in theory", "theoretically", "defines",
              "{is|are} a common finding", "{is|are} {common|usual|frequent} in", "learning point", "rule of thumb",
-             "remember", "recall that", "as a rule", "key features", "key feature", "hallmark", "hallmarks",
+             "remember", "recall that", "as a rule", "key features {are|include}", "diagnosis of exclusion",
+             "{hallmark|hallmarks} {is|are}",
              # definitions: "a QRS over 120 ms is called wide", "low voltage is said to be present when"
              "{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
              "{is|are} {generally|usually|often|commonly|conventionally} {called|termed|labelled|labeled|known as|"
@@ -381,9 +388,11 @@ _WORD_RE = re.compile(r"[a-z]+(?:['’]t)?")
 _LIST_CLOSE_RE = re.compile(r"\s(?:or|nor)\s")
 _INSERTION_RE = re.compile(
     r",\s*(?:such\s+as|as\s+(?:would\s+be\s+|might\s+be\s+|may\s+be\s+|is\s+|are\s+)?seen\s+in|as\s+in|like"
-    r"|e\.g\.|for\s+example)\b[^,;.()]*,")
-"""An aside between commas ("ST elevation, such as would be seen in pericarditis, is ..."):
-its words qualify the finding before it and its cues stay inside it."""
+    r"|e\.g\.|for\s+example|(?:often|usually|typically|commonly|generally|classically|frequently|mainly|primarily)"
+    r"\s+(?:used|seen|regarded|considered|associated|employed|referred|called))\b[^,;.()]*,")
+"""An aside between commas ("ST elevation, such as would be seen in pericarditis, is ...";
+"Lead aVR, often used to judge global ischaemia, shows ..."): its words qualify the finding
+or lead before it and its cues stay inside it."""
 _DASH_RE = re.compile(r"\s[—–-]\s|—")
 """A dash between words ends the reach of a sentence-wide cue ("a little long — it's usually
 harmless")."""
@@ -401,6 +410,10 @@ def _dashes(lowered: str) -> list[int]:
         if not out or m.start() - 1 >= out[-1] + 3:  # " - - ": the second shares a space
             out.append(m.start() - 1)
     return out
+_EXAMPLE_CUES = frozenset({"such as", "eg", "for instance"})
+_FINDINGS_BEFORE_RE = re.compile(r"(?<![a-z])(?:changes|abnormalit(?:y|ies)|findings|deviations|variations)"
+                                 r"(?:\s+(?:in|of|on|across|throughout)\s[^,;.:()]{0,40})?[\s,]*$")
+"""A noun for this ECG's findings right before "such as" (see ``_examples_of_findings``)."""
 _PARENTHESIS_RE = re.compile(r"\([^()]*\)")
 _STANDS_ALONE_RE = re.compile(r"\s*[,;)]")
 _PREMISE_RE = re.compile(
@@ -612,6 +625,8 @@ class AssertionReader:
         self.cues = read_cues(lowered)
         if any(c.phrase in _NAMING or (c.kind == REFERENCE and c.phrase in _LIMIT_WORDS) for c in self.cues):
             self.cues = [c for c in self.cues if not self._names_this_finding(c) and not self._compared_limit(c)]
+        if any(c.phrase in _EXAMPLE_CUES for c in self.cues):
+            self.cues = [c for c in self.cues if not self._examples_of_findings(c)]
         if any(c.phrase in _THRESHOLD_FOR for c in self.cues):
             self.cues = [c for c in map(self._compared_threshold, self.cues) if c is not None]
         if ", " in lowered:
@@ -659,6 +674,13 @@ class AssertionReader:
         self.mark_starts = [p for p, _ in marks]
         self.anchors: list[int] = []
         self.sections = self._unassessed_sections() if any(c.kind == NOT_ASSESSABLE for c in self.cues) else []
+
+    def _examples_of_findings(self, cue: Cue) -> bool:
+        """"ST-T changes, such as ST depression and T-wave inversion": the examples are the
+        changes the text states (or denies: "no QRS abnormalities such as a bundle branch
+        block"), not a generic list ("conditions such as pericarditis")."""
+        return cue.phrase in _EXAMPLE_CUES and _FINDINGS_BEFORE_RE.search(
+            self.lowered, max(0, cue.start - 70), cue.start) is not None
 
     def _add_premises(self) -> None:
         """A sentence that opens with a generic premise ("In RBBB, T-wave inversion in V1-V3

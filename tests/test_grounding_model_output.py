@@ -1,0 +1,73 @@
+"""How language models phrase findings about the ECG in front of them: descriptive
+participles ("..., characterised by ..."), diagnoses they "support", "key features" of this
+tracing, asides about a lead, examples of stated changes. Each rule is read next to the
+generic wording it must still tell apart (definitions, criteria, textbook lists). The
+sentences are written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from gemeval.metrics.grounding import extract_claims
+
+
+def _claims(text: str) -> list[tuple]:
+    """(quantity, lead, value or category, assertion) of every claim, in text order."""
+    return [(c.quantity, c.lead, c.category if c.value is None else c.value, c.assertion)
+            for c in extract_claims(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a participle after this ECG's finding describes it
+    ("The strip shows atrial fibrillation, characterised by an irregularly irregular ventricular response.",
+     [("rhythm", None, "atrial_fibrillation", "affirmed"), ("rhythm", None, "irregular", "affirmed")]),
+    # "X is characterised by" defines X
+    ("Left bundle branch block is characterised by a QRS of 120 ms or more.",
+     [("qrs_ms", None, "wide", "hypothetical"), ("qrs_ms", None, 120.0, "hypothetical")]),
+])
+def test_characterised_by_describes_a_finding_and_defines_a_condition(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Taken together, these features support a diagnosis of sinus tachycardia.",
+     [("rhythm", None, "sinus", "affirmed"), ("hr_bpm", None, "fast", "affirmed")]),
+    ("The criteria for the diagnosis of left ventricular hypertrophy are met only in part.",
+     [("voltage", None, "lvh", "hypothetical")]),
+    ("Left posterior fascicular block is a diagnosis of exclusion.",
+     [("conduction", None, "lpfb", "hypothetical")]),
+])
+def test_a_diagnosis_the_findings_support_is_this_ecgs(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Several key features stand out on this tracing, including a QRS of 132 ms.",
+     [("qrs_ms", None, 132.0, "affirmed")]),
+    ("Key features of LBBB are a broad QRS and a notched R wave in V6.",
+     [("qrs_ms", None, "wide", "hypothetical")]),
+    # the finding is this ECG's; what it is a hallmark of is named generically
+    ("The QRS is broad, a hallmark of bundle branch block.",
+     [("qrs_ms", None, "wide", "affirmed"), ("qrs_ms", None, "wide", "hypothetical")]),
+])
+def test_key_features_and_hallmarks(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_an_aside_about_a_lead_leaves_its_finding_alone() -> None:
+    assert _claims("Lead aVR, often used to judge global ischaemia, shows no ST elevation.") == [
+        ("st_mv", "aVR", "elevated", "negated")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("There are ST-T changes in the lateral leads, such as T-wave inversion in V5.",
+     [("st_mv", "lateral", "normal", "negated"), ("t_wave", "lateral", "normal", "negated"),
+      ("t_wave", "V5", "inverted", "affirmed")]),
+    ("I see no conduction abnormalities such as a bundle branch block.",
+     [("qrs_ms", None, "wide", "negated")]),
+    # a list of conditions is generic
+    ("Left axis deviation may accompany conditions such as left ventricular hypertrophy.",
+     [("axis_deg", None, "left", "uncertain"), ("voltage", None, "lvh", "hypothetical")]),
+])
+def test_examples_of_stated_changes_take_their_status(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
