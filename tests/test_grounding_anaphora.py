@@ -66,3 +66,22 @@ def test_yours_is_the_quantity_named_before(text: str, expected: list[tuple]) ->
 
 def test_yours_without_a_quantity_before_claims_nothing() -> None:
     assert _claims("Thanks for the photo; yours is 84 on the screen, I think.") == []
+
+
+def test_both_at_a_sentence_start_is_the_two_quantities_of_the_sentence_before() -> None:
+    text = "Your PR interval is 164 milliseconds, and your QRS is 88 milliseconds. Both are normal."
+    assert _claims(text) == [("pr_ms", None, 164.0, None, "affirmed"), ("qrs_ms", None, 88.0, None, "affirmed"),
+                             ("pr_ms", None, None, "normal", "affirmed"), ("qrs_ms", None, None, "normal", "affirmed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The PR, QRS and QTc intervals are 152, 94 and 431 ms, respectively.",
+     [("pr_ms", None, 152.0), ("qrs_ms", None, 94.0), ("qtc_ms", None, 431.0)]),
+    ("PR and QRS durations were 0.18 and 0.08 s respectively.", [("pr_ms", None, 180.0), ("qrs_ms", None, 80.0)]),
+    ("R waves in V5 and V6 measure 2.4 and 1.9 mV respectively.", [("r_mv", "V5", 2.4), ("r_mv", "V6", 1.9)]),
+    ("ST depression of 1 and 1.5 mm in V5 and V6, respectively.", [("st_mv", "V5", -0.1), ("st_mv", "V6", -0.15)]),
+    # counts that differ: each number stays as it was read without the pairing
+    ("The PR and QRS are 160 ms respectively.", [("qrs_ms", None, 160.0)]),
+])
+def test_respectively_pairs_names_and_numbers_in_order(text: str, expected: list[tuple]) -> None:
+    assert [(q, lead, value) for q, lead, value, *_ in _claims(text) if value is not None] == expected

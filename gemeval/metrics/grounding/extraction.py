@@ -43,6 +43,7 @@ from gemeval.metrics.grounding.leads import (
 )
 from gemeval.metrics.grounding.numbers import (
     CHANGE_FROM_RE,
+    NUMBER_RE,
     Value,
     decimal_points,
     read_values,
@@ -956,15 +957,23 @@ def _all_claims(parsed: ParsedText) -> list[Claim]:
     return out
 
 
+def _categorical_quantities(parsed: ParsedText, start: int, end: int) -> list[str]:
+    """The quantities with categories named in [start, end), in order, each once (QT for the
+    corrected QT)."""
+    return list(dict.fromkeys(
+        "qtc_ms" if mn.quantity in ("qt_ms", "qtc_fridericia_ms") else mn.quantity
+        for mn in parsed.mentions if start <= mn.start < end and mn.quantity in KEYWORD_CATEGORIES))
+
+
 def _both_claims(parsed: ParsedText) -> list[Claim]:
     """"..., both normal": the category for the last two quantities named before it in the
-    sentence."""
+    sentence, or in the sentence before ("... and your QRS is 84 ms. Both are normal.")."""
     out = []
     for m in BOTH_RE.finditer(parsed.lowered):
         start = parsed.sentence_start(m.start())
-        named = list(dict.fromkeys(
-            "qtc_ms" if mn.quantity in ("qt_ms", "qtc_fridericia_ms") else mn.quantity
-            for mn in parsed.mentions if start <= mn.start < m.start() and mn.quantity in KEYWORD_CATEGORIES))
+        named = _categorical_quantities(parsed, start, m.start())
+        if not named and start > 0 and not parsed.lowered[start:m.start()].strip(" \t*-•"):
+            named = _categorical_quantities(parsed, parsed.sentence_start(start - 1), start)
         word = m.group("word")
         for quantity in named[-2:]:
             category = "normal" if word.startswith("within") else KEYWORD_CATEGORIES[quantity].get(word)
@@ -1210,11 +1219,91 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
         claims.append(Claim(quantity="axis_deg", value=axis, low=axis, high=axis, lead=None,
                             span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
                             focus=(m.start("axis"), m.end("axis"))))
+    if "respectively" in parsed.words:
+        claims = _respective_claims(parsed, claims)
     categorical = _categorical_claims(parsed)
     claims.extend(categorical)
     claims.extend(_rhythm_rates(parsed, categorical, claimed))
     claims.sort(key=_SPAN)
     return _with_assertions(parsed, claims)
+
+
+def _respective_lead_claims(parsed: ParsedText, claims: list[Claim], mention: Mention, start: int,
+                            end: int) -> list[Claim]:
+    """"ST elevation of 2 mm and 3 mm in V2 and V3, respectively", "R waves in V5 and V6
+    measure 2.1 and 1.8 mV respectively": the leads of the clause and its numbers paired in
+    order (a number without a unit takes the last one's)."""
+    values = [v for v in parsed.values_in(mention.end, end) if v.family in ("amplitude", None)]
+    if mention.pre_value is not None:
+        values.insert(0, mention.pre_value)
+    leads = [lead for g in parsed.groups_in(start, end) if not g.territory for lead in g.leads]
+    if len(values) < 2 or len(leads) != len(values) or values[-1].family != "amplitude":
+        return claims
+    last = values[-1]
+    number = NUMBER_RE.match(parsed.lowered, last.start + (1 if last.signed else 0))
+    factor = abs(last.value) / float(number.group()) if number is not None and float(number.group()) else 1.0
+    sign = _st_direction(parsed, mention)[0] if mention.quantity == "st_mv" else 1.0
+    focus = {v.start for v in values}
+    claims = [c for c in claims if not (c.quantity == mention.quantity and c.value is not None
+                                        and c.focus is not None and c.focus[0] in focus)]
+    for lead, value in zip(leads, values):
+        if value.family is None:
+            value = replace(value, low=round(value.low * factor, 6), high=round(value.high * factor, 6),
+                            value=round(value.value * factor, 6), family="amplitude")
+        claims.append(_claim_from_value(mention.quantity, value, lead, parsed, (mention.start, mention.end), sign=sign))
+    return claims
+
+
+_RESPECTIVELY_RE = re.compile(r"(?<![a-z]),?\s*respectively\b")
+_NAME_LIST_GAP_RE = re.compile(
+    r"(?:\s+(?:intervals?|durations?|rates?))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|&|/)\s*(?:the\s+)?")
+"""What joins names listed together ("PR, QRS and QTc", "QT and QTc", "rate and QRS axis")."""
+_SAME_QUANTITY = {"qtc_fridericia_ms": "qtc_ms"}
+_RESPECTIVE_QUANTITIES = frozenset({"hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms",
+                                    "axis_deg"})
+
+
+def _respective_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """"The PR, QRS and QTc intervals are 160, 90 and 420 ms, respectively": the names and
+    the numbers after them are paired in order (a number without a unit takes the unit of
+    the last one). The claims read from those numbers before are replaced; where the counts
+    differ, they stay as read."""
+    for m in _RESPECTIVELY_RE.finditer(parsed.lowered):
+        start = parsed.sentence_start(m.start())
+        per_lead = [mn for mn in parsed.mentions if start <= mn.start < m.start() and mn.quantity in _PER_LEAD]
+        if len(per_lead) == 1:
+            claims = _respective_lead_claims(parsed, claims, per_lead[0], start, m.start())
+            continue
+        names = [mn for mn in parsed.mentions if start <= mn.start < m.start()
+                 and mn.quantity in _RESPECTIVE_QUANTITIES]
+        k = len(names) - 1  # the names listed together last: "PR, QRS and QTc"
+        while k > 0 and _NAME_LIST_GAP_RE.fullmatch(parsed.lowered, names[k - 1].end, names[k].start):
+            k -= 1
+        names = names[k:]
+        if len(names) < 2:
+            continue
+        values = parsed.values_in(names[-1].end, m.start())
+        if not values or parsed.groups_in(names[-1].end, m.start()):
+            continue
+        if len(values) != len(names):
+            continue
+        focus = {v.start for v in values}
+        read = {(_SAME_QUANTITY.get(c.quantity, c.quantity), c.focus[0]): c for c in claims
+                if c.value is not None and c.focus is not None and c.focus[0] in focus}
+        claims = [c for c in claims if not (c.value is not None and c.focus is not None and c.focus[0] in focus)]
+        family = values[-1].family
+        for mention, value in zip(names, values):
+            same = read.get((_SAME_QUANTITY.get(mention.quantity, mention.quantity), value.start))
+            if same is not None:  # read right already (with its formula: "QTc (Fridericia)")
+                claims.append(same)
+                continue
+            if value.family is None and family is not None:
+                factor = 1000.0 if family == "time" and value.high < 3.0 <= values[-1].low else 1.0
+                value = replace(value, low=value.low * factor, high=value.high * factor,
+                                value=value.value * factor, family=family)
+            if _fits(mention.quantity, value):
+                claims.append(_claim_from_value(mention.quantity, value, None, parsed, (mention.start, mention.end)))
+    return claims
 
 
 _SPAN = attrgetter("span")

@@ -406,7 +406,8 @@ wave named with leads and no such word is taken as pathological."""
 Q_WAVE_NORMAL_AFTER_RE = re.compile("|".join(at_word_start(word) for word in (
     "small", "septal", "physiologic", "normal", "narrow", "tiny")))
 BOTH_RE = re.compile(
-    r"(?:\s*,\s*|\s+(?:are|were)\s+|\s+)both\s+(?:are\s+)?(?P<word>within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|fine"
+    r"(?:\s*,\s*|\s+(?:are|were)\s+|\s+)both\s+(?:of\s+(?:them|these|those)\s+)?"
+    r"(?:(?:are|were|look|looks|seem|appear|fall|lie|sit)\s+)?(?:(?:well|comfortably|safely)\s+)?(?P<word>within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|fine"
     r"|prolonged|short)\b")
 ALL_RE = re.compile(
     r"all(?<![a-z]all)\s+(?:(?:are|were|appear|look|seem)\s+)?(?:(?:perfectly|entirely|completely)\s+)?"
