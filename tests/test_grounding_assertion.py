@@ -429,3 +429,21 @@ def test_a_finding_as_the_subject_of_a_rule_is_hypothetical(text: str) -> None:
 def test_a_finding_with_a_measured_value_is_this_cases(text: str) -> None:
     claims = _claims(text)
     assert claims and {status for *_, status in claims} == {"affirmed"}
+
+
+def test_a_heading_of_normal_values_covers_the_ranges_under_it() -> None:
+    text = ("Reference ranges (adults)\nRate: 60-100 bpm\nQRS: < 0.12 s\nQT measured: 390 ms\n\n"
+            "On this strip the QRS is 100-110 ms.")
+    assert _claims(text) == [("hr_bpm", None, 80.0, "reference"), ("qrs_ms", None, 120.0, "reference"),
+                             ("qt_ms", None, 390.0, "affirmed"), ("qrs_ms", None, 105.0, "affirmed")]
+    # a heading of findings is no reference
+    assert _claims("**Findings**\n- QRS 100-110 ms")[0][-1] == "affirmed"
+
+
+def test_a_label_naming_a_finding_with_a_bound_defines_it() -> None:
+    assert _claims("- Sinus tachycardia: over 100 bpm\n- Bradycardia: < 60 bpm") == [
+        ("rhythm", None, "sinus", "hypothetical"), ("hr_bpm", None, "fast", "hypothetical"),
+        ("hr_bpm", None, 100.0, "hypothetical"), ("hr_bpm", None, "slow", "hypothetical"),
+        ("hr_bpm", None, 60.0, "hypothetical")]
+    # a measured value after the label is this case's; so is a quantity's own label
+    assert {c[-1] for c in _claims("- Right axis deviation: +120°\n- QRS duration: < 120 ms")} == {"affirmed"}

@@ -58,6 +58,9 @@ Scopes:
   is no reference cue: the number is a bound about this ECG.
 * What cannot be assessed ends where its circumstances start ("the QT in atrial fibrillation
   at this rate": the rhythm and rate are findings of their own).
+* A heading line of normal values ("Normal values", "Reference ranges (adults)") covers the
+  ranges and limits under it, up to the next heading or blank line; a label line naming a
+  finding with a bound ("Left axis deviation: < -30°") defines it (hypothetical).
 * A reference cue before a colon covers the list after it ("recall the normal values: PR
   0.12-0.20 s, QRS under 0.12 s"); a limit listed right after a reference limit is one too
   ("under 450 ms for men and 460 ms for women").
@@ -465,6 +468,18 @@ _BOUND_AFTER_RE = re.compile(r"\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|—|to\s|or\s
 """What makes a number a bound or a range's end: a word before it, a range or "or more" after."""
 _THIS_CASE_WORD_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|today|patient|your|now)(?![a-z])")
 """Words that tie the rest of a sentence to the case at hand."""
+_REFERENCE_HEADING_RE = re.compile(
+    r"(?:(?:typical|usual|adult)\s+)?(?:normal|reference)\s+(?:ecg\s+|adult\s+)?(?:values?|ranges?|limits?|intervals?)"
+    r"(?:\s+(?:in|for)\s+(?:healthy\s+)?adults)?(?:\s*\([^()\n]*\))?")
+"""A heading of a list of normal values ("Normal values", "Reference ranges (adults)")."""
+_DEFINED_LABEL_RE = re.compile(
+    r"(?P<label>[a-z][a-z0-9 '\-]{2,40}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?[ \t]*"
+    r"(?:[<>≤≥]|(?:less|more|greater|longer|shorter|lower|higher)\s+than\s|(?:over|under|above|below|at\s+least)\s+[+\-−]?\d)")
+"""A label line followed by a bound: "Left axis deviation: < -30 degrees"."""
+_FINDING_LABEL_RE = re.compile(
+    r"(?<![a-z])(?:deviation|prolong|long|short|tachycardi|bradycardi|wide|broad|narrow|hypertroph|lvh|block|bbb"
+    r"|elevation|depression|low\s+voltage|fast|slow)")
+"""Words of a finding in such a label (not a quantity's name: "QRS duration: < 120 ms" is a value)."""
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
@@ -635,6 +650,8 @@ class AssertionReader:
             self._add_generic_subjects()
         if "can " in lowered:
             self._add_generic_modals()
+        if ":" in lowered:
+            self._add_defined_labels()
         if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
             self._add_generic_bounds()
         self.cue_starts = [c.start for c in self.cues]
@@ -674,6 +691,7 @@ class AssertionReader:
         self.mark_starts = [p for p, _ in marks]
         self.anchors: list[int] = []
         self.sections = self._unassessed_sections() if any(c.kind == NOT_ASSESSABLE for c in self.cues) else []
+        self.reference_sections = self._reference_sections() if "\n" in lowered else []
 
     def _examples_of_findings(self, cue: Cue) -> bool:
         """"ST-T changes, such as ST depression and T-wave inversion": the examples are the
@@ -714,6 +732,38 @@ class AssertionReader:
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         if subjects:
             self.cues = sorted(self.cues + subjects, key=lambda c: c.start)
+
+    def _add_defined_labels(self) -> None:
+        """A label line that names a finding and gives a bound ("Left axis deviation: < -30°",
+        "Sinus tachycardia: over 100 bpm") defines the finding: hypothetical as a whole. A
+        label with a measured value ("Left axis deviation: -45°") is this case's."""
+        found = []
+        for m in _DEFINED_LABEL_RE.finditer(self.lowered):
+            line_start = self.lowered.rfind("\n", 0, m.start()) + 1
+            if (self.lowered[line_start:m.start()].strip(_ITEM_MARKUP)
+                    or not _FINDING_LABEL_RE.search(self.lowered, m.start(), m.end("label"))):
+                continue
+            found.append(Cue(m.start(), m.end("label"), HYPOTHETICAL, SENTENCE, "finding: bound"))
+        if found:
+            self.cues = sorted(self.cues + found, key=lambda c: c.start)
+
+    def _reference_sections(self) -> list[tuple[int, int]]:
+        """The lists under a heading line of normal values ("Normal values", "## Normal
+        ranges (adults)"): from the end of that line to the next heading or blank line."""
+        lowered, out = self.lowered, []
+        for m in _REFERENCE_HEADING_RE.finditer(lowered):
+            line_start = lowered.rfind("\n", 0, m.start()) + 1
+            line_end = lowered.find("\n", m.end())
+            if (line_end < 0 or lowered[line_start:m.start()].strip(_ITEM_MARKUP)
+                    or lowered[m.end():line_end].strip(" \t*_:")):
+                continue
+            out.append((line_end, self._section_end(line_end)))
+        return out
+
+    def _section_end(self, start: int) -> int:
+        """Where the markdown section holding ``start`` ends (``_SECTION_END_RE``)."""
+        m = _SECTION_END_RE.search(self.lowered, start)
+        return len(self.lowered) if m is None else m.start()
 
     def _add_generic_modals(self) -> None:
         """A sentence whose subject is a finding named without a determiner, with "can" ("ST
@@ -778,11 +828,7 @@ class AssertionReader:
             if not (line.startswith("#") or line.endswith((":", ":**", "**:")) or (
                     line.startswith("**") and line.endswith("**"))):
                 continue
-            end = len(lowered)
-            for m in _SECTION_END_RE.finditer(lowered, line_end):
-                end = m.start()
-                break
-            out.append((line_end, end))
+            out.append((line_end, self._section_end(line_end)))
         return out
 
     def _compared_threshold(self, cue: Cue) -> Cue | None:
@@ -965,6 +1011,13 @@ class AssertionReader:
     def status(self, anchor: int, inner_end: int, *, numeric: bool, plain: bool) -> str:
         """The assertion of a finding whose words run from ``anchor`` to ``inner_end``;
         ``numeric`` for a number, ``plain`` for a plain number (neither range nor bound)."""
+        status = self._status(anchor, inner_end, numeric=numeric, plain=plain)
+        if (status == AFFIRMED and numeric and not plain and self.reference_sections
+                and any(a <= anchor < b for a, b in self.reference_sections)):
+            return REFERENCE  # a range or limit under a heading "Normal values"
+        return status
+
+    def _status(self, anchor: int, inner_end: int, *, numeric: bool, plain: bool) -> str:
         if self.sections and any(a <= anchor < b for a, b in self.sections):
             return NOT_ASSESSABLE  # under a heading "What I can't assess"
         ends = self.sentence_ends
