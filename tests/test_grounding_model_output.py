@@ -71,3 +71,34 @@ def test_an_aside_about_a_lead_leaves_its_finding_alone() -> None:
 ])
 def test_examples_of_stated_changes_take_their_status(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a territory written out after "particularly": the listed leads
+    ("The inferior leads, particularly II and aVF, show ST-T changes.",
+     [("st_mv", "II", "normal", "negated"), ("st_mv", "aVF", "normal", "negated"),
+      ("t_wave", "II", "normal", "negated"), ("t_wave", "aVF", "normal", "negated")]),
+    # a list of territories before one "leads": one claim each
+    ("This tracing has ST-T changes in the septal, anterior, and lateral leads.",
+     [("st_mv", "septal", "normal", "negated"), ("st_mv", "anterior", "normal", "negated"),
+      ("st_mv", "lateral", "normal", "negated"), ("t_wave", "septal", "normal", "negated"),
+      ("t_wave", "anterior", "normal", "negated"), ("t_wave", "lateral", "normal", "negated")]),
+    # the leads the sentence opens with hold for a finding in a later clause
+    ("In the inferior leads (II, III and aVF), the QRS is narrow, and there is no ST depression.",
+     [("qrs_ms", None, "normal", "affirmed"), ("st_mv", "II", "depressed", "negated"),
+      ("st_mv", "III", "depressed", "negated"), ("st_mv", "aVF", "depressed", "negated")]),
+    ("In lead V2, the R wave is small and there are no ST-T changes.",
+     [("st_mv", "V2", "normal", "affirmed"), ("t_wave", "V2", "normal", "affirmed")]),
+    # two findings joined by "and" after their leads share them
+    ("Leads V1 to V3 display ST elevation and T-wave inversion.",
+     [("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed"),
+      ("st_mv", "V3", "elevated", "affirmed"), ("t_wave", "V1", "inverted", "affirmed"),
+      ("t_wave", "V2", "inverted", "affirmed"), ("t_wave", "V3", "inverted", "affirmed")]),
+])
+def test_leads_written_the_way_model_answers_write_them(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_a_negation_whose_last_word_opens_the_finding_denies_it() -> None:
+    assert _claims("Leads III and aVF show no significant Q waves.") == [
+        ("q_wave", "III", "pathological", "negated"), ("q_wave", "aVF", "pathological", "negated")]

@@ -1071,6 +1071,9 @@ class AssertionReader:
             applies = False
             if anchor <= cue.start and cue.end <= inner_end and kind != REFERENCE:
                 applies = True  # inside the finding's own words
+            elif (cue.start < anchor < cue.end <= inner_end and cue.start >= blocked_before
+                  and cue.direction in (FORWARD, BOTH) and kind != REFERENCE):
+                applies = True  # a cue whose last word opens the finding: "no significant Q waves"
             elif cue.end <= anchor and cue.start >= blocked_before and cue.direction in (FORWARD, BOTH):
                 if kind == REFERENCE:
                     applies = self._reference_reaches(cue, anchor, plain)

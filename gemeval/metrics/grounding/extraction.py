@@ -907,6 +907,7 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
 
 
 _WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with)\s+(?:[a-z]+\s+){0,2}")
+_JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus)\s*$")
 
 
 def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
@@ -923,7 +924,9 @@ def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
         start = min(c.span[0] for c in second)
         if start < end or parsed.sentence_start(start) != parsed.sentence_start(end):
             continue
-        if not _WITH_RE.fullmatch(parsed.lowered, end, start):
+        if not _WITH_RE.fullmatch(parsed.lowered, end, start) and not (
+                # the first finding's words took the joining word: "ST elevation and | T-wave inversion"
+                not parsed.lowered[end:start].strip() and _JOINED_RE.search(parsed.lowered, max(0, end - 12), end)):
             continue
         if first_leads and not second_leads:
             findings[i + 1] = [replace(c, lead=lead) for c in second for lead in first_leads]
@@ -1003,10 +1006,12 @@ def _territories_before(parsed: ParsedText, start: int) -> list[LeadGroup]:
 _TERRITORY_JOIN_RE = re.compile(r"\s*(?:(?:/|,|and)\s*)?")
 
 
-def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
+def _st_t_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
     """"ST-T changes", "ST & T abnormal", "no ST-T changes": a claim about the ST segment and
     one about the T wave (normal, or not normal for changes and abnormalities), with the
-    leads of the scope."""
+    leads of the scope, else of the territories right before, else of the clause before
+    ("the lateral leads, particularly I and aVL, exhibit ST-T changes") or the sentence's
+    lead heading ("In lead V1, ... no ST-T changes")."""
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     direction = DIRECTIONS[d.lastgroup or ""] if d is not None else None
     if parsed.lowered.startswith(("nsst", "nonspecific", "repol"), mention.start) or word_before(
@@ -1017,7 +1022,8 @@ def _st_t_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     word_end = d.end() if d is not None else mention.end
     if d is not None and _labels_own_lines(parsed, mention.start, word_end):
         return []  # "4. **ST-T changes**: ST depression in ...": the item says what the changes are
-    groups = parsed.groups_in(mention.end, mention.scope_end) or _territories_before(parsed, mention.start)
+    groups = (parsed.groups_in(mention.end, mention.scope_end) or _territories_before(parsed, mention.start)
+              or context_groups(parsed, mention, previous))
     leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
     span = (mention.start, max(word_end, groups[-1].end if groups else 0))
     return [Claim(quantity=quantity, value=None, low=None, high=None, lead=lead, span=span,
@@ -1189,7 +1195,7 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
             if not mention.heading:  # "**Q waves:**" over its items claims nothing itself
                 findings.append(_wave_claims(parsed, mention, previous))
         elif quantity == "st_t":
-            findings.append(_st_t_claims(parsed, mention))
+            findings.append(_st_t_claims(parsed, mention, previous))
         elif quantity != "block":
             claims.extend(_global_claims(parsed, mention))
             claims.extend(_keyword_categories(parsed, mention))

@@ -80,11 +80,17 @@ _COMPOUND_TERRITORY_RE = re.compile(
 """A side and "chest"/"precordial" is one territory: "lateral chest leads" are the lateral
 leads, "right chest leads" the right precordial ones."""
 
-TERRITORY_BEFORE_RE = re.compile(rf"(?P<names>(?:{_TERRITORY})(?:\s*(?:,|and|&|/)\s*(?:{_TERRITORY}))*)\s+$")
+TERRITORY_BEFORE_RE = re.compile(
+    rf"(?P<names>(?:{_TERRITORY})(?:\s*(?:,\s*(?:and|&)?|and|&|/)\s*(?:{_TERRITORY}))*)\s+$")
 """Territory names (lowered) right before the word "leads": "inferior leads", "anterior
-and lateral leads". Found from "leads" backwards, which is rare, so the scan is cheap."""
+and lateral leads", "anterior, septal, and lateral leads". Found from "leads" backwards,
+which is rare, so the scan is cheap."""
 
 TERRITORY_NAME_RE = re.compile(_TERRITORY)
+_NAMED_AFTER_RE = re.compile(r"\s*,?\s*(?:particularly|especially|notably|mainly|chiefly|primarily|predominantly"
+                             r"|most\s+(?:notably|markedly)|namely|i\.e\.)\s+(?:in\s+)?(?:leads?\s+)?")
+"""Between a territory and the leads it is written out as: "the lateral leads, particularly
+I, aVL, V5 and V6" (the listed leads are where the finding is)."""
 _TERRITORY_ENDINGS = ("chest", "precordial", "lateral", "inferior", "septal", "anterior", "limb")
 """How every name of ``_TERRITORY`` ends."""
 _TERRITORY_WORDS = ("lateral", "inferior", "anterior", "septal", "apical")
@@ -94,9 +100,11 @@ NOT_LEAD_WORDS: tuple[str, ...] = ("type", "class", "mobitz", "grade", "stage", 
 
 LEAD_LOOKAHEAD = r"(?=\s*(?:in\s+)?(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})(?![\w'’]))"
 
-HEADING_BEFORE_RE = re.compile(r"[\W_]*(?:in\s+)?(?:leads?\s+)?")
+HEADING_BEFORE_RE = re.compile(r"[\W_]*(?:in\s+)?(?:the\s+(?:[a-z]+\s+){0,2}?)?(?:leads?\s+)?\(?")
+"""What may open a sentence before its lead heading: "Lead V5:", "In II, III:", "In the
+precordial leads V1 through V6,", "In the inferior leads (II, III and aVF),"."""
 
-HEADING_AFTER_RE = re.compile(r"\s*[:,\-–|]|\s+(?:shows?|has|demonstrates?|displays?|reveals?)\b")
+HEADING_AFTER_RE = re.compile(r"\)?\s*[:,\-–|]|\s+(?:shows?|has|demonstrates?|displays?|reveals?)\b")
 
 ATTACHED_BEFORE_RE = re.compile(r"\s*(?:\(|:|=)?\s*(?:of|by|at|is|was|measuring|measures)?\s*")
 
@@ -213,7 +221,9 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
                        "lateral": "left precordial"}.get(c.group("side"), c.group("side")),
             m.group("names"))
         names = list(dict.fromkeys(re.sub(r"[- ]", "_", n) for n in TERRITORY_NAME_RE.findall(written)))
-        explicit = [g for g in groups if 0 <= g.start - leads_word.end() <= 3]
+        explicit = [g for g in groups if 0 <= g.start - leads_word.end() <= 3 or (
+            len(names) == 1 and len(g.leads) > 1 and g.start > leads_word.end()
+            and _NAMED_AFTER_RE.fullmatch(lowered, leads_word.end(), g.start))]
         if not explicit:  # "inferior leads (II, III, aVF)": the explicit list is enough
             groups.extend(LeadGroup(m.start(), leads_word.end(), (name,), territory=True) for name in names)
     if any(word in lowered for word in _TERRITORY_WORDS):
