@@ -1,5 +1,7 @@
 """Words that point back at something named before: leads ("in the same leads", "these
-leads") and a quantity ("yours is 438 ms"). Each is read as what it stands for."""
+leads"), a quantity ("yours is 438 ms"), quantities ("Both are normal", "... respectively"),
+and leads named before the words of their finding ("The ST segments in V1-V3 show slight
+depression"). Each is read as what it stands for."""
 
 from __future__ import annotations
 
@@ -85,3 +87,18 @@ def test_both_at_a_sentence_start_is_the_two_quantities_of_the_sentence_before()
 ])
 def test_respectively_pairs_names_and_numbers_in_order(text: str, expected: list[tuple]) -> None:
     assert [(q, lead, value) for q, lead, value, *_ in _claims(text) if value is not None] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The ST segments in V1-V3 show slight depression of about 0.05 mV.",
+     [("st_mv", lead, -0.05, None, "affirmed") for lead in ("V1", "V2", "V3")]),
+    ("The ST segment in lead III has marked elevation of 0.3 mV.", [("st_mv", "III", 0.3, None, "affirmed")]),
+    ("The ST segments in V5 and V6 show slight depression.",
+     [("st_mv", lead, None, "depressed", "affirmed") for lead in ("V5", "V6")]),
+    # a label over its findings: the qualified finding is read on its own, as before
+    ("ST segment: slight depression in V5 and V6.",
+     [("st_mv", lead, None, "depressed", "affirmed") for lead in ("V5", "V6")]),
+])
+def test_st_segments_whose_leads_come_before_a_qualified_direction_keep_them(text: str,
+                                                                             expected: list[tuple]) -> None:
+    assert _claims(text) == expected

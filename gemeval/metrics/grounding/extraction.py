@@ -300,6 +300,11 @@ class ParsedText:
             if formulas and quantity in _FORMULA_SYMBOLS and lowered.endswith(
                     _OPERATORS, 0, stripped_end(lowered, start)):
                 continue  # "RR" in "QTc = QT/√RR = 444 ms" is a symbol of the formula
+            if (quantity == "st_mv" and mentions and mentions[-1].quantity == "st_mv"
+                    and lowered[start] in _QUALIFIER_FIRST and _QUALIFIED_DIRECTION_RE.fullmatch(lowered, start, end)
+                    and _BARE_ST_RE.fullmatch(lowered, mentions[-1].start, mentions[-1].end)
+                    and _SHOWS_GAP_RE.fullmatch(lowered, mentions[-1].end, start)):
+                continue  # "The ST segments in V1-V3 show slight depression of 0.05 mV": one finding
             mention = Mention(quantity, start, end, m)
             if quantity in _PER_LEAD:
                 i = bisect_left(value_starts, start) - 1
@@ -429,6 +434,14 @@ class ParsedText:
         return sorted(mentions + added, key=lambda m: m.start)
 
 
+_QUALIFIED_DIRECTION_RE = re.compile(r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping"
+                                     r"|upsloping)\s+(?:elevations?|depressions?)")
+_QUALIFIER_FIRST = frozenset("msdhu")
+_BARE_ST_RE = re.compile(r"st[- ]segments?")
+_SHOWS_GAP_RE = re.compile(r"[^.;:\n]{0,50}?\s(?:shows?|demonstrates?|displays?|reveals?|exhibits?|has|have)"
+                           r"\s+(?:an?\s+)?(?:very\s+)?")
+"""An ST segment's keyword, then its leads and a verb, before a qualified direction of its
+own: "The ST segments in V1-V3 show slight depression"."""
 _POSSESSIVE_WORDS = ("yours",)
 _POSSESSIVE_RE = re.compile(
     r"(?<![a-z'’])(yours)(?=\s+(?:is|was|came|comes|measures|measured|reads|read|sits|"
