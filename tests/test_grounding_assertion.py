@@ -447,3 +447,25 @@ def test_a_label_naming_a_finding_with_a_bound_defines_it() -> None:
         ("hr_bpm", None, 60.0, "hypothetical")]
     # a measured value after the label is this case's; so is a quantity's own label
     assert {c[-1] for c in _claims("- Right axis deviation: +120°\n- QRS duration: < 120 ms")} == {"affirmed"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a premise without its comma, before "there is"
+    ("In complete heart block there is a bradycardia below 45 bpm.",
+     [("hr_bpm", None, "slow", "hypothetical"), ("hr_bpm", None, 45.0, "hypothetical")]),
+    ("In this strip there is ST depression in V5.", [("st_mv", "V5", "depressed", "affirmed")]),
+    # "an ECG" is any ECG
+    ("On an ECG this appears as a QRS of 120 ms or more.", [("qrs_ms", None, 120.0, "hypothetical")]),
+    # the causes of a finding in general, not of this case's finding
+    ("Common causes of a long QTc include drugs and low potassium.",
+     [("qtc_ms", None, "prolonged", "hypothetical")]),
+    ("The cause of the right axis deviation here is probably the lung disease.",
+     [("axis_deg", None, "right", "affirmed")]),
+    # textbook nouns before the keyword without an article
+    ("The first sign is elevation of ST segments in V1-V2.",
+     [("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed")]),
+    ("There is prolongation of PR interval beyond 200 ms.",
+     [("pr_ms", None, "prolonged", "affirmed"), ("pr_ms", None, 200.0, "affirmed")]),
+])
+def test_premises_without_a_comma_an_ecg_and_causes_of_a_finding(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -49,7 +49,8 @@ Scopes:
   indicate pericarditis", "Axis deviation can be caused by ...") says what it may mean in
   general: hypothetical; "will" is a modal like "would". "X refers to ...", "X occurs when ..."
   define X, unless the subject is this case's ('that line on your report refers to the QTc').
-  A finding nobody mentioned ("the doctor never mentioned the long QT") is not denied.
+  A finding nobody mentioned ("the doctor never mentioned the long QT") is not denied. "On an
+  ECG" is any ECG, and "causes of (a) long QT" are those of any long QT (not "of the ...").
 * A sentence whose subject is any value beyond a bound ("A QRS over 120 ms is called wide",
   "Values above 500 ms carry ...") states a rule: hypothetical, unless it names this case
   ("here", "this", "the patient"). A definition ("is called", "is said to") is one too; a
@@ -144,6 +145,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "criteria {are|were|is|was} {met|fulfilled|satisfied}",
              # a search that was made, not advice: "I looked for Q waves ... and found none"
              "{looked|checked|searched|screened} for",
+             # the cause of this case's finding is no list of causes of a finding in general
+             "{causes|cause|etiology|etiologies|aetiology|aetiologies} {of|for} {the|this|these|your|his|her|its|their}",
              # a finding nobody talked about is still there: "the doctors never mentioned the
              # sinus bradycardia to me", "she didn't say anything about the long QT"
              "{never|not|didn't|didnt|did not|hasn't|has not|haven't|have not} {mentioned|mention|brought up|bring up|"
@@ -279,7 +282,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{hallmark|hallmarks} of", "key {feature|features} of",
              "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
              "were to", "was to", "had been", "had the", "had it", "were the", "were it",
-             "defined by", "{is|are} defined by"),
+             "defined by", "{is|are} defined by",
+             # "two etiologies for an extreme left axis: ...", "causes of a prolonged QT include ..."
+             "{causes|cause|etiology|etiologies|aetiology|aetiologies} {of|for}"),
      HYPOTHETICAL, FORWARD),
     # what an earlier ECG showed is not about this one (stopped by "today", "now", "this one")
     (_expand(_EARLIER_ECG, "back then", "at that time", "at the time of the previous", "last time",
@@ -318,6 +323,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{is|are} {generally|usually|often|commonly|conventionally} {called|termed|labelled|labeled|known as|"
              "referred to as|classified as}",
              "{is|are} said to", "by definition", "{occurs|occur} when", "{refers|refer} to", "think of", "red flag", "red flags",
+             "{on|in} an {ecg|ekg|electrocardiogram}",  # "this shows on an ECG as a PR over 200 ms"
              "{stands|stand} for", "is short for", "is an abbreviation for", "{is|are} preferred"),  # "LAD stands for left axis deviation"
      HYPOTHETICAL, SENTENCE),
     (_expand("{is|are} typical", "{is|are} characteristic",
@@ -425,9 +431,10 @@ _PREMISE_RE = re.compile(
     r"|general|fact|other|retrospect|view|keeping|detail|terms|order|case|sum|line|light|spite|most|many|any|front"
     r"|part|here|there|which|what|how|turn|sequence|isolation|effect|practice|principle|essence|context|relation"
     r"|respect|regard|response|reply|answer)(?![\w'-]))"
-    r"(?P<np>[a-z][\w'\-]*(?:\s+[a-z][\w'\-]*){0,4}?)\s*,")
+    r"(?P<np>[a-z][\w'\-]*(?:\s+[a-z][\w'\-]*){0,4}?)(?:\s*,|\s+(?=there\s+(?:is|are|will|may|can)(?![a-z])))")
 """A generic premise opening a sentence: "In RBBB, ...", "In acute pericarditis, ...", "In
-children and young adults, ..." (no determiner pointing at this case, no lead)."""
+children and young adults, ...", "In first-degree AV block there is ..." (no determiner
+pointing at this case, no lead)."""
 _CONDITION_HEADS = (
     "syndrome", "syndromes", "pattern", "disease", "hyperkal(?:a)?emia", "hypokal(?:a)?emia", "hypercalc(?:a)?emia",
     "hypocalc(?:a)?emia", "hypothermia", "pericarditis", "myocarditis", "embolism", "toxicity", "effect",
@@ -644,7 +651,7 @@ class AssertionReader:
             self.cues = [c for c in self.cues if not self._examples_of_findings(c)]
         if any(c.phrase in _THRESHOLD_FOR for c in self.cues):
             self.cues = [c for c in map(self._compared_threshold, self.cues) if c is not None]
-        if ", " in lowered:
+        if ", " in lowered or " there " in lowered:
             self._add_premises()
         if any(needle in lowered for needle, _ in _GENERIC_VERBS):
             self._add_generic_subjects()

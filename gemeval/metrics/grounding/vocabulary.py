@@ -45,7 +45,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("st_mv", r"ST(?:[- ]segments?)?(?:\s+(?:elevations?|elevated|depressions?|depressed|deviations?"
                   r"|levels?|shifts?|elev\.?|depr?\.?))?(?:\s+at\s+the\s+J[- ]?point)?(?![\w-])", False),
         ("st_mv", r"ST[ED](?![\w-])", False),
-        ("st_mv", r"elevation\s+of\s+the\s+st(?:[- ]segments?)?|depression\s+of\s+the\s+st(?:[- ]segments?)?", True),
+        ("st_mv", r"elevation\s+of\s+(?:the\s+)?st(?:[- ]segments?)?|depression\s+of\s+(?:the\s+)?st(?:[- ]segments?)?", True),
         ("r_mv", r"R[- ]?[Ww]aves?(?:\s+(?:amplitudes?|heights?|voltages?))?\b|R[- ]amplitudes?\b", False),
         ("r_mv", r"R" + LEAD_LOOKAHEAD, False),
         ("s_mv", r"S[- ]?[Ww]aves?(?:\s+(?:amplitudes?|depths?|voltages?))?\b|S[- ]amplitudes?\b", False),
@@ -249,10 +249,11 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                               + r")(?=\s*(?:[.;,)\n]|$)|\s+and\s+sinus\b)"),
         ("rhythm", "irregular", r"irregular(?:(?<=[,;:] irregular)|(?<=:\*\* irregular)"
                                 + _LABEL_VERB_BEFORE.format(word="irregular") + r")(?=\s*(?:[.;,)\n]|$))"),
-        # "widening of the QRS complex", "prolongation of the PR interval" (textbook wording)
-        ("qrs_ms", "wide", r"(?:widening|broadening|prolongation)\s+of\s+the\s+qrs\b"),
-        ("pr_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+the\s+(?:pr|pq)\b"),
-        ("qtc_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+the\s+qtc?\b"),
+        # "widening of the QRS complex", "prolongation of the PR interval", "prolongation of PR
+        # interval" (textbook wording)
+        ("qrs_ms", "wide", r"(?:widening|broadening|prolongation)\s+of\s+(?:the\s+)?qrs\b"),
+        ("pr_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+(?:the\s+)?(?:pr|pq)\b"),
+        ("qtc_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+(?:the\s+)?qtc?\b"),
         ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "normal", r"normal\s+sinus\s+rhythm\b|normal\s+ventricular\s+response\b"),
