@@ -102,3 +102,17 @@ def test_leads_written_the_way_model_answers_write_them(text: str, expected: lis
 def test_a_negation_whose_last_word_opens_the_finding_denies_it() -> None:
     assert _claims("Leads III and aVF show no significant Q waves.") == [
         ("q_wave", "III", "pathological", "negated"), ("q_wave", "aVF", "pathological", "negated")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the conclusion drawn from a finding names it again: a statement of its own
+    ("Lead V1 shows a broad QRS complex, which is consistent with a right bundle branch block.",
+     [("qrs_ms", None, "wide", "affirmed"), ("qrs_ms", None, "wide", "affirmed")]),
+    ("The QRS is broadened, further supporting a bundle branch block.",
+     [("qrs_ms", None, "wide", "affirmed"), ("qrs_ms", None, "wide", "affirmed")]),
+    # a clause that only names the finding is the same statement
+    ("Her PR of 230 ms is on the long side, which is what people call first-degree AV block.",
+     [("pr_ms", None, 230.0, "affirmed"), ("pr_ms", None, "prolonged", "affirmed")]),
+])
+def test_a_finding_restated_as_a_conclusion_counts_again(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -1516,14 +1516,35 @@ def _without_reference_categories(parsed: ParsedText, claims: list[Claim]) -> li
                                       and not parsed.lowered[c.span[1]:c.span[1] + 3].lstrip().startswith("("))]
 
 
+_RESTATING_CLAUSE_RE = re.compile(
+    r",\s*(?:which\s+(?:is|are|was|were|would\s+be|appears|seems)\s+(?:also\s+|again\s+|another\s+|most\s+)?"
+    r"(?:consistent|compatible|characteristic|indicative|suggestive|typical|diagnostic|in\s+keeping)"
+    r"|consistent\s+with|compatible\s+with|in\s+keeping\s+with|(?:further\s+)?(?:supporting|confirming|corroborating)"
+    r"|characteristic\s+of|aligning\s+with)\b")
+"""A clause that names a finding again as the conclusion drawn from it ("the QRS is
+prolonged, which is consistent with a bundle branch block"): a statement of its own. (A
+clause that only names it, "which doctors call first-degree block", "(that's called
+sinus bradycardia)", is the same statement.)"""
+
+
+def _clause_start(parsed: ParsedText, pos: int) -> int:
+    """Where the clause holding ``pos`` starts: the sentence start or the last restating
+    clause (``_RESTATING_CLAUSE_RE``) before it."""
+    start = parsed.sentence_start(pos)
+    for m in _RESTATING_CLAUSE_RE.finditer(parsed.lowered, start, pos):
+        start = m.start()
+    return start
+
+
 def _sentence_once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
-    """A finding named twice in one sentence ("no paced rhythm, no pacemaker spikes") is one
-    claim."""
+    """A finding named twice in one clause ("no paced rhythm, no pacemaker spikes") is one
+    claim; a restating clause ("..., which is consistent with ...") is a clause of its own."""
     seen: set[tuple] = set()
     out = []
     for c in claims:
         if c.category is not None and c.value is None:
-            key = (c.quantity, c.lead, c.category, c.assertion, parsed.sentence_start(c.span[0]))
+            key = (c.quantity, c.lead, c.category, c.assertion,
+                   _clause_start(parsed, c.focus[0] if c.focus is not None else c.span[0]))
             if key in seen:
                 continue
             seen.add(key)
