@@ -469,3 +469,26 @@ def test_a_label_naming_a_finding_with_a_bound_defines_it() -> None:
 ])
 def test_premises_without_a_comma_an_ecg_and_causes_of_a_finding(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+def test_a_category_word_inside_its_own_hedge_is_hedged() -> None:
+    # the cue "is borderline" holds the category word "borderline": the category is hedged,
+    # the measured number is not
+    assert _claims("The QTc comes out at 458 ms, which is borderline.") == [
+        ("qtc_ms", None, 458.0, "affirmed"), ("qtc_ms", None, "prolonged", "uncertain")]
+
+
+@pytest.mark.parametrize("text, status", [
+    ("There may be subtle ST depression in V5-V6, approximately 0.5-1 mm.", "uncertain"),
+    ("If there were ST elevation in V2, say 2 mm, that would be abnormal.", "hypothetical"),
+    ("There is ST depression in V5-V6, about 1 mm.", "affirmed"),
+])
+def test_a_number_set_off_after_a_finding_takes_the_findings_hedge(text: str, status: str) -> None:
+    numbers = [c for c in extract_claims(text) if c.value is not None]
+    assert numbers and {c.assertion for c in numbers} == {status}
+
+
+def test_a_clause_after_the_comma_keeps_its_own_status() -> None:
+    # the quoted "borderline" is the printout's word, and the number has a clause of its own
+    text = 'That "borderline" on your report refers to the QRS, which came out at 114 ms.'
+    assert _claims(text) == [("qrs_ms", None, 114.0, "affirmed")]

@@ -1076,8 +1076,8 @@ class AssertionReader:
             if self.insertions and self._aside(cue.start) != anchor_aside and self._aside(cue.start) is not None:
                 continue
             applies = False
-            if anchor <= cue.start and cue.end <= inner_end and kind != REFERENCE:
-                applies = True  # inside the finding's own words
+            if cue.start < inner_end and anchor < cue.end and kind != REFERENCE:
+                applies = True  # in the finding's own words ("which is borderline": the cue holds the word)
             elif (cue.start < anchor < cue.end <= inner_end and cue.start >= blocked_before
                   and cue.direction in (FORWARD, BOTH) and kind != REFERENCE):
                 applies = True  # a cue whose last word opens the finding: "no significant Q waves"

@@ -1422,6 +1422,9 @@ def _answered(lowered: str, end: int) -> str:
     return NEGATED if answer.group("no") else UNCERTAIN if answer.group("hedge") else AFFIRMED
 
 
+_APPOSITION_RE = re.compile(r",\s*(?:(?:approximately|approx\.|about|around|roughly|up\s+to|maybe|perhaps|say"
+                            r"|measuring|of|at)\s*)*[~≈]?\s*[+\-−]?")
+"""A number set off after a finding's words by a comma: "ST depression in V4-V6, about 1 mm"."""
 _WITHIN_BAND_RE = re.compile(r"(?<![a-z])within\s*(?:±|\+/-|\+/−)\s*$")
 """A band the measured value lies in ("all within ±0.05 mV"): read as a measurement, which
 a denial before it ("no ST deviation (all within ±0.05 mV)") does not deny."""
@@ -1446,6 +1449,14 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
         plain = claim.comparator is None or (claim.comparator == "range" and _WITHIN_BAND_RE.search(
             lowered, max(0, focus[0] - 12), focus[0]) is not None)
         status = reader.status(focus[0], focus[1], numeric=claim.value is not None, plain=plain)
+        if status == AFFIRMED and claim.value is not None and claim.span[0] < focus[0] and reader.trigger_starts:
+            comma = lowered.find(",", claim.span[0], focus[0])
+            if comma >= 0 and _APPOSITION_RE.fullmatch(lowered, comma, focus[0]):
+                # "There may be ST depression in V4-V6, approximately 0.5-1 mm": the number set
+                # off after the finding's words takes the finding's hedge or condition
+                finding = reader.status(claim.span[0], comma, numeric=False, plain=True)
+                if finding in (UNCERTAIN, HYPOTHETICAL):
+                    status = finding
         if status == AFFIRMED and questions and ("?" in lowered[max(0, focus[0] - 2):focus[0]]
                                                  or lowered[focus[1]:focus[1] + 2].lstrip().startswith("?")
                                                  or (lowered.startswith("?", end := parsed.sentence_end(focus[1]))
