@@ -350,3 +350,20 @@ def test_below_the_baseline_is_a_depression() -> None:
 def test_flutter_by_its_short_name_and_chat_verdicts_after_a_number(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.lead, c.category if c.value is None else c.value, c.assertion)
             for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("HR 112, ?AF vs MAT.", [("hr_bpm", None, 112.0, None, "affirmed"),
+                             ("rhythm", None, None, "atrial_fibrillation", "uncertain")]),
+    ("Rate 90, ?LVH on voltage.", [("hr_bpm", None, 90.0, None, "affirmed"), ("voltage", None, None, "lvh", "uncertain")]),
+    # a question mark after the words is a question's end, as before
+    ("Is the HR 112? Yes.", [("hr_bpm", None, 112.0, None, "affirmed")]),
+])
+def test_a_query_mark_before_a_finding_hedges_it_and_ends_no_sentence(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_a_finding_with_leads_after_its_number_shares_them_with_the_finding_joined_by_with() -> None:
+    text = "ST depression 0.1 mV in V5, V6 with negative T waves."
+    assert _claims(text) == [("st_mv", "V5", -0.1, None, "affirmed"), ("st_mv", "V6", -0.1, None, "affirmed"),
+                             ("t_wave", "V5", None, "inverted", "affirmed"), ("t_wave", "V6", None, "inverted", "affirmed")]

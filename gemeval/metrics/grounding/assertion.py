@@ -79,7 +79,7 @@ import re
 from itertools import product
 from typing import NamedTuple
 
-from gemeval.metrics.grounding.text import at_word_start, char_positions
+from gemeval.metrics.grounding.text import QUERY_MARK_RE, at_word_start, char_positions
 
 AFFIRMED = "affirmed"
 NEGATED = "negated"
@@ -661,6 +661,10 @@ class AssertionReader:
             self._add_defined_labels()
         if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
             self._add_generic_bounds()
+        if "?" in lowered:
+            queries = [Cue(m.start(), m.end(), UNCERTAIN, FORWARD, "?") for m in QUERY_MARK_RE.finditer(lowered)]
+            if queries:
+                self.cues = sorted(self.cues + queries, key=lambda c: c.start)
         self.cue_starts = [c.start for c in self.cues]
         self.trigger_starts = [c.start for c in self.cues if c.kind not in (PSEUDO, TERMINATE)]
         # The sentences (their index in ``sentence_ends``) with a trigger: ``status`` of a

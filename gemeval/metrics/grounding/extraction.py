@@ -919,6 +919,7 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
     return claims
 
 
+_LEADS_AFTER_RE = re.compile(r"\s*,?\s*(?:in\s+)?(?:leads?\s+)?")
 _WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with)\s+(?:[a-z]+\s+){0,2}")
 _JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus)\s*$")
 
@@ -937,6 +938,10 @@ def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
         start = min(c.span[0] for c in second)
         if start < end or parsed.sentence_start(start) != parsed.sentence_start(end):
             continue
+        if first_leads:  # "ST depression 0.1 mV in V5, V6 with negative T waves": past its leads
+            after = parsed.groups_in(end, start)
+            if after and _LEADS_AFTER_RE.fullmatch(parsed.lowered, end, after[0].start):
+                end = after[0].end
         if not _WITH_RE.fullmatch(parsed.lowered, end, start) and not (
                 # the first finding's words took the joining word: "ST elevation and | T-wave inversion"
                 not parsed.lowered[end:start].strip() and _JOINED_RE.search(parsed.lowered, max(0, end - 12), end)):

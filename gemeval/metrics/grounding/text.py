@@ -68,9 +68,14 @@ _POINT_RE = re.compile(r"\.(?![0-9])")
 points ("R wave 1.20 mV"): left out in one scan, they are not each checked in Python."""
 
 
+QUERY_MARK_RE = re.compile(r"(?<![\w?])\?(?=[a-z])")
+"""A clinician's query written before a finding ("?AF", "HR 112, ?LVH"): a hedge, no
+question's end."""
+
+
 def sentence_ends(text: str, lowered: str) -> list[int]:
-    """Offsets of the characters that end a sentence, decimal points and the points of
-    abbreviations left out."""
+    """Offsets of the characters that end a sentence, decimal points, the points of
+    abbreviations and query marks ("?AF") left out."""
     ends = []
     candidates = char_positions(text, SENTENCE_END_CHARS.replace(".", ""))
     candidates += [m.start() for m in _POINT_RE.finditer(text)]
@@ -79,6 +84,8 @@ def sentence_ends(text: str, lowered: str) -> list[int]:
         if text[i] == "." and ((i + 1 < len(text) and text[i + 1].isdigit())
                                or lowered.endswith(NOT_SENTENCE_END_BEFORE, max(0, i - 6), i)
                                or lowered.startswith(("i.e.", "e.g."), i - 1)):
+            continue
+        if text[i] == "?" and QUERY_MARK_RE.match(lowered, i):
             continue
         ends.append(i)
     return ends
