@@ -492,3 +492,11 @@ def test_a_clause_after_the_comma_keeps_its_own_status() -> None:
     # the quoted "borderline" is the printout's word, and the number has a clause of its own
     text = 'That "borderline" on your report refers to the QRS, which came out at 114 ms.'
     assert _claims(text) == [("qrs_ms", None, 114.0, "affirmed")]
+
+
+def test_a_heading_of_criteria_covers_the_list_under_it() -> None:
+    text = "Criteria for complete RBBB\n- QRS of 120 ms or more\n- T waves inverted in V1\n\nHere the QRS is 136 ms."
+    assert _claims(text) == [("qrs_ms", None, "wide", "hypothetical"), ("qrs_ms", None, 120.0, "hypothetical"),
+                             ("t_wave", "V1", "inverted", "hypothetical"), ("qrs_ms", None, 136.0, "affirmed")]
+    # a heading that says they are met lists this case's findings
+    assert _claims("Criteria met:\n- Sokolow-Lyon 38 mm")[-1][-1] == "affirmed"

@@ -367,3 +367,20 @@ def test_a_finding_with_leads_after_its_number_shares_them_with_the_finding_join
     text = "ST depression 0.1 mV in V5, V6 with negative T waves."
     assert _claims(text) == [("st_mv", "V5", -0.1, None, "affirmed"), ("st_mv", "V6", -0.1, None, "affirmed"),
                              ("t_wave", "V5", None, "inverted", "affirmed"), ("t_wave", "V6", None, "inverted", "affirmed")]
+
+
+@pytest.mark.parametrize("text, comparator", [
+    ("QRS >/= 120 ms", ">="), ("QRS =>120 ms", ">="), ("QRS </= 100 ms", "<="),
+    ("a QRS equal to or greater than 120 ms", ">="), ("a QTc greater than or equal to 480 ms", ">="),
+    ("a PR less than or equal to 200 ms", "<="),
+])
+def test_comparators_as_course_notes_write_them(text: str, comparator: str) -> None:
+    assert [c.comparator for c in extract_claims(text)] == [comparator]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Adding the S wave in V1 to the R wave in V6: the sum of the S wave in V1 and the R wave in V6 is 39 mm.", 3.9),
+    ("The sum of the deepest S wave in V1 or V2, and the tallest R wave in V5 or V6, is 4.2 mV.", 4.2),
+])
+def test_the_sokolow_lyon_sum_in_words(text: str, value: float) -> None:
+    assert _numbers(text) == [("sokolow_lyon_mv", value)]

@@ -61,7 +61,8 @@ Scopes:
   at this rate": the rhythm and rate are findings of their own).
 * A heading line of normal values ("Normal values", "Reference ranges (adults)") covers the
   ranges and limits under it, up to the next heading or blank line; a label line naming a
-  finding with a bound ("Left axis deviation: < -30°") defines it (hypothetical).
+  finding with a bound ("Left axis deviation: < -30°") defines it (hypothetical); a heading
+  line of criteria ("Diagnostic criteria:") makes the list under it hypothetical.
 * A reference cue before a colon covers the list after it ("recall the normal values: PR
   0.12-0.20 s, QRS under 0.12 s"); a limit listed right after a reference limit is one too
   ("under 450 ms for men and 460 ms for women").
@@ -476,12 +477,17 @@ _BOUND_AFTER_RE = re.compile(r"\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|—|to\s|or\s
 _THIS_CASE_WORD_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|today|patient|your|now)(?![a-z])")
 """Words that tie the rest of a sentence to the case at hand."""
 _REFERENCE_HEADING_RE = re.compile(
-    r"(?:(?:typical|usual|adult)\s+)?(?:normal|reference)\s+(?:ecg\s+|adult\s+)?(?:values?|ranges?|limits?|intervals?)"
+    r"(?:normal|reference)\s+(?:ecg\s+|adult\s+)?(?:values?|ranges?|limits?|intervals?)"
     r"(?:\s+(?:in|for)\s+(?:healthy\s+)?adults)?(?:\s*\([^()\n]*\))?")
-"""A heading of a list of normal values ("Normal values", "Reference ranges (adults)")."""
-_DEFINED_LABEL_RE = re.compile(
-    r"(?P<label>[a-z][a-z0-9 '\-]{2,40}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?[ \t]*"
-    r"(?:[<>≤≥]|(?:less|more|greater|longer|shorter|lower|higher)\s+than\s|(?:over|under|above|below|at\s+least)\s+[+\-−]?\d)")
+_REFERENCE_PREFIX_RE = re.compile(r"(?:(?:typical|usual|adult|ecg|the)(?:\s+|$))*")
+"""A heading of a list of normal values ("Normal values", "Typical reference ranges (adults)")."""
+_CRITERIA_HEADING_RE = re.compile(r"criteria(?:\s+(?:for|of)\s+[a-z][\w '\-()]{0,40})?")
+_HEADING_WORDS_RE = re.compile(r"(?:[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,2})?")
+"""At most three words before "criteria" in a heading ("Diagnostic", "The ECG")."""
+_BOUND_AFTER_LABEL_RE = re.compile(
+    r":[ \t]*(?:\*\*)?[ \t]*(?:[<>≤≥]|(?:less|more|greater|longer|shorter|lower|higher)\s+than\s"
+    r"|(?:over|under|above|below|at\s+least)\s+[+\-−]?\d)")
+_LABEL_RE = re.compile(r"[a-z][a-z0-9 '\-]{2,40}?(?:\*\*)?[ \t]*")
 """A label line followed by a bound: "Left axis deviation: < -30 degrees"."""
 _FINDING_LABEL_RE = re.compile(
     r"(?<![a-z])(?:deviation|prolong|long|short|tachycardi|bradycardi|wide|broad|narrow|hypertroph|lvh|block|bbb"
@@ -702,7 +708,9 @@ class AssertionReader:
         self.mark_starts = [p for p, _ in marks]
         self.anchors: list[int] = []
         self.sections = self._unassessed_sections() if any(c.kind == NOT_ASSESSABLE for c in self.cues) else []
-        self.reference_sections = self._reference_sections() if "\n" in lowered else []
+        self.reference_sections = self._reference_sections() if "\n" in lowered and (
+            "normal" in lowered or "reference" in lowered) else []
+        self.criteria_sections = self._criteria_sections() if "criteria" in lowered and "\n" in lowered else []
 
     def _examples_of_findings(self, cue: Cue) -> bool:
         """"ST-T changes, such as ST depression and T-wave inversion": the examples are the
@@ -749,12 +757,15 @@ class AssertionReader:
         "Sinus tachycardia: over 100 bpm") defines the finding: hypothetical as a whole. A
         label with a measured value ("Left axis deviation: -45°") is this case's."""
         found = []
-        for m in _DEFINED_LABEL_RE.finditer(self.lowered):
-            line_start = self.lowered.rfind("\n", 0, m.start()) + 1
-            if (self.lowered[line_start:m.start()].strip(_ITEM_MARKUP)
-                    or not _FINDING_LABEL_RE.search(self.lowered, m.start(), m.end("label"))):
+        lowered = self.lowered
+        for m in _BOUND_AFTER_LABEL_RE.finditer(lowered):
+            line_start = lowered.rfind("\n", 0, m.start()) + 1
+            label = lowered[line_start:m.start()]
+            start = line_start + len(label) - len(label.lstrip(_ITEM_MARKUP))
+            if not _LABEL_RE.fullmatch(lowered, start, m.start()) or not _FINDING_LABEL_RE.search(
+                    lowered, start, m.start()):
                 continue
-            found.append(Cue(m.start(), m.end("label"), HYPOTHETICAL, SENTENCE, "finding: bound"))
+            found.append(Cue(start, m.start(), HYPOTHETICAL, SENTENCE, "finding: bound"))
         if found:
             self.cues = sorted(self.cues + found, key=lambda c: c.start)
 
@@ -765,7 +776,21 @@ class AssertionReader:
         for m in _REFERENCE_HEADING_RE.finditer(lowered):
             line_start = lowered.rfind("\n", 0, m.start()) + 1
             line_end = lowered.find("\n", m.end())
-            if (line_end < 0 or lowered[line_start:m.start()].strip(_ITEM_MARKUP)
+            if (line_end < 0 or not _REFERENCE_PREFIX_RE.fullmatch(lowered[line_start:m.start()].strip(_ITEM_MARKUP))
+                    or lowered[m.end():line_end].strip(" \t*_:")):
+                continue
+            out.append((line_end, self._section_end(line_end)))
+        return out
+
+    def _criteria_sections(self) -> list[tuple[int, int]]:
+        """The lists under a heading line of criteria ("Diagnostic criteria:", "ECG criteria
+        for LBBB"): what a finding needs in general, up to the next heading or blank line. A
+        line that says they are met ("Criteria for LVH: met") heads no such list."""
+        lowered, out = self.lowered, []
+        for m in _CRITERIA_HEADING_RE.finditer(lowered):
+            line_start = lowered.rfind("\n", 0, m.start()) + 1
+            line_end = lowered.find("\n", m.end())
+            if (line_end < 0 or not _HEADING_WORDS_RE.fullmatch(lowered[line_start:m.start()].strip(_ITEM_MARKUP))
                     or lowered[m.end():line_end].strip(" \t*_:")):
                 continue
             out.append((line_end, self._section_end(line_end)))
@@ -1023,6 +1048,9 @@ class AssertionReader:
         """The assertion of a finding whose words run from ``anchor`` to ``inner_end``;
         ``numeric`` for a number, ``plain`` for a plain number (neither range nor bound)."""
         status = self._status(anchor, inner_end, numeric=numeric, plain=plain)
+        if (status in (AFFIRMED, NEGATED, UNCERTAIN) and self.criteria_sections
+                and any(a <= anchor < b for a, b in self.criteria_sections)):
+            return HYPOTHETICAL  # an item under a heading "Diagnostic criteria"
         if (status == AFFIRMED and numeric and not plain and self.reference_sections
                 and any(a <= anchor < b for a, b in self.reference_sections)):
             return REFERENCE  # a range or limit under a heading "Normal values"

@@ -78,6 +78,10 @@ COMPARATORS: dict[str, str] = {
     "not exceeding": "<=", "not more than": "<=", "not less than": ">=",
     "no longer than": "<=", "no wider than": "<=", "no shorter than": ">=",
     "more negative than": "<", "more positive than": ">", "beyond": ">",
+    # as course notes write them: ">/= 3.5 mV", "=> 120 ms", "equal to or greater than 35 mm"
+    ">/=": ">=", "=>": ">=", "</=": "<=", "=<": "<=", "equal to or greater than": ">=",
+    "equal to or more than": ">=", "greater than or equal to": ">=", "more than or equal to": ">=",
+    "equal to or less than": "<=", "less than or equal to": "<=",
 }
 
 COMPARATOR_WORDS: tuple[str, ...] = tuple(sorted(COMPARATORS, key=len, reverse=True))

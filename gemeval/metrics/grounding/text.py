@@ -51,9 +51,9 @@ def stripped_end(lowered: str, end: int) -> int:
 
 
 def word_ending(lowered: str, head_end: int, words: tuple[str, ...]) -> tuple[str, int] | None:
-    """The first word of ``words`` that ends at ``head_end``, whole (words up to 20
+    """The first word of ``words`` that ends at ``head_end``, whole (words up to 26
     characters), and where it starts."""
-    if not lowered.endswith(words, head_end - 20 if head_end > 20 else 0, head_end):
+    if not lowered.endswith(words, head_end - 26 if head_end > 26 else 0, head_end):
         return None
     for word in words:
         if lowered.endswith(word, 0, head_end):

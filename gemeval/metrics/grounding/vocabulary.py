@@ -25,6 +25,13 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("interval_list", "|".join(name + _LIST_NAMES for name in ("PR", "QRS", "QTc", "QT", "RR", "HR")), False),
         ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
         ("sokolow_lyon_mv", r"S\s?V1\s*(?:\+|and)\s*R\s?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
+        # in words, as course notes write it: "the sum of the deepest S wave in V1 or V2 and the
+        # tallest R wave in V5 or V6 is 35 mm or more"
+        ("sokolow_lyon_mv", r"sum\s+of\s+(?:the\s+)?(?:(?:amplitudes?|heights?|depths?|voltages?)\s+of\s+)?(?:the\s+)?"
+                            r"(?:deepest\s+|largest\s+)?s[- ]?(?:waves?\s+)?in\s+(?:leads?\s+)?v1(?:\s+or\s+v2)?\s*,?\s+"
+                            r"(?:and|plus|\+)\s+(?:the\s+)?(?:(?:amplitudes?|heights?|voltages?)\s+of\s+)?(?:the\s+)?"
+                            r"(?:tallest\s+|highest\s+|largest\s+)?r[- ]?(?:waves?\s+)?in\s+(?:leads?\s+)?v[56]"
+                            r"(?:\s*(?:or|/)\s*v6)?", True),
         ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
         ("cornell_mv", r"R\s?aVL\s*\+\s*S\s?V3", False),
         ("qtc_fridericia_ms", r"qtcf\b|qtc\s*\(\s*fridericia\s*\)|qtc\s+(?:by|using|per)\s+fridericia(?:'s)?(?:\s+formula)?", True),
