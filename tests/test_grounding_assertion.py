@@ -500,3 +500,16 @@ def test_a_heading_of_criteria_covers_the_list_under_it() -> None:
                              ("t_wave", "V1", "inverted", "hypothetical"), ("qrs_ms", None, 136.0, "affirmed")]
     # a heading that says they are met lists this case's findings
     assert _claims("Criteria met:\n- Sokolow-Lyon 38 mm")[-1][-1] == "affirmed"
+
+
+def test_which_is_considered_names_this_cases_category() -> None:
+    assert _claims("Your heart rate was 49 bpm, which is considered slow.") == [
+        ("hr_bpm", None, 49.0, "affirmed"), ("hr_bpm", None, "slow", "affirmed")]
+    # a bound as the subject is a rule, as before
+    assert {c[-1] for c in _claims("A QTc over 470 ms is considered prolonged.")} == {"hypothetical"}
+
+
+def test_the_typical_limit_a_value_is_compared_with_is_no_generic_statement() -> None:
+    assert _claims("Your PR interval of 214 ms is slightly longer than the typical upper limit of 200 ms.") == [
+        ("pr_ms", None, 214.0, "affirmed"), ("pr_ms", None, 200.0, "affirmed")]
+    assert {c[-1] for c in _claims("The typical LBBB has a QRS of 120 ms or more.")} == {"hypothetical"}

@@ -497,8 +497,12 @@ _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
 _DIFFERENTIAL = frozenset(_expand("differential {diagnosis|includes}"))
-_NAMING = frozenset(_expand("{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
+_NAMING = frozenset(_expand("{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as|considered}",
                             "{refers|refer} to"))
+_LIMIT_ADJECTIVES = frozenset({"typical", "typically", "usual", "usually", "classic", "classically"})
+_LIMIT_AFTER_RE = re.compile(r"\s+(?:(?:upper|lower)\s+)?(?:limits?|cut-?offs?|cut\s+off|thresholds?)\b")
+"""A limit named with "typical" ("longer than the typical upper limit of 200 ms"): the word
+describes the limit, it does not make the sentence a generic one."""
 _REFERS_TO = frozenset(_expand("{refers|refer} to"))
 _THIS_SUBJECT_RE = re.compile(r"(?<![a-z])(?:this|that|these|those|your|my|our|it|here|which|patient)(?![a-z])")
 """Words of a subject that is this case's ("that ... on your printout refers to")."""
@@ -651,6 +655,9 @@ class AssertionReader:
         self.lowered = lowered
         self.sentence_ends = sentence_ends
         self.cues = read_cues(lowered)
+        if any(c.phrase in _LIMIT_ADJECTIVES for c in self.cues):
+            self.cues = [c for c in self.cues if not (
+                c.phrase in _LIMIT_ADJECTIVES and _LIMIT_AFTER_RE.match(lowered, c.end))]
         if any(c.phrase in _NAMING or (c.kind == REFERENCE and c.phrase in _LIMIT_WORDS) for c in self.cues):
             self.cues = [c for c in self.cues if not self._names_this_finding(c) and not self._compared_limit(c)]
         if any(c.phrase in _EXAMPLE_CUES for c in self.cues):
