@@ -116,3 +116,49 @@ def test_a_negation_whose_last_word_opens_the_finding_denies_it() -> None:
 ])
 def test_a_finding_restated_as_a_conclusion_counts_again(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Your heart rate on this recording is 74 bpm, which is within the usual resting range.",
+     [("hr_bpm", None, 74.0, "affirmed"), ("hr_bpm", None, "normal", "affirmed")]),
+    ("The heart rate came out at 81 beats per minute, which is within a typical range.",
+     [("hr_bpm", None, 81.0, "affirmed"), ("hr_bpm", None, "normal", "affirmed")]),
+    ("The QTc measures 428 ms, which is generally within the normal range.",
+     [("qtc_ms", None, 428.0, "affirmed"), ("qtc_ms", None, "normal", "affirmed")]),
+    ("Your rate is about 64 beats per minute, which is a normal speed.",
+     [("hr_bpm", None, 64.0, "affirmed"), ("hr_bpm", None, "normal", "affirmed")]),
+    # a range with no word for normal is no category
+    ("The ventricular rate lies within the range of 110-130 bpm.",
+     [("hr_bpm", None, 120.0, "affirmed")]),
+])
+def test_normal_ranges_in_plain_words(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+def test_a_list_closed_by_all_of_which_are_normal() -> None:
+    assert _claims("PR is 150 ms, QRS is 92 ms and QTc is 410 ms, all of which are also within normal limits.") == [
+        ("pr_ms", None, 150.0, "affirmed"), ("qrs_ms", None, 92.0, "affirmed"), ("qtc_ms", None, 410.0, "affirmed"),
+        ("pr_ms", None, "normal", "affirmed"), ("qrs_ms", None, "normal", "affirmed"),
+        ("qtc_ms", None, "normal", "affirmed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A QRS of 150 ms is wider than usual.", [("qrs_ms", None, 150.0, "affirmed"), ("qrs_ms", None, "wide", "affirmed")]),
+    ("Your PR of 250 ms is longer than the normal adult range.",
+     [("pr_ms", None, 250.0, "affirmed"), ("pr_ms", None, "prolonged", "affirmed")]),
+    # compared with a cut-off, the number is a bound and the category is left to the words after it
+    ("The QTc of 471 ms is a little longer than the usual cutoff of 460 ms.",
+     [("qtc_ms", None, 471.0, "affirmed"), ("qtc_ms", None, 460.0, "affirmed")]),
+])
+def test_longer_or_wider_than_usual(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The QRS duration was not available from this recording.", [("qrs_ms", None, None, "not_assessable")]),
+    ("I am unable to provide a specific measurement for the PR interval here.",
+     [("pr_ms", None, None, "not_assessable")]),
+    ("Unfortunately I cannot give you the QTc from this strip.", [("qtc_ms", None, None, "not_assessable")]),
+])
+def test_a_value_the_answer_cannot_give_is_not_assessable(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -157,6 +157,11 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              f"{{compared|comparison}} {{with|to}} {_EARLIER}", f"{{unlike|as on|as in|than|from|since|versus|vs}} {_EARLIER}",
              f"{{new|unchanged|same as|similar to}} {{compared|}} {{with|to|since|from|on|}} {_EARLIER}",
              "{generally|commonly|usually|widely} {accepted|used|quoted|cited}",  # "the generally accepted upper limit"
+             "than {the|} {typical|usual}",  # "shorter than the typical range": this ECG's value compared
+             "within {a|the} typical", "within typical",  # "88 bpm, which is within a typical range"
+             # "mostly" said of this ECG's finding: "the QRS complexes are generally narrow",
+             # "the QTc is generally within the normal range"
+             "{is|are} {generally|largely|mostly} {within|normal|narrow|upright|unremarkable|regular|preserved}",
              # a criterion met by this ECG ("so the voltage criterion for LVH is met")
              "{criterion|criteria} {for lvh|for left ventricular hypertrophy|} {is|are|was|were} {met|fulfilled|satisfied}",
 ),
@@ -179,8 +184,15 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              # "the QTc: difficult to judge", "makes the ST segments hard to evaluate"
              "{difficult|hard|impossible|tricky} to {say|tell|assess|measure|determine|evaluate|judge|interpret|quantify}",
              "not {measured|reported|calculated|assessed|determined|evaluated|quantified|measurable here}",
-             "{could|can|was|were} not be {measured|reported|calculated|assessed|determined|evaluated}"),
+             "{could|can|was|were} not be {measured|reported|calculated|assessed|determined|evaluated}",
+             # chat answers of tools that return no value: "QRS duration was not available"
+             "{was|were|is|are} not available", "not available", "unavailable"),
      NOT_ASSESSABLE, BACKWARD),
+    # "I am unable to provide a specific measurement for the QRS duration", "I cannot give
+    # you the PR interval from this ECG"
+    (_expand("{unable to|cannot|can't} {provide|give} {you|} {a|the} {specific|} {measurement|value} {for|of}",
+             "{unable to|cannot|can't} give you {the|your}"),
+     NOT_ASSESSABLE, FORWARD),
     # "The QTc is hard to assess" and "It is hard to assess the QTc"
     (_expand("{is|are} {difficult|hard|impossible} to {see|assess|measure|determine|identify|define}"),
      NOT_ASSESSABLE, BOTH),

@@ -83,6 +83,7 @@ from gemeval.metrics.grounding.vocabulary import (
     ALL_RE,
     NAMED_INTERVALS_RE,
     VALUE_PREDICATE_RE,
+    COMPARATIVE_CATEGORY_WORDS,
     Q_WAVE_BEFORE,
     Q_WAVE_NORMAL_AFTER_RE,
     T_WAVE_BEFORE,
@@ -638,6 +639,7 @@ def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantit
         return []
     words = KEYWORD_CATEGORIES.get(quantity if quantity != "qtc_fridericia_ms" else "qt_ms", {})
     word = m.group("word")
+    word = COMPARATIVE_CATEGORY_WORDS.get(word.split(None, 1)[0], word)
     category = "normal" if word.startswith("within") else words.get(word)
     if category is None:
         return []

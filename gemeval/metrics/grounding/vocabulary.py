@@ -155,6 +155,14 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KE
 
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
+_WITHIN_RANGE = (r"within\s+(?:the\s+|an?\s+)?(?:usual|typical|healthy|normal|expected|standard|acceptable)"
+                 r"\s+(?:(?:resting|adult|heart\s+rate)\s+){0,2}(?:normal\s+)?(?:limits|range)")
+"""A normal range written as chat answers write it: "within normal limits", "within the usual
+resting range", "within a healthy range" (a word for normal is needed: "within the range of
+100-120" is no category)."""
+_RANGE_TAIL = _WITHIN_RANGE[len("within"):]
+"""The words of ``_WITHIN_RANGE`` after "within"."""
+
 _DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly|mildly|somewhat|moderately"
            r"|markedly|significantly|severely|substantially|considerably|notably|minimally|extremely|grossly"
            r"|abnormally|definitely|very))")
@@ -165,8 +173,9 @@ PREDICATE_RE = re.compile(
     r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+|will\s+be\s+|would\s+be\s+"
     r"|should\s+be\s+|can\s+be\s+|(?=(?:isn|aren|wasn)['’]t))?(?:to\s+be\s+)?"
     r"(?P<not>not\s+|(?:isn|aren|wasn)['’]t\s+)?"
-    rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline)\s+)?"
-    r"(?P<word>[a-z]+)(?P<wnl>\s+(?:the\s+)?normal\s+(?:limits|range))?"
+    rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline|generally"
+    r"|comfortably|well)\s+)?"
+    rf"(?P<word>[a-z]+)(?P<wnl>{_RANGE_TAIL})?"
 )
 VALUE_PREDICATE_RE = re.compile(
     r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
@@ -176,11 +185,17 @@ VALUE_PREDICATE_RE = re.compile(
     r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?|(?:that|it)['’]?s\s+|(?:that|it)\s+is\s+"
     r"|(?:is|are)\s+(?:(?:generally|usually|often|commonly)\s+)?(?:called|termed|considered|regarded\s+as|classed\s+as)\s+)"
     r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+)?[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
-    rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well)\s+)?(?:on\s+the\s+)?"
-    r"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|within\s+(?:the\s+)?normal\s+(?:limits|range))\b"
+    rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well|generally)\s+)?"
+    r"(?:on\s+the\s+|a\s+(?=normal\b))?"
+    rf"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|{_WITHIN_RANGE}"
+    r"|(?:longer|wider|shorter|faster|slower|narrower)\s+than\s+(?:(?:the|is)\s+)?(?:usual|normal|typical|expected)"
+    r"(?![\w\s]{0,12}(?:cut|limit|threshold|upper|lower|\d)))\b"
 )
 """A category right after a number: "QTc 468 ms, which is prolonged", "the rate is 110 bpm,
-which is a bit fast", "QRS 104 ms is normal"."""
+which is a bit fast", "QRS 104 ms is normal", "a QRS of 184 ms is wider than usual"."""
+COMPARATIVE_CATEGORY_WORDS = {"longer": "prolonged", "wider": "wide", "shorter": "short", "faster": "fast",
+                              "slower": "slow", "narrower": "narrow"}
+""""longer than usual" and the like, as the category word of ``KEYWORD_CATEGORIES`` they mean."""
 
 _STATEMENT_START = r"(?:(?<=^st)|(?<=\nst)|(?<=[.;:] st))"
 _RATE_STATEMENT = r"(?=\s+\d{2,3}(?:\s*(?:bpm|/min))?\s*(?:[,.;:)]|$)(?!\d))"
@@ -416,11 +431,13 @@ Q_WAVE_NORMAL_AFTER_RE = re.compile("|".join(at_word_start(word) for word in (
     "small", "septal", "physiologic", "normal", "narrow", "tiny")))
 BOTH_RE = re.compile(
     r"(?:\s*,\s*|\s+(?:are|were)\s+|\s+)both\s+(?:of\s+(?:them|these|those)\s+)?"
-    r"(?:(?:are|were|look|looks|seem|appear|fall|lie|sit)\s+)?(?:(?:well|comfortably|safely)\s+)?(?P<word>within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|fine"
+    r"(?:(?:are|were|look|looks|seem|appear|fall|lie|sit)\s+)?(?:(?:well|comfortably|safely)\s+)?(?P<word>"
+    + _WITHIN_RANGE + r"|normal|fine"
     r"|prolonged|short)\b")
 ALL_RE = re.compile(
-    r"all(?<![a-z]all)\s+(?:(?:are|were|appear|look|seem)\s+)?(?:(?:perfectly|entirely|completely)\s+)?"
-    r"(?P<word>within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|fine|unremarkable|wnl)\b")
+    r"all(?<![a-z]all)\s+(?:of\s+(?:which|them|these|those)\s+)?(?:(?:are|were|appear|look|seem)\s+)?(?:also\s+)?"
+    r"(?:(?:perfectly|entirely|completely|comfortably|well)\s+)?"
+    r"(?P<word>" + _WITHIN_RANGE + r"|normal|fine|unremarkable|wnl)\b")
 """A category said of every quantity listed before it: "PR 160 ms, QRS 90 ms, QTc 420 ms:
 all normal", "the PR (180 ms), QRS (96 ms) and QTc (430 ms) are all within normal limits"."""
 NAMED_INTERVALS_RE = re.compile(r"(?<![a-z])(?P<names>(?:(?:pr|pq|qrs|qtc|qt)\s*(?:,\s*(?:and\s+)?|and|&|/)?\s*)+)$")
