@@ -284,6 +284,10 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "as seen in", "as in", "as occurs in",
              "criteria", "criterion", "defines", "define", "definition of",
              "{look|looking|watch|screen|monitor|evaluate|assess} for", "to {rule out|exclude|evaluate|assess}",
+             # advice and requirements: "make sure the QTc is below 450 ms", "the PR must exceed 200 ms"
+             "make sure", "ensure that", "ensure the", "ensuring",
+             "must {exceed|be at least|be longer than|be greater than|be more than|be over|be above|be less than|"
+             "be shorter than|be under|be below|measure}",
              "rule out",
              "{consider|considering|recommend|recommended|recommends|advise|advised|suggest checking}",
              "{risk|risks} of", "at risk", "predispose", "predisposes", "expected", "would expect",
@@ -322,7 +326,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     (_expand("{is|are|be} characteri{s|z}ed by", "{is|are} defined as", "defined as",
              "{is|are} recogni{s|z}ed by", "{is|are} diagnosed", "diagnosed when", "{is|are} present when",
              "produces", "produce", "causes", "first causes", "leads to", "results in", "{require|requires}",
-             "{typically|usually|generally|classically|characteristically|commonly|often|frequently}",
+             "{typically|usually|generally|classically|characteristically|commonly|often|frequently|rarely|seldom}",
              "in {paced|sinus|wide|all|most} {rhythms|cases|patients}", "increased risk", "{carries|carry} a",
              "in general", "in an acute", "in acute", "in patients with", "in a patient with", "in children",
              "{two|2} contiguous leads", "contiguous leads", "is considered", "are considered",

@@ -1,0 +1,37 @@
+"""Rules, criteria, advice and risks as model answers and teaching texts write them: each is
+hypothetical, not a finding of the ECG at hand; the findings of the case beside them stay
+affirmed."""
+
+from __future__ import annotations
+
+import pytest
+
+from gemeval.metrics.grounding import extract_claims
+
+
+def _statuses(text: str) -> set[str]:
+    return {c.assertion for c in extract_claims(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "If the QTc goes above 500 ms, the risk of torsades rises sharply.",
+    "ST elevation of at least 1 mm in two contiguous leads would meet the criteria for STEMI.",
+    "Watch for bradycardia below 40 bpm after the beta blocker is started.",
+    "Should the rate exceed 150 bpm, consider atrial flutter with 2:1 block.",
+    "Atrial fibrillation would give an irregularly irregular rhythm without P waves.",
+    "To diagnose first-degree AV block, the PR must exceed 200 ms.",
+    "Before starting sotalol, make sure the QTc is below 450 ms.",
+    "Sinus tachycardia rarely exceeds 220 minus the age.",
+    "Digoxin effect may cause ST depression with a scooped shape.",
+])
+def test_rules_advice_and_risks_are_hypothetical(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "The PR measures 214 ms, so there is first-degree AV block.",
+    "The QTc is 438 ms, well below the 500 ms that raises the risk of torsades.",
+    "Sinus tachycardia at 118 bpm.",
+])
+def test_the_case_beside_them_stays_affirmed(text: str) -> None:
+    assert "affirmed" in _statuses(text) and "hypothetical" not in _statuses(text)
