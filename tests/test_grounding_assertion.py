@@ -513,3 +513,30 @@ def test_the_typical_limit_a_value_is_compared_with_is_no_generic_statement() ->
     assert _claims("Your PR interval of 214 ms is slightly longer than the typical upper limit of 200 ms.") == [
         ("pr_ms", None, 214.0, "affirmed"), ("pr_ms", None, 200.0, "affirmed")]
     assert {c[-1] for c in _claims("The typical LBBB has a QRS of 120 ms or more.")} == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a time in a story, not a condition
+    ("When I got the printout, it said sinus rhythm.", [("rhythm", None, "sinus", "affirmed")]),
+    ("When the QTc is over 500 ms, the risk rises.", [("qtc_ms", None, 500.0, "hypothetical")]),
+    # a term in quotes explained in general; not when the explanation is about this case
+    ('Your report says "tachycardia", which just means the rate was fast; "tachycardia" means a rate over 100.',
+     [("hr_bpm", None, "fast", "affirmed"), ("hr_bpm", None, "fast", "hypothetical"),
+      ("hr_bpm", None, 100.0, "hypothetical")]),
+    ('"Borderline" means your QTc of 458 ms is close to the limit.', [("qtc_ms", None, 458.0, "affirmed")]),
+    # normal values of a population
+    ("In healthy adults, the PR should be between 120 and 200 ms.", [("pr_ms", None, 160.0, "reference")]),
+    ("For most adults the resting rate lies between 60 and 100 bpm.", [("hr_bpm", None, 80.0, "reference")]),
+    # "In the case of X," is a premise; "than normal" and "than usually seen" compare
+    ("In the case of a complete LBBB, the QRS lasts more than 120 ms.",
+     [("qrs_ms", None, "wide", "hypothetical"), ("qrs_ms", None, 120.0, "hypothetical")]),
+    ("The QRS is 150 ms, wider than usually seen with an RBBB.", [("qrs_ms", None, 150.0, "affirmed"),
+                                                                  ("qrs_ms", None, "wide", "affirmed")]),
+    # a definite subject: this case's diagnosis and its evidence
+    ("The LBBB is diagnosed by these criteria: QRS 150 ms and broad R waves in V6.",
+     [("qrs_ms", None, "wide", "affirmed"), ("qrs_ms", None, 150.0, "affirmed")]),
+    ("LBBB is diagnosed by a QRS of 120 ms or more.",
+     [("qrs_ms", None, "wide", "hypothetical"), ("qrs_ms", None, 120.0, "hypothetical")]),
+])
+def test_stories_quoted_terms_populations_and_this_cases_diagnosis(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

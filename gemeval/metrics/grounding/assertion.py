@@ -49,7 +49,11 @@ Scopes:
   indicate pericarditis", "Axis deviation can be caused by ...") says what it may mean in
   general: hypothetical; "will" is a modal like "would". "X refers to ...", "X occurs when ..."
   define X, unless the subject is this case's ('that line on your report refers to the QTc').
-  A finding nobody mentioned ("the doctor never mentioned the long QT") is not denied. "On an
+  A finding nobody mentioned ("the doctor never mentioned the long QT") is not denied; "when"
+  in a story ("When I got the printout, ...") is a time, no condition. A term in quotes that
+  is explained ('"bradycardia" indicates a rate below 60') is defined in general; "In
+  healthy adults, ...", "for most people" give normal values; "The LBBB is diagnosed by ..."
+  (a definite subject) is this case's diagnosis, not a rule. "On an
   ECG" is any ECG, and "causes of (a) long QT" are those of any long QT (not "of the ...").
 * A sentence whose subject is any value beyond a bound ("A QRS over 120 ms is called wide",
   "Values above 500 ms carry ...") states a rule: hypothetical, unless it names this case
@@ -146,6 +150,14 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "criteria {are|were|is|was} {met|fulfilled|satisfied}",
              # a search that was made, not advice: "I looked for Q waves ... and found none"
              "{looked|checked|searched|screened} for",
+             # "when" in a story about the past is a time, no condition ("When the result came
+             # back, it said sinus rhythm"); "wider than usually seen" compares this case's
+             "when {i|we|he|she|they|my doctor|the doctor|the nurse|the technician|the cardiologist} "
+             "{was|were|had|did|got|went|came|saw|looked|checked|called|asked|told|posted|read}",
+             "when {the|my} {ecg|ekg|} {result|results|report|printout|test} {was|were|came|came back|got}",
+             "than normal",  # "wider than normal (more than 120 ms)" defines wide; no normal limit
+             "than {usually|typically|normally|generally|commonly} {seen|expected|found|observed}",
+             "than is {usually|typically|normally|generally|commonly} {seen|expected|found|observed}",
              # the cause of this case's finding is no list of causes of a finding in general
              "{causes|cause|etiology|etiologies|aetiology|aetiologies} {of|for} {the|this|these|your|his|her|its|their}",
              # a finding nobody talked about is still there: "the doctors never mentioned the
@@ -352,8 +364,11 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "reference value", "upper limit", "lower limit", "upper limit of normal",
              "lower limit of normal", "uln", "lln", "limit", "limits", "cutoff", "cut off",
              "threshold", "healthy", "in adults", "in healthy adults", "nl", "norm",
-             "usual", "conventional", "expected range", "normal values are", "recall the normal values"),
+             "usual", "conventional", "expected range", "normal values are", "recall the normal values",
+             "{for|in} most {people|individuals|adults}"),  # "the average rate for most people ranges from 60 to 90"
      REFERENCE, FORWARD),
+    # "In healthy individuals, the axis should lie between -30° and +90°"
+    (_expand("in healthy {individuals|adults|people|subjects|hearts}"), REFERENCE, SENTENCE),
     # -- termination: a new clause starts ---------------------------------------------------
     (_expand("but", "however", "although", "though", "whereas", "while", "yet", "except",
              "apart from", "aside from", "other than", "besides", "consistent with",
@@ -443,7 +458,7 @@ _FINDINGS_BEFORE_RE = re.compile(r"(?<![a-z])(?:changes|abnormalit(?:y|ies)|find
 _PARENTHESIS_RE = re.compile(r"\([^()]*\)")
 _STANDS_ALONE_RE = re.compile(r"\s*[,;)]")
 _PREMISE_RE = re.compile(
-    at_word_start("in") + r"\s+(?:an?\s+)?(?!(?:this|these|those|that|the|our|your|his|her|my|its|their|some|all|each"
+    at_word_start("in") + r"\s+(?:the\s+case\s+of\s+)?(?:an?\s+)?(?!(?:this|these|those|that|the|our|your|his|her|my|its|their|some|all|each"
     r"|every|both|either|lead|leads|summary|conclusion|addition|short|brief|total|particular|contrast|comparison"
     r"|general|fact|other|retrospect|view|keeping|detail|terms|order|case|sum|line|light|spite|most|many|any|front"
     r"|part|here|there|which|what|how|turn|sequence|isolation|effect|practice|principle|essence|context|relation"
@@ -519,6 +534,13 @@ _LIMIT_ADJECTIVES = frozenset({"typical", "typically", "usual", "usually", "clas
 _LIMIT_AFTER_RE = re.compile(r"\s+(?:(?:upper|lower)\s+)?(?:limits?|cut-?offs?|cut\s+off|thresholds?)\b")
 """A limit named with "typical" ("longer than the typical upper limit of 200 ms"): the word
 describes the limit, it does not make the sentence a generic one."""
+_QUOTES = "\"“'‘"
+_QUOTED_TERM_RE = re.compile(
+    r"[\"“'‘][a-z][a-z \-]{1,30}[\"”'’]\s+(?:indicates|means|refers\s+to|describes|stands\s+for|(?:just|simply)\s+means)"
+    r"(?![a-z])")
+"""A term in quotes and its explanation ('"bradycardia" indicates ...')."""
+_IS_DIAGNOSED = frozenset(_expand("{is|are} diagnosed"))
+_DEFINITE_SUBJECT_RE = re.compile(r"(?:the|this|your|her|his)\s+(?:[\w'\-]+\s+){0,3}$")
 _REFERS_TO = frozenset(_expand("{refers|refer} to"))
 _THIS_SUBJECT_RE = re.compile(r"(?<![a-z])(?:this|that|these|those|your|my|our|it|here|which|patient)(?![a-z])")
 """Words of a subject that is this case's ("that ... on your printout refers to")."""
@@ -686,6 +708,10 @@ class AssertionReader:
             self._add_generic_subjects()
         if "can " in lowered:
             self._add_generic_modals()
+        if any(q in lowered for q in _QUOTES):
+            self._add_quoted_terms()
+        if " diagnosed" in lowered:
+            self._keep_this_cases_diagnosis()
         if ":" in lowered:
             self._add_defined_labels()
         if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
@@ -823,6 +849,35 @@ class AssertionReader:
         """Where the markdown section holding ``start`` ends (``_SECTION_END_RE``)."""
         m = _SECTION_END_RE.search(self.lowered, start)
         return len(self.lowered) if m is None else m.start()
+
+    def _add_quoted_terms(self) -> None:
+        """A term in quotes that is explained ('"bradycardia" indicates a rate below 60',
+        '"sinus" means ...') is defined in general: hypothetical, unless the explanation
+        speaks of this case ('"borderline" means your QTc is ...')."""
+        found = []
+        for m in _QUOTED_TERM_RE.finditer(self.lowered):
+            end = self._sentence(m.start())[1]
+            if _THIS_SUBJECT_RE.search(self.lowered, m.end(), end):
+                continue
+            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "'term' means"))
+        if found:
+            self.cues = sorted(self.cues + found, key=lambda c: c.start)
+
+    def _keep_this_cases_diagnosis(self) -> None:
+        """"The RBBB is diagnosed by the following criteria: wide QRS, ...": a definite
+        subject makes it this case's diagnosis and its evidence, no textbook rule (as "LBBB is
+        diagnosed when ..." is)."""
+        drop: set[Cue] = set()
+        for cue in self.cues:
+            if cue.phrase not in _IS_DIAGNOSED:
+                continue
+            s_start, s_end = self._sentence(cue.start)
+            subject = self.lowered[s_start:cue.start].lstrip(_ITEM_MARKUP)
+            if _DEFINITE_SUBJECT_RE.match(subject):
+                drop.update(c for c in self.cues if s_start <= c.start < s_end
+                            and (c is cue or c.phrase in _THRESHOLD_FOR))
+        if drop:
+            self.cues = [c for c in self.cues if c not in drop]
 
     def _add_generic_modals(self) -> None:
         """A sentence whose subject is a finding named without a determiner, with "can" ("ST
@@ -1123,8 +1178,8 @@ class AssertionReader:
             kind = cue.kind
             if kind in (PSEUDO, TERMINATE):
                 continue
-            if kind == REFERENCE and not numeric:
-                continue
+            if kind == REFERENCE and (not numeric or (plain and cue.direction == SENTENCE)):
+                continue  # ("In healthy adults the QTc is below 450 ms; yours is 470 ms": 470 is measured)
             if kind == UNCERTAIN and numeric and plain and cue.phrase in _CATEGORY_HEDGES and "," not in (
                     self.lowered[cue.end:anchor] if cue.end <= anchor else self.lowered[inner_end:cue.start]):
                 continue  # "borderline QTc 458 ms": the category is hedged, the measured number is not

@@ -175,7 +175,7 @@ PREDICATE_RE = re.compile(
     r"(?P<not>not\s+|(?:isn|aren|wasn)['’]t\s+)?"
     rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline|generally"
     r"|comfortably|well)\s+)?"
-    rf"(?P<word>[a-z]+)(?P<wnl>{_RANGE_TAIL})?"
+    rf"[\"“‘']?(?P<word>[a-z]+)(?P<wnl>{_RANGE_TAIL})?"
 )
 VALUE_PREDICATE_RE = re.compile(
     r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
