@@ -35,3 +35,15 @@ def test_rules_advice_and_risks_are_hypothetical(text: str) -> None:
 ])
 def test_the_case_beside_them_stays_affirmed(text: str) -> None:
     assert "affirmed" in _statuses(text) and "hypothetical" not in _statuses(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The rhythm is regular, ruling out atrial fibrillation.",
+     [("rhythm", None, "regular", "affirmed"), ("rhythm", None, "atrial_fibrillation", "negated")]),
+    # the measured value in parentheses after a denied category is a measurement
+    ("The QTc is not prolonged (441 ms).", [("qtc_ms", None, "prolonged", "negated"), ("qtc_ms", 441.0, None, "affirmed")]),
+    # a bound there is the denied criterion
+    ("No ST elevation (>1 mm) in V3.", [("st_mv", 0.1, None, "negated")]),
+])
+def test_conclusions_that_deny_and_values_beside_a_denial(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.value, c.category, c.assertion) for c in extract_claims(text)] == expected

@@ -222,6 +222,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{cant|couldnt|dont|didnt} {see|identify|detect|find|spot}",
              "{argues|argue|arguing|speaks|speak} against", "no visible", "no discernible", "no clear",
              "no longer", "no longer any", "excluding", "excludes", "which excludes", "this excludes",
+             # a conclusion drawn ("the rhythm is regular, ruling out atrial fibrillation"); the
+             # advice "rule out" / "to rule out" is hypothetical
+             "ruling out", "which rules out", "this rules out", "rules out",
              "kein", "keine", "keinen", "keiner", "ohne"),  # German reports (PTB-XL's own)
      NEGATED, FORWARD),
     # "I looked for Q waves and for inverted T waves, and I didn't find either": the whole
@@ -1026,8 +1029,8 @@ class AssertionReader:
             if colon >= 0:
                 return anchor > colon
         reached = self._findings_between(cue.end, anchor)
-        if cue.kind == NEGATED and plain_number and reached:
-            return False
+        if cue.kind == NEGATED and plain_number and (reached or self.lowered.find("(", cue.end, anchor) >= 0):
+            return False  # (and "the QTc is not prolonged (438 ms)": the measured value)
         if cue.kind == NOT_ASSESSABLE and reached and _CIRCUMSTANCE_RE.search(
                 self.lowered, self.anchors[bisect.bisect_left(self.anchors, cue.end)] + 1, anchor):
             return False  # "I can't measure the QT in AF at this rate": the AF and the rate are the circumstance
