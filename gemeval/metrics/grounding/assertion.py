@@ -763,6 +763,10 @@ class AssertionReader:
         self.reference_sections = self._reference_sections() if "\n" in lowered and (
             "normal" in lowered or "reference" in lowered) else []
         self.criteria_sections = self._criteria_sections() if "criteria" in lowered and "\n" in lowered else []
+        # Whether ``status`` is affirmed for every finding in a sentence without a trigger
+        # (no section overrides it): then a caller may make that first look itself, from
+        # ``trigger_sentences``, without the call.
+        self.untriggered_affirmed = not (self.sections or self.reference_sections or self.criteria_sections)
 
     def _examples_of_findings(self, cue: Cue) -> bool:
         """"ST-T changes, such as ST depression and T-wave inversion": the examples are the
@@ -1129,6 +1133,7 @@ class AssertionReader:
         """The assertion of a finding whose words run from ``anchor`` to ``inner_end``;
         ``numeric`` for a number, ``plain`` for a plain number (neither range nor bound)."""
         status = self._status(anchor, inner_end, numeric=numeric, plain=plain)
+        # (an override of an affirmed status here comes with ``untriggered_affirmed``)
         if (status in (AFFIRMED, NEGATED, UNCERTAIN) and self.criteria_sections
                 and any(a <= anchor < b for a, b in self.criteria_sections)):
             return HYPOTHETICAL  # an item under a heading "Diagnostic criteria"

@@ -152,6 +152,13 @@ slash list of interval names always has its slash); nor is a text that lacks one
 finding pattern's other literals (``ParsedText.contains_all``: most finding patterns
 find nothing, and a scan costs several looks; the keywords' other literals are mostly
 there, so they are not looked for)."""
+_CATEGORICAL_BY_NEEDLE: dict[str, list[int]] = {}
+for _index, _pattern in enumerate(_CATEGORICAL):
+    _CATEGORICAL_BY_NEEDLE.setdefault(_pattern[3], []).append(_index)
+_CATEGORICAL_ALWAYS = _CATEGORICAL_BY_NEEDLE.pop("", [])
+"""The finding patterns (their index in ``_CATEGORICAL``) by needle, and those without one:
+a text's patterns are those of its needles (a fifth of them, on the usual text), each not
+looked at in turn."""
 _LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowered) | frozenset(
     n for *_, n, _ in _CATEGORICAL if n)
 _TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
@@ -774,10 +781,13 @@ def _clause_scope_end(parsed: ParsedText, start: int) -> int:
 
 
 def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None,
-                             direction: tuple[float, str | None, int]) -> list[Claim]:
+                             direction: tuple[float, str | None, int],
+                             context_leads: list[str | None] | None = None) -> list[Claim]:
     """The claims of a per-lead keyword (``direction``: ``_st_direction`` of an ST mention).
     This runs for every number of a lead-by-lead text, so the scope's values and lead
-    lists are looked up by bisection here, not through ``values_in`` and ``groups_in``."""
+    lists are looked up by bisection here, not through ``values_in`` and ``groups_in``.
+    ``context_leads``: the leads of the keyword's context when they are known to be those
+    of its sentence's heading (``_heading_sentence_claims``)."""
     quantity = mention.quantity
     keyword_start, keyword_end, scope_end = mention.start, mention.end, mention.scope_end
     # Every per-lead quantity takes amplitudes: the scope's are a slice of those.
@@ -796,24 +806,26 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     opposite = category == "changed"  # "ST changes": the ST is not normal
     if opposite:
         category = "normal"
-    starts = parsed.group_starts
-    i = bisect_left(starts, keyword_end)
-    j = bisect_left(starts, scope_end, i)
-    groups = [g for g in parsed.groups[i:j] if g.end <= scope_end] if i < j else []
-    context = not groups
-    if context:
-        # Leads from before the keyword (the usual case in a lead-by-lead text: "Lead V5:
-        # R wave ..."); every number goes with all of them.
-        groups = context_groups(parsed, mention, previous)
-        if len(groups) == 1:
-            context_leads: list[str | None] = list(groups[0].leads) or [None]
-        else:
-            context_leads = [lead for g in groups for lead in g.leads] or [None]
+    groups: list[LeadGroup] = []
+    if context_leads is None:
+        starts = parsed.group_starts
+        i = bisect_left(starts, keyword_end)
+        j = bisect_left(starts, scope_end, i)
+        if i < j:
+            groups = [g for g in parsed.groups[i:j] if g.end <= scope_end]
+        if not groups:
+            # Leads from before the keyword (the usual case in a lead-by-lead text: "Lead V5:
+            # R wave ..."); every number goes with all of them.
+            context = context_groups(parsed, mention, previous)
+            if len(context) == 1:
+                context_leads = list(context[0].leads) or [None]
+            else:
+                context_leads = [lead for g in context for lead in g.leads] or [None]
     text = parsed.text
     claims: list[Claim] = []
     used: set[int] = set()  # the groups (their ids) a number went with, when the scope has some
     for i, value in enumerate(values):
-        if context:
+        if context_leads is not None:
             leads = context_leads
         else:
             next_value = i + 1 < len(values)
@@ -824,7 +836,10 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
                 leads = list(attached.leads) or [None]
             else:  # "in V1 the J point is at +0.06 mV and in V2 at ...": the leads before
                 leads = _leads_before(parsed, mention, previous)
-        point, low, high, comparator = _claimed(quantity, value, sign, None)
+        if value.comparator is None and (quantity == "r_mv" or (quantity == "st_mv" and (sign > 0 or value.signed))):
+            point, low, high, comparator = value.value, value.low, value.high, None  # (``_claimed``'s, at once)
+        else:
+            point, low, high, comparator = _claimed(quantity, value, sign, None)
         start = keyword_start if keyword_start < value.start else value.start
         end = value.end if value.end > keyword_end else keyword_end
         span, phrase, focus = (start, end), text[start:end], (value.start, value.end)
@@ -832,9 +847,9 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
             claims.append(new_claim(quantity, point, low, high, lead, span, phrase, None, value.approximate,
                                     comparator, None, focus))
     if quantity == "st_mv" and category is not None:
-        if context:
-            # A number took every lead of the context: a finding alone takes them.
-            targets_left: list[str | None] = [] if values else [lead for g in groups for lead in g.leads]
+        if context_leads is not None:
+            # A number took every lead of the context: a finding alone takes them (none: no lead).
+            targets_left: list[str | None] = [] if values else context_leads
         else:
             targets_left = [lead for g in groups if id(g) not in used for lead in g.leads]
             if not targets_left and values:
@@ -842,8 +857,6 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
                 # territory before is the finding's, the lead after the number's.
                 targets_left = [lead for g in context_groups(parsed, mention, previous) if g.territory
                                 for lead in g.leads]
-        if not groups and not values:
-            targets_left = [None]
         if targets_left:
             span = (keyword_start, scope_end)
             phrase = text[keyword_start:scope_end].strip()
@@ -865,6 +878,57 @@ def _leads_before(parsed: ParsedText, mention: Mention, previous: Mention | None
         groups = parsed.groups_in(start, mention.start)
         leads = list(groups[-1].leads) if groups else []
     return leads or [None]
+
+
+def _heading_sentence_claims(parsed: ParsedText, k: int,
+                             previous: Mention | None) -> tuple[list[list[Claim]] | None, int]:
+    """The claims of the keywords of a sentence that is a lead heading and per-lead
+    findings ("Lead V5: R wave 1.17 mV, S wave 0.38 mV deep, ST level +0.00 mV
+    (isoelectric)."), read at once: ``mentions[k]`` opens the sentence's keywords (none of
+    the sentence before it), all of them are per-lead keywords, and the heading is the
+    sentence's only lead list. Then each keyword's context is the heading, whatever the
+    keyword before it (``context_groups``), and its claims are those of
+    ``_per_lead_claims`` with the heading's leads looked up once. Also returns where the
+    sentence ends; None there for any other sentence (an ST keyword whose scope turns to
+    the opposite direction, an "=", another lead list, ...): its keywords are read one by
+    one."""
+    mentions, lowered = parsed.mentions, parsed.lowered
+    first = mentions[k]
+    ends = parsed.sentence_ends
+    i = bisect_left(ends, first.start)
+    sentence_start = ends[i - 1] + 1 if i else 0
+    sentence_end = ends[i] if i < len(ends) else len(parsed.text)
+    if previous is not None and previous.end > sentence_start:
+        return None, sentence_end  # a keyword before it in the sentence
+    heading = parsed.heading(sentence_start)
+    if heading is None or heading.end > first.start:
+        return None, sentence_end
+    starts = parsed.group_starts
+    if bisect_left(starts, sentence_end) - bisect_left(starts, sentence_start) != 1:
+        return None, sentence_end  # a lead list besides the heading
+    if lowered.find("=", sentence_start, sentence_end) >= 0:
+        return None, sentence_end  # (a sum: "SV1 + RV5 = 3.6 mV")
+    j = k
+    while j < len(mentions) and mentions[j].start < sentence_end:
+        mention = mentions[j]
+        if mention.quantity not in _PER_LEAD or mention.heading or mention.scope_end > sentence_end:
+            return None, sentence_end
+        j += 1
+    leads: list[str | None] = list(heading.leads)
+    out: list[list[Claim]] = []
+    for mention in mentions[k:j]:
+        if mention.quantity != "st_mv":
+            out.append(_per_lead_mention_claims(parsed, mention, None, _NO_DIRECTION, leads))
+            continue
+        direction = _st_direction(parsed, mention)
+        pattern = OPPOSITE_ST_RE.get(direction[1] or "")
+        if pattern is not None and (pattern.search(lowered, mention.end, mention.scope_end) is not None
+                                    or lowered.startswith(";", mention.scope_end)):
+            # the opposite direction in its scope or the clause after it (``_per_lead_claims``)
+            out.append(_per_lead_claims(parsed, mention, mentions[k + len(out) - 1] if out else previous))
+        else:
+            out.append(_per_lead_mention_claims(parsed, mention, None, direction, leads))
+    return out, sentence_end
 
 
 def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[Claim]:
@@ -1128,9 +1192,13 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
 
 def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
-    lowered, text, needles = parsed.lowered, parsed.text, parsed.needles
-    for quantity, category, pattern, needle, others in _CATEGORICAL:
-        if (needle and needle not in needles) or (others and not parsed.contains_all(others)):
+    lowered, text = parsed.lowered, parsed.text
+    indices = [i for needle in parsed.needles for i in _CATEGORICAL_BY_NEEDLE.get(needle, ())]
+    indices += _CATEGORICAL_ALWAYS
+    indices.sort()  # in the order of the table, as every pattern was tried
+    for i in indices:
+        quantity, category, pattern, _, others = _CATEGORICAL[i]
+        if others and not parsed.contains_all(others):
             continue
         for m in pattern.finditer(lowered):
             start, end = m.span()
@@ -1202,11 +1270,23 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
     previous: Mention | None = None
     findings: list[list[Claim]] = []  # the claims of consecutive per-lead findings
-    for mention in parsed.mentions:
+    read_until = -1  # the end of the last sentence whose keywords were read at once
+    tried_until = -1  # the end of the last one found not to be (``_heading_sentence_claims``)
+    for k, mention in enumerate(parsed.mentions):
         quantity = mention.quantity
         if quantity in _PER_LEAD:  # the most frequent: tested first
-            if not mention.heading:
-                findings.append(_per_lead_claims(parsed, mention, previous))
+            if mention.start >= read_until and not mention.heading:  # (else read with its sentence)
+                sentence = None
+                if mention.start >= tried_until:
+                    sentence, end = _heading_sentence_claims(parsed, k, previous)
+                    if sentence is None:
+                        tried_until = end
+                    else:
+                        read_until = end
+                if sentence is not None:
+                    findings.extend(sentence)
+                else:
+                    findings.append(_per_lead_claims(parsed, mention, previous))
         elif quantity == "qt_qtc_pair":
             claims.extend(_pair_claims(parsed, mention))
         elif quantity == "interval_list":
@@ -1451,11 +1531,18 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     earlier_values = "instead of" in lowered or " from " in lowered or "(p" in lowered or "(was" in lowered
     out: list[Claim] = []
     seen: set[tuple[str, str | None, tuple[int, int]]] = set()
+    # ``status``'s first look, made here: a claim in a sentence without a trigger (most) is
+    # affirmed (``untriggered_affirmed``), known from one bisection without the call.
+    ends, trigger_sentences = reader.sentence_ends, reader.trigger_sentences
+    quick = reader.untriggered_affirmed
     for claim in claims:
         focus = claim.focus or claim.span
-        plain = claim.comparator is None or (claim.comparator == "range" and _WITHIN_BAND_RE.search(
-            lowered, max(0, focus[0] - 12), focus[0]) is not None)
-        status = reader.status(focus[0], focus[1], numeric=claim.value is not None, plain=plain)
+        if quick and bisect_left(ends, focus[0]) not in trigger_sentences:
+            status = AFFIRMED
+        else:
+            plain = claim.comparator is None or (claim.comparator == "range" and _WITHIN_BAND_RE.search(
+                lowered, max(0, focus[0] - 12), focus[0]) is not None)
+            status = reader.status(focus[0], focus[1], numeric=claim.value is not None, plain=plain)
         if status == AFFIRMED and claim.value is not None and claim.span[0] < focus[0] and reader.trigger_starts:
             comma = lowered.find(",", claim.span[0], focus[0])
             if comma >= 0 and _APPOSITION_RE.fullmatch(lowered, comma, focus[0]):
