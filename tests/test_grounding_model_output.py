@@ -162,3 +162,23 @@ def test_longer_or_wider_than_usual(text: str, expected: list[tuple]) -> None:
 ])
 def test_a_value_the_answer_cannot_give_is_not_assessable(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the lead a duration was read in, between the keyword and its predicate
+    ("The QRS duration in lead II is prolonged.", [("qrs_ms", None, "wide", "affirmed")]),
+    # a usual value glossed in parentheses is a normal limit ...
+    ("The PR is 150 ms (within normal limits, typically under 200 ms).",
+     [("pr_ms", None, 150.0, "affirmed"), ("pr_ms", None, "normal", "affirmed"), ("pr_ms", None, 200.0, "reference")]),
+    # ... a usual value of a condition is a generic statement
+    ("In untreated atrial fibrillation the ventricular rate is typically 110-160 bpm.",
+     [("rhythm", None, "atrial_fibrillation", "hypothetical"), ("hr_bpm", None, 135.0, "hypothetical")]),
+    ("There are ST-T changes in V5 and V6, as expected with a bundle branch block.",
+     [("st_mv", "V5", "normal", "negated"), ("st_mv", "V6", "normal", "negated"),
+      ("t_wave", "V5", "normal", "negated"), ("t_wave", "V6", "normal", "negated"),
+      ("qrs_ms", None, "wide", "hypothetical")]),
+    ("In summary, the tracing is characterised by sinus rhythm with a left axis deviation.",
+     [("rhythm", None, "sinus", "affirmed"), ("axis_deg", None, "left", "affirmed")]),
+])
+def test_glosses_and_descriptions_of_this_tracing(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -171,6 +171,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{generally|commonly|usually|widely} {accepted|used|quoted|cited}",  # "the generally accepted upper limit"
              "than {the|} {typical|usual}",  # "shorter than the typical range": this ECG's value compared
              "within {a|the} typical", "within typical",  # "88 bpm, which is within a typical range"
+             # this recording described: "Overall, the ECG is characterized by atrial fibrillation"
+             "{ecg|ekg|tracing|recording|strip|rhythm} {is|was} characteri{s|z}ed by",
              # "mostly" said of this ECG's finding: "the QRS complexes are generally narrow",
              # "the QTc is generally within the normal range"
              "{is|are} {generally|largely|mostly} {within|normal|narrow|upright|unremarkable|regular|preserved}",
@@ -308,6 +310,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{risk|risks} of", "at risk", "predispose", "predisposes", "expected", "would expect",
              "expect", "when", "whenever",
              "{a|an} {typical|classic}", "threshold for", "cutoff for", "cut off for",
+             "as expected {with|in|for|from} {a|an|the|}",  # "... in the lateral leads, as expected with a BBB"
              # "criteria for the diagnosis of LVH" (a diagnosis "supported" or "consistent with"
              # is this ECG's: "the findings support a diagnosis of atrial fibrillation")
              "for {the|a} diagnosis of", "to {make|establish} {the|a} diagnosis of",
@@ -454,6 +457,10 @@ def _dashes(lowered: str) -> list[int]:
         if not out or m.start() - 1 >= out[-1] + 3:  # " - - ": the second shares a space
             out.append(m.start() - 1)
     return out
+_USUALLY = frozenset({"typically", "usually", "normally", "generally"})
+_USUAL_VALUE_RE = re.compile(r"\s*(?:(?:under|below|less\s+than|between|up\s+to|over|above|more\s+than|at\s+least|from"
+                             r"|about|around|approximately)\s*)?[<>≤≥]?=?\s*\d")
+"""A value right after "typically" (see ``_usual_value``)."""
 _EXAMPLE_CUES = frozenset({"such as", "eg", "for instance"})
 _FINDINGS_BEFORE_RE = re.compile(r"(?<![a-z])(?:changes|abnormalit(?:y|ies)|findings|deviations|variations)"
                                  r"(?:\s+(?:in|of|on|across|throughout)\s[^,;.:()]{0,40})?[\s,]*$")
@@ -701,6 +708,8 @@ class AssertionReader:
                 c.phrase in _LIMIT_ADJECTIVES and _LIMIT_AFTER_RE.match(lowered, c.end))]
         if any(c.phrase in _NAMING or (c.kind == REFERENCE and c.phrase in _LIMIT_WORDS) for c in self.cues):
             self.cues = [c for c in self.cues if not self._names_this_finding(c) and not self._compared_limit(c)]
+        if any(c.phrase in _USUALLY for c in self.cues):
+            self.cues = [self._usual_value(c) for c in self.cues]
         if any(c.phrase in _EXAMPLE_CUES for c in self.cues):
             self.cues = [c for c in self.cues if not self._examples_of_findings(c)]
         if any(c.phrase in _THRESHOLD_FOR for c in self.cues):
@@ -767,6 +776,20 @@ class AssertionReader:
         # (no section overrides it): then a caller may make that first look itself, from
         # ``trigger_sentences``, without the call.
         self.untriggered_affirmed = not (self.sections or self.reference_sections or self.criteria_sections)
+
+    def _usual_value(self, cue: Cue) -> Cue:
+        """"(within normal limits, typically under 120 ms)", "(typically 120-200 ms)": a usual
+        value right after "typically" is a normal limit (reference), not a generic statement
+        about the sentence's findings."""
+        if not (cue.phrase in _USUALLY and cue.kind == HYPOTHETICAL and _USUAL_VALUE_RE.match(self.lowered, cue.end)):
+            return cue
+        # a gloss in parentheses after this ECG's value, or a normal value named as such
+        # ("the atrial rate in flutter is typically 300 per minute" stays a generic statement)
+        start = self._sentence(cue.start)[0]
+        before = self.lowered[start:cue.start]
+        if before.rfind("(") > before.rfind(")") or "normal" in before[-40:]:
+            return cue._replace(kind=REFERENCE, direction=FORWARD)
+        return cue
 
     def _examples_of_findings(self, cue: Cue) -> bool:
         """"ST-T changes, such as ST depression and T-wave inversion": the examples are the

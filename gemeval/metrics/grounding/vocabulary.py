@@ -168,6 +168,8 @@ _DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly
            r"|abnormally|definitely|very))")
 """How much, before a category word: "significantly prolonged", "just slightly long"."""
 PREDICATE_RE = re.compile(
+    # (the lead a duration was read in may stand between: "the QRS duration in lead V1 is prolonged")
+    r"(?:\s+in\s+(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3})(?![a-z\d])(?=\s+(?:is|was|appears|seems|looks)\s))?"
     r"(?:\s*,\s*(?:which|that)\s+|['’]s\s+|[\s*:|]+(?:(?:intervals?|duration|width|complex(?:es)?)(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
     r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
     r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+|will\s+be\s+|would\s+be\s+"
@@ -184,7 +186,7 @@ VALUE_PREDICATE_RE = re.compile(
     r"(?:(?:considered|regarded\s+as|classed\s+as|called|termed)\s+)?|(?:is|are|was|seems|appears|looks)\s+"
     r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?|(?:that|it)['’]?s\s+|(?:that|it)\s+is\s+"
     r"|(?:is|are)\s+(?:(?:generally|usually|often|commonly)\s+)?(?:called|termed|considered|regarded\s+as|classed\s+as)\s+)"
-    r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+)?[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
+    r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+){0,2}[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
     rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well|generally)\s+)?"
     r"(?:on\s+the\s+|a\s+(?=normal\b))?"
     rf"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|{_WITHIN_RANGE}"
