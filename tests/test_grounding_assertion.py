@@ -249,7 +249,7 @@ def test_what_cannot_be_assessed_ends_where_its_circumstances_start(text: str, e
      [("hr_bpm", None, "fast", "affirmed")]),
     # a differential drawn up for a finding leaves that finding given
     ("Differential diagnosis for this narrow-complex tachycardia at 150 bpm: atrial flutter with 2:1 block or AVNRT.",
-     [("hr_bpm", None, "fast", "affirmed"), ("hr_bpm", None, 150.0, "affirmed"),
+     [("qrs_ms", None, "normal", "affirmed"), ("hr_bpm", None, "fast", "affirmed"), ("hr_bpm", None, 150.0, "affirmed"),
       ("rhythm", None, "atrial_flutter", "uncertain")]),
     # a tag asking for agreement leaves the statement standing
     ("There's ST depression in V5 and V6, isn't it?",

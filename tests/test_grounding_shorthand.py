@@ -384,3 +384,15 @@ def test_comparators_as_course_notes_write_them(text: str, comparator: str) -> N
 ])
 def test_the_sokolow_lyon_sum_in_words(text: str, value: float) -> None:
     assert _numbers(text) == [("sokolow_lyon_mv", value)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Broad complex tachycardia at 165 bpm.", [("qrs_ms", None, None, "wide", "affirmed"),
+                                               ("hr_bpm", None, None, "fast", "affirmed"),
+                                               ("hr_bpm", None, 165.0, None, "affirmed")]),
+    ("Narrow-complex rhythm.", [("qrs_ms", None, None, "normal", "affirmed")]),
+    ("AF with a ventricular rate averaging 104.", [("rhythm", None, None, "atrial_fibrillation", "affirmed"),
+                                                   ("hr_bpm", None, 104.0, None, "affirmed")]),
+])
+def test_the_qrs_named_by_its_width_and_a_rate_averaging(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

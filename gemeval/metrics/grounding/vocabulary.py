@@ -118,7 +118,8 @@ ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
     r"\s*(?:interval|duration|width|axis|rate)?[\s*]*(?:[:=]|of|is|was|are|were|['’]s|at|measures|measured|measuring"
-    r"|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+out\s+at|(?:is|was)\s+calculated\s+at)?[\s*]*(?:(?:now|mostly|mainly|still)\s+)?"
+    r"|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+out\s+at|(?:is|was)\s+calculated\s+at"
+    r"|averaging|averages|averaged|(?:is|was)\s+averaging)?[\s*]*(?:(?:now|mostly|mainly|still)\s+)?"
     r"(?:(?:over|above|under|below|between|at\s+least|(?:less|more|greater|higher|lower|faster|slower)\s+than)\s+)?"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
@@ -277,6 +278,9 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         # "widening of the QRS complex", "prolongation of the PR interval", "prolongation of PR
         # interval" (textbook wording)
         ("qrs_ms", "wide", r"(?:widening|broadening|prolongation)\s+of\s+(?:the\s+)?qrs\b"),
+        # "narrow complex tachycardia", "a broad-complex rhythm": the QRS named by its width
+        ("qrs_ms", "wide", r"(?:wide|broad)[- ]complex(?:es)?\b"),
+        ("qrs_ms", "normal", r"narrow[- ]complex(?:es)?\b"),
         ("pr_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+(?:the\s+)?(?:pr|pq)\b"),
         ("qtc_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+(?:the\s+)?qtc?\b"),
         ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
