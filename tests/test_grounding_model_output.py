@@ -182,3 +182,15 @@ def test_a_value_the_answer_cannot_give_is_not_assessable(text: str, expected: l
 ])
 def test_glosses_and_descriptions_of_this_tracing(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The ST segment and T waves show abnormalities in the inferior leads.",
+     [("st_mv", "inferior", "normal", "negated"), ("t_wave", "inferior", "normal", "negated")]),
+    ("In lead V4, the ST segment and T wave morphology show no significant deviations.",
+     [("st_mv", "V4", "normal", "affirmed"), ("t_wave", "V4", "normal", "affirmed")]),
+    # "normally" says how ST segments behave, not that these are normal
+    ("With a pacemaker the ST segments normally point away from the QRS.", []),
+])
+def test_st_segment_and_t_wave_named_together(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -65,6 +65,8 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("t_wave", r"T(?<=[Aa]bnormal T)(?![\w&/'’-])", False),
         ("st_t", r"ST[- ]?T\b(?:[- ]waves?)?(?:[- ]segments?)?", False),
         ("st_t", r"st\s*(?:&|and|/)\s*t\b(?:[- ]waves?)?", True),
+        # "the ST segment and T waves exhibit abnormalities", "ST segment and T wave changes"
+        ("st_t", r"st[- ]segments?\s+(?:and|&)\s+(?:the\s+)?t[- ]?waves?\b(?:\s+morphology\b)?", True),
         ("st_t", r"repolari[sz]ation\s+(?:disturbances?|abnormalit(?:y|ies)|changes?|disorders?)", True),
         ("st_t", r"repol\.?\s+(?:disturbances?|abnormalit(?:y|ies)|changes?)", True),
         ("st_t", r"NSST[- ]?T(?:W|[- ]waves?)?\b(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
@@ -101,7 +103,7 @@ DIRECTION_RE, DIRECTIONS = tagged_alternatives((
     ("up", r"elevat"), ("down", r"depress"), ("iso", r"isoelectric"), ("iso", r"flat"),
     ("up", at_word_start(r"raised\b")), ("up", r"pushed\s+up"), ("down", r"pushed\s+down"),  # chat
     ("down", r"below\s+(?:the\s+)?(?:baseline|isoelectric)"), ("up", r"above\s+(?:the\s+)?(?:baseline|isoelectric)"),
-    ("normal", at_word_start(r"unremarkable")), ("normal", at_word_start(r"normal(?!\s+(?:variant|early|for))")),
+    ("normal", at_word_start(r"unremarkable")), ("normal", at_word_start(r"normal(?!ly)(?!\s+(?:variant|early|for))")),
     ("changed", at_word_start(r"changes?(?![a-z])")), ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")),
     ("changed", at_word_start(r"deviations?(?![a-z])")),
 ))
