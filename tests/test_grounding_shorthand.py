@@ -396,3 +396,19 @@ def test_the_sokolow_lyon_sum_in_words(text: str, value: float) -> None:
 ])
 def test_the_qrs_named_by_its_width_and_a_rate_averaging(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("QTc by Fridericia's formula is 440 ms, by Bazett 462 ms.",
+     [("qtc_fridericia_ms", 440.0, "fridericia"), ("qtc_ms", 462.0, "bazett")]),
+    ("Corrected QT (Fridericia) = 430 ms; Bazett gives 455 ms.",
+     [("qtc_fridericia_ms", 430.0, "fridericia"), ("qtc_ms", 455.0, "bazett")]),
+    ("Using Fridericia's correction, the QTc comes to 418 ms.", [("qtc_fridericia_ms", 418.0, "fridericia")]),
+    ("The QT interval corrected with the Fridericia formula measures 437 ms.",
+     [("qtc_fridericia_ms", 437.0, "fridericia")]),
+    ("Fridericia: 436 ms.", [("qtc_fridericia_ms", 436.0, "fridericia")]),
+    ("Corrected with Bazett the QTc is 0.48 s, with Fridericia 0.50 s.",
+     [("qtc_ms", 480.0, "bazett"), ("qtc_fridericia_ms", 500.0, "fridericia")]),
+])
+def test_each_corrected_qt_takes_the_formula_named_with_it(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.value, c.formula) for c in extract_claims(text) if c.value is not None] == expected

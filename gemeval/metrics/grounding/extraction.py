@@ -587,9 +587,14 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     quantity, formula = mention.quantity, None
     if quantity == "qtc_ms":
         named = FORMULA_RE.search(parsed.lowered, mention.start, mention.scope_end)
-        if parsed.lowered.startswith("qtcb", mention.start) or (named and named.group() == "bazett"):
+        name = named.group() if named is not None else None
+        if name is None and ("fridericia" in parsed.words or "bazett" in parsed.words):
+            # "Using Fridericia's correction, the QTc comes to 418 ms"
+            before = _FORMULA_BEFORE_RE.search(parsed.lowered, parsed.sentence_start(mention.start), mention.start)
+            name = before.group("f") if before is not None else None
+        if parsed.lowered.startswith("qtcb", mention.start) or name == "bazett":
             formula = "bazett"
-        elif named and named.group() == "fridericia":
+        elif name == "fridericia":
             quantity, formula = "qtc_fridericia_ms", "fridericia"
     elif quantity == "qtc_fridericia_ms":
         formula = "fridericia"
@@ -627,6 +632,10 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     return claims
 
 
+_FORMULA_BEFORE_RE = re.compile(
+    r"(?<![a-z])(?:using|with|by|per|applying|after)\s+(?:the\s+)?(?P<f>fridericia|bazett)(?=(?:['’]s)?"
+    r"(?:\s+(?:formula|correction|method))?\s*,?\s*(?:the\s+)?(?:corrected\s+)?$)")
+"""A formula named before the QTc it corrects, right before it."""
 _BOUND_LIST_RE = re.compile(r"[^.;:\d]{0,30}?(?<![a-z])(?:or|and)\s+(?:in\s+\w+\s+)?")
 
 

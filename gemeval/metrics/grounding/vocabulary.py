@@ -13,6 +13,10 @@ _LIST_NAME = r"(?:PR|QRS|QTc[BF]?|QT|RR|HR)"
 _LIST_NAMES = rf"(?:\s*/\s*{_LIST_NAME}){{1,5}}\b"
 """The names of a slash list after its first: "PR/QRS/QTc 156/92/436 ms"."""
 
+_FORMULA_VALUE = r"(?=\s*(?:[:=]|gives|gave|yields|comes\s+to|is|of|at)?\s*[~≈]?\s*(?:about\s+)?\d)"
+"""What follows a formula's name that is the keyword of a number: the number, after a
+colon or a verb at most."""
+
 # (quantity, pattern, lowered). "block" keywords are quantities gemeval does not check:
 # they own the numbers after them, so those never become another quantity's claim. A
 # quantity may have several patterns: each starts with a distinctive literal, which keeps
@@ -41,7 +45,11 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("qtc_ms", r"qtcb\b|qtc\s*\(\s*bazett\s*\)|qtc\s+(?:by|using|per)\s+bazett(?:'s)?(?:\s+formula)?"
                    r"|qt[- ]?c\b(?:\s+intervals?)?", True),
         ("qtc_ms", r"bazett(?:-corrected)?\s+qtc?\b", True),
-        ("qtc_ms", r"corrected\s+qt(?:\s+intervals?)?", True),
+        ("qtc_ms", r"corrected\s+qt(?:\s+intervals?)?|qt(?:\s+intervals?)?\s+corrected\b", True),
+        # the formula's name as the keyword of the number after it: "by Bazett 462 ms",
+        # "Fridericia: 436 ms", "Bazett gives 455 ms"
+        ("qtc_fridericia_ms", r"fridericia(?:['’]s)?(?:\s+(?:formula|correction|method))?" + _FORMULA_VALUE, True),
+        ("qtc_ms", r"bazett(?:['’]s)?(?:\s+(?:formula|correction|method))?" + _FORMULA_VALUE, True),
         ("qt_ms", r"QT\b(?:\s+intervals?)?(?!\s*/)", False),
         ("pr_ms", r"P-?R\b(?:\s+(?:intervals?|duration|time))?|PQ\b(?:\s+(?:intervals?|time))?", False),
         ("qrs_ms", r"QRS(?:[dD]\b|\s+(?:dur|DUR)\b\.?|\b(?!\s+axis)(?:[- ](?:duration|width|interval|complex(?:es)?))?)", False),
