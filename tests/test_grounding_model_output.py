@@ -194,3 +194,15 @@ def test_glosses_and_descriptions_of_this_tracing(text: str, expected: list[tupl
 ])
 def test_st_segment_and_t_wave_named_together(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The tracing shows sinus rhythm with a regular heartbeat.",
+     [("rhythm", None, "sinus", "affirmed"), ("rhythm", None, "regular", "affirmed")]),
+    ("Atrial fibrillation is present, giving an irregular heart rhythm.",
+     [("rhythm", None, "atrial_fibrillation", "affirmed"), ("rhythm", None, "irregular", "affirmed")]),
+    ("The rhythm appears to be regular.", [("rhythm", None, "regular", "affirmed")]),
+    ("The heart rate is elevated at 118 bpm.", [("hr_bpm", None, "fast", "affirmed"), ("hr_bpm", None, 118.0, "affirmed")]),
+])
+def test_rhythm_and_rate_in_everyday_words(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -141,7 +141,8 @@ PRE_VALUE_GAP_RE = re.compile(rf"\s+(?:of\s+)?(?:(?:{ST_QUALIFIERS}|flat|planar|
 """Between a number and the per-lead keyword it measures: "1 mm of horizontal ST depression"."""
 
 KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
-    "hr_bpm": {"fine": "normal", "normal": "normal", "fast": "fast", "rapid": "fast", "slow": "slow"},
+    "hr_bpm": {"fine": "normal", "normal": "normal", "fast": "fast", "rapid": "fast", "slow": "slow",
+               "elevated": "fast", "accelerated": "fast"},  # "the heart rate is elevated at 121 bpm"
     "pr_ms": {"fine": "normal", "prolonged": "prolonged", "long": "prolonged", "lengthened": "prolonged",
               "prolongation": "prolonged", "short": "short", "shortened": "short",
               "normal": "normal", "borderline": "prolonged"},
@@ -224,10 +225,14 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "atrial_fibrillation", r"atrial\s+fibrillation\b"),
         ("rhythm", "atrial_fibrillation", r"afib\b|af\b|a-fib\b"),
         ("rhythm", "regular", r"regular(?:\s+sinus)?\s+(?:rhythm|r-?r|ventricular)"),
-        ("rhythm", "regular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+)?(?:regular|regularly)\b"
-                              r"|regular(?:ly)?\s+(?:sinus\s+)?(?:rhythm|rhythmic)\b|rhythmic\b"),
-        ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular)"),
-        ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+)?(?:irregular|irregularly)\b"
+        ("rhythm", "regular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:to\s+be\s+)?"
+                              r"(?:regular|regularly)\b"
+                              r"|regular(?:ly)?\s+(?:sinus\s+)?(?:rhythm|rhythmic)\b|rhythmic\b"
+                              r"|regular\s+heart\s*(?:beat|rhythm|rate)\b"),  # "a regular heartbeat" (felt "heartbeats" are symptoms)
+        ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular)"
+                                r"|irregular\s+heart\s*(?:beat|rhythm|rate)\b"),
+        ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:to\s+be\s+)?"
+                                r"(?:irregular|irregularly)\b"
                                 r"|arrhythmic\b"),
         ("hr_bpm", "slow", r"bradycardi[ac]\b"),
         ("hr_bpm", "fast", r"tachycardi(?<!ventricular tachycardi)[ac]\b"),
