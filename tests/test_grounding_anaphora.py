@@ -102,3 +102,18 @@ def test_respectively_pairs_names_and_numbers_in_order(text: str, expected: list
 def test_st_segments_whose_leads_come_before_a_qualified_direction_keep_them(text: str,
                                                                              expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, leads, category", [
+    ("Inferior ST elevation (II, III, aVF) with reciprocal changes in I and aVL.", ["I", "aVL"], "depressed"),
+    ("ST depression in V1-V3 with reciprocal ST changes in II and III.", ["II", "III"], "elevated"),
+])
+def test_reciprocal_changes_are_the_opposite_of_the_findings_direction(text: str, leads: list[str],
+                                                                        category: str) -> None:
+    got = [(c.lead, c.category) for c in extract_claims(text) if c.lead in leads]
+    assert got == [(lead, category) for lead in leads]
+
+
+def test_reciprocal_change_without_leads_claims_nothing_of_its_own() -> None:
+    text = "Pericarditis typically causes diffuse ST elevation without reciprocal change."
+    assert [(c.category, c.assertion) for c in extract_claims(text)] == [("elevated", "hypothetical")]

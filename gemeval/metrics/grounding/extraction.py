@@ -313,6 +313,10 @@ class ParsedText:
                     and _BARE_ST_RE.fullmatch(lowered, mentions[-1].start, mentions[-1].end)
                     and _SHOWS_GAP_RE.fullmatch(lowered, mentions[-1].end, start)):
                 continue  # "The ST segments in V1-V3 show slight depression of 0.05 mV": one finding
+            if (quantity == "st_mv" and mentions and mentions[-1].quantity == "st_mv"
+                    and lowered.endswith("reciprocal ", 0, start) and _ST_CHANGES_RE.match(lowered, start)
+                    and bisect_left(self.sentence_ends, mentions[-1].end) == bisect_left(self.sentence_ends, start)):
+                continue  # "ST elevation in II, III with reciprocal ST changes in I": the finding's turn
             mention = Mention(quantity, start, end, m)
             if quantity in _PER_LEAD:
                 i = bisect_left(value_starts, start) - 1
@@ -442,6 +446,7 @@ class ParsedText:
         return sorted(mentions + added, key=lambda m: m.start)
 
 
+_ST_CHANGES_RE = re.compile(r"st(?:[- ]segment|[- ]t)?[- ]changes?\b")
 _QUALIFIED_DIRECTION_RE = re.compile(r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping"
                                      r"|upsloping)\s+(?:elevations?|depressions?)")
 _QUALIFIER_FIRST = frozenset("msdhu")
@@ -763,7 +768,13 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
     tail = Mention("st_mv", turn.start(), turn.end(), turn, scope_end=tail_end)
     # Each part's direction is read over its own scope.
     head_claims = _per_lead_mention_claims(parsed, head, previous, _st_direction(parsed, head))
-    tail_claims = _per_lead_mention_claims(parsed, tail, head, _st_direction(parsed, tail))
+    tail_direction = _st_direction(parsed, tail)
+    changes = tail_direction[1] in (None, "changed") and "reciprocal" in turn.group()
+    if changes:  # "reciprocal changes in I and aVL": the opposite of the finding's own direction
+        tail_direction = ((-1.0, "depressed") if direction[1] == "elevated" else (1.0, "elevated")) + (turn.end(),)
+    tail_claims = _per_lead_mention_claims(parsed, tail, head, tail_direction)
+    if changes and all(c.lead is None for c in tail_claims):
+        tail_claims = []  # "... without reciprocal change": no finding of its own
     tail_leads = list(dict.fromkeys(c.lead for c in tail_claims if c.lead is not None))
     if (tail_leads and head_claims and all(c.lead is None and c.category for c in head_claims)
             and _COORDINATED_RE.search(parsed.lowered, mention.end, turn.start())):

@@ -407,13 +407,17 @@ LIST_QUANTITIES: dict[str, tuple[str, str | None]] = {
 }
 """The quantity (and QTc formula) each name of a slash list stands for."""
 
+_RECIPROCAL_CHANGES = r"reciprocal\s+(?:st[- ]segment\s+|st[- ]t\s+|st\s+)?changes?\b"
 OPPOSITE_ST_RE = {
     "elevated": re.compile(at_word_start(r"reciprocal\s+(?:st[- ]segment\s+|st\s+)?depress(?:ion|ions|ed)\b", r"\w")
+                           + "|" + at_word_start(_RECIPROCAL_CHANGES, r"\w")
                            + "|" + at_word_start(r"depress(?:ion|ions|ed)\b", r"\w")),
     "depressed": re.compile(at_word_start(r"reciprocal\s+(?:st[- ]segment\s+|st\s+)?elevat(?:ion|ions|ed)\b", r"\w")
+                            + "|" + at_word_start(_RECIPROCAL_CHANGES, r"\w")
                             + "|" + at_word_start(r"elevat(?:ion|ions|ed)\b", r"\w")),
 }
-"""The opposite direction in an ST mention's scope ("with reciprocal depression")."""
+"""The opposite direction in an ST mention's scope ("with reciprocal depression", "with
+reciprocal changes in I and aVL": the opposite of the finding's own)."""
 
 
 T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
