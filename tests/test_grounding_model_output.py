@@ -206,3 +206,17 @@ def test_st_segment_and_t_wave_named_together(text: str, expected: list[tuple]) 
 ])
 def test_rhythm_and_rate_in_everyday_words(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # labels a tool returned, quoted in the answer
+    ("The classifier returned 'SR' and 'AFIB'.",
+     [("rhythm", None, "sinus", "affirmed"), ("rhythm", None, "atrial_fibrillation", "affirmed")]),
+    ("The printout lists 'PR 152' and 'QRS 96'.", [("pr_ms", None, 152.0, "affirmed"), ("qrs_ms", None, 96.0, "affirmed")]),
+    # an apostrophe inside a word starts none
+    ("It's a first-degree AV block.", [("pr_ms", None, "prolonged", "affirmed")]),
+    # the abbreviation in parentheses inside the name
+    ("This is a first-degree atrioventricular (AV) block.", [("pr_ms", None, "prolonged", "affirmed")]),
+])
+def test_quoted_labels_and_abbreviations_inside_a_name(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

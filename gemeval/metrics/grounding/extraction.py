@@ -295,7 +295,7 @@ class ParsedText:
             for m in pattern.finditer(source):
                 start, end = m.span()
                 # Non-empty and starting a word, as ``word_matches`` keeps them.
-                if end > start and (start == 0 or not (source[start - 1].isalnum() or source[start - 1] in "_'’")):
+                if end > start and starts_word(source, start):
                     found.append((start, start - end, len(found), end, quantity, m))
         found.sort()
         mentions: list[Mention] = []
@@ -1223,7 +1223,7 @@ def _categorical_claims(parsed: ParsedText) -> list[Claim]:
         for m in pattern.finditer(lowered):
             start, end = m.span()
             # Non-empty and starting a word, as ``word_matches`` keeps them.
-            if end == start or (start and (lowered[start - 1].isalnum() or lowered[start - 1] in "_'’")):
+            if end == start or not starts_word(lowered, start):
                 continue
             span = (start, end)
             if quantity == "intervals":  # "all intervals are within normal limits"

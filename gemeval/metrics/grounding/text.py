@@ -24,7 +24,14 @@ NOT_SENTENCE_END_BEFORE: tuple[str, ...] = ("approx", " ca", "vs", "e.g", "i.e",
 
 
 def starts_word(text: str, pos: int) -> bool:
-    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_'’")
+    """Whether a word starts at ``pos``: no letter, digit or underscore before it, nor an
+    apostrophe inside a word ("don't", "it's"); an opening quote starts one ("'AFIB'")."""
+    if pos == 0:
+        return True
+    before = text[pos - 1]
+    if before in "'’":
+        return pos == 1 or not text[pos - 2].isalnum()
+    return not (before.isalnum() or before == "_")
 
 
 def word_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
@@ -32,7 +39,7 @@ def word_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     out = []
     for m in pattern.finditer(text):
         start = m.start()
-        if m.end() > start and (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_'’")):
+        if m.end() > start and starts_word(text, start):
             out.append(m)
     return out
 
