@@ -412,3 +412,14 @@ def test_the_qrs_named_by_its_width_and_a_rate_averaging(text: str, expected: li
 ])
 def test_each_corrected_qt_takes_the_formula_named_with_it(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.value, c.formula) for c in extract_claims(text) if c.value is not None] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("T waves: upright in I and V2-V3; inverted in aVR.",
+     [("t_wave", "I", "normal"), ("t_wave", "V2", "normal"), ("t_wave", "V3", "normal"), ("t_wave", "aVR", "inverted")]),
+    ("Low-amplitude T waves in V5 and V6.", [("t_wave", "V5", "flat"), ("t_wave", "V6", "flat")]),
+    ("T waves are normal in morphology.", [("t_wave", None, "normal")]),
+    ("QT/QTc within normal limits.", [("qtc_ms", None, "normal")]),
+])
+def test_t_wave_lists_and_categories_of_a_named_pair(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.category) for c in extract_claims(text)] == expected

@@ -960,13 +960,17 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
     parts: list[tuple[str, int, int]] = []  # (category, where it is read, where its words end)
     before = word_before(lowered, mention.start, tuple(T_WAVE_BEFORE if mention.quantity == "t_wave"
                                                         else Q_WAVE_BEFORE))
+    scope_end = mention.scope_end
     if mention.quantity == "t_wave":
         first = T_WAVE_KEYWORD.get(keyword.split()[-1].split("-")[-1])
         if first is None and before is not None:
             first = T_WAVE_BEFORE[before[0]]
         if first is not None:
             parts.append((first, mention.end, mention.end))
-        for m in T_WAVE_WORDS_RE.finditer(lowered, mention.end, mention.scope_end):
+        while lowered.startswith(";", scope_end) and _NEXT_T_CLAUSE_RE.match(lowered, scope_end):
+            # "T waves: upright in I, II, V2-V6; inverted in aVR": the list goes on past ";"
+            scope_end = _clause_scope_end(parsed, scope_end + 1)
+        for m in T_WAVE_WORDS_RE.finditer(lowered, mention.end, scope_end):
             category = T_WAVE_WORDS[m.lastgroup or ""]
             if parts and parts[-1][0] == category and not parsed.groups_in(parts[-1][2], m.start()):
                 continue
@@ -986,7 +990,7 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
     claims: list[Claim] = []
     start = before[1] if before is not None else mention.start
     for i, (category, at, words_end) in enumerate(parts):
-        end = parts[i + 1][1] if i + 1 < len(parts) else mention.scope_end
+        end = parts[i + 1][1] if i + 1 < len(parts) else scope_end
         groups = parsed.groups_in(at, end)
         if i and category == "changed" and not groups:
             continue  # "T-wave inversions in V1-V3, which are expected secondary changes": said again
@@ -1006,6 +1010,10 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
 
 
 _LEADS_AFTER_RE = re.compile(r"\s*,?\s*(?:in\s+)?(?:leads?\s+)?")
+_NEXT_T_CLAUSE_RE = re.compile(
+    r";\s*(?:and\s+|but\s+)?(?:(?:slightly|mildly|deeply|minimally)\s+)?(?:upright|inverted|negative|flat|flattened"
+    r"|biphasic|peaked|tall|positive)\s+in\b")
+"""A clause after ";" that goes on with a T-wave list: "; inverted in aVR"."""
 _WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with)\s+(?:[a-z]+\s+){0,2}")
 _JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus)\s*$")
 
@@ -1308,7 +1316,9 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
                 else:
                     findings.append(_per_lead_claims(parsed, mention, previous))
         elif quantity == "qt_qtc_pair":
-            claims.extend(_pair_claims(parsed, mention))
+            pair = _pair_claims(parsed, mention)
+            # "QT/QTc within normal limits": a category of the pair is the corrected QT's
+            claims.extend(pair or _keyword_categories(parsed, dataclasses.replace(mention, quantity="qtc_ms")))
         elif quantity == "interval_list":
             claims.extend(_list_claims(parsed, mention))
         elif quantity in ("t_wave", "q_wave"):

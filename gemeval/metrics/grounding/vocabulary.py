@@ -424,11 +424,11 @@ T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
     ("inverted", at_word_start(r"invert")), ("inverted", at_word_start(r"inversion")),
     ("inverted", at_word_start(r"negativ")), ("inverted", at_word_start(r"inv\b")), ("inverted", at_word_start(r"deeply\s+negative")),
     ("inverted", at_word_start(r"upside[\s-]+down")), ("inverted", at_word_start(r"flipped")),  # chat: "flipped upside down"
-    ("flat", r"flatten"), ("flat", at_word_start(r"flat\b")),
+    ("flat", r"flatten"), ("flat", at_word_start(r"flat\b")), ("flat", at_word_start(r"low[- ]amplitude\b")),
     ("peaked", at_word_start(r"peaked")), ("peaked", at_word_start(r"hyperacute")),
     ("peaked", at_word_start(r"tall")), ("peaked", at_word_start(r"tented")),
     ("biphasic", r"biphasic"),
-    ("normal", at_word_start(r"upright\b")), ("normal", at_word_start(r"normal(?!\s+(?:variant|for|in))\b")),
+    ("normal", at_word_start(r"upright\b")), ("normal", at_word_start(r"normal(?!\s+(?:variant|for|in(?!\s+(?:morphology|appearance|shape|configuration|contour))))\b")),
     ("normal", at_word_start(r"positive\b")), ("normal", at_word_start(r"concordant\b")),
     ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")), ("changed", at_word_start(r"changes?(?![a-z])")),
 ))
@@ -439,6 +439,7 @@ T_WAVE_BEFORE: dict[str, str] = {
     "abnormal": "changed", "inverted": "inverted", "negative": "inverted", "flat": "flat", "flattened": "flat",
     "peaked": "peaked", "tall": "peaked", "hyperacute": "peaked", "tented": "peaked",
     "biphasic": "biphasic", "upright": "normal", "normal": "normal", "positive": "normal", "flipped": "inverted",
+    "low-amplitude": "flat", "low amplitude": "flat",
 }
 """T-wave category words written before the keyword ("inverted T waves")."""
 T_WAVE_KEYWORD: dict[str, str] = {"inversion": "inverted", "inversions": "inverted", "flattening": "flat",
