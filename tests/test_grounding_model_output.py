@@ -220,3 +220,15 @@ def test_rhythm_and_rate_in_everyday_words(text: str, expected: list[tuple]) -> 
 ])
 def test_quoted_labels_and_abbreviations_inside_a_name(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Axis: QRS Axis: 64 degrees. P Axis: 55 degrees. T Axis: 41 degrees.", [("axis_deg", None, 64.0, "affirmed")]),
+    ("No evidence of left or right ventricular hypertrophy.", [("voltage", None, "lvh", "negated")]),
+    ("PR: 168 ms (within normal range: 120-200 ms).",
+     [("pr_ms", None, 168.0, "affirmed"), ("pr_ms", None, "normal", "affirmed"), ("pr_ms", None, 160.0, "reference")]),
+    # a label before a colon in parentheses is a reference, no category
+    ("PR: 168 ms (normal: 120-200 ms).", [("pr_ms", None, 168.0, "affirmed"), ("pr_ms", None, 160.0, "reference")]),
+])
+def test_report_layouts_of_gpt_style_answers(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -91,7 +91,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("t_wave", r"t waves?\b|t-waves?\b", False),
         ("block", r"p waves?\b|p-waves?\b", False),
         ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
-        ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ]axis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
+        ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ][Aa]xis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
                   r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|QS\b", False),
         # the P waves' own rate ("P waves (rate 88/min) march through", "a P-wave rate of 100") is
         # the atrial rate, not the heart's
@@ -198,7 +198,7 @@ VALUE_PREDICATE_RE = re.compile(
     r"(?:(?:considered|regarded\s+as|classed\s+as|called|termed)\s+)?|(?:is|are|was|seems|appears|looks)\s+"
     r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?|(?:that|it)['’]?s\s+|(?:that|it)\s+is\s+"
     r"|(?:is|are)\s+(?:(?:generally|usually|often|commonly)\s+)?(?:called|termed|considered|regarded\s+as|classed\s+as)\s+)"
-    r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+){0,2}[a-z]+\s*(?:[);,]|$))|\s+[-–—]+\s*|\s*\|\s*)"
+    r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+){0,2}[a-z]+\s*(?:[);,]|$)|(?:[a-z]+\s+){1,2}[a-z]+\s*:)|\s+[-–—]+\s*|\s*\|\s*)"
     rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well|generally)\s+)?"
     r"(?:on\s+the\s+|a\s+(?=normal\b))?"
     rf"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|{_WITHIN_RANGE}"
@@ -313,6 +313,8 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("axis_deg", "left", r"(?:overdriven|over-driven)\s+left\s+type\b"),
         ("axis_deg", "right", r"(?:overdriven|over-driven)\s+right\s+type\b"),
         ("axis_deg", "left", r"left\s+or\s+right\s+axis\s+deviation\b"),
+        ("axis_deg", "right", r"left\s+or\s+right\s+axis\s+deviation\b"),
+        ("voltage", "lvh", r"left\s+(?:or|and|/)\s+right\s+ventricular\s+hypertrophy\b"),  # "no left or right ..."
         ("rhythm", "sinus", r"sinus(?=\s+(?:at|with|of|rate)\b|\s*[,.;:)|]|[ \t*]*(?:\n|$))|sinusrhythm(?:us)?\b|nsr\b"),
         # Clinician shorthand: "SR 76", "SB 52", "sinus brady", "ST 112" (sinus
         # tachycardia only as a statement of its own with a rate: never "ST elevation").
