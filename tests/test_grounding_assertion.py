@@ -540,3 +540,9 @@ def test_the_typical_limit_a_value_is_compared_with_is_no_generic_statement() ->
 ])
 def test_stories_quoted_terms_populations_and_this_cases_diagnosis(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+def test_a_keywords_own_words_end_no_scope() -> None:
+    # "and the" inside the Sokolow-Lyon sum written out is part of the keyword
+    assert _claims("Voltage criterion: the sum of the S wave in V1 and the tallest R wave in V5 is 35 mm or more.") == [
+        ("sokolow_lyon_mv", None, 3.5, "hypothetical")]

@@ -423,3 +423,16 @@ def test_each_corrected_qt_takes_the_formula_named_with_it(text: str, expected: 
 ])
 def test_t_wave_lists_and_categories_of_a_named_pair(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.lead, c.category) for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a finding quoted from the report, in single quotes
+    ("The printout said 'sinus bradycardia' and 'first degree AV block'.",
+     [("rhythm", None, None, "sinus", "affirmed"), ("hr_bpm", None, None, "slow", "affirmed"),
+      ("pr_ms", None, None, "prolonged", "affirmed")]),
+    ("The note read 'ST elevation in V3'.", [("st_mv", "V3", None, "elevated", "affirmed")]),
+    # an apostrophe inside a word starts none ("it's", "QT's")
+    ("It's a QRS of 88 ms.", [("qrs_ms", None, 88.0, None, "affirmed")]),
+])
+def test_findings_in_single_quotes(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -1012,6 +1012,14 @@ class AssertionReader:
         """Where the findings of the text are (sorted), for the comma and list rules."""
         self.anchors = anchors
 
+    def keep_keywords_whole(self, spans: list[tuple[int, int]]) -> None:
+        """Terminators inside a keyword's own words end no scope: "the sum of the S wave in V1
+        and the tallest R wave in V5" is one keyword, not a clause ending at "and the"."""
+        inside = [c for c in self.cues if c.kind == TERMINATE and any(a <= c.start and c.end <= b for a, b in spans)]
+        if inside:
+            self.cues = [c for c in self.cues if c not in inside]
+            self.cue_starts = [c.start for c in self.cues]
+
     # -- helpers --------------------------------------------------------------------------
     def _sentence(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_left(self.sentence_ends, pos)

@@ -1556,6 +1556,9 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     if reader.trigger_starts:
         reader.set_anchors(sorted({c.focus[0] for c in claims if c.focus is not None}
                                   | {m.start for m in parsed.mentions}))
+        long_keywords = [(m.start, m.end) for m in parsed.mentions if m.end - m.start > 30]
+        if long_keywords:
+            reader.keep_keywords_whole(long_keywords)
     lowered = parsed.lowered
     questions = "?" in lowered
     earlier_values = "instead of" in lowered or " from " in lowered or "(p" in lowered or "(was" in lowered

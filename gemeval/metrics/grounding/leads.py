@@ -35,7 +35,7 @@ TERRITORIES: dict[str, tuple[str, ...]] = {
 leads"). Anterior follows the usual V1-V4 of infarct localisation; a claim about a
 territory is checked against the extreme of its leads."""
 
-LEAD_TOKEN_RE = re.compile(r"(?:V[1-6]|v[1-6]|aV[RLF]|AV[RLF]|avr|avl|avf|III|II|I)(?![\w'’])")
+LEAD_TOKEN_RE = re.compile(r"(?:V[1-6]|v[1-6]|aV[RLF]|AV[RLF]|avr|avl|avf|III|II|I)(?!\w|['’]\w)")
 """Lead names; chest leads also in lower case, as lower-cased reports write them ("v3").
 Every alternative starts with a literal (not "[Vv]"), so that ``re`` skips ahead to the
 characters a lead name can start with (twice as fast on a lead-by-lead text)."""
@@ -98,7 +98,7 @@ _TERRITORY_WORDS = ("lateral", "inferior", "anterior", "septal", "apical")
 
 NOT_LEAD_WORDS: tuple[str, ...] = ("type", "class", "mobitz", "grade", "stage", "phase", "degree", "level")
 
-LEAD_LOOKAHEAD = r"(?=\s*(?:in\s+)?(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})(?![\w'’]))"
+LEAD_LOOKAHEAD = r"(?=\s*(?:in\s+)?(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})(?!\w|['’]\w))"
 
 HEADING_BEFORE_RE = re.compile(r"[\W_]*(?:in\s+)?(?:the\s+(?:[a-z]+\s+){0,2}?)?(?:leads?\s+)?\(?")
 """What may open a sentence before its lead heading: "Lead V5:", "In II, III:", "In the
