@@ -436,3 +436,12 @@ def test_t_wave_lists_and_categories_of_a_named_pair(text: str, expected: list[t
 ])
 def test_findings_in_single_quotes(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "A Q wave is seen in lead III, which is likely nonpathological.",
+    "Q waves in III and aVF, not pathological.",
+    "Small Q waves in V5 and V6 are not significant.",
+])
+def test_q_waves_called_not_pathological_claim_no_pathological_q_wave(text: str) -> None:
+    assert [c for c in extract_claims(text) if c.quantity == "q_wave"] == []

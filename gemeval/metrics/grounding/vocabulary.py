@@ -456,7 +456,8 @@ Q_WAVE_BEFORE: dict[str, str | None] = {
 """Words before "Q waves": a pathological Q wave, or a normal one (None: no claim). A Q
 wave named with leads and no such word is taken as pathological."""
 Q_WAVE_NORMAL_AFTER_RE = re.compile("|".join(at_word_start(word) for word in (
-    "small", "septal", "physiologic", "normal", "narrow", "tiny")))
+    "small", "septal", "physiologic", "normal", "narrow", "tiny", r"non-?pathologic", r"not\s+pathologic",
+    "benign", "insignificant", r"non-?significant", r"not\s+significant")))
 BOTH_RE = re.compile(
     r"(?:\s*,\s*|\s+(?:are|were)\s+|\s+)both\s+(?:of\s+(?:them|these|those)\s+)?"
     r"(?:(?:are|were|look|looks|seem|appear|fall|lie|sit)\s+)?(?:(?:well|comfortably|safely)\s+)?(?P<word>"
