@@ -232,3 +232,15 @@ def test_quoted_labels_and_abbreviations_inside_a_name(text: str, expected: list
 ])
 def test_report_layouts_of_gpt_style_answers(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Your heart rate is in the normal range.", [("hr_bpm", None, "normal", "affirmed")]),
+    ("I said your heart rate was in a typical resting range.", [("hr_bpm", None, "normal", "affirmed")]),
+    ("The heart rate was 71 bpm, so it wasn't too slow or too fast.",
+     [("hr_bpm", None, 71.0, "affirmed"), ("hr_bpm", None, "normal", "affirmed")]),
+    ("This is atrial fibrillation with a controlled rate.",
+     [("rhythm", None, "atrial_fibrillation", "affirmed"), ("hr_bpm", None, "normal", "affirmed")]),
+])
+def test_normal_rate_in_chat_words(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -170,7 +170,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              f"{{new|unchanged|same as|similar to}} {{compared|}} {{with|to|since|from|on|}} {_EARLIER}",
              "{generally|commonly|usually|widely} {accepted|used|quoted|cited}",  # "the generally accepted upper limit"
              "than {the|} {typical|usual}",  # "shorter than the typical range": this ECG's value compared
-             "within {a|the} typical", "within typical",  # "88 bpm, which is within a typical range"
+             "{within|in} {a|the} typical", "within typical",  # "88 bpm, which is within a typical range"
+             "{not|isn't|wasn't|isnt|wasnt|is not|was not} too {slow|fast} or too",  # "not too slow or too fast": normal
              # this recording described: "Overall, the ECG is characterized by atrial fibrillation"
              "{ecg|ekg|tracing|recording|strip|rhythm} {is|was} characteri{s|z}ed by",
              # "mostly" said of this ECG's finding: "the QRS complexes are generally narrow",

@@ -167,12 +167,12 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KE
 
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
-_WITHIN_RANGE = (r"within\s+(?:the\s+|an?\s+)?(?:usual|typical|healthy|normal|expected|standard|acceptable)"
+_WITHIN_RANGE = (r"(?:within|in)\s+(?:the\s+|an?\s+)?(?:usual|typical|healthy|normal|expected|standard|acceptable)"
                  r"\s+(?:(?:resting|adult|heart\s+rate)\s+){0,2}(?:normal\s+)?(?:limits|range)")
 """A normal range written as chat answers write it: "within normal limits", "within the usual
 resting range", "within a healthy range" (a word for normal is needed: "within the range of
 100-120" is no category)."""
-_RANGE_TAIL = _WITHIN_RANGE[len("within"):]
+_RANGE_TAIL = _WITHIN_RANGE[len("(?:within|in)"):]
 """The words of ``_WITHIN_RANGE`` after "within"."""
 
 _DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly|mildly|somewhat|moderately"
@@ -320,14 +320,16 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         # tachycardia only as a statement of its own with a rate: never "ST elevation").
         ("rhythm", "sinus", r"sr\b(?![-/])|sb\b(?![-/])|sinus\s+(?:brady|tachy|tach)\b"),
         ("hr_bpm", "slow", r"sb\b(?![-/])|sinus\s+brady\b"),
-        ("hr_bpm", "normal", r"nsr\b|rate[- ]controlled\b|controlled\s+(?:ventricular\s+(?:rate|response)|vr)\b"),
+        ("hr_bpm", "normal", r"nsr\b|rate[- ]controlled\b|controlled\s+(?:(?:ventricular\s+)?(?:rate|response)|vr)\b"),
         ("hr_bpm", "fast", r"sinus\s+tachy\b|sinus\s+tach\b|rvr\b"),
         ("rhythm", "sinus", r"st" + _STATEMENT_START + _RATE_STATEMENT),
         ("hr_bpm", "fast", r"st" + _STATEMENT_START + _RATE_STATEMENT),
         ("pr_ms", "prolonged", r"(?:1st|first)\s+deg\.?\s+(?:av\s+block|avb|a-v\s+block|heart\s+block)\b"),
         ("hr_bpm", "normal", r"neither\s+(?:too\s+)?(?:fast|slow|tachycardic|bradycardic)\s+nor\s+(?:too\s+)?"
                              r"(?:fast|slow|tachycardic|bradycardic)\b"
-                             r"|normofrequent\b|normocardi[ac]\b|normal\s+(?:heart\s+|ventricular\s+)?rate\b"),
+                             r"|normofrequent\b|normocardi[ac]\b|normal\s+(?:heart\s+|ventricular\s+)?rate\b"
+                             # "it wasn't too slow or too fast"
+                             r"|(?:not|(?:is|was|are|were)n['’]?t)\s+too\s+(?:fast|slow)\s+or\s+too\s+(?:fast|slow)\b"),
         ("conduction", "lafb", r"left\s+anterior\s+(?:fascicular\s+block|hemi-?block|fascicular\s+hemiblock)\b|lafb\b|lahb\b"
                                r"|left\s+anterior\s+fascicle\s+block\b"),
         ("conduction", "lpfb", r"left\s+posterior\s+(?:fascicular\s+block|hemi-?block|fascicular\s+hemiblock)\b|lpfb\b|lphb\b"),
