@@ -244,3 +244,15 @@ def test_report_layouts_of_gpt_style_answers(text: str, expected: list[tuple]) -
 ])
 def test_normal_rate_in_chat_words(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Leads II and III show abnormalities in the ST segments and T waves.",
+     [("st_mv", "II", "normal", "negated"), ("st_mv", "III", "normal", "negated"),
+      ("t_wave", "II", "normal", "negated"), ("t_wave", "III", "normal", "negated")]),
+    # what this ECG shows of a condition is its own finding; the features of one, generic
+    ("Lead V1 demonstrates the classic features of RBBB.", [("qrs_ms", None, "wide", "affirmed")]),
+    ("The classic features of RBBB include a broad terminal S wave in lead I.", [("qrs_ms", None, "wide", "hypothetical")]),
+])
+def test_changes_in_and_features_of(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

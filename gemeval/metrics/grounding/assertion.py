@@ -171,6 +171,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{generally|commonly|usually|widely} {accepted|used|quoted|cited}",  # "the generally accepted upper limit"
              "than {the|} {typical|usual}",  # "shorter than the typical range": this ECG's value compared
              "{within|in} {a|the} typical", "within typical",  # "88 bpm, which is within a typical range"
+             # this ECG shows a condition's features: "V1 showcases the classic features of RBBB"
+             "{shows|show|showing|showcases|demonstrates|demonstrating|exhibits|exhibiting|displays|displaying|has}"
+             " {the|} {classic|typical|characteristic} {features|pattern|findings|signs|appearance|morphology} of",
              "{not|isn't|wasn't|isnt|wasnt|is not|was not} too {slow|fast} or too",  # "not too slow or too fast": normal
              # this recording described: "Overall, the ECG is characterized by atrial fibrillation"
              "{ecg|ekg|tracing|recording|strip|rhythm} {is|was} characteri{s|z}ed by",

@@ -1100,6 +1100,7 @@ def _both_claims(parsed: ParsedText) -> list[Claim]:
 
 
 _ABNORMAL_BEFORE = ("abnormal", "nonspecific", "non-specific")
+_CHANGES_IN_RE = re.compile(r"(?<![a-z])(?:abnormalit(?:y|ies)|changes|deviations)\s+(?:in|of)\s+(?:the\s+)?$")
 
 
 def _territories_before(parsed: ParsedText, start: int) -> list[LeadGroup]:
@@ -1127,8 +1128,11 @@ def _st_t_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
     d = DIRECTION_RE.search(parsed.lowered, mention.end, mention.scope_end)
     direction = DIRECTIONS[d.lastgroup or ""] if d is not None else None
     if parsed.lowered.startswith(("nsst", "nonspecific", "repol"), mention.start) or word_before(
-            parsed.lowered, mention.start, _ABNORMAL_BEFORE) is not None:
-        d, direction = None, "changed"  # "NSSTTW", "repol abnormality", "abnormal ST & T": not normal
+            parsed.lowered, mention.start, _ABNORMAL_BEFORE) is not None or _CHANGES_IN_RE.search(
+            parsed.lowered, max(0, mention.start - 30), mention.start):
+        # "NSSTTW", "repol abnormality", "abnormal ST & T", "abnormalities in the ST segments
+        # and T waves": not normal
+        d, direction = None, "changed"
     elif d is None or direction not in ("changed", "normal"):
         return []
     word_end = d.end() if d is not None else mention.end
