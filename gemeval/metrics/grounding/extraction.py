@@ -322,6 +322,7 @@ class ParsedText:
                 i = bisect_left(value_starts, start) - 1
                 before = values[i] if i >= 0 else None
                 if (before is not None and before.family == "amplitude"
+                        and lowered[before.end:before.end + 1].isspace()  # (the gap's first character)
                         and PRE_VALUE_GAP_RE.fullmatch(lowered, before.end, start)
                         and last_end <= before.start):
                     mention.pre_value, mention.start = before, before.start
@@ -841,31 +842,22 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
                 context_leads = list(context[0].leads) or [None]
             else:
                 context_leads = [lead for g in context for lead in g.leads] or [None]
-    text = parsed.text
     claims: list[Claim] = []
     used: set[int] = set()  # the groups (their ids) a number went with, when the scope has some
-    for i, value in enumerate(values):
-        if context_leads is not None:
-            leads = context_leads
-        else:
+    if context_leads is not None:
+        _number_claims(parsed, quantity, values, context_leads, sign, keyword_start, keyword_end, claims)
+    else:
+        for i, value in enumerate(values):
             next_value = i + 1 < len(values)
             next_start = values[i + 1].start if next_value else scope_end
             attached = attached_group(parsed, value, groups, next_start, next_value)
+            leads: list[str | None]
             if attached is not None:
                 used.add(id(attached))
                 leads = list(attached.leads) or [None]
             else:  # "in V1 the J point is at +0.06 mV and in V2 at ...": the leads before
                 leads = _leads_before(parsed, mention, previous)
-        if value.comparator is None and (quantity == "r_mv" or (quantity == "st_mv" and (sign > 0 or value.signed))):
-            point, low, high, comparator = value.value, value.low, value.high, None  # (``_claimed``'s, at once)
-        else:
-            point, low, high, comparator = _claimed(quantity, value, sign, None)
-        start = keyword_start if keyword_start < value.start else value.start
-        end = value.end if value.end > keyword_end else keyword_end
-        span, phrase, focus = (start, end), text[start:end], (value.start, value.end)
-        for lead in leads:
-            claims.append(new_claim(quantity, point, low, high, lead, span, phrase, None, value.approximate,
-                                    comparator, None, focus))
+            _number_claims(parsed, quantity, [value], leads, sign, keyword_start, keyword_end, claims)
     if quantity == "st_mv" and category is not None:
         if context_leads is not None:
             # A number took every lead of the context: a finding alone takes them (none: no lead).
@@ -878,13 +870,35 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
                 targets_left = [lead for g in context_groups(parsed, mention, previous) if g.territory
                                 for lead in g.leads]
         if targets_left:
-            span = (keyword_start, scope_end)
-            phrase = text[keyword_start:scope_end].strip()
-            focus = (keyword_start, direction_end)
-            claims.extend(new_claim("st_mv", None, None, None, lead, span, phrase, category, False, None, None,
-                                    focus, opposite)
-                          for lead in targets_left)
+            _finding_claims(parsed, category, opposite, keyword_start, scope_end, direction_end, targets_left, claims)
     return claims
+
+
+def _number_claims(parsed: ParsedText, quantity: str, values: list[Value], leads: list[str | None], sign: float,
+                   keyword_start: int, keyword_end: int, claims: list[Claim]) -> None:
+    """A per-lead keyword's claims of ``values`` (each in each of ``leads``), added to ``claims``."""
+    text = parsed.text
+    for value in values:
+        if value.comparator is None and (quantity == "r_mv" or (quantity == "st_mv" and (sign > 0 or value.signed))):
+            point, low, high, comparator = value.value, value.low, value.high, None  # (``_claimed``'s, at once)
+        else:
+            point, low, high, comparator = _claimed(quantity, value, sign, None)
+        start = keyword_start if keyword_start < value.start else value.start
+        end = value.end if value.end > keyword_end else keyword_end
+        span, phrase, focus = (start, end), text[start:end], (value.start, value.end)
+        for lead in leads:
+            claims.append(new_claim(quantity, point, low, high, lead, span, phrase, None, value.approximate,
+                                    comparator, None, focus))
+
+
+def _finding_claims(parsed: ParsedText, category: str, opposite: bool, keyword_start: int, scope_end: int,
+                    direction_end: int, leads: list[str | None], claims: list[Claim]) -> None:
+    """An ST keyword's finding ("ST elevation in V1-V3") in each of ``leads``, added to ``claims``."""
+    span = (keyword_start, scope_end)
+    phrase = parsed.text[keyword_start:scope_end].strip()
+    focus = (keyword_start, direction_end)
+    claims.extend(new_claim("st_mv", None, None, None, lead, span, phrase, category, False, None, None, focus, opposite)
+                  for lead in leads)
 
 
 def _leads_before(parsed: ParsedText, mention: Mention, previous: Mention | None) -> list[str | None]:
@@ -934,20 +948,34 @@ def _heading_sentence_claims(parsed: ParsedText, k: int,
         if mention.quantity not in _PER_LEAD or mention.heading or mention.scope_end > sentence_end:
             return None, sentence_end
         j += 1
+    # Each keyword as ``_per_lead_mention_claims`` reads it with the heading's leads as its
+    # context (the sentence has no "=" to cut a scope at).
     leads: list[str | None] = list(heading.leads)
+    amplitude_starts, amplitude_values = parsed.amplitude_starts, parsed.amplitude_values
     out: list[list[Claim]] = []
     for mention in mentions[k:j]:
-        if mention.quantity != "st_mv":
-            out.append(_per_lead_mention_claims(parsed, mention, None, _NO_DIRECTION, leads))
-            continue
-        direction = _st_direction(parsed, mention)
-        pattern = OPPOSITE_ST_RE.get(direction[1] or "")
-        if pattern is not None and (pattern.search(lowered, mention.end, mention.scope_end) is not None
-                                    or lowered.startswith(";", mention.scope_end)):
-            # the opposite direction in its scope or the clause after it (``_per_lead_claims``)
-            out.append(_per_lead_claims(parsed, mention, mentions[k + len(out) - 1] if out else previous))
+        quantity = mention.quantity
+        if quantity == "st_mv":
+            direction = _st_direction(parsed, mention)
+            pattern = OPPOSITE_ST_RE.get(direction[1] or "")
+            if pattern is not None and (pattern.search(lowered, mention.end, mention.scope_end) is not None
+                                        or lowered.startswith(";", mention.scope_end)):
+                # the opposite direction in its scope or the clause after it (``_per_lead_claims``)
+                out.append(_per_lead_claims(parsed, mention, mentions[k + len(out) - 1] if out else previous))
+                continue
+            sign, category, direction_end = direction
         else:
-            out.append(_per_lead_mention_claims(parsed, mention, None, direction, leads))
+            sign, category, direction_end = _NO_DIRECTION
+        a = bisect_left(amplitude_starts, mention.end)
+        values = amplitude_values[a:bisect_left(amplitude_starts, mention.scope_end, a)]
+        if mention.pre_value is not None:
+            values.insert(0, mention.pre_value)
+        claims: list[Claim] = []
+        _number_claims(parsed, quantity, values, leads, sign, mention.start, mention.end, claims)
+        if category is not None and not values:  # a finding alone takes the leads
+            _finding_claims(parsed, "normal" if category == "changed" else category, category == "changed",
+                            mention.start, mention.scope_end, direction_end, leads, claims)
+        out.append(claims)
     return out, sentence_end
 
 
@@ -1574,13 +1602,17 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     quick = reader.untriggered_affirmed
     for claim in claims:
         focus = claim.focus or claim.span
-        if quick and bisect_left(ends, focus[0]) not in trigger_sentences:
+        # (``words_affirmed``: the claim's words all in that sentence, whose status is affirmed too)
+        if quick and (i := bisect_left(ends, focus[0])) not in trigger_sentences:
             status = AFFIRMED
+            words_affirmed = i == 0 or claim.span[0] > ends[i - 1]
         else:
             plain = claim.comparator is None or (claim.comparator == "range" and _WITHIN_BAND_RE.search(
                 lowered, max(0, focus[0] - 12), focus[0]) is not None)
             status = reader.status(focus[0], focus[1], numeric=claim.value is not None, plain=plain)
-        if status == AFFIRMED and claim.value is not None and claim.span[0] < focus[0] and reader.trigger_starts:
+            words_affirmed = False
+        if (status == AFFIRMED and not words_affirmed and claim.value is not None and claim.span[0] < focus[0]
+                and reader.trigger_starts):
             comma = lowered.find(",", claim.span[0], focus[0])
             if comma >= 0 and _APPOSITION_RE.fullmatch(lowered, comma, focus[0]):
                 # "There may be ST depression in V4-V6, approximately 0.5-1 mm": the number set

@@ -196,9 +196,11 @@ _TIME_STAMP_RE = re.compile(r"(?<![a-z])(?:t|time)\s*=\s*$")
 _BEFORE_BARE_DECIMAL = frozenset(" \t\n/(:=~")
 
 _APPROX_LAST = frozenset(word[-1] for word in APPROX_WORDS)
-_COMPARATOR_LAST = frozenset(word[-1] for word in COMPARATOR_WORDS)
-"""The last characters of those words: a number after any other character (the usual
-case) has neither, and the word lists are not compared."""
+_COMPARATOR_LAST = frozenset(word[-1] for word in COMPARATOR_WORDS if len(word) < 3)
+_COMPARATOR_ENDS = frozenset(word[-3:] for word in COMPARATOR_WORDS if len(word) >= 3)
+"""The last characters of those words (of a comparator of three characters or more, its
+last three: "wave 1.2" ends as "above" does, not as "ave"): a number after any other
+ending (the usual case) has neither, and the word lists are not compared."""
 
 
 NUMBER_TAIL_RE = re.compile(rf"({NUMBER_RE.pattern}){VALUE_TAIL_RE.pattern}")
@@ -328,7 +330,8 @@ def read_values(text: str, lowered: str) -> list[Value]:
             if before:
                 approximate, cut = True, before[1]
                 head = stripped_end(lowered, cut)
-        cmp_word = word_ending(lowered, head, COMPARATOR_WORDS) if head and lowered[head - 1] in _COMPARATOR_LAST \
+        cmp_word = word_ending(lowered, head, COMPARATOR_WORDS) if head and (
+            lowered[head - 1] in _COMPARATOR_LAST or lowered[head - 3 if head > 3 else 0:head] in _COMPARATOR_ENDS) \
             else None
         if cmp_word is None and lowered.endswith("the ", cut - 5 if cut > 5 else 0, cut):
             article = word_before(lowered, cut, ("the",))  # "below the 450 ms cut-off"
