@@ -256,3 +256,17 @@ def test_normal_rate_in_chat_words(text: str, expected: list[tuple]) -> None:
 ])
 def test_changes_in_and_features_of(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a rate judged in the next sentence
+    ("Your heart rate is about 64 bpm. That's within the normal resting range.",
+     [("hr_bpm", None, 64.0, "affirmed"), ("hr_bpm", None, "normal", "affirmed")]),
+    ("The rate is 96 beats per minute. That is not too fast for an adult.",
+     [("hr_bpm", None, 96.0, "affirmed"), ("hr_bpm", None, "fast", "negated")]),
+    ("A QRS of 104 ms, which is not wide.", [("qrs_ms", None, 104.0, "affirmed"), ("qrs_ms", None, "wide", "negated")]),
+    # the next sentence about something else takes nothing
+    ("The rate is 58 bpm. It is a sinus rhythm.", [("hr_bpm", None, 58.0, "affirmed"), ("rhythm", None, "sinus", "affirmed")]),
+])
+def test_a_value_judged_right_after_it(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

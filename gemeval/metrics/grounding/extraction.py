@@ -646,6 +646,8 @@ _BOUND_LIST_RE = re.compile(r"[^.;:\d]{0,30}?(?<![a-z])(?:or|and)\s+(?:in\s+\w+\
 
 
 _CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
+_JUDGED_NEXT_RE = re.compile(r"[\s)*]*[.!]\s+(?=(?:that|this|it)(?:['’]s|\s+is|\s+was)\s)")
+"""The end of a rate's sentence and a next one that judges it ("... 67 bpm. That's ...")."""
 
 
 def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantity: str) -> list[Claim]:
@@ -656,7 +658,14 @@ def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantit
         # "0.12 s (120 ms) - borderline wide": the category comes after the conversion
         close = _CONVERSION_CLOSE_RE.match(parsed.lowered, parsed.values[i].end)
         end = close.end() if close is not None else end
-    m = VALUE_PREDICATE_RE.match(parsed.lowered, end, max(end, parsed.sentence_end(end)))
+    sentence_end = parsed.sentence_end(end)
+    m = VALUE_PREDICATE_RE.match(parsed.lowered, end, max(end, sentence_end))
+    if m is None and quantity == "hr_bpm":
+        # Chat answers judge the rate in the next sentence: "Your heart rate is 67 bpm.
+        # That's within the normal resting range."
+        nxt = _JUDGED_NEXT_RE.match(parsed.lowered, end)
+        if nxt is not None:
+            m = VALUE_PREDICATE_RE.match(parsed.lowered, nxt.end(), parsed.sentence_end(nxt.end()))
     if m is None:
         return []
     words = KEYWORD_CATEGORIES.get(quantity if quantity != "qtc_fridericia_ms" else "qt_ms", {})
