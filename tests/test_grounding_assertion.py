@@ -546,3 +546,16 @@ def test_a_keywords_own_words_end_no_scope() -> None:
     # "and the" inside the Sokolow-Lyon sum written out is part of the keyword
     assert _claims("Voltage criterion: the sum of the S wave in V1 and the tallest R wave in V5 is 35 mm or more.") == [
         ("sokolow_lyon_mv", None, 3.5, "hypothetical")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # what a condition does or does not do, said of it in general
+    ("LAFB does not increase the risk of sudden death on its own.", [("conduction", None, "lafb", "hypothetical")]),
+    ("Left bundle branch block is not serious in itself.", [("qrs_ms", None, "wide", "hypothetical")]),
+    # ... but not of this case's finding
+    ("Your RBBB does not need any treatment.", [("qrs_ms", None, "wide", "affirmed")]),
+    # a change is no disappearance
+    ("The left axis deviation has gone from mild to marked.", [("axis_deg", None, "left", "affirmed")]),
+])
+def test_what_a_condition_does_and_changes_of_a_finding(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -445,3 +445,8 @@ def test_findings_in_single_quotes(text: str, expected: list[tuple]) -> None:
 ])
 def test_q_waves_called_not_pathological_claim_no_pathological_q_wave(text: str) -> None:
     assert [c for c in extract_claims(text) if c.quantity == "q_wave"] == []
+
+
+def test_a_value_reached_is_no_bound() -> None:
+    assert _numbers("Since the new tablets my heart rate went up to 104 bpm.") == [("hr_bpm", 104.0)]
+    assert [c.comparator for c in extract_claims("ST elevation up to 2 mm in V3.")] == ["<="]

@@ -53,8 +53,10 @@ Scopes:
   in a story ("When I got the printout, ...") is a time, no condition. A term in quotes that
   is explained ('"bradycardia" indicates a rate below 60') is defined in general; "In
   healthy adults, ...", "for most people" give normal values; "The LBBB is diagnosed by ..."
-  (a definite subject) is this case's diagnosis, not a rule. "On an
-  ECG" is any ECG, and "causes of (a) long QT" are those of any long QT (not "of the ...").
+  (a definite subject) is this case's diagnosis, not a rule. "On an ECG" is any ECG, and
+  "causes of (a) long QT" are those of any long QT (not "of the ..."). What a condition does
+  or does not do ("LAHB does not affect life expectancy", "RBBB is usually harmless") is said
+  in general; "has gone from/up" is a change, no disappearance.
 * A sentence whose subject is any value beyond a bound ("A QRS over 120 ms is called wide",
   "Values above 500 ms carry ...") states a rule: hypothetical, unless it names this case
   ("here", "this", "the patient"). A definition ("is called", "is said to") is one too; a
@@ -150,6 +152,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "criteria {are|were|is|was} {met|fulfilled|satisfied}",
              # a search that was made, not advice: "I looked for Q waves ... and found none"
              "{looked|checked|searched|screened} for",
+             # a change, no disappearance: "my axis has gone from -17 to -55", "the rate has gone up"
+             "{has|have|had} gone {from|up|down|to}",
              # "when" in a story about the past is a time, no condition ("When the result came
              # back, it said sinus rhythm"); "wider than usually seen" compares this case's
              "when {i|we|he|she|they|my doctor|the doctor|the nurse|the technician|the cardiologist} "
@@ -351,6 +355,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{typically|usually|generally|classically|characteristically|commonly|often|frequently|rarely|seldom}",
              "in {paced|sinus|wide|all|most} {rhythms|cases|patients}", "increased risk", "{carries|carry} a",
              "in general", "in an acute", "in acute", "in patients with", "in a patient with", "in children",
+             "in {people|patients|those|individuals|adults} who", "in people with",
              "{two|2} contiguous leads", "contiguous leads", "is considered", "are considered",
              "generally considered", "is associated with", "are associated with", "for example", "e g",
              "textbook", "in theory", "theoretically", "defines",
@@ -487,14 +492,20 @@ _CONDITION_HEADS = (
     "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
     "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
-    "hemiblock", "axis deviation", "repolari[sz]ation")
+    "hemiblock", "lahb", "axis deviation", "repolari[sz]ation")
 _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produces"), ("features", r"features"),
                   ("displays", r"displays"), ("presents", r"presents\s+with"), ("manifests", r"manifests\s+as"),
                   ("marked", r"is\s+marked\s+by"), ("has", r"has(?!\s+(?:been|had|become|shown|now|not|no)\b)"),
                   ("have", r"have(?!\s+(?:been|had|become|shown|now|not|no)\b)"), ("combines", r"combines"),
                   ("causes", r"causes"), ("consists", r"consists\s+of"), ("requires", r"requires"),
                   ("characteri", r"is\s+characteri[sz]ed\s+by"), ("characteri", r"are\s+characteri[sz]ed\s+by"),
-                  ("defined", r"is\s+defined\s+(?:by|as)"), ("defined", r"are\s+defined\s+(?:by|as)"))
+                  ("defined", r"is\s+defined\s+(?:by|as)"), ("defined", r"are\s+defined\s+(?:by|as)"),
+                  # what a condition does or does not do to people: "LAHB does not affect life
+                  # expectancy", "bundle branch block is not serious", "RBBB is usually harmless"
+                  ("does", r"does\s+not\s+(?:affect|increase|cause|mean|need|require|change|shorten)"),
+                  ("doesn", r"doesn['’]t\s+(?:affect|increase|cause|mean|need|require|change|shorten)"),
+                  ("serious", r"is\s+(?:not|rarely|seldom)\s+serious"),
+                  ("harmless", r"is\s+(?:usually|often|generally|mostly)\s+(?:harmless|benign)"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
 _GENERIC_VERB_RE = re.compile("(?:" + "|".join(at_word_start(verb) for _, verb in _GENERIC_VERBS) + ")(?![a-z])")
 _GENERIC_SUBJECT_RE = re.compile(

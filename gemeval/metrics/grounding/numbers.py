@@ -78,6 +78,9 @@ COMPARATORS: dict[str, str] = {
     "not exceeding": "<=", "not more than": "<=", "not less than": ">=",
     "no longer than": "<=", "no wider than": "<=", "no shorter than": ">=",
     "more negative than": "<", "more positive than": ">", "beyond": ">",
+    # a value reached, no bound: "my heart rate has gone up to 110 bpm" ("" is no comparator)
+    "gone up to": "", "went up to": "", "go up to": "", "goes up to": "", "came up to": "", "come up to": "",
+    "got up to": "", "gets up to": "", "shot up to": "", "jumped up to": "", "crept up to": "",
     # as course notes write them: ">/= 3.5 mV", "=> 120 ms", "equal to or greater than 35 mm"
     ">/=": ">=", "=>": ">=", "</=": "<=", "=<": "<=", "equal to or greater than": ">=",
     "equal to or more than": ">=", "greater than or equal to": ">=", "more than or equal to": ">=",
@@ -343,7 +346,7 @@ def read_values(text: str, lowered: str) -> list[Value]:
             if limit is not None:  # "below the conventional lower limit of 60 bpm", "under the usual 60"
                 cmp_word = (" ".join(limit.group("cmp").split()), limit.start())
         if cmp_word and comparator is None:
-            comparator = COMPARATORS[cmp_word[0]]
+            comparator = COMPARATORS[cmp_word[0]] or None
             if cmp_word[0] == "beyond" and signed and low < 0:
                 comparator = "<"  # "beyond −30°" is further from zero: more negative
         end = tail_end if tail_end > spread_end else spread_end  # (the tail starts at the number)
