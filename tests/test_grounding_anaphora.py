@@ -117,3 +117,14 @@ def test_reciprocal_changes_are_the_opposite_of_the_findings_direction(text: str
 def test_reciprocal_change_without_leads_claims_nothing_of_its_own() -> None:
     text = "Pericarditis typically causes diffuse ST elevation without reciprocal change."
     assert [(c.category, c.assertion) for c in extract_claims(text)] == [("elevated", "hypothetical")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Your QTc is 482 ms. It's a bit long.", ("qtc_ms", "prolonged")),
+    ("Your PR interval is 224 ms. That's slightly longer than normal.", ("pr_ms", "prolonged")),
+    ("The QRS came out at 126 ms, which means it's wide.", ("qrs_ms", "wide")),
+    ("Your heart rate was 51 - that's on the slow side.", ("hr_bpm", "slow")),
+])
+def test_a_pronoun_after_a_number_judges_it(text: str, expected: tuple) -> None:
+    categories = [(c.quantity, c.category) for c in extract_claims(text) if c.category is not None]
+    assert categories == [expected]

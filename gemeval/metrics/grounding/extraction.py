@@ -647,7 +647,7 @@ _BOUND_LIST_RE = re.compile(r"[^.;:\d]{0,30}?(?<![a-z])(?:or|and)\s+(?:in\s+\w+\
 
 _CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
 _JUDGED_NEXT_RE = re.compile(r"[\s)*]*[.!]\s+(?=(?:that|this|it)(?:['’]s|\s+is|\s+was)\s)")
-"""The end of a rate's sentence and a next one that judges it ("... 67 bpm. That's ...")."""
+"""The end of a number's sentence and a next one that judges it ("... 67 bpm. That's ...")."""
 
 
 def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantity: str) -> list[Claim]:
@@ -660,9 +660,9 @@ def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantit
         end = close.end() if close is not None else end
     sentence_end = parsed.sentence_end(end)
     m = VALUE_PREDICATE_RE.match(parsed.lowered, end, max(end, sentence_end))
-    if m is None and quantity == "hr_bpm":
-        # Chat answers judge the rate in the next sentence: "Your heart rate is 67 bpm.
-        # That's within the normal resting range."
+    if m is None:
+        # Chat answers judge the number in the next sentence: "Your heart rate is 67 bpm.
+        # That's within the normal resting range.", "Your QTc is 480 ms. It's a bit long."
         nxt = _JUDGED_NEXT_RE.match(parsed.lowered, end)
         if nxt is not None:
             m = VALUE_PREDICATE_RE.match(parsed.lowered, nxt.end(), parsed.sentence_end(nxt.end()))
