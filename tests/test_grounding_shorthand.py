@@ -450,3 +450,7 @@ def test_q_waves_called_not_pathological_claim_no_pathological_q_wave(text: str)
 def test_a_value_reached_is_no_bound() -> None:
     assert _numbers("Since the new tablets my heart rate went up to 104 bpm.") == [("hr_bpm", 104.0)]
     assert [c.comparator for c in extract_claims("ST elevation up to 2 mm in V3.")] == ["<="]
+
+
+def test_right_superior_axis_is_the_extreme_axis() -> None:
+    assert _claims("Right superior axis deviation.") == [("axis_deg", None, None, "extreme", "affirmed")]

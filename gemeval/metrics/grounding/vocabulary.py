@@ -262,7 +262,8 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("axis_deg", "right", r"right\s+axis\s+deviation\b|rad\b(?!\s*/)"),
         ("axis_deg", "right", r"right\s+axis\b(?!\s+deviation)|right[- ]deviated\s+axis\b"
                               r"|(?:overturned|over-turned|overrotated|extreme|marked)\s+right[- ](?:type|axis)\b"),
-        ("axis_deg", "extreme", r"extreme\s+axis(?:\s+deviation)?\b|north[- ]?west\s+axis\b|indeterminate\s+axis\b"),
+        ("axis_deg", "extreme", r"extreme\s+axis(?:\s+deviation)?\b|north[- ]?west\s+axis\b|indeterminate\s+axis\b"
+                                r"|right\s+superior\s+axis(?:\s+deviation)?\b"),
         ("rhythm", "paced", r"paced\b|pacemaker\s+rhythm\b|pacing\s+spikes?\b|pacemaker\s+spikes?\b"
                             r"|electronic(?:ally)?\s+pac(?:ed|ing)\b"),
         ("rhythm", "junctional", r"junctional\s+(?:escape\s+)?(?:rhythm|bradycardia|tachycardia)\b|nodal\s+rhythm\b"),
