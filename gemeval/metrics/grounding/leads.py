@@ -60,10 +60,15 @@ _TERRITORY = (
 
 LEADS_WORD_RE = re.compile(r"leads?\b|territor(?:y|ies)\b|distribution\b")
 _LEADS_WORD_PARTS = [re.compile(part) for part in split_alternatives(LEADS_WORD_RE.pattern)]
-TERRITORY_ADVERB_RE = re.compile("|".join(rf"{name}ly\b" for name in (
-    "inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal", "lateral", "high[- ]lateral",
-    "apical")))
+_ADVERB_TERRITORIES = ("inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal", "lateral",
+                       "high[- ]lateral", "apical")
+TERRITORY_ADVERB_RE = re.compile("|".join(rf"{name}ly\b" for name in _ADVERB_TERRITORIES))
 """Territories written as adverbs ("ST elevation inferiorly")."""
+_ADVERB_ENDINGS = tuple({f"{name}ly"[-5:] for name in _ADVERB_TERRITORIES})
+"""How those adverbs end ("rally", "iorly", ...): a text without any has none, and the pattern
+(whose alternatives start with five different letters, each place of which ``re`` tries)
+is not run."""
+assert all(ending.isalpha() for ending in _ADVERB_ENDINGS)
 _BARE_TERRITORY_NAMES = ("inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal",
                          "lateral", "high[- ]lateral")
 _TERRITORY_LIST = "|".join(_BARE_TERRITORY_NAMES)
@@ -272,7 +277,7 @@ def _add_bare_territories(lowered: str, groups: list[LeadGroup]) -> None:
         name = re.sub(r"[- ]", "_", bare.group())
         if name in TERRITORIES and not any(g.start <= bare.start() < g.end for g in groups):
             groups.append(LeadGroup(bare.start(), bare.end(), (name,), territory=True))
-    for adverb in word_matches(TERRITORY_ADVERB_RE, lowered):
+    for adverb in word_matches(TERRITORY_ADVERB_RE, lowered) if any(e in lowered for e in _ADVERB_ENDINGS) else ():
         name = re.sub(r"[- ]", "_", adverb.group()[:-2])
         if name in TERRITORIES:
             groups.append(LeadGroup(adverb.start(), adverb.end(), (name,), territory=True))
