@@ -73,6 +73,15 @@ cornell_mv         Cornell voltage, "RaVL + SV3"                  mV, mm, µV
   it; a table with a lead per row ("| Lead | R (mV) | ST (mV) | T wave |") claims each
   cell for its row's lead; a unit in a column header is the unit of that column's bare
   numbers.
+* Words that point back: "in the same leads", "in these leads" (the last lead list named
+  before); "yours is 438 ms" (the interval, rate or axis named just before); "Both are
+  normal" (the two quantities of the sentence before); "It's a bit long" / "that's on the
+  slow side" after a number (a category of it); names and numbers paired by
+  "respectively" ("The PR, QRS and QTc are 160, 90 and 420 ms, respectively"; "1 and 1.5
+  mm in V5 and V6, respectively"); "reciprocal changes in I and aVL" (the opposite of the
+  finding's direction). A formula's name is the keyword of the number after it ("by
+  Bazett 462 ms", "Fridericia: 436 ms"). A clinician's query mark ("?AF") hedges the
+  finding after it.
 
 Categorical claims, in words: sinus rhythm, atrial fibrillation, regular / irregular
 rhythm; bradycardia, tachycardia, normal rate; prolonged / short / normal PR (first-degree
