@@ -47,3 +47,12 @@ def test_the_case_beside_them_stays_affirmed(text: str) -> None:
 ])
 def test_conclusions_that_deny_and_values_beside_a_denial(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.value, c.category, c.assertion) for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize("text, quantity", [
+    ("Precise measurement of the PR interval is not possible from this photo.", "pr_ms"),
+    ("Heart rate: unable to determine (the rhythm strip is cut off).", "hr_bpm"),
+    ("It is not possible to comment on the QTc because the end of the T wave is unclear.", "qtc_ms"),
+])
+def test_what_cannot_be_assessed_said_after_its_subject_or_with_comment_on(text: str, quantity: str) -> None:
+    assert [(c.quantity, c.assertion) for c in extract_claims(text)] == [(quantity, "not_assessable")]

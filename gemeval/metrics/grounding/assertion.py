@@ -193,8 +193,15 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "definitively|really|} {determine|assess|measure|evaluate|judge|say|tell|comment on|quantify}",
              "{difficult|hard|impossible} to {say|tell|assess|measure|determine|evaluate|judge|interpret|quantify}",
              "no {valid|reliable|meaningful|accurate} {assessment|measurement|interpretation|evaluation|estimate}",
-             "not possible to {assess|measure|determine|evaluate|judge|interpret|quantify}"),
+             "not possible to {assess|measure|determine|evaluate|judge|interpret|quantify|comment on}",
+             "{impossible|difficult|hard} to comment on",
+             "{is|was} not possible to {assess|measure|determine|evaluate|judge|interpret|quantify|comment on}"),
      NOT_ASSESSABLE, FORWARD),
+    # after the label or subject: "Heart rate: unable to determine", "Precise measurement of
+    # the PR interval is not possible"
+    (_expand("{unable to|cannot|can't|could not|couldn't} {determine|assess|measure|calculate|evaluate|quantify}",
+             "{is|are|was|were} not possible"),
+     NOT_ASSESSABLE, BACKWARD),
     (_expand(f"{_CANNOT} {{be|be reliably|be accurately|be confidently|be clearly|be properly|be definitively|"
              f"be adequately|be precisely|be safely}} {_ASSESSED}",
              "{not|un} {reliably|accurately|confidently|clearly|properly|} {assessable|measurable|"
