@@ -294,8 +294,9 @@ class ParsedText:
             source = lowered if on_lowered else text
             for m in pattern.finditer(source):
                 start, end = m.span()
-                # Non-empty and starting a word, as ``word_matches`` keeps them.
-                if end > start and starts_word(source, start):
+                # Non-empty and starting a word, as ``word_matches`` keeps them (after a space,
+                # the usual, known without the call).
+                if end > start and (start == 0 or source[start - 1] == " " or starts_word(source, start)):
                     found.append((start, start - end, len(found), end, quantity, m))
         found.sort()
         mentions: list[Mention] = []
