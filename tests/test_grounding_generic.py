@@ -56,3 +56,13 @@ def test_conclusions_that_deny_and_values_beside_a_denial(text: str, expected: l
 ])
 def test_what_cannot_be_assessed_said_after_its_subject_or_with_comment_on(text: str, quantity: str) -> None:
     assert [(c.quantity, c.assertion) for c in extract_claims(text)] == [(quantity, "not_assessable")]
+
+
+def test_a_label_verdict_with_the_complexes_as_its_subject() -> None:
+    text = "- **QRS:** The complexes look narrow."
+    assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text)] == [("qrs_ms", "normal", "affirmed")]
+
+
+def test_the_most_likely_explanation_is_a_hedge() -> None:
+    claims = extract_claims("A junctional rhythm at 48 bpm is the most likely explanation.")
+    assert {c.assertion for c in claims if c.quantity == "rhythm"} == {"uncertain"}

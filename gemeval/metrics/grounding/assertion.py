@@ -303,7 +303,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     (_expand("{must|should|could|needs to|need to|has to} be {considered|excluded|ruled out}",
              "questionable", "equivocal", "suspected", "doubtful"),
      UNCERTAIN, BACKWARD),
-    (_expand("{is|are|seems|appears|remains} {possible|likely|probable|suspected|uncertain|unclear|"
+    (_expand("{is|are|seems|appears|remains} the {most likely|likeliest|most probable|probable|likely} "
+             "{explanation|diagnosis|interpretation|rhythm|cause|culprit|possibility}",
+             "{is|are|seems|appears|remains} {possible|likely|probable|suspected|uncertain|unclear|"
              "questionable|equivocal|borderline|not excluded}",
              "{cannot|can't|can not|could not} be {excluded|ruled out|fully excluded|completely excluded|entirely excluded}",
              "{is|are|remains} a {possibility|consideration}", "{is|are} {possible|an option} too",

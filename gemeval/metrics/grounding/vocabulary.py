@@ -182,7 +182,8 @@ _DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly
 PREDICATE_RE = re.compile(
     # (the lead a duration was read in may stand between: "the QRS duration in lead V1 is prolonged")
     r"(?:\s+in\s+(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3})(?![a-z\d])(?=\s+(?:is|was|appears|seems|looks)\s))?"
-    r"(?:\s*,\s*(?:which|that)\s+|['’]s\s+|[\s*:|]+(?:(?:intervals?|duration|width|complex(?:es)?)(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
+    r"(?:\s*,\s*(?:which|that)\s+|['’]s\s+|[\s*:|]+(?:(?:the\s+)?(?:intervals?|duration|width|complex(?:es)?)"
+    r"(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
     r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
     r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+|will\s+be\s+|would\s+be\s+"
     r"|should\s+be\s+|can\s+be\s+|(?=(?:isn|aren|wasn)['’]t))?(?:to\s+be\s+)?"
