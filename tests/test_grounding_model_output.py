@@ -270,3 +270,13 @@ def test_changes_in_and_features_of(text: str, expected: list[tuple]) -> None:
 ])
 def test_a_value_judged_right_after_it(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("This prolongation may be indicative of a first-degree AV block.", [("pr_ms", None, "prolonged", "uncertain")]),
+    ("The broad QRS could be indicative of a left bundle branch block.",
+     [("qrs_ms", None, "wide", "affirmed"), ("qrs_ms", None, "wide", "uncertain")]),
+    ("There are no bundle branch blocks.", [("qrs_ms", None, "wide", "negated")]),
+])
+def test_may_be_indicative_of_hedges_what_follows(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

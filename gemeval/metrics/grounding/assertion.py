@@ -290,6 +290,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     # it means: "the ST depression in V5-V6 may reflect digoxin effect", "the QRS widening
     # is likely due to a right bundle branch block".
     (_expand("{may|might} {also|} {represent|reflect|indicate|suggest|signify|correspond to|be due to|"
+             "be indicative of|be suggestive of|be evidence of|"
              "be related to|be consistent with|be secondary to|be explained by|be caused by|be a sign of|"
              "point to|be attributable to|be a normal variant|be a normal finding|be normal for|be benign|"
              "be physiological|be nonspecific|be rate related|be positional}",
@@ -298,6 +299,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "from|reflecting|representing}"),
      UNCERTAIN, FORWARD),
     (_expand("could {be|represent|reflect|indicate|suggest|signify|correspond to|be due to|be related to|"
+             "be indicative of|be suggestive of|be consistent with|"
              "point|point to|point towards|point toward|hint|hint at}"),
      UNCERTAIN, FORWARD),
     (_expand("{must|should|could|needs to|need to|has to} be {considered|excluded|ruled out}",

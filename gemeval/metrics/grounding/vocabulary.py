@@ -253,7 +253,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         # do not (the lookbehinds sit after the literal so the scan stays fast).
         ("qrs_ms", "wide",
          r"bundle(?:(?<=right bundle)|(?<=left bundle))(?<!incomplete right bundle)"
-         r"(?<!incomplete left bundle)\s+branch\s+block\b"),
+         r"(?<!incomplete left bundle)\s+branch\s+blocks?\b"),
         ("qrs_ms", "wide", r"rbbb\b(?<!incomplete rbbb)|lbbb\b(?<!incomplete lbbb)"),
         ("qrs_ms", "wide", r"crbbb\b|clbbb\b"),
         ("qtc_ms", "prolonged", r"lqts?\b"),
@@ -312,7 +312,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("pr_ms", "prolonged", r"av(?<!second-degree av)(?<!second degree av)(?<!third-degree av)(?<!third degree av)(?<!2nd degree av)(?<!3rd degree av)(?<!2nd-degree av)(?<!3rd-degree av)(?<!complete av)(?<!2:1 av)(?<!high-grade av)(?<!high grade av)(?<!advanced av)\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"
                                r"|a-v\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"),
         ("qrs_ms", "wide", r"bundle(?<!incomplete bundle)(?<!incomplete right bundle)(?<!incomplete left bundle)"
-                           r"\s+branch\s+block\b|bbb\b"),
+                           r"\s+branch\s+blocks?\b|bbb\b"),
         ("axis_deg", "normal", r"(?:left|steep|intermediate|vertical|horizontal|normal|indifferent)\s+type\b"),
         ("axis_deg", "normal", r"(?:intermediate|vertical|horizontal)\s+(?:electrical\s+|qrs\s+)?axis\b"),
         ("axis_deg", "right", r"right\s+type\b"),
