@@ -82,6 +82,18 @@ cornell_mv         Cornell voltage, "RaVL + SV3"                  mV, mm, µV
   finding's direction). A formula's name is the keyword of the number after it ("by
   Bazett 462 ms", "Fridericia: 436 ms"). A clinician's query mark ("?AF") hedges the
   finding after it.
+* How language models write about the ECG in front of them: "..., characterized by an
+  irregular rhythm", "the findings support a diagnosis of ...", "several key features",
+  "a hallmark of RBBB" (the condition after it is generic, the finding before it this
+  ECG's) and "shows the classic features of RBBB"; a conclusion that restates a finding
+  ("the QRS is prolonged, which is consistent with a bundle branch block") is a claim
+  again; "the lateral leads, particularly I, aVL, V5 and V6" are the listed leads; a
+  sentence opening "In the precordial leads V1 through V6," gives its leads to the
+  sentence; "the ST segment and T waves exhibit abnormalities" is an ST-T finding; chat
+  wording for ranges and values ("within the usual resting range", "all of which are
+  within normal limits", "wider than usual", "67 bpm. That's within the normal range",
+  "was not available", "I cannot give you the PR interval") and labels quoted from a tool
+  ("'AFIB'", "'SR'").
 
 Categorical claims, in words: sinus rhythm, atrial fibrillation, regular / irregular
 rhythm; bradycardia, tachycardia, normal rate; prolonged / short / normal PR (first-degree
