@@ -280,3 +280,19 @@ def test_a_value_judged_right_after_it(text: str, expected: list[tuple]) -> None
 ])
 def test_may_be_indicative_of_hedges_what_follows(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the examples of changes take the changes' leads
+    ("Leads V4 to V6 show ST-T changes, such as ST depression and T-wave inversion.",
+     [*[("st_mv", lead, "normal", "negated") for lead in ("V4", "V5", "V6")],
+      *[("t_wave", lead, "normal", "negated") for lead in ("V4", "V5", "V6")],
+      *[("st_mv", lead, "depressed", "affirmed") for lead in ("V4", "V5", "V6")],
+      *[("t_wave", lead, "inverted", "affirmed") for lead in ("V4", "V5", "V6")]]),
+    # what the findings suggest is unlikely is denied
+    ("The narrow QRS suggests that a bundle branch block is unlikely.",
+     [("qrs_ms", None, "normal", "affirmed"), ("qrs_ms", None, "wide", "negated")]),
+    ("The QRS pattern suggests a right bundle branch block.", [("qrs_ms", None, "wide", "uncertain")]),
+])
+def test_examples_take_leads_and_suggested_unlikely_is_denied(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -477,6 +477,10 @@ def _dashes(lowered: str) -> list[int]:
         if not out or m.start() - 1 >= out[-1] + 3:  # " - - ": the second shares a space
             out.append(m.start() - 1)
     return out
+_UNLIKELY = frozenset(_expand("unlikely", "{is|are|seems|seem|appears|appear|looks|look|remains|remain} {very|highly|quite|most|} unlikely",
+                               "it is unlikely", "{is|are} unlikely to be"))
+_SUGGEST = frozenset(_expand("{suggesting|suggests|suggest|suggested}"))
+"""A finding the findings "suggest" is "unlikely" is denied, not hedged."""
 _USUALLY = frozenset({"typically", "usually", "normally", "generally"})
 _USUAL_VALUE_RE = re.compile(r"\s*(?:(?:under|below|less\s+than|between|up\s+to|over|above|more\s+than|at\s+least|from"
                              r"|about|around|approximately)\s*)?[<>≤≥]?=?\s*\d")
@@ -1253,6 +1257,7 @@ class AssertionReader:
                 elif cue.start >= inner_end:
                     strong_after = min(strong_after, cue.start)
         anchor_aside = self._aside(anchor) if self.insertions else None
+        denied_by_unlikely = uncertain_by_suggest = False
         for cue in cues:
             kind = cue.kind
             if kind in (PSEUDO, TERMINATE):
@@ -1290,7 +1295,15 @@ class AssertionReader:
             elif cue.direction == BACK_SENTENCE and cue.start >= inner_end and cue.end <= strong_after:
                 applies = True
             if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):
+                if kind == UNCERTAIN and best == NEGATED and denied_by_unlikely:
+                    continue  # "... suggest that a bundle branch block is unlikely": denied
                 best = kind
+            if applies and kind == NEGATED and cue.phrase in _UNLIKELY:
+                denied_by_unlikely = True
+                if best == UNCERTAIN and uncertain_by_suggest:
+                    best = NEGATED
+            if applies and kind == UNCERTAIN and cue.phrase in _SUGGEST:
+                uncertain_by_suggest = True
         return best
 
     def _in_a_clause_about_this_case(self, cue: Cue, anchor: int) -> bool:

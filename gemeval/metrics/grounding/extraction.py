@@ -1052,14 +1052,15 @@ _NEXT_T_CLAUSE_RE = re.compile(
     r";\s*(?:and\s+|but\s+)?(?:(?:slightly|mildly|deeply|minimally)\s+)?(?:upright|inverted|negative|flat|flattened"
     r"|biphasic|peaked|tall|positive)\s+in\b")
 """A clause after ";" that goes on with a T-wave list: "; inverted in aVR"."""
-_WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with)\s+(?:[a-z]+\s+){0,2}")
+_WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with|such\s+as|including)\s+(?:[a-z]+\s+){0,2}")
 _JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus)\s*$")
 
 
 def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
     """Two findings joined by "with"/"and" where only one names leads share them: "ST
     depression of 0.5 mm with T-wave inversion in I, aVL" (both in I, aVL), "Q waves in II,
-    III, aVF with terminally negative T waves" (both in II, III, aVF)."""
+    III, aVF with terminally negative T waves" (both in II, III, aVF); so do changes and the
+    examples given of them ("the lateral leads show ST-T changes, such as ST depression")."""
     for i in range(len(findings) - 1):
         first, second = findings[i], findings[i + 1]
         if not first or not second or (first[0].lead is not None and second[0].lead is not None):
