@@ -23,6 +23,11 @@ def _statuses(text: str) -> set[str]:
     "Before starting sotalol, make sure the QTc is below 450 ms.",
     "Sinus tachycardia rarely exceeds 220 minus the age.",
     "Digoxin effect may cause ST depression with a scooped shape.",
+    # definitions and conditional categories
+    "An ST elevation of 1 mm or more in two contiguous limb leads suggests an acute MI.",
+    "Q waves are pathological if they are wider than 40 ms.",
+    "Bradycardia is a heart rate below 60 bpm.",
+    "Tachycardia means a rate over 100 bpm.",
 ])
 def test_rules_advice_and_risks_are_hypothetical(text: str) -> None:
     assert _statuses(text) == {"hypothetical"}
@@ -66,3 +71,8 @@ def test_a_label_verdict_with_the_complexes_as_its_subject() -> None:
 def test_the_most_likely_explanation_is_a_hedge() -> None:
     claims = extract_claims("A junctional rhythm at 48 bpm is the most likely explanation.")
     assert {c.assertion for c in claims if c.quantity == "rhythm"} == {"uncertain"}
+
+
+@pytest.mark.parametrize("text", ["Heart rate is a bit over 100 bpm.", "The QRS is a little over 120 ms."])
+def test_a_value_a_little_beyond_a_bound_is_this_cases(text: str) -> None:
+    assert _statuses(text) == {"affirmed"}

@@ -367,7 +367,10 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "in {paced|sinus|wide|all|most} {rhythms|cases|patients}", "increased risk", "{carries|carry} a",
              "in general", "in an acute", "in acute", "in patients with", "in a patient with", "in children",
              "in {people|patients|those|individuals|adults} who", "in people with",
-             "{two|2} contiguous leads", "contiguous leads", "is considered", "are considered",
+             "{two|2} contiguous leads", "contiguous leads", "{two|2} contiguous {limb|chest|precordial} leads",
+             "is considered", "are considered",
+             # "Q waves are pathological if they are wider than 40 ms": the category is conditional
+             "if {they|it} {are|is|exceed|exceeds|measure|measures|last|lasts}",
              "generally considered", "is associated with", "are associated with", "for example", "e g",
              "textbook", "in theory", "theoretically", "defines",
              "{is|are} a common finding", "{is|are} {common|usual|frequent} in", "learning point", "rule of thumb",
@@ -621,9 +624,16 @@ _GENERIC_STARTS = ("a ", "an ", "any ", "values ", "rates ", "durations ", "inte
 _GENERIC_BOUND_RE = re.compile(
     r"(?:an?|any|values|rates|durations|intervals)\s+(?P<np>[^.;:?!\n]{0,60}?)(?<![a-z])"
     r"(?:over|above|under|below|beyond|exceeding|(?:greater|less|more|longer|shorter|wider|higher|lower|faster"
-    r"|slower|more\s+negative|more\s+positive)\s+than|of\s+at\s+least|of\s+(?:more|less)\s+than|[<>≤≥])"
+    r"|slower|more\s+negative|more\s+positive)\s+than|of\s+at\s+least|of\s+(?:more|less)\s+than|[<>≤≥]"
+    # "An ST elevation of 1 mm or more in two contiguous leads ..."
+    r"|of(?=\s*[+\-−]?\.?\d[\d.]*\s*[a-z°/%]*\s+or\s+(?:more|greater|above|higher|longer|less|below|lower|shorter)\b))"
     r"\s*[+\-−]?\.?\d")
 """An indefinite subject with a bound ("A QRS duration over 120 ms", "Values above 500 ms")."""
+_DEFINED_AS_RE = re.compile(
+    r"(?!(?:the|this|that|these|those|your|his|her|our|their|my|its|it|there|here)\b)[a-z][a-z\-]*(?:\s+[a-z\-]+){0,3}?"
+    r"\s+(?:is|means|refers\s+to|is\s+defined\s+as)\s+(?=(?:an?|any)\s)"
+    r"(?!an?\s+(?:bit|little|touch|tad|fraction|shade|hair|few|lot|good\s+deal|notch)\b)")
+"""The subject and verb of a definition whose complement is an indefinite bound."""
 _THIS_CASE_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|seen|noted|observed|shows|patient|today)(?![a-z])")
 """Words that tie a sentence to the case at hand."""
 _CIRCUMSTANCE_RE = re.compile(r"(?<![a-z])(?:in|at|during|given|because\s+of|with)\s+(?!leads?\b|(?:i{1,3}|av[rlf]|v\d)\b)")
@@ -1041,9 +1051,13 @@ class AssertionReader:
             if at < size and lowered[at] in _BLANKS_AND_BULLETS:
                 while at < size and lowered[at] in _BLANKS_AND_BULLETS:
                     at += 1
-            if not lowered.startswith(_GENERIC_STARTS, at):
-                continue
             end = self._sentence(at)[1]
+            if not lowered.startswith(_GENERIC_STARTS, at):
+                # a definition: "Bradycardia is a heart rate below 60 bpm"
+                defined = _DEFINED_AS_RE.match(lowered, at, end)
+                if defined is None:
+                    continue
+                at = defined.end()
             m = _GENERIC_BOUND_RE.match(lowered, at, end)
             contrast = _CONTRAST_RE.search(lowered, at, end)  # "..., but the PR here is 168 ms": a clause of its own
             if m is None or _THIS_CASE_RE.search(lowered, at, contrast.start() if contrast else end):
