@@ -525,6 +525,7 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("serious", r"is\s+(?:not|rarely|seldom)\s+serious"),
                   ("harmless", r"is\s+(?:usually|often|generally|mostly)\s+(?:harmless|benign)"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
+assert all(needle.isascii() and needle.isalpha() for needle, _ in _GENERIC_VERBS), "looked for in the words"
 _GENERIC_VERB_PATTERNS = [(required_literal(verb), re.compile(at_word_start(verb) + "(?![a-z])"))
                           for _, verb in _GENERIC_VERBS]
 """Each verb on its own, looked for in a text that holds what every match of it holds (its
@@ -743,9 +744,12 @@ def read_cues(lowered: str) -> list[Cue]:
 
 class AssertionReader:
     """The assertion of claims in one text. ``protected`` are spans whose commas do not end
-    a scope (lead lists "II, III, aVF"); ``sentence_ends`` as ``text.sentence_ends``."""
+    a scope (lead lists "II, III, aVF"); ``sentence_ends`` as ``text.sentence_ends``;
+    ``words``, where given, the text's distinct words (``ParsedText.words``), in which a word
+    of ASCII letters is looked for (a third of the text's length)."""
 
-    def __init__(self, lowered: str, sentence_ends: list[int], protected: list[tuple[int, int]]):
+    def __init__(self, lowered: str, sentence_ends: list[int], protected: list[tuple[int, int]],
+                 words: str | None = None):
         self.lowered = lowered
         self.sentence_ends = sentence_ends
         self.cues = read_cues(lowered)
@@ -762,7 +766,7 @@ class AssertionReader:
             self.cues = [c for c in map(self._compared_threshold, self.cues) if c is not None]
         if ", " in lowered or " there " in lowered:
             self._add_premises()
-        if any(needle in lowered for needle, _ in _GENERIC_VERBS):
+        if any(needle in (lowered if words is None else words) for needle, _ in _GENERIC_VERBS):
             self._add_generic_subjects()
         if "can " in lowered:
             self._add_generic_modals()

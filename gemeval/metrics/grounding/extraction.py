@@ -202,11 +202,11 @@ class ParsedText:
         self.claim_value_starts = [v.start for v in self.claim_values]
         self.groups = lead_groups(text, self.lowered)
         self.group_starts = [g.start for g in self.groups]
+        self.words = _distinct_words(self.lowered)
         self.assertions = AssertionReader(self.lowered, self.sentence_ends,
-                                          [(g.start, g.end) for g in self.groups if not g.territory])
+                                          [(g.start, g.end) for g in self.groups if not g.territory], self.words)
         self._headings: dict[int, LeadGroup | None] = {}
         self._heading_leads: dict[int, LeadGroup] = {}
-        self.words = _distinct_words(self.lowered)
         self.needles = _needles_in(text, self.lowered, self.words)
         self._found_literals: dict[str, bool] = {}
         self.tables = markdown_tables(text, self.lowered)
