@@ -296,3 +296,12 @@ def test_may_be_indicative_of_hedges_what_follows(text: str, expected: list[tupl
 ])
 def test_examples_take_leads_and_suggested_unlikely_is_denied(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The PR interval is outside the usual range.", [("pr_ms", None, "normal", "negated")]),
+    ("The QTc of 486 ms is outside the normal range.",
+     [("qtc_ms", None, 486.0, "affirmed"), ("qtc_ms", None, "normal", "negated")]),
+])
+def test_outside_the_usual_range_is_not_normal(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

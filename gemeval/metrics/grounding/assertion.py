@@ -242,7 +242,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              # a conclusion drawn ("the rhythm is regular, ruling out atrial fibrillation"); the
              # advice "rule out" / "to rule out" is hypothetical
              "ruling out", "which rules out", "this rules out", "rules out",
-             "kein", "keine", "keinen", "keiner", "ohne"),  # German reports (PTB-XL's own)
+             "kein", "keine", "keinen", "keiner", "ohne",  # German reports (PTB-XL's own)
+             # "the PR interval is outside the usual range": not normal
+             "outside {the|a|} {usual|typical|healthy|normal|expected|standard|acceptable}"),
      NEGATED, FORWARD),
     # "I looked for Q waves and for inverted T waves, and I didn't find either": the whole
     # sentence before it is denied.

@@ -672,7 +672,7 @@ def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantit
     words = KEYWORD_CATEGORIES.get(quantity if quantity != "qtc_fridericia_ms" else "qt_ms", {})
     word = m.group("word")
     word = COMPARATIVE_CATEGORY_WORDS.get(word.split(None, 1)[0], word)
-    category = "normal" if word.startswith(("within", "in ")) else words.get(word)
+    category = "normal" if word.startswith(("within", "in ", "outside")) else words.get(word)
     if category is None:
         return []
     target = "qtc_ms" if quantity in ("qt_ms", "qtc_fridericia_ms") else quantity
@@ -1101,7 +1101,7 @@ def _all_claims(parsed: ParsedText) -> list[Claim]:
             "qtc_ms" if mn.quantity in ("qt_ms", "qtc_fridericia_ms") else mn.quantity
             for mn in parsed.mentions if start <= mn.start < m.start() and mn.quantity in KEYWORD_CATEGORIES))
         word = m.group("word")
-        category = "normal" if word.startswith(("within", "in ", "fine", "unremarkable", "wnl")) else word
+        category = "normal" if word.startswith(("within", "in ", "outside", "fine", "unremarkable", "wnl")) else word
         if len(named) < 2:
             continue
         out.extend(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
@@ -1130,7 +1130,7 @@ def _both_claims(parsed: ParsedText) -> list[Claim]:
             named = _categorical_quantities(parsed, parsed.sentence_start(start - 1), start)
         word = m.group("word")
         for quantity in named[-2:]:
-            category = "normal" if word.startswith(("within", "in ")) else KEYWORD_CATEGORIES[quantity].get(word)
+            category = "normal" if word.startswith(("within", "in ", "outside")) else KEYWORD_CATEGORIES[quantity].get(word)
             if category is not None:
                 out.append(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
                                  span=(m.start("word"), m.end()), phrase=parsed.text[m.start():m.end()],
@@ -1252,7 +1252,7 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
         after = _coordinated_predicate(parsed, mention)
     if after is not None:
         word = after.group("word")
-        category = ("normal" if word in ("within", "in") and after.group("wnl")
+        category = ("normal" if word in ("within", "in", "outside") and after.group("wnl")
                     else KEYWORD_CATEGORIES[mention.quantity].get(word))
         if category is not None:
             found.append((category, mention.start, after.end(), True))

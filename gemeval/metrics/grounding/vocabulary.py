@@ -167,12 +167,12 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KE
 
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
-_WITHIN_RANGE = (r"(?:within|in)\s+(?:the\s+|an?\s+)?(?:usual|typical|healthy|normal|expected|standard|acceptable)"
+_WITHIN_RANGE = (r"(?:within|in|outside)\s+(?:the\s+|an?\s+)?(?:usual|typical|healthy|normal|expected|standard|acceptable)"
                  r"\s+(?:(?:resting|adult|heart\s+rate)\s+){0,2}(?:normal\s+)?(?:limits|range)")
 """A normal range written as chat answers write it: "within normal limits", "within the usual
 resting range", "within a healthy range" (a word for normal is needed: "within the range of
 100-120" is no category)."""
-_RANGE_TAIL = _WITHIN_RANGE[len("(?:within|in)"):]
+_RANGE_TAIL = _WITHIN_RANGE[len("(?:within|in|outside)"):]
 """The words of ``_WITHIN_RANGE`` after "within"."""
 
 _DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly|mildly|somewhat|moderately"
