@@ -128,3 +128,13 @@ def test_reciprocal_change_without_leads_claims_nothing_of_its_own() -> None:
 def test_a_pronoun_after_a_number_judges_it(text: str, expected: tuple) -> None:
     categories = [(c.quantity, c.category) for c in extract_claims(text) if c.category is not None]
     assert categories == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("R wave amplitudes (mV): V1 0.3, V2 0.6, V5 1.9.", [("r_mv", "V1", 0.3), ("r_mv", "V2", 0.6), ("r_mv", "V5", 1.9)]),
+    ("ST deviation per lead (mV): I +0.05, III +0.20, V5 -0.05.",
+     [("st_mv", "I", 0.05), ("st_mv", "III", 0.2), ("st_mv", "V5", -0.05)]),
+    ("ST elevation (mm): V2 2, V3 3.", [("st_mv", "V2", 0.2), ("st_mv", "V3", 0.3)]),
+])
+def test_a_unit_after_a_per_lead_keyword_is_the_unit_of_its_bare_numbers(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.value) for c in extract_claims(text)] == expected

@@ -217,6 +217,9 @@ class ParsedText:
         self.amplitude_values = [v for v in self.claim_values if v.family == "amplitude"]
         self.amplitude_starts = [v.start for v in self.amplitude_values]
         self.mentions = self._mentions()
+        if "(" in text and self._apply_keyword_units():
+            self.amplitude_values = [v for v in self.claim_values if v.family == "amplitude"]
+            self.amplitude_starts = [v.start for v in self.amplitude_values]
 
     # -- sentences ------------------------------------------------------------------------
     def sentence_start(self, pos: int) -> int:
@@ -366,6 +369,25 @@ class ParsedText:
                 k += 1
         return mentions
 
+    def _apply_keyword_units(self) -> bool:
+        """A unit in parentheses right after a per-lead keyword ("R wave amplitudes (mV): V1
+        0.2, V2 0.5", "ST deviation per lead (mV): I +0.05, ...") is the unit of the bare
+        numbers in its scope. Whether any number took it."""
+        applied = False
+        for mention in self.mentions:
+            if mention.quantity not in _PER_LEAD:
+                continue
+            unit = _KEYWORD_UNIT_RE.match(self.lowered, mention.end)
+            if unit is None:
+                continue
+            family, factor = unit_of(unit.group(1))
+            for value in self.values_in(unit.end(), mention.scope_end):
+                if value.family is None:
+                    value.low, value.high = round(value.low * factor, 6), round(value.high * factor, 6)
+                    value.value, value.family = round(value.value * factor, 6), family
+                    applied = True
+        return applied
+
     def _apply_column_units(self) -> None:
         """A unit in a column header ("ST (mV)", "Duration (ms)") is the unit of the bare
         numbers in that column's cells."""
@@ -482,6 +504,8 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
     return sorted(mentions + added, key=lambda x: x.start)
 
 
+_KEYWORD_UNIT_RE = re.compile(r"(?:\s+(?:per|by|in\s+each)\s+lead)?\s*\(\s*(mv|mm|µv|μv|uv)\s*\)\s*:")
+"""A unit in parentheses between a per-lead keyword and its colon."""
 _HEADER_UNIT_RE = re.compile(r"\(\s*(mv|mm|ms|msec|µv|μv|uv|s|sec|bpm|°|deg|degrees)\s*\)")
 _WAVE_LETTER_HEADER_RE = re.compile(
     r"\s*(?:\*\*)?\s*([rs])(?:[- ]?(?:waves?|amplitudes?|amp\.?|heights?|depths?))?\s*(?:\([^)]*\))?\s*(?:\*\*)?\s*")

@@ -316,6 +316,9 @@ def _lead_tokens(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
     return tokens
 
 
+_SIGNED_NUMBER_RE = re.compile(r"\s*[+\-−]?\d")
+
+
 def _is_lead_list(text: str, lowered: str, start: int, end: int, leads: list[str]) -> bool:
     """False for Roman numerals that are not leads ("type II", a pronoun "I")."""
     head = lowered[max(0, start - 12):start].rstrip()
@@ -324,5 +327,7 @@ def _is_lead_list(text: str, lowered: str, start: int, end: int, leads: list[str
     if head.endswith(NOT_LEAD_WORDS):
         return False
     if leads == ["I"]:
-        return head.endswith(" in") or text[end:end + 2].lstrip()[:1] in (":", "(")
+        # "in I", "I: 0.1 mV", "I (0.1 mV)", and in a list of values per lead "I +0.05, II ..."
+        return head.endswith(" in") or text[end:end + 2].lstrip()[:1] in (":", "(") or (
+            head.endswith(("(mv):", "(mm):", ":")) and _SIGNED_NUMBER_RE.match(text, end) is not None)
     return True
