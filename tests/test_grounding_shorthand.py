@@ -454,3 +454,14 @@ def test_a_value_reached_is_no_bound() -> None:
 
 def test_right_superior_axis_is_the_extreme_axis() -> None:
     assert _claims("Right superior axis deviation.") == [("axis_deg", None, None, "extreme", "affirmed")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a patient's story of a bare number after its keyword
+    ("My QTc came back as 471 this time.", [("qtc_ms", 471.0)]),
+    ("The 'QTc' was stuck at 468 for three tries.", [("qtc_ms", 468.0)]),
+    ("After the magnesium the QT dropped all the way down to 430.", [("qt_ms", 430.0)]),
+    ("His heart rate went up to 126 during the test.", [("hr_bpm", 126.0)]),
+])
+def test_bare_numbers_in_a_patients_story(text: str, expected: list[tuple]) -> None:
+    assert _numbers(text) == expected

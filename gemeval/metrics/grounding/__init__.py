@@ -30,7 +30,8 @@ cornell_mv         Cornell voltage, "RaVL + SV3"                  mV, mm, µV
 ================== ============================================== ===========================
 
 * A number without a unit counts only right after its keyword ("HR 72", "PR: 160",
-  "axis -30"); intervals below 3 are then read as seconds.
+  "axis -30", a patient's "my QTc came back at 462", "the QT fell all the way down to
+  446"); intervals below 3 are then read as seconds.
 * "~", "approximately", "about" mark a claim as approximate; it is checked the same way.
 * Ranges ("PR 180-200 ms", "160 to 180 ms") are claims that the value lies in the range;
   comparisons ("QRS >= 120 ms", "at least 120 ms", "below 60 bpm") are one-sided bounds;

@@ -127,8 +127,11 @@ SCOPE_CHARS = 120
 ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
-    r"\s*(?:interval|duration|width|axis|rate)?[\s*]*(?:[:=]|of|is|was|are|were|['’]s|at|measures|measured|measuring"
-    r"|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+out\s+at|(?:is|was)\s+calculated\s+at"
+    r"\s*[\"”'’]?\s*(?:interval|duration|width|axis|rate)?[\"”'’]?[\s*]*(?:[:=]|of|is|was|are|were|['’]s|at|measures|measured"
+    r"|measuring|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+(?:out|back)\s+(?:at|as)|(?:is|was)\s+calculated\s+at"
+    # a patient's story of the number: "was stuck between 475 and 480", "fell all the way down to 446"
+    r"|(?:is|was)\s+stuck(?:\s+at)?|(?:went|gone|goes|go|fell|dropped|rose|climbed|came)\s+(?:all\s+the\s+way\s+)?"
+    r"(?:back\s+)?(?:up|down)\s+to"
     r"|averaging|averages|averaged|(?:is|was)\s+averaging)?[\s*]*(?:(?:now|mostly|mainly|still)\s+)?"
     r"(?:(?:over|above|under|below|between|at\s+least|(?:less|more|greater|higher|lower|faster|slower)\s+than)\s+)?"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
