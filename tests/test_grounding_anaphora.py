@@ -138,3 +138,13 @@ def test_a_pronoun_after_a_number_judges_it(text: str, expected: tuple) -> None:
 ])
 def test_a_unit_after_a_per_lead_keyword_is_the_unit_of_its_bare_numbers(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.lead, c.value) for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("V1: R 0.2 mV, S 1.1 mV; V5: R 2.6 mV, S 0.3 mV.",
+     [("r_mv", "V1", 0.2), ("s_mv", "V1", -1.1), ("r_mv", "V5", 2.6), ("s_mv", "V5", -0.3)]),
+    # a keyword in parentheses has its scope there: aVF after it is not its lead
+    ("The QRS is positive in I (R 0.9 mV) and negative in aVF.", [("r_mv", "I", 0.9)]),
+])
+def test_a_waves_letter_alone_before_its_amplitude(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.value) for c in extract_claims(text)] == expected

@@ -343,6 +343,7 @@ class ParsedText:
         contrast_starts = [start for start, _ in contrasts]
         ends, size = self.sentence_ends, len(text)
         n_ends = len(ends)
+        parens = "(" in lowered
         next_starts = [m.start for m in mentions]
         next_starts.append(size)
         for mention, end in zip(mentions, next_starts[1:]):  # the scope ends at the next mention,
@@ -351,6 +352,15 @@ class ParsedText:
                 end = ends[j]
             if mention.end + SCOPE_CHARS < end:  # or after SCOPE_CHARS
                 end = mention.end + SCOPE_CHARS
+            if parens and mention.quantity in _PER_LEAD:
+                # or at the close of a parenthesis the keyword is in ("positive in I (R 0.9 mV)
+                # and negative in aVF": aVF is not the R wave's lead)
+                sentence_start = ends[j - 1] + 1 if j else 0
+                opened = lowered.rfind("(", sentence_start, mention.start)
+                if opened >= 0 and lowered.find(")", opened, mention.start) < 0:
+                    close = lowered.find(")", mention.end, end)
+                    if close >= 0:
+                        end = close
             mention.scope_end = end
             pair = lowered[end - 1:end + 1]
             if end < size and pair.isalpha() and pair.isascii():

@@ -13,6 +13,8 @@ _LIST_NAME = r"(?:PR|QRS|QTc[BF]?|QT|RR|HR)"
 _LIST_NAMES = rf"(?:\s*/\s*{_LIST_NAME}){{1,5}}\b"
 """The names of a slash list after its first: "PR/QRS/QTc 156/92/436 ms"."""
 
+_AMPLITUDE_LOOKAHEAD = r"(?=\s*[:=]?\s*\d+(?:\.\d+)?\s*(?:mv|mV|mm|µV|μV|uV)\b)"
+"""What follows a wave's letter written alone before its amplitude ("R 0.2 mV", "S: 11 mm")."""
 _FORMULA_VALUE = r"(?=\s*(?:[:=]|gives|gave|yields|comes\s+to|is|of|at)?\s*[~≈]?\s*(?:about\s+)?\d)"
 """What follows a formula's name that is the keyword of a number: the number, after a
 colon or a verb at most."""
@@ -63,6 +65,9 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("st_mv", r"elevation\s+of\s+(?:the\s+)?st(?:[- ]segments?)?|depression\s+of\s+(?:the\s+)?st(?:[- ]segments?)?", True),
         ("r_mv", r"R[- ]?[Ww]aves?(?:\s+(?:amplitudes?|heights?|voltages?))?\b|R[- ]amplitudes?\b", False),
         ("r_mv", r"R" + LEAD_LOOKAHEAD, False),
+        # the letter alone before its amplitude, as lead-by-lead lists write it: "V1: R 0.2 mV, S 1.1 mV"
+        ("r_mv", r"R" + _AMPLITUDE_LOOKAHEAD, False),
+        ("s_mv", r"S" + _AMPLITUDE_LOOKAHEAD, False),
         ("s_mv", r"S[- ]?[Ww]aves?(?:\s+(?:amplitudes?|depths?|voltages?))?\b|S[- ]amplitudes?\b", False),
         ("s_mv", r"S" + LEAD_LOOKAHEAD, False),
         ("t_wave", r"T[- ]?[Ww]aves?\b(?:\s+(?:inversions?|flattening|changes))?|T[- ](?:inversions?|flattening)\b"
