@@ -559,3 +559,10 @@ def test_a_keywords_own_words_end_no_scope() -> None:
 ])
 def test_what_a_condition_does_and_changes_of_a_finding(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+def test_a_line_introducing_criteria_covers_the_list_after_a_blank_line() -> None:
+    text = "Two criteria are in common use:\n\n- the Sokolow-Lyon index of 35 mm or more\n- Cornell voltage above 28 mm"
+    assert {c[-1] for c in _claims(text)} == {"hypothetical"}
+    # a line saying this case meets them lists this case's values
+    assert {c[-1] for c in _claims("Voltage criteria for LVH are met here:\n- Sokolow-Lyon 39 mm")} == {"affirmed"}

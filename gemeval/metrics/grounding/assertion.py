@@ -565,6 +565,9 @@ _REFERENCE_HEADING_RE = re.compile(
 _REFERENCE_PREFIX_RE = re.compile(r"(?:(?:typical|usual|adult|ecg|the)(?:\s+|$))*")
 """A heading of a list of normal values ("Normal values", "Typical reference ranges (adults)")."""
 _CRITERIA_HEADING_RE = re.compile(r"criteria(?:\s+(?:for|of)\s+[a-z][\w '\-()]{0,40})?")
+_CRITERIA_MET_RE = re.compile(r"(?<![a-z])(?:met|meet|meets|meeting|fulfil\w*|fulfill\w*|satisf\w*|this|here|your|our|patient)"
+                              r"(?![a-z])")
+"""Words of a line that says criteria are met by this case, no list of criteria."""
 _HEADING_WORDS_RE = re.compile(r"(?:[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,2})?")
 """At most three words before "criteria" in a heading ("Diagnostic", "The ECG")."""
 _BOUND_AFTER_LABEL_RE = re.compile(
@@ -929,10 +932,17 @@ class AssertionReader:
         for m in _CRITERIA_HEADING_RE.finditer(lowered):
             line_start = lowered.rfind("\n", 0, m.start()) + 1
             line_end = lowered.find("\n", m.end())
-            if (line_end < 0 or not _HEADING_WORDS_RE.fullmatch(lowered[line_start:m.start()].strip(_ITEM_MARKUP))
-                    or lowered[m.end():line_end].strip(" \t*_:")):
+            if line_end < 0:
                 continue
-            out.append((line_end, self._section_end(line_end)))
+            line = lowered[line_start:line_end].strip(_ITEM_MARKUP)
+            heading = (_HEADING_WORDS_RE.fullmatch(lowered[line_start:m.start()].strip(_ITEM_MARKUP))
+                       and not lowered[m.end():line_end].strip(" \t*_:"))
+            # or a line that introduces them: "There are two criteria with these indices:"
+            introduces = line.rstrip("*_ ").endswith(":") and len(line.split()) <= 12
+            if not (heading or introduces) or _CRITERIA_MET_RE.search(line):
+                continue
+            body = len(lowered) - len(lowered[line_end:].lstrip("\n \t")) - 1  # the newline before the first item
+            out.append((line_end, self._section_end(max(line_end, body))))
         return out
 
     def _section_end(self, start: int) -> int:
