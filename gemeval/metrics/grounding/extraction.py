@@ -217,7 +217,7 @@ class ParsedText:
         self.amplitude_values = [v for v in self.claim_values if v.family == "amplitude"]
         self.amplitude_starts = [v.start for v in self.amplitude_values]
         self.mentions = self._mentions()
-        if "(" in text and self._apply_keyword_units():
+        if "(" in text and _KEYWORD_UNIT_GATE_RE.search(self.lowered) is not None and self._apply_keyword_units():
             self.amplitude_values = [v for v in self.claim_values if v.family == "amplitude"]
             self.amplitude_starts = [v.start for v in self.amplitude_values]
 
@@ -514,6 +514,7 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
     return sorted(mentions + added, key=lambda x: x.start)
 
 
+_KEYWORD_UNIT_GATE_RE = re.compile(r"\(\s*(?:mv|mm|µv|μv|uv)\s*\)\s*:")
 _KEYWORD_UNIT_RE = re.compile(r"(?:\s+(?:per|by|in\s+each)\s+lead)?\s*\(\s*(mv|mm|µv|μv|uv)\s*\)\s*:")
 """A unit in parentheses between a per-lead keyword and its colon."""
 _HEADER_UNIT_RE = re.compile(r"\(\s*(mv|mm|ms|msec|µv|μv|uv|s|sec|bpm|°|deg|degrees)\s*\)")
