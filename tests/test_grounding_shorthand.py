@@ -465,3 +465,9 @@ def test_right_superior_axis_is_the_extreme_axis() -> None:
 ])
 def test_bare_numbers_in_a_patients_story(text: str, expected: list[tuple]) -> None:
     assert _numbers(text) == expected
+
+
+def test_a_verdict_before_a_qt_pair_in_parentheses() -> None:
+    assert _claims("On this strip the QT/QTc intervals look prolonged (430 msec/505 msec).") == [
+        ("qtc_ms", None, None, "prolonged", "affirmed"), ("qt_ms", None, 430.0, None, "affirmed"),
+        ("qtc_ms", None, 505.0, None, "affirmed")]

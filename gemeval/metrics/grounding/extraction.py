@@ -734,6 +734,13 @@ def _pair_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         claims.append(Claim(quantity=quantity, value=value, low=value, high=value, lead=None,
                             span=span, phrase=parsed.text[span[0]:span[1]],
                             formula=None if quantity == "qt_ms" else formula))
+    if pair.group("verdict"):  # "appear prolonged (400 msec/570 msec)": the verdict before the pair
+        verdict = (mention.start, pair.end("verdict"))
+        claims.append(Claim(quantity="qtc_ms", value=None, low=None, high=None, lead=None, span=verdict,
+                            phrase=parsed.text[verdict[0]:verdict[1]],
+                            category=KEYWORD_CATEGORIES["qt_ms"][pair.group("verdict")],
+                            focus=pair.span("verdict")))
+        return claims
     return claims + _value_predicate(parsed, mention, claims[-1], second)
 
 

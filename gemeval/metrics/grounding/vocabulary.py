@@ -408,8 +408,11 @@ FINDING_WORDS_RE = re.compile(
 """Words that make a sentence naming a lead a finding about that lead (lowered)."""
 
 PAIR_VALUES_RE = re.compile(
-    r"[\s*]*(?:of|is|are|was|were|:|=)?[\s*]*(?:(?:~|≈|approximately|approx\.?|about|around|roughly|ca\.?)\s*)?"
-    r"(?P<a>\d+(?:\.\d+)?|\.\d+)\s*(?:ms)?\s*/\s*"
+    r"[\s*]*(?:of|is|are|was|were|:|=)?[\s*]*"
+    # a verdict before the pair in parentheses: "QT/QTc intervals appear prolonged (400 msec/570 msec)"
+    r"(?:(?:(?:appears?|seems?|looks?)\s+(?:to\s+be\s+)?)?(?P<verdict>normal|prolonged|long|short)\s*\(\s*)?"
+    r"(?:(?:~|≈|approximately|approx\.?|about|around|roughly|ca\.?)\s*)?"
+    r"(?P<a>\d+(?:\.\d+)?|\.\d+)\s*(?:ms|msecs?|milliseconds?)?\s*/\s*"
     r"(?:(?:~|≈|approximately|approx\.?|about|around|roughly|ca\.?)\s*)?(?P<b>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z])"
 )
 
