@@ -76,3 +76,8 @@ def test_the_most_likely_explanation_is_a_hedge() -> None:
 @pytest.mark.parametrize("text", ["Heart rate is a bit over 100 bpm.", "The QRS is a little over 120 ms."])
 def test_a_value_a_little_beyond_a_bound_is_this_cases(text: str) -> None:
     assert _statuses(text) == {"affirmed"}
+
+
+def test_reassurance_about_a_finding_denies_nothing() -> None:
+    claims = extract_claims("Don't worry about the ST depression in V5.")
+    assert [(c.quantity, c.lead, c.category, c.assertion) for c in claims] == [("st_mv", "V5", "depressed", "affirmed")]

@@ -138,6 +138,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "acute change|acute changes|further|doubt}", "no {longer|shorter|wider} than",
              "not {only|just|necessarily|otherwise|always|uncommon|unusual|infrequent}",
              "without doubt", "whether or not", "if any", "as well as", "normal sinus",
+             # reassurance about a finding denies nothing: "Don't worry about the T wave abnormality"
+             "{don't|do not|dont|no need to|nothing to} worry about", "{don't|do not|dont} be {worried|alarmed} by",
              "not only", "neither {too |}{fast|slow|tachycardic|bradycardic} nor {too |}{fast|slow|tachycardic|bradycardic}",
              "nor slow", "nor fast", "no more than", "no less than",
              "not more than", "not less than", "not exceeding", "not longer than", "not shorter than",
