@@ -471,3 +471,8 @@ def test_a_verdict_before_a_qt_pair_in_parentheses() -> None:
     assert _claims("On this strip the QT/QTc intervals look prolonged (430 msec/505 msec).") == [
         ("qtc_ms", None, None, "prolonged", "affirmed"), ("qt_ms", None, 430.0, None, "affirmed"),
         ("qtc_ms", None, 505.0, None, "affirmed")]
+
+
+def test_a_rate_after_p_waves_set_off_by_commas_is_the_hearts() -> None:
+    assert _numbers("Regular rhythm, with upright P waves, at 64 beats per minute.") == [("hr_bpm", 64.0)]
+    assert _numbers("P waves at 280/min with 2:1 conduction.") == []  # the atrial rate

@@ -362,6 +362,11 @@ class ParsedText:
                     if close >= 0:
                         end = close
             mention.scope_end = end
+            if mention.quantity == "block" and lowered.startswith(",", mention.end) and lowered[mention.start] == "p":
+                # "regular and fast, with P waves, at 95 beats per minute": the P waves are set
+                # off by the comma, the rate after it is the rhythm's
+                mention.scope_end = mention.end
+                continue
             pair = lowered[end - 1:end + 1]
             if end < size and pair.isalpha() and pair.isascii():
                 # A scope cut inside a word: its first letters may read as a contrast word.
