@@ -305,3 +305,15 @@ def test_examples_take_leads_and_suggested_unlikely_is_denied(text: str, expecte
 ])
 def test_outside_the_usual_range_is_not_normal(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the wave is denied, the finding after "and" stated
+    ("This is atrial fibrillation, with an absence of P waves and irregular RR intervals.",
+     [("rhythm", None, "atrial_fibrillation", "affirmed"), ("rhythm", None, "irregular", "affirmed")]),
+    ("No delta waves and a normal PR interval.", [("pr_ms", None, "normal", "affirmed")]),
+    # a denied finding still denies the next one
+    ("No ST elevation and T-wave inversion.", [("st_mv", None, "elevated", "negated"), ("t_wave", None, "inverted", "negated")]),
+])
+def test_a_denied_wave_before_and_leaves_the_next_finding_stated(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

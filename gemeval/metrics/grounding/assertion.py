@@ -488,6 +488,9 @@ _UNLIKELY = frozenset(_expand("unlikely", "{is|are|seems|seem|appears|appear|loo
                                "it is unlikely", "{is|are} unlikely to be"))
 _SUGGEST = frozenset(_expand("{suggesting|suggests|suggest|suggested}"))
 """A finding the findings "suggest" is "unlikely" is denied, not hedged."""
+_AND_RE = re.compile(r"\s(?:and|with)\s")
+_UNCHECKED_WAVE_RE = re.compile(r"(?<![a-z])(?:p|delta|flutter|fibrillatory|f)[- ]?waves?(?![a-z])|pac(?:ing|emaker)\s+spikes?")
+"""Waves and spikes gemeval does not check, denied before a finding joined by "and"."""
 _USUALLY = frozenset({"typically", "usually", "normally", "generally"})
 _USUAL_VALUE_RE = re.compile(r"\s*(?:(?:under|below|less\s+than|between|up\s+to|over|above|more\s+than|at\s+least|from"
                              r"|about|around|approximately)\s*)?[<>≤≥]?=?\s*\d")
@@ -1142,6 +1145,12 @@ class AssertionReader:
         reached = self._findings_between(cue.end, anchor)
         if cue.kind == NEGATED and plain_number and (reached or self.lowered.find("(", cue.end, anchor) >= 0):
             return False  # (and "the QTc is not prolonged (438 ms)": the measured value)
+        if cue.kind == NEGATED:
+            # "the absence of distinct P waves and irregular RR intervals": the wave denied,
+            # the finding after "and" stated (atrial fibrillation as models describe it)
+            joined = _AND_RE.search(self.lowered, cue.end, anchor)
+            if joined is not None and _UNCHECKED_WAVE_RE.search(self.lowered, cue.end, joined.start()):
+                return False
         if cue.kind == NOT_ASSESSABLE and reached and _CIRCUMSTANCE_RE.search(
                 self.lowered, self.anchors[bisect.bisect_left(self.anchors, cue.end)] + 1, anchor):
             return False  # "I can't measure the QT in AF at this rate": the AF and the rate are the circumstance
