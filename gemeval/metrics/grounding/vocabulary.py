@@ -15,6 +15,8 @@ _LIST_NAMES = rf"(?:\s*/\s*{_LIST_NAME}){{1,5}}\b"
 
 _AMPLITUDE_LOOKAHEAD = r"(?=\s*[:=]?\s*\d+(?:\.\d+)?\s*(?:mv|mV|mm|µV|μV|uV)\b)"
 """What follows a wave's letter written alone before its amplitude ("R 0.2 mV", "S: 11 mm")."""
+_AXIS_DEGREE = r"(?:a\s+(?:little|bit|touch)|slightly|somewhat|mildly|markedly)"
+"""How far an axis is said to lie to one side ("a little to the left")."""
 _FORMULA_VALUE = r"(?=\s*(?:[:=]|gives|gave|yields|comes\s+to|is|of|at)?\s*[~≈]?\s*(?:about\s+)?\d)"
 """What follows a formula's name that is the keyword of a number: the number, after a
 colon or a verb at most."""
@@ -372,10 +374,12 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("voltage", "lvh", r"linksherzhypertrophie\b|linksventrikul(?:ä|ae)re\s+hypertrophie\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
-        ("axis_deg", "left", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?(?:shifted|deviated|rotated)"
-                             r"\s+(?:to\s+the\s+)?left(?:ward)?\b"),
-        ("axis_deg", "right", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?(?:shifted|deviated|rotated)"
-                              r"\s+(?:to\s+the\s+)?right(?:ward)?\b"),
+        ("axis_deg", "left", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?"
+                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies)\s+)?"
+                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:to\s+the\s+)?left(?:ward)?\b"),
+        ("axis_deg", "right", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?"
+                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies)\s+)?"
+                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:to\s+the\s+)?right(?:ward)?\b"),
     )
     for alternative in split_alternatives(pattern)
 )
