@@ -476,3 +476,11 @@ def test_a_verdict_before_a_qt_pair_in_parentheses() -> None:
 def test_a_rate_after_p_waves_set_off_by_commas_is_the_hearts() -> None:
     assert _numbers("Regular rhythm, with upright P waves, at 64 beats per minute.") == [("hr_bpm", 64.0)]
     assert _numbers("P waves at 280/min with 2:1 conduction.") == []  # the atrial rate
+
+
+@pytest.mark.parametrize("text, category", [
+    ("The machine printed 'extended QT interval'.", "prolonged"), ("Lengthened QTc on the repeat tracing.", "prolonged"),
+    ("The QT interval is shortened.", "short"),
+])
+def test_qt_category_words_of_printouts(text: str, category: str) -> None:
+    assert [c.category for c in extract_claims(text) if c.category] == [category]

@@ -160,7 +160,8 @@ KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
                "broadened": "wide", "prolonged": "wide", "prolongation": "wide",
                "narrow": "normal", "normal": "normal"},
     "qt_ms": {"fine": "normal", "prolonged": "prolonged", "long": "prolonged", "prolongation": "prolonged",
-              "normal": "normal", "borderline": "prolonged", "short": "short"},
+              "lengthened": "prolonged", "extended": "prolonged",  # a printout's "borderline extended QT interval"
+              "normal": "normal", "borderline": "prolonged", "short": "short", "shortened": "short"},
     "axis_deg": {"fine": "normal", "normal": "normal", "leftward": "left", "rightward": "right", "left": "left",
                  "right": "right", "extreme": "extreme", "indeterminate": "extreme",
                  "northwest": "extreme"},
