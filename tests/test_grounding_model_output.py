@@ -317,3 +317,12 @@ def test_outside_the_usual_range_is_not_normal(text: str, expected: list[tuple])
 ])
 def test_a_denied_wave_before_and_leaves_the_next_finding_stated(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The key features of this ECG are sinus rhythm and a left axis deviation.",
+     [("rhythm", None, "sinus", "affirmed"), ("axis_deg", None, "left", "affirmed")]),
+    ("The hallmark of this tracing is atrial fibrillation.", [("rhythm", None, "atrial_fibrillation", "affirmed")]),
+])
+def test_the_features_of_this_tracing_are_its_findings(text: str, expected: list[tuple]) -> None:
+    assert _claims(text) == expected

@@ -177,6 +177,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{generally|commonly|usually|widely} {accepted|used|quoted|cited}",  # "the generally accepted upper limit"
              "than {the|} {typical|usual}",  # "shorter than the typical range": this ECG's value compared
              "{within|in} {a|the} typical", "within typical",  # "88 bpm, which is within a typical range"
+             # the features of this recording are its findings
+             "{key feature|key features|hallmark|hallmarks|main feature|main features} of {this|the|your} "
+             "{ecg|ekg|tracing|recording|strip|rhythm strip}",
              # this ECG shows a condition's features: "V1 showcases the classic features of RBBB"
              "{shows|show|showing|showcases|demonstrates|demonstrating|exhibits|exhibiting|displays|displaying|has}"
              " {the|} {classic|typical|characteristic} {features|pattern|findings|signs|appearance|morphology} of",
