@@ -81,3 +81,8 @@ def test_a_value_a_little_beyond_a_bound_is_this_cases(text: str) -> None:
 def test_reassurance_about_a_finding_denies_nothing() -> None:
     claims = extract_claims("Don't worry about the ST depression in V5.")
     assert [(c.quantity, c.lead, c.category, c.assertion) for c in claims] == [("st_mv", "V5", "depressed", "affirmed")]
+
+
+def test_what_a_condition_usually_is_in_general_is_hypothetical() -> None:
+    assert _statuses("RBBB is usually benign.") == {"hypothetical"}
+    assert _statuses("RBBB is usually harmless.") == {"hypothetical"}

@@ -533,7 +533,8 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("does", r"does\s+not\s+(?:affect|increase|cause|mean|need|require|change|shorten)"),
                   ("doesn", r"doesn['’]t\s+(?:affect|increase|cause|mean|need|require|change|shorten)"),
                   ("serious", r"is\s+(?:not|rarely|seldom)\s+serious"),
-                  ("harmless", r"is\s+(?:usually|often|generally|mostly)\s+(?:harmless|benign)"))
+                  ("harmless", r"is\s+(?:usually|often|generally|mostly)\s+harmless"),
+                  ("benign", r"is\s+(?:usually|often|generally|mostly)\s+benign"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
 assert all(needle.isascii() and needle.isalpha() for needle, _ in _GENERIC_VERBS), "looked for in the words"
 _GENERIC_VERB_PATTERNS = [(required_literal(verb), re.compile(at_word_start(verb) + "(?![a-z])"))
