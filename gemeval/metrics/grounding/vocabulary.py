@@ -66,12 +66,11 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("st_mv", r"ST[ED](?![\w-])", False),
         ("st_mv", r"elevation\s+of\s+(?:the\s+)?st(?:[- ]segments?)?|depression\s+of\s+(?:the\s+)?st(?:[- ]segments?)?", True),
         ("r_mv", r"R[- ]?[Ww]aves?(?:\s+(?:amplitudes?|heights?|voltages?))?\b|R[- ]amplitudes?\b", False),
-        ("r_mv", r"R" + LEAD_LOOKAHEAD, False),
-        # the letter alone before its amplitude, as lead-by-lead lists write it: "V1: R 0.2 mV, S 1.1 mV"
-        ("r_mv", r"R" + _AMPLITUDE_LOOKAHEAD, False),
-        ("s_mv", r"S" + _AMPLITUDE_LOOKAHEAD, False),
+        # the letter alone before a lead ("R in V5", "SV1") or before its amplitude, as lead-by-lead
+        # lists write it ("V1: R 0.2 mV, S 1.1 mV"): one scan for the letter
+        ("r_mv", r"R(?:" + LEAD_LOOKAHEAD + "|" + _AMPLITUDE_LOOKAHEAD + ")", False),
         ("s_mv", r"S[- ]?[Ww]aves?(?:\s+(?:amplitudes?|depths?|voltages?))?\b|S[- ]amplitudes?\b", False),
-        ("s_mv", r"S" + LEAD_LOOKAHEAD, False),
+        ("s_mv", r"S(?:" + LEAD_LOOKAHEAD + "|" + _AMPLITUDE_LOOKAHEAD + ")", False),
         ("t_wave", r"T[- ]?[Ww]aves?\b(?:\s+(?:inversions?|flattening|changes))?|T[- ](?:inversions?|flattening)\b"
                    r"|TWI\b|T[- ]negativity\b", False),
         ("t_wave", r"t[- ]?wave\s+(?:inversions?|flattening)\b|t[- ]inversions?\b", True),
