@@ -537,6 +537,8 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("benign", r"is\s+(?:usually|often|generally|mostly)\s+benign"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
 assert all(needle.isascii() and needle.isalpha() for needle, _ in _GENERIC_VERBS), "looked for in the words"
+_GENERIC_VERB_NEEDLE_RE = re.compile("|".join(dict.fromkeys(needle for needle, _ in _GENERIC_VERBS)))
+"""Any of those words (one scan of the text's distinct words)."""
 _GENERIC_VERB_PATTERNS = [(required_literal(verb), re.compile(at_word_start(verb) + "(?![a-z])"))
                           for _, verb in _GENERIC_VERBS]
 """Each verb on its own, looked for in a text that holds what every match of it holds (its
@@ -568,9 +570,10 @@ _BOUND_AFTER_RE = re.compile(r"\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|—|to\s|or\s
 """What makes a number a bound or a range's end: a word before it, a range or "or more" after."""
 _THIS_CASE_WORD_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|today|patient|your|now)(?![a-z])")
 """Words that tie the rest of a sentence to the case at hand."""
-_REFERENCE_HEADING_RE = re.compile(
-    r"(?:normal|reference)\s+(?:ecg\s+|adult\s+)?(?:values?|ranges?|limits?|intervals?)"
-    r"(?:\s+(?:in|for)\s+(?:healthy\s+)?adults)?(?:\s*\([^()\n]*\))?")
+_REFERENCE_HEADING_RES = tuple(re.compile(
+    word + r"\s+(?:ecg\s+|adult\s+)?(?:values?|ranges?|limits?|intervals?)"
+    r"(?:\s+(?:in|for)\s+(?:healthy\s+)?adults)?(?:\s*\([^()\n]*\))?") for word in ("normal", "reference"))
+"""(One pattern per first word: each starts with a literal, which ``re`` skips ahead to.)"""
 _REFERENCE_PREFIX_RE = re.compile(r"(?:(?:typical|usual|adult|ecg|the)(?:\s+|$))*")
 """A heading of a list of normal values ("Normal values", "Typical reference ranges (adults)")."""
 _CRITERIA_HEADING_RE = re.compile(r"criteria(?:\s+(?:for|of)\s+[a-z][\w '\-()]{0,40})?")
@@ -599,6 +602,7 @@ _LIMIT_AFTER_RE = re.compile(r"\s+(?:(?:upper|lower)\s+)?(?:limits?|cut-?offs?|c
 """A limit named with "typical" ("longer than the typical upper limit of 200 ms"): the word
 describes the limit, it does not make the sentence a generic one."""
 _QUOTES = "\"“'‘"
+_QUOTE_RE = re.compile("[" + re.escape(_QUOTES) + "]")
 _QUOTED_TERM_RE = re.compile(
     r"[\"“'‘][a-z][a-z \-]{1,30}[\"”'’]\s+(?:indicates|means|refers\s+to|describes|stands\s+for|(?:just|simply)\s+means)"
     r"(?![a-z])")
@@ -649,6 +653,8 @@ _DEFINED_AS_RE = re.compile(
     r"\s+(?:is|means|refers\s+to|is\s+defined\s+as)\s+(?=(?:an?|any)\s)"
     r"(?!an?\s+(?:bit|little|touch|tad|fraction|shade|hair|few|lot|good\s+deal|notch)\b)")
 """The subject and verb of a definition whose complement is an indefinite bound."""
+_DEFINED_AS_VERBS = (" is a", " is an", " means a", " means an", " refers to a", " defined as a", " is any")
+"""What a text with such a definition holds (a cheap test before its sentences are read)."""
 _THIS_CASE_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|seen|noted|observed|shows|patient|today)(?![a-z])")
 """Words that tie a sentence to the case at hand."""
 _CIRCUMSTANCE_RE = re.compile(r"(?<![a-z])(?:in|at|during|given|because\s+of|with)\s+(?!leads?\b|(?:i{1,3}|av[rlf]|v\d)\b)")
@@ -780,11 +786,11 @@ class AssertionReader:
             self.cues = [c for c in map(self._compared_threshold, self.cues) if c is not None]
         if ", " in lowered or " there " in lowered:
             self._add_premises()
-        if any(needle in (lowered if words is None else words) for needle, _ in _GENERIC_VERBS):
+        if _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None:
             self._add_generic_subjects()
         if "can " in lowered:
             self._add_generic_modals()
-        if any(q in lowered for q in _QUOTES):
+        if _QUOTE_RE.search(lowered) is not None:
             self._add_quoted_terms()
         if " diagnosed" in lowered:
             self._keep_this_cases_diagnosis()
@@ -924,7 +930,8 @@ class AssertionReader:
         """The lists under a heading line of normal values ("Normal values", "## Normal
         ranges (adults)"): from the end of that line to the next heading or blank line."""
         lowered, out = self.lowered, []
-        for m in _REFERENCE_HEADING_RE.finditer(lowered):
+        for m in sorted((m for pattern in _REFERENCE_HEADING_RES for m in pattern.finditer(lowered)),
+                        key=lambda m: m.start()):
             line_start = lowered.rfind("\n", 0, m.start()) + 1
             line_end = lowered.find("\n", m.end())
             if (line_end < 0 or not _REFERENCE_PREFIX_RE.fullmatch(lowered[line_start:m.start()].strip(_ITEM_MARKUP))
@@ -1071,18 +1078,19 @@ class AssertionReader:
         not this ECG: hypothetical as a whole (a sentence-wide cue)."""
         lowered, found = self.lowered, []
         size = len(lowered)
+        definitions = any(verb in lowered for verb in _DEFINED_AS_VERBS)
         for start in (0, *(end + 1 for end in self.sentence_ends)):
             at = start + 1 if lowered.startswith(" ", start) else start  # after ". " (the usual)
             if at < size and lowered[at] in _BLANKS_AND_BULLETS:
                 while at < size and lowered[at] in _BLANKS_AND_BULLETS:
                     at += 1
-            end = self._sentence(at)[1]
             if not lowered.startswith(_GENERIC_STARTS, at):
                 # a definition: "Bradycardia is a heart rate below 60 bpm"
-                defined = _DEFINED_AS_RE.match(lowered, at, end)
+                defined = _DEFINED_AS_RE.match(lowered, at, self._sentence(at)[1]) if definitions else None
                 if defined is None:
                     continue
                 at = defined.end()
+            end = self._sentence(at)[1]
             m = _GENERIC_BOUND_RE.match(lowered, at, end)
             contrast = _CONTRAST_RE.search(lowered, at, end)  # "..., but the PR here is 168 ms": a clause of its own
             if m is None or _THIS_CASE_RE.search(lowered, at, contrast.start() if contrast else end):
