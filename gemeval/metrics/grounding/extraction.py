@@ -343,7 +343,8 @@ class ParsedText:
         contrast_starts = [start for start, _ in contrasts]
         ends, size = self.sentence_ends, len(text)
         n_ends = len(ends)
-        parens = "(" in lowered
+        parens = [m.span() for m in _PARENTHESIS_RE.finditer(lowered)] if "(" in lowered else []
+        paren_starts = [a for a, _ in parens]
         next_starts = [m.start for m in mentions]
         next_starts.append(size)
         for mention, end in zip(mentions, next_starts[1:]):  # the scope ends at the next mention,
@@ -355,12 +356,9 @@ class ParsedText:
             if parens and mention.quantity in _PER_LEAD:
                 # or at the close of a parenthesis the keyword is in ("positive in I (R 0.9 mV)
                 # and negative in aVF": aVF is not the R wave's lead)
-                sentence_start = ends[j - 1] + 1 if j else 0
-                opened = lowered.rfind("(", sentence_start, mention.start)
-                if opened >= 0 and lowered.find(")", opened, mention.start) < 0:
-                    close = lowered.find(")", mention.end, end)
-                    if close >= 0:
-                        end = close
+                k = bisect_right(paren_starts, mention.start) - 1
+                if k >= 0 and mention.end <= parens[k][1] <= end:
+                    end = parens[k][1] - 1
             mention.scope_end = end
             if mention.quantity == "block" and lowered.startswith(",", mention.end) and lowered[mention.start] == "p":
                 # "regular and fast, with P waves, at 95 beats per minute": the P waves are set
@@ -485,6 +483,8 @@ class ParsedText:
         return sorted(mentions + added, key=lambda m: m.start)
 
 
+_PARENTHESIS_RE = re.compile(r"\([^()]*\)")
+"""A parenthesis without one inside it."""
 _ST_CHANGES_RE = re.compile(r"st(?:[- ]segment|[- ]t)?[- ]changes?\b")
 _QUALIFIED_DIRECTION_RE = re.compile(r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping"
                                      r"|upsloping)\s+(?:elevations?|depressions?)")
