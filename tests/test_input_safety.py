@@ -99,6 +99,19 @@ def test_with_data_file_only_the_files_folder_is_the_root(outside):
     assert "outside the data root" in dataset.problems[0].problem and dataset.problems[0].item_id == "escape"
 
 
+def test_a_media_name_no_file_can_have_refuses_the_item_with_the_fix(outside):
+    _secret, data = outside
+    items = [item("ok", image="images/ok.png"), item("nul-image", image="images/\x00.png"),
+             item("nul-record", ecg="rec\x00ord")]
+    path = data / "csn-test-no-cot.json"
+    path.write_text(json.dumps(items))
+    dataset = load_dataset(load_task("csn"), DataOptions(data_file=path))
+    assert [s.id for s in dataset.samples] == ["ok"]
+    problems = {p.item_id: p.problem for p in dataset.problems}
+    assert set(problems) == {"nul-image", "nul-record"}
+    assert all("NUL byte" in why and "Fix the item" in why for why in problems.values()), problems
+
+
 def test_grounding_record_and_image_outside_the_root_are_refused(outside):
     _secret, data = outside
     grounding = data / "ECG-Grounding"

@@ -35,6 +35,15 @@ def inside_roots(path: Path | str, roots: Sequence[Path | str]) -> bool:
     return False
 
 
+def usable_name(named: str, what: str) -> str:
+    """``named`` itself, or :class:`OutsideDataRoot` when no file can have that name (a NUL
+    byte in it): the item is refused with what it asked for, never opened."""
+    if "\x00" in named:
+        raise OutsideDataRoot(f"{what} {named!r} holds a NUL byte, which no file name can; refused. "
+                              f"Fix the item's {what} path in the data file")
+    return named
+
+
 def confine(path: Path, roots: Sequence[Path] | None, what: str, named: str) -> Path:
     """``path`` itself when it lies inside ``roots`` (or no roots are set), else
     :class:`OutsideDataRoot` naming what the item asked for."""

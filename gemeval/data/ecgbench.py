@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from gemeval.data.base import (DataError, DataOptions, Dataset, ItemProblem, OutsideDataRoot, collect_files, confine,
-                               inside_roots, item_id_of, media_roots)
+                               inside_roots, item_id_of, media_roots, usable_name)
 from gemeval.data.physionet import RecordResolver, find_dirs, find_files
 from gemeval.metrics.mcq import LETTERS, parse_options
 from gemeval.sample import Sample
@@ -295,11 +295,11 @@ class FileResolver:
 
         Raises:
             OutsideDataRoot: with ``confine_to`` set, the name is absolute or leads (through
-                ``..`` or a symlink) outside those folders.
+                ``..`` or a symlink) outside those folders; or no file can have the name.
         """
         if not relative:
             return None
-        path = Path(relative)
+        path = Path(usable_name(relative, "image"))
         if path.is_absolute() or ".." in path.parts:
             for candidate in ([path] if path.is_absolute() else [root / path for root in self.roots]):
                 confine(candidate, self.confine_to, "image", relative)

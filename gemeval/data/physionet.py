@@ -24,7 +24,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, confine, inside_roots
+from gemeval.data.base import DataError, DataOptions, Dataset, ItemProblem, confine, inside_roots, usable_name
 from gemeval.sample import Sample
 from gemeval.tasks import TaskSpec
 
@@ -128,9 +128,9 @@ class RecordResolver:
 
         Raises:
             OutsideDataRoot: with ``confine_to`` set, a record that is absolute or leads
-                (through ``..`` or a symlink) outside those folders.
+                (through ``..`` or a symlink) outside those folders; or a name no file can have.
         """
-        found = self._resolve(record)
+        found = self._resolve(usable_name(str(record), "record") if record else record)
         if found is not None and self.confine_to is not None:
             confine(found.with_name(found.name + ".hea"), self.confine_to, "record", str(record))
         elif record and self.confine_to is not None:
