@@ -86,3 +86,15 @@ def test_reassurance_about_a_finding_denies_nothing() -> None:
 def test_what_a_condition_usually_is_in_general_is_hypothetical() -> None:
     assert _statuses("RBBB is usually benign.") == {"hypothetical"}
     assert _statuses("RBBB is usually harmless.") == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the colon opens the evidence against the denied condition
+    ("No signs of a heart attack: ST segments look flat in all leads.", [("st_mv", "isoelectric", "affirmed")]),
+    # a denial that introduces its list keeps it
+    ("None of the following is present: bundle branch block or AV block.",
+     [("qrs_ms", "wide", "negated"), ("pr_ms", "prolonged", "negated")]),
+    ("Negative for: ST elevation.", [("st_mv", "elevated", "negated")]),
+])
+def test_a_colon_after_a_denied_condition_opens_its_evidence(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text)] == expected

@@ -655,6 +655,8 @@ _DEFINED_AS_RE = re.compile(
 """The subject and verb of a definition whose complement is an indefinite bound."""
 _DEFINED_AS_VERBS = (" is a", " is an", " means a", " means an", " refers to a", " defined as a", " is any")
 """What a text with such a definition holds (a cheap test before its sentences are read)."""
+_LIST_INTRO_RE = re.compile(r"(?<![a-z])(?:following|these|those|below|any\s+of)(?![a-z])")
+"""Words before a colon that introduce the list after it as what a cue covers."""
 _THIS_CASE_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|seen|noted|observed|shows|patient|today)(?![a-z])")
 """Words that tie a sentence to the case at hand."""
 _CIRCUMSTANCE_RE = re.compile(r"(?<![a-z])(?:in|at|during|given|because\s+of|with)\s+(?!leads?\b|(?:i{1,3}|av[rlf]|v\d)\b)")
@@ -1143,6 +1145,13 @@ class AssertionReader:
     def _forward_reaches(self, cue: Cue, anchor: int, sentence_end: int, plain_number: bool) -> bool:
         if cue.kind == NEGATED and _STANDS_ALONE_RE.match(self.lowered, cue.end):
             return False  # "Delta waves absent, T waves upright": a negation before a comma denies nothing after it
+        if cue.kind == NEGATED:
+            colon = self.lowered.find(":", cue.end, anchor)
+            if colon >= 0 and self.lowered[cue.end:colon].strip(" *_") and not _LIST_INTRO_RE.search(
+                    self.lowered, cue.end, colon):
+                # "No signs of a heart attack: ST segments look flat": the colon opens the evidence
+                # (but "none of the following is present: AV block, ..." lists what is denied)
+                return False
         close = self._inside_parens(cue.start, self._sentence(cue.start)[0])
         if close is not None and anchor > close:
             return False
