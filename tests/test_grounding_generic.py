@@ -98,3 +98,12 @@ def test_what_a_condition_usually_is_in_general_is_hypothetical() -> None:
 ])
 def test_a_colon_after_a_denied_condition_opens_its_evidence(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I don't think this is first-degree AV block.",
+    "I don't think it's a bundle branch block.",
+    "Nothing suggests LVH.",
+])
+def test_a_denial_written_as_an_opinion_denies(text: str) -> None:
+    assert _statuses(text) == {"negated"}

@@ -274,7 +274,11 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{are|were|is|was} not {met|fulfilled|satisfied}"),
      NEGATED, BACKWARD),
     (_expand("unlikely", "it is unlikely", "{is|are} unlikely to be", "nothing to {suggest|indicate}",
-             "nothing {suggestive|indicative} of", "nothing {like|resembling}"),
+             "nothing {suggestive|indicative} of", "nothing {like|resembling}",
+             "nothing {suggests|indicates|points to|shows}",
+             # "I don't think this is first-degree AV block": a denial, not a hedge
+             "{don't|do not|dont} think {this|it|that|there} {is|are|represents|shows}",
+             "{don't|do not|dont} think {it's|that's|there's|its|thats|theres}"),
      NEGATED, FORWARD),
     # -- uncertain ------------------------------------------------------------------------
     (_expand("{possible|possibly|probable|probably|likely|presumably|presumed|presumptive|"
