@@ -12,3 +12,13 @@ def test_an_axis_said_to_lie_to_one_side() -> None:
              "Axis shifted left.": "left"}
     got = {text: [(c.quantity, c.category) for c in extract_claims(text)] for text in texts}
     assert got == {text: [("axis_deg", category)] for text, category in texts.items()}
+
+
+def test_a_decade_is_a_range_not_seconds() -> None:
+    texts = {"Heart rate in the 50s.": ("hr_bpm", 50.0, 59.0),
+             "The rate is in the low 80s.": ("hr_bpm", 80.0, 83.0),
+             "QTc in the 450s.": ("qtc_ms", 450.0, 459.0)}
+    got = {text: [(c.quantity, c.low, c.high) for c in extract_claims(text)] for text in texts}
+    assert got == {text: [claim] for text, claim in texts.items()}
+    # seconds written onto the number stay seconds
+    assert [(c.quantity, c.value) for c in extract_claims("QRS 0.10s.")] == [("qrs_ms", 100.0)]

@@ -246,6 +246,11 @@ def decimal_points(text: str) -> str:
     return "".join(chars) if chars else text
 
 
+_DECADE_BEFORE_RE = re.compile(r"(?<![a-z])the\s+(?:(?P<part>low|lower|mid|middle|high|upper)[- ]?)?$")
+"""What comes before a decade ("the 50s", "the low 80s")."""
+_DECADE_PARTS = {"lower": "low", "middle": "mid", "upper": "high"}
+
+
 def read_values(text: str, lowered: str) -> list[Value]:
     """Every number of the text with its unit, range end, comparator and approximation
     (decimal commas read as points)."""
@@ -314,10 +319,22 @@ def read_values(text: str, lowered: str) -> list[Value]:
         low = float(number.replace("−", "-") if signed else number) * factor
         if factor != 1.0 or len(number) > 7:
             low = round(low, 6)
-        if num2:
+        decade = (written_unit == "s" and not num2 and number.endswith("0") and "." not in number
+                  and lowered.startswith("s", number_end) and _DECADE_BEFORE_RE.search(
+                      lowered, start - 20 if start > 20 else 0, start))
+        if decade:
+            # "in the 50s", "in the low 80s", "QTc in the 450s": a decade of the number, no unit
+            step = 10.0 if len(number.lstrip("+-−")) > 1 else 1.0
+            base, part = float(number), decade.group("part") or ""
+            low, high = {"low": (base, base + 0.3 * step), "mid": (base + 0.3 * step, base + 0.7 * step),
+                         "high": (base + 0.7 * step, base + 0.9 * step)}.get(
+                _DECADE_PARTS.get(part, part), (base, base + 0.9 * step))
+            family, tail_end = None, number_end + 1
+            comparator: str | None = "range"
+        elif num2:
             high = round(float(num2.replace("−", "-")) * factor, 6)
             low, high = min(low, high), max(low, high)
-            comparator: str | None = "range"
+            comparator = "range"
         elif plus_minus and lowered.endswith(("±", "+/-"), 0, start) and not signed:
             low, high, comparator, signed = -abs(low), abs(low), "range", True  # "within ±0.05 mV"
         else:

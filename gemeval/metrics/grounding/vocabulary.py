@@ -138,7 +138,10 @@ TIGHT_GAP_RE = re.compile(
     # a patient's story of the number: "was stuck between 475 and 480", "fell all the way down to 446"
     r"|(?:is|was)\s+stuck(?:\s+at)?|(?:went|gone|goes|go|fell|dropped|rose|climbed|came)\s+(?:all\s+the\s+way\s+)?"
     r"(?:back\s+)?(?:up|down)\s+to"
-    r"|averaging|averages|averaged|(?:is|was)\s+averaging)?[\s*]*(?:(?:now|mostly|mainly|still)\s+)?"
+    r"|averaging|averages|averaged|(?:is|was)\s+averaging"
+    # a decade: "rate in the 50s", "QTc is in the low 450s"
+    r"|(?:(?:is|was|['’]s|sits|runs|stays)\s+)?in\s+the\s+(?:(?:low|lower|mid|middle|high|upper)[- ]?)?)?"
+    r"[\s*]*(?:(?:now|mostly|mainly|still)\s+)?"
     r"(?:(?:over|above|under|below|between|at\s+least|(?:less|more|greater|higher|lower|faster|slower)\s+than)\s+)?"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
