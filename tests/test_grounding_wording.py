@@ -22,3 +22,9 @@ def test_a_decade_is_a_range_not_seconds() -> None:
     assert got == {text: [claim] for text, claim in texts.items()}
     # seconds written onto the number stay seconds
     assert [(c.quantity, c.value) for c in extract_claims("QRS 0.10s.")] == [("qrs_ms", 100.0)]
+
+
+def test_a_slash_list_after_a_dash() -> None:
+    claims = extract_claims("PR/QRS/QTc - 162/92/431 ms; QT/QTcB — 384/428 ms.")
+    assert [(c.quantity, c.value) for c in claims] == [
+        ("pr_ms", 162.0), ("qrs_ms", 92.0), ("qtc_ms", 431.0), ("qt_ms", 384.0), ("qtc_ms", 428.0)]
