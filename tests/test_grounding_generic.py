@@ -28,6 +28,11 @@ def _statuses(text: str) -> set[str]:
     "Q waves are pathological if they are wider than 40 ms.",
     "Bradycardia is a heart rate below 60 bpm.",
     "Tachycardia means a rate over 100 bpm.",
+    # where a finding occurs in general
+    "Peaked T waves are seen in hyperkalaemia.",
+    "ST depression occurs in subendocardial ischaemia.",
+    "First-degree AV block may be seen in athletes.",
+    "A prolonged QT interval predisposes to torsades de pointes.",
 ])
 def test_rules_advice_and_risks_are_hypothetical(text: str) -> None:
     assert _statuses(text) == {"hypothetical"}
@@ -107,3 +112,13 @@ def test_a_colon_after_a_denied_condition_opens_its_evidence(text: str, expected
 ])
 def test_a_denial_written_as_an_opinion_denies(text: str) -> None:
     assert _statuses(text) == {"negated"}
+
+
+@pytest.mark.parametrize("text", [
+    "ST depression is seen in V5 and V6.",
+    "Q waves are seen in the inferior leads.",
+    "Inverted T waves are seen in this tracing in V1-V3.",
+    "No ST elevation above 0.1 mV is found in any of the twelve leads.",
+])
+def test_a_finding_seen_in_leads_or_in_this_tracing_is_this_cases(text: str) -> None:
+    assert _statuses(text) <= {"affirmed", "negated"}

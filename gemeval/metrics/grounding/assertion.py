@@ -572,6 +572,16 @@ _BOUND_BEFORE_RE = re.compile(
 _BOUND_AFTER_RE = re.compile(r"\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|—|to\s|or\s+(?:more|less|greater|longer|above|below)"
                              r"|and\s+\d|\+)")
 """What makes a number a bound or a range's end: a word before it, a range or "or more" after."""
+_OCCURS_IN_RE = re.compile(
+    r"(?<![a-z])(?:(?:(?:is|are|may\s+be|can\s+be)\s+(?:(?:commonly|often|typically|usually|classically|frequently"
+    r"|mainly|mostly|also)\s+)?(?:seen|found|observed)|occurs?|(?:commonly|often|typically|usually)\s+occurs?)"
+    r"\s+in\s+(?!(?:leads?|the\s+(?:inferior|lateral|anterior|septal|precordial|limb|chest|right|left|high|same"
+    r"|above|following|rhythm|tracing|ecg|ekg|strip)|v\d|i{1,3}|av[lrf]|this|these|those|that|your|our|the\s+present"
+    r"|today|all|any|most|every|each|both|several|many|some|multiple|one|two|three)(?![a-z]))[a-z]"
+    r"|predispos(?:es|ing)\s+to)")
+"""Where a finding occurs in general: "... are seen in hyperkalaemia", "... occurs in
+ischaemia", "... predisposes to torsades" (not "in V5", "in the inferior leads", "in this
+tracing")."""
 _THIS_CASE_WORD_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|today|patient|your|now)(?![a-z])")
 """Words that tie the rest of a sentence to the case at hand."""
 _REFERENCE_HEADING_RES = tuple(re.compile(
@@ -796,6 +806,9 @@ class AssertionReader:
             self._add_generic_subjects()
         if "can " in lowered:
             self._add_generic_modals()
+        if "predispos" in lowered or (" in " in lowered and (" seen" in lowered or " found" in lowered
+                                                            or " occur" in lowered or " observed" in lowered)):
+            self._add_where_findings_occur()
         if _QUOTE_RE.search(lowered) is not None:
             self._add_quoted_terms()
         if " diagnosed" in lowered:
@@ -1000,6 +1013,22 @@ class AssertionReader:
                             and (c is cue or c.phrase in _THRESHOLD_FOR))
         if drop:
             self.cues = [c for c in self.cues if c not in drop]
+
+    def _add_where_findings_occur(self) -> None:
+        """A sentence that says where a finding occurs in general ("Peaked T waves are seen in
+        hyperkalaemia", "ST depression occurs in subendocardial ischaemia", "First-degree AV
+        block may be seen in athletes", "A prolonged QT predisposes to torsades") states a
+        rule: hypothetical as a whole. Unless what follows "in" is a lead or this case ("is
+        seen in V5", "in this tracing"), or the sentence ties itself to the case or measures
+        a value."""
+        found = []
+        for m in _OCCURS_IN_RE.finditer(self.lowered):
+            start, end = self._sentence(m.start())
+            if _THIS_CASE_WORD_RE.search(self.lowered, start, end) or self._plain_number(start, end):
+                continue
+            found.append(Cue(start, m.end(), HYPOTHETICAL, SENTENCE, "seen in ..."))
+        if found:
+            self.cues = sorted(self.cues + found, key=lambda c: c.start)
 
     def _add_generic_modals(self) -> None:
         """A sentence whose subject is a finding named without a determiner, with "can" ("ST
