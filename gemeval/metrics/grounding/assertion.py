@@ -819,8 +819,7 @@ class AssertionReader:
             self._add_generic_bounds()
         if "?" in lowered:
             queries = [Cue(m.start(), m.end(), UNCERTAIN, FORWARD, "?") for m in QUERY_MARK_RE.finditer(lowered)]
-            if queries:
-                self.cues = sorted(self.cues + queries, key=lambda c: c.start)
+            self._add_cues(queries)
         self.cue_starts = [c.start for c in self.cues]
         self.trigger_starts = [c.start for c in self.cues if c.kind not in (PSEUDO, TERMINATE)]
         # The sentences (their index in ``sentence_ends``) with a trigger: ``status`` of a
@@ -897,8 +896,7 @@ class AssertionReader:
             if not _PREMISE_START_RE.fullmatch(self.lowered, self._sentence(m.start())[0], m.start()):
                 continue
             premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
-        if premises:
-            self.cues = sorted(self.cues + premises, key=lambda c: c.start)
+        self._add_cues(premises)
 
     def _add_generic_subjects(self) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
@@ -922,11 +920,10 @@ class AssertionReader:
             if opening is None or _GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None:
                 continue
             end = self._sentence(verb.start())[1]
-            if _THIS_CASE_WORD_RE.search(self.lowered, verb.end(), end) or self._plain_number(verb.end(), end):
+            if self._about_this_case(verb.end(), end):
                 continue  # "Sinus rhythm has a rate of 72 bpm (here)": this case's
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
-        if subjects:
-            self.cues = sorted(self.cues + subjects, key=lambda c: c.start)
+        self._add_cues(subjects)
 
     def _add_defined_labels(self) -> None:
         """A label line that names a finding and gives a bound ("Left axis deviation: < -30°",
@@ -942,8 +939,7 @@ class AssertionReader:
                     lowered, start, m.start()):
                 continue
             found.append(Cue(start, m.start(), HYPOTHETICAL, SENTENCE, "finding: bound"))
-        if found:
-            self.cues = sorted(self.cues + found, key=lambda c: c.start)
+        self._add_cues(found)
 
     def _reference_sections(self) -> list[tuple[int, int]]:
         """The lists under a heading line of normal values ("Normal values", "## Normal
@@ -995,8 +991,7 @@ class AssertionReader:
             if _THIS_SUBJECT_RE.search(self.lowered, m.end(), end):
                 continue
             found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "'term' means"))
-        if found:
-            self.cues = sorted(self.cues + found, key=lambda c: c.start)
+        self._add_cues(found)
 
     def _keep_this_cases_diagnosis(self) -> None:
         """"The RBBB is diagnosed by the following criteria: wide QRS, ...": a definite
@@ -1024,11 +1019,10 @@ class AssertionReader:
         found = []
         for m in _OCCURS_IN_RE.finditer(self.lowered):
             start, end = self._sentence(m.start())
-            if _THIS_CASE_WORD_RE.search(self.lowered, start, end) or self._plain_number(start, end):
+            if self._about_this_case(start, end):
                 continue
             found.append(Cue(start, m.end(), HYPOTHETICAL, SENTENCE, "seen in ..."))
-        if found:
-            self.cues = sorted(self.cues + found, key=lambda c: c.start)
+        self._add_cues(found)
 
     def _add_generic_modals(self) -> None:
         """A sentence whose subject is a finding named without a determiner, with "can" ("ST
@@ -1046,8 +1040,17 @@ class AssertionReader:
                     any(ch.isdigit() for ch in subject) and not subject.startswith(("a ", "an "))):
                 continue
             found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
-        if found:
-            self.cues = sorted(self.cues + found, key=lambda c: c.start)
+        self._add_cues(found)
+
+    def _add_cues(self, added: list[Cue]) -> None:
+        """``added`` (cues a rule over the whole text found) among the cues, in text order."""
+        if added:
+            self.cues = sorted(self.cues + added, key=lambda c: c.start)
+
+    def _about_this_case(self, start: int, end: int) -> bool:
+        """Whether [start, end) ties a sentence to the case at hand: words that name it
+        ("here", "this", "your") or a measured value (``_plain_number``)."""
+        return _THIS_CASE_WORD_RE.search(self.lowered, start, end) is not None or self._plain_number(start, end)
 
     def _plain_number(self, start: int, end: int) -> bool:
         """Whether [start, end) holds a number that is neither a bound nor a range's end: a
@@ -1131,8 +1134,7 @@ class AssertionReader:
             if m is None or _THIS_CASE_RE.search(lowered, at, contrast.start() if contrast else end):
                 continue
             found.append(Cue(at, m.end("np"), HYPOTHETICAL, SENTENCE, "a ... beyond a bound"))
-        if found:
-            self.cues = sorted(self.cues + found, key=lambda c: c.start)
+        self._add_cues(found)
 
     def set_anchors(self, anchors: list[int]) -> None:
         """Where the findings of the text are (sorted), for the comma and list rules."""
