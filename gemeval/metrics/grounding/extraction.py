@@ -312,15 +312,15 @@ class ParsedText:
             if formulas and quantity in _FORMULA_SYMBOLS and lowered.endswith(
                     _OPERATORS, 0, stripped_end(lowered, start)):
                 continue  # "RR" in "QTc = QT/√RR = 444 ms" is a symbol of the formula
-            if (quantity == "st_mv" and mentions and mentions[-1].quantity == "st_mv"
-                    and lowered[start] in _QUALIFIER_FIRST and _QUALIFIED_DIRECTION_RE.fullmatch(lowered, start, end)
-                    and _BARE_ST_RE.fullmatch(lowered, mentions[-1].start, mentions[-1].end)
-                    and _SHOWS_GAP_RE.fullmatch(lowered, mentions[-1].end, start)):
-                continue  # "The ST segments in V1-V3 show slight depression of 0.05 mV": one finding
-            if (quantity == "st_mv" and mentions and mentions[-1].quantity == "st_mv"
-                    and lowered.endswith("reciprocal ", 0, start) and _ST_CHANGES_RE.match(lowered, start)
-                    and bisect_left(self.sentence_ends, mentions[-1].end) == bisect_left(self.sentence_ends, start)):
-                continue  # "ST elevation in II, III with reciprocal ST changes in I": the finding's turn
+            if quantity == "st_mv" and mentions and mentions[-1].quantity == "st_mv":  # an ST keyword after one
+                st_before = mentions[-1]
+                if (lowered[start] in _QUALIFIER_FIRST and _QUALIFIED_DIRECTION_RE.fullmatch(lowered, start, end)
+                        and _BARE_ST_RE.fullmatch(lowered, st_before.start, st_before.end)
+                        and _SHOWS_GAP_RE.fullmatch(lowered, st_before.end, start)):
+                    continue  # "The ST segments in V1-V3 show slight depression of 0.05 mV": one finding
+                if (lowered.endswith("reciprocal ", 0, start) and _ST_CHANGES_RE.match(lowered, start)
+                        and bisect_left(self.sentence_ends, st_before.end) == bisect_left(self.sentence_ends, start)):
+                    continue  # "ST elevation in II, III with reciprocal ST changes in I": the finding's turn
             mention = Mention(quantity, start, end, m)
             if quantity in _PER_LEAD:
                 i = bisect_left(value_starts, start) - 1
@@ -395,10 +395,7 @@ class ParsedText:
                 continue
             family, factor = unit_of(unit.group(1))
             for value in self.values_in(unit.end(), mention.scope_end):
-                if value.family is None:
-                    value.low, value.high = round(value.low * factor, 6), round(value.high * factor, 6)
-                    value.value, value.family = round(value.value * factor, 6), family
-                    applied = True
+                applied = _give_unit(value, family, factor) or applied
         return applied
 
     def _apply_column_units(self) -> None:
@@ -413,9 +410,7 @@ class ParsedText:
                 for row in table.rows:
                     if k < len(row):
                         for value in self.values_in(*row[k]):
-                            if value.family is None:
-                                value.low, value.high = round(value.low * factor, 6), round(value.high * factor, 6)
-                                value.value, value.family = round(value.value * factor, 6), family
+                            _give_unit(value, family, factor)
 
     def _with_lead_table_mentions(self, mentions: list[Mention]) -> list[Mention]:
         """In a table with a lead per row ("| Lead | ST (mV) | T wave |"), each cell of a
@@ -483,6 +478,16 @@ class ParsedText:
         return sorted(mentions + added, key=lambda m: m.start)
 
 
+def _give_unit(value: Value, family: str | None, factor: float) -> bool:
+    """A bare number (no unit of its own) read in the unit that a header or label gives it,
+    in place; whether it was bare."""
+    if value.family is not None:
+        return False
+    value.low, value.high = round(value.low * factor, 6), round(value.high * factor, 6)
+    value.value, value.family = round(value.value * factor, 6), family
+    return True
+
+
 _PARENTHESIS_RE = re.compile(r"\([^()]*\)")
 """A parenthesis without one inside it."""
 _ST_CHANGES_RE = re.compile(r"st(?:[- ]segment|[- ]t)?[- ]changes?\b")
@@ -500,8 +505,10 @@ _POSSESSIVE_RE = re.compile(
     r"looks|seems|appears|isn['’]t|wasn['’]t|at|of)\b|['’]s\b|\s*(?:[:=,]|\(|\s\d))")
 """"Yours" standing for a quantity named before: "the cut-off is 450 ms, and
 yours is 438 ms", "If your heart rate were over 100 ..., but yours is 84"."""
-_POSSESSIVE_QUANTITIES = frozenset({"hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms",
-                                    "axis_deg"})
+_INTERVAL_RATE_AXIS = frozenset({"hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms",
+                                 "axis_deg"})
+"""The quantities of one number for the whole ECG: what "yours" or a name in a
+"respectively" list stands for."""
 _POSSESSIVE_REACH = 250
 """How far back (characters) the quantity a possessive stands for may be named."""
 
@@ -512,7 +519,7 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
     added = []
     for m in _POSSESSIVE_RE.finditer(lowered):
         earlier = [x for x in mentions if x.end <= m.start() and m.start() - x.end <= _POSSESSIVE_REACH]
-        if earlier and earlier[-1].quantity in _POSSESSIVE_QUANTITIES:
+        if earlier and earlier[-1].quantity in _INTERVAL_RATE_AXIS:
             added.append(Mention(earlier[-1].quantity, m.start(1), m.end(1), m))
     if not added:
         return mentions
@@ -687,6 +694,9 @@ _BOUND_LIST_RE = re.compile(r"[^.;:\d]{0,30}?(?<![a-z])(?:or|and)\s+(?:in\s+\w+\
 
 
 _CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
+_RANGE_WORDS = ("within", "in ", "outside")
+"""How a category word read as a range begins ("within normal limits", "in the normal range",
+"outside the usual range"): its category is "normal" (denied by the words around it)."""
 _JUDGED_NEXT_RE = re.compile(r"[\s)*]*[.!]\s+(?=(?:that|this|it)(?:['’]s|\s+is|\s+was)\s)")
 """The end of a number's sentence and a next one that judges it ("... 67 bpm. That's ...")."""
 
@@ -712,7 +722,7 @@ def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantit
     words = KEYWORD_CATEGORIES.get(quantity if quantity != "qtc_fridericia_ms" else "qt_ms", {})
     word = m.group("word")
     word = COMPARATIVE_CATEGORY_WORDS.get(word.split(None, 1)[0], word)
-    category = "normal" if word.startswith(("within", "in ", "outside")) else words.get(word)
+    category = "normal" if word.startswith(_RANGE_WORDS) else words.get(word)
     if category is None:
         return []
     target = "qtc_ms" if quantity in ("qt_ms", "qtc_fridericia_ms") else quantity
@@ -1144,11 +1154,9 @@ def _all_claims(parsed: ParsedText) -> list[Claim]:
             continue
         window = max(0, m.start() - 300)
         start = max(window - 1, *(parsed.lowered.rfind(end, window, m.start()) for end in _LIST_ENDS)) + 1
-        named = list(dict.fromkeys(
-            "qtc_ms" if mn.quantity in ("qt_ms", "qtc_fridericia_ms") else mn.quantity
-            for mn in parsed.mentions if start <= mn.start < m.start() and mn.quantity in KEYWORD_CATEGORIES))
+        named = _categorical_quantities(parsed, start, m.start())
         word = m.group("word")
-        category = "normal" if word.startswith(("within", "in ", "outside", "fine", "unremarkable", "wnl")) else word
+        category = "normal" if word.startswith((*_RANGE_WORDS, "fine", "unremarkable", "wnl")) else word
         if len(named) < 2:
             continue
         out.extend(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
@@ -1177,7 +1185,7 @@ def _both_claims(parsed: ParsedText) -> list[Claim]:
             named = _categorical_quantities(parsed, parsed.sentence_start(start - 1), start)
         word = m.group("word")
         for quantity in named[-2:]:
-            category = "normal" if word.startswith(("within", "in ", "outside")) else KEYWORD_CATEGORIES[quantity].get(word)
+            category = "normal" if word.startswith(_RANGE_WORDS) else KEYWORD_CATEGORIES[quantity].get(word)
             if category is not None:
                 out.append(Claim(quantity=quantity, value=None, low=None, high=None, lead=None,
                                  span=(m.start("word"), m.end()), phrase=parsed.text[m.start():m.end()],
@@ -1485,8 +1493,6 @@ _NAME_LIST_GAP_RE = re.compile(
     r"(?:\s+(?:intervals?|durations?|rates?))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|&|/)\s*(?:the\s+)?")
 """What joins names listed together ("PR, QRS and QTc", "QT and QTc", "rate and QRS axis")."""
 _SAME_QUANTITY = {"qtc_fridericia_ms": "qtc_ms"}
-_RESPECTIVE_QUANTITIES = frozenset({"hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms",
-                                    "axis_deg"})
 
 
 def _respective_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
@@ -1501,7 +1507,7 @@ def _respective_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
             claims = _respective_lead_claims(parsed, claims, per_lead[0], start, m.start())
             continue
         names = [mn for mn in parsed.mentions if start <= mn.start < m.start()
-                 and mn.quantity in _RESPECTIVE_QUANTITIES]
+                 and mn.quantity in _INTERVAL_RATE_AXIS]
         k = len(names) - 1  # the names listed together last: "PR, QRS and QTc"
         while k > 0 and _NAME_LIST_GAP_RE.fullmatch(parsed.lowered, names[k - 1].end, names[k].start):
             k -= 1
