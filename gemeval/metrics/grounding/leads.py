@@ -60,8 +60,9 @@ _TERRITORY = (
 
 LEADS_WORD_RE = re.compile(r"leads?\b|territor(?:y|ies)\b|distribution\b")
 _LEADS_WORD_PARTS = [re.compile(part) for part in split_alternatives(LEADS_WORD_RE.pattern)]
-_ADVERB_TERRITORIES = ("inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal", "lateral",
-                       "high[- ]lateral", "apical")
+_BARE_TERRITORY_NAMES = ("inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal",
+                         "lateral", "high[- ]lateral")
+_ADVERB_TERRITORIES = (*_BARE_TERRITORY_NAMES, "apical")
 TERRITORY_ADVERB_RE = re.compile("|".join(rf"{name}ly\b" for name in _ADVERB_TERRITORIES))
 """Territories written as adverbs ("ST elevation inferiorly")."""
 _ADVERB_ENDINGS = tuple({f"{name}ly"[-5:] for name in _ADVERB_TERRITORIES})
@@ -69,8 +70,6 @@ _ADVERB_ENDINGS = tuple({f"{name}ly"[-5:] for name in _ADVERB_TERRITORIES})
 (whose alternatives start with five different letters, each place of which ``re`` tries)
 is not run."""
 assert all(ending.isalpha() for ending in _ADVERB_ENDINGS)
-_BARE_TERRITORY_NAMES = ("inferolateral", "inferior", "anteroseptal", "anterolateral", "anterior", "septal",
-                         "lateral", "high[- ]lateral")
 _TERRITORY_LIST = "|".join(_BARE_TERRITORY_NAMES)
 _BARE_TERRITORY_RE = re.compile("|".join(
     [rf"{name}(?=(?:\s*(?:/|,|and)\s*(?:{_TERRITORY_LIST}))*\s+(?:st\s+(?:elevation|depression|segment)"
