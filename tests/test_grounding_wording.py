@@ -28,3 +28,17 @@ def test_a_slash_list_after_a_dash() -> None:
     claims = extract_claims("PR/QRS/QTc - 162/92/431 ms; QT/QTcB — 384/428 ms.")
     assert [(c.quantity, c.value) for c in claims] == [
         ("pr_ms", 162.0), ("qrs_ms", 92.0), ("qtc_ms", 431.0), ("qt_ms", 384.0), ("qtc_ms", 428.0)]
+
+
+def test_a_value_now_after_an_earlier_one_is_this_ecgs() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value, c.assertion) for c in extract_claims(text)]
+    assert read("The QT corrected was 482 ms last month and is now 446 ms.") == [
+        ("qtc_ms", 482.0, "hypothetical"), ("qtc_ms", 446.0, "affirmed")]
+    assert read("Ventricular rate 124 at triage, now 86 after rate control.") == [
+        ("hr_bpm", 124.0, "hypothetical"), ("hr_bpm", 86.0, "affirmed")]
+    assert read("His heart rate was 58 bpm yesterday and is 66 bpm now.") == [
+        ("hr_bpm", 58.0, "hypothetical"), ("hr_bpm", 66.0, "affirmed")]
+    # "now" opening another quantity's clause changes nothing
+    assert read("The QRS is 88 ms, and now the QT: 396 ms.") == [("qrs_ms", 88.0, "affirmed"),
+                                                                ("qt_ms", 396.0, "affirmed")]

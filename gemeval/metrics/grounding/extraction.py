@@ -572,6 +572,11 @@ def _unitless_ok(quantity: str, parsed: ParsedText, mention: Mention, value: Val
     """A bare number right after its keyword ("HR 72", "PR: 160"), in a plausible range."""
     if not TIGHT_GAP_RE.fullmatch(parsed.lowered, mention.end, value.start):
         return None
+    return _plausible(quantity, value)
+
+
+def _plausible(quantity: str, value: Value) -> Value | None:
+    """A bare number as a value of ``quantity`` (seconds read as ms), if in a plausible range."""
     family = NUMERIC_QUANTITIES[quantity]
     factor = 1.0
     if family == "time_rate":
@@ -661,6 +666,8 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         elif (fitted is None and value.family is None and claims and NUMERIC_QUANTITIES[quantity] == "time_rate"
               and 20.0 <= value.low <= 300.0 and earlier_value(parsed.lowered, value.start)):
             fitted = replace(value, family="time_rate")  # "the rate is now 70 instead of 115"
+        elif fitted is None and value.family is None and claims and now_value(parsed, value):
+            fitted = _plausible(quantity, value)  # "the rate was 95 at the start and is now 70"
         if fitted is None:
             continue
         references = parsed.assertions.cues_between(last_end, value.start, REFERENCE)
@@ -672,7 +679,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
               and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
         elif (claims and fitted.comparator in (None, "range") and not references and not in_reference
-              and not earlier_value(parsed.lowered, value.start)
+              and not earlier_value(parsed.lowered, value.start) and not now_value(parsed, value)
               and not (parsed.lowered.endswith(" to ", 0, value.start)
                        and earlier_value(parsed.lowered, claims[-1].focus[0] if claims[-1].focus else 0))):
             continue  # (but "from 490 ms to 455 ms": this ECG's value after the earlier one)
@@ -1620,6 +1627,42 @@ def earlier_value(lowered: str, start: int) -> bool:
         lowered.endswith("from ", 0, start) and CHANGE_FROM_RE.search(lowered, max(0, start - 40), start) is not None)
 
 
+_NOW_BEFORE_RE = re.compile(
+    r"(?<![a-z])now\s+(?:(?:at|about|around|approximately|roughly|only|just|measures|measuring|reads|is|it\s+is|it['’]s"
+    r"|(?:back\s+)?(?:down|up)\s+to|back\s+to)\s+)*[~≈]?$")
+_NOW_AFTER_RE = re.compile(r"\s+now(?![a-z])")
+
+
+def now_value(parsed: ParsedText, value: Value) -> bool:
+    """Whether ``value`` is said to be the value now ("is now 200 ms", "is 78 bpm now"): this
+    ECG's, after an earlier one given first ("the PR was 240 ms on admission and is now 200
+    ms"). (A text without the word "now" is not read.)"""
+    if "now" not in parsed.words:
+        return False
+    return (_NOW_BEFORE_RE.search(parsed.lowered, max(0, value.start - 24), value.start) is not None
+            or _NOW_AFTER_RE.match(parsed.lowered, value.end) is not None)
+
+
+def _earlier_than_now(parsed: ParsedText, claims: list[Claim]) -> None:
+    """A number followed, in its sentence, by the value of the same quantity now ("the QTc
+    was 480 ms previously and is now 440 ms", "the rate was 110 then and is 78 now") is an
+    earlier ECG's: hypothetical."""
+    last: dict[str, Claim] = {}
+    for claim in claims:
+        if claim.value is None or claim.focus is None or claim.lead is not None:
+            continue
+        before = last.get(claim.quantity)
+        last[claim.quantity] = claim
+        if (before is None or before.focus is None or before.assertion not in (AFFIRMED, NEGATED)
+                or claim.comparator is not None or before.comparator is not None
+                or parsed.sentence_start(before.focus[0]) != parsed.sentence_start(claim.focus[0])):
+            continue
+        i = bisect_left(parsed.value_starts, claim.focus[0])
+        if i < len(parsed.values) and parsed.values[i].start == claim.focus[0] and now_value(parsed, parsed.values[i]):
+            object.__setattr__(before, "assertion", HYPOTHETICAL)
+            object.__setattr__(before, "negated", False)
+
+
 _TAGS = (" right", ", correct", ", ok", ", okay", " isn't it", " aren't they", " don't they", " doesn't it", " yeah")
 """A tag that makes a statement a question ("... but you're on digoxin, right?"): it asks for
 agreement, the statement before it stands."""
@@ -1714,6 +1757,8 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
         fields = claim.__dict__
         fields["assertion"], fields["negated"] = status, status == NEGATED
         out.append(claim)
+    if "now" in parsed.words:
+        _earlier_than_now(parsed, out)
     return _sentence_once(parsed, _without_reference_categories(parsed, _reference_lists(parsed, out)))
 
 
