@@ -122,3 +122,23 @@ def test_a_denial_written_as_an_opinion_denies(text: str) -> None:
 ])
 def test_a_finding_seen_in_leads_or_in_this_tracing_is_this_cases(text: str) -> None:
     assert _statuses(text) <= {"affirmed", "negated"}
+
+
+@pytest.mark.parametrize("text", [
+    "**Sinus bradycardia**: heart rate < 60 bpm, P waves upright in II.",
+    "Complete RBBB: QRS duration ≥ 120 ms with rSR' in V1.",
+    "Sinus rhythm: rate 60–100 bpm, PR 120–200 ms, P before every QRS.",
+    "- LVH criteria: Sokolow-Lyon index > 3.5 mV or Cornell > 2.8 mV.",
+])
+def test_a_finding_labelled_with_the_bounds_or_ranges_of_quantities_is_a_criterion(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "Sinus bradycardia: rate 54 bpm, PR 172 ms.",
+    # one range alone may be this tracing's own spread
+    "Atrial fibrillation: ventricular rate 90-130 bpm.",
+    "Left bundle branch block: QRS 148 ms, above the 120 ms limit.",
+])
+def test_a_finding_labelled_with_this_cases_values_stays_affirmed(text: str) -> None:
+    assert _statuses(text) == {"affirmed"}

@@ -597,13 +597,17 @@ _CRITERIA_MET_RE = re.compile(r"(?<![a-z])(?:met|meet|meets|meeting|fulfil\w*|fu
 _HEADING_WORDS_RE = re.compile(r"(?:[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,2})?")
 """At most three words before "criteria" in a heading ("Diagnostic", "The ECG")."""
 _BOUND_AFTER_LABEL_RE = re.compile(
-    r":[ \t]*(?:\*\*)?[ \t]*(?:[<>≤≥]|(?:less|more|greater|longer|shorter|lower|higher)\s+than\s"
-    r"|(?:over|under|above|below|at\s+least)\s+[+\-−]?\d)")
+    r":[ \t]*(?:\*\*)?[ \t]*(?P<named>(?:[a-z][\w\-]*[ \t]+){0,2})(?:[<>≤≥]|(?:less|more|greater|longer|shorter"
+    r"|lower|higher)\s+than\s|(?:over|under|above|below|at\s+least)\s+[+\-−]?\d"
+    # or ranges of the quantities named, two at least: "Normal sinus rhythm: rate 60-100 bpm, PR 120-200 ms"
+    r"|(?P<range>[+\-−]?\d[\d.]*\s*(?:[a-z/%°]+\s*)?(?:-|–|to\s)\s*[+\-−]?\d))")
 _LABEL_RE = re.compile(r"[a-z][a-z0-9 '\-]{2,40}?(?:\*\*)?[ \t]*")
-"""A label line followed by a bound: "Left axis deviation: < -30 degrees"."""
+"""A label line followed by a bound: "Left axis deviation: < -30 degrees", "**Sinus
+tachycardia**: rate > 100 bpm"."""
+_LABEL_RANGE_RE = re.compile(r"[+\-−]?\d[\d.]*\s*(?:[a-z/%°]+\s*)?(?:-|–|to\s)\s*[+\-−]?\d")
 _FINDING_LABEL_RE = re.compile(
-    r"(?<![a-z])(?:deviation|prolong|long|short|tachycardi|bradycardi|wide|broad|narrow|hypertroph|lvh|block|bbb"
-    r"|elevation|depression|low\s+voltage|fast|slow)")
+    r"(?<![a-z])(?:deviation|prolong|long|short|tachycardi|bradycardi|wide|broad|narrow|hypertroph|lvh|block|[lr]?bbb"
+    r"|elevation|depression|low\s+voltage|fast|slow|sinus\s+rhythm|criteria)")
 """Words of a finding in such a label (not a quantity's name: "QRS duration: < 120 ms" is a value)."""
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
@@ -938,6 +942,15 @@ class AssertionReader:
             if not _LABEL_RE.fullmatch(lowered, start, m.start()) or not _FINDING_LABEL_RE.search(
                     lowered, start, m.start()):
                 continue
+            if m.group("named") or m.group("range"):
+                # a quantity named before its bound, or ranges: only if every number of the
+                # line is a bound or a range's end ("Sinus rhythm: rate 72 bpm" is this
+                # case's), and ranges are two at least (a list of criteria)
+                line_end = lowered.find("\n", m.end())
+                line_end = len(lowered) if line_end < 0 else line_end
+                if self._plain_number(m.start(), line_end) or (m.group("range") and len(
+                        _LABEL_RANGE_RE.findall(lowered, m.start(), line_end)) < 2):
+                    continue
             found.append(Cue(start, m.start(), HYPOTHETICAL, SENTENCE, "finding: bound"))
         self._add_cues(found)
 
