@@ -142,3 +142,21 @@ def test_a_finding_labelled_with_the_bounds_or_ranges_of_quantities_is_a_criteri
 ])
 def test_a_finding_labelled_with_this_cases_values_stays_affirmed(text: str) -> None:
     assert _statuses(text) == {"affirmed"}
+
+
+@pytest.mark.parametrize("text", [
+    "If the PR interval goes beyond 200 ms, first-degree AV block is present.",
+    "When the QRS axis lies more negative than -30 degrees, left axis deviation is diagnosed.",
+    "Whenever the QRS exceeds 120 ms, the T waves are typically discordant.",
+])
+def test_the_consequence_of_a_condition_opening_a_sentence_is_hypothetical(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "If you look at lead V1, the QRS is wide.",
+    "When compared with last year's tracing, the T waves in V5 are inverted.",
+    "If the PR were 260 ms on this strip, first-degree AV block would be obvious, but the PR is 168 ms.",
+])
+def test_a_look_at_the_tracing_or_this_case_after_if_or_when_keeps_its_findings(text: str) -> None:
+    assert "affirmed" in _statuses(text)

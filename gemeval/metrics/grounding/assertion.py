@@ -567,7 +567,7 @@ _GENERIC_MODAL_SUBJECT_RE = re.compile(
 clause mark (its words may hold "the": "T-wave inversions in the inferior leads")."""
 _NUMBER_RE = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?")
 _BOUND_BEFORE_RE = re.compile(
-    r"(?:(?<![a-z])(?:between|from|to|above|below|over|under|than|least|most|exceeding|beyond|up\s+to)|[<>≤≥±\-–—]"
+    r"(?:(?<![a-z])(?:between|from|to|above|below|over|under|than|least|most|exceed(?:s|ed|ing)?|beyond|up\s+to)|[<>≤≥±\-–—]"
     r"|\d\s*(?:[a-z/%°]+)?\s+(?:and|or))\s*[+\-−]?\.?\d*$")
 _BOUND_AFTER_RE = re.compile(r"\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|—|to\s|or\s+(?:more|less|greater|longer|above|below)"
                              r"|and\s+\d|\+)")
@@ -584,6 +584,9 @@ ischaemia", "... predisposes to torsades" (not "in V5", "in the inferior leads",
 tracing")."""
 _THIS_CASE_WORD_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|today|patient|your|now)(?![a-z])")
 """Words that tie the rest of a sentence to the case at hand."""
+_CASE_NAMED_RE = re.compile(r"(?<![a-z])(?:this|here|our|today|patient|your|now|(?<!is\s)(?<!are\s)(?<!be\s)present)"
+                            r"(?![a-z])")
+"""Those words, "present" but as a verb's ("is present": how a rule states its consequence)."""
 _REFERENCE_HEADING_RES = tuple(re.compile(
     word + r"\s+(?:ecg\s+|adult\s+)?(?:values?|ranges?|limits?|intervals?)"
     r"(?:\s+(?:in|for)\s+(?:healthy\s+)?adults)?(?:\s*\([^()\n]*\))?") for word in ("normal", "reference"))
@@ -612,6 +615,11 @@ _FINDING_LABEL_RE = re.compile(
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
+_CONDITIONS = frozenset({"if", "when", "whenever"})
+_LOOKING_RE = re.compile(r"\s+(?:(?:i|we|you|one)\s+(?:look|looks|check|measure|examine|compare|zoom|focus|inspect)"
+                         r"|anything|looking|compared|comparing|viewed|reading|checking)(?![a-z])")
+"""After "if"/"when": a look at the tracing ("If you look at V1, ...", "When compared with
+..."), no condition."""
 _DIFFERENTIAL = frozenset(_expand("differential {diagnosis|includes}"))
 _NAMING = frozenset(_expand("{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as|considered}",
                             "{refers|refer} to"))
@@ -819,6 +827,9 @@ class AssertionReader:
             self._keep_this_cases_diagnosis()
         if ":" in lowered:
             self._add_defined_labels()
+        if any(c.phrase in _CONDITIONS for c in self.cues):
+            self.cues = [c for c in self.cues if not (c.phrase in _CONDITIONS and _LOOKING_RE.match(lowered, c.end))]
+            self._add_consequents()
         if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
             self._add_generic_bounds()
         if "?" in lowered:
@@ -928,6 +939,27 @@ class AssertionReader:
                 continue  # "Sinus rhythm has a rate of 72 bpm (here)": this case's
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         self._add_cues(subjects)
+
+    def _add_consequents(self) -> None:
+        """A sentence that opens with a condition ("If both are positive, the axis is normal",
+        "When the axis is beyond -30°, left axis deviation is present") states its consequence
+        in general too: hypothetical as a whole (the condition's own cue ends at the comma).
+        Not a sentence tied to this case or that measures a value ("If the PR were 260 ms on
+        this strip, ..."). ("If you look at V1, ...", "When compared with ..." are a look at
+        the tracing, no condition: their cue is dropped.)"""
+        found = []
+        lowered = self.lowered
+        for cue in self.cues:
+            if cue.phrase not in _CONDITIONS or cue.kind != HYPOTHETICAL:
+                continue
+            start, end = self._sentence(cue.start)
+            if not _PREMISE_START_RE.fullmatch(lowered, start, cue.start):
+                continue
+            comma = lowered.find(",", cue.end, end)
+            if comma < 0 or _CASE_NAMED_RE.search(lowered, start, end) or self._plain_number(start, end):
+                continue
+            found.append(Cue(comma, comma + 1, HYPOTHETICAL, SENTENCE, "if ..., ..."))
+        self._add_cues(found)
 
     def _add_defined_labels(self) -> None:
         """A label line that names a finding and gives a bound ("Left axis deviation: < -30°",
