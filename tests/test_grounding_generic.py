@@ -160,3 +160,21 @@ def test_the_consequence_of_a_condition_opening_a_sentence_is_hypothetical(text:
 ])
 def test_a_look_at_the_tracing_or_this_case_after_if_or_when_keeps_its_findings(text: str) -> None:
     assert "affirmed" in _statuses(text)
+
+
+@pytest.mark.parametrize("text", [
+    "In hypercalcaemia the QT interval is short.",
+    "In Wolff-Parkinson-White syndrome the PR is below 120 ms and a delta wave is seen.",
+    "During acute myocarditis the ST segments may be elevated in many leads.",
+])
+def test_a_condition_before_the_subject_without_a_comma_is_a_premise(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "In atrial flutter the ventricular rate is 146 bpm.",
+    "In the lateral leads the T waves are inverted.",
+    "In this patient with LBBB the QRS is wide.",
+])
+def test_a_premise_naming_leads_the_case_or_a_measured_value_is_this_cases(text: str) -> None:
+    assert _statuses(text) == {"affirmed"}

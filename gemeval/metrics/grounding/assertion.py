@@ -525,6 +525,10 @@ _CONDITION_HEADS = (
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
     "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
     "hemiblock", "lahb", "axis deviation", "repolari[sz]ation")
+_CONDITION_PREMISE_RE = re.compile(
+    r"(?:" + at_word_start("in") + "|" + at_word_start("during") + r")\s+(?:an?\s+)?(?P<np>(?:[a-z][\w'\-]*\s+){0,3}?(?:"
+    + "|".join(_CONDITION_HEADS) + r"))\s+(?=the\s)")
+"""A condition before the sentence's subject without a comma ("In LBBB the QRS ...")."""
 _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produces"), ("features", r"features"),
                   ("displays", r"displays"), ("presents", r"presents\s+with"), ("manifests", r"manifests\s+as"),
                   ("marked", r"is\s+marked\s+by"), ("has", r"has(?!\s+(?:been|had|become|shown|now|not|no)\b)"),
@@ -814,6 +818,9 @@ class AssertionReader:
             self.cues = [c for c in map(self._compared_threshold, self.cues) if c is not None]
         if ", " in lowered or " there " in lowered:
             self._add_premises()
+        if " the " in lowered and (lowered.startswith(("in ", "during ")) or ". in " in lowered or "\nin " in lowered
+                                   or "during" in lowered):
+            self._add_condition_premises()
         if _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None:
             self._add_generic_subjects()
         if "can " in lowered:
@@ -909,6 +916,22 @@ class AssertionReader:
             if _LEAD_WORD_RE.search(m.group("np")):
                 continue  # "In II, III and aVF, ..." is a lead heading
             if not _PREMISE_START_RE.fullmatch(self.lowered, self._sentence(m.start())[0], m.start()):
+                continue
+            premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
+        self._add_cues(premises)
+
+    def _add_condition_premises(self) -> None:
+        """A condition named without a comma before this sentence's subject ("In acute
+        pericarditis the ST elevation is diffuse", "During an acute STEMI the T waves ...") is
+        a generic premise too, unless the sentence names this case or measures a value ("In
+        atrial fibrillation the ventricular rate is 112 bpm")."""
+        premises = []
+        starts = {c.start for c in self.cues if c.phrase == "in ..."}
+        for m in _CONDITION_PREMISE_RE.finditer(self.lowered):
+            start, end = self._sentence(m.start())
+            if (m.start() in starts or _LEAD_WORD_RE.search(m.group("np"))
+                    or not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start())
+                    or self._about_this_case(start, end)):
                 continue
             premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
         self._add_cues(premises)
