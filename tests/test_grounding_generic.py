@@ -178,3 +178,16 @@ def test_a_condition_before_the_subject_without_a_comma_is_a_premise(text: str) 
 ])
 def test_a_premise_naming_leads_the_case_or_a_measured_value_is_this_cases(text: str) -> None:
     assert _statuses(text) == {"affirmed"}
+
+
+@pytest.mark.parametrize("text", [
+    "Hypocalcaemia can present with a long QT interval.",
+    "Digitalis toxicity can manifest as downsloping ST depression.",
+    "Inverted T waves in V1-V3 can be normal in children.",
+])
+def test_what_a_condition_can_present_with_and_findings_in_leads_that_can_be_normal(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+def test_a_finding_with_a_measured_value_before_can_stays_this_cases() -> None:
+    assert _statuses("ST depression of 1.5 mm in V5 can be seen.") == {"affirmed"}

@@ -562,7 +562,7 @@ _GENERIC_SUBJECT_RE = re.compile(
 _GENERIC_MODAL_RE = re.compile(
     at_word_start("can") + r"\s+(?:also\s+|often\s+|sometimes\s+|usually\s+|occasionally\s+)?(?:be|have|indicate"
     r"|suggest|signify|signal|denote|imply|point|mean|represent|reflect|occur|happen|cause|mimic|result|lead|produce"
-    r"|accompany|appear|precede|persist)(?![a-z])")
+    r"|accompany|appear|precede|persist|present|manifest|show|give)(?![a-z])")
 _GENERIC_MODAL_SUBJECT_RE = re.compile(
     r"(?!(?:this|these|that|those|the|your|his|her|our|their|my|its|it|there|i|we|you|he|she|they|which|what"
     r"|some|many|most|all|both|each|any|such|one|someone|anyone|everyone|nothing|something)(?![\w'-]))"
@@ -1105,7 +1105,8 @@ class AssertionReader:
                 continue
             subject = self.lowered[opening.end():modal.start()]
             if _GENERIC_MODAL_SUBJECT_RE.fullmatch(subject) is None or _VERB_RE.search(subject) or (
-                    any(ch.isdigit() for ch in subject) and not subject.startswith(("a ", "an "))):
+                    _NUMBER_RE.search(subject) is not None and not subject.startswith(("a ", "an "))):
+                # (a measured value: "ST elevation of 2 mm can ..."; a lead's digit is none)
                 continue
             found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
         self._add_cues(found)
