@@ -859,21 +859,23 @@ class AssertionReader:
         prot_starts = [a for a, _ in protected]
         # Lead lists are mostly one lead: without a comma in any, no comma is looked up in them.
         commas_protected = any(lowered.find(",", a, b) >= 0 for a, b in protected)
-        for pos in char_positions(lowered, ",()[]?"):
-            mark = lowered[pos]
-            if mark == "?" and not (pos + 1 == len(lowered) or lowered[pos + 1].isspace()):
-                continue  # a question mark marks a clause before a space or at the end only
-            if mark == ",":
-                if pos in asides:
+        last = len(lowered) - 1
+        for pos in char_positions(lowered, ","):
+            if pos in asides:
+                continue
+            if commas_protected:
+                k = bisect.bisect_right(prot_starts, pos) - 1
+                if k >= 0 and protected[k][0] <= pos < protected[k][1]:
                     continue
-                if commas_protected:
-                    k = bisect.bisect_right(prot_starts, pos) - 1
-                    if k >= 0 and protected[k][0] <= pos < protected[k][1]:
-                        continue
-                # Thousands separators and decimal commas are no clause marks.
-                if 0 < pos < len(lowered) - 1 and lowered[pos - 1].isdigit() and lowered[pos + 1].isdigit():
-                    continue
-            marks.append((pos, mark))
+            # Thousands separators and decimal commas are no clause marks.
+            if 0 < pos < last and lowered[pos - 1].isdigit() and lowered[pos + 1].isdigit():
+                continue
+            marks.append((pos, ","))
+        # a question mark marks a clause before a space or at the end only
+        others = [(pos, lowered[pos]) for pos in char_positions(lowered, "()[]?")
+                  if pos == last or lowered[pos] != "?" or lowered[pos + 1].isspace()]
+        if others:
+            marks = sorted(marks + others) if marks else others
         self.marks = marks
         self.dashes = _dashes(lowered)
         self.mark_starts = [p for p, _ in marks]
