@@ -225,20 +225,21 @@ def test_every_contrast_word_holds_a_contrast_needle() -> None:
     assert found > 20
 
 
-_NEEDLE_PIECES = sorted(extraction._LOWERED_NEEDLES | extraction._TEXT_NEEDLES) + [
+_NEEDLE_PIECES = sorted(extraction._LOWERED_LITERALS | extraction._TEXT_NEEDLES) + [
     " ", "-", ".", ",", "1", "\n", "é", "µ", "St", "QT", "aV", "_", "'"]
 
 
 @BOUNDED
 @given(st.lists(st.sampled_from(_NEEDLE_PIECES), max_size=12))
-def test_needles_found_in_the_distinct_words_are_the_needles_in_the_text(pieces: list[str]) -> None:
+def test_literals_found_in_the_distinct_words_are_the_literals_in_the_text(pieces: list[str]) -> None:
     text = "".join(pieces)
     lowered = text.translate(ASCII_LOWER)
-    expected = {n for n in extraction._LOWERED_NEEDLES if n in lowered} | {
-        n for n in extraction._TEXT_NEEDLES if n in text}
+    lows = {low for _, low in extraction._TEXT_NEEDLE_WORDS if low}
+    expected = ({n for n in extraction._LOWERED_LITERALS | lows if n in lowered}
+                | {n for n in extraction._TEXT_NEEDLES if n in text})
     words = extraction._distinct_words(lowered)
-    assert extraction._needles_in(text, lowered, words) == expected
-    for word in extraction._WORD_NEEDLES + extraction._CONTRAST_NEEDLES:  # as ``contains_all`` looks
+    assert extraction._literals_in(text, lowered, words) == expected
+    for word in extraction._CONTRAST_NEEDLES:  # as the contrast rule looks for them
         assert (word in words) == (word in lowered)
 
 

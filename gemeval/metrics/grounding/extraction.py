@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import Any
 
+import ahocorasick
+
 try:  # the regular-expression parser, to find every literal a pattern requires
     from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]  # private, not in typeshed
 except ImportError:  # Python 3.10
@@ -145,13 +147,13 @@ _KIND = attrgetter("kind")
 
 _KEYWORDS = [(q, p, lowered, "/" if q == "interval_list" else required_literal(p.pattern))
              for q, p, lowered in KEYWORD_PATTERNS]
-_CATEGORICAL = [(q, c, p, needle, _other_literals(p, needle))
+_CATEGORICAL = [(q, c, p, needle, frozenset(_other_literals(p, needle)))
                 for q, c, p in CATEGORICAL_PATTERNS for needle in (required_literal(p.pattern),)]
 """The patterns with a literal every match contains: a text without it is not scanned (a
 slash list of interval names always has its slash); nor is a text that lacks one of a
-finding pattern's other literals (``ParsedText.contains_all``: most finding patterns
-find nothing, and a scan costs several looks; the keywords' other literals are mostly
-there, so they are not looked for)."""
+finding pattern's other literals (``ParsedText.needles`` holds those of the text: most
+finding patterns find nothing, and a scan costs several looks; the keywords' other
+literals are mostly there, so they are not looked for)."""
 _CATEGORICAL_BY_NEEDLE: dict[str, list[int]] = {}
 for _index, _pattern in enumerate(_CATEGORICAL):
     _CATEGORICAL_BY_NEEDLE.setdefault(_pattern[3], []).append(_index)
@@ -164,8 +166,6 @@ _LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowere
 _TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
 
 
-_WORD_NEEDLES = tuple(n for n in _LOWERED_NEEDLES if n.isascii() and n.isalpha())
-_OTHER_NEEDLES = tuple(n for n in _LOWERED_NEEDLES if n not in _WORD_NEEDLES)
 _NOT_LETTERS = str.maketrans(dict.fromkeys(string.digits + string.punctuation + string.whitespace, " "))
 
 
@@ -175,17 +175,33 @@ def _distinct_words(lowered: str) -> str:
     return " ".join(set(lowered.translate(_NOT_LETTERS).split()))
 
 
-_TEXT_NEEDLE_WORDS = tuple((n, n.lower() if n.isascii() and n.isalpha() else "") for n in _TEXT_NEEDLES)
+def _is_word(literal: str) -> bool:
+    return literal.isascii() and literal.isalpha()
+
+
+_TEXT_NEEDLE_WORDS = tuple((n, n.lower() if _is_word(n) else "") for n in _TEXT_NEEDLES)
 """The case-kept needles, each with its lowered letters ("" for one with other characters):
 where those are not in the distinct words, the needle is not in the text."""
+_LOWERED_LITERALS = _LOWERED_NEEDLES | frozenset(literal for *_, others in _CATEGORICAL for literal in others)
+_WORD_LITERALS = ahocorasick.Automaton()
+for _literal in sorted({n for n in _LOWERED_LITERALS if _is_word(n)} | {low for _, low in _TEXT_NEEDLE_WORDS if low}):
+    _WORD_LITERALS.add_word(_literal, _literal)
+_WORD_LITERALS.make_automaton()
+_OTHER_LITERALS = tuple(sorted(n for n in _LOWERED_LITERALS if not _is_word(n)))
+"""The lowered needles and finding patterns' other literals, and the case-kept needles'
+lowered letters: those of ASCII letters found in the distinct words in one pass (an
+Aho-Corasick automaton: looking for each in turn was a twentieth of the extraction
+time), the others in the lowered text one by one (there are few)."""
 
 
-def _needles_in(text: str, lowered: str, words: str) -> set[str]:
-    """The needles of the patterns that are in the text (many patterns share one); those
-    of letters only are looked for in the text's distinct ``words`` (a case-kept needle
-    there first, lowered: most are not there, and the text is three times as long)."""
-    return ({n for n in _WORD_NEEDLES if n in words} | {n for n in _OTHER_NEEDLES if n in lowered}
-            | {n for n, low in _TEXT_NEEDLE_WORDS if (not low or low in words) and n in text})
+def _literals_in(text: str, lowered: str, words: str) -> set[str]:
+    """The needles and literals of the patterns (``_LOWERED_LITERALS``, ``_TEXT_NEEDLES``)
+    that are in the text; also the lowered letters of the case-kept needles found. A
+    case-kept needle is looked for in the text only where its letters are in the words."""
+    found = {literal for _, literal in _WORD_LITERALS.iter(words)} if words else set()
+    found.update(n for n in _OTHER_LITERALS if n in lowered)
+    found.update([n for n, low in _TEXT_NEEDLE_WORDS if (low in found if low else True) and n in text])
+    return found
 
 
 class ParsedText:
@@ -207,8 +223,7 @@ class ParsedText:
                                           [(g.start, g.end) for g in self.groups if not g.territory], self.words)
         self._headings: dict[int, LeadGroup | None] = {}
         self._heading_leads: dict[int, LeadGroup] = {}
-        self.needles = _needles_in(text, self.lowered, self.words)
-        self._found_literals: dict[str, bool] = {}
+        self.needles = _literals_in(text, self.lowered, self.words)
         self.tables = markdown_tables(text, self.lowered)
         self.reference_cells = table_reference_cells(self.tables, self.lowered) if self.tables else []
         if self.tables:
@@ -234,19 +249,6 @@ class ParsedText:
         """Whether ``pos`` is in a table cell of a reference column ("Normal range")."""
         return any(start <= pos < end for start, end in self.reference_cells)
 
-    def contains_all(self, literals: tuple[str, ...]) -> bool:
-        """Whether the lowered text contains every one of ``literals``; each looked for once
-        per text (one of ASCII letters in the distinct words)."""
-        found = self._found_literals
-        for literal in literals:
-            present = found.get(literal)
-            if present is None:
-                present = found[literal] = literal in (
-                    self.words if literal.isalpha() and literal.isascii() else self.lowered)
-            if not present:
-                return False
-        return True
-
     # -- numbers --------------------------------------------------------------------------
 
     def values_in(self, start: int, end: int) -> list[Value]:
@@ -263,12 +265,17 @@ class ParsedText:
 
     def heading(self, sentence_start: int) -> LeadGroup | None:
         """The lead list that opens a sentence as its heading ("Lead V5:", "In II, III:")."""
-        if sentence_start not in self._headings:
-            found = self.groups_in(sentence_start, self.sentence_end(sentence_start))[:1]
-            self._headings[sentence_start] = found[0] if (
-                found and HEADING_BEFORE_RE.fullmatch(self.lowered, sentence_start, found[0].start)
-                and HEADING_AFTER_RE.match(self.lowered, found[0].end)) else None
-        return self._headings[sentence_start]
+        headings = self._headings
+        if sentence_start not in headings:
+            # The first lead list in the sentence (``groups_in``: one that runs past the end is
+            # none, and none after it can start in the sentence).
+            i = bisect_left(self.group_starts, sentence_start)
+            first = self.groups[i] if i < len(self.groups) else None
+            headings[sentence_start] = first if (
+                first is not None and first.end <= self.sentence_end(sentence_start)
+                and HEADING_BEFORE_RE.fullmatch(self.lowered, sentence_start, first.start)
+                and HEADING_AFTER_RE.match(self.lowered, first.end)) else None
+        return headings[sentence_start]
 
     def heading_leads(self, sentence_start: int) -> LeadGroup:
         """The leads of the sentence's heading (``heading``, which it must have) as a lead
@@ -1326,12 +1333,13 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
 def _categorical_claims(parsed: ParsedText) -> list[Claim]:
     claims: list[Claim] = []
     lowered, text = parsed.lowered, parsed.text
-    indices = [i for needle in parsed.needles for i in _CATEGORICAL_BY_NEEDLE.get(needle, ())]
+    needles = parsed.needles
+    indices = [i for needle in needles for i in _CATEGORICAL_BY_NEEDLE.get(needle, ())]
     indices += _CATEGORICAL_ALWAYS
     indices.sort()  # in the order of the table, as every pattern was tried
     for i in indices:
         quantity, category, pattern, _, others = _CATEGORICAL[i]
-        if others and not parsed.contains_all(others):
+        if others and not others <= needles:
             continue
         for m in pattern.finditer(lowered):
             start, end = m.span()
@@ -1702,6 +1710,7 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     questions = "?" in lowered
     earlier_values = "instead of" in lowered or " from " in lowered or "(p" in lowered or "(was" in lowered
     out: list[Claim] = []
+    references = False  # whether any claim is a reference
     seen: set[tuple[str, str | None, tuple[int, int]]] = set()
     # ``status``'s first look, made here: a claim in a sentence without a trigger (most) is
     # affirmed (``untriggered_affirmed``), known from one bisection without the call.
@@ -1757,9 +1766,12 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
         fields = claim.__dict__
         fields["assertion"], fields["negated"] = status, status == NEGATED
         out.append(claim)
+        references = references or status == REFERENCE
     if "now" in parsed.words:
         _earlier_than_now(parsed, out)
-    return _sentence_once(parsed, _without_reference_categories(parsed, _reference_lists(parsed, out)))
+    if references:  # (both rules start from a reference claim: a text without one skips them)
+        out = _without_reference_categories(parsed, _reference_lists(parsed, out))
+    return _sentence_once(parsed, out)
 
 
 _REFERENCE_LIST_GAP_RE = re.compile(r"[^.;:\d]{0,40}?(?<![a-z])(?:and|or)\s[^.;:\d]{0,20}")
@@ -1810,12 +1822,19 @@ clause that only names it, "which doctors call first-degree block", "(that's cal
 sinus bradycardia)", is the same statement.)"""
 
 
-def _clause_start(parsed: ParsedText, pos: int) -> int:
+_RESTATING_WORDS = ("which", "consistent", "compatible", "keeping", "supporting", "confirming", "corroborating",
+                    "characteristic", "aligning")
+"""One of these words is in every restating clause: a text without any (a third of them)
+has none, and its clauses are its sentences."""
+
+
+def _clause_start(parsed: ParsedText, pos: int, restating: bool = True) -> int:
     """Where the clause holding ``pos`` starts: the sentence start or the last restating
-    clause (``_RESTATING_CLAUSE_RE``) before it."""
+    clause (``_RESTATING_CLAUSE_RE``) before it (none where ``restating`` is False)."""
     start = parsed.sentence_start(pos)
-    for m in _RESTATING_CLAUSE_RE.finditer(parsed.lowered, start, pos):
-        start = m.start()
+    if restating:
+        for m in _RESTATING_CLAUSE_RE.finditer(parsed.lowered, start, pos):
+            start = m.start()
     return start
 
 
@@ -1824,10 +1843,11 @@ def _sentence_once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     claim; a restating clause ("..., which is consistent with ...") is a clause of its own."""
     seen: set[tuple] = set()
     out = []
+    restating = "," in parsed.lowered and any(word in parsed.words for word in _RESTATING_WORDS)
     for c in claims:
         if c.category is not None and c.value is None:
             key = (c.quantity, c.lead, c.category, c.assertion,
-                   _clause_start(parsed, c.focus[0] if c.focus is not None else c.span[0]))
+                   _clause_start(parsed, c.focus[0] if c.focus is not None else c.span[0], restating))
             if key in seen:
                 continue
             seen.add(key)
