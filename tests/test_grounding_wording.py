@@ -42,3 +42,25 @@ def test_a_value_now_after_an_earlier_one_is_this_ecgs() -> None:
     # "now" opening another quantity's clause changes nothing
     assert read("The QRS is 88 ms, and now the QT: 396 ms.") == [("qrs_ms", 88.0, "affirmed"),
                                                                 ("qt_ms", 396.0, "affirmed")]
+
+
+def test_a_bare_number_after_a_category_and_at() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category) for c in extract_claims(text)]
+    assert read("Your pulse rate is a little fast at 104.") == [("hr_bpm", "fast"), ("hr_bpm", 104.0)]
+    assert read("QTc mildly prolonged at 472.") == [("qtc_ms", "prolonged"), ("qtc_ms", 472.0)]
+    # a word that is no category of the quantity does not join them
+    assert read("The heart rate was recorded at 9 am.") == []
+
+
+def test_a_pronoun_and_its_verb_before_a_number_stand_for_the_quantity_named_last() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value, c.assertion) for c in extract_claims(text) if c.value is not None]
+    assert read("Let's look at your PR interval. It's 0.17 seconds, nicely in range.") == [
+        ("pr_ms", 170.0, "affirmed")]
+    assert read("A normal resting heart rate is 60 to 100 bpm and you're at 57.") == [
+        ("hr_bpm", 80.0, "reference"), ("hr_bpm", 57.0, "affirmed")]
+    # a number of another unit, or a keyword between, is not the quantity's
+    assert read("Your heart rate is fine. It's 3 mm of ST elevation in V2 that matters.") == [
+        ("st_mv", 0.3, "affirmed")]
+    assert read("The axis is normal. That is, the QRS is 92 ms.") == [("qrs_ms", 92.0, "affirmed")]

@@ -341,6 +341,8 @@ class ParsedText:
             last_end = end
         if any(word in self.words for word in _POSSESSIVE_WORDS):
             mentions = _with_possessive_mentions(lowered, mentions)
+        if values and any(word in lowered for word in _PRONOUN_NEEDLES):
+            mentions = _with_pronoun_mentions(lowered, values, mentions)
         if "\n" in self.text and _LIST_LINE_RE.search(self.text) is not None:
             mentions = self._with_section_mentions(mentions)
         if self.tables:
@@ -533,6 +535,47 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
     return sorted(mentions + added, key=lambda x: x.start)
 
 
+_PRONOUN_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are")
+_PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:it|that|you)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)")
+"""A pronoun and its verb ("it's", "you're", "that is")."""
+_PRONOUN_REACH = 40
+"""How far (characters) after the pronoun its number may stand."""
+
+
+def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` and, for a pronoun that stands for the interval, rate or axis named last
+    before it (within ``_POSSESSIVE_REACH``) and is followed by a number of it ("Your heart
+    rate is 58 bpm. It's a bit slow at 52", "... and you're at 58", "Your QTc is 430;
+    anything under 450 is normal"), a mention of that quantity at the pronoun. The number
+    must follow as it follows a keyword (``TIGHT_GAP_RE``, or a category and "at") with no
+    keyword between, and fit the quantity."""
+    added = []
+    starts = [v.start for v in values]
+    mention_starts = [x.start for x in mentions]
+    for m in _PRONOUN_RE.finditer(lowered):
+        k = bisect_left(mention_starts, m.start())
+        if k == 0 or (k < len(mentions) and mentions[k].start < m.end()):
+            continue
+        earlier = mentions[k - 1]
+        if earlier.quantity not in _INTERVAL_RATE_AXIS or m.start() - earlier.end > _POSSESSIVE_REACH:
+            continue
+        i = bisect_left(starts, m.end())
+        if i == len(values) or values[i].start - m.end() > _PRONOUN_REACH or values[i].conversion:
+            continue
+        value = values[i]
+        if k < len(mentions) and mentions[k].start < value.start:
+            continue  # another keyword first: "it's the QRS that is 90 ms"
+        if not (TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)
+                or _category_at(lowered, earlier.quantity, m.end(), value.start)):
+            continue
+        if not (_fits(earlier.quantity, value) or (value.family is None and _plausible(earlier.quantity, value))):
+            continue
+        added.append(Mention(earlier.quantity, m.start(), m.end(), m))
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=lambda x: x.start)
+
+
 _KEYWORD_UNIT_GATE_RE = re.compile(r"\(\s*(?:mv|mm|µv|μv|uv)\s*\)\s*:")
 _KEYWORD_UNIT_RE = re.compile(r"(?:\s+(?:per|by|in\s+each)\s+lead)?\s*\(\s*(mv|mm|µv|μv|uv)\s*\)\s*:")
 """A unit in parentheses between a per-lead keyword and its colon."""
@@ -577,9 +620,25 @@ _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "
 
 def _unitless_ok(quantity: str, parsed: ParsedText, mention: Mention, value: Value) -> Value | None:
     """A bare number right after its keyword ("HR 72", "PR: 160"), in a plausible range."""
-    if not TIGHT_GAP_RE.fullmatch(parsed.lowered, mention.end, value.start):
+    if not TIGHT_GAP_RE.fullmatch(parsed.lowered, mention.end, value.start) and not _category_at(
+            parsed.lowered, mention.quantity, mention.end, value.start):
         return None
     return _plausible(quantity, value)
+
+
+_CATEGORY_AT_RE = re.compile(
+    r"\s*(?:['’]s\s+|(?:is|was|are|were|seems|looks|appears)\s+)?(?:(?:a\s+(?:bit|little|touch)|slightly|mildly"
+    r"|somewhat|just|only|very|quite|perfectly|totally|pretty)\s+)*(?P<word>[a-z]+)\s+at\s+"
+    r"(?:(?:about|around|approximately|roughly)\s+)?[~≈]?")
+
+
+def _category_at(lowered: str, quantity: str, start: int, end: int) -> bool:
+    """Whether [start, end) between a keyword and a bare number is a category of it and
+    "at": "the rate is fine at 70", "it's a bit slow at 52", "QTc slightly long at 468"."""
+    if " at " not in lowered[max(start, end - 24):end]:
+        return False
+    m = _CATEGORY_AT_RE.fullmatch(lowered, start, end)
+    return m is not None and m.group("word") in KEYWORD_CATEGORIES.get(quantity, {})
 
 
 def _plausible(quantity: str, value: Value) -> Value | None:
