@@ -992,12 +992,16 @@ class AssertionReader:
         label with a measured value ("Left axis deviation: -45°") is this case's."""
         found = []
         lowered = self.lowered
-        for m in _BOUND_AFTER_LABEL_RE.finditer(lowered):
-            line_start = lowered.rfind("\n", 0, m.start()) + 1
-            label = lowered[line_start:m.start()]
+        # At each colon (a match holds no other), the label before it first: most name no
+        # finding, and the bound's pattern costs more.
+        for colon in char_positions(lowered, ":"):
+            line_start = lowered.rfind("\n", 0, colon) + 1
+            label = lowered[line_start:colon]
             start = line_start + len(label) - len(label.lstrip(_ITEM_MARKUP))
-            if not _LABEL_RE.fullmatch(lowered, start, m.start()) or not _FINDING_LABEL_RE.search(
-                    lowered, start, m.start()):
+            if not _LABEL_RE.fullmatch(lowered, start, colon) or not _FINDING_LABEL_RE.search(lowered, start, colon):
+                continue
+            m = _BOUND_AFTER_LABEL_RE.match(lowered, colon)
+            if m is None:
                 continue
             if m.group("named") or m.group("range"):
                 # a quantity named before its bound, or ranges: only if every number of the
