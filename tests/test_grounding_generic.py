@@ -191,3 +191,26 @@ def test_what_a_condition_can_present_with_and_findings_in_leads_that_can_be_nor
 
 def test_a_finding_with_a_measured_value_before_can_stays_this_cases() -> None:
     assert _statuses("ST depression of 1.5 mm in V5 can be seen.") == {"affirmed"}
+
+
+@pytest.mark.parametrize("text", [
+    "Patients with hypothermia often have sinus bradycardia and J waves.",
+    "Athletes with a large heart frequently have a PR above 200 ms.",
+    "Typical signs of hyperkalaemia include peaked T waves and a wide QRS.",
+    "ECG features in LAFB include left axis deviation beyond -45 degrees.",
+])
+def test_groups_of_people_and_listed_signs_of_a_condition_are_general(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+def test_listed_findings_of_this_tracing_stay_affirmed() -> None:
+    assert _statuses("Findings of this tracing include sinus rhythm and inverted T waves in V1.") == {"affirmed"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A PR interval between 120 and 200 ms is normal.", [("pr_ms", "range", "reference")]),
+    ("A QRS shorter than 120 ms is considered normal.", [("qrs_ms", "<", "reference")]),
+    ("A QRS wider than 120 ms is considered abnormal.", [("qrs_ms", ">", "hypothetical")]),
+])
+def test_a_generic_bound_called_normal_is_a_normal_limit(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.comparator, c.assertion) for c in extract_claims(text)] == expected

@@ -64,3 +64,26 @@ def test_a_pronoun_and_its_verb_before_a_number_stand_for_the_quantity_named_las
     assert read("Your heart rate is fine. It's 3 mm of ST elevation in V2 that matters.") == [
         ("st_mv", 0.3, "affirmed")]
     assert read("The axis is normal. That is, the QRS is 92 ms.") == [("qrs_ms", 92.0, "affirmed")]
+
+
+def test_a_later_sentence_of_a_labelled_line_keeps_the_labels_quantity() -> None:
+    text = ("**PR interval:** About 150 ms here. A value over 200 ms would mean first-degree block.\n"
+            "**Rhythm:** sinus.")
+    assert [(c.quantity, c.value, c.comparator, c.assertion) for c in extract_claims(text)
+            if c.value is not None] == [("pr_ms", 150.0, None, "affirmed"), ("pr_ms", 200.0, ">", "hypothetical")]
+    # a sentence with a keyword of its own, or a number of another unit, is not the label's
+    text = "**QRS duration:** 96 ms. The R wave in V5 measures 2.1 mV and the P wave lasts 100 ms."
+    assert [(c.quantity, c.value) for c in extract_claims(text) if c.value is not None] == [
+        ("qrs_ms", 96.0), ("r_mv", 2.1)]
+
+
+def test_values_beyond_a_bound_stand_for_the_quantity_named_last() -> None:
+    claims = extract_claims("Your QTc is 452 ms. Values above 470 ms would count as prolonged.")
+    assert [(c.quantity, c.value, c.comparator, c.assertion) for c in claims if c.value is not None] == [
+        ("qtc_ms", 452.0, None, "affirmed"), ("qtc_ms", 470.0, ">", "hypothetical")]
+
+
+def test_a_usual_value_after_its_keyword() -> None:
+    claims = extract_claims("In 2:1 flutter the ventricular rate is usually 150.")
+    assert [(c.quantity, c.value, c.assertion) for c in claims if c.value is not None] == [
+        ("hr_bpm", 150.0, "hypothetical")]

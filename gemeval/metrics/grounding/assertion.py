@@ -525,6 +525,17 @@ _CONDITION_HEADS = (
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
     "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
     "hemiblock", "lahb", "axis deviation", "repolari[sz]ation")
+_GROUP_NEEDLES = ("patients", "people", "persons", "individuals", "anyone", "someone", "athletes", "those")
+_GROUP_WITH_RE = re.compile(
+    r"(?<![a-z])(?:patients|people|persons|individuals|anyone|someone|athletes|those)\s+with(?![a-z])")
+"""A group of people with a condition, as a subject ("Patients with WPW have ...")."""
+_FEATURES_INCLUDE_RE = re.compile(
+    r"(?<![a-z])(?:signs?|features?|findings|characteristics|markers|hallmarks?|causes)\s+(?:of|in)\s+"
+    r"[^.;:,\n]{1,50}?\s+(?:include|includes|comprise|comprises)(?![a-z])")
+_FEATURE_ADJECTIVES_RE = re.compile(
+    r"(?:(?:the|typical|classic|classical|common|key|main|ecg|ekg|electrocardiographic|characteristic|other"
+    r"|important|early|late)\s+){0,3}")
+"""What may stand before "signs of ... include" at a sentence start."""
 _CONDITION_PREMISE_RE = re.compile(
     r"(?:" + at_word_start("in") + "|" + at_word_start("during") + r")\s+(?:an?\s+)?(?P<np>(?:[a-z][\w'\-]*\s+){0,3}?(?:"
     + "|".join(_CONDITION_HEADS) + r"))\s+(?=the\s)")
@@ -648,7 +659,8 @@ _LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}"
 _COMPARED_BEFORE_RE = re.compile(
     r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"
     r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")
-_GENERIC_BOUND_NEEDLES = ("over", "above", "under", "below", "beyond", "exceed", "than", "least", "<", ">", "≤", "≥")
+_GENERIC_BOUND_NEEDLES = ("over", "above", "under", "below", "beyond", "exceed", "than", "least", "between", "<", ">",
+                          "≤", "≥")
 """Words one of which a generic bound needs (a cheap test before the sentences are read)."""
 _THRESHOLD_FOR = frozenset(_expand("{threshold|cutoff|cut off} for", "criterion", "criteria"))
 _BELOW_THE_RE = re.compile(r"(?<![a-z])(?:below|under|short\s+of|less\s+than|(?:shorter|lower|slower|narrower)\s+than"
@@ -672,12 +684,17 @@ _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
 _GENERIC_STARTS = ("a ", "an ", "any ", "anything ", "values ", "rates ", "durations ", "intervals ")
 _GENERIC_BOUND_RE = re.compile(
     r"(?:an?|any(?:thing)?|values|rates|durations|intervals)\s+(?P<np>[^.;:?!\n]{0,60}?)(?<![a-z])"
-    r"(?:over|above|under|below|beyond|exceeding|(?:greater|less|more|longer|shorter|wider|higher|lower|faster"
+    r"(?:over|above|under|below|beyond|exceeding|between|(?:greater|less|more|longer|shorter|wider|higher|lower|faster"
     r"|slower|more\s+negative|more\s+positive)\s+than|of\s+at\s+least|of\s+(?:more|less)\s+than|[<>≤≥]"
     # "An ST elevation of 1 mm or more in two contiguous leads ..."
     r"|of(?=\s*[+\-−]?\.?\d[\d.]*\s*[a-z°/%]*\s+or\s+(?:more|greater|above|higher|longer|less|below|lower|shorter)\b))"
     r"\s*[+\-−]?\.?\d")
 """An indefinite subject with a bound ("A QRS duration over 120 ms", "Values above 500 ms")."""
+_IS_NORMAL_RE = re.compile(
+    r"[^.;:?!\n]{0,40}?\s(?:is|are)\s+(?:(?:generally|usually|typically|often|still)\s+)?"
+    r"(?:(?:considered|regarded\s+as|deemed|taken\s+as)\s+)?normal(?![a-z])")
+"""A generic bound's predicate that makes it a normal limit: "Anything under 450 ms is
+considered normal" (reference, as "a normal QTc is under 450 ms" is)."""
 _DEFINED_AS_RE = re.compile(
     r"(?!(?:the|this|that|these|those|your|his|her|our|their|my|its|it|there|here)\b)[a-z][a-z\-]*(?:\s+[a-z\-]+){0,3}?"
     r"\s+(?:is|means|refers\s+to|is\s+defined\s+as)\s+(?=(?:an?|any)\s)"
@@ -687,8 +704,10 @@ _DEFINED_AS_VERBS = (" is a", " is an", " means a", " means an", " refers to a",
 """What a text with such a definition holds (a cheap test before its sentences are read)."""
 _LIST_INTRO_RE = re.compile(r"(?<![a-z])(?:following|these|those|below|any\s+of)(?![a-z])")
 """Words before a colon that introduce the list after it as what a cue covers."""
-_THIS_CASE_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|seen|noted|observed|shows|patient|today)(?![a-z])")
-"""Words that tie a sentence to the case at hand."""
+_THIS_CASE_RE = re.compile(r"(?<![a-z])(?:this(?!\s+(?:label|term|name|word|category|definition|rule|cut-?off"
+                           r"|threshold|limit)(?![a-z]))|here|our|present|seen|noted|observed|shows|patient|today)(?![a-z])")
+"""Words that tie a sentence to the case at hand ("this" but of a word or a limit: "Anything
+above 0.20 s gets this label")."""
 _CIRCUMSTANCE_RE = re.compile(r"(?<![a-z])(?:in|at|during|given|because\s+of|with)\s+(?!leads?\b|(?:i{1,3}|av[rlf]|v\d)\b)")
 """What cannot be assessed ends where the circumstances start ("the QT in atrial fibrillation
 at this rate"), unless a lead follows ("the ST segments in V1")."""
@@ -828,6 +847,10 @@ class AssertionReader:
         if "predispos" in lowered or (" in " in lowered and (" seen" in lowered or " found" in lowered
                                                             or " occur" in lowered or " observed" in lowered)):
             self._add_where_findings_occur()
+        if " with " in lowered and any(word in lowered for word in _GROUP_NEEDLES):
+            self._add_groups_of_people()
+        if "includ" in lowered:
+            self._add_listed_features()
         if _QUOTE_RE.search(lowered) is not None:
             self._add_quoted_terms()
         if " diagnosed" in lowered:
@@ -1098,6 +1121,34 @@ class AssertionReader:
             found.append(Cue(start, m.end(), HYPOTHETICAL, SENTENCE, "seen in ..."))
         self._add_cues(found)
 
+    def _add_groups_of_people(self) -> None:
+        """A sentence whose subject is a group of people with a condition or a finding
+        ("Patients with WPW have a short PR", "People with athlete's heart often have sinus
+        bradycardia", "Anyone with a QTc above 500 ms ...") says what they have in general:
+        hypothetical as a whole, unless it names this case or measures a value."""
+        found = []
+        for m in _GROUP_WITH_RE.finditer(self.lowered):
+            start, end = self._sentence(m.start())
+            if not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start()) or self._about_this_case(start, end):
+                continue
+            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "people with ..."))
+        self._add_cues(found)
+
+    def _add_listed_features(self) -> None:
+        """A sentence that opens with the signs, features or causes of a condition and lists
+        them ("Signs of LVH include a Sokolow-Lyon index above 35 mm and strain", "ECG
+        features of hypokalaemia include flat T waves") states them in general: hypothetical
+        as a whole, unless it names this case ("Findings of this ECG include ...")."""
+        found = []
+        for m in _FEATURES_INCLUDE_RE.finditer(self.lowered):
+            start, end = self._sentence(m.start())
+            opening = _PREMISE_START_RE.match(self.lowered, start, m.start())
+            if (opening is None or _FEATURE_ADJECTIVES_RE.fullmatch(self.lowered, opening.end(), m.start()) is None
+                    or self._about_this_case(start, end)):
+                continue
+            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "features of ... include"))
+        self._add_cues(found)
+
     def _add_generic_modals(self) -> None:
         """A sentence whose subject is a finding named without a determiner, with "can" ("ST
         elevation can indicate pericarditis", "Axis deviation can be caused by many
@@ -1208,7 +1259,8 @@ class AssertionReader:
             contrast = _CONTRAST_RE.search(lowered, at, end)  # "..., but the PR here is 168 ms": a clause of its own
             if m is None or _THIS_CASE_RE.search(lowered, at, contrast.start() if contrast else end):
                 continue
-            found.append(Cue(at, m.end("np"), HYPOTHETICAL, SENTENCE, "a ... beyond a bound"))
+            kind = REFERENCE if _IS_NORMAL_RE.match(lowered, m.end(), end) else HYPOTHETICAL
+            found.append(Cue(at, m.end("np"), kind, SENTENCE, "a ... beyond a bound"))
         self._add_cues(found)
 
     def set_anchors(self, anchors: list[int]) -> None:

@@ -141,7 +141,7 @@ TIGHT_GAP_RE = re.compile(
     r"|averaging|averages|averaged|(?:is|was)\s+averaging"
     # a decade: "rate in the 50s", "QTc is in the low 450s"
     r"|(?:(?:is|was|['’]s|sits|runs|stays)\s+)?in\s+the\s+(?:(?:low|lower|mid|middle|high|upper)[- ]?)?)?"
-    r"[\s*]*(?:(?:now|mostly|mainly|still)\s+)?"
+    r"[\s*]*(?:(?:now|mostly|mainly|still|usually|typically|normally|generally|often)\s+)?"
     r"(?:(?:over|above|under|below|between|at\s+least|(?:less|more|greater|higher|lower|faster|slower)\s+than)\s+)?"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
