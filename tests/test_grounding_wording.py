@@ -87,3 +87,16 @@ def test_a_usual_value_after_its_keyword() -> None:
     claims = extract_claims("In 2:1 flutter the ventricular rate is usually 150.")
     assert [(c.quantity, c.value, c.assertion) for c in claims if c.value is not None] == [
         ("hr_bpm", 150.0, "hypothetical")]
+
+
+def test_casual_normal_ranges_after_a_value() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.low, c.high, c.assertion) for c in extract_claims(text) if c.value is not None][1:]
+    assert read("Your heart rate is 66. Somewhere between 60 and 100 is normal.") == [("hr_bpm", 60.0, 100.0, "reference")]
+    assert read("Your PR is 0.17 s; normal is 0.12 to 0.20.") == [("pr_ms", 120.0, 200.0, "reference")]
+    assert read("Your heart rate is 66, and a healthy resting rate is anywhere from 60 to 100.") == [
+        ("hr_bpm", 60.0, 100.0, "reference")]
+    # "the upper limit of normal is ..." stays a limit named as such
+    claims = extract_claims("QTc 452 ms (upper limit of normal is 460 ms).")
+    assert [(c.value, c.comparator, c.assertion) for c in claims] == [(452.0, None, "affirmed"),
+                                                                      (460.0, "<=", "reference")]

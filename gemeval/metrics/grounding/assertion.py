@@ -681,10 +681,11 @@ _CONTRAST_RE = re.compile(r";|(?<![a-z])(?:but|whereas|however|while)(?![a-z])")
 _SECTION_END_RE = re.compile(r"\n[ \t]*(?:\n|#|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*\n)")
 """Where a markdown section ends: a blank line, a heading, a bold label line."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
-_GENERIC_STARTS = ("a ", "an ", "any ", "anything ", "values ", "rates ", "durations ", "intervals ")
+_GENERIC_STARTS = ("a ", "an ", "any ", "anything ", "somewhere ", "anywhere ", "values ", "rates ", "durations ",
+                   "intervals ")
 _GENERIC_BOUND_RE = re.compile(
-    r"(?:an?|any(?:thing)?|values|rates|durations|intervals)\s+(?P<np>[^.;:?!\n]{0,60}?)(?<![a-z])"
-    r"(?:over|above|under|below|beyond|exceeding|between|(?:greater|less|more|longer|shorter|wider|higher|lower|faster"
+    r"(?:an?|any(?:thing|where)?|somewhere|values|rates|durations|intervals)\s+(?P<np>[^.;:?!\n]{0,60}?)(?<![a-z])"
+    r"(?:over|above|under|below|beyond|exceeding|between|from|(?:greater|less|more|longer|shorter|wider|higher|lower|faster"
     r"|slower|more\s+negative|more\s+positive)\s+than|of\s+at\s+least|of\s+(?:more|less)\s+than|[<>≤≥]"
     # "An ST elevation of 1 mm or more in two contiguous leads ..."
     r"|of(?=\s*[+\-−]?\.?\d[\d.]*\s*[a-z°/%]*\s+or\s+(?:more|greater|above|higher|longer|less|below|lower|shorter)\b))"

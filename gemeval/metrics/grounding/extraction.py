@@ -576,9 +576,11 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
 
 
 _PRONOUN_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are",
-                    "values ")
+                    "values ", "normal is ", "somewhere ", "anywhere ")
 _PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|you)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
-                         r"|values(?=\s+(?:under|over|above|below|between|less|more|greater)\s))")
+                         r"|values(?=\s+(?:under|over|above|below|between|less|more|greater)\s)"
+                         # "normal is under 450", "somewhere between 60 and 100 is normal"
+                         r"|(?<!of\s)normal(?=\s+is\s)|(?=(?:somewhere|anywhere)\s+(?:between|from)\s))")
 """A pronoun and its verb ("it's", "you're", "that is"), or "values" before a bound ("values
 above roughly 460 ms"). ("Anything above ..." is left out: on the held-out corpus it gave
 claims the annotators did not make.)"""

@@ -142,7 +142,9 @@ TIGHT_GAP_RE = re.compile(
     # a decade: "rate in the 50s", "QTc is in the low 450s"
     r"|(?:(?:is|was|['’]s|sits|runs|stays)\s+)?in\s+the\s+(?:(?:low|lower|mid|middle|high|upper)[- ]?)?)?"
     r"[\s*]*(?:(?:now|mostly|mainly|still|usually|typically|normally|generally|often)\s+)?"
-    r"(?:(?:over|above|under|below|between|at\s+least|(?:less|more|greater|higher|lower|faster|slower)\s+than)\s+)?"
+    r"(?:(?:over|above|under|below|between|at\s+least|(?:less|more|greater|higher|lower|faster|slower)\s+than"
+    # casual: "a normal resting rate is anywhere from 60 to 100", "somewhere between 60 and 100"
+    r"|(?:somewhere|anywhere)\s+(?:between|from|around))\s+)?"
     r"(?:(?:approximately|approx\.?|about|around|roughly|~|≈|ca\.?)\s*)?",
 )
 
