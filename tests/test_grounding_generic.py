@@ -214,3 +214,13 @@ def test_listed_findings_of_this_tracing_stay_affirmed() -> None:
 ])
 def test_a_generic_bound_called_normal_is_a_normal_limit(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.comparator, c.assertion) for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Inverted T waves in lead III are often a normal finding in healthy adults.",
+    "Left axis deviation exists when the axis is more negative than -30 degrees.",
+    "An ST depression of 1 mm in two adjacent leads is significant.",
+])
+def test_normal_in_a_group_exists_when_and_adjacent_leads_are_general(text: str) -> None:
+    assert _statuses(text) <= {"hypothetical"}
+    assert extract_claims(text)

@@ -379,19 +379,23 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "in general", "in an acute", "in acute", "in patients with", "in a patient with", "in children",
              "in {people|patients|those|individuals|adults} who", "in people with",
              "{two|2} contiguous leads", "contiguous leads", "{two|2} contiguous {limb|chest|precordial} leads",
+             "{two|2} adjacent leads", "{two|2} adjacent {limb|chest|precordial} leads",
              "is considered", "are considered",
              # "Q waves are pathological if they are wider than 40 ms": the category is conditional
              "if {they|it} {are|is|exceed|exceeds|measure|measures|last|lasts}",
              "generally considered", "is associated with", "are associated with", "for example", "e g",
              "textbook", "in theory", "theoretically", "defines",
              "{is|are} a common finding", "{is|are} {common|usual|frequent} in", "learning point", "rule of thumb",
+             # who has a finding as a normal one: "T-wave inversion in V1 is normal in adults"
+             "{is|are} {usually|often|generally|} {normal|a normal finding|a normal variant} in {adults|children|infants|"
+             "athletes|young|the young|healthy|many|most|women|men|the elderly|older}",
              "remember", "recall that", "as a rule", "key features {are|include}", "diagnosis of exclusion",
              "{hallmark|hallmarks} {is|are}",
              # definitions: "a QRS over 120 ms is called wide", "low voltage is said to be present when"
              "{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
              "{is|are} {generally|usually|often|commonly|conventionally} {called|termed|labelled|labeled|known as|"
              "referred to as|classified as}",
-             "{is|are} said to", "by definition", "{occurs|occur} when", "{refers|refer} to", "think of", "red flag", "red flags",
+             "{is|are} said to", "by definition", "{occurs|occur} when", "{exists|exist} when", "{refers|refer} to", "think of", "red flag", "red flags",
              "{on|in} an {ecg|ekg|electrocardiogram}",  # "this shows on an ECG as a PR over 200 ms"
              "{stands|stand} for", "is short for", "is an abbreviation for", "{is|are} preferred"),  # "LAD stands for left axis deviation"
      HYPOTHETICAL, SENTENCE),
