@@ -100,3 +100,14 @@ def test_casual_normal_ranges_after_a_value() -> None:
     claims = extract_claims("QTc 452 ms (upper limit of normal is 460 ms).")
     assert [(c.value, c.comparator, c.assertion) for c in claims] == [(452.0, None, "affirmed"),
                                                                       (460.0, "<=", "reference")]
+
+
+def test_a_verdict_after_so_or_a_closing_quote_and_after_a_rate_without_keyword() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category) for c in extract_claims(text)]
+    assert read("QTc 481 ms, so clearly prolonged.") == [("qtc_ms", 481.0), ("qtc_ms", "prolonged")]
+    assert read('The printout says "PR 214 ms", which is long.') == [("pr_ms", 214.0), ("pr_ms", "prolonged")]
+    assert read("Your heart beats at 47 beats per minute, so quite slow.") == [("hr_bpm", 47.0), ("hr_bpm", "slow")]
+    # a category with a noun of its own is the next item's
+    assert read("Sinus rhythm at 64 bpm, normal axis.") == [("rhythm", "sinus"), ("hr_bpm", 64.0),
+                                                             ("axis_deg", "normal")]

@@ -805,7 +805,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     if claims and claims[0].comparator != "range":
         # a bound names its category too: "a QTc below 350 ms is short", "a QRS over 120 ms is
         # called wide" (stated of the bound, with its status)
-        claims.extend(_value_predicate(parsed, mention, claims[0], quantity))
+        claims.extend(_value_predicate(parsed, mention.start, claims[0], quantity))
     return claims
 
 
@@ -820,11 +820,13 @@ _CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
 _RANGE_WORDS = ("within", "in ", "outside")
 """How a category word read as a range begins ("within normal limits", "in the normal range",
 "outside the usual range"): its category is "normal" (denied by the words around it)."""
+_CLAUSE_END_RE = re.compile(r"\s*(?:[.,;:!?)]|$|(?:but|and|though|for|at|today|now)(?![a-z]))")
+"""What may follow a category that ends its clause (not "76 bpm, normal axis": a word of its own)."""
 _JUDGED_NEXT_RE = re.compile(r"[\s)*]*[.!]\s+(?=(?:that|this|it)(?:['’]s|\s+is|\s+was)\s)")
 """The end of a number's sentence and a next one that judges it ("... 67 bpm. That's ...")."""
 
 
-def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantity: str) -> list[Claim]:
+def _value_predicate(parsed: ParsedText, start: int, claim: Claim, quantity: str) -> list[Claim]:
     """A category said of a number right after it: "QTc 468 ms, which is prolonged"."""
     end = claim.focus[1] if claim.focus is not None else claim.span[1]
     i = bisect_left(parsed.value_starts, end)
@@ -850,7 +852,7 @@ def _value_predicate(parsed: ParsedText, mention: Mention, claim: Claim, quantit
         return []
     target = "qtc_ms" if quantity in ("qt_ms", "qtc_fridericia_ms") else quantity
     return [Claim(quantity=target, value=None, low=None, high=None, lead=None,
-                  span=(mention.start, m.end()), phrase=parsed.text[mention.start:m.end()],
+                  span=(start, m.end()), phrase=parsed.text[start:m.end()],
                   category=category, focus=(m.start("word"), m.end("word")))]
 
 
@@ -879,7 +881,7 @@ def _pair_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
                             category=KEYWORD_CATEGORIES["qt_ms"][pair.group("verdict")],
                             focus=pair.span("verdict")))
         return claims
-    return claims + _value_predicate(parsed, mention, claims[-1], second)
+    return claims + _value_predicate(parsed, mention.start, claims[-1], second)
 
 
 def _list_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
@@ -1571,6 +1573,9 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
         i = bisect_right(starts, value.start) - 1
         if i < 0 or value.start >= blocked[i][1]:  # "atrial rate 300 bpm" is no heart rate
             claims.append(_claim_from_value("hr_bpm", value, None, parsed, (value.start, value.end)))
+            if value.comparator is None:  # "beating at 108 beats per minute, so a little fast"
+                claims.extend(c for c in _value_predicate(parsed, value.start, claims[-1], "hr_bpm")
+                              if c.focus is not None and _CLAUSE_END_RE.match(parsed.lowered, c.focus[1]))
     for m in _PRT_AXES_RE.finditer(parsed.lowered) if "axes" in parsed.lowered else ():
         axis = float(m.group("axis").replace("−", "-"))
         claims = [c for c in claims if not (c.quantity == "axis_deg" and m.start() <= c.span[0] < m.end())]

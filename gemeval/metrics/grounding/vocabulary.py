@@ -208,11 +208,11 @@ PREDICATE_RE = re.compile(
     rf"[\"“‘']?(?P<word>[a-z]+)(?P<wnl>{_RANGE_TAIL})?"
 )
 VALUE_PREDICATE_RE = re.compile(
-    r"(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
+    r"[\"”’']?(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
     r"(?:\s+in\s+(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3})(?:\s*(?:,|and)\s*(?:v[1-6]|av[lrf]|i{1,3}))*(?![a-z\d]))?"
     r"(?:\s*,?\s*(?:(?:which|that)\s+(?:is|seems|appears|looks|remains|would\s+be)\s+"
     r"(?:(?:considered|regarded\s+as|classed\s+as|called|termed)\s+)?|(?:is|are|was|seems|appears|looks)\s+"
-    r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?|(?:that|it)['’]?s\s+|(?:that|it|this)\s+(?:is|was)\s+"
+    r"|(?:so|and)\s+(?:it['’]s|it\s+is|that['’]s|that\s+is)\s+(?:not\s+)?|so\s+|(?:that|it)['’]?s\s+|(?:that|it|this)\s+(?:is|was)\s+"
     r"|(?:is|are)\s+(?:(?:generally|usually|often|commonly)\s+)?(?:called|termed|considered|regarded\s+as|classed\s+as)\s+)"
     r"|\s*,?\s*(?:which|that)\s+means\s+(?:it['’]s|it\s+is)\s+"
     # a dash and a pronoun for the number: "52 - that's on the slow side"
