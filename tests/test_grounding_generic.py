@@ -224,3 +224,15 @@ def test_a_generic_bound_called_normal_is_a_normal_limit(text: str, expected: li
 def test_normal_in_a_group_exists_when_and_adjacent_leads_are_general(text: str) -> None:
     assert _statuses(text) <= {"hypothetical"}
     assert extract_claims(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Right bundle branch block makes the QRS wide and the S wave in I slurred.",
+    "Hyperkalaemia shows peaked T waves in a patient with renal failure.",
+])
+def test_what_a_condition_makes_and_a_patient_in_general(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+def test_the_patient_is_this_case() -> None:
+    assert _statuses("Hyperkalaemia shows peaked T waves in the patient.") == {"affirmed"}

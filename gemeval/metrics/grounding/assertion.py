@@ -549,6 +549,7 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("marked", r"is\s+marked\s+by"), ("has", r"has(?!\s+(?:been|had|become|shown|now|not|no)\b)"),
                   ("have", r"have(?!\s+(?:been|had|become|shown|now|not|no)\b)"), ("combines", r"combines"),
                   ("causes", r"causes"), ("consists", r"consists\s+of"), ("requires", r"requires"),
+                  ("makes", r"makes"),  # "Left bundle branch block makes ischaemia hard to see"
                   ("characteri", r"is\s+characteri[sz]ed\s+by"), ("characteri", r"are\s+characteri[sz]ed\s+by"),
                   ("defined", r"is\s+defined\s+(?:by|as)"), ("defined", r"are\s+defined\s+(?:by|as)"),
                   # what a condition does or does not do to people: "LAHB does not affect life
@@ -601,8 +602,9 @@ _OCCURS_IN_RE = re.compile(
 """Where a finding occurs in general: "... are seen in hyperkalaemia", "... occurs in
 ischaemia", "... predisposes to torsades" (not "in V5", "in the inferior leads", "in this
 tracing")."""
-_THIS_CASE_WORD_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|today|patient|your|now)(?![a-z])")
-"""Words that tie the rest of a sentence to the case at hand."""
+_THIS_CASE_WORD_RE = re.compile(r"(?<![a-z])(?:this|here|our|present|today|(?<!\sa\s)patient|your|now)(?![a-z])")
+"""Words that tie the rest of a sentence to the case at hand ("a patient" is anyone: "... in a
+patient with recent chest pain")."""
 _CASE_NAMED_RE = re.compile(r"(?<![a-z])(?:this|here|our|today|patient|your|now|(?<!is\s)(?<!are\s)(?<!be\s)present)"
                             r"(?![a-z])")
 """Those words, "present" but as a verb's ("is present": how a rule states its consequence)."""
