@@ -236,3 +236,17 @@ def test_what_a_condition_makes_and_a_patient_in_general(text: str) -> None:
 
 def test_the_patient_is_this_case() -> None:
     assert _statuses("Hyperkalaemia shows peaked T waves in the patient.") == {"affirmed"}
+
+
+def test_what_a_finding_needs_to_be_called_so_is_a_criterion() -> None:
+    assert _statuses("To be considered sinus tachycardia, the rate has to exceed 100 bpm.") == {"hypothetical"}
+    assert _statuses("To qualify as LVH, the Sokolow-Lyon index must be above 3.5 mV.") == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "An LBBB would give a QRS over 120 ms, and yours is 94 ms.",
+    "A QTc over 470 ms would be long for a woman, so yours at 452 ms is fine.",
+])
+def test_your_value_after_a_rule_is_this_cases(text: str) -> None:
+    claims = extract_claims(text)
+    assert [c.assertion for c in claims if c.value is not None and c.comparator is None] == ["affirmed"]

@@ -390,6 +390,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{is|are} {usually|often|generally|} {normal|a normal finding|a normal variant} in {adults|children|infants|"
              "athletes|young|the young|healthy|many|most|women|men|the elderly|older}",
              "remember", "recall that", "as a rule", "key features {are|include}", "diagnosis of exclusion",
+             # what a finding needs: "To be called first-degree AV block, the PR has to be over 200 ms"
+             "to be {called|considered|labelled|labeled|classed|classified|diagnosed as}", "to {qualify|count} as",
+
              "{hallmark|hallmarks} {is|are}",
              # definitions: "a QRS over 120 ms is called wide", "low voltage is said to be present when"
              "{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
@@ -424,14 +427,17 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "with the", "because of", "given", "owing to",
              # the present ECG after an earlier one: "back then ...; today ..."
              "today", "now", "this one", "this time", "currently", "at present", "on this tracing",
-             "on this ecg", "on today's"),
+             "on this ecg", "on today's",
+             # this case's value after a rule: "A bundle branch block would show a QRS over 120 ms, and yours is 92"
+             "{and|so|while} {yours|your|you're|youre}"),
      TERMINATE, FORWARD),
 )
 """The trigger table: (phrases, kind, direction); kind is an assertion status, PSEUDO or
 TERMINATE. Assertion triggers of one kind may be listed in several directions."""
 
 _STRONG_TERMINATORS = frozenset({"but", "however", "although", "though", "whereas", "while", "yet", "except",
-                                 "on the other hand", "in contrast", "by contrast", "otherwise"})
+                                 "on the other hand", "in contrast", "by contrast", "otherwise",
+                                 *_expand("{and|so|while} {yours|your|you're|youre}")})
 _REFERENCE_PLAIN = frozenset(_expand(
     "upper limit", "lower limit", "upper limit of normal", "lower limit of normal", "uln", "lln",
     "limit", "cutoff", "cut off", "threshold"))
