@@ -107,6 +107,7 @@ class Mention:
     scope_end: int = 0
     pre_value: Value | None = None
     heading: bool = False  # a heading whose items below are read as its mentions ("**T waves:**")
+    denied: list[tuple[int, LeadGroup]] | None = None  # leads its finding is denied in (``_LEAD_DENIAL_RE``)
 
 
 def _other_literals(pattern: re.Pattern[str], needle: str) -> tuple[str, ...]:
@@ -204,6 +205,57 @@ def _literals_in(text: str, lowered: str, words: str) -> set[str]:
     return found
 
 
+_LEAD_DENIAL_RE = re.compile(
+    r"(?:[,;(]\s*|\s)(?:(?:and|but)\s+)?(?P<word>not|none)(?:\s+(?:seen|present|visible))?(?:\s+in)?"
+    r"(?:\s+the)?(?:\s+(?:[a-z\-]+\s+){0,2}?leads?)?\s+$")
+"""What denies a finding in the leads right after it, after the leads it is in: "T-wave
+inversion in III, not in aVF", "Q waves in V1 and V2; none in V3 to V6", "ST elevation in
+V1-V3 but not in V4-V6"."""
+_DENIED_LIST_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:(?:or|nor|and)\s+)?")
+_DENIABLE = frozenset(LEAD_FINDING_QUANTITIES) | {"st_t"}
+
+
+def _lead_denials(parsed: ParsedText) -> list[tuple[int, int, LeadGroup]]:
+    """The lead lists right after a denial (``_LEAD_DENIAL_RE``), in order: where the
+    denial starts (a scope ends there), where its word starts, and the lead list."""
+    out = []
+    lowered, groups = parsed.lowered, parsed.groups
+    k = 0
+    while k < len(groups):
+        group = groups[k]
+        k += 1
+        m = _LEAD_DENIAL_RE.search(lowered, max(0, group.start - 40), group.start)
+        if m is None:
+            continue
+        out.append((m.start(), m.start("word"), group))
+        # the leads listed on ("not in V5 or V6"; "not in the limb leads I or aVL")
+        while k < len(groups) and _DENIED_LIST_GAP_RE.fullmatch(lowered, groups[k - 1].end, groups[k].start):
+            out.append((m.start(), m.start("word"), groups[k]))
+            k += 1
+    return out
+
+
+def _denied_lead_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """A finding's claims in the leads it is denied in ("T-wave inversion in III, not in
+    aVF": the inversion in aVF), made from the finding's last claim in its scope; they
+    take the denial's words as theirs, so that the assertion reader denies them."""
+    out: list[Claim] = []
+    for mention in parsed.mentions:
+        if not mention.denied:
+            continue
+        made = [c for c in claims if c.quantity == mention.quantity and c.category is not None and c.value is None
+                and c.lead is not None and c.span[0] < mention.scope_end and mention.start < c.span[1]]
+        if not made:
+            continue
+        last = made[-1]
+        for start, group in mention.denied:
+            span = (start, group.end)
+            out.extend(new_claim(last.quantity, None, None, None, lead, span, parsed.text[start:group.end],
+                                 last.category, focus=span, opposite=last.opposite)
+                       for lead in group.leads if lead not in {c.lead for c in made})
+    return out
+
+
 class ParsedText:
     """A text read once: sentence ends, numbers, lead lists and keyword mentions, in order."""
 
@@ -231,6 +283,7 @@ class ParsedText:
         # The numbers of per-lead keywords (all amplitudes), apart: looked up once per mention.
         self.amplitude_values = [v for v in self.claim_values if v.family == "amplitude"]
         self.amplitude_starts = [v.start for v in self.amplitude_values]
+        self.lead_denials = _lead_denials(self) if ("not" in self.words or "none" in self.words) else []
         self.mentions = self._mentions()
         if "(" in text and _KEYWORD_UNIT_GATE_RE.search(self.lowered) is not None and self._apply_keyword_units():
             self.amplitude_values = [v for v in self.claim_values if v.family == "amplitude"]
@@ -356,6 +409,9 @@ class ParsedText:
         n_ends = len(ends)
         parens = [m.span() for m in _PARENTHESIS_RE.finditer(lowered)] if "(" in lowered else []
         paren_starts = [a for a, _ in parens]
+        denials = self.lead_denials
+        denial_cuts = [cut for cut, _, _ in denials]
+        group_starts = self.group_starts
         next_starts = [m.start for m in mentions]
         next_starts.append(size)
         for mention, end in zip(mentions, next_starts[1:]):  # the scope ends at the next mention,
@@ -364,6 +420,15 @@ class ParsedText:
                 end = ends[j]
             if mention.end + SCOPE_CHARS < end:  # or after SCOPE_CHARS
                 end = mention.end + SCOPE_CHARS
+            if denials and mention.quantity in _DENIABLE:
+                # or where leads the finding is denied in follow ("T-wave inversion in III, not
+                # in aVF"): those leads are the denial's
+                k = bisect_right(denial_cuts, mention.end)
+                if (k < len(denial_cuts) and denial_cuts[k] <= end  # (after leads of its own: "... is
+                        # not present in leads II, III" denies the finding there)
+                        and bisect_left(group_starts, denial_cuts[k]) > bisect_left(group_starts, mention.end)):
+                    end = denial_cuts[k]
+                    mention.denied = [(start, group) for cut, start, group in denials[k:] if cut == end]
             if parens and mention.quantity in _PER_LEAD:
                 # or at the close of a parenthesis the keyword is in ("positive in I (R 0.9 mV)
                 # and negative in aVF": aVF is not the R wave's lead)
@@ -1584,6 +1649,8 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
                             focus=(m.start("axis"), m.end("axis"))))
     if "respectively" in parsed.words:
         claims = _respective_claims(parsed, claims)
+    if parsed.lead_denials:
+        claims.extend(_denied_lead_claims(parsed, claims))
     categorical = _categorical_claims(parsed)
     claims.extend(categorical)
     claims.extend(_rhythm_rates(parsed, categorical, claimed))

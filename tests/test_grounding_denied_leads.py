@@ -1,0 +1,45 @@
+"""Leads a finding is denied in, named after the leads it is in ("T-wave inversion in III,
+not in aVF"): the finding is claimed in the first leads and denied in the others."""
+
+from __future__ import annotations
+
+import pytest
+
+from gemeval.metrics.grounding import extract_claims
+
+
+def _read(text: str) -> list[tuple]:
+    return [(c.quantity, c.lead, c.category, c.assertion) for c in extract_claims(text)]
+
+
+@pytest.mark.parametrize(("text", "quantity", "category", "found", "denied"), [
+    ("Inverted T waves in aVL, not in I.", "t_wave", "inverted", ["aVL"], ["I"]),
+    ("There are Q waves in III and aVF; none in II.", "q_wave", "pathological", ["III", "aVF"], ["II"]),
+    ("ST segment elevation in V2 to V4 and not in V5 or V6.", "st_mv", "elevated", ["V2", "V3", "V4"], ["V5", "V6"]),
+    ("T-wave inversion appears in V1 and V2 but not in V3.", "t_wave", "inverted", ["V1", "V2"], ["V3"]),
+    ("ST depression is seen in V5, V6, not in the limb leads I or aVL.", "st_mv", "depressed", ["V5", "V6"],
+     ["I", "aVL"]),
+])
+def test_a_finding_denied_in_the_leads_after_its_own(text: str, quantity: str, category: str, found: list[str],
+                                                      denied: list[str]) -> None:
+    assert _read(text) == ([(quantity, lead, category, "affirmed") for lead in found]
+                           + [(quantity, lead, category, "negated") for lead in denied])
+
+
+def test_a_denial_right_after_the_finding_denies_it_in_those_leads() -> None:
+    # No leads of its own before "not": the finding is denied in the leads named.
+    assert _read("The ST depression is not present in leads V4 or V5.") == [
+        ("st_mv", "V4", "depressed", "negated"), ("st_mv", "V5", "depressed", "negated")]
+    assert _read("T waves are not inverted in aVL.") == [("t_wave", "aVL", "inverted", "negated")]
+
+
+def test_a_number_stays_with_the_leads_it_is_in() -> None:
+    claims = extract_claims("ST elevation of 1.5 mm in II and III, not in aVF.")
+    assert [(c.lead, c.value, c.assertion) for c in claims] == [("II", 0.15, "affirmed"), ("III", 0.15, "affirmed")]
+
+
+def test_not_before_other_words_is_no_lead_denial() -> None:
+    # "not" that qualifies a word, not a lead list, leaves the leads with the finding
+    assert _read("ST elevation in V1-V3, not marked, with T-wave inversion in V2.") == [
+        ("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed"),
+        ("st_mv", "V3", "elevated", "affirmed"), ("t_wave", "V2", "inverted", "affirmed")]
