@@ -250,3 +250,9 @@ def test_what_a_finding_needs_to_be_called_so_is_a_criterion() -> None:
 def test_your_value_after_a_rule_is_this_cases(text: str) -> None:
     claims = extract_claims(text)
     assert [c.assertion for c in claims if c.value is not None and c.comparator is None] == ["affirmed"]
+
+
+def test_a_group_of_people_opening_a_sentence_is_a_premise() -> None:
+    assert _statuses("For young athletes, a heart rate in the 40s is common.") == {"hypothetical"}
+    # unless the sentence measures a value of the case
+    assert _statuses("For adults, your rate of 58 is slightly slow.") == {"affirmed"}

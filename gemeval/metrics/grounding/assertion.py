@@ -539,6 +539,10 @@ _GROUP_NEEDLES = ("patients", "people", "persons", "individuals", "anyone", "som
 _GROUP_WITH_RE = re.compile(
     r"(?<![a-z])(?:patients|people|persons|individuals|anyone|someone|athletes|those)\s+with(?![a-z])")
 """A group of people with a condition, as a subject ("Patients with WPW have ...")."""
+_GROUP_PREMISE_RE = re.compile(
+    r"(?<![a-z])for\s+(?:an?\s+|most\s+|healthy\s+|young\s+|older\s+)?(?:athletes?|adults?|women|men|children|kids|infants"
+    r"|people|the\s+elderly|someone\s+your\s+age|people\s+your\s+age)\s*,")
+"""A group of people as a premise: "For women, ...", "For an athlete, ..."."""
 _FEATURES_INCLUDE_RE = re.compile(
     r"(?<![a-z])(?:signs?|features?|findings|characteristics|markers|hallmarks?|causes)\s+(?:of|in)\s+"
     r"[^.;:,\n]{1,50}?\s+(?:include|includes|comprise|comprises)(?![a-z])")
@@ -595,9 +599,10 @@ _NUMBER_RE = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?")
 _BOUND_BEFORE_RE = re.compile(
     r"(?:(?<![a-z])(?:between|from|to|above|below|over|under|than|least|most|exceed(?:s|ed|ing)?|beyond|up\s+to)|[<>≤≥±\-–—]"
     r"|\d\s*(?:[a-z/%°]+)?\s+(?:and|or))\s*[+\-−]?\.?\d*$")
-_BOUND_AFTER_RE = re.compile(r"\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|—|to\s|or\s+(?:more|less|greater|longer|above|below)"
-                             r"|and\s+\d|\+)")
-"""What makes a number a bound or a range's end: a word before it, a range or "or more" after."""
+_BOUND_AFTER_RE = re.compile(r"s(?![a-z])|\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|—|to\s|or\s+(?:more|less|greater|longer"
+                             r"|above|below)|and\s+\d|\+)")
+"""What makes a number a bound or a range's end: a word before it, a range or "or more" after
+(or a decade: "in the 40s")."""
 _OCCURS_IN_RE = re.compile(
     r"(?<![a-z])(?:(?:(?:is|are|may\s+be|can\s+be)\s+(?:(?:commonly|often|typically|usually|classically|frequently"
     r"|mainly|mostly|also)\s+)?(?:seen|found|observed)|occurs?|(?:commonly|often|typically|usually)\s+occurs?)"
@@ -853,6 +858,8 @@ class AssertionReader:
         if " the " in lowered and (lowered.startswith(("in ", "during ")) or ". in " in lowered or "\nin " in lowered
                                    or "during" in lowered):
             self._add_condition_premises()
+        if "for " in lowered and ", " in lowered:
+            self._add_group_premises()
         if _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None:
             self._add_generic_subjects()
         if "can " in lowered:
@@ -1132,6 +1139,18 @@ class AssertionReader:
             if self._about_this_case(start, end):
                 continue
             found.append(Cue(start, m.end(), HYPOTHETICAL, SENTENCE, "seen in ..."))
+        self._add_cues(found)
+
+    def _add_group_premises(self) -> None:
+        """A group of people as the premise opening a sentence ("For an athlete, a resting
+        rate in the 40s is common", "For women, values above 460 ms are prolonged") makes it a
+        general statement, unless the sentence names this case or measures a value."""
+        found = []
+        for m in _GROUP_PREMISE_RE.finditer(self.lowered):
+            start, end = self._sentence(m.start())
+            if not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start()) or self._about_this_case(m.end(), end):
+                continue
+            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "for ..., ..."))
         self._add_cues(found)
 
     def _add_groups_of_people(self) -> None:
