@@ -256,3 +256,15 @@ def test_a_group_of_people_opening_a_sentence_is_a_premise() -> None:
     assert _statuses("For young athletes, a heart rate in the 40s is common.") == {"hypothetical"}
     # unless the sentence measures a value of the case
     assert _statuses("For adults, your rate of 58 is slightly slow.") == {"affirmed"}
+
+
+@pytest.mark.parametrize("text", [
+    "Pathologic Q waves are longer than 0.04 s.",
+    "Clinically significant ST elevation is at least 1 mm above the baseline.",
+])
+def test_a_kind_of_finding_with_its_bound_is_a_definition(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+def test_a_kind_of_finding_with_its_bound_in_leads_is_this_cases() -> None:
+    assert _statuses("Pathological Q waves are wider than 40 ms in V1-V3.") == {"affirmed"}

@@ -539,6 +539,11 @@ _GROUP_NEEDLES = ("patients", "people", "persons", "individuals", "anyone", "som
 _GROUP_WITH_RE = re.compile(
     r"(?<![a-z])(?:patients|people|persons|individuals|anyone|someone|athletes|those)\s+with(?![a-z])")
 """A group of people with a condition, as a subject ("Patients with WPW have ...")."""
+_DEFINED_KIND_RE = re.compile(
+    r"(?<![a-z])(?:clinically\s+)?(?:significant|pathologic(?:al)?|ischa?emic)\s+[a-z][a-z\- ]{1,30}?\s+(?:is|are)\s+"
+    r"(?:(?:usually|typically|generally|often)\s+)?(?:at\s+least|(?:more|greater|wider|deeper|longer|less|shorter)\s+than"
+    r"|over|above|beyond|[<>≥≤])")
+"""A kind of finding and its bound: "Pathological Q waves are at least 40 ms wide"."""
 _GROUP_PREMISE_RE = re.compile(
     r"(?<![a-z])for\s+(?:an?\s+|most\s+|healthy\s+|young\s+|older\s+)?(?:athletes?|adults?|women|men|children|kids|infants"
     r"|people|the\s+elderly|someone\s+your\s+age|people\s+your\s+age)\s*,")
@@ -860,6 +865,8 @@ class AssertionReader:
             self._add_condition_premises()
         if "for " in lowered and ", " in lowered:
             self._add_group_premises()
+        if "significant" in lowered or "patholog" in lowered or "ischemic" in lowered or "ischaemic" in lowered:
+            self._add_defined_kinds()
         if _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None:
             self._add_generic_subjects()
         if "can " in lowered:
@@ -1151,6 +1158,19 @@ class AssertionReader:
             if not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start()) or self._about_this_case(m.end(), end):
                 continue
             found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "for ..., ..."))
+        self._add_cues(found)
+
+    def _add_defined_kinds(self) -> None:
+        """A sentence that opens with a kind of finding and gives its bound ("Pathological Q
+        waves are at least 40 ms wide", "Significant ST depression is more than 1 mm below the
+        baseline") defines the kind: hypothetical as a whole, unless it names this case."""
+        found = []
+        for m in _DEFINED_KIND_RE.finditer(self.lowered):
+            start, end = self._sentence(m.start())
+            if (not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start())
+                    or _CASE_NAMED_RE.search(self.lowered, start, end) or _LEAD_WORD_RE.search(self.lowered, start, end)):
+                continue
+            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "kind is beyond a bound"))
         self._add_cues(found)
 
     def _add_groups_of_people(self) -> None:
