@@ -84,6 +84,7 @@ from __future__ import annotations
 import bisect
 import re
 from itertools import product
+from collections.abc import Callable
 from typing import NamedTuple
 
 from gemeval.metrics.grounding.text import QUERY_MARK_RE, at_word_start, char_positions, required_literal
@@ -551,9 +552,8 @@ _GROUP_PREMISE_RE = re.compile(
 _FEATURES_INCLUDE_RE = re.compile(
     r"(?<![a-z])(?:signs?|features?|findings|characteristics|markers|hallmarks?|causes)\s+(?:of|in)\s+"
     r"[^.;:,\n]{1,50}?\s+(?:include|includes|comprise|comprises)(?![a-z])")
-_FEATURE_ADJECTIVES_RE = re.compile(
-    r"(?:(?:the|typical|classic|classical|common|key|main|ecg|ekg|electrocardiographic|characteristic|other"
-    r"|important|early|late)\s+){0,3}")
+_FEATURE_ADJECTIVES = (r"(?:(?:the|typical|classic|classical|common|key|main|ecg|ekg|electrocardiographic"
+                       r"|characteristic|other|important|early|late)\s+){0,3}")
 """What may stand before "signs of ... include" at a sentence start."""
 _CONDITION_PREMISE_RE = re.compile(
     r"(?:" + at_word_start("in") + "|" + at_word_start("during") + r")\s+(?:an?\s+)?(?P<np>(?:[a-z][\w'\-]*\s+){0,3}?(?:"
@@ -684,6 +684,8 @@ _COMPARED_BEFORE_RE = re.compile(
 _GENERIC_BOUND_NEEDLES = ("over", "above", "under", "below", "beyond", "exceed", "than", "least", "between", "<", ">",
                           "≤", "≥")
 """Words one of which a generic bound needs (a cheap test before the sentences are read)."""
+_FEATURES_OPENING_RE = re.compile(_PREMISE_START_RE.pattern + _FEATURE_ADJECTIVES)
+"""A sentence's start and the words that may stand before "signs of ... include"."""
 _THRESHOLD_FOR = frozenset(_expand("{threshold|cutoff|cut off} for", "criterion", "criteria"))
 _BELOW_THE_RE = re.compile(r"(?<![a-z])(?:below|under|short\s+of|less\s+than|(?:shorter|lower|slower|narrower)\s+than"
                            r"|(?:does|do|did)\s+not\s+(?:reach|meet|exceed))\s+the\s+(?:[\w.]+\s+){0,4}$")
@@ -977,16 +979,22 @@ class AssertionReader:
         pericarditis the ST elevation is diffuse", "During an acute STEMI the T waves ...") is
         a generic premise too, unless the sentence names this case or measures a value ("In
         atrial fibrillation the ventricular rate is 112 bpm")."""
-        premises = []
         starts = {c.start for c in self.cues if c.phrase == "in ..."}
-        for m in _CONDITION_PREMISE_RE.finditer(self.lowered):
+        self._add_opening_cues(_CONDITION_PREMISE_RE, "in ...", lambda m, start, end: (
+            m.start() in starts or _LEAD_WORD_RE.search(m.group("np")) is not None or self._about_this_case(start, end)))
+
+    def _add_opening_cues(self, pattern: re.Pattern[str], phrase: str,
+                          tied: Callable[[re.Match[str], int, int], bool],
+                          opening: re.Pattern[str] = _PREMISE_START_RE) -> None:
+        """A sentence-wide hypothetical cue for each match of ``pattern`` that opens its
+        sentence (after what ``opening`` allows before it) and that ``tied(match, sentence
+        start, sentence end)`` does not tie to this case."""
+        found = []
+        for m in pattern.finditer(self.lowered):
             start, end = self._sentence(m.start())
-            if (m.start() in starts or _LEAD_WORD_RE.search(m.group("np"))
-                    or not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start())
-                    or self._about_this_case(start, end)):
-                continue
-            premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
-        self._add_cues(premises)
+            if opening.fullmatch(self.lowered, start, m.start()) and not tied(m, start, end):
+                found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, phrase))
+        self._add_cues(found)
 
     def _add_generic_subjects(self) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
@@ -1152,54 +1160,30 @@ class AssertionReader:
         """A group of people as the premise opening a sentence ("For an athlete, a resting
         rate in the 40s is common", "For women, values above 460 ms are prolonged") makes it a
         general statement, unless the sentence names this case or measures a value."""
-        found = []
-        for m in _GROUP_PREMISE_RE.finditer(self.lowered):
-            start, end = self._sentence(m.start())
-            if not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start()) or self._about_this_case(m.end(), end):
-                continue
-            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "for ..., ..."))
-        self._add_cues(found)
+        self._add_opening_cues(_GROUP_PREMISE_RE, "for ..., ...", lambda m, start, end: self._about_this_case(m.end(), end))
 
     def _add_defined_kinds(self) -> None:
         """A sentence that opens with a kind of finding and gives its bound ("Pathological Q
         waves are at least 40 ms wide", "Significant ST depression is more than 1 mm below the
-        baseline") defines the kind: hypothetical as a whole, unless it names this case."""
-        found = []
-        for m in _DEFINED_KIND_RE.finditer(self.lowered):
-            start, end = self._sentence(m.start())
-            if (not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start())
-                    or _CASE_NAMED_RE.search(self.lowered, start, end) or _LEAD_WORD_RE.search(self.lowered, start, end)):
-                continue
-            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "kind is beyond a bound"))
-        self._add_cues(found)
+        baseline") defines the kind: hypothetical as a whole, unless it names this case or leads."""
+        self._add_opening_cues(_DEFINED_KIND_RE, "kind is beyond a bound", lambda m, start, end: (
+            _CASE_NAMED_RE.search(self.lowered, start, end) is not None
+            or _LEAD_WORD_RE.search(self.lowered, start, end) is not None))
 
     def _add_groups_of_people(self) -> None:
         """A sentence whose subject is a group of people with a condition or a finding
         ("Patients with WPW have a short PR", "People with athlete's heart often have sinus
         bradycardia", "Anyone with a QTc above 500 ms ...") says what they have in general:
         hypothetical as a whole, unless it names this case or measures a value."""
-        found = []
-        for m in _GROUP_WITH_RE.finditer(self.lowered):
-            start, end = self._sentence(m.start())
-            if not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start()) or self._about_this_case(start, end):
-                continue
-            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "people with ..."))
-        self._add_cues(found)
+        self._add_opening_cues(_GROUP_WITH_RE, "people with ...", lambda m, start, end: self._about_this_case(start, end))
 
     def _add_listed_features(self) -> None:
         """A sentence that opens with the signs, features or causes of a condition and lists
         them ("Signs of LVH include a Sokolow-Lyon index above 35 mm and strain", "ECG
         features of hypokalaemia include flat T waves") states them in general: hypothetical
         as a whole, unless it names this case ("Findings of this ECG include ...")."""
-        found = []
-        for m in _FEATURES_INCLUDE_RE.finditer(self.lowered):
-            start, end = self._sentence(m.start())
-            opening = _PREMISE_START_RE.match(self.lowered, start, m.start())
-            if (opening is None or _FEATURE_ADJECTIVES_RE.fullmatch(self.lowered, opening.end(), m.start()) is None
-                    or self._about_this_case(start, end)):
-                continue
-            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "features of ... include"))
-        self._add_cues(found)
+        self._add_opening_cues(_FEATURES_INCLUDE_RE, "features of ... include",
+                               lambda m, start, end: self._about_this_case(start, end), _FEATURES_OPENING_RE)
 
     def _add_generic_modals(self) -> None:
         """A sentence whose subject is a finding named without a determiner, with "can" ("ST
