@@ -211,6 +211,13 @@ _LEAD_DENIAL_RE = re.compile(
 """What denies a finding in the leads right after it, after the leads it is in: "T-wave
 inversion in III, not in aVF", "Q waves in V1 and V2; none in V3 to V6", "ST elevation in
 V1-V3 but not in V4-V6"."""
+_MIMIC_BEFORE_RE = re.compile(
+    r"(?:pseudo[- ]?|(?<![a-z])(?:mimic\w*|simulat\w*|imitat\w*|resembl\w*|mistaken\s+for|masquerad\w*\s+as)"
+    r"\s+(?:(?:an?|the)\s+)?(?:[a-z]+\s+){0,2}?)$")
+"""What makes the Q waves after it an imitation: "pseudo-Q waves", "the delta waves mimic
+inferior Q waves", "may be mistaken for pathological Q waves"."""
+_LIKE_AFTER_RE = re.compile(r"[- ]?like\b")
+_GLOSS_OPEN_RE = re.compile(r"\s*\(\s*")
 _DENIED_LIST_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:(?:or|nor|and)\s+)?")
 _DENIABLE = frozenset(LEAD_FINDING_QUANTITIES) | {"st_t"}
 
@@ -414,6 +421,13 @@ class ParsedText:
         group_starts = self.group_starts
         next_starts = [m.start for m in mentions]
         next_starts.append(size)
+        if parens:
+            for i in range(1, len(mentions)):
+                # A name in parentheses right after a finding ("pathological Q waves (QS
+                # pattern) in V1 and V2") glosses it: the finding's scope runs on past it.
+                if (mentions[i].quantity == "block" and mentions[i - 1].quantity in LEAD_FINDING_QUANTITIES
+                        and _GLOSS_OPEN_RE.fullmatch(lowered, mentions[i - 1].end, mentions[i].start)):
+                    next_starts[i] = next_starts[i + 1]
         for mention, end in zip(mentions, next_starts[1:]):  # the scope ends at the next mention,
             j = bisect_left(ends, mention.end)  # the sentence end (``sentence_end``)
             if j < n_ends and ends[j] < end:
@@ -1269,8 +1283,9 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
         q_category = Q_WAVE_BEFORE.get(before[0]) if before is not None else "pathological"
         if before is None and Q_WAVE_NORMAL_AFTER_RE.search(lowered, mention.end, mention.scope_end):
             q_category = None
-        if q_category is None:
-            return []
+        if q_category is None or _MIMIC_BEFORE_RE.search(lowered, max(0, mention.start - 40), mention.start) \
+                or _LIKE_AFTER_RE.match(lowered, mention.end):
+            return []  # "pseudo-Q waves", "Q-wave-like deflections", "mimics inferior Q waves": no Q wave
         parts.append((q_category, mention.end, mention.end))
     claims: list[Claim] = []
     start = before[1] if before is not None else mention.start

@@ -1,5 +1,6 @@
-"""Leads a finding is denied in, named after the leads it is in ("T-wave inversion in III,
-not in aVF"): the finding is claimed in the first leads and denied in the others."""
+"""Which leads a Q-wave, T-wave or ST finding is in: leads it is denied in after its own
+("T-wave inversion in III, not in aVF"), a gloss in parentheses before its leads, and Q
+waves that are only imitated ("pseudo-Q waves")."""
 
 from __future__ import annotations
 
@@ -43,3 +44,23 @@ def test_not_before_other_words_is_no_lead_denial() -> None:
     assert _read("ST elevation in V1-V3, not marked, with T-wave inversion in V2.") == [
         ("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed"),
         ("st_mv", "V3", "elevated", "affirmed"), ("t_wave", "V2", "inverted", "affirmed")]
+
+
+def test_a_gloss_in_parentheses_leaves_the_finding_its_leads() -> None:
+    assert _read("Deep Q waves (QS complexes) are present in V1 to V3.") == [
+        ("q_wave", lead, "pathological", "affirmed") for lead in ("V1", "V2", "V3")]
+
+
+@pytest.mark.parametrize("text", [
+    "Pseudo-Q waves are seen in II, III and aVF.",
+    "There are Q-wave-like notches in III and aVF.",
+    "The negative delta wave in III and aVF mimics inferior Q waves.",
+    "In LBBB the QS complexes in V1-V2 may be mistaken for pathological Q waves.",
+])
+def test_an_imitation_of_q_waves_claims_no_q_wave(text: str) -> None:
+    assert [c for c in extract_claims(text) if c.quantity == "q_wave"] == []
+
+
+def test_q_waves_that_resemble_something_else_are_still_q_waves() -> None:
+    assert _read("Q waves in II and III, resembling an old inferior infarct.") == [
+        ("q_wave", "II", "pathological", "affirmed"), ("q_wave", "III", "pathological", "affirmed")]
