@@ -268,3 +268,12 @@ def test_a_kind_of_finding_with_its_bound_is_a_definition(text: str) -> None:
 
 def test_a_kind_of_finding_with_its_bound_in_leads_is_this_cases() -> None:
     assert _statuses("Pathological Q waves are wider than 40 ms in V1-V3.") == {"affirmed"}
+
+
+def test_normally_opening_a_sentence_and_note_that_before_a_rule() -> None:
+    claims = extract_claims("Normally, the PR interval lies between 120 and 200 ms.")
+    assert [(c.comparator, c.assertion) for c in claims] == [("range", "reference")]
+    assert _statuses("Note that a QRS over 120 ms points to a conduction delay.") == {"hypothetical"}
+    # a verdict "Normal," about this case's value stays this case's
+    claims = extract_claims("Axis: Normal, in the range of roughly +20 to +50 degrees.")
+    assert {c.assertion for c in claims} == {"affirmed"}

@@ -705,6 +705,8 @@ _CONTRAST_RE = re.compile(r";|(?<![a-z])(?:but|whereas|however|while)(?![a-z])")
 _SECTION_END_RE = re.compile(r"\n[ \t]*(?:\n|#|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*\n)")
 """Where a markdown section ends: a blank line, a heading, a bold label line."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
+_LEAD_INS = ("note that ", "remember that ", "recall that ", "remember, ", "note: ")
+"""Words that lead in a rule at a sentence's start ("Note that a PR below 120 ms ...")."""
 _GENERIC_STARTS = ("a ", "an ", "any ", "anything ", "somewhere ", "anywhere ", "values ", "rates ", "durations ",
                    "intervals ")
 _GENERIC_BOUND_RE = re.compile(
@@ -1284,6 +1286,8 @@ class AssertionReader:
             if at < size and lowered[at] in _BLANKS_AND_BULLETS:
                 while at < size and lowered[at] in _BLANKS_AND_BULLETS:
                     at += 1
+            if lowered.startswith(_LEAD_INS, at):  # "Note that a PR below 120 ms suggests ..."
+                at += next(len(lead) for lead in _LEAD_INS if lowered.startswith(lead, at))
             if not lowered.startswith(_GENERIC_STARTS, at):
                 # a definition: "Bradycardia is a heart rate below 60 bpm"
                 defined = _DEFINED_AS_RE.match(lowered, at, self._sentence(at)[1]) if definitions else None
@@ -1598,7 +1602,11 @@ class AssertionReader:
             return True  # a list of normal values: "recall the normal values: PR 0.12-0.20 s, QRS under 0.12 s"
         if len(_WORD_RE.findall(gap)) > REFERENCE_REACH_WORDS or ";" in gap:
             return False
-        return not any(mark == "," for _, mark in self._marks_between(cue.end, anchor))
+        commas = [pos for pos, mark in self._marks_between(cue.end, anchor) if mark == ","]
+        # ("Normally, the QRS axis lies between -30 and +90": the adverb opening its sentence;
+        # "Axis: Normal, in the range of +30 to +60" is this case's)
+        return not commas or (commas == [cue.end] and cue.phrase == "normally" and _PREMISE_START_RE.fullmatch(
+            self.lowered, self._sentence(cue.start)[0], cue.start) is not None)
 
     def cues_between(self, start: int, end: int, kind: str) -> list[Cue]:
         i = bisect.bisect_left(self.cue_starts, start)
