@@ -111,3 +111,15 @@ def test_a_verdict_after_so_or_a_closing_quote_and_after_a_rate_without_keyword(
     # a category with a noun of its own is the next item's
     assert read("Sinus rhythm at 64 bpm, normal axis.") == [("rhythm", "sinus"), ("hr_bpm", 64.0),
                                                              ("axis_deg", "normal")]
+
+
+def test_verdicts_of_a_value_against_the_normal_range() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category, c.assertion) for c in extract_claims(text) if c.category is not None]
+    assert read("Your QRS came out at 94 ms, which is within normal.") == [("qrs_ms", "normal", "affirmed")]
+    assert read("Your heart rate is 112, well above normal.") == [("hr_bpm", "fast", "affirmed")]
+    assert read("Your PR is 104 ms, a little below the normal range.") == [("pr_ms", "short", "affirmed")]
+    # below a limit of normal is a bound of this case, no short interval
+    claims = extract_claims("Your QTc is 436 ms, which is below the normal limit of 450 ms.")
+    assert [(c.value, c.comparator, c.category, c.assertion) for c in claims] == [
+        (436.0, None, None, "affirmed"), (450.0, "<", None, "affirmed")]

@@ -677,7 +677,7 @@ _THIS_SUBJECT_RE = re.compile(r"(?<![a-z])(?:this|that|these|those|your|my|our|i
 """Words of a subject that is this case's ("that ... on your printout refers to")."""
 _DEMONSTRATIVE_BEFORE_RE = re.compile(r"(?<![a-z])(?:that|this|it|which|what)\s+$")
 _LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}", "cutoff", "cut off", "threshold", "usual",
-                                 "conventional"))
+                                 "conventional", "normal limit"))
 _COMPARED_BEFORE_RE = re.compile(
     r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"
     r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")

@@ -899,6 +899,9 @@ _CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
 _RANGE_WORDS = ("within", "in ", "outside")
 """How a category word read as a range begins ("within normal limits", "in the normal range",
 "outside the usual range"): its category is "normal" (denied by the words around it)."""
+_BEYOND_NORMAL = {"above": ("prolonged", "fast"), "over": ("prolonged", "fast"), "below": ("short", "slow"),
+                  "under": ("short", "slow")}
+"""The category a value beyond the normal range has: (an interval's, the rate's)."""
 _CLAUSE_END_RE = re.compile(r"\s*(?:[.,;:!?)]|$|(?:but|and|though|for|at|today|now)(?![a-z]))")
 """What may follow a category that ends its clause (not "76 bpm, normal axis": a word of its own)."""
 _JUDGED_NEXT_RE = re.compile(r"[\s)*]*[.!]\s+(?=(?:that|this|it)(?:['’]s|\s+is|\s+was)\s)")
@@ -925,7 +928,10 @@ def _value_predicate(parsed: ParsedText, start: int, claim: Claim, quantity: str
         return []
     words = KEYWORD_CATEGORIES.get(quantity if quantity != "qtc_fridericia_ms" else "qt_ms", {})
     word = m.group("word")
-    word = COMPARATIVE_CATEGORY_WORDS.get(word.split(None, 1)[0], word)
+    first = word.split(None, 1)[0]
+    if first in _BEYOND_NORMAL:  # "below normal": slow or short, "above normal": fast or prolonged
+        word = _BEYOND_NORMAL[first][quantity == "hr_bpm"]
+    word = COMPARATIVE_CATEGORY_WORDS.get(first, word)
     category = "normal" if word.startswith(_RANGE_WORDS) else words.get(word)
     if category is None:
         return []

@@ -183,7 +183,9 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KE
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
 _WITHIN_RANGE = (r"(?:within|in|outside)\s+(?:the\s+|an?\s+)?(?:usual|typical|healthy|normal|expected|standard|acceptable)"
-                 r"\s+(?:(?:resting|adult|heart\s+rate)\s+){0,2}(?:normal\s+)?(?:limits|range)")
+                 r"(?:\s+(?:(?:resting|adult|heart\s+rate)\s+){0,2}(?:normal\s+)?(?:limits|range)"
+                 # "that's within normal." (the word "normal" ending its clause)
+                 r"|(?<=normal)(?=\s*(?:[.,;!?)]|[—–]|$)))")
 """A normal range written as chat answers write it: "within normal limits", "within the usual
 resting range", "within a healthy range" (a word for normal is needed: "within the range of
 100-120" is no category)."""
@@ -222,6 +224,8 @@ VALUE_PREDICATE_RE = re.compile(
     rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well|generally)\s+)?"
     r"(?:on\s+the\s+|a\s+(?=normal\b))?"
     rf"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|{_WITHIN_RANGE}"
+    # "just slightly below normal", "a little above the normal range" (not "below the normal limit of 450")
+    r"|(?:above|below|over|under)\s+(?:the\s+)?normal(?:\s+range)?(?=\s*(?:[.,;!?)]|[—–]|$))"
     r"|(?:longer|wider|shorter|faster|slower|narrower)\s+than\s+(?:(?:the|is)\s+)?(?:usual|normal|typical|expected)"
     r"(?![\w\s]{0,12}(?:cut|limit|threshold|upper|lower|\d)))\b"
 )
