@@ -123,3 +123,13 @@ def test_verdicts_of_a_value_against_the_normal_range() -> None:
     claims = extract_claims("Your QTc is 436 ms, which is below the normal limit of 450 ms.")
     assert [(c.value, c.comparator, c.category, c.assertion) for c in claims] == [
         (436.0, None, None, "affirmed"), (450.0, "<", None, "affirmed")]
+
+
+def test_a_value_dated_long_ago_is_an_earlier_ecgs() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.value, c.assertion) for c in extract_claims(text)]
+    assert read("Three years ago her QTc was 438 ms; today it is 489 ms.") == [(438.0, "hypothetical"),
+                                                                                (489.0, "affirmed")]
+    assert read("In 2019 the heart rate was 64 bpm.") == [(64.0, "hypothetical")]
+    assert read("His PR measured 150 ms a few months ago, and now it is 232 ms.") == [(150.0, "hypothetical"),
+                                                                                        (232.0, "affirmed")]

@@ -357,7 +357,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{was|were} previously", "had previously", "used to {be|have|show}"),
      HYPOTHETICAL, FORWARD),
     # ... and so is a number said of it after the fact: "(rate 88 back then)"
-    (_expand("back then", "at that time", "last time", "on that {ecg|ekg|tracing|recording|occasion|one}"),
+    (_expand("back then", "at that time", "last time", "on that {ecg|ekg|tracing|recording|occasion|one}",
+             # "the QRS was 100 ms two years ago"
+             "{years|months|weeks|year|month|week} ago"),
      HYPOTHETICAL, BACKWARD),
     (_expand("would {suggest|indicate|show|be|mean|make|represent|require|have|cause|produce|look|appear|point|"
              "meet|need|be consistent with|be compatible with|fit}", "would",
@@ -545,6 +547,11 @@ _DEFINED_KIND_RE = re.compile(
     r"(?:(?:usually|typically|generally|often)\s+)?(?:at\s+least|(?:more|greater|wider|deeper|longer|less|shorter)\s+than"
     r"|over|above|beyond|[<>≥≤])")
 """A kind of finding and its bound: "Pathological Q waves are at least 40 ms wide"."""
+_EARLIER_TIME_RE = re.compile(
+    r"(?<![a-z])(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|a\s+couple\s+of|several|a)\s+"
+    r"(?:years?|months?|weeks?)\s+ago|last\s+(?:year|month|week|spring|summer|autumn|fall|winter)"
+    r"|in\s+(?:19|20)\d\d)(?![a-z\d])")
+"""A time long past: "two years ago", "last year", "in 2021"."""
 _GROUP_PREMISE_RE = re.compile(
     r"(?<![a-z])for\s+(?:an?\s+|most\s+|healthy\s+|young\s+|older\s+)?(?:athletes?|adults?|women|men|children|kids|infants"
     r"|people|the\s+elderly|someone\s+your\s+age|people\s+your\s+age)\s*,")
@@ -869,6 +876,8 @@ class AssertionReader:
             self._add_condition_premises()
         if "for " in lowered and ", " in lowered:
             self._add_group_premises()
+        if " ago" in lowered or "last " in lowered or "in 20" in lowered or "in 19" in lowered:
+            self._add_earlier_times()
         if "significant" in lowered or "patholog" in lowered or "ischemic" in lowered or "ischaemic" in lowered:
             self._add_defined_kinds()
         if _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None:
@@ -987,16 +996,22 @@ class AssertionReader:
 
     def _add_opening_cues(self, pattern: re.Pattern[str], phrase: str,
                           tied: Callable[[re.Match[str], int, int], bool],
-                          opening: re.Pattern[str] = _PREMISE_START_RE) -> None:
-        """A sentence-wide hypothetical cue for each match of ``pattern`` that opens its
-        sentence (after what ``opening`` allows before it) and that ``tied(match, sentence
-        start, sentence end)`` does not tie to this case."""
+                          opening: re.Pattern[str] = _PREMISE_START_RE, direction: str = SENTENCE) -> None:
+        """A hypothetical cue (sentence-wide unless ``direction`` says otherwise) for each
+        match of ``pattern`` that opens its sentence (after what ``opening`` allows before
+        it) and that ``tied(match, sentence start, sentence end)`` does not tie to this case."""
         found = []
         for m in pattern.finditer(self.lowered):
             start, end = self._sentence(m.start())
             if opening.fullmatch(self.lowered, start, m.start()) and not tied(m, start, end):
-                found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, phrase))
+                found.append(Cue(m.start(), m.end(), HYPOTHETICAL, direction, phrase))
         self._add_cues(found)
+
+    def _add_earlier_times(self) -> None:
+        """A time long past opening a sentence ("Two years ago the QRS was 100 ms; today it is
+        146 ms", "Last year your heart rate was 110 bpm", "In 2021, ...") dates what follows
+        to an earlier ECG, up to "today", "now" (as "the previous ECG showed" does)."""
+        self._add_opening_cues(_EARLIER_TIME_RE, "time ago", lambda m, start, end: False, direction=FORWARD)
 
     def _add_generic_subjects(self) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
