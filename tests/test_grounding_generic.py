@@ -277,3 +277,8 @@ def test_normally_opening_a_sentence_and_note_that_before_a_rule() -> None:
     # a verdict "Normal," about this case's value stays this case's
     claims = extract_claims("Axis: Normal, in the range of roughly +20 to +50 degrees.")
     assert {c.assertion for c in claims} == {"affirmed"}
+
+
+def test_a_generic_bound_after_a_group_premise() -> None:
+    claims = extract_claims("For women, a QTc below 460 ms is considered normal.")
+    assert [(c.comparator, c.assertion) for c in claims] == [("<", "reference")]

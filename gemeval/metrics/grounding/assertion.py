@@ -1303,6 +1303,8 @@ class AssertionReader:
                     at += 1
             if lowered.startswith(_LEAD_INS, at):  # "Note that a PR below 120 ms suggests ..."
                 at += next(len(lead) for lead in _LEAD_INS if lowered.startswith(lead, at))
+            elif lowered.startswith("for ", at) and (group := _GROUP_PREMISE_RE.match(lowered, at)) is not None:
+                at = group.end() + 1  # "For men, a QTc under 450 ms is considered normal"
             if not lowered.startswith(_GENERIC_STARTS, at):
                 # a definition: "Bradycardia is a heart rate below 60 bpm"
                 defined = _DEFINED_AS_RE.match(lowered, at, self._sentence(at)[1]) if definitions else None
