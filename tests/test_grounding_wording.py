@@ -64,6 +64,9 @@ def test_a_pronoun_and_its_verb_before_a_number_stand_for_the_quantity_named_las
     assert read("Your heart rate is fine. It's 3 mm of ST elevation in V2 that matters.") == [
         ("st_mv", 0.3, "affirmed")]
     assert read("The axis is normal. That is, the QRS is 92 ms.") == [("qrs_ms", 92.0, "affirmed")]
+    # a count or a ratio is no duration in seconds
+    assert read("The QTc is 452 ms. It's 2:1 block, though.") == [("qtc_ms", 452.0, "affirmed")]
+    assert read("The PR is 212 ms. It is 1 of 2 abnormal findings.") == [("pr_ms", 212.0, "affirmed")]
 
 
 def test_a_later_sentence_of_a_labelled_line_keeps_the_labels_quantity() -> None:

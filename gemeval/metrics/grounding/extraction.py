@@ -693,6 +693,9 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
         if not (TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)
                 or _category_at(lowered, earlier.quantity, m.end(), value.start)):
             continue
+        if value.family is None and (lowered.startswith((":", "/"), value.end)
+                                     or (value.high < 3.0 and "." not in lowered[value.start:value.end])):
+            continue  # "It's 2:1 block", "It is 1 of 3 findings": no seconds written without a point
         if not (_fits(earlier.quantity, value) or (value.family is None and _plausible(earlier.quantity, value))):
             continue
         added.append(Mention(earlier.quantity, m.start(), m.end(), m))
