@@ -39,6 +39,7 @@ def test_a_value_now_after_an_earlier_one_is_this_ecgs() -> None:
         ("hr_bpm", 124.0, "hypothetical"), ("hr_bpm", 86.0, "affirmed")]
     assert read("His heart rate was 58 bpm yesterday and is 66 bpm now.") == [
         ("hr_bpm", 58.0, "hypothetical"), ("hr_bpm", 66.0, "affirmed")]
+    assert read("The PR was 236 ms and is now 4 small squares.") == [("pr_ms", 236.0, "affirmed")]
     # "now" opening another quantity's clause changes nothing
     assert read("The QRS is 88 ms, and now the QT: 396 ms.") == [("qrs_ms", 88.0, "affirmed"),
                                                                 ("qt_ms", 396.0, "affirmed")]

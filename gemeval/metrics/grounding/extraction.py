@@ -693,9 +693,8 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
         if not (TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)
                 or _category_at(lowered, earlier.quantity, m.end(), value.start)):
             continue
-        if value.family is None and (lowered.startswith((":", "/"), value.end)
-                                     or (value.high < 3.0 and "." not in lowered[value.start:value.end])):
-            continue  # "It's 2:1 block", "It is 1 of 3 findings": no seconds written without a point
+        if value.family is None and not _bare_number_ok(lowered, value):
+            continue
         if not (_fits(earlier.quantity, value) or (value.family is None and _plausible(earlier.quantity, value))):
             continue
         added.append(Mention(earlier.quantity, m.start(), m.end(), m))
@@ -771,6 +770,13 @@ def _category_at(lowered: str, quantity: str, start: int, end: int) -> bool:
         return False
     m = _CATEGORY_AT_RE.fullmatch(lowered, start, end)
     return m is not None and m.group("word") in KEYWORD_CATEGORIES.get(quantity, {})
+
+
+def _bare_number_ok(lowered: str, value: Value) -> bool:
+    """Whether a bare number away from its keyword may be a value: not a ratio ("2:1", "3/4")
+    nor seconds written without a point ("It is 1 of 3 findings")."""
+    return not (lowered.startswith((":", "/"), value.end)
+                or (value.high < 3.0 and "." not in lowered[value.start:value.end]))
 
 
 def _plausible(quantity: str, value: Value) -> Value | None:
@@ -864,7 +870,8 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         elif (fitted is None and value.family is None and claims and NUMERIC_QUANTITIES[quantity] == "time_rate"
               and 20.0 <= value.low <= 300.0 and earlier_value(parsed.lowered, value.start)):
             fitted = replace(value, family="time_rate")  # "the rate is now 70 instead of 115"
-        elif fitted is None and value.family is None and claims and now_value(parsed, value):
+        elif (fitted is None and value.family is None and claims and now_value(parsed, value)
+              and _bare_number_ok(parsed.lowered, value)):
             fitted = _plausible(quantity, value)  # "the rate was 95 at the start and is now 70"
         if fitted is None:
             continue
