@@ -52,6 +52,9 @@ def test_a_bare_number_after_a_category_and_at() -> None:
     assert read("QTc mildly prolonged at 472.") == [("qtc_ms", "prolonged"), ("qtc_ms", 472.0)]
     # a word that is no category of the quantity does not join them
     assert read("The heart rate was recorded at 9 am.") == []
+    # nor does a paper speed or a count
+    assert read("The QRS looks normal at 25 mm/s.") == [("qrs_ms", "normal")]
+    assert read("The QTc is prolonged at 2 different heart rates.") == [("qtc_ms", "prolonged")]
 
 
 def test_a_pronoun_and_its_verb_before_a_number_stand_for_the_quantity_named_last() -> None:

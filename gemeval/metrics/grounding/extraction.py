@@ -751,8 +751,8 @@ _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "
 
 def _unitless_ok(quantity: str, parsed: ParsedText, mention: Mention, value: Value) -> Value | None:
     """A bare number right after its keyword ("HR 72", "PR: 160"), in a plausible range."""
-    if not TIGHT_GAP_RE.fullmatch(parsed.lowered, mention.end, value.start) and not _category_at(
-            parsed.lowered, mention.quantity, mention.end, value.start):
+    if not TIGHT_GAP_RE.fullmatch(parsed.lowered, mention.end, value.start) and not (_category_at(
+            parsed.lowered, mention.quantity, mention.end, value.start) and _bare_number_ok(parsed.lowered, value)):
         return None
     return _plausible(quantity, value)
 
@@ -773,10 +773,14 @@ def _category_at(lowered: str, quantity: str, start: int, end: int) -> bool:
 
 
 def _bare_number_ok(lowered: str, value: Value) -> bool:
-    """Whether a bare number away from its keyword may be a value: not a ratio ("2:1", "3/4")
-    nor seconds written without a point ("It is 1 of 3 findings")."""
-    return not (lowered.startswith((":", "/"), value.end)
+    """Whether a bare number away from its keyword may be a value: not a ratio ("2:1", "3/4"),
+    a length ("at 25 mm/s") nor seconds written without a point ("It is 1 of 3 findings")."""
+    return not (lowered.startswith((":", "/"), value.end) or _LENGTH_AFTER_RE.match(lowered, value.end)
                 or (value.high < 3.0 and "." not in lowered[value.start:value.end]))
+
+
+_LENGTH_AFTER_RE = re.compile(r"\s*(?:mm|cm)(?![a-z])")
+"""A length after a number ("25 mm/s", "10 mm/mV"): paper speed or gain, no interval."""
 
 
 def _plausible(quantity: str, value: Value) -> Value | None:
