@@ -282,3 +282,15 @@ def test_normally_opening_a_sentence_and_note_that_before_a_rule() -> None:
 def test_a_generic_bound_after_a_group_premise() -> None:
     claims = extract_claims("For women, a QTc below 460 ms is considered normal.")
     assert [(c.comparator, c.assertion) for c in claims] == [("<", "reference")]
+
+
+@pytest.mark.parametrize("text", [
+    "When the tracing was recorded, the heart rate was 104 bpm.",
+    "When you were in the emergency room, the ECG showed ST depression in V5.",
+])
+def test_when_in_a_story_is_a_time_no_condition(text: str) -> None:
+    assert _statuses(text) == {"affirmed"}
+
+
+def test_if_i_am_reading_this_right_hedges() -> None:
+    assert _statuses("If I'm reading this correctly, the QTc is 468 ms.") == {"uncertain"}

@@ -159,8 +159,10 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{has|have|had} gone {from|up|down|to}",
              # "when" in a story about the past is a time, no condition ("When the result came
              # back, it said sinus rhythm"); "wider than usually seen" compares this case's
-             "when {i|we|he|she|they|my doctor|the doctor|the nurse|the technician|the cardiologist} "
+             "when {i|we|you|he|she|they|my doctor|the doctor|the nurse|the technician|the cardiologist} "
              "{was|were|had|did|got|went|came|saw|looked|checked|called|asked|told|posted|read}",
+             # "When the ECG was recorded, the rate was 120 bpm": a time, no condition
+             "when {the|this|that|your|my} {ecg|ekg|tracing|recording|strip|trace} {was|were}",
              "when {the|my} {ecg|ekg|} {result|results|report|printout|test} {was|were|came|came back|got}",
              "than normal",  # "wider than normal (more than 120 ms)" defines wide; no normal limit
              "than {usually|typically|normally|generally|commonly} {seen|expected|found|observed}",
@@ -294,7 +296,10 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{favour|favor|favours|favors}", "{likely|probably|possibly} {represents|reflects|due to}",
              "{pattern|changes} {raising concern|concerning}", "nonspecific but",
              "{borders|bordering|borderline} on", "{at|on} the {border|borderline|edge|verge} {of|between}",
-             "think", "suspect", "guess"),  # "I think sinus", "I suspect LBBB", "my guess is flutter"
+             "think", "suspect", "guess",  # "I think sinus", "I suspect LBBB", "my guess is flutter"
+             # "If I'm reading this right, the QRS is 130 ms"
+             "if {i'm|im|i am|we're|we are} {reading|seeing|interpreting} {this|it|the tracing|the strip} "
+             "{right|correctly}", "if i {read|see} {this|it} {right|correctly}"),
      UNCERTAIN, FORWARD),
     (_expand("{may|might} {be|be present|be seen|have}", "may", "might"),
      UNCERTAIN, BOTH),
@@ -660,8 +665,8 @@ _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
 _CONDITIONS = frozenset({"if", "when", "whenever"})
-_LOOKING_RE = re.compile(r"\s+(?:(?:i|we|you|one)\s+(?:look|looks|check|measure|examine|compare|zoom|focus|inspect)"
-                         r"|anything|looking|compared|comparing|viewed|reading|checking)(?![a-z])")
+_LOOKING_RE = re.compile(r"\s+(?:(?:i|we|you|one)\s+(?:look|looks|check|measure|examine|compare|zoom|focus|inspect"
+                         r"|read|see)|anything|looking|compared|comparing|viewed|reading|checking)(?![a-z])")
 """After "if"/"when": a look at the tracing ("If you look at V1, ...", "When compared with
 ..."), no condition."""
 _DIFFERENTIAL = frozenset(_expand("differential {diagnosis|includes}"))
