@@ -290,8 +290,8 @@ def test_contractions_and_chat_verbs_before_a_number_or_category(text: str, expe
      [("hr_bpm", 104.0, 104.0, None, "affirmed"), ("hr_bpm", 100.0, None, ">", "affirmed")]),
     ("The QTc is 430 ms, under the usual threshold of 450 ms.",
      [("qtc_ms", 430.0, 430.0, None, "affirmed"), ("qtc_ms", None, 450.0, "<", "affirmed")]),
-    # a limit stated alone is a reference
-    ("The upper limit of normal for the PR interval is 200 ms.", [("pr_ms", 200.0, 200.0, None, "reference")]),
+    # a limit stated alone is a reference (an upper limit a bound, as the corpora annotate it)
+    ("The upper limit of normal for the PR interval is 200 ms.", [("pr_ms", None, 200.0, "<=", "reference")]),
 ])
 def test_a_value_compared_with_a_limit_is_a_bound_about_this_ecg(text: str, expected: list[tuple]) -> None:
     assert [(q, None if low == float("-inf") else low, None if high == float("inf") else high, cmp, a)

@@ -140,3 +140,8 @@ def test_a_value_dated_long_ago_is_an_earlier_ecgs() -> None:
     assert read("In 2019 the heart rate was 64 bpm.") == [(64.0, "hypothetical")]
     assert read("His PR measured 150 ms a few months ago, and now it is 232 ms.") == [(150.0, "hypothetical"),
                                                                                         (232.0, "affirmed")]
+
+
+def test_an_upper_limit_named_before_its_keyword() -> None:
+    claims = extract_claims("Many labs use an upper limit of normal for the PR of 200 ms.")
+    assert [(c.quantity, c.comparator, c.value, c.assertion) for c in claims] == [("pr_ms", "<=", 200.0, "reference")]

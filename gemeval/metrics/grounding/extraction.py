@@ -745,6 +745,9 @@ is not run. (Words of letters: looked for in ``ParsedText.words``.)"""
 assert all(word.isascii() and word.isalpha() for word in _CONTRAST_NEEDLES)
 _PRT_AXES_RE = re.compile(r"p-?r-?t\s+axes\s*:?\s*[+\-−]?\d+\s+(?P<axis>[+\-−]?\d+)\s+[+\-−]?\d+")
 """Machine reports list the P, QRS and T axes together: "P-R-T AXES 58 -42 41"."""
+_UPPER_LIMIT_BEFORE_RE = re.compile(r"(?<![a-z])upper\s+limit(?:\s+of)?(?:\s+(?:the|normal))*\s+(?:for|of)?\s*(?:the\s+)?"
+                                    r"(?:normal\s+)?$")
+"""An upper limit named right before its quantity's keyword."""
 _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "limit", "cutoff", "cut off",
                                 "threshold"})
 
@@ -882,8 +885,12 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         references = parsed.assertions.cues_between(last_end, value.start, REFERENCE)
         in_reference = bool(parsed.reference_cells) and parsed.in_reference_cell(value.start)
         comparator = None
-        if fitted.comparator is None and any(c.phrase in _UPPER_LIMIT_WORDS for c in references):
-            comparator = "<="  # "the upper limit of normal is 450 ms": QTc <= 450
+        if fitted.comparator is None and (any(c.phrase in _UPPER_LIMIT_WORDS for c in references) or (
+                not claims and "limit" in parsed.lowered and _UPPER_LIMIT_BEFORE_RE.search(
+                    parsed.lowered, max(0, mention.start - 40), mention.start) is not None)):
+            # "the upper limit of normal is 450 ms": QTc <= 450; so is "an upper limit of normal
+            # for the QTc of 440 ms" (the limit named before the keyword)
+            comparator = "<="
         elif (claims and fitted.comparator is None and claims[-1].comparator in ("<", "<=", ">", ">=")
               and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
