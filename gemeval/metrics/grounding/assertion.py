@@ -1076,9 +1076,13 @@ class AssertionReader:
         # finding, and the bound's pattern costs more.
         for colon in char_positions(lowered, ":"):
             line_start = lowered.rfind("\n", 0, colon) + 1
+            # (the finding's word first: most labels have none; the markup before the label
+            # holds no letter, so it is looked for from the line start)
+            if not _FINDING_LABEL_RE.search(lowered, line_start, colon):
+                continue
             label = lowered[line_start:colon]
             start = line_start + len(label) - len(label.lstrip(_ITEM_MARKUP))
-            if not _LABEL_RE.fullmatch(lowered, start, colon) or not _FINDING_LABEL_RE.search(lowered, start, colon):
+            if not _LABEL_RE.fullmatch(lowered, start, colon):
                 continue
             m = _BOUND_AFTER_LABEL_RE.match(lowered, colon)
             if m is None:

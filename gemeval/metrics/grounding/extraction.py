@@ -574,17 +574,18 @@ class ParsedText:
         the sentence's start when the sentence names none of its own and holds a number of
         that quantity's unit."""
         lowered, values = self.lowered, self.values
-        starts = [m.start for m in mentions]
+        starts: list[int] = []
         added: list[Mention] = []
         for label in mentions:
             # (a QT/QTc label's values are the corrected QT's)
             quantity = "qtc_ms" if label.quantity == "qt_qtc_pair" else label.quantity
             if quantity not in _INTERVAL_RATE_AXIS:
                 continue
-            line_start = lowered.rfind("\n", 0, label.start) + 1
             colon = _LABEL_COLON_RE.match(lowered, label.end)
-            if colon is None or not _SECTION_HEAD_RE.fullmatch(lowered, line_start, label.start):
+            if colon is None or not _SECTION_HEAD_RE.fullmatch(lowered, lowered.rfind("\n", 0, label.start) + 1,
+                                                                label.start):
                 continue
+            starts = starts or [m.start for m in mentions]
             line_end = lowered.find("\n", colon.end())
             line_end = len(lowered) if line_end < 0 else line_end
             family = _VALUE_FAMILY[quantity]
