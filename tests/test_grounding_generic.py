@@ -294,3 +294,11 @@ def test_when_in_a_story_is_a_time_no_condition(text: str) -> None:
 
 def test_if_i_am_reading_this_right_hedges() -> None:
     assert _statuses("If I'm reading this correctly, the QTc is 468 ms.") == {"uncertain"}
+
+
+def test_a_finding_named_in_general_and_usually_normal_is_a_rule() -> None:
+    claims = extract_claims("Isolated T-wave inversion in V1 is usually a normal variant.")
+    assert [(c.lead, c.category, c.assertion) for c in claims] == [("V1", "inverted", "hypothetical")]
+    # the finding of this tracing said to be usually normal stays this tracing's
+    claims = extract_claims("The T-wave inversion in V1 is usually a normal variant.")
+    assert [(c.lead, c.category, c.assertion) for c in claims] == [("V1", "inverted", "affirmed")]

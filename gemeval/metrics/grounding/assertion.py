@@ -557,6 +557,11 @@ _EARLIER_TIME_RE = re.compile(
     r"(?:years?|months?|weeks?)\s+ago|last\s+(?:year|month|week|spring|summer|autumn|fall|winter)"
     r"|in\s+(?:19|20)\d\d)(?![a-z\d])")
 """A time long past: "two years ago", "last year", "in 2021"."""
+_USUALLY_WORDS = ("usually", "often", "generally", "typically", "commonly", "frequently", "mostly")
+_USUALLY_NORMAL_RE = re.compile(
+    r"\s(?:is|are)\s+(?:usually|often|generally|typically|commonly|frequently|mostly)\s+(?:normal|benign|harmless"
+    r"|a\s+normal\s+(?:finding|variant)|innocent|insignificant)(?![a-z])")
+"""A predicate that a finding is usually normal ("... is usually normal")."""
 _GROUP_PREMISE_RE = re.compile(
     r"(?<![a-z])for\s+(?:an?\s+|most\s+|healthy\s+|young\s+|older\s+)?(?:athletes?|adults?|women|men|children|kids|infants"
     r"|people|the\s+elderly|someone\s+your\s+age|people\s+your\s+age)\s*,")
@@ -883,6 +888,8 @@ class AssertionReader:
             self._add_group_premises()
         if " ago" in lowered or "last " in lowered or "in 20" in lowered or "in 19" in lowered:
             self._add_earlier_times()
+        if ("normal" in lowered or "benign" in lowered) and any(word in lowered for word in _USUALLY_WORDS):
+            self._add_usually_normal()
         if "significant" in lowered or "patholog" in lowered or "ischemic" in lowered or "ischaemic" in lowered:
             self._add_defined_kinds()
         if _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None:
@@ -1010,6 +1017,23 @@ class AssertionReader:
             start, end = self._sentence(m.start())
             if opening.fullmatch(self.lowered, start, m.start()) and not tied(m, start, end):
                 found.append(Cue(m.start(), m.end(), HYPOTHETICAL, direction, phrase))
+        self._add_cues(found)
+
+    def _add_usually_normal(self) -> None:
+        """A finding named in general and said to be usually normal ("A single inverted T wave
+        in lead III is usually normal", "T-wave inversion in V1 is often a normal finding")
+        is a rule: hypothetical as a whole. A subject with a determiner of this case ("The
+        T-wave inversion in III is usually normal"), this case named or a measured value
+        keep it this ECG's."""
+        found = []
+        lowered = self.lowered
+        for m in _USUALLY_NORMAL_RE.finditer(lowered):
+            start, end = self._sentence(m.start())
+            opening = _PREMISE_START_RE.match(lowered, start, m.start())
+            if (opening is None or _GENERIC_MODAL_SUBJECT_RE.fullmatch(lowered, opening.end(), m.start() + 1) is None
+                    or self._about_this_case(start, end)):
+                continue
+            found.append(Cue(opening.end(), m.end(), HYPOTHETICAL, SENTENCE, "... is usually normal"))
         self._add_cues(found)
 
     def _add_earlier_times(self) -> None:
