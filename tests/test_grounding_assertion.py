@@ -223,7 +223,8 @@ def test_chat_modals_advice_and_own_judgement(text: str, expected: list[tuple]) 
     ("We cant see any ST elevation.", [("st_mv", None, "elevated", "negated")]),
     ("There isnt any ST depression.", [("st_mv", None, "depressed", "negated")]),
     ("I dont see any Q waves.", [("q_wave", None, "pathological", "negated")]),
-    ("**Is the QRS wide?** Probably not, it measures about 100 ms.", [("qrs_ms", None, "wide", "negated")]),
+    ("**Is the QRS wide?** Probably not, it measures about 100 ms.",
+     [("qrs_ms", None, "wide", "negated"), ("qrs_ms", None, 100.0, "affirmed")]),
 ])
 def test_chat_negations_disappearance_and_answers(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
