@@ -64,3 +64,12 @@ def test_an_imitation_of_q_waves_claims_no_q_wave(text: str) -> None:
 def test_q_waves_that_resemble_something_else_are_still_q_waves() -> None:
     assert _read("Q waves in II and III, resembling an old inferior infarct.") == [
         ("q_wave", "II", "pathological", "affirmed"), ("q_wave", "III", "pathological", "affirmed")]
+
+
+def test_a_long_scope_ends_after_a_territorys_own_list() -> None:
+    # The finding's words run past the scope's usual length: its leads are still the
+    # territory's list in parentheses, not cut in two.
+    text = ("ST-segment elevation of about 2-3 mm in leads V2 through V4, with the maximum in V3, and subtle "
+            "reciprocal depression in the inferior leads (II, III, aVF).")
+    depressed = [c.lead for c in extract_claims(text) if c.category == "depressed"]
+    assert depressed == ["II", "III", "aVF"]

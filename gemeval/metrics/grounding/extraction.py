@@ -433,7 +433,14 @@ class ParsedText:
             if j < n_ends and ends[j] < end:
                 end = ends[j]
             if mention.end + SCOPE_CHARS < end:  # or after SCOPE_CHARS
-                end = mention.end + SCOPE_CHARS
+                limit, end = end, mention.end + SCOPE_CHARS
+                # not inside a lead list, nor between a territory and its list ("the inferior
+                # leads (II, III, aVF)")
+                g = bisect_left(group_starts, end)
+                if g < len(group_starts) and not lowered[end:group_starts[g]].strip(" (\t"):
+                    g += 1
+                if g and end < self.groups[g - 1].end <= limit:
+                    end = self.groups[g - 1].end
             if denials and mention.quantity in _DENIABLE:
                 # or where leads the finding is denied in follow ("T-wave inversion in III, not
                 # in aVF"): those leads are the denial's
@@ -1679,6 +1686,12 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     starts = [a for a, _ in blocked]
     for value in parsed.values:
         if value.family != "rate" or value.conversion or value.operand or value.start in claimed:
+            if (value.family == "angle" and not value.conversion and not value.operand and value.start not in claimed
+                    and -180.0 <= value.low and value.high <= 180.0):
+                i = bisect_right(starts, value.start) - 1
+                if i < 0 or value.start >= blocked[i][1]:  # ("T axis 40°" is no QRS axis)
+                    # an angle alone is the axis: "LAD -60°" (the deviation's keyword has no number)
+                    claims.append(_claim_from_value("axis_deg", value, None, parsed, (value.start, value.end)))
             continue
         if value.low < _LEAST_RATE:
             continue  # "extrasystoles > 5/min": a count per minute, not the heart rate

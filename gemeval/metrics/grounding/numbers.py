@@ -43,7 +43,7 @@ _UNITS = _by_first_character(split_alternatives(_UNIT))
 
 VALUE_TAIL_RE = re.compile(
     rf"(?:\s*(?P<unit1>{_UNITS})(?![a-z]))?"
-    rf"(?:\s*(?:-|–|—|to)\s*(?P<num2>[+\-−]?\d+(?:\.\d+)?))?"
+    rf"(?:\s*(?:-|–|—|to)\s*(?P<num2>[+\-−]?\d+(?:\.\d+)?)(?!(?:st|nd|rd|th)\b))?"
     rf"(?:\s*(?P<unit>{_UNITS})(?![a-z]))?"
 )
 """What may follow a number (lowered text): its unit, the end of a range, the range's unit."""
@@ -77,7 +77,7 @@ COMPARATORS: dict[str, str] = {
     "deeper than": ">", "in excess of": ">", "exceeds": ">", "exceeded": ">", "exceed": ">",
     "not exceeding": "<=", "not more than": "<=", "not less than": ">=",
     "no longer than": "<=", "no wider than": "<=", "no shorter than": ">=",
-    "more negative than": "<", "more positive than": ">", "beyond": ">",
+    "more negative than": "<", "more positive than": ">", "beyond": ">", "past": ">",
     # a value reached, no bound: "my heart rate has gone up to 110 bpm" ("" is no comparator)
     "gone up to": "", "went up to": "", "go up to": "", "goes up to": "", "came up to": "", "come up to": "",
     "got up to": "", "gets up to": "", "shot up to": "", "jumped up to": "", "crept up to": "",
@@ -364,8 +364,8 @@ def read_values(text: str, lowered: str) -> list[Value]:
                 cmp_word = (" ".join(limit.group("cmp").split()), limit.start())
         if cmp_word and comparator is None:
             comparator = COMPARATORS[cmp_word[0]] or None
-            if cmp_word[0] == "beyond" and signed and low < 0:
-                comparator = "<"  # "beyond −30°" is further from zero: more negative
+            if cmp_word[0] in ("beyond", "past") and signed and low < 0:
+                comparator = "<"  # "beyond −30°", "just past −30°" are further from zero: more negative
         end = tail_end if tail_end > spread_end else spread_end  # (the tail starts at the number)
         if comparator is None and lowered.startswith("+", number_end) and not lowered[number_end + 1:number_end + 2].isdigit():
             comparator = ">="  # "a QTc of 500+ ms"

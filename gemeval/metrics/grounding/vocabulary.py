@@ -261,7 +261,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("hr_bpm", "slow", r"bradycardi[ac]\b"),
         ("hr_bpm", "fast", r"tachycardi(?<!ventricular tachycardi)[ac]\b"),
         ("pr_ms", "prolonged", r"first[- ]degree\s+(?:av|atrioventricular|a-v)\s+(?:\((?:av|a-v)\)\s+)?block\b"),
-        ("pr_ms", "prolonged", r"1st[- ]degree\s+(?:av|atrioventricular|a-v)\s+block\b|1avb\b|i-avb\b"),
+        ("pr_ms", "prolonged", r"1st[- ]degree\s+(?:av|atrioventricular|a-v)\s+block\b|1avb\b|i-avb\b|(?:1st|first)[- ]degree\s+avb\b"),
         ("pr_ms", "prolonged", r"first[- ]degree\s+(?:heart\s+)?block\b|1st[- ]degree\s+(?:heart\s+)?block\b"
                                r"|(?:1°|i°)\s*(?:av|a-v)[- ]?block\b|(?:1°|i°)\s*avb\b"),
         ("pr_ms", "prolonged", r"av[- ]?block\s+(?:i\b|1\b|1st\b|first\b|i°|1°|grade\s+(?:i|1)\b|of\s+the\s+first\s+degree)"

@@ -1,0 +1,32 @@
+"""Numbers as reports and answers write them: an ordinal is no range end, an angle alone
+is the axis, "past" a limit is beyond it."""
+
+from __future__ import annotations
+
+from gemeval.metrics.grounding import extract_claims
+
+
+def _read(text: str) -> list[tuple]:
+    return [(c.quantity, c.category, c.comparator, c.value, c.assertion) for c in extract_claims(text)]
+
+
+def test_an_ordinal_after_a_dash_ends_no_range() -> None:
+    assert _read("PR 0.24 - 1st degree AVB.") == [
+        ("pr_ms", None, None, 240.0, "affirmed"), ("pr_ms", "prolonged", None, None, "affirmed")]
+    assert _read("QRS 90-100 ms.") == [("qrs_ms", None, "range", 95.0, "affirmed")]
+
+
+def test_an_angle_with_no_keyword_is_the_axis() -> None:
+    assert _read("LAD -55°, LAFB.") == [
+        ("axis_deg", "left", None, None, "affirmed"), ("axis_deg", None, None, -55.0, "affirmed"),
+        ("conduction", "lafb", None, None, "affirmed")]
+    assert _read("Is it normal? Yes, about +75 degrees.") == [("axis_deg", None, None, 75.0, "affirmed")]
+    # another wave's axis is not the QRS axis, nor is an angle past a half turn
+    assert _read("The T axis is 40°.") == []
+    assert _read("Rotated 270 degrees.") == []
+
+
+def test_past_a_limit_is_beyond_it() -> None:
+    assert _read("The QTc is just past 500 ms.") == [("qtc_ms", None, ">", 500.0, "affirmed")]
+    claims = extract_claims("Your axis is -34 degrees, a little past the -30 degree cut-off.")
+    assert [(c.value, c.comparator) for c in claims if c.quantity == "axis_deg"] == [(-34.0, None), (-30.0, "<")]
