@@ -147,3 +147,11 @@ def test_a_value_dated_long_ago_is_an_earlier_ecgs() -> None:
 def test_an_upper_limit_named_before_its_keyword() -> None:
     claims = extract_claims("Many labs use an upper limit of normal for the PR of 200 ms.")
     assert [(c.quantity, c.comparator, c.value, c.assertion) for c in claims] == [("pr_ms", "<=", 200.0, "reference")]
+
+
+def test_a_number_sitting_running_or_coming_in_at() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value) for c in extract_claims(text)]
+    assert read("The heart rate hovers around 57.") == [("hr_bpm", 57.0)]
+    assert read("Your QTc is up a bit; it's sitting at 462 ms now.") == [("qtc_ms", 462.0)]
+    assert read("What about the PR? It comes in at 0.19 s.") == [("pr_ms", 190.0)]

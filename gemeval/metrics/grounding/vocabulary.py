@@ -134,7 +134,9 @@ ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
     r"\s*[\"”'’]?\s*(?:interval|duration|width|axis|rate)?[\"”'’]?[\s*]*(?:[:=]|of|is|was|are|were|['’]s|at|measures|measured"
-    r"|measuring|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+(?:out|back)\s+(?:at|as)|(?:is|was)\s+calculated\s+at"
+    r"|measuring|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+(?:out|back|in)\s+(?:at|as)|(?:is|was)\s+calculated\s+at"
+    # "it's sitting at 468", "the rate hovers around 58", "it's running at about 104"
+    r"|(?:(?:is|was|['’]s)\s+)?(?:sitting|running|hovering|coming\s+in|sits|runs|hovers)\s+(?:at|around)"
     # a patient's story of the number: "was stuck between 475 and 480", "fell all the way down to 446"
     r"|(?:is|was)\s+stuck(?:\s+at)?|(?:went|gone|goes|go|fell|dropped|rose|climbed|came)\s+(?:all\s+the\s+way\s+)?"
     r"(?:back\s+)?(?:up|down)\s+to"
