@@ -30,3 +30,10 @@ def test_past_a_limit_is_beyond_it() -> None:
     assert _read("The QTc is just past 500 ms.") == [("qtc_ms", None, ">", 500.0, "affirmed")]
     claims = extract_claims("Your axis is -34 degrees, a little past the -30 degree cut-off.")
     assert [(c.value, c.comparator) for c in claims if c.quantity == "axis_deg"] == [(-34.0, None), (-30.0, "<")]
+
+
+def test_a_slash_pair_or_list_after_measure() -> None:
+    assert _read("The QT/QTc intervals measure 392/441 ms.") == [
+        ("qt_ms", None, None, 392.0, "affirmed"), ("qtc_ms", None, None, 441.0, "affirmed")]
+    assert _read("PR/QRS measured 150/96 ms.") == [
+        ("pr_ms", None, None, 150.0, "affirmed"), ("qrs_ms", None, None, 96.0, "affirmed")]

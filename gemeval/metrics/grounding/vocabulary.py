@@ -423,7 +423,7 @@ FINDING_WORDS_RE = re.compile(
 """Words that make a sentence naming a lead a finding about that lead (lowered)."""
 
 PAIR_VALUES_RE = re.compile(
-    r"[\s*]*(?:of|is|are|was|were|:|=|[-–—](?=\s))?[\s*]*"
+    r"[\s*]*(?:of|is|are|was|were|measures?|measured|measuring|:|=|[-–—](?=\s))?[\s*]*"
     # a verdict before the pair in parentheses: "QT/QTc intervals appear prolonged (400 msec/570 msec)"
     r"(?:(?:(?:appears?|seems?|looks?)\s+(?:to\s+be\s+)?)?(?P<verdict>normal|prolonged|long|short)\s*\(\s*)?"
     r"(?:(?:~|≈|approximately|approx\.?|about|around|roughly|ca\.?)\s*)?"
@@ -432,7 +432,7 @@ PAIR_VALUES_RE = re.compile(
 )
 
 LIST_VALUES_RE = re.compile(
-    r"[\s*]*(?:of|is|are|was|were|:|=|[-–—](?=\s))?[\s*]*(?P<values>(?:\d+(?:\.\d+)?|\.\d+)(?:\s*/\s*(?:\d+(?:\.\d+)?|\.\d+)){1,5})"
+    r"[\s*]*(?:of|is|are|was|were|measures?|measured|measuring|:|=|[-–—](?=\s))?[\s*]*(?P<values>(?:\d+(?:\.\d+)?|\.\d+)(?:\s*/\s*(?:\d+(?:\.\d+)?|\.\d+)){1,5})"
     r"\s*(?P<unit>milliseconds?|msecs?|ms|seconds?|s)?(?![a-z\d])"
 )
 """The numbers of a slash list ("156/92/436 ms"), one per name, in order."""
