@@ -155,3 +155,13 @@ def test_a_number_sitting_running_or_coming_in_at() -> None:
     assert read("The heart rate hovers around 57.") == [("hr_bpm", 57.0)]
     assert read("Your QTc is up a bit; it's sitting at 462 ms now.") == [("qtc_ms", 462.0)]
     assert read("What about the PR? It comes in at 0.19 s.") == [("pr_ms", 190.0)]
+
+
+def test_a_rate_high_or_low_and_on_a_side() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category) for c in extract_claims(text)]
+    assert read("Your pulse rate is a little low.") == [("hr_bpm", "slow")]
+    assert read("The heart rate is on the fast side.") == [("hr_bpm", "fast")]
+    assert read("Your QTc came in slightly long.") == [("qtc_ms", "prolonged")]
+    # the high side of normal is normal, no fast rate
+    assert read("The heart rate is on the high side of normal.") == []

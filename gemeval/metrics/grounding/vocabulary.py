@@ -158,7 +158,8 @@ PRE_VALUE_GAP_RE = re.compile(rf"\s+(?:of\s+)?(?:(?:{ST_QUALIFIERS}|flat|planar|
 
 KEYWORD_CATEGORIES: dict[str, dict[str, str]] = {
     "hr_bpm": {"fine": "normal", "normal": "normal", "fast": "fast", "rapid": "fast", "slow": "slow",
-               "elevated": "fast", "accelerated": "fast"},  # "the heart rate is elevated at 121 bpm"
+               "elevated": "fast", "accelerated": "fast",  # "the heart rate is elevated at 121 bpm"
+               "high": "fast", "low": "slow"},  # "your heart rate is a bit low", "on the high side"
     "pr_ms": {"fine": "normal", "prolonged": "prolonged", "long": "prolonged", "lengthened": "prolonged",
               "prolongation": "prolonged", "short": "short", "shortened": "short",
               "normal": "normal", "borderline": "prolonged"},
@@ -205,10 +206,13 @@ PREDICATE_RE = re.compile(
     r"(?:\s*\*\*\s*:|\s*:\s*\*\*|[\s*:])\s*)?)"
     r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
     r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+|will\s+be\s+|would\s+be\s+"
+    r"|(?:came|comes)\s+(?:in|out)\s+"  # "your QTc came in a little long"
     r"|should\s+be\s+|can\s+be\s+|(?=(?:isn|aren|wasn)['’]t))?(?:to\s+be\s+)?"
     r"(?P<not>not\s+|(?:isn|aren|wasn)['’]t\s+)?"
     rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline|generally"
     r"|comfortably|well)\s+)?"
+    # "on the slow side" (not "on the high side of normal": a normal value)
+    r"(?:on\s+the\s+(?=[a-z]+\s+side(?!\s+of\s+normal)))?"
     rf"[\"“‘']?(?P<word>[a-z]+)(?P<wnl>{_RANGE_TAIL})?"
 )
 VALUE_PREDICATE_RE = re.compile(
