@@ -37,3 +37,10 @@ def test_a_slash_pair_or_list_after_measure() -> None:
         ("qt_ms", None, None, 392.0, "affirmed"), ("qtc_ms", None, None, 441.0, "affirmed")]
     assert _read("PR/QRS measured 150/96 ms.") == [
         ("pr_ms", None, None, 150.0, "affirmed"), ("qrs_ms", None, None, 96.0, "affirmed")]
+
+
+def test_a_bare_number_after_looks_or_seems_to_be() -> None:
+    assert [(c.quantity, c.low, c.high) for c in extract_claims("The rate looks to be in the 60s.")] == [
+        ("hr_bpm", 60.0, 69.0)]
+    assert [(c.quantity, c.value) for c in extract_claims("Ventricular rate seems to be about 140.")] == [
+        ("hr_bpm", 140.0)]
