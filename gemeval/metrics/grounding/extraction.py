@@ -663,11 +663,12 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
 
 
 _PRONOUN_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are",
-                    "it looks", "it seems", "it appears", "it measures", "it comes", "it came",
+                    "it looks", "it seems", "it appears", "it measures", "it comes", "it came", "they",
                     "values ", "normal is ", "somewhere ", "anywhere ")
-_PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|you)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
-                         # "it looks like roughly 90 ms", "it measures 0.10 s"
+_PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|you|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
+                         # "it looks like roughly 90 ms", "it measures 0.10 s", "they measure about 90 ms"
                          r"|(?:it|that)\s+(?:looks\s+like|seems\s+to\s+be|appears\s+to\s+be|measures|comes\s+to)(?=\s)"
+                         r"|they\s+(?:look\s+like|seem\s+to\s+be|appear\s+to\s+be|measure)(?=\s)"
                          r"|(?:it|that)(?=\s+(?:comes|came)\s+(?:in|out|back)\s)"  # "it comes in at 452"
                          r"|values(?=\s+(?:under|over|above|below|between|less|more|greater)\s)"
                          # "normal is under 450", "somewhere between 60 and 100 is normal"
