@@ -44,3 +44,10 @@ def test_a_bare_number_after_looks_or_seems_to_be() -> None:
         ("hr_bpm", 60.0, 69.0)]
     assert [(c.quantity, c.value) for c in extract_claims("Ventricular rate seems to be about 140.")] == [
         ("hr_bpm", 140.0)]
+
+
+def test_a_value_corrected_after_not_is_read_and_denied() -> None:
+    assert _read("My mistake: the QRS is 96 ms, not 136 ms.") == [
+        ("qrs_ms", None, None, 96.0, "affirmed"), ("qrs_ms", None, None, 136.0, "negated")]
+    assert _read("The QTc is 452 ms, not 482.") == [
+        ("qtc_ms", None, None, 452.0, "affirmed"), ("qtc_ms", None, None, 482.0, "negated")]

@@ -864,6 +864,11 @@ def _claim_from_value(quantity: str, value: Value, lead: str | None, parsed: Par
                      value.approximate, comparator, formula, (value.start, value.end))
 
 
+_CORRECTED_GAP_RE = re.compile(r"\s*[,;]?\s*(?:and\s+|but\s+)?(?:not|rather\s+than|instead\s+of)\s+")
+"""Between a value and the one it replaces: "your PR is 180 ms, not 280 ms" (the second is
+read, and denied)."""
+
+
 def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     """The first number of the keyword's unit after it, plus any bounds that follow and
     any reference range or limit ("PR 160 ms (normal 120-200 ms)")."""
@@ -893,6 +898,9 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         elif (fitted is None and value.family is None and claims and now_value(parsed, value)
               and _bare_number_ok(parsed.lowered, value)):
             fitted = _plausible(quantity, value)  # "the rate was 95 at the start and is now 70"
+        elif (fitted is None and value.family is None and claims
+              and _CORRECTED_GAP_RE.fullmatch(parsed.lowered, last_end, value.start)):
+            fitted = _plausible(quantity, value)  # "the QTc is 430 ms, not 480"
         if fitted is None:
             continue
         references = parsed.assertions.cues_between(last_end, value.start, REFERENCE)
@@ -909,6 +917,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
         elif (claims and fitted.comparator in (None, "range") and not references and not in_reference
               and not earlier_value(parsed.lowered, value.start) and not now_value(parsed, value)
+              and not _CORRECTED_GAP_RE.fullmatch(parsed.lowered, last_end, value.start)
               and not (parsed.lowered.endswith(" to ", 0, value.start)
                        and earlier_value(parsed.lowered, claims[-1].focus[0] if claims[-1].focus else 0))):
             continue  # (but "from 490 ms to 455 ms": this ECG's value after the earlier one)
