@@ -73,3 +73,12 @@ def test_a_long_scope_ends_after_a_territorys_own_list() -> None:
             "reciprocal depression in the inferior leads (II, III, aVF).")
     depressed = [c.lead for c in extract_claims(text) if c.category == "depressed"]
     assert depressed == ["II", "III", "aVF"]
+
+
+def test_a_finding_that_may_be_seen_in_leads_is_hedged() -> None:
+    assert _read("Some ST depression may be seen in V5 and V6.") == [
+        ("st_mv", "V5", "depressed", "uncertain"), ("st_mv", "V6", "depressed", "uncertain")]
+    assert _read("T-wave inversion could be present in aVL.") == [("t_wave", "aVL", "inverted", "uncertain")]
+    # where a condition shows it, it is said in general
+    assert [c.assertion for c in extract_claims("Tall peaked T waves may be seen in hyperkalaemia.")] == [
+        "hypothetical"]

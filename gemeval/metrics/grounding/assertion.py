@@ -99,6 +99,9 @@ ASSERTIONS: tuple[str, ...] = (AFFIRMED, NEGATED, HYPOTHETICAL, REFERENCE, UNCER
 """Every claim has exactly one of these."""
 VERIFIED_ASSERTIONS: frozenset[str] = frozenset({AFFIRMED, NEGATED})
 """Only these are checked against the truth; the others are counted and stored."""
+_LEADS_AHEAD_RE = re.compile(
+    r"\s*(?:the\s+)?(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3}(?![a-z])|(?:[a-z\-]+\s+){0,2}leads?(?![a-z]))")
+"""Leads right after a cue's words: "... may be seen in V1-V3", "... in the inferior leads"."""
 _PRIORITY = {NOT_ASSESSABLE: 5, REFERENCE: 4.5, HYPOTHETICAL: 4, UNCERTAIN: 2, NEGATED: 1}
 
 PSEUDO = "pseudo"
@@ -301,7 +304,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "if {i'm|im|i am|we're|we are} {reading|seeing|interpreting} {this|it|the tracing|the strip} "
              "{right|correctly}", "if i {read|see} {this|it} {right|correctly}"),
      UNCERTAIN, FORWARD),
-    (_expand("{may|might} {be|be present|be seen|have}", "may", "might"),
+    (_expand("{may|might} {be|be present|be seen|have}", "may", "might", "could be present"),
      UNCERTAIN, BOTH),
     # A finding said to "reflect" or "be due to" something is there; the hedge is on what
     # it means: "the ST depression in V5-V6 may reflect digoxin effect", "the QRS widening
@@ -879,6 +882,11 @@ class AssertionReader:
             self.cues = [c for c in self.cues if not self._examples_of_findings(c)]
         if any(c.phrase in _THRESHOLD_FOR for c in self.cues):
             self.cues = [c for c in map(self._compared_threshold, self.cues) if c is not None]
+        if any(c.phrase == "may be seen in" for c in self.cues):
+            # "ST elevation may be seen in V1-V3": a hedge on the finding before, in those
+            # leads (in a condition, "may be seen in hyperkalaemia", it is what the condition shows)
+            self.cues = [c._replace(kind=UNCERTAIN, direction=BOTH) if c.phrase == "may be seen in"
+                         and _LEADS_AHEAD_RE.match(lowered, c.end) else c for c in self.cues]
         if ", " in lowered or " there " in lowered:
             self._add_premises()
         if " the " in lowered and (lowered.startswith(("in ", "during ")) or ". in " in lowered or "\nin " in lowered
