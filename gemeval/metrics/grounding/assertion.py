@@ -551,7 +551,7 @@ _GROUP_WITH_RE = re.compile(
     r"(?<![a-z])(?:patients|people|persons|individuals|anyone|someone|athletes|those)\s+with(?![a-z])")
 """A group of people with a condition, as a subject ("Patients with WPW have ...")."""
 _DEFINED_KIND_RE = re.compile(
-    r"(?<![a-z])(?:clinically\s+)?(?:significant|pathologic(?:al)?|ischa?emic)\s+[a-z][a-z\- ]{1,30}?\s+(?:is|are)\s+"
+    r"(?<![a-z])(?:clinically\s+significant|significant|pathologic(?:al)?|ischa?emic)\s+[a-z][a-z\- ]{1,30}?\s+(?:is|are)\s+"
     r"(?:(?:usually|typically|generally|often)\s+)?(?:at\s+least|(?:more|greater|wider|deeper|longer|less|shorter)\s+than"
     r"|over|above|beyond|[<>≥≤])")
 """A kind of finding and its bound: "Pathological Q waves are at least 40 ms wide"."""
@@ -561,6 +561,9 @@ _EARLIER_TIME_RE = re.compile(
     r"|in\s+(?:19|20)\d\d)(?![a-z\d])")
 """A time long past: "two years ago", "last year", "in 2021"."""
 _USUALLY_WORDS = ("usually", "often", "generally", "typically", "commonly", "frequently", "mostly")
+_USUALLY_NORMAL_NEEDLES = (*(f"{word} {predicate}" for word in _USUALLY_WORDS for predicate in ("normal", "a normal")),
+                           "benign", "harmless", "innocent", "insignificant")
+"""What a text with such a predicate holds (the pattern below is tried only there)."""
 _USUALLY_NORMAL_RE = re.compile(
     r"\s(?:is|are)\s+(?:usually|often|generally|typically|commonly|frequently|mostly)\s+(?:normal|benign|harmless"
     r"|a\s+normal\s+(?:finding|variant)|innocent|insignificant)(?![a-z])")
@@ -896,7 +899,7 @@ class AssertionReader:
             self._add_group_premises()
         if " ago" in lowered or "last " in lowered or "in 20" in lowered or "in 19" in lowered:
             self._add_earlier_times()
-        if ("normal" in lowered or "benign" in lowered) and any(word in lowered for word in _USUALLY_WORDS):
+        if any(predicate in lowered for predicate in _USUALLY_NORMAL_NEEDLES):
             self._add_usually_normal()
         if "significant" in lowered or "patholog" in lowered or "ischemic" in lowered or "ischaemic" in lowered:
             self._add_defined_kinds()
