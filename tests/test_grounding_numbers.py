@@ -51,3 +51,15 @@ def test_a_value_corrected_after_not_is_read_and_denied() -> None:
         ("qrs_ms", None, None, 96.0, "affirmed"), ("qrs_ms", None, None, 136.0, "negated")]
     assert _read("The QTc is 452 ms, not 482.") == [
         ("qtc_ms", None, None, 452.0, "affirmed"), ("qtc_ms", None, None, 482.0, "negated")]
+
+
+def test_a_voltage_sum_written_with_in() -> None:
+    assert _read("LVH by voltage (S in V1 + R in V5 = 41 mm).") == [
+        ("voltage", "lvh", None, None, "affirmed"), ("sokolow_lyon_mv", None, None, 4.1, "affirmed")]
+    assert _read("R in aVL + S in V3 = 24 mm.") == [("cornell_mv", None, None, 2.4, "affirmed")]
+    # two waves each with its own value are no sum
+    assert [c.quantity for c in extract_claims("S in V1 is 1.1 mV and R in V5 is 2.2 mV.")] == ["s_mv", "r_mv"]
+
+
+def test_thresholds_in_the_plural_are_limits() -> None:
+    assert _read("QTc cut-offs are 450 ms in men.") == [("qtc_ms", None, None, 450.0, "reference")]

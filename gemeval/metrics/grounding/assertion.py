@@ -421,7 +421,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "normal limit", "normal limits", "reference", "ref", "reference range",
              "reference value", "upper limit", "lower limit", "upper limit of normal",
              "lower limit of normal", "uln", "lln", "limit", "limits", "cutoff", "cut off",
-             "threshold", "healthy", "in adults", "in healthy adults", "nl", "norm",
+             "threshold", "thresholds", "cutoffs", "cut offs", "healthy", "in adults", "in healthy adults", "nl", "norm",
              "usual", "conventional", "expected range", "normal values are", "recall the normal values",
              "{for|in} most {people|individuals|adults}"),  # "the average rate for most people ranges from 60 to 90"
      REFERENCE, FORWARD),
@@ -451,7 +451,7 @@ _STRONG_TERMINATORS = frozenset({"but", "however", "although", "though", "wherea
                                  *_expand("{and|so|while} {yours|your|you're|youre}")})
 _REFERENCE_PLAIN = frozenset(_expand(
     "upper limit", "lower limit", "upper limit of normal", "lower limit of normal", "uln", "lln",
-    "limit", "cutoff", "cut off", "threshold"))
+    "limit", "cutoff", "cut off", "threshold", "thresholds", "cutoffs", "cut offs"))
 """Reference cues after which a plain number is a limit too ("ULN 450 ms"); after the
 others ("normal 120-200 ms") only a range or a bound is a reference claim."""
 _CATEGORY_HEDGES = frozenset(["borderline", "borderline on", *_expand("{is|are|seems|appears|remains} borderline",
@@ -699,7 +699,8 @@ _REFERS_TO = frozenset(_expand("{refers|refer} to"))
 _THIS_SUBJECT_RE = re.compile(r"(?<![a-z])(?:this|that|these|those|your|my|our|it|here|which|patient)(?![a-z])")
 """Words of a subject that is this case's ("that ... on your printout refers to")."""
 _DEMONSTRATIVE_BEFORE_RE = re.compile(r"(?<![a-z])(?:that|this|it|which|what)\s+$")
-_LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}", "cutoff", "cut off", "threshold", "usual",
+_LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}", "cutoff", "cut off", "threshold",
+                                 "thresholds", "cutoffs", "cut offs", "usual",
                                  "conventional", "normal limit"))
 _COMPARED_BEFORE_RE = re.compile(
     r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"

@@ -32,7 +32,9 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("qt_qtc_pair", r"QT\s*/\s*QT[cC](?P<fx>[BF])?\b(?:\s+intervals?)?", False),
         ("interval_list", "|".join(name + _LIST_NAMES for name in ("PR", "QRS", "QTc", "QT", "RR", "HR")), False),
         ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
-        ("sokolow_lyon_mv", r"S\s?V1\s*(?:\+|and)\s*R\s?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
+        # "SV1 + RV5", "S in V1 + R in V5", "S wave V1 plus R wave V6"
+        ("sokolow_lyon_mv", r"S(?:[- ]?waves?)?\s?(?:in\s+)?V1(?:\s*(?:/|or)\s*V2)?\s*(?:\+|and|plus)\s*"
+                            r"R(?:[- ]?waves?)?\s?(?:in\s+)?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
         # in words, as course notes write it: "the sum of the deepest S wave in V1 or V2 and the
         # tallest R wave in V5 or V6 is 35 mm or more"
         ("sokolow_lyon_mv", r"sum\s+of\s+(?:the\s+)?(?:(?:amplitudes?|heights?|depths?|voltages?)\s+of\s+)?(?:the\s+)?"
@@ -41,7 +43,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
                             r"(?:tallest\s+|highest\s+|largest\s+)?r[- ]?(?:waves?\s+)?in\s+(?:leads?\s+)?v[56]"
                             r"(?:\s*(?:or|/)\s*v6)?", True),
         ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
-        ("cornell_mv", r"R\s?aVL\s*\+\s*S\s?V3", False),
+        ("cornell_mv", r"R(?:[- ]?waves?)?\s?(?:in\s+)?aVL\s*(?:\+|plus)\s*S(?:[- ]?waves?)?\s?(?:in\s+)?V3", False),
         ("qtc_fridericia_ms", r"qtcf\b|qtc\s*\(\s*fridericia\s*\)|qtc\s+(?:by|using|per)\s+fridericia(?:'s)?(?:\s+formula)?", True),
         ("qtc_fridericia_ms", r"fridericia(?:-corrected)?\s+qtc?\b", True),
         ("qtc_fridericia_ms", r"fridericia(?:[- ]corrected)?\s+(?:value|figure|estimate)\b", True),
