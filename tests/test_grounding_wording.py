@@ -166,3 +166,10 @@ def test_a_rate_high_or_low_and_on_a_side() -> None:
     assert read("Your QTc came in slightly long.") == [("qtc_ms", "prolonged")]
     # the high side of normal is normal, no fast rate
     assert read("The heart rate is on the high side of normal.") == []
+
+
+def test_a_pulse_is_the_heart_rate() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value) for c in extract_claims(text)]
+    assert read("Your pulse came out at 91.") == [("hr_bpm", 91.0)]
+    assert read("Pulse oximetry read 97 percent.") == []
