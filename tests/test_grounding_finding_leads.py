@@ -82,3 +82,13 @@ def test_a_finding_that_may_be_seen_in_leads_is_hedged() -> None:
     # where a condition shows it, it is said in general
     assert [c.assertion for c in extract_claims("Tall peaked T waves may be seen in hyperkalaemia.")] == [
         "hypothetical"]
+
+
+def test_t_waves_normal_in_other_leads_and_a_normal_finding_comment() -> None:
+    assert _read("T waves inverted in III and normal in I, II.") == [
+        ("t_wave", "III", "inverted", "affirmed"), ("t_wave", "I", "normal", "affirmed"),
+        ("t_wave", "II", "normal", "affirmed")]
+    # what the finding may mean is a comment on it, not a T-wave category of its own
+    for text in ("T-wave inversion is seen in V1 - this can be a normal finding.",
+                 "T-wave inversion in V1, which may be a normal variant."):
+        assert _read(text) == [("t_wave", "V1", "inverted", "affirmed")]

@@ -1263,6 +1263,8 @@ class AssertionReader:
                     _NUMBER_RE.search(subject) is not None and not subject.startswith(("a ", "an "))):
                 # (a measured value: "ST elevation of 2 mm can ..."; a lead's digit is none)
                 continue
+            if _THIS_SUBJECT_RE.search(subject) or any(dash in subject for dash in ("—", "–", " - ")):
+                continue  # "T-wave inversion in V1 — this can be a normal finding": a comment on this case's
             found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
         self._add_cues(found)
 

@@ -1320,6 +1320,8 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
             scope_end = _clause_scope_end(parsed, scope_end + 1)
         for m in T_WAVE_WORDS_RE.finditer(lowered, mention.end, scope_end):
             category = T_WAVE_WORDS[m.lastgroup or ""]
+            if category == "normal" and parts and _NORMAL_COMMENT_AFTER_RE.match(lowered, m.end()):
+                continue  # "T-wave inversion in V1, which can be a normal finding": a comment on it
             if parts and parts[-1][0] == category and not parsed.groups_in(parts[-1][2], m.start()):
                 continue
             # The first part starts at the keyword: "T waves in V1 to V3 appear inverted".
@@ -1358,6 +1360,7 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
     return claims
 
 
+_NORMAL_COMMENT_AFTER_RE = re.compile(r"\s+(?:finding|variant|variation|feature|pattern)s?(?![a-z])")
 _LEADS_AFTER_RE = re.compile(r"\s*,?\s*(?:in\s+)?(?:leads?\s+)?")
 _NEXT_T_CLAUSE_RE = re.compile(
     r";\s*(?:and\s+|but\s+)?(?:(?:slightly|mildly|deeply|minimally)\s+)?(?:upright|inverted|negative|flat|flattened"

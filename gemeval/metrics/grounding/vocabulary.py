@@ -474,7 +474,10 @@ T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
     ("peaked", at_word_start(r"peaked")), ("peaked", at_word_start(r"hyperacute")),
     ("peaked", at_word_start(r"tall")), ("peaked", at_word_start(r"tented")),
     ("biphasic", r"biphasic"),
-    ("normal", at_word_start(r"upright\b")), ("normal", at_word_start(r"normal(?!\s+(?:variant|for|in(?!\s+(?:morphology|appearance|shape|configuration|contour))))\b")),
+    ("normal", at_word_start(r"upright\b")), ("normal", at_word_start(
+        # not "normal in adults", "normal for age"; "normal in V2-V6", "normal in the other leads" name leads
+        r"normal(?!\s+(?:variant|for|in(?!\s+(?:morphology|appearance|shape|configuration|contour|leads?\b|v[1-6]"
+        r"|av[lrf]|i{1,3}\b|(?:the\s+)?(?:[a-z\-]+\s+){0,2}leads?\b))))\b")),
     ("normal", at_word_start(r"positive\b")), ("normal", at_word_start(r"concordant\b")),
     ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")), ("changed", at_word_start(r"changes?(?![a-z])")),
 ))
