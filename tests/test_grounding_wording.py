@@ -173,3 +173,10 @@ def test_a_pulse_is_the_heart_rate() -> None:
         return [(c.quantity, c.value) for c in extract_claims(text)]
     assert read("Your pulse came out at 91.") == [("hr_bpm", 91.0)]
     assert read("Pulse oximetry read 97 percent.") == []
+
+
+def test_the_number_on_the_report_and_a_verdict_after_a_semicolon() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category) for c in extract_claims(text)]
+    assert read("You asked about the QTc. The number on your printout is 0.47 s.") == [("qtc_ms", 470.0)]
+    assert read("Your QRS came out at 96 ms; that is normal.") == [("qrs_ms", 96.0), ("qrs_ms", "normal")]

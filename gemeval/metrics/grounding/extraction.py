@@ -663,13 +663,17 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
 
 
 _PRONOUN_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are",
-                    "it looks", "it seems", "it appears", "it measures", "it comes", "it came", "they",
+                    "it looks", "it seems", "it appears", "it measures", "it comes", "it came", "they", "number",
+                    "value ", "reading", "figure",
                     "values ", "normal is ", "somewhere ", "anywhere ")
 _PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|you|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
                          # "it looks like roughly 90 ms", "it measures 0.10 s", "they measure about 90 ms"
                          r"|(?:it|that)\s+(?:looks\s+like|seems\s+to\s+be|appears\s+to\s+be|measures|comes\s+to)(?=\s)"
                          r"|they\s+(?:look\s+like|seem\s+to\s+be|appear\s+to\s+be|measure)(?=\s)"
                          r"|(?:it|that)(?=\s+(?:comes|came)\s+(?:in|out|back)\s)"  # "it comes in at 452"
+                         # "The number on your report is 472 ms"
+                         r"|(?:the|this|that)\s+(?:number|value|reading|figure)(?:\s+(?:on|in)\s+(?:your|the)\s+"
+                         r"(?:report|printout|ecg|ekg|tracing))?(?=\s+(?:is|was|reads)\s)"
                          r"|values(?=\s+(?:under|over|above|below|between|less|more|greater)\s)"
                          # "normal is under 450", "somewhere between 60 and 100 is normal"
                          r"|(?<!of\s)normal(?=\s+is\s)|(?=(?:somewhere|anywhere)\s+(?:between|from)\s))")
@@ -947,8 +951,9 @@ _BEYOND_NORMAL = {"above": ("prolonged", "fast"), "over": ("prolonged", "fast"),
 """The category a value beyond the normal range has: (an interval's, the rate's)."""
 _CLAUSE_END_RE = re.compile(r"\s*(?:[.,;:!?)]|$|(?:but|and|though|for|at|today|now)(?![a-z]))")
 """What may follow a category that ends its clause (not "76 bpm, normal axis": a word of its own)."""
-_JUDGED_NEXT_RE = re.compile(r"[\s)*]*[.!]\s+(?=(?:that|this|it)(?:['’]s|\s+is|\s+was)\s)")
-"""The end of a number's sentence and a next one that judges it ("... 67 bpm. That's ...")."""
+_JUDGED_NEXT_RE = re.compile(r"[\s)*]*[.!;]\s+(?=(?:that|this|it)(?:['’]s|\s+is|\s+was)\s)")
+"""The end of a number's sentence and a next one that judges it ("... 67 bpm. That's ...",
+"... 0.22 s; this is slightly long")."""
 
 
 def _value_predicate(parsed: ParsedText, start: int, claim: Claim, quantity: str) -> list[Claim]:
