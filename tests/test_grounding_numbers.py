@@ -63,3 +63,8 @@ def test_a_voltage_sum_written_with_in() -> None:
 
 def test_thresholds_in_the_plural_are_limits() -> None:
     assert _read("QTc cut-offs are 450 ms in men.") == [("qtc_ms", None, None, 450.0, "reference")]
+
+
+def test_a_finding_glossed_with_its_range_in_bold_markup() -> None:
+    assert _read("Axis: **normal axis** (-30° to +90°).") == [
+        ("axis_deg", "normal", None, None, "affirmed"), ("axis_deg", None, "range", 30.0, "reference")]

@@ -2073,7 +2073,7 @@ def _without_reference_categories(parsed: ParsedText, claims: list[Claim]) -> li
                                       and (c.quantity, parsed.sentence_start(c.span[0])) in references
                                       and c.assertion != NEGATED
                                       # "normal axis (between 0 and +90)": the finding, glossed
-                                      and not parsed.lowered[c.span[1]:c.span[1] + 3].lstrip().startswith("("))]
+                                      and not parsed.lowered[c.span[1]:c.span[1] + 6].lstrip(" \t*_").startswith("("))]
 
 
 _LIMIT_PREDICATE_RE = re.compile(r"\s*(?:[a-z/%°]+\s*)?(?:(?:in|for)\s+(?:men|women|adults|children)\s+)?(?:is|are)\s+"
