@@ -180,3 +180,8 @@ def test_the_number_on_the_report_and_a_verdict_after_a_semicolon() -> None:
         return [(c.quantity, c.value if c.category is None else c.category) for c in extract_claims(text)]
     assert read("You asked about the QTc. The number on your printout is 0.47 s.") == [("qtc_ms", 470.0)]
     assert read("Your QRS came out at 96 ms; that is normal.") == [("qrs_ms", 96.0), ("qrs_ms", "normal")]
+
+
+def test_a_hedged_bare_number_after_its_keyword() -> None:
+    claims = extract_claims("The ventricular rate is probably around 140.")
+    assert [(c.quantity, c.value, c.assertion) for c in claims] == [("hr_bpm", 140.0, "uncertain")]

@@ -149,7 +149,8 @@ TIGHT_GAP_RE = re.compile(
     r"|(?:looks|seems|appears|looked|seemed|appeared)\s+to\s+be(?=\s)"
     r"|(?:(?:is|was|['’]s|sits|runs|stays|(?:looks|seems|appears)\s+to\s+be)\s+)?in\s+the\s+"
     r"(?:(?:low|lower|mid|middle|high|upper)[- ]?)?)?"
-    r"[\s*]*(?:(?:now|mostly|mainly|still|usually|typically|normally|generally|often)\s+)?"
+    r"[\s*]*(?:(?:now|mostly|mainly|still|usually|typically|normally|generally|often"
+    r"|probably|likely|maybe|perhaps|possibly|roughly)\s+)?"  # "the rate is maybe 80" (the hedge is read apart)
     r"(?:(?:over|above|under|below|between|at\s+least|(?:less|more|greater|higher|lower|faster|slower)\s+than"
     # casual: "a normal resting rate is anywhere from 60 to 100", "somewhere between 60 and 100"
     r"|(?:somewhere|anywhere)\s+(?:between|from|around))\s+)?"
