@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 import dataclasses
+import itertools
 import re
 import string
 from dataclasses import dataclass, replace
@@ -583,11 +584,9 @@ class ParsedText:
         lowered, values = self.lowered, self.values
         starts: list[int] = []
         added: list[Mention] = []
-        for label in mentions:
+        for label in [m for m in mentions if m.quantity in _LABEL_QUANTITIES]:
             # (a QT/QTc label's values are the corrected QT's)
             quantity = "qtc_ms" if label.quantity == "qt_qtc_pair" else label.quantity
-            if quantity not in _INTERVAL_RATE_AXIS:
-                continue
             colon = _LABEL_COLON_RE.match(lowered, label.end)
             if colon is None or not _SECTION_HEAD_RE.fullmatch(lowered, lowered.rfind("\n", 0, label.start) + 1,
                                                                 label.start):
@@ -603,7 +602,8 @@ class ParsedText:
                 end = min(end, line_end)
                 if bisect_left(starts, start) != bisect_left(starts, end):
                     continue  # a keyword of its own
-                first = next((v for v in values[bisect_left(self.value_starts, start):]
+                k = bisect_left(self.value_starts, start)
+                first = next((v for v in itertools.islice(values, k, None)
                               if v.start < end and not v.conversion and v.family == family), None)
                 if first is None:
                     continue
@@ -645,6 +645,8 @@ _INTERVAL_RATE_AXIS = frozenset({"hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", 
                                  "axis_deg"})
 """The quantities of one number for the whole ECG: what "yours" or a name in a
 "respectively" list stands for."""
+_LABEL_QUANTITIES = _INTERVAL_RATE_AXIS | {"qt_qtc_pair"}
+"""The quantities a label line names (``_with_label_mentions``)."""
 _POSSESSIVE_REACH = 250
 """How far back (characters) the quantity a possessive stands for may be named."""
 
