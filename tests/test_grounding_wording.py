@@ -185,3 +185,8 @@ def test_the_number_on_the_report_and_a_verdict_after_a_semicolon() -> None:
 def test_a_hedged_bare_number_after_its_keyword() -> None:
     claims = extract_claims("The ventricular rate is probably around 140.")
     assert [(c.quantity, c.value, c.assertion) for c in claims] == [("hr_bpm", 140.0, "uncertain")]
+
+
+def test_a_value_given_as_previously_beside_this_ones() -> None:
+    claims = extract_claims("PR 186 ms, previously 228 ms.")
+    assert [(c.value, c.assertion) for c in claims] == [(186.0, "affirmed"), (228.0, "hypothetical")]

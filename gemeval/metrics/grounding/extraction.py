@@ -1885,9 +1885,9 @@ _ANSWER_RE = re.compile(
 Probably not."); "probably not" and "unlikely" deny, as they do elsewhere."""
 
 
-EARLIER_VALUE_BEFORE = ("instead of ", "down from ", "up from ", "(previously ", "(was ", "(prior ")
+EARLIER_VALUE_BEFORE = ("instead of ", "down from ", "up from ", "previously ", "(was ", "(prior ")
 """What stands right before a value of an earlier ECG given beside this one's ("the rate is
-now 70 instead of 115", "QTc 455 ms (previously 490 ms)")."""
+now 70 instead of 115", "QTc 455 ms (previously 490 ms)", "QTc 455 ms, previously 490 ms")."""
 
 
 def earlier_value(lowered: str, start: int) -> bool:
@@ -1969,7 +1969,8 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
             reader.keep_keywords_whole(long_keywords)
     lowered = parsed.lowered
     questions = "?" in lowered
-    earlier_values = "instead of" in lowered or " from " in lowered or "(p" in lowered or "(was" in lowered
+    earlier_values = ("instead of" in lowered or " from " in lowered or "previously" in lowered or "(p" in lowered
+                      or "(was" in lowered)
     out: list[Claim] = []
     references = False  # whether any claim is a reference
     seen: set[tuple[str, str | None, tuple[int, int]]] = set()
