@@ -302,3 +302,9 @@ def test_a_finding_named_in_general_and_usually_normal_is_a_rule() -> None:
     # the finding of this tracing said to be usually normal stays this tracing's
     claims = extract_claims("The T-wave inversion in V1 is usually a normal variant.")
     assert [(c.lead, c.category, c.assertion) for c in claims] == [("V1", "inverted", "affirmed")]
+
+
+def test_a_list_whose_subject_holds_a_rule_is_general_throughout() -> None:
+    assert _statuses("Red flags a cardiologist would look for include ST elevation, new Q waves "
+                     "and T-wave inversion in V2.") == {"hypothetical"}
+    assert _statuses("The findings here include ST elevation in V2 and T-wave inversion in V3.") == {"affirmed"}

@@ -572,6 +572,7 @@ _GROUP_PREMISE_RE = re.compile(
     r"(?<![a-z])for\s+(?:an?\s+|most\s+|healthy\s+|young\s+|older\s+)?(?:athletes?|adults?|women|men|children|kids|infants"
     r"|people|the\s+elderly|someone\s+your\s+age|people\s+your\s+age)\s*,")
 """A group of people as a premise: "For women, ...", "For an athlete, ..."."""
+_INCLUDE_RE = re.compile(r"(?<![a-z])includes?(?![a-z])")
 _FEATURES_INCLUDE_RE = re.compile(
     r"(?<![a-z])(?:signs?|features?|findings|characteristics|markers|hallmarks?|causes)\s+(?:of|in)\s+"
     r"[^.;:,\n]{1,50}?\s+(?:include|includes|comprise|comprises)(?![a-z])")
@@ -1242,10 +1243,21 @@ class AssertionReader:
     def _add_listed_features(self) -> None:
         """A sentence that opens with the signs, features or causes of a condition and lists
         them ("Signs of LVH include a Sokolow-Lyon index above 35 mm and strain", "ECG
-        features of hypokalaemia include flat T waves") states them in general: hypothetical
-        as a whole, unless it names this case ("Findings of this ECG include ...")."""
+        features of hypokalaemia include flat T waves"), or whose subject before "include"
+        holds a hypothetical cue, states them in general: hypothetical as a whole, unless it
+        names this case ("Findings of this ECG include ...")."""
         self._add_opening_cues(_FEATURES_INCLUDE_RE, "features of ... include",
                                lambda m, start, end: self._about_this_case(start, end), _FEATURES_OPENING_RE)
+        # "Things a doctor would look for include ST elevation, deep Q waves and T-wave
+        # inversion": a list whose subject holds a hypothetical cue is hypothetical throughout
+        found = []
+        for m in _INCLUDE_RE.finditer(self.lowered):
+            start, end = self._sentence(m.start())
+            if self._about_this_case(start, end) or not any(
+                    c.kind == HYPOTHETICAL and start <= c.start < m.start() for c in self.cues):
+                continue
+            found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "... include"))
+        self._add_cues(found)
 
     def _add_generic_modals(self) -> None:
         """A sentence whose subject is a finding named without a determiner, with "can" ("ST
