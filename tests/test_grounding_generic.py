@@ -308,3 +308,18 @@ def test_a_list_whose_subject_holds_a_rule_is_general_throughout() -> None:
     assert _statuses("Red flags a cardiologist would look for include ST elevation, new Q waves "
                      "and T-wave inversion in V2.") == {"hypothetical"}
     assert _statuses("The findings here include ST elevation in V2 and T-wave inversion in V3.") == {"affirmed"}
+
+
+def test_a_list_after_a_hypothetical_label_is_hypothetical_as_a_whole() -> None:
+    claims = extract_claims("Things that would make me worry: ST elevation, a new LBBB or a QTc above 500 ms.")
+    assert [(c.quantity, c.assertion) for c in claims] == [
+        ("st_mv", "hypothetical"), ("qrs_ms", "hypothetical"), ("qtc_ms", "hypothetical")]
+    # a list about this tracing after the label is this case's
+    claims = extract_claims("What would worry me: nothing here; your QTc is 430 ms.")
+    assert [(c.quantity, c.assertion) for c in claims] == [("qtc_ms", "affirmed")]
+
+
+def test_i_would_say_is_an_opinion_of_this_tracing_not_a_rule() -> None:
+    assert [c.assertion for c in extract_claims("I'd say sinus rhythm at 66 bpm.")] == ["uncertain", "uncertain"]
+    assert [c.assertion for c in extract_claims("Most cardiologists would say a rate over 100 is fast.")] == [
+        "hypothetical", "hypothetical"]

@@ -102,6 +102,8 @@ VERIFIED_ASSERTIONS: frozenset[str] = frozenset({AFFIRMED, NEGATED})
 _LEADS_AHEAD_RE = re.compile(
     r"\s*(?:the\s+)?(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3}(?![a-z])|(?:[a-z\-]+\s+){0,2}leads?(?![a-z]))")
 """Leads right after a cue's words: "... may be seen in V1-V3", "... in the inferior leads"."""
+_LIST_LABEL_RE = re.compile(r"[\s*#>\-•]*(?:[a-z']+[ \t]+){0,7}[a-z']+[ \t*]*")
+"""A short label before a colon: words only, at most eight (markdown around it allowed)."""
 _PRIORITY = {NOT_ASSESSABLE: 5, REFERENCE: 4.5, HYPOTHETICAL: 4, UNCERTAIN: 2, NEGATED: 1}
 
 PSEUDO = "pseudo"
@@ -300,6 +302,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{pattern|changes} {raising concern|concerning}", "nonspecific but",
              "{borders|bordering|borderline} on", "{at|on} the {border|borderline|edge|verge} {of|between}",
              "think", "suspect", "guess",  # "I think sinus", "I suspect LBBB", "my guess is flutter"
+             "{i|we} would say", "d say",  # "I would say sinus rhythm at 72": an opinion of this tracing
              # "If I'm reading this right, the QRS is 130 ms"
              "if {i'm|im|i am|we're|we are} {reading|seeing|interpreting} {this|it|the tracing|the strip} "
              "{right|correctly}", "if i {read|see} {this|it} {right|correctly}"),
@@ -930,6 +933,8 @@ class AssertionReader:
         if "?" in lowered:
             queries = [Cue(m.start(), m.end(), UNCERTAIN, FORWARD, "?") for m in QUERY_MARK_RE.finditer(lowered)]
             self._add_cues(queries)
+        if ":" in lowered:
+            self._add_hypothetical_lists()
         self.cue_starts = [c.start for c in self.cues]
         self.trigger_starts = [c.start for c in self.cues if c.kind not in (PSEUDO, TERMINATE)]
         # The sentences (their index in ``sentence_ends``) with a trigger: ``status`` of a
@@ -1278,6 +1283,22 @@ class AssertionReader:
             if _THIS_SUBJECT_RE.search(subject) or any(dash in subject for dash in ("—", "–", " - ")):
                 continue  # "T-wave inversion in V1 — this can be a normal finding": a comment on this case's
             found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
+        self._add_cues(found)
+
+    def _add_hypothetical_lists(self) -> None:
+        """A list after a label whose own words are a condition or an expectation ("Things
+        that would worry me: ST elevation, a new LBBB, or a QTc over 500 ms", "Warning signs
+        would be: ...") is hypothetical as a whole: its commas part its items, not its clauses."""
+        lowered, found = self.lowered, []
+        for cue in self.cues:
+            if cue.kind != HYPOTHETICAL or cue.direction not in (FORWARD, BOTH):
+                continue
+            start, end = self._sentence(cue.start)
+            colon = lowered.find(":", cue.end, min(end, cue.end + 40))
+            if colon < 0 or not _LIST_LABEL_RE.fullmatch(lowered, start, colon) or _THIS_CASE_WORD_RE.search(
+                    lowered, colon, end):
+                continue
+            found.append(Cue(colon, colon + 1, HYPOTHETICAL, SENTENCE, "...: list"))
         self._add_cues(found)
 
     def _add_cues(self, added: list[Cue]) -> None:
