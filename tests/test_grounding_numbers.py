@@ -68,3 +68,14 @@ def test_thresholds_in_the_plural_are_limits() -> None:
 def test_a_finding_glossed_with_its_range_in_bold_markup() -> None:
     assert _read("Axis: **normal axis** (-30° to +90°).") == [
         ("axis_deg", "normal", None, None, "affirmed"), ("axis_deg", None, "range", 30.0, "reference")]
+
+
+def test_a_number_after_a_denied_word_and_at_is_measured() -> None:
+    assert _read("The PR isn't prolonged at 176 ms.") == [
+        ("pr_ms", "prolonged", None, None, "negated"), ("pr_ms", None, None, 176.0, "affirmed")]
+    # a bound after the denial stays denied
+    assert [c.assertion for c in extract_claims("There is no ST elevation of 2 mm or more.")] == ["negated"]
+
+
+def test_a_rhythm_said_not_to_be_irregular() -> None:
+    assert _read("The rhythm is not irregular.") == [("rhythm", "irregular", None, None, "negated")]

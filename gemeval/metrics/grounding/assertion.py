@@ -102,6 +102,10 @@ VERIFIED_ASSERTIONS: frozenset[str] = frozenset({AFFIRMED, NEGATED})
 _LEADS_AHEAD_RE = re.compile(
     r"\s*(?:the\s+)?(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3}(?![a-z])|(?:[a-z\-]+\s+){0,2}leads?(?![a-z]))")
 """Leads right after a cue's words: "... may be seen in V1-V3", "... in the inferior leads"."""
+_DENIED_WORD_AT_RE = re.compile(
+    r"\s+(?:(?:at\s+all|really|particularly|significantly|overly)\s+)?[a-z]+\s+(?:at|with)\s+"
+    r"(?:(?:about|around|approximately|roughly|just)\s+)?[~≈]?\s*")
+"""A denied word and "at" before a number: "isn't prolonged at 180 ms" measures it."""
 _LIST_LABEL_RE = re.compile(r"[\s*#>\-•]*(?:[a-z']+[ \t]+){0,7}[a-z']+[ \t*]*")
 """A short label before a colon: words only, at most eight (markdown around it allowed)."""
 _PRIORITY = {NOT_ASSESSABLE: 5, REFERENCE: 4.5, HYPOTHETICAL: 4, UNCERTAIN: 2, NEGATED: 1}
@@ -1463,8 +1467,11 @@ class AssertionReader:
             if colon >= 0:
                 return anchor > colon
         reached = self._findings_between(cue.end, anchor)
-        if cue.kind == NEGATED and plain_number and (reached or self.lowered.find("(", cue.end, anchor) >= 0):
-            return False  # (and "the QTc is not prolonged (438 ms)": the measured value)
+        if cue.kind == NEGATED and plain_number and (reached or self.lowered.find("(", cue.end, anchor) >= 0
+                                                     or _DENIED_WORD_AT_RE.fullmatch(self.lowered, cue.end, anchor)):
+            # (and "the QTc is not prolonged (438 ms)", "the PR isn't prolonged at 180 ms": the
+            # measured value)
+            return False
         if cue.kind == NEGATED:
             # "the absence of distinct P waves and irregular RR intervals": the wave denied,
             # the finding after "and" stated (atrial fibrillation as models describe it)

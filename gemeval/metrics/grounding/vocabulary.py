@@ -262,13 +262,13 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "atrial_fibrillation", r"atrial\s+fibrillation\b"),
         ("rhythm", "atrial_fibrillation", r"afib\b|af\b|a-fib\b"),
         ("rhythm", "regular", r"regular(?:\s+sinus)?\s+(?:rhythm|r-?r|ventricular)"),
-        ("rhythm", "regular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:to\s+be\s+)?"
+        ("rhythm", "regular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:not\s+)?(?:to\s+be\s+)?"
                               r"(?:regular|regularly)\b"
                               r"|regular(?:ly)?\s+(?:sinus\s+)?(?:rhythm|rhythmic)\b|rhythmic\b"
                               r"|regular\s+heart\s*(?:beat|rhythm|rate)\b"),  # "a regular heartbeat" (felt "heartbeats" are symptoms)
         ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular)"
                                 r"|irregular\s+heart\s*(?:beat|rhythm|rate)\b"),
-        ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:to\s+be\s+)?"
+        ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:not\s+)?(?:to\s+be\s+)?"
                                 r"(?:irregular|irregularly)\b"
                                 r"|arrhythmic\b"),
         ("hr_bpm", "slow", r"bradycardi[ac]\b"),
