@@ -92,3 +92,7 @@ def test_t_waves_normal_in_other_leads_and_a_normal_finding_comment() -> None:
     for text in ("T-wave inversion is seen in V1 - this can be a normal finding.",
                  "T-wave inversion in V1, which may be a normal variant."):
         assert _read(text) == [("t_wave", "V1", "inverted", "affirmed")]
+
+
+def test_there_is_questionable_hedges_the_finding_after_it() -> None:
+    assert _read("There is questionable ST depression in V6.") == [("st_mv", "V6", "depressed", "uncertain")]

@@ -307,6 +307,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{borders|bordering|borderline} on", "{at|on} the {border|borderline|edge|verge} {of|between}",
              "think", "suspect", "guess",  # "I think sinus", "I suspect LBBB", "my guess is flutter"
              "{i|we} would say", "d say",  # "I would say sinus rhythm at 72": an opinion of this tracing
+             "there {is|are|was|were} {questionable|equivocal|doubtful}",  # (the finding follows)
              # "If I'm reading this right, the QRS is 130 ms"
              "if {i'm|im|i am|we're|we are} {reading|seeing|interpreting} {this|it|the tracing|the strip} "
              "{right|correctly}", "if i {read|see} {this|it} {right|correctly}"),
