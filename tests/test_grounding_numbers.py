@@ -79,3 +79,14 @@ def test_a_number_after_a_denied_word_and_at_is_measured() -> None:
 
 def test_a_rhythm_said_not_to_be_irregular() -> None:
     assert _read("The rhythm is not irregular.") == [("rhythm", "irregular", None, None, "negated")]
+
+
+def test_clinician_shorthand_nl_and_at_sign() -> None:
+    assert _read("NSR @ 64; nl axis.") == [
+        ("rhythm", "sinus", None, None, "affirmed"), ("hr_bpm", "normal", None, None, "affirmed"),
+        ("hr_bpm", None, None, 64.0, "affirmed"), ("axis_deg", "normal", None, None, "affirmed")]
+    assert [(c.quantity, c.category) for c in extract_claims("SR, nl intervals.")][1:] == [
+        ("pr_ms", "normal"), ("qrs_ms", "normal"), ("qtc_ms", "normal")]
+    # "nl" before a range is the normal range
+    assert [(c.value, c.assertion) for c in extract_claims("PR 176 ms (nl 120-200 ms).")] == [
+        (176.0, "affirmed"), (160.0, "reference")]

@@ -136,7 +136,7 @@ SCOPE_CHARS = 120
 ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
-    r"\s*[\"”'’]?\s*(?:interval|duration|width|axis|rate)?[\"”'’]?[\s*]*(?:[:=]|of|is|was|are|were|['’]s|at|measures|measured"
+    r"\s*[\"”'’]?\s*(?:interval|duration|width|axis|rate)?[\"”'’]?[\s*]*(?:[:=@]|of|is|was|are|were|['’]s|at|measures|measured"
     r"|measuring|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+(?:out|back|in)\s+(?:at|as)|(?:is|was)\s+calculated\s+at"
     # "it's sitting at 468", "the rate hovers around 58", "it's running at about 104"
     r"|(?:(?:is|was|['’]s)\s+)?(?:sitting|running|hovering|coming\s+in|sits|runs|hovers)\s+(?:at|around)"
@@ -187,6 +187,7 @@ QT categories are claims about the corrected QT (``qtc_ms``), as in clinical use
 KEYWORD_CATEGORIES["qtc_ms"] = KEYWORD_CATEGORIES["qtc_fridericia_ms"] = KEYWORD_CATEGORIES["qt_ms"]
 for _words in KEYWORD_CATEGORIES.values():
     _words["wnl"] = "normal"  # "within normal limits", as clinicians abbreviate it
+    _words["nl"] = "normal"  # "nl axis", "axis nl"
 
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KEYWORD_CATEGORIES.items()}
 
@@ -340,7 +341,8 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "normal", r"normal\s+sinus\s+rhythm\b|normal\s+ventricular\s+response\b"),
         ("intervals", "normal", r"intervals\s+(?:are\s+|were\s+|appear\s+|look\s+)?(?:all\s+)?"
-                                r"(?:within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|unremarkable|wnl)\b|normal\s+intervals\b"),
+                                r"(?:within\s+(?:the\s+)?normal\s+(?:limits|range)|normal|unremarkable|wnl|nl)\b"
+                                r"|(?:normal|nl)\s+intervals\b"),
         ("pr_ms", "prolonged", r"av(?<!second-degree av)(?<!second degree av)(?<!third-degree av)(?<!third degree av)(?<!2nd degree av)(?<!3rd degree av)(?<!2nd-degree av)(?<!3rd-degree av)(?<!complete av)(?<!2:1 av)(?<!high-grade av)(?<!high grade av)(?<!advanced av)\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"
                                r"|a-v\s+block\b(?!\s+(?:ii|2|iii|3|second|third|high|complete|mobitz|2nd|3rd))"),
         ("qrs_ms", "wide", r"bundle(?<!incomplete bundle)(?<!incomplete right bundle)(?<!incomplete left bundle)"
