@@ -305,7 +305,7 @@ def test_a_finding_named_in_general_and_usually_normal_is_a_rule() -> None:
 
 
 def test_a_list_whose_subject_holds_a_rule_is_general_throughout() -> None:
-    assert _statuses("Red flags a cardiologist would look for include ST elevation, new Q waves "
+    assert _statuses("Things a cardiologist would look for include ST elevation, new Q waves "
                      "and T-wave inversion in V2.") == {"hypothetical"}
     assert _statuses("The findings here include ST elevation in V2 and T-wave inversion in V3.") == {"affirmed"}
 
