@@ -90,3 +90,10 @@ def test_clinician_shorthand_nl_and_at_sign() -> None:
     # "nl" before a range is the normal range
     assert [(c.value, c.assertion) for c in extract_claims("PR 176 ms (nl 120-200 ms).")] == [
         (176.0, "affirmed"), (160.0, "reference")]
+
+
+def test_right_in_the_middle_of_the_normal_range() -> None:
+    for text in ("Your heart rate is 71 - that's right in the healthy range.",
+                 "Your heart rate is 71, right in the middle of the normal range."):
+        assert [(c.quantity, c.category, c.value) for c in extract_claims(text)] == [
+            ("hr_bpm", None, 71.0), ("hr_bpm", "normal", None)]

@@ -193,7 +193,8 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KE
 
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
-_WITHIN_RANGE = (r"(?:within|in|outside)\s+(?:the\s+|an?\s+)?(?:usual|typical|healthy|normal|expected|standard|acceptable)"
+_WITHIN_RANGE = (r"(?:within|in|outside)\s+(?:the\s+|an?\s+)?(?:(?:middle|centre|center|heart)\s+of\s+the\s+)?"
+                 r"(?:usual|typical|healthy|normal|expected|standard|acceptable)"
                  r"(?:\s+(?:(?:resting|adult|heart\s+rate)\s+){0,2}(?:normal\s+)?(?:limits|range)"
                  # "that's within normal." (the word "normal" ending its clause)
                  r"|(?<=normal)(?=\s*(?:[.,;!?)]|[—–]|$)))")
@@ -235,7 +236,8 @@ VALUE_PREDICATE_RE = re.compile(
     r"|\s*[-–—]+\s*(?:it|that|this)(?:['’]s|\s+is|\s+was|\s+seems|\s+looks)\s+"
     r"|\s*,\s*|\s+(?=normal|prolonged|within)|\s*\(\s*(?=(?:[a-z]+\s+){0,2}[a-z]+\s*(?:[);,]|$)|(?:[a-z]+\s+){1,2}[a-z]+\s*:)|\s+[-–—]+\s*|\s*\|\s*)"
     r"(?:not\s+(?:too\s+)?|too\s+)?"  # "which is not wide", "That is not too fast"
-    rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well|generally)\s+)?"
+    rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well|generally"
+    r"|right|squarely|firmly)\s+)?"  # "that's right in the healthy range"
     r"(?:on\s+the\s+|a\s+(?=normal\b))?"
     rf"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|{_WITHIN_RANGE}"
     # "just slightly below normal", "a little above the normal range" (not "below the normal limit of 450")
