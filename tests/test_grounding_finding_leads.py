@@ -96,3 +96,13 @@ def test_t_waves_normal_in_other_leads_and_a_normal_finding_comment() -> None:
 
 def test_there_is_questionable_hedges_the_finding_after_it() -> None:
     assert _read("There is questionable ST depression in V6.") == [("st_mv", "V6", "depressed", "uncertain")]
+
+
+def test_a_t_wave_list_goes_on_past_a_contrast() -> None:
+    assert _read("T waves are inverted in III but upright in aVF.") == [
+        ("t_wave", "III", "inverted", "affirmed"), ("t_wave", "aVF", "normal", "affirmed")]
+    assert _read("T waves upright in most leads, though possibly flattened in aVL.") == [
+        ("t_wave", None, "normal", "affirmed"), ("t_wave", "aVL", "flat", "uncertain")]
+    # a contrast that turns to another finding ends the list
+    assert _read("T waves are upright in II but the ST segment is depressed in V6.") == [
+        ("t_wave", "II", "normal", "affirmed"), ("st_mv", "V6", "depressed", "affirmed")]

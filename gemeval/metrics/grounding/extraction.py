@@ -1322,8 +1322,9 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
             first = T_WAVE_BEFORE[before[0]]
         if first is not None:
             parts.append((first, mention.end, mention.end))
-        while lowered.startswith(";", scope_end) and _NEXT_T_CLAUSE_RE.match(lowered, scope_end):
-            # "T waves: upright in I, II, V2-V6; inverted in aVR": the list goes on past ";"
+        while lowered.startswith((";", "b", "t", "a", "w", "y"), scope_end) and _NEXT_T_CLAUSE_RE.match(lowered, scope_end):
+            # "T waves: upright in I, II, V2-V6; inverted in aVR", "upright in most leads,
+            # though possibly flattened in aVL": the list goes on past ";" or the contrast
             scope_end = _clause_scope_end(parsed, scope_end + 1)
         for m in T_WAVE_WORDS_RE.finditer(lowered, mention.end, scope_end):
             category = T_WAVE_WORDS[m.lastgroup or ""]
@@ -1370,9 +1371,11 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
 _NORMAL_COMMENT_AFTER_RE = re.compile(r"\s+(?:finding|variant|variation|feature|pattern)s?(?![a-z])")
 _LEADS_AFTER_RE = re.compile(r"\s*,?\s*(?:in\s+)?(?:leads?\s+)?")
 _NEXT_T_CLAUSE_RE = re.compile(
-    r";\s*(?:and\s+|but\s+)?(?:(?:slightly|mildly|deeply|minimally)\s+)?(?:upright|inverted|negative|flat|flattened"
-    r"|biphasic|peaked|tall|positive)\s+in\b")
-"""A clause after ";" that goes on with a T-wave list: "; inverted in aVR"."""
+    r"(?:;\s*(?:and\s+|but\s+)?|(?:but|though|although|while|whereas|yet)\s+)"
+    r"(?:(?:slightly|mildly|deeply|minimally|possibly|probably|perhaps|maybe|likely)\s+)?(?:upright|inverted|negative"
+    r"|flat|flattened|biphasic|peaked|tall|positive)\s+in\b")
+"""A clause after ";" or a contrast that goes on with a T-wave list: "; inverted in aVR", "but
+inverted in III"."""
 _WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with|such\s+as|including)\s+(?:[a-z]+\s+){0,2}")
 _JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus)\s*$")
 
