@@ -190,3 +190,15 @@ def test_a_hedged_bare_number_after_its_keyword() -> None:
 def test_a_value_given_as_previously_beside_this_ones() -> None:
     claims = extract_claims("PR 186 ms, previously 228 ms.")
     assert [(c.value, c.assertion) for c in claims] == [(186.0, "affirmed"), (228.0, "hypothetical")]
+
+
+def test_a_bare_range_or_limit_said_to_be_normal() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.low, c.high, c.assertion) for c in extract_claims(text)]
+    assert read("Your heart rate is 57 (60-100 is normal).") == [("hr_bpm", 57.0, 57.0, "affirmed"),
+                                                                ("hr_bpm", 60.0, 100.0, "reference")]
+    assert read("Your QTc is 441 ms; under 450 is considered normal for men.")[1][1:] == (
+        float("-inf"), 450.0, "reference")
+    # the range after "is normal" keeps its reading, and a measured value judged normal is this case's
+    assert read("The PR interval is normal (120-200 ms).")[1:] == [("pr_ms", 120.0, 200.0, "reference")]
+    assert read("The QRS of 92 ms is normal.")[0] == ("qrs_ms", 92.0, 92.0, "affirmed")

@@ -424,6 +424,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     (_expand("{is|are} typical", "{is|are} characteristic",
              "{is|are} {required|needed|used|diagnostic}", "{is|are} expected"),
      HYPOTHETICAL, BACKWARD),
+    # a range or limit said to be normal ("(60-100 is normal)", "under 450 is normal for men");
+    # a plain number so judged is this ECG's ("the QRS of 90 ms is normal")
+    (_expand("{is|are} {considered|usually|generally|typically|} normal"), REFERENCE, BACKWARD),
     # -- reference ranges and normal limits (numbers only) -----------------------------------
     (_expand("normal", "normally", "normal range", "normal ranges", "normal value", "normal values",
              "normal limit", "normal limits", "reference", "ref", "reference range",
@@ -528,6 +531,8 @@ _AND_RE = re.compile(r"\s(?:and|with)\s")
 _UNCHECKED_WAVE_RE = re.compile(r"(?<![a-z])(?:p|delta|flutter|fibrillatory|f)[- ]?waves?(?![a-z])|pac(?:ing|emaker)\s+spikes?")
 """Waves and spikes gemeval does not check, denied before a finding joined by "and"."""
 _USUALLY = frozenset({"typically", "usually", "normally", "generally"})
+_IS_NORMAL = frozenset(_expand("{is|are} {considered|usually|generally|typically|} normal"))
+"""A range or limit before it said to be normal (see the trigger table)."""
 _USUAL_VALUE_RE = re.compile(r"\s*(?:(?:under|below|less\s+than|between|up\s+to|over|above|more\s+than|at\s+least|from"
                              r"|about|around|approximately)\s*)?[<>≤≥]?=?\s*\d")
 """A value right after "typically" (see ``_usual_value``)."""
@@ -889,6 +894,11 @@ class AssertionReader:
                 c.phrase in _LIMIT_ADJECTIVES and _LIMIT_AFTER_RE.match(lowered, c.end))]
         if any(c.phrase in _NAMING or (c.kind == REFERENCE and c.phrase in _LIMIT_WORDS) for c in self.cues):
             self.cues = [c for c in self.cues if not self._names_this_finding(c) and not self._compared_limit(c)]
+        if any(c.phrase in _IS_NORMAL for c in self.cues):
+            # "is normal" read backwards ("(60-100 is normal)") keeps the forward "normal" of its
+            # last word ("the PR interval is normal (120-200 ms)")
+            self._add_cues([Cue(c.end - len("normal"), c.end, REFERENCE, FORWARD, "normal")
+                            for c in self.cues if c.phrase in _IS_NORMAL])
         if any(c.phrase in _USUALLY for c in self.cues):
             self.cues = [self._usual_value(c) for c in self.cues]
         if any(c.phrase in _EXAMPLE_CUES for c in self.cues):
@@ -1631,7 +1641,7 @@ class AssertionReader:
             kind = cue.kind
             if kind in (PSEUDO, TERMINATE):
                 continue
-            if kind == REFERENCE and (not numeric or (plain and cue.direction == SENTENCE)):
+            if kind == REFERENCE and (not numeric or (plain and cue.direction in (SENTENCE, BACKWARD))):
                 continue  # ("In healthy adults the QTc is below 450 ms; yours is 470 ms": 470 is measured)
             if kind == UNCERTAIN and numeric and plain and cue.phrase in _CATEGORY_HEDGES and "," not in (
                     self.lowered[cue.end:anchor] if cue.end <= anchor else self.lowered[inner_end:cue.start]):

@@ -666,13 +666,16 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
 
 _PRONOUN_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are",
                     "it looks", "it seems", "it appears", "it measures", "it comes", "it came", "they", "number",
-                    "value ", "reading", "figure",
+                    "value ", "reading", "figure", " normal",
                     "values ", "normal is ", "somewhere ", "anywhere ")
 _PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|you|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
                          # "it looks like roughly 90 ms", "it measures 0.10 s", "they measure about 90 ms"
                          r"|(?:it|that)\s+(?:looks\s+like|seems\s+to\s+be|appears\s+to\s+be|measures|comes\s+to)(?=\s)"
                          r"|they\s+(?:look\s+like|seem\s+to\s+be|appear\s+to\s+be|measure)(?=\s)"
                          r"|(?:it|that)(?=\s+(?:comes|came)\s+(?:in|out|back)\s)"  # "it comes in at 452"
+                         # a bare range or limit opening a clause, said to be normal: "(60-100 is normal)"
+                         r"|(?:(?<=\()|(?<=[.;]\s))(?=(?:under|below|over|above|between)?\s*\d[\d.]*\s*(?:(?:-|–|to|and)\s*"
+                         r"\d[\d.]*\s*)?(?:[a-z/]+\s+)?(?:is|are)\s+(?:(?:considered|usually|generally|typically)\s+)?normal)"
                          # "The number on your report is 472 ms"
                          r"|(?:the|this|that)\s+(?:number|value|reading|figure)(?:\s+(?:on|in)\s+(?:your|the)\s+"
                          r"(?:report|printout|ecg|ekg|tracing))?(?=\s+(?:is|was|reads)\s)"
