@@ -106,3 +106,11 @@ def test_a_t_wave_list_goes_on_past_a_contrast() -> None:
     # a contrast that turns to another finding ends the list
     assert _read("T waves are upright in II but the ST segment is depressed in V6.") == [
         ("t_wave", "II", "normal", "affirmed"), ("st_mv", "V6", "depressed", "affirmed")]
+
+
+def test_an_st_finding_goes_on_past_a_contrast_or_an_exception() -> None:
+    assert _read("ST elevation in V2 and V3 but depression in III.") == [
+        ("st_mv", "V2", "elevated", "affirmed"), ("st_mv", "V3", "elevated", "affirmed"),
+        ("st_mv", "III", "depressed", "affirmed")]
+    assert _read("ST segments are isoelectric except for slight depression in V6.") == [
+        ("st_mv", None, "isoelectric", "affirmed"), ("st_mv", "V6", "depressed", "affirmed")]

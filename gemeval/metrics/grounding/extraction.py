@@ -77,6 +77,7 @@ from gemeval.metrics.grounding.vocabulary import (
     LIST_QUANTITIES,
     LIST_VALUES_RE,
     OPPOSITE_ST_RE,
+    ST_AFTER_NORMAL_RE,
     ST_DIRECTION_BEFORE_RE,
     ST_QUALIFIERS,
     PAIR_VALUES_RE,
@@ -1083,9 +1084,13 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
     pattern = OPPOSITE_ST_RE.get(direction[1] or "")
     turn = pattern.search(parsed.lowered, mention.end, mention.scope_end) if pattern else None
     tail_end = mention.scope_end
-    if turn is None and pattern is not None and parsed.lowered.startswith(";", mention.scope_end):
-        # "ST segment: elevation of 0.15 mV in V2-V3; depression of 0.1 mV in V5-V6": the
-        # clause after a semicolon that opens with the opposite direction goes on with it.
+    if turn is None and direction[1] in ("isoelectric", "normal"):
+        pattern = ST_AFTER_NORMAL_RE
+    if turn is None and pattern is not None and parsed.lowered.startswith(_NEXT_CLAUSE_FIRST, mention.scope_end):
+        # "ST segment: elevation of 0.15 mV in V2-V3; depression of 0.1 mV in V5-V6", "ST
+        # elevation in V1-V3 but depression in II, III", "normal except for 1 mm depression
+        # in V6": the clause after a semicolon or a contrast that opens with the opposite
+        # direction goes on with it.
         opening = _NEXT_CLAUSE_RE.match(parsed.lowered, mention.scope_end)
         turn = pattern.match(parsed.lowered, opening.end()) if opening is not None else None
         if turn is not None:
@@ -1120,7 +1125,11 @@ _NO_DIRECTION: tuple[float, str | None, int] = (1.0, None, -1)
 
 _WORD_TAIL_RE = re.compile(r"[a-z]*\s+")
 _COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
-_NEXT_CLAUSE_RE = re.compile(rf";\s*(?:(?:and|with|plus)\s+)?(?:(?:{ST_QUALIFIERS})\s+)*")
+_NEXT_CLAUSE_RE = re.compile(
+    rf"(?:;\s*(?:(?:and|with|plus)\s+)?|(?:but|though|although|whereas|while|yet|except(?:\s+for)?|apart\s+from"
+    rf"|other\s+than)\s+(?:(?:an?|some|the)\s+)?(?:\d+(?:\.\d+)?\s*(?:mm|mv)\s+(?:of\s+)?)?)"
+    rf"(?:(?:{ST_QUALIFIERS}|slightly|mildly|minimally)\s+)*(?:st[- ](?:segments?\s+)?)?")
+_NEXT_CLAUSE_FIRST = (";", "but", "though", "although", "whereas", "while", "yet", "except", "apart", "other")
 
 
 def _clause_scope_end(parsed: ParsedText, start: int) -> int:

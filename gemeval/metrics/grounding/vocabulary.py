@@ -467,8 +467,12 @@ OPPOSITE_ST_RE = {
                             + "|" + at_word_start(_RECIPROCAL_CHANGES, r"\w")
                             + "|" + at_word_start(r"elevat(?:ion|ions|ed)\b", r"\w")),
 }
+ST_AFTER_NORMAL_RE = re.compile(
+    at_word_start(r"elevat(?:ion|ions|ed)\b", r"\w") + "|" + at_word_start(r"depress(?:ion|ions|ed)\b", r"\w"))
 """The opposite direction in an ST mention's scope ("with reciprocal depression", "with
-reciprocal changes in I and aVL": the opposite of the finding's own)."""
+reciprocal changes in I and aVL": the opposite of the finding's own). ``ST_AFTER_NORMAL_RE``:
+a direction in the clause after a normal ST's ("isoelectric in the limb leads but slightly
+elevated in V2")."""
 
 
 T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
