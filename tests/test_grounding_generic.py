@@ -323,3 +323,12 @@ def test_i_would_say_is_an_opinion_of_this_tracing_not_a_rule() -> None:
     assert [c.assertion for c in extract_claims("I'd say sinus rhythm at 66 bpm.")] == ["uncertain", "uncertain"]
     assert [c.assertion for c in extract_claims("Most cardiologists would say a rate over 100 is fast.")] == [
         "hypothetical", "hypothetical"]
+
+
+@pytest.mark.parametrize("text", [
+    "Imagine a tracing with a QTc of 530 ms.",
+    "Suppose the ventricular rate were 150 bpm.",
+    "Let us assume a PR interval of 250 ms.",
+])
+def test_a_case_supposed_is_hypothetical(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}

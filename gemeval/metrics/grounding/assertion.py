@@ -409,6 +409,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{is|are} {usually|often|generally|} {normal|a normal finding|a normal variant} in {adults|children|infants|"
              "athletes|young|the young|healthy|many|most|women|men|the elderly|older}",
              "remember", "recall that", "as a rule", "key features {are|include}", "diagnosis of exclusion",
+             # a case supposed: "Imagine a patient with a QTc of 520 ms", "Suppose the PR is 240 ms; ..."
+             "imagine", "suppose", "supposing", "{lets|let us} {assume|imagine|suppose}", "hypothetically",
              # what a finding needs: "To be called first-degree AV block, the PR has to be over 200 ms"
              "to be {called|considered|labelled|labeled|classed|classified|diagnosed as}", "to {qualify|count} as",
 
