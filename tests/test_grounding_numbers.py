@@ -97,3 +97,7 @@ def test_right_in_the_middle_of_the_normal_range() -> None:
                  "Your heart rate is 71, right in the middle of the normal range."):
         assert [(c.quantity, c.category, c.value) for c in extract_claims(text)] == [
             ("hr_bpm", None, 71.0), ("hr_bpm", "normal", None)]
+
+
+def test_minus_written_as_a_word_is_the_sign() -> None:
+    assert _read("The axis is about minus 45 degrees.") == [("axis_deg", None, None, -45.0, "affirmed")]

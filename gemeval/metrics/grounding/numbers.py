@@ -293,6 +293,8 @@ def read_values(text: str, lowered: str) -> list[Value]:
             number = text[start:number_end]
         if start < last_end:  # the end of the range before
             continue
+        if before_char == " " and lowered.endswith("minus ", start - 6 if start > 6 else 0, start):
+            signed, number = True, "-" + number  # "an axis of minus 30 degrees"
         if time_stamps and lowered.find("=", start - 8 if start > 8 else 0, start) >= 0 and _TIME_STAMP_RE.search(
                 lowered, start - 8 if start > 8 else 0, start):
             continue  # "peaking at t=0.11 s" is a time, not a duration
