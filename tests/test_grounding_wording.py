@@ -179,6 +179,7 @@ def test_the_number_on_the_report_and_a_verdict_after_a_semicolon() -> None:
     def read(text: str) -> list[tuple]:
         return [(c.quantity, c.value if c.category is None else c.category) for c in extract_claims(text)]
     assert read("You asked about the QTc. The number on your printout is 0.47 s.") == [("qtc_ms", 470.0)]
+    assert read("Your heart rate was taken twice; your reading was 61.") == [("hr_bpm", 61.0)]
     assert read("Your QRS came out at 96 ms; that is normal.") == [("qrs_ms", 96.0), ("qrs_ms", "normal")]
 
 

@@ -678,7 +678,7 @@ _PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|you|they)(?:['’](?:s|re
                          r"|(?:(?<=\()|(?<=[.;]\s))(?=(?:under|below|over|above|between)?\s*\d[\d.]*\s*(?:(?:-|–|to|and)\s*"
                          r"\d[\d.]*\s*)?(?:[a-z/]+\s+)?(?:is|are)\s+(?:(?:considered|usually|generally|typically)\s+)?normal)"
                          # "The number on your report is 472 ms"
-                         r"|(?:the|this|that)\s+(?:number|value|reading|figure)(?:\s+(?:on|in)\s+(?:your|the)\s+"
+                         r"|(?:the|this|that|your)\s+(?:number|value|reading|figure)(?:\s+(?:on|in)\s+(?:your|the)\s+"
                          r"(?:report|printout|ecg|ekg|tracing))?(?=\s+(?:is|was|reads)\s)"
                          r"|values(?=\s+(?:under|over|above|below|between|less|more|greater)\s)"
                          # "normal is under 450", "somewhere between 60 and 100 is normal"
