@@ -114,3 +114,9 @@ def test_an_st_finding_goes_on_past_a_contrast_or_an_exception() -> None:
         ("st_mv", "III", "depressed", "affirmed")]
     assert _read("ST segments are isoelectric except for slight depression in V6.") == [
         ("st_mv", None, "isoelectric", "affirmed"), ("st_mv", "V6", "depressed", "affirmed")]
+
+
+def test_a_finding_named_again_in_parentheses_keeps_its_leads() -> None:
+    assert _read("T-wave inversion (TWI) in V2 and V3.") == [
+        ("t_wave", "V2", "inverted", "affirmed"), ("t_wave", "V3", "inverted", "affirmed")]
+    assert [(c.lead, c.value) for c in extract_claims("ST elevation (STE) of 2 mm in II.")] == [("II", 0.2)]

@@ -220,6 +220,7 @@ _MIMIC_BEFORE_RE = re.compile(
 inferior Q waves", "may be mistaken for pathological Q waves"."""
 _LIKE_AFTER_RE = re.compile(r"[- ]?like\b")
 _GLOSS_OPEN_RE = re.compile(r"\s*\(\s*")
+_GLOSS_CLOSE_RE = re.compile(r"\s*\)")
 _DENIED_LIST_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:(?:or|nor|and)\s+)?")
 _DENIABLE = frozenset(LEAD_FINDING_QUANTITIES) | {"st_t"}
 
@@ -421,6 +422,13 @@ class ParsedText:
         denials = self.lead_denials
         denial_cuts = [cut for cut, _, _ in denials]
         group_starts = self.group_starts
+        if parens and len(mentions) > 1:
+            # A finding named again in parentheses right after it ("ST elevation (STE) in V2-V4")
+            # is one mention: its leads and numbers come after the parenthesis.
+            mentions = [m for i, m in enumerate(mentions) if not (
+                i and m.quantity == mentions[i - 1].quantity and m.quantity in LEAD_FINDING_QUANTITIES
+                and _GLOSS_OPEN_RE.fullmatch(lowered, mentions[i - 1].end, m.start)
+                and _GLOSS_CLOSE_RE.match(lowered, m.end))]
         next_starts = [m.start for m in mentions]
         next_starts.append(size)
         if parens:
