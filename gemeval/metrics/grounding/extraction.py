@@ -675,7 +675,8 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
 
 _PRONOUN_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are",
                     "it looks", "it seems", "it appears", "it measures", "it comes", "it came", "they", "number",
-                    "value ", "reading", "figure", " normal",
+                    "value ", "reading", "figure", "is normal", "are normal", "considered normal", "usually normal",
+                    "generally normal", "typically normal",
                     "values ", "normal is ", "somewhere ", "anywhere ")
 _PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|you|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
                          # "it looks like roughly 90 ms", "it measures 0.10 s", "they measure about 90 ms"
