@@ -120,3 +120,13 @@ def test_a_finding_named_again_in_parentheses_keeps_its_leads() -> None:
     assert _read("T-wave inversion (TWI) in V2 and V3.") == [
         ("t_wave", "V2", "inverted", "affirmed"), ("t_wave", "V3", "inverted", "affirmed")]
     assert [(c.lead, c.value) for c in extract_claims("ST elevation (STE) of 2 mm in II.")] == [("II", 0.2)]
+
+
+def test_a_differential_hedges_both_sides() -> None:
+    claims = extract_claims("Atrial flutter vs. sinus tachycardia, rate 150.")
+    assert [(c.quantity, c.category, c.assertion) for c in claims] == [
+        ("rhythm", "atrial_flutter", "uncertain"), ("rhythm", "sinus", "uncertain"), ("hr_bpm", "fast", "uncertain"),
+        ("hr_bpm", None, "affirmed")]
+    # a dash ends the clause the differential reaches back into
+    claims = extract_claims("QRS narrow - sinus tachycardia vs atrial tachycardia.")
+    assert [(c.quantity, c.assertion) for c in claims][0] == ("qrs_ms", "affirmed")

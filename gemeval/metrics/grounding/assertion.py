@@ -331,7 +331,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "point|point to|point towards|point toward|hint|hint at}"),
      UNCERTAIN, FORWARD),
     (_expand("{must|should|could|needs to|need to|has to} be {considered|excluded|ruled out}",
-             "questionable", "equivocal", "suspected", "doubtful"),
+             "questionable", "equivocal", "suspected", "doubtful",
+             "versus", "vs"),  # a differential hedges both sides: "junctional rhythm vs sinus bradycardia"
      UNCERTAIN, BACKWARD),
     (_expand("{is|are|seems|appears|remains} the {most likely|likeliest|most probable|probable|likely} "
              "{explanation|diagnosis|interpretation|rhythm|cause|culprit|possibility}",
@@ -1574,6 +1575,8 @@ class AssertionReader:
         for _, mark in self._marks_between(anchor_end, cue.start):
             if mark in ",?(":
                 return False
+        if any(anchor_end <= pos < cue.start for pos in self.dashes):
+            return False  # "regular — sinus tachycardia vs flutter": the dash ends the clause
         # "no ST elevation that would meet STEMI criteria": the relative clause's verb is
         # not the finding's.
         return _RELATIVE_RE.search(self.lowered, anchor_end, cue.start) is None
