@@ -203,3 +203,9 @@ def test_a_bare_range_or_limit_said_to_be_normal() -> None:
     # the range after "is normal" keeps its reading, and a measured value judged normal is this case's
     assert read("The PR interval is normal (120-200 ms).")[1:] == [("pr_ms", 120.0, 200.0, "reference")]
     assert read("The QRS of 92 ms is normal.")[0] == ("qrs_ms", 92.0, 92.0, "affirmed")
+
+
+def test_a_pronoun_in_a_labelled_line_stands_for_the_labels_quantity() -> None:
+    text = ("PR interval: the time from the start of the P wave to the start of the QRS. "
+            "Yours is 0.17 seconds.\nQTc: it comes out at about 452 ms.")
+    assert [(c.quantity, c.value) for c in extract_claims(text)] == [("pr_ms", 170.0), ("qtc_ms", 452.0)]

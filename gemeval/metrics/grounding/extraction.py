@@ -664,10 +664,13 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
     """``mentions`` and, for each possessive pronoun that stands for a quantity, a mention of
     the last interval, rate or axis named before it (within ``_POSSESSIVE_REACH``)."""
     added = []
+    mention_starts = [x.start for x in mentions]
     for m in _POSSESSIVE_RE.finditer(lowered):
         earlier = [x for x in mentions if x.end <= m.start() and m.start() - x.end <= _POSSESSIVE_REACH]
-        if earlier and earlier[-1].quantity in _INTERVAL_RATE_AXIS:
-            added.append(Mention(earlier[-1].quantity, m.start(1), m.end(1), m))
+        quantity = _line_label(lowered, mentions, mention_starts, m.start()) or (
+            earlier[-1].quantity if earlier else None)
+        if quantity in _INTERVAL_RATE_AXIS:
+            added.append(Mention(quantity, m.start(1), m.end(1), m))
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda x: x.start)
@@ -699,6 +702,24 @@ _PRONOUN_REACH = 40
 """How far (characters) after the pronoun its number may stand."""
 
 
+def _line_label(lowered: str, mentions: list[Mention], mention_starts: list[int], pos: int) -> str | None:
+    """The interval, rate or axis a line opened by its label names ("PR interval: ... Yours is
+    0.16 seconds"), where ``pos`` is after the label's colon: what a pronoun there stands for,
+    though the line names another quantity on the way ("... to the start of the QRS")."""
+    line_start = lowered.rfind("\n", 0, pos) + 1
+    k = bisect_left(mention_starts, line_start)
+    if k == len(mentions) or mentions[k].start >= pos:
+        return None
+    label = mentions[k]
+    if not _SECTION_HEAD_RE.fullmatch(lowered, line_start, label.start):
+        return None
+    colon = _LABEL_COLON_RE.match(lowered, label.end)
+    if colon is None or colon.end() > pos:
+        return None
+    quantity = "qtc_ms" if label.quantity == "qt_qtc_pair" else label.quantity
+    return quantity if quantity in _INTERVAL_RATE_AXIS else None
+
+
 def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Mention]) -> list[Mention]:
     """``mentions`` and, for a pronoun that stands for the interval, rate or axis named last
     before it (within ``_POSSESSIVE_REACH``) and is followed by a number of it ("Your heart
@@ -714,7 +735,10 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
         if k == 0 or (k < len(mentions) and mentions[k].start < m.end()):
             continue
         earlier = mentions[k - 1]
-        if earlier.quantity not in _INTERVAL_RATE_AXIS or m.start() - earlier.end > _POSSESSIVE_REACH:
+        if m.start() - earlier.end > _POSSESSIVE_REACH:
+            continue
+        quantity = _line_label(lowered, mentions, mention_starts, m.start()) or earlier.quantity
+        if quantity not in _INTERVAL_RATE_AXIS:
             continue
         i = bisect_left(starts, m.end())
         if i == len(values) or values[i].start - m.end() > _PRONOUN_REACH or values[i].conversion:
@@ -723,13 +747,13 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
         if k < len(mentions) and mentions[k].start < value.start:
             continue  # another keyword first: "it's the QRS that is 90 ms"
         if not (TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)
-                or _category_at(lowered, earlier.quantity, m.end(), value.start)):
+                or _category_at(lowered, quantity, m.end(), value.start)):
             continue
         if value.family is None and not _bare_number_ok(lowered, value):
             continue
-        if not (_fits(earlier.quantity, value) or (value.family is None and _plausible(earlier.quantity, value))):
+        if not (_fits(quantity, value) or (value.family is None and _plausible(quantity, value))):
             continue
-        added.append(Mention(earlier.quantity, m.start(), m.end(), m))
+        added.append(Mention(quantity, m.start(), m.end(), m))
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda x: x.start)
