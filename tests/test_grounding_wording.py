@@ -209,3 +209,9 @@ def test_a_pronoun_in_a_labelled_line_stands_for_the_labels_quantity() -> None:
     text = ("PR interval: the time from the start of the P wave to the start of the QRS. "
             "Yours is 0.17 seconds.\nQTc: it comes out at about 452 ms.")
     assert [(c.quantity, c.value) for c in extract_claims(text)] == [("pr_ms", 170.0), ("qtc_ms", 452.0)]
+
+
+def test_just_a_touch_before_a_verdict() -> None:
+    claims = extract_claims("Your heart rate is 103, so just a touch fast.")
+    assert [(c.quantity, c.value if c.category is None else c.category) for c in claims] == [
+        ("hr_bpm", 103.0), ("hr_bpm", "fast")]

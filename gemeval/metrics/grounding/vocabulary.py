@@ -204,7 +204,7 @@ resting range", "within a healthy range" (a word for normal is needed: "within t
 _RANGE_TAIL = _WITHIN_RANGE[len("(?:within|in|outside)"):]
 """The words of ``_WITHIN_RANGE`` after "within"."""
 
-_DEGREE = (r"(?:a\s+(?:bit|little|touch)|(?:just\s+|only\s+|very\s+)?(?:slightly|mildly|somewhat|moderately"
+_DEGREE = (r"(?:(?:just\s+|only\s+)?a\s+(?:bit|little|touch|tad)|(?:just\s+|only\s+|very\s+)?(?:slightly|mildly|somewhat|moderately"
            r"|markedly|significantly|severely|substantially|considerably|notably|minimally|extremely|grossly"
            r"|abnormally|definitely|very))")
 """How much, before a category word: "significantly prolonged", "just slightly long"."""
