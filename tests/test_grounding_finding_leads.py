@@ -130,3 +130,13 @@ def test_a_differential_hedges_both_sides() -> None:
     # a dash ends the clause the differential reaches back into
     claims = extract_claims("QRS narrow - sinus tachycardia vs atrial tachycardia.")
     assert [(c.quantity, c.assertion) for c in claims][0] == ("qrs_ms", "affirmed")
+
+
+def test_a_finding_not_seen_is_denied_and_territories_joined_by_or() -> None:
+    assert _read("ST elevation is not seen in the anterior or lateral leads.") == [
+        ("st_mv", "anterior", "elevated", "negated"), ("st_mv", "lateral", "elevated", "negated")]
+    assert _read("Delta waves are absent and Q waves were not observed.") == [
+        ("q_wave", None, "pathological", "negated")]
+    # what is not evident is the cause, not the finding
+    assert [c.assertion for c in extract_claims("Sinus bradycardia; the cause of the bradycardia is not evident.")] == [
+        "affirmed", "affirmed", "affirmed"]

@@ -106,6 +106,9 @@ _DENIED_WORD_AT_RE = re.compile(
     r"\s+(?:(?:at\s+all|really|particularly|significantly|overly)\s+)?[a-z]+\s+(?:at|with)\s+"
     r"(?:(?:about|around|approximately|roughly|just)\s+)?[~≈]?\s*")
 """A denied word and "at" before a number: "isn't prolonged at 180 ms" measures it."""
+_CAUSE_OF_RE = re.compile(r"(?<![a-z])(?:cause|causes|reason|reasons|etiology|aetiology|origin|explanation|mechanism)"
+                          r"\s+(?:of|for)\s")
+"""What a denial after a finding denies instead of it: "the cause of the bradycardia is not evident"."""
 _LIST_LABEL_RE = re.compile(r"[\s*#>\-•]*(?:[a-z']+[ \t]+){0,7}[a-z']+[ \t*]*")
 """A short label before a colon: words only, at most eight (markdown around it allowed)."""
 _PRIORITY = {NOT_ASSESSABLE: 5, REFERENCE: 4.5, HYPOTHETICAL: 4, UNCERTAIN: 2, NEGATED: 1}
@@ -276,6 +279,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "disappeared", "{is|are|was|were} no longer {present|seen|visible|evident|there|apparent}",
              "no longer {present|seen|visible|evident|apparent}",
              "{is|are} not present", "{is|are|was|were} negative",
+             # (longer than "is not", which would take the words and reach forward only)
+             "{is|are|was|were} not {seen|identified|observed|noted|evident|visible|demonstrated|found|detected|"
+             "apparent|appreciated}",
              # chat: "the irregular rhythm from your last ECG is gone", "the fast rate has settled down"
              "{is|are|has|have} {gone|gone away}", "went away", "{has|have} {settled|settled down|calmed down}"),
      NEGATED, BACKWARD),
@@ -1577,6 +1583,8 @@ class AssertionReader:
                 return False
         if any(anchor_end <= pos < cue.start for pos in self.dashes):
             return False  # "regular — sinus tachycardia vs flutter": the dash ends the clause
+        if cue.kind == NEGATED and _CAUSE_OF_RE.search(self.lowered, sentence_start, anchor_end):
+            return False  # "the cause of the bradycardia is not evident": the cause is denied
         # "no ST elevation that would meet STEMI criteria": the relative clause's verb is
         # not the finding's.
         return _RELATIVE_RE.search(self.lowered, anchor_end, cue.start) is None

@@ -85,9 +85,9 @@ _COMPOUND_TERRITORY_RE = re.compile(
 leads, "right chest leads" the right precordial ones."""
 
 TERRITORY_BEFORE_RE = re.compile(
-    rf"(?P<names>(?:{_TERRITORY})(?:\s*(?:,\s*(?:and|&)?|and|&|/)\s*(?:{_TERRITORY}))*)\s+$")
+    rf"(?P<names>(?:{_TERRITORY})(?:\s*(?:,\s*(?:and|&|or)?|and|&|/|or|nor)\s*(?:{_TERRITORY}))*)\s+$")
 """Territory names (lowered) right before the word "leads": "inferior leads", "anterior
-and lateral leads", "anterior, septal, and lateral leads". Found from "leads" backwards,
+and lateral leads", "anterior, septal, and lateral leads", "inferior or lateral leads". Found from "leads" backwards,
 which is rare, so the scan is cheap."""
 
 TERRITORY_NAME_RE = re.compile(_TERRITORY)
