@@ -129,7 +129,7 @@ def test_a_differential_hedges_both_sides() -> None:
         ("hr_bpm", None, "affirmed")]
     # a dash ends the clause the differential reaches back into
     claims = extract_claims("QRS narrow - sinus tachycardia vs atrial tachycardia.")
-    assert [(c.quantity, c.assertion) for c in claims][0] == ("qrs_ms", "affirmed")
+    assert (claims[0].quantity, claims[0].assertion) == ("qrs_ms", "affirmed")
 
 
 def test_a_finding_not_seen_is_denied_and_territories_joined_by_or() -> None:
