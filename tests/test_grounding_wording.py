@@ -215,3 +215,8 @@ def test_just_a_touch_before_a_verdict() -> None:
     claims = extract_claims("Your heart rate is 103, so just a touch fast.")
     assert [(c.quantity, c.value if c.category is None else c.category) for c in claims] == [
         ("hr_bpm", 103.0), ("hr_bpm", "fast")]
+
+
+def test_a_labelled_lines_later_number_out_of_range_is_not_the_labels() -> None:
+    claims = extract_claims("**QRS duration:** 96 ms. The recording lasted 10 s.")
+    assert [(c.quantity, c.value) for c in claims] == [("qrs_ms", 96.0)]

@@ -604,6 +604,7 @@ class ParsedText:
             line_end = lowered.find("\n", colon.end())
             line_end = len(lowered) if line_end < 0 else line_end
             family = _VALUE_FAMILY[quantity]
+            least, most = _LABEL_VALUE_RANGE.get(quantity, (20.0, 1000.0))
             i = bisect_left(self.sentence_ends, colon.end())
             while i < len(self.sentence_ends) and self.sentence_ends[i] < line_end:
                 start, i = self.sentence_ends[i] + 1, i + 1
@@ -614,8 +615,8 @@ class ParsedText:
                 k = bisect_left(self.value_starts, start)
                 first = next((v for v in itertools.islice(values, k, None)
                               if v.start < end and not v.conversion and v.family == family), None)
-                if first is None:
-                    continue
+                if first is None or not least <= first.value <= most:
+                    continue  # ("The recording lasted 10 s" is no QRS)
                 at = end - len(lowered[start:end].lstrip())  # the sentence's first word
                 added.append(Mention(quantity, at, at, label.match))
         if not added:
@@ -775,6 +776,8 @@ _SECTION_TAIL_RE = re.compile(
     r"(?:[ \t]+(?:segments?|waves?|intervals?|duration|width|complex(?:es)?|axis|changes|morphology|analysis"
     r"|findings|assessment))*[ \t]*(?:\*\*|__)?[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*")
 """A line that is a heading of one quantity: "### ST Segments", "**QRS complex:**", "2. **T waves**"."""
+_LABEL_VALUE_RANGE = {"rr_ms": (200.0, 3000.0), "hr_bpm": (15.0, 300.0), "axis_deg": (-180.0, 360.0)}
+"""Where a number read for a label's quantity may lie (an interval's: 20 to 1000 ms)."""
 _LABEL_COLON_RE = re.compile(
     r"(?:[ \t]+(?:segments?|waves?|intervals?|duration|width|complex(?:es)?|axis))*[ \t]*(?:\*\*|__)?[ \t]*:"
     r"[ \t]*(?:\*\*|__)?")
