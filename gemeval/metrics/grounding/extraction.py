@@ -752,8 +752,10 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
             continue
         if value.family is None and not _bare_number_ok(lowered, value):
             continue
-        if not (_fits(quantity, value) or (value.family is None and _plausible(quantity, value))):
-            continue
+        least, most = _LABEL_VALUE_RANGE.get(quantity, (20.0, 1000.0))
+        if not ((_fits(quantity, value) and least <= value.value <= most)
+                or (value.family is None and _plausible(quantity, value))):
+            continue  # ("The QTc is 440 ms. It's 10 seconds long" is no QTc)
         added.append(Mention(quantity, m.start(), m.end(), m))
     if not added:
         return mentions
@@ -777,7 +779,8 @@ _SECTION_TAIL_RE = re.compile(
     r"|findings|assessment))*[ \t]*(?:\*\*|__)?[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*")
 """A line that is a heading of one quantity: "### ST Segments", "**QRS complex:**", "2. **T waves**"."""
 _LABEL_VALUE_RANGE = {"rr_ms": (200.0, 3000.0), "hr_bpm": (15.0, 300.0), "axis_deg": (-180.0, 360.0)}
-"""Where a number read for a label's quantity may lie (an interval's: 20 to 1000 ms)."""
+"""Where a number read for a label's or a pronoun's quantity may lie (an interval's: 20 to
+1000 ms)."""
 _LABEL_COLON_RE = re.compile(
     r"(?:[ \t]+(?:segments?|waves?|intervals?|duration|width|complex(?:es)?|axis))*[ \t]*(?:\*\*|__)?[ \t]*:"
     r"[ \t]*(?:\*\*|__)?")
