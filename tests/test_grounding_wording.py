@@ -165,8 +165,9 @@ def test_a_rate_high_or_low_and_on_a_side() -> None:
     assert read("Your pulse rate is a little low.") == [("hr_bpm", "slow")]
     assert read("The heart rate is on the fast side.") == [("hr_bpm", "fast")]
     assert read("Your QTc came in slightly long.") == [("qtc_ms", "prolonged")]
-    # the high side of normal is normal, no fast rate
+    # the high side of normal is normal, no fast rate, and so is a rate "high-normal"
     assert read("The heart rate is on the high side of normal.") == []
+    assert read("The heart rate is high-normal.") == []
 
 
 def test_a_pulse_is_the_heart_rate() -> None:

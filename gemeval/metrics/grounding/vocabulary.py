@@ -222,8 +222,8 @@ PREDICATE_RE = re.compile(
     r"|comfortably|well)\s+)?"
     # "on the slow side" (not "on the high side of normal": a normal value)
     r"(?:on\s+the\s+(?=[a-z]+\s+side(?!\s+of\s+normal)))?"
-    rf"[\"“‘']?(?P<word>[a-z]+)(?P<wnl>{_RANGE_TAIL})?"
-)
+    rf"[\"“‘']?(?P<word>[a-z]+)(?!(?<=high)[\-\s]+normal|(?<=low)[\-\s]+normal)(?P<wnl>{_RANGE_TAIL})?"
+)  # (a rate "high-normal" is no fast rate)
 VALUE_PREDICATE_RE = re.compile(
     r"[\"”’']?(?:\s+(?:at|in|on)\s+(?:the\s+)?(?:time|rest|baseline))?"
     r"(?:\s+in\s+(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3})(?:\s*(?:,|and)\s*(?:v[1-6]|av[lrf]|i{1,3}))*(?![a-z\d]))?"
