@@ -71,6 +71,9 @@ def test_a_pronoun_and_its_verb_before_a_number_stand_for_the_quantity_named_las
     assert read("How wide is the QRS? It looks like about 0.11 s.") == [("qrs_ms", 110.0, "affirmed")]
     assert read("The QTc was checked twice; it measures 444 ms.") == [("qtc_ms", 444.0, "affirmed")]
     assert read("The QRS complexes look narrow; they measure about 0.09 s.") == [("qrs_ms", 90.0, "affirmed")]
+    # an age is no rate
+    assert read("Your heart rate is 74. You're 45, so that's expected.") == [("hr_bpm", 74.0, "affirmed")]
+    assert read("Your heart rate is 74. It's 45 years since your last ECG.") == [("hr_bpm", 74.0, "affirmed")]
     # a count, a ratio or a strip's length is no duration of the quantity
     assert read("The QTc is 436 ms. It's 10 seconds long, this strip.") == [("qtc_ms", 436.0, "affirmed")]
     assert read("The QTc is 452 ms. It's 2:1 block, though.") == [("qtc_ms", 452.0, "affirmed")]

@@ -682,7 +682,9 @@ _PRONOUN_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", 
                     "value ", "reading", "figure", "is normal", "are normal", "considered normal", "usually normal",
                     "generally normal", "typically normal",
                     "values ", "normal is ", "somewhere ", "anywhere ")
-_PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|you|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
+_PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
+                         # "you're at 58" (not "you're 45": an age)
+                         r"|you(?:['’]re|\s+are|\s+were)(?=\s+(?:at|around|sitting|running|hovering|coming)\s)"
                          # "it looks like roughly 90 ms", "it measures 0.10 s", "they measure about 90 ms"
                          r"|(?:it|that)\s+(?:looks\s+like|seems\s+to\s+be|appears\s+to\s+be|measures|comes\s+to)(?=\s)"
                          r"|they\s+(?:look\s+like|seem\s+to\s+be|appear\s+to\s+be|measure)(?=\s)"
@@ -844,8 +846,9 @@ def _bare_number_ok(lowered: str, value: Value) -> bool:
                 or (value.high < 3.0 and "." not in lowered[value.start:value.end]))
 
 
-_LENGTH_AFTER_RE = re.compile(r"\s*(?:mm|cm)(?![a-z])")
-"""A length after a number ("25 mm/s", "10 mm/mV"): paper speed or gain, no interval."""
+_LENGTH_AFTER_RE = re.compile(r"\s*(?:mm|cm|years?|yrs?|months?|weeks?|days?|kg|lbs?|%)(?![a-z])")
+"""A length, an age or a weight after a number ("25 mm/s", "10 mm/mV", "45 years"): no interval
+or rate."""
 
 
 def _plausible(quantity: str, value: Value) -> Value | None:
