@@ -9,7 +9,7 @@ import itertools
 import re
 import string
 from dataclasses import dataclass, replace
-from operator import attrgetter
+from operator import attrgetter, methodcaller
 from typing import Any
 
 import ahocorasick
@@ -677,27 +677,35 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
     return sorted(mentions + added, key=lambda x: x.start)
 
 
-_PRONOUN_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are",
-                    "it looks", "it seems", "it appears", "it measures", "it comes", "it came", "they", "number",
-                    "value ", "reading", "figure", "is normal", "are normal", "considered normal", "usually normal",
-                    "generally normal", "typically normal",
-                    "values ", "normal is ", "somewhere ", "anywhere ")
-_PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:(?:it|that|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
+_PRONOUN_WORD_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are",
+                         "it looks", "it seems", "it appears", "it measures", "it comes", "it came", "they", "number",
+                         "value ", "reading", "figure", "values ", "normal is ")
+"""Words one of which a pronoun's match (``_PRONOUN_RE``) needs."""
+_BARE_NORMAL_NEEDLES = ("is normal", "are normal", "considered normal", "usually normal", "generally normal",
+                        "typically normal")
+_PRONOUN_NEEDLES = (*_PRONOUN_WORD_NEEDLES, *_BARE_NORMAL_NEEDLES, "somewhere ", "anywhere ")
+_PRONOUN_RE = re.compile(r"(?=[ityvn])(?<![a-z'’])(?:(?:it|that|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
                          # "you're at 58" (not "you're 45": an age)
                          r"|you(?:['’]re|\s+are|\s+were)(?=\s+(?:at|around|sitting|running|hovering|coming)\s)"
                          # "it looks like roughly 90 ms", "it measures 0.10 s", "they measure about 90 ms"
                          r"|(?:it|that)\s+(?:looks\s+like|seems\s+to\s+be|appears\s+to\s+be|measures|comes\s+to)(?=\s)"
                          r"|they\s+(?:look\s+like|seem\s+to\s+be|appear\s+to\s+be|measure)(?=\s)"
                          r"|(?:it|that)(?=\s+(?:comes|came)\s+(?:in|out|back)\s)"  # "it comes in at 452"
-                         # a bare range or limit opening a clause, said to be normal: "(60-100 is normal)"
-                         r"|(?:(?<=\()|(?<=[.;]\s))(?=(?:under|below|over|above|between)?\s*\d[\d.]*\s*(?:(?:-|–|to|and)\s*"
-                         r"\d[\d.]*\s*)?(?:[a-z/]+\s+)?(?:is|are)\s+(?:(?:considered|usually|generally|typically)\s+)?normal)"
                          # "The number on your report is 472 ms"
                          r"|(?:the|this|that|your)\s+(?:number|value|reading|figure)(?:\s+(?:on|in)\s+(?:your|the)\s+"
                          r"(?:report|printout|ecg|ekg|tracing))?(?=\s+(?:is|was|reads)\s)"
                          r"|values(?=\s+(?:under|over|above|below|between|less|more|greater)\s)"
-                         # "normal is under 450", "somewhere between 60 and 100 is normal"
-                         r"|(?<!of\s)normal(?=\s+is\s)|(?=(?:somewhere|anywhere)\s+(?:between|from)\s))")
+                         # "normal is under 450"
+                         r"|(?<!of\s)normal(?=\s+is\s))")
+_BARE_NORMAL = (r"(?:under|below|over|above|between)?\s*\d[\d.]*\s*(?:(?:-|–|to|and)\s*\d[\d.]*\s*)?(?:[a-z/]+\s+)?"
+                r"(?:is|are)\s+(?:(?:considered|usually|generally|typically)\s+)?normal")
+_BARE_NORMAL_RE = re.compile(rf"(?={_BARE_NORMAL})")
+_BARE_NORMAL_AFTER_RE = re.compile(rf"[(.;](?:(?<=\()|(?<=[.;])\s)(?={_BARE_NORMAL})")
+"""A bare range or limit opening a clause, said to be normal: "(60-100 is normal)"; an empty
+match right after "(" or a sentence end, found where ``_BARE_NORMAL_AFTER_RE`` is
+(``_pronoun_matches``)."""
+_SOMEWHERE_RE = re.compile(r"(?=(?:somewhere|anywhere)\s+(?:between|from)\s)")
+"""Where a casual range starts: "somewhere between 60 and 100 is normal" (an empty match)."""
 """A pronoun and its verb ("it's", "you're", "that is"), or "values" before a bound ("values
 above roughly 460 ms"). ("Anything above ..." is left out: on the held-out corpus it gave
 claims the annotators did not make.)"""
@@ -723,6 +731,37 @@ def _line_label(lowered: str, mentions: list[Mention], mention_starts: list[int]
     return quantity if quantity in _INTERVAL_RATE_AXIS else None
 
 
+def _pronoun_matches(lowered: str) -> list[re.Match[str]]:
+    """The matches of ``_PRONOUN_RE`` and the empty ones of ``_BARE_NORMAL_RE`` (after "(" or a
+    sentence end) and ``_SOMEWHERE_RE``, in order. (One pattern holding the empty ones was
+    tried at every character: it cost a sixteenth of the extraction of a dense text.)"""
+    found = list(_PRONOUN_RE.finditer(lowered)) if any(word in lowered for word in _PRONOUN_WORD_NEEDLES) else []
+    extra = []
+    if any(word in lowered for word in _BARE_NORMAL_NEEDLES):
+        pos = 0
+        while (after := _BARE_NORMAL_AFTER_RE.search(lowered, pos)) is not None:
+            at = after.end()
+            m = _BARE_NORMAL_RE.match(lowered, at)
+            if m is not None:
+                extra.append(m)
+            pos = after.start() + 1
+    for word in ("somewhere", "anywhere"):
+        i = lowered.find(word)
+        while i >= 0:
+            if not (i and ((lowered[i - 1].isalpha() and lowered[i - 1].isascii() and lowered[i - 1].islower())
+                           or lowered[i - 1] in "'’")):
+                m = _SOMEWHERE_RE.match(lowered, i)
+                if m is not None:
+                    extra.append(m)
+            i = lowered.find(word, i + 1)
+    if extra:
+        found = sorted(found + extra, key=_MATCH_START)
+    return found
+
+
+_MATCH_START = methodcaller("start")
+
+
 def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Mention]) -> list[Mention]:
     """``mentions`` and, for a pronoun that stands for the interval, rate or axis named last
     before it (within ``_POSSESSIVE_REACH``) and is followed by a number of it ("Your heart
@@ -733,7 +772,7 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
     added = []
     starts = [v.start for v in values]
     mention_starts = [x.start for x in mentions]
-    for m in _PRONOUN_RE.finditer(lowered):
+    for m in _pronoun_matches(lowered):
         k = bisect_left(mention_starts, m.start())
         if k == 0 or (k < len(mentions) and mentions[k].start < m.end()):
             continue
