@@ -596,6 +596,11 @@ class ParsedText:
         for label in [m for m in mentions if m.quantity in _LABEL_QUANTITIES]:
             # (a QT/QTc label's values are the corrected QT's)
             quantity = "qtc_ms" if label.quantity == "qt_qtc_pair" else label.quantity
+            at = lowered.find(":", label.end)
+            if at < 0:
+                break  # (no colon after this label, nor after any later one)
+            if lowered.find("\n", label.end, at) >= 0:
+                continue  # (the colon must be on the label's line)
             colon = _LABEL_COLON_RE.match(lowered, label.end)
             if colon is None or not _SECTION_HEAD_RE.fullmatch(lowered, lowered.rfind("\n", 0, label.start) + 1,
                                                                 label.start):
