@@ -622,8 +622,10 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("benign", r"is\s+(?:usually|often|generally|mostly)\s+benign"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
 assert all(needle.isascii() and needle.isalpha() for needle, _ in _GENERIC_VERBS), "looked for in the words"
-_GENERIC_VERB_NEEDLE_RE = re.compile("|".join(dict.fromkeys(needle for needle, _ in _GENERIC_VERBS)))
-"""Any of those words (one scan of the text's distinct words)."""
+GENERIC_VERB_NEEDLES = tuple(dict.fromkeys(needle for needle, _ in _GENERIC_VERBS))
+_GENERIC_VERB_NEEDLE_RE = re.compile("|".join(GENERIC_VERB_NEEDLES))
+"""Any of those words (one scan of the text's distinct words, where the caller has not found
+them already: ``AssertionReader``'s ``literals``)."""
 _GENERIC_VERB_PATTERNS = [(required_literal(verb), re.compile(at_word_start(verb) + "(?![a-z])"))
                           for _, verb in _GENERIC_VERBS]
 """Each verb on its own, looked for in a text that holds what every match of it holds (its
@@ -891,10 +893,11 @@ class AssertionReader:
     """The assertion of claims in one text. ``protected`` are spans whose commas do not end
     a scope (lead lists "II, III, aVF"); ``sentence_ends`` as ``text.sentence_ends``;
     ``words``, where given, the text's distinct words (``ParsedText.words``), in which a word
-    of ASCII letters is looked for (a third of the text's length)."""
+    of ASCII letters is looked for (a third of the text's length); ``literals``, where given,
+    the words of ``GENERIC_VERB_NEEDLES`` (at least) found in the text."""
 
     def __init__(self, lowered: str, sentence_ends: list[int], protected: list[tuple[int, int]],
-                 words: str | None = None):
+                 words: str | None = None, literals: set[str] | None = None):
         self.lowered = lowered
         self.sentence_ends = sentence_ends
         self.cues = read_cues(lowered)
@@ -932,7 +935,8 @@ class AssertionReader:
             self._add_usually_normal()
         if "significant" in lowered or "patholog" in lowered or "ischemic" in lowered or "ischaemic" in lowered:
             self._add_defined_kinds()
-        if _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None:
+        if (not literals.isdisjoint(GENERIC_VERB_NEEDLES) if literals is not None
+                else _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None):
             self._add_generic_subjects()
         if "can " in lowered:
             self._add_generic_modals()

@@ -27,6 +27,7 @@ from gemeval.metrics.grounding.assertion import (
     NOT_ASSESSABLE,
     REFERENCE,
     UNCERTAIN,
+    GENERIC_VERB_NEEDLES,
     AssertionReader,
 )
 from gemeval.metrics.grounding.claims import (
@@ -185,7 +186,8 @@ def _is_word(literal: str) -> bool:
 _TEXT_NEEDLE_WORDS = tuple((n, n.lower() if _is_word(n) else "") for n in _TEXT_NEEDLES)
 """The case-kept needles, each with its lowered letters ("" for one with other characters):
 where those are not in the distinct words, the needle is not in the text."""
-_LOWERED_LITERALS = _LOWERED_NEEDLES | frozenset(literal for *_, others in _CATEGORICAL for literal in others)
+_LOWERED_LITERALS = (_LOWERED_NEEDLES | frozenset(literal for *_, others in _CATEGORICAL for literal in others)
+                     | frozenset(GENERIC_VERB_NEEDLES))  # (for the assertion reader)
 _WORD_LITERALS = ahocorasick.Automaton()
 for _literal in sorted({n for n in _LOWERED_LITERALS if _is_word(n)} | {low for _, low in _TEXT_NEEDLE_WORDS if low}):
     _WORD_LITERALS.add_word(_literal, _literal)
@@ -281,11 +283,12 @@ class ParsedText:
         self.groups = lead_groups(text, self.lowered)
         self.group_starts = [g.start for g in self.groups]
         self.words = _distinct_words(self.lowered)
+        self.needles = _literals_in(text, self.lowered, self.words)
         self.assertions = AssertionReader(self.lowered, self.sentence_ends,
-                                          [(g.start, g.end) for g in self.groups if not g.territory], self.words)
+                                          [(g.start, g.end) for g in self.groups if not g.territory], self.words,
+                                          self.needles)
         self._headings: dict[int, LeadGroup | None] = {}
         self._heading_leads: dict[int, LeadGroup] = {}
-        self.needles = _literals_in(text, self.lowered, self.words)
         self.tables = markdown_tables(text, self.lowered)
         self.reference_cells = table_reference_cells(self.tables, self.lowered) if self.tables else []
         if self.tables:
