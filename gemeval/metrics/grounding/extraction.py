@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 import dataclasses
-import itertools
 import re
 import string
 from dataclasses import dataclass, replace
@@ -620,9 +619,11 @@ class ParsedText:
                 end = min(end, line_end)
                 if bisect_left(starts, start) != bisect_left(starts, end):
                     continue  # a keyword of its own
-                k = bisect_left(self.value_starts, start)
-                first = next((v for v in itertools.islice(values, k, None)
-                              if v.start < end and not v.conversion and v.family == family), None)
+                first = None
+                for k in range(bisect_left(self.value_starts, start), bisect_left(self.value_starts, end)):
+                    if not values[k].conversion and values[k].family == family:
+                        first = values[k]  # the sentence's first number of the quantity's unit
+                        break
                 if first is None or not least <= first.value <= most:
                     continue  # ("The recording lasted 10 s" is no QRS)
                 at = end - len(lowered[start:end].lstrip())  # the sentence's first word
@@ -768,6 +769,7 @@ def _pronoun_matches(lowered: str) -> list[re.Match[str]]:
 
 
 _MATCH_START = methodcaller("start")
+
 
 
 def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Mention]) -> list[Mention]:
