@@ -1216,11 +1216,14 @@ _NO_DIRECTION: tuple[float, str | None, int] = (1.0, None, -1)
 
 _WORD_TAIL_RE = re.compile(r"[a-z]*\s+")
 _COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
+_CONTRAST_OPENERS = ("but", "though", "although", "whereas", "while", "yet")
+"""Words that open a contrasting clause a finding's list may go on in ("but depression in III")."""
 _NEXT_CLAUSE_RE = re.compile(
-    rf"(?:;\s*(?:(?:and|with|plus)\s+)?|(?:but|though|although|whereas|while|yet|except(?:\s+for)?|apart\s+from"
+    rf"(?:;\s*(?:(?:and|with|plus)\s+)?|(?:{'|'.join(_CONTRAST_OPENERS)}|except(?:\s+for)?|apart\s+from"
     rf"|other\s+than)\s+(?:(?:an?|some|the)\s+)?(?:\d+(?:\.\d+)?\s*(?:mm|mv)\s+(?:of\s+)?)?)"
     rf"(?:(?:{ST_QUALIFIERS}|slightly|mildly|minimally)\s+)*(?:st[- ](?:segments?\s+)?)?")
-_NEXT_CLAUSE_FIRST = (";", "but", "though", "although", "whereas", "while", "yet", "except", "apart", "other")
+_NEXT_CLAUSE_FIRST = (";", *_CONTRAST_OPENERS, "except", "apart", "other")
+"""The first words of ``_NEXT_CLAUSE_RE``: a scope ending at none of them goes on in no clause."""
 
 
 def _clause_scope_end(parsed: ParsedText, start: int) -> int:
@@ -1425,7 +1428,7 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
             first = T_WAVE_BEFORE[before[0]]
         if first is not None:
             parts.append((first, mention.end, mention.end))
-        while lowered.startswith((";", "b", "t", "a", "w", "y"), scope_end) and _NEXT_T_CLAUSE_RE.match(lowered, scope_end):
+        while lowered.startswith(_NEXT_T_CLAUSE_FIRST, scope_end) and _NEXT_T_CLAUSE_RE.match(lowered, scope_end):
             # "T waves: upright in I, II, V2-V6; inverted in aVR", "upright in most leads,
             # though possibly flattened in aVL": the list goes on past ";" or the contrast
             scope_end = _clause_scope_end(parsed, scope_end + 1)
@@ -1474,11 +1477,12 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
 _NORMAL_COMMENT_AFTER_RE = re.compile(r"\s+(?:finding|variant|variation|feature|pattern)s?(?![a-z])")
 _LEADS_AFTER_RE = re.compile(r"\s*,?\s*(?:in\s+)?(?:leads?\s+)?")
 _NEXT_T_CLAUSE_RE = re.compile(
-    r"(?:;\s*(?:and\s+|but\s+)?|(?:but|though|although|while|whereas|yet)\s+)"
+    rf"(?:;\s*(?:and\s+|but\s+)?|(?:{'|'.join(_CONTRAST_OPENERS)})\s+)"
     r"(?:(?:slightly|mildly|deeply|minimally|possibly|probably|perhaps|maybe|likely)\s+)?(?:upright|inverted|negative"
     r"|flat|flattened|biphasic|peaked|tall|positive)\s+in\b")
 """A clause after ";" or a contrast that goes on with a T-wave list: "; inverted in aVR", "but
 inverted in III"."""
+_NEXT_T_CLAUSE_FIRST = (";", *_CONTRAST_OPENERS)
 _WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with|such\s+as|including)\s+(?:[a-z]+\s+){0,2}")
 _JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus)\s*$")
 
