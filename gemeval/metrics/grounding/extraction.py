@@ -195,15 +195,17 @@ _OTHER_LITERALS = tuple(sorted(n for n in _LOWERED_LITERALS if not _is_word(n)))
 """The lowered needles and finding patterns' other literals, and the case-kept needles'
 lowered letters: those of ASCII letters found in the distinct words in one pass (an
 Aho-Corasick automaton: looking for each in turn was a twentieth of the extraction
-time), the others in the lowered text one by one (there are few)."""
+time), the others, and the phrases of ``_PHRASE_NEEDLES``, in a second pass over the
+lowered text (``_PHRASE_LITERALS``)."""
 
 
 def _literals_in(text: str, lowered: str, words: str) -> set[str]:
     """The needles and literals of the patterns (``_LOWERED_LITERALS``, ``_TEXT_NEEDLES``)
-    that are in the text; also the lowered letters of the case-kept needles found. A
-    case-kept needle is looked for in the text only where its letters are in the words."""
+    and the phrases of ``_PHRASE_NEEDLES`` that are in the text; also the lowered letters of
+    the case-kept needles found. A case-kept needle is looked for in the text only where its
+    letters are in the words."""
     found = {literal for _, literal in _WORD_LITERALS.iter(words)} if words else set()
-    found.update(n for n in _OTHER_LITERALS if n in lowered)
+    found.update([literal for _, literal in _PHRASE_LITERALS.iter(lowered)])
     found.update([n for n, low in _TEXT_NEEDLE_WORDS if (low in found if low else True) and n in text])
     return found
 
@@ -406,8 +408,8 @@ class ParsedText:
             last_end = end
         if any(word in self.words for word in _POSSESSIVE_WORDS):
             mentions = _with_possessive_mentions(lowered, mentions)
-        if values and any(word in lowered for word in _PRONOUN_NEEDLES):
-            mentions = _with_pronoun_mentions(lowered, values, mentions)
+        if values and not _PRONOUN_NEEDLES.isdisjoint(self.needles):
+            mentions = _with_pronoun_mentions(lowered, values, mentions, self.needles)
         if "\n" in self.text and _LIST_LINE_RE.search(self.text) is not None:
             mentions = self._with_section_mentions(mentions)
         if ":" in lowered and values:
@@ -692,7 +694,15 @@ _PRONOUN_WORD_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that 
 """Words one of which a pronoun's match (``_PRONOUN_RE``) needs."""
 _BARE_NORMAL_NEEDLES = ("is normal", "are normal", "considered normal", "usually normal", "generally normal",
                         "typically normal")
-_PRONOUN_NEEDLES = (*_PRONOUN_WORD_NEEDLES, *_BARE_NORMAL_NEEDLES, "somewhere ", "anywhere ")
+_PRONOUN_NEEDLES = frozenset((*_PRONOUN_WORD_NEEDLES, *_BARE_NORMAL_NEEDLES, "somewhere ", "anywhere "))
+_PHRASE_NEEDLES = _PRONOUN_NEEDLES
+"""Phrases (not words of letters alone) whose presence gates a rule, found with the other
+literals (``_literals_in``) instead of a scan of the text each: the pronoun gates cost a
+fortieth of the extraction of a dense text, most of it for texts with none of them."""
+_PHRASE_LITERALS = ahocorasick.Automaton()
+for _literal in sorted(set(_OTHER_LITERALS) | _PHRASE_NEEDLES):
+    _PHRASE_LITERALS.add_word(_literal, _literal)
+_PHRASE_LITERALS.make_automaton()
 _PRONOUN_RE = re.compile(r"(?=[ityvn])(?<![a-z'’])(?:(?:it|that|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
                          # "you're at 58" (not "you're 45": an age)
                          r"|you(?:['’]re|\s+are|\s+were)(?=\s+(?:at|around|sitting|running|hovering|coming)\s)"
@@ -740,13 +750,14 @@ def _line_label(lowered: str, mentions: list[Mention], mention_starts: list[int]
     return quantity if quantity in _INTERVAL_RATE_AXIS else None
 
 
-def _pronoun_matches(lowered: str) -> list[re.Match[str]]:
+def _pronoun_matches(lowered: str, needles: set[str]) -> list[re.Match[str]]:
     """The matches of ``_PRONOUN_RE`` and the empty ones of ``_BARE_NORMAL_RE`` (after "(" or a
-    sentence end) and ``_SOMEWHERE_RE``, in order. (One pattern holding the empty ones was
-    tried at every character: it cost a sixteenth of the extraction of a dense text.)"""
-    found = list(_PRONOUN_RE.finditer(lowered)) if any(word in lowered for word in _PRONOUN_WORD_NEEDLES) else []
+    sentence end) and ``_SOMEWHERE_RE``, in order (``needles``: the text's, as
+    ``ParsedText.needles``). (One pattern holding the empty ones was tried at every
+    character: it cost a sixteenth of the extraction of a dense text.)"""
+    found = list(_PRONOUN_RE.finditer(lowered)) if not needles.isdisjoint(_PRONOUN_WORD_NEEDLES) else []
     extra = []
-    if any(word in lowered for word in _BARE_NORMAL_NEEDLES):
+    if not needles.isdisjoint(_BARE_NORMAL_NEEDLES):
         pos = 0
         while (after := _BARE_NORMAL_AFTER_RE.search(lowered, pos)) is not None:
             at = after.end()
@@ -772,7 +783,8 @@ _MATCH_START = methodcaller("start")
 
 
 
-def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Mention]) -> list[Mention]:
+def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Mention],
+                           needles: set[str]) -> list[Mention]:
     """``mentions`` and, for a pronoun that stands for the interval, rate or axis named last
     before it (within ``_POSSESSIVE_REACH``) and is followed by a number of it ("Your heart
     rate is 58 bpm. It's a bit slow at 52", "... and you're at 58", "Your QTc is 430;
@@ -782,7 +794,7 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
     added = []
     starts = [v.start for v in values]
     mention_starts = [x.start for x in mentions]
-    for m in _pronoun_matches(lowered):
+    for m in _pronoun_matches(lowered, needles):
         k = bisect_left(mention_starts, m.start())
         if k == 0 or (k < len(mentions) and mentions[k].start < m.end()):
             continue
