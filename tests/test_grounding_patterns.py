@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gemeval.metrics.grounding import extraction, leads
+from gemeval.metrics.grounding import text as grounding_text
 from gemeval.metrics.grounding.assertion import _PHRASES, _dashes, read_cues
 from gemeval.metrics.grounding.claims import Claim, new_claim
 from gemeval.metrics.grounding.numbers import _UNIT, NUMBER_TAIL_RE, decimal_points
@@ -213,8 +214,8 @@ def test_claim_init_takes_the_declared_fields_in_order_with_their_defaults() -> 
 
 
 def test_every_contrast_word_holds_a_contrast_needle() -> None:
-    assert extraction._CONTRAST_NEEDLES == ("but", "while", "whereas", "however", "though", "except", "apart",
-                                            "other")
+    assert extraction._CONTRAST_NEEDLES == frozenset({"but", "while", "whereas", "however", "though", "except", "apart",
+                                                      "other"})
     texts = _corpus_texts() + ["apart  from V1", "Otherwise normal.", "although", "other\nthan that"]
     found = 0
     for text in texts:
@@ -225,22 +226,30 @@ def test_every_contrast_word_holds_a_contrast_needle() -> None:
     assert found > 20
 
 
-_NEEDLE_PIECES = sorted(extraction._LOWERED_LITERALS | extraction._TEXT_NEEDLES) + [
-    " ", "-", ".", ",", "1", "\n", "é", "µ", "St", "QT", "aV", "_", "'"]
+_NEEDLE_PIECES = sorted(grounding_text._GATES | extraction._TEXT_NEEDLES) + [
+    " ", "-", ".", ",", "1", "\n", "é", "µ", "St", "QT", "aV", "_", "'", "’"]
 
 
 @BOUNDED
 @given(st.lists(st.sampled_from(_NEEDLE_PIECES), max_size=12))
 def test_literals_found_in_the_distinct_words_are_the_literals_in_the_text(pieces: list[str]) -> None:
+    # Every rule's gate (``text.gate``) is tested on the literals one pass found: they must
+    # be exactly the gates' literals that a look for each would find.
     text = "".join(pieces)
     lowered = text.translate(ASCII_LOWER)
-    lows = {low for _, low in extraction._TEXT_NEEDLE_WORDS if low}
-    expected = ({n for n in extraction._LOWERED_LITERALS | lows if n in lowered}
+    expected = ({n for n in grounding_text._GATES if n in lowered}
                 | {n for n in extraction._TEXT_NEEDLES if n in text})
-    words = extraction._distinct_words(lowered)
+    words = grounding_text.distinct_words(lowered)
     assert extraction._literals_in(text, lowered, words) == expected
-    for word in extraction._CONTRAST_NEEDLES:  # as the contrast rule looks for them
-        assert (word in words) == (word in lowered)
+    assert grounding_text.text_literals(lowered) == {n for n in grounding_text._GATES if n in lowered}
+
+
+def test_a_gate_made_after_the_first_text_is_found_too() -> None:
+    grounding_text.text_literals("the first text")  # (the automata are made)
+    late = grounding_text.gate("qq-late gate", "zzlate")
+    assert grounding_text.text_literals("the QQ-late gate".lower()) >= {"qq-late gate"}
+    assert grounding_text.text_literals("a zzlate word") >= {"zzlate"}
+    assert grounding_text.text_literals("neither").isdisjoint(late)
 
 
 def test_new_claim_builds_what_the_keyword_call_builds() -> None:

@@ -87,7 +87,7 @@ from itertools import product
 from collections.abc import Callable
 from typing import NamedTuple
 
-from gemeval.metrics.grounding.text import QUERY_MARK_RE, at_word_start, char_positions, required_literal
+from gemeval.metrics.grounding.text import QUERY_MARK_RE, at_word_start, char_positions, gate, required_literal
 
 AFFIRMED = "affirmed"
 NEGATED = "negated"
@@ -568,7 +568,7 @@ _CONDITION_HEADS = (
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
     "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
     "hemiblock", "lahb", "axis deviation", "repolari[sz]ation")
-_GROUP_NEEDLES = ("patients", "people", "persons", "individuals", "anyone", "someone", "athletes", "those")
+_GROUP_NEEDLES = gate("patients", "people", "persons", "individuals", "anyone", "someone", "athletes", "those")
 _GROUP_WITH_RE = re.compile(
     r"(?<![a-z])(?:patients|people|persons|individuals|anyone|someone|athletes|those)\s+with(?![a-z])")
 """A group of people with a condition, as a subject ("Patients with WPW have ...")."""
@@ -583,8 +583,8 @@ _EARLIER_TIME_RE = re.compile(
     r"|in\s+(?:19|20)\d\d)(?![a-z\d])")
 """A time long past: "two years ago", "last year", "in 2021"."""
 _USUALLY_WORDS = ("usually", "often", "generally", "typically", "commonly", "frequently", "mostly")
-_USUALLY_NORMAL_NEEDLES = (*(f"{word} {predicate}" for word in _USUALLY_WORDS for predicate in ("normal", "a normal")),
-                           "benign", "harmless", "innocent", "insignificant")
+_USUALLY_NORMAL_NEEDLES = gate(*(f"{word} {predicate}" for word in _USUALLY_WORDS for predicate in ("normal", "a normal")),
+                               "benign", "harmless", "innocent", "insignificant")
 """What a text with such a predicate holds (the pattern below is tried only there)."""
 _USUALLY_NORMAL_RE = re.compile(
     r"\s(?:is|are)\s+(?:usually|often|generally|typically|commonly|frequently|mostly)\s+(?:normal|benign|harmless"
@@ -622,10 +622,7 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("benign", r"is\s+(?:usually|often|generally|mostly)\s+benign"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
 assert all(needle.isascii() and needle.isalpha() for needle, _ in _GENERIC_VERBS), "looked for in the words"
-GENERIC_VERB_NEEDLES = tuple(dict.fromkeys(needle for needle, _ in _GENERIC_VERBS))
-_GENERIC_VERB_NEEDLE_RE = re.compile("|".join(GENERIC_VERB_NEEDLES))
-"""Any of those words (one scan of the text's distinct words, where the caller has not found
-them already: ``AssertionReader``'s ``literals``)."""
+GENERIC_VERB_NEEDLES = gate(*(needle for needle, _ in _GENERIC_VERBS))
 _GENERIC_VERB_PATTERNS = [(required_literal(verb), re.compile(at_word_start(verb) + "(?![a-z])"))
                           for _, verb in _GENERIC_VERBS]
 """Each verb on its own, looked for in a text that holds what every match of it holds (its
@@ -730,8 +727,8 @@ _LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}"
 _COMPARED_BEFORE_RE = re.compile(
     r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"
     r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")
-_GENERIC_BOUND_NEEDLES = ("over", "above", "under", "below", "beyond", "exceed", "than", "least", "between", "<", ">",
-                          "≤", "≥")
+_GENERIC_BOUND_NEEDLES = gate("over", "above", "under", "below", "beyond", "exceed", "than", "least", "between", "<",
+                              ">", "≤", "≥")
 """Words one of which a generic bound needs (a cheap test before the sentences are read)."""
 _FEATURES_OPENING_RE = re.compile(_PREMISE_START_RE.pattern + _FEATURE_ADJECTIVES)
 """A sentence's start and the words that may stand before "signs of ... include"."""
@@ -776,7 +773,7 @@ _DEFINED_AS_RE = re.compile(
     r"\s+(?:is|means|refers\s+to|is\s+defined\s+as)\s+(?=(?:an?|any)\s)"
     r"(?!an?\s+(?:bit|little|touch|tad|fraction|shade|hair|few|lot|good\s+deal|notch)\b)")
 """The subject and verb of a definition whose complement is an indefinite bound."""
-_DEFINED_AS_VERBS = (" is a", " is an", " means a", " means an", " refers to a", " defined as a", " is any")
+_DEFINED_AS_VERBS = gate(" is a", " is an", " means a", " means an", " refers to a", " defined as a", " is any")
 """What a text with such a definition holds (a cheap test before its sentences are read)."""
 _LIST_INTRO_RE = re.compile(r"(?<![a-z])(?:following|these|those|below|any\s+of)(?![a-z])")
 """Words before a colon that introduce the list after it as what a cue covers."""
@@ -889,16 +886,26 @@ def read_cues(lowered: str) -> list[Cue]:
     return cues
 
 
+_CONDITION_GATE = gate(". in ", "\nin ", "during")
+"""What a sentence opened by a condition holds after a first sentence ("In hypokalaemia
+the T waves ...")."""
+_EARLIER_GATE = gate(" ago", "last ", "in 20", "in 19")
+_DEFINED_KIND_GATE = gate("significant", "patholog", "ischemic", "ischaemic")
+_OCCURS_GATE = gate(" seen", " found", " occur", " observed")
+_FOR_GATE, _CAN_GATE, _PREDISPOSED_GATE = gate("for "), gate("can "), gate("predispos")
+_INCLUDES_GATE, _DIAGNOSED_GATE, _CRITERIA_GATE = gate("includ"), gate(" diagnosed"), gate("criteria")
+
+
 class AssertionReader:
     """The assertion of claims in one text. ``protected`` are spans whose commas do not end
     a scope (lead lists "II, III, aVF"); ``sentence_ends`` as ``text.sentence_ends``;
-    ``words``, where given, the text's distinct words (``ParsedText.words``), in which a word
-    of ASCII letters is looked for (a third of the text's length); ``literals``, where given,
-    the words of ``GENERIC_VERB_NEEDLES`` (at least) found in the text."""
+    ``literals`` the literals of the rules' gates found in the text (``text.text_literals``):
+    a rule whose gate has none of them is not tried."""
 
     def __init__(self, lowered: str, sentence_ends: list[int], protected: list[tuple[int, int]],
-                 words: str | None = None, literals: set[str] | None = None):
+                 literals: set[str]):
         self.lowered = lowered
+        self.literals = literals
         self.sentence_ends = sentence_ends
         self.cues = read_cues(lowered)
         if any(c.phrase in _LIMIT_ADJECTIVES for c in self.cues):
@@ -924,39 +931,36 @@ class AssertionReader:
                          and _LEADS_AHEAD_RE.match(lowered, c.end) else c for c in self.cues]
         if ", " in lowered or " there " in lowered:
             self._add_premises()
-        if " the " in lowered and (lowered.startswith(("in ", "during ")) or ". in " in lowered or "\nin " in lowered
-                                   or "during" in lowered):
+        if " the " in lowered and (lowered.startswith(("in ", "during ")) or not literals.isdisjoint(_CONDITION_GATE)):
             self._add_condition_premises()
-        if "for " in lowered and ", " in lowered:
+        if not literals.isdisjoint(_FOR_GATE) and ", " in lowered:
             self._add_group_premises()
-        if " ago" in lowered or "last " in lowered or "in 20" in lowered or "in 19" in lowered:
+        if not literals.isdisjoint(_EARLIER_GATE):
             self._add_earlier_times()
-        if any(predicate in lowered for predicate in _USUALLY_NORMAL_NEEDLES):
+        if not literals.isdisjoint(_USUALLY_NORMAL_NEEDLES):
             self._add_usually_normal()
-        if "significant" in lowered or "patholog" in lowered or "ischemic" in lowered or "ischaemic" in lowered:
+        if not literals.isdisjoint(_DEFINED_KIND_GATE):
             self._add_defined_kinds()
-        if (not literals.isdisjoint(GENERIC_VERB_NEEDLES) if literals is not None
-                else _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None):
+        if not literals.isdisjoint(GENERIC_VERB_NEEDLES):
             self._add_generic_subjects()
-        if "can " in lowered:
+        if not literals.isdisjoint(_CAN_GATE):
             self._add_generic_modals()
-        if "predispos" in lowered or (" in " in lowered and (" seen" in lowered or " found" in lowered
-                                                            or " occur" in lowered or " observed" in lowered)):
+        if not literals.isdisjoint(_PREDISPOSED_GATE) or (" in " in lowered and not literals.isdisjoint(_OCCURS_GATE)):
             self._add_where_findings_occur()
-        if " with " in lowered and any(word in lowered for word in _GROUP_NEEDLES):
+        if " with " in lowered and not literals.isdisjoint(_GROUP_NEEDLES):
             self._add_groups_of_people()
-        if "includ" in lowered:
+        if not literals.isdisjoint(_INCLUDES_GATE):
             self._add_listed_features()
         if _QUOTE_RE.search(lowered) is not None:
             self._add_quoted_terms()
-        if " diagnosed" in lowered:
+        if not literals.isdisjoint(_DIAGNOSED_GATE):
             self._keep_this_cases_diagnosis()
         if ":" in lowered:
             self._add_defined_labels()
         if any(c.phrase in _CONDITIONS for c in self.cues):
             self.cues = [c for c in self.cues if not (c.phrase in _CONDITIONS and _LOOKING_RE.match(lowered, c.end))]
             self._add_consequents()
-        if any(word in lowered for word in _GENERIC_BOUND_NEEDLES):
+        if not literals.isdisjoint(_GENERIC_BOUND_NEEDLES):
             self._add_generic_bounds()
         if "?" in lowered:
             queries = [Cue(m.start(), m.end(), UNCERTAIN, FORWARD, "?") for m in QUERY_MARK_RE.finditer(lowered)]
@@ -1004,7 +1008,7 @@ class AssertionReader:
         self.sections = self._unassessed_sections() if any(c.kind == NOT_ASSESSABLE for c in self.cues) else []
         self.reference_sections = self._reference_sections() if "\n" in lowered and (
             "normal" in lowered or "reference" in lowered) else []
-        self.criteria_sections = self._criteria_sections() if "criteria" in lowered and "\n" in lowered else []
+        self.criteria_sections = self._criteria_sections() if not literals.isdisjoint(_CRITERIA_GATE) and "\n" in lowered else []
         # Whether ``status`` is affirmed for every finding in a sentence without a trigger
         # (no section overrides it): then a caller may make that first look itself, from
         # ``trigger_sentences``, without the call.
@@ -1403,7 +1407,7 @@ class AssertionReader:
         not this ECG: hypothetical as a whole (a sentence-wide cue)."""
         lowered, found = self.lowered, []
         size = len(lowered)
-        definitions = any(verb in lowered for verb in _DEFINED_AS_VERBS)
+        definitions = not self.literals.isdisjoint(_DEFINED_AS_VERBS)
         for start in (0, *(end + 1 for end in self.sentence_ends)):
             at = start + 1 if lowered.startswith(" ", start) else start  # after ". " (the usual)
             if at < size and lowered[at] in _BLANKS_AND_BULLETS:

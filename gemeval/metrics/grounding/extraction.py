@@ -6,12 +6,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 import dataclasses
 import re
-import string
 from dataclasses import dataclass, replace
 from operator import attrgetter, methodcaller
 from typing import Any
-
-import ahocorasick
 
 try:  # the regular-expression parser, to find every literal a pattern requires
     from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]  # private, not in typeshed
@@ -26,7 +23,6 @@ from gemeval.metrics.grounding.assertion import (
     NOT_ASSESSABLE,
     REFERENCE,
     UNCERTAIN,
-    GENERIC_VERB_NEEDLES,
     AssertionReader,
 )
 from gemeval.metrics.grounding.claims import (
@@ -56,6 +52,9 @@ from gemeval.metrics.grounding.numbers import (
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
     at_word_start,
+    distinct_words,
+    gate,
+    text_literals,
     starts_word,
     required_literal,
     sentence_ends,
@@ -169,43 +168,23 @@ _LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowere
 _TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
 
 
-_NOT_LETTERS = str.maketrans(dict.fromkeys(string.digits + string.punctuation + string.whitespace, " "))
-
-
-def _distinct_words(lowered: str) -> str:
-    """The distinct words of a lowered text, joined by spaces: a word of ASCII letters is
-    in the text if and only if it is in these (a third as long: each look is a scan)."""
-    return " ".join(set(lowered.translate(_NOT_LETTERS).split()))
-
-
-def _is_word(literal: str) -> bool:
-    return literal.isascii() and literal.isalpha()
-
-
-_TEXT_NEEDLE_WORDS = tuple((n, n.lower() if _is_word(n) else "") for n in _TEXT_NEEDLES)
+_TEXT_NEEDLE_WORDS = tuple((n, n.lower() if n.isascii() and n.isalpha() else "") for n in _TEXT_NEEDLES)
 """The case-kept needles, each with its lowered letters ("" for one with other characters):
 where those are not in the distinct words, the needle is not in the text."""
-_LOWERED_LITERALS = (_LOWERED_NEEDLES | frozenset(literal for *_, others in _CATEGORICAL for literal in others)
-                     | frozenset(GENERIC_VERB_NEEDLES))  # (for the assertion reader)
-_WORD_LITERALS = ahocorasick.Automaton()
-for _literal in sorted({n for n in _LOWERED_LITERALS if _is_word(n)} | {low for _, low in _TEXT_NEEDLE_WORDS if low}):
-    _WORD_LITERALS.add_word(_literal, _literal)
-_WORD_LITERALS.make_automaton()
-_OTHER_LITERALS = tuple(sorted(n for n in _LOWERED_LITERALS if not _is_word(n)))
-"""The lowered needles and finding patterns' other literals, and the case-kept needles'
-lowered letters: those of ASCII letters found in the distinct words in one pass (an
-Aho-Corasick automaton: looking for each in turn was a twentieth of the extraction
-time), the others, and the phrases of ``_PHRASE_NEEDLES``, in a second pass over the
-lowered text (``_PHRASE_LITERALS``)."""
+gate(*_LOWERED_NEEDLES, *(literal for *_, others in _CATEGORICAL for literal in others),
+     *(low for _, low in _TEXT_NEEDLE_WORDS if low))
+"""The lowered needles, the finding patterns' other literals and the case-kept needles'
+lowered letters are found with every rule's gate (``text_literals``: one pass of an
+Aho-Corasick automaton instead of a look for each, which was a twentieth of the
+extraction time)."""
 
 
 def _literals_in(text: str, lowered: str, words: str) -> set[str]:
-    """The needles and literals of the patterns (``_LOWERED_LITERALS``, ``_TEXT_NEEDLES``)
-    and the phrases of ``_PHRASE_NEEDLES`` that are in the text; also the lowered letters of
-    the case-kept needles found. A case-kept needle is looked for in the text only where its
+    """The literals of the gates (``text.gate``: the needles and literals of the patterns,
+    ``_LOWERED_NEEDLES`` and their like, and every rule's) that are in the text, and the case-kept needles
+    (``_TEXT_NEEDLES``) that are: one of those is looked for in the text only where its
     letters are in the words."""
-    found = {literal for _, literal in _WORD_LITERALS.iter(words)} if words else set()
-    found.update([literal for _, literal in _PHRASE_LITERALS.iter(lowered)])
+    found = text_literals(lowered, words)
     found.update([n for n, low in _TEXT_NEEDLE_WORDS if (low in found if low else True) and n in text])
     return found
 
@@ -276,18 +255,17 @@ class ParsedText:
         self.text = text
         self.lowered = decimal_points(text.translate(ASCII_LOWER))  # "0,16 s" read as 0.16 s
         self.sentence_ends = sentence_ends(text, self.lowered)
-        self.values = read_values(*with_digits(text, self.lowered))
+        self.words = distinct_words(self.lowered)
+        self.needles = _literals_in(text, self.lowered, self.words)  # (what the rules' gates test)
+        self.values = read_values(*with_digits(text, self.lowered, self.needles), self.needles)
         self.value_starts = [v.start for v in self.values]
         # "(2 mm)" after "0.2 mV" is no claim, nor is an operand of a calculation ("300/4 = 75 bpm")
         self.claim_values = [v for v in self.values if not v.conversion and not v.operand]
         self.claim_value_starts = [v.start for v in self.claim_values]
-        self.groups = lead_groups(text, self.lowered)
+        self.groups = lead_groups(text, self.lowered, self.needles)
         self.group_starts = [g.start for g in self.groups]
-        self.words = _distinct_words(self.lowered)
-        self.needles = _literals_in(text, self.lowered, self.words)
         self.assertions = AssertionReader(self.lowered, self.sentence_ends,
-                                          [(g.start, g.end) for g in self.groups if not g.territory], self.words,
-                                          self.needles)
+                                          [(g.start, g.end) for g in self.groups if not g.territory], self.needles)
         self._headings: dict[int, LeadGroup | None] = {}
         self._heading_leads: dict[int, LeadGroup] = {}
         self.tables = markdown_tables(text, self.lowered)
@@ -297,7 +275,7 @@ class ParsedText:
         # The numbers of per-lead keywords (all amplitudes), apart: looked up once per mention.
         self.amplitude_values = [v for v in self.claim_values if v.family == "amplitude"]
         self.amplitude_starts = [v.start for v in self.amplitude_values]
-        self.lead_denials = _lead_denials(self) if ("not" in self.words or "none" in self.words) else []
+        self.lead_denials = _lead_denials(self) if not self.needles.isdisjoint(_DENIAL_GATE) else []
         self.mentions = self._mentions()
         if "(" in text and _KEYWORD_UNIT_GATE_RE.search(self.lowered) is not None and self._apply_keyword_units():
             self.amplitude_values = [v for v in self.claim_values if v.family == "amplitude"]
@@ -406,7 +384,7 @@ class ParsedText:
                     mention.pre_value, mention.start = before, before.start
             mentions.append(mention)
             last_end = end
-        if any(word in self.words for word in _POSSESSIVE_WORDS):
+        if not self.needles.isdisjoint(_POSSESSIVE_WORDS):
             mentions = _with_possessive_mentions(lowered, mentions)
         if values and not _PRONOUN_NEEDLES.isdisjoint(self.needles):
             mentions = _with_pronoun_mentions(lowered, values, mentions, self.needles)
@@ -416,8 +394,8 @@ class ParsedText:
             mentions = self._with_label_mentions(mentions)
         if self.tables:
             mentions = self._with_lead_table_mentions(mentions)
-        contrasts = [(m.start(), m.end()) for m in CONTRAST_RE.finditer(lowered)] if any(
-            word in self.words for word in _CONTRAST_NEEDLES) else []
+        contrasts = [(m.start(), m.end()) for m in CONTRAST_RE.finditer(lowered)] if not needles.isdisjoint(
+            _CONTRAST_NEEDLES) else []
         contrast_starts = [start for start, _ in contrasts]
         ends, size = self.sentence_ends, len(text)
         n_ends = len(ends)
@@ -656,7 +634,7 @@ _SHOWS_GAP_RE = re.compile(r"[^.;:\n]{0,50}?\s(?:shows?|demonstrates?|displays?|
                            r"\s+(?:an?\s+)?(?:very\s+)?")
 """An ST segment's keyword, then its leads and a verb, before a qualified direction of its
 own: "The ST segments in V1-V3 show slight depression"."""
-_POSSESSIVE_WORDS = ("yours",)
+_POSSESSIVE_WORDS = gate("yours")
 _POSSESSIVE_RE = re.compile(
     r"(?<![a-z'’])(yours)(?=\s+(?:is|was|came|comes|measures|measured|reads|read|sits|"
     r"looks|seems|appears|isn['’]t|wasn['’]t|at|of)\b|['’]s\b|\s*(?:[:=,]|\(|\s\d))")
@@ -688,21 +666,14 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
     return sorted(mentions + added, key=lambda x: x.start)
 
 
-_PRONOUN_WORD_NEEDLES = ("it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are",
-                         "it looks", "it seems", "it appears", "it measures", "it comes", "it came", "they", "number",
-                         "value ", "reading", "figure", "values ", "normal is ")
+_PRONOUN_WORD_NEEDLES = gate(
+    "it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are", "it looks", "it seems",
+    "it appears", "it measures", "it comes", "it came", "they", "number", "value ", "reading", "figure", "values ",
+    "normal is ")
 """Words one of which a pronoun's match (``_PRONOUN_RE``) needs."""
-_BARE_NORMAL_NEEDLES = ("is normal", "are normal", "considered normal", "usually normal", "generally normal",
-                        "typically normal")
-_PRONOUN_NEEDLES = frozenset((*_PRONOUN_WORD_NEEDLES, *_BARE_NORMAL_NEEDLES, "somewhere ", "anywhere "))
-_PHRASE_NEEDLES = _PRONOUN_NEEDLES
-"""Phrases (not words of letters alone) whose presence gates a rule, found with the other
-literals (``_literals_in``) instead of a scan of the text each: the pronoun gates cost a
-fortieth of the extraction of a dense text, most of it for texts with none of them."""
-_PHRASE_LITERALS = ahocorasick.Automaton()
-for _literal in sorted(set(_OTHER_LITERALS) | _PHRASE_NEEDLES):
-    _PHRASE_LITERALS.add_word(_literal, _literal)
-_PHRASE_LITERALS.make_automaton()
+_BARE_NORMAL_NEEDLES = gate("is normal", "are normal", "considered normal", "usually normal", "generally normal",
+                            "typically normal")
+_PRONOUN_NEEDLES = gate(*_PRONOUN_WORD_NEEDLES, *_BARE_NORMAL_NEEDLES, "somewhere ", "anywhere ")
 _PRONOUN_RE = re.compile(r"(?=[ityvn])(?<![a-z'’])(?:(?:it|that|they)(?:['’](?:s|re)|\s+(?:is|are|was|were))(?=\s)"
                          # "you're at 58" (not "you're 45": an age)
                          r"|you(?:['’]re|\s+are|\s+were)(?=\s+(?:at|around|sitting|running|hovering|coming)\s)"
@@ -862,8 +833,8 @@ CONTRAST_WORDS: tuple[str, ...] = (
 CONTRAST_RE = re.compile("(?:" + "|".join(at_word_start(word) for word in CONTRAST_WORDS) + ")(?![a-z])")
 """Words after which a keyword's scope ends: its numbers and leads are before them."""
 _CONTRAST_FIRST_WORDS = [word.split("\\s+")[0] for word in CONTRAST_WORDS]
-_CONTRAST_NEEDLES = tuple(first for first in _CONTRAST_FIRST_WORDS
-                          if not any(other != first and other in first for other in _CONTRAST_FIRST_WORDS))
+_CONTRAST_NEEDLES = gate(*(first for first in _CONTRAST_FIRST_WORDS
+                             if not any(other != first and other in first for other in _CONTRAST_FIRST_WORDS)))
 """The first word of each (but a word that contains another): a text without any has no
 contrast, and ``CONTRAST_RE`` (whose alternatives start with common letters, each tried)
 is not run. (Words of letters: looked for in ``ParsedText.words``.)"""
@@ -875,6 +846,9 @@ _UPPER_LIMIT_BEFORE_RE = re.compile(r"(?<![a-z])upper\s+limit(?:\s+of)?(?:\s+(?:
 """An upper limit named right before its quantity's keyword."""
 _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "limit", "cutoff", "cut off",
                                 "threshold"})
+_LIMIT_GATE, _FORMULA_NAMES, _DENIAL_GATE = gate("limit"), gate("fridericia", "bazett"), gate("not", "none")
+_AXES_GATE, _RESPECTIVELY_GATE, _BOTH_GATE, _ALL_GATE = gate("axes"), gate("respectively"), gate("both"), gate("all")
+"""(The words that keep a text off one rule each.)"""
 
 
 def _unitless_ok(quantity: str, parsed: ParsedText, mention: Mention, value: Value) -> Value | None:
@@ -989,7 +963,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     if quantity == "qtc_ms":
         named = FORMULA_RE.search(parsed.lowered, mention.start, mention.scope_end)
         name = named.group() if named is not None else None
-        if name is None and ("fridericia" in parsed.words or "bazett" in parsed.words):
+        if name is None and not parsed.needles.isdisjoint(_FORMULA_NAMES):
             # "Using Fridericia's correction, the QTc comes to 418 ms"
             before = _FORMULA_BEFORE_RE.search(parsed.lowered, parsed.sentence_start(mention.start), mention.start)
             name = before.group("f") if before is not None else None
@@ -1020,7 +994,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         in_reference = bool(parsed.reference_cells) and parsed.in_reference_cell(value.start)
         comparator = None
         if fitted.comparator is None and (any(c.phrase in _UPPER_LIMIT_WORDS for c in references) or (
-                not claims and "limit" in parsed.lowered and _UPPER_LIMIT_BEFORE_RE.search(
+                not claims and not parsed.needles.isdisjoint(_LIMIT_GATE) and _UPPER_LIMIT_BEFORE_RE.search(
                     parsed.lowered, max(0, mention.start - 40), mention.start) is not None)):
             # "the upper limit of normal is 450 ms": QTc <= 450; so is "an upper limit of normal
             # for the QTc of 440 ms" (the limit named before the keyword)
@@ -1819,9 +1793,9 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     if _OUTSIDE_LEAD_RE.search(parsed.text):
         findings = _without_outside_leads(parsed, findings)
     claims.extend(c for found in findings for c in found)
-    if "both" in parsed.lowered:
+    if not parsed.needles.isdisjoint(_BOTH_GATE):
         claims.extend(_both_claims(parsed))
-    if "all" in parsed.lowered:
+    if not parsed.needles.isdisjoint(_ALL_GATE):
         claims.extend(_all_claims(parsed))
     claimed = {c.focus[0] for c in claims if c.value is not None and c.focus is not None}
     blocked = [(m.start, m.scope_end) for m in parsed.mentions if m.quantity == "block"]
@@ -1843,13 +1817,13 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
             if value.comparator is None:  # "beating at 108 beats per minute, so a little fast"
                 claims.extend(c for c in _value_predicate(parsed, value.start, claims[-1], "hr_bpm")
                               if c.focus is not None and _CLAUSE_END_RE.match(parsed.lowered, c.focus[1]))
-    for m in _PRT_AXES_RE.finditer(parsed.lowered) if "axes" in parsed.lowered else ():
+    for m in _PRT_AXES_RE.finditer(parsed.lowered) if not parsed.needles.isdisjoint(_AXES_GATE) else ():
         axis = float(m.group("axis").replace("−", "-"))
         claims = [c for c in claims if not (c.quantity == "axis_deg" and m.start() <= c.span[0] < m.end())]
         claims.append(Claim(quantity="axis_deg", value=axis, low=axis, high=axis, lead=None,
                             span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
                             focus=(m.start("axis"), m.end("axis"))))
-    if "respectively" in parsed.words:
+    if not parsed.needles.isdisjoint(_RESPECTIVELY_GATE):
         claims = _respective_claims(parsed, claims)
     if parsed.lead_denials:
         claims.extend(_denied_lead_claims(parsed, claims))
@@ -2010,6 +1984,9 @@ Probably not."); "probably not" and "unlikely" deny, as they do elsewhere."""
 EARLIER_VALUE_BEFORE = ("instead of ", "down from ", "up from ", "previously ", "(was ", "(prior ")
 """What stands right before a value of an earlier ECG given beside this one's ("the rate is
 now 70 instead of 115", "QTc 455 ms (previously 490 ms)", "QTc 455 ms, previously 490 ms")."""
+_EARLIER_VALUE_GATE = gate("instead of", " from ", "previously", "(p", "(was")
+"""What a text with such a value holds (``_with_assertions`` looks for them only there)."""
+_NOW_GATE = gate("now")
 
 
 def earlier_value(lowered: str, start: int) -> bool:
@@ -2028,7 +2005,7 @@ def now_value(parsed: ParsedText, value: Value) -> bool:
     """Whether ``value`` is said to be the value now ("is now 200 ms", "is 78 bpm now"): this
     ECG's, after an earlier one given first ("the PR was 240 ms on admission and is now 200
     ms"). (A text without the word "now" is not read.)"""
-    if "now" not in parsed.words:
+    if parsed.needles.isdisjoint(_NOW_GATE):
         return False
     return (_NOW_BEFORE_RE.search(parsed.lowered, max(0, value.start - 24), value.start) is not None
             or _NOW_AFTER_RE.match(parsed.lowered, value.end) is not None)
@@ -2091,8 +2068,7 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
             reader.keep_keywords_whole(long_keywords)
     lowered = parsed.lowered
     questions = "?" in lowered
-    earlier_values = ("instead of" in lowered or " from " in lowered or "previously" in lowered or "(p" in lowered
-                      or "(was" in lowered)
+    earlier_values = not parsed.needles.isdisjoint(_EARLIER_VALUE_GATE)
     out: list[Claim] = []
     references = False  # whether any claim is a reference
     seen: set[tuple[str, str | None, tuple[int, int]]] = set()
@@ -2151,7 +2127,7 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
         fields["assertion"], fields["negated"] = status, status == NEGATED
         out.append(claim)
         references = references or status == REFERENCE
-    if "now" in parsed.words:
+    if not parsed.needles.isdisjoint(_NOW_GATE):
         _earlier_than_now(parsed, out)
     if references:  # (both rules start from a reference claim: a text without one skips them)
         out = _without_reference_categories(parsed, _reference_lists(parsed, out))
@@ -2216,8 +2192,8 @@ clause that only names it, "which doctors call first-degree block", "(that's cal
 sinus bradycardia)", is the same statement.)"""
 
 
-_RESTATING_WORDS = ("which", "consistent", "compatible", "keeping", "supporting", "confirming", "corroborating",
-                    "characteristic", "aligning")
+_RESTATING_WORDS = gate("which", "consistent", "compatible", "keeping", "supporting", "confirming",
+                        "corroborating", "characteristic", "aligning")
 """One of these words is in every restating clause: a text without any (a third of them)
 has none, and its clauses are its sentences."""
 
@@ -2237,7 +2213,7 @@ def _sentence_once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     claim; a restating clause ("..., which is consistent with ...") is a clause of its own."""
     seen: set[tuple] = set()
     out = []
-    restating = "," in parsed.lowered and any(word in parsed.words for word in _RESTATING_WORDS)
+    restating = "," in parsed.lowered and not parsed.needles.isdisjoint(_RESTATING_WORDS)
     for c in claims:
         if c.category is not None and c.value is None:
             key = (c.quantity, c.lead, c.category, c.assertion,

@@ -4,12 +4,13 @@ names ("inferior leads"), lead headings, and which lead list a number or finding
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gemeval.ecg.record import LEADS
 from gemeval.metrics.grounding.claims import LEAD_FINDING_QUANTITIES
-from gemeval.metrics.grounding.text import split_alternatives, starts_word, word_matches
+from gemeval.metrics.grounding.text import gate, split_alternatives, starts_word, word_matches
 
 if TYPE_CHECKING:
     from gemeval.metrics.grounding.extraction import Mention, ParsedText
@@ -69,6 +70,7 @@ _ADVERB_ENDINGS = tuple({f"{name}ly"[-5:] for name in _ADVERB_TERRITORIES})
 """How those adverbs end ("rally", "iorly", ...): a text without any has none, and the pattern
 (whose alternatives start with five different letters, each place of which ``re`` tries)
 is not run."""
+_ADVERB_GATE = gate(*_ADVERB_ENDINGS)
 assert all(ending.isalpha() for ending in _ADVERB_ENDINGS)
 _TERRITORY_LIST = "|".join(_BARE_TERRITORY_NAMES)
 _BARE_TERRITORY_RE = re.compile("|".join(
@@ -97,7 +99,8 @@ _NAMED_AFTER_RE = re.compile(r"\s*,?\s*(?:particularly|especially|notably|mainly
 I, aVL, V5 and V6" (the listed leads are where the finding is)."""
 _TERRITORY_ENDINGS = ("chest", "precordial", "lateral", "inferior", "septal", "anterior", "limb")
 """How every name of ``_TERRITORY`` ends."""
-_TERRITORY_WORDS = ("lateral", "inferior", "anterior", "septal", "apical")
+_TERRITORY_ENDINGS_GATE = gate(*_TERRITORY_ENDINGS)
+_TERRITORY_WORDS = gate("lateral", "inferior", "anterior", "septal", "apical")
 """Every name of ``_BARE_TERRITORY_RE`` and ``TERRITORY_ADVERB_RE`` contains one of these."""
 
 NOT_LEAD_WORDS: tuple[str, ...] = ("type", "class", "mobitz", "grade", "stage", "phase", "degree", "level")
@@ -180,9 +183,9 @@ def context_groups(parsed: ParsedText, mention: Mention, previous: Mention | Non
     return merged + [LeadGroup(-1, -1, g.leads, territory=True) for g in groups if g.territory]
 
 
-def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
+def lead_groups(text: str, lowered: str, found: Set[str]) -> list[LeadGroup]:
     """The lead lists (\"II, III and aVF\", \"V1-V4\") and territory names (\"inferior leads\")
-    of a text, in order."""
+    of a text, in order (``found``: the gates' literals in the text, ``text_literals``)."""
     tokens = _lead_tokens(text)
     groups: list[LeadGroup] = []
     i = 0
@@ -209,7 +212,7 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
     # name before "leads" ends as one of ``_TERRITORY_ENDINGS``: a text without any (the
     # usual lead-by-lead text: "Lead V5: ...") has no "leads" word to read.
     leads_words = sorted((m for pattern in _LEADS_WORD_PARTS for m in word_matches(pattern, lowered)),
-                         key=lambda m: m.start()) if any(end in lowered for end in _TERRITORY_ENDINGS) else []
+                         key=lambda m: m.start()) if not found.isdisjoint(_TERRITORY_ENDINGS_GATE) else []
     for leads_word in leads_words:
         window = max(0, leads_word.start() - 60)
         head = lowered[window:leads_word.start()].rstrip()
@@ -230,10 +233,10 @@ def lead_groups(text: str, lowered: str) -> list[LeadGroup]:
             and _NAMED_AFTER_RE.fullmatch(lowered, leads_word.end(), g.start))]
         if not explicit:  # "inferior leads (II, III, aVF)": the explicit list is enough
             groups.extend(LeadGroup(m.start(), leads_word.end(), (name,), territory=True) for name in names)
-    if any(word in lowered for word in _TERRITORY_WORDS):
-        _add_bare_territories(lowered, groups)
+    if not found.isdisjoint(_TERRITORY_WORDS):
+        _add_bare_territories(lowered, groups, found)
     groups.sort(key=lambda g: g.start)
-    if any(word in lowered for word in _ANAPHOR_NEEDLES):
+    if not found.isdisjoint(_ANAPHOR_NEEDLES):
         groups = _with_lead_anaphora(lowered, groups)
     return groups
 
@@ -244,8 +247,8 @@ _ANAPHOR_LEADS_RE = re.compile(
 """A lead list named again by reference: "T-wave inversion in the same leads", "Q waves
 are present in these leads"."""
 _CLAUSE_BREAK_RE = re.compile(r"[.;:](?!\d)")
-_ANAPHOR_NEEDLES = ("same lead", "these lead", "those lead", "above lead", "aforementioned lead",
-                    "corresponding lead", "affected lead", " two leads", " three leads", " four leads")
+_ANAPHOR_NEEDLES = gate("same lead", "these lead", "those lead", "above lead", "aforementioned lead",
+                        "corresponding lead", "affected lead", " two leads", " three leads", " four leads")
 
 
 def _with_lead_anaphora(lowered: str, groups: list[LeadGroup]) -> list[LeadGroup]:
@@ -268,7 +271,7 @@ def _with_lead_anaphora(lowered: str, groups: list[LeadGroup]) -> list[LeadGroup
     return sorted(out, key=lambda g: g.start)
 
 
-def _add_bare_territories(lowered: str, groups: list[LeadGroup]) -> None:
+def _add_bare_territories(lowered: str, groups: list[LeadGroup], found: Set[str]) -> None:
     """Adds the territories written without "leads" to ``groups``: "inferior ST elevation",
     "ST elevation inferiorly"."""
     for bare in word_matches(_BARE_TERRITORY_RE, lowered):
@@ -276,7 +279,7 @@ def _add_bare_territories(lowered: str, groups: list[LeadGroup]) -> None:
         name = re.sub(r"[- ]", "_", bare.group())
         if name in TERRITORIES and not any(g.start <= bare.start() < g.end for g in groups):
             groups.append(LeadGroup(bare.start(), bare.end(), (name,), territory=True))
-    for adverb in word_matches(TERRITORY_ADVERB_RE, lowered) if any(e in lowered for e in _ADVERB_ENDINGS) else ():
+    for adverb in word_matches(TERRITORY_ADVERB_RE, lowered) if not found.isdisjoint(_ADVERB_GATE) else ():
         name = re.sub(r"[- ]", "_", adverb.group()[:-2])
         if name in TERRITORIES:
             groups.append(LeadGroup(adverb.start(), adverb.end(), (name,), territory=True))

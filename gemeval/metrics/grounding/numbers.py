@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
 
-from gemeval.metrics.grounding.text import split_alternatives, stripped_end, word_before, word_ending
+from gemeval.metrics.grounding.text import gate, split_alternatives, stripped_end, text_literals, word_before, word_ending
 
 NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 
@@ -97,6 +98,9 @@ _ONES = {w: i for i, w in enumerate((
     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
 _TENS = {w: 10 * i for i, w in enumerate(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
                                           "ninety"), start=2)}
+_NUMBER_WORDS_GATE = gate(*_TENS, "hundred", "half")
+"""What a text must hold for ``with_digits`` to read its numbers in words: a tens word,
+"hundred" or "half"."""
 _BELOW_100 = (rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(w for w, i in _ONES.items() if 0 < i < 10)}))?"
               rf"|(?:{'|'.join(sorted(_ONES, key=len, reverse=True))})")
 NUMBER_WORDS_RE = re.compile(
@@ -121,11 +125,11 @@ def _below_100(words: str) -> int | None:
     return total
 
 
-def with_digits(text: str, lowered: str) -> tuple[str, str]:
+def with_digits(text: str, lowered: str, found: Set[str] | None = None) -> tuple[str, str]:
     """``text`` and ``lowered`` with numbers in words replaced by their digits, padded with
-    spaces to the same length (so every position still points at the same words)."""
-    # Every tens word ends in "ty": one look for it (seldom there) before one for each.
-    if not (("ty" in lowered and any(tens in lowered for tens in _TENS)) or "hundred" in lowered or "half" in lowered):
+    spaces to the same length (so every position still points at the same words);
+    ``found``: the gates' literals in the text (``text_literals``), where known."""
+    if (text_literals(lowered) if found is None else found).isdisjoint(_NUMBER_WORDS_GATE):
         return text, lowered
     pieces: list[tuple[int, int, str]] = []
     for m in NUMBER_WORDS_RE.finditer(lowered):
@@ -184,6 +188,7 @@ BETWEEN_TAIL_RE = re.compile(
     rf"(?:\s*(?P<unit>{_UNITS})(?![a-z]))?"
 )
 """The rest of "between 0 and +90 degrees" / "from 120 to 200 ms": a range."""
+_PLUS_MINUS_GATE, _RANGE_GATE, _OR_GATE = gate("±", "+/-"), gate("between ", "from "), gate(" or ")
 _BETWEEN_APPROX = ("between about ", "between around ", "between approximately ", "between roughly ", "between ~")
 """An approximate range: "it varies between about 62 and 84 bpm"."""
 CHANGE_FROM_RE = re.compile(
@@ -251,22 +256,22 @@ _DECADE_BEFORE_RE = re.compile(r"(?<![a-z])the\s+(?:(?P<part>low|lower|mid|middl
 _DECADE_PARTS = {"lower": "low", "middle": "mid", "upper": "high"}
 
 
-def read_values(text: str, lowered: str) -> list[Value]:
+def read_values(text: str, lowered: str, found: Set[str]) -> list[Value]:
     """Every number of the text with its unit, range end, comparator and approximation
-    (decimal commas read as points)."""
+    (decimal commas read as points); ``found``: the gates' literals in the text
+    (``text_literals``)."""
     if "," in text:
         text, lowered = decimal_points(text), decimal_points(lowered)
     values: list[Value] = []
     previous: Value | None = None  # the last value read
     last_end = -1  # where it ends (with its unit, range end, ...)
-    plus_minus = "±" in lowered or "+/-" in lowered
-    limit_ends = [m.end() for m in _LIMIT_WORD_RE.finditer(lowered)] if any(
-        word in lowered for word in _LIMIT_NEEDLES) else []
+    plus_minus = not found.isdisjoint(_PLUS_MINUS_GATE)
+    limit_ends = [m.end() for m in _LIMIT_WORD_RE.finditer(lowered)] if not found.isdisjoint(_LIMIT_NEEDLES) else []
     # Rarer contexts, looked for once per text: a text without them (the usual) skips
     # their checks at each of its numbers.
     time_stamps = "=" in lowered
-    ranges = "between " in lowered or "from " in lowered
-    either_or = " or " in lowered
+    ranges = not found.isdisjoint(_RANGE_GATE)
+    either_or = not found.isdisjoint(_OR_GATE)
     pos = 0  # where the next number is looked for: after this one, or after the value read
     search = NUMBER_TAIL_RE.search
     while (m := search(lowered, pos)) is not None:
@@ -394,7 +399,7 @@ _LIMIT_BOUND_RE = re.compile(
     r"|usual|conventional|accepted|standard)\s*$")
 """A comparison with a limit whose number follows it: "below the conventional lower limit of
 60 bpm", "just above the upper limit of normal (100 bpm)", "a little under the usual 60"."""
-_LIMIT_NEEDLES = ("limit", "cut", "threshold", "usual", "conventional", "accepted", "standard")
+_LIMIT_NEEDLES = gate("limit", "cut", "threshold", "usual", "conventional", "accepted", "standard")
 _LIMIT_WORD_RE = re.compile(r"limits?(?:\s+of\s+normal)?|cut-?off|cut\s+off|threshold|usual|conventional|accepted|standard")
 """The words of such a limit; the pattern above is tried only on a number a few characters
 after one of them."""
