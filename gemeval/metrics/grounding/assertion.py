@@ -862,27 +862,43 @@ def _phrase_pattern() -> re.Pattern[str]:
 
 
 _PHRASE_RE = _phrase_pattern()
-_PHRASE_WORD_RE = re.compile(_PHRASE_WORD)
+_PHRASE_GAP_RE = re.compile(r"[\s\-/*_]+")
+"""What may stand between a phrase's words (as ``_phrase_patterns`` writes them)."""
+
+
+def _phrase_meanings() -> dict[tuple[str, ...], list[tuple[str, str, str]]]:
+    """What each phrase stands for, (kind, direction, phrase) as in ``_PHRASES``, by its words
+    as a match of it splits into at ``_PHRASE_GAP_RE``: ``read_cues`` knows which phrase its
+    scan found from the match's text, without matching it again (no two phrases split into
+    the same words)."""
+    out: dict[tuple[str, ...], list[tuple[str, str, str]]] = {}
+    owner: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for entries in _TABLE.values():
+        for words, kind, direction, phrase in entries:
+            key = tuple(_PHRASE_GAP_RE.split(" ".join(words)))
+            assert owner.setdefault(key, words) == words, f"{words} and {owner[key]} read alike"
+            out.setdefault(key, []).append((kind, direction, phrase))
+    return out
+
+
+_PHRASE_MEANINGS = _phrase_meanings()
 
 
 def read_cues(lowered: str) -> list[Cue]:
     """Every trigger, pseudo-trigger and termination phrase of a lowered text, in order
     (the longest phrase at a word wins; a phrase's words are not read again)."""
     cues: list[Cue] = []
-    phrases = _PHRASES
+    meanings, split = _PHRASE_MEANINGS, _PHRASE_GAP_RE.split
     if "’" in lowered:
         lowered = lowered.replace("’", "'")  # same length: the offsets hold
     for m in _PHRASE_RE.finditer(" " + lowered):
-        # The phrase starts in ``lowered`` where the match does in the text with a space in
-        # front (one character after its ``[^a-z]``); the scan goes on after its end.
-        start = m.start()
-        word = _PHRASE_WORD_RE.match(lowered, start)
-        assert word is not None, "a phrase starts with its first word"
-        pattern, meanings = phrases[word.group()]
-        hit = pattern.match(lowered, start)  # the same phrase again, for which one it is
-        assert hit is not None and hit.lastindex is not None, "each alternative of a cue pattern is a group"
-        cues.extend(Cue(start, hit.end(), kind, direction, phrase)
-                    for kind, direction, phrase in meanings[hit.lastindex - 1])
+        # The phrase is in ``lowered`` where the match is in the text with a space in front,
+        # less its first character (the ``[^a-z]`` before the phrase); the scan goes on after
+        # its end.
+        start, end = m.span()
+        end -= 1
+        cues.extend(Cue(start, end, kind, direction, phrase)
+                    for kind, direction, phrase in meanings[tuple(split(lowered[start:end]))])
     return cues
 
 
