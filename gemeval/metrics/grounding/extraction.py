@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from operator import attrgetter, methodcaller
 from typing import Any
 
+import ahocorasick
+
 try:  # the regular-expression parser, to find every literal a pattern requires
     from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]  # private, not in typeshed
 except ImportError:  # Python 3.10
@@ -168,24 +170,23 @@ _LOWERED_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and lowere
 _TEXT_NEEDLES = frozenset(n for _, _, lowered, n in _KEYWORDS if n and not lowered) - _LOWERED_NEEDLES
 
 
-_TEXT_NEEDLE_WORDS = tuple((n, n.lower() if n.isascii() and n.isalpha() else "") for n in _TEXT_NEEDLES)
-"""The case-kept needles, each with its lowered letters ("" for one with other characters):
-where those are not in the distinct words, the needle is not in the text."""
-gate(*_LOWERED_NEEDLES, *(literal for *_, others in _CATEGORICAL for literal in others),
-     *(low for _, low in _TEXT_NEEDLE_WORDS if low))
-"""The lowered needles, the finding patterns' other literals and the case-kept needles'
-lowered letters are found with every rule's gate (``text_literals``: one pass of an
-Aho-Corasick automaton instead of a look for each, which was a twentieth of the
-extraction time)."""
+gate(*_LOWERED_NEEDLES, *(literal for *_, others in _CATEGORICAL for literal in others))
+"""The lowered needles and the finding patterns' other literals are found with every rule's
+gate (``text_literals``: one pass of an Aho-Corasick automaton instead of a look for each,
+which was a twentieth of the extraction time)."""
+_TEXT_NEEDLE_AUTOMATON = ahocorasick.Automaton()
+for _needle in sorted(_TEXT_NEEDLES):
+    _TEXT_NEEDLE_AUTOMATON.add_word(_needle, _needle)
+_TEXT_NEEDLE_AUTOMATON.make_automaton()
+"""The case-kept needles, found in the text as written in one pass of their own."""
 
 
 def _literals_in(text: str, lowered: str, words: str) -> set[str]:
     """The literals of the gates (``text.gate``: the needles and literals of the patterns,
-    ``_LOWERED_NEEDLES`` and their like, and every rule's) that are in the text, and the case-kept needles
-    (``_TEXT_NEEDLES``) that are: one of those is looked for in the text only where its
-    letters are in the words."""
+    ``_LOWERED_NEEDLES`` and their like, and every rule's) that are in the lowered text, and
+    the case-kept needles (``_TEXT_NEEDLES``) that are in the text."""
     found = text_literals(lowered, words)
-    found.update([n for n, low in _TEXT_NEEDLE_WORDS if (low in found if low else True) and n in text])
+    found.update([needle for _, needle in _TEXT_NEEDLE_AUTOMATON.iter(text)])
     return found
 
 
