@@ -622,11 +622,12 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("benign", r"is\s+(?:usually|often|generally|mostly)\s+benign"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
 assert all(needle.isascii() and needle.isalpha() for needle, _ in _GENERIC_VERBS), "looked for in the words"
+assert all(required_literal(verb) for _, verb in _GENERIC_VERBS), "each verb's pattern holds a literal"
 GENERIC_VERB_NEEDLES = gate(*(needle for needle, _ in _GENERIC_VERBS))
-_GENERIC_VERB_PATTERNS = [(required_literal(verb), re.compile(at_word_start(verb) + "(?![a-z])"))
+_GENERIC_VERB_PATTERNS = [(gate(required_literal(verb)), re.compile(at_word_start(verb) + "(?![a-z])"))
                           for _, verb in _GENERIC_VERBS]
 """Each verb on its own, looked for in a text that holds what every match of it holds (its
-``required_literal``; not the word above: "is often benign" has no "harmless"): one pattern of all
+``required_literal``, a gate; not the word above: "is often benign" has no "harmless"): one pattern of all
 of them starts with any of a dozen common letters, and ``re`` tried it at each (a fifth of
 the assertion reader's time on a text with one "shows"); one verb's pattern starts with its
 letter alone, which ``re`` skips ahead to."""
@@ -1120,7 +1121,7 @@ class AssertionReader:
         # The verbs as one alternation of them finds them: the earliest first, the first verb
         # of the table where two start together, none inside one found before.
         found = sorted((m.start(), k, m) for k, (needle, pattern) in enumerate(_GENERIC_VERB_PATTERNS)
-                       if not needle or needle in self.lowered for m in pattern.finditer(self.lowered))
+                       if not self.literals.isdisjoint(needle) for m in pattern.finditer(self.lowered))
         last_end = -1
         for start, _, verb in found:
             if start < last_end:
