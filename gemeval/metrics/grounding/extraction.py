@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 import dataclasses
 import re
 from dataclasses import dataclass, replace
-from operator import attrgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any
 
 import ahocorasick
@@ -2193,20 +2193,20 @@ clause that only names it, "which doctors call first-degree block", "(that's cal
 sinus bradycardia)", is the same statement.)"""
 
 
+_SPAN_END = itemgetter(1)
 _RESTATING_WORDS = gate("which", "consistent", "compatible", "keeping", "supporting", "confirming",
                         "corroborating", "characteristic", "aligning")
 """One of these words is in every restating clause: a text without any (a third of them)
 has none, and its clauses are its sentences."""
 
 
-def _clause_start(parsed: ParsedText, pos: int, restating: bool = True) -> int:
+def _clause_start(parsed: ParsedText, pos: int, restating: list[tuple[int, int]]) -> int:
     """Where the clause holding ``pos`` starts: the sentence start or the last restating
-    clause (``_RESTATING_CLAUSE_RE``) before it (none where ``restating`` is False)."""
+    clause before it that ends before it (``restating``: the spans of the text's
+    ``_RESTATING_CLAUSE_RE``, in order)."""
     start = parsed.sentence_start(pos)
-    if restating:
-        for m in _RESTATING_CLAUSE_RE.finditer(parsed.lowered, start, pos):
-            start = m.start()
-    return start
+    k = bisect_right(restating, pos, key=_SPAN_END) if restating else 0
+    return restating[k - 1][0] if k and restating[k - 1][0] >= start else start
 
 
 def _sentence_once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
@@ -2214,7 +2214,8 @@ def _sentence_once(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
     claim; a restating clause ("..., which is consistent with ...") is a clause of its own."""
     seen: set[tuple] = set()
     out = []
-    restating = "," in parsed.lowered and not parsed.needles.isdisjoint(_RESTATING_WORDS)
+    restating = [m.span() for m in _RESTATING_CLAUSE_RE.finditer(parsed.lowered)] if (
+        "," in parsed.lowered and not parsed.needles.isdisjoint(_RESTATING_WORDS)) else []
     for c in claims:
         if c.category is not None and c.value is None:
             key = (c.quantity, c.lead, c.category, c.assertion,
