@@ -274,3 +274,14 @@ def test_territory_words_are_in_every_bare_or_adverb_territory() -> None:
     for pattern in (leads._BARE_TERRITORY_RE, leads.TERRITORY_ADVERB_RE):
         for alternative in split_alternatives(pattern.pattern):
             assert any(word in alternative for word in leads._TERRITORY_WORDS), alternative
+
+
+@pytest.mark.parametrize("text", ["patients with WPW", "outpatients with WPW", "these leads, those leads",
+                                  "at-risk people", "people-people", "xthese", "", "those\nthese"])
+def test_words_at_start_matches_as_a_lookbehind_before_the_alternatives(text: str) -> None:
+    alternatives = ("patients", "people", "these", r"th(?:o|e)se")
+    plain = re.compile(r"(?<![a-z])(?:" + "|".join(alternatives) + ")")
+    fast = re.compile(grounding_text.words_at_start(*alternatives))
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    with pytest.raises(ValueError, match="starts with a letter"):
+        grounding_text.words_at_start("patients", r"\d+")

@@ -87,7 +87,14 @@ from itertools import product
 from collections.abc import Callable
 from typing import NamedTuple
 
-from gemeval.metrics.grounding.text import QUERY_MARK_RE, at_word_start, char_positions, gate, required_literal
+from gemeval.metrics.grounding.text import (
+    QUERY_MARK_RE,
+    at_word_start,
+    char_positions,
+    gate,
+    required_literal,
+    words_at_start,
+)
 
 AFFIRMED = "affirmed"
 NEGATED = "negated"
@@ -570,10 +577,12 @@ _CONDITION_HEADS = (
     "hemiblock", "lahb", "axis deviation", "repolari[sz]ation")
 _GROUP_NEEDLES = gate("patients", "people", "persons", "individuals", "anyone", "someone", "athletes", "those")
 _GROUP_WITH_RE = re.compile(
-    r"(?<![a-z])(?:patients|people|persons|individuals|anyone|someone|athletes|those)\s+with(?![a-z])")
+    words_at_start("patients", "people", "persons", "individuals", "anyone", "someone", "athletes", "those")
+    + r"\s+with(?![a-z])")
 """A group of people with a condition, as a subject ("Patients with WPW have ...")."""
 _DEFINED_KIND_RE = re.compile(
-    r"(?<![a-z])(?:clinically\s+significant|significant|pathologic(?:al)?|ischa?emic)\s+[a-z][a-z\- ]{1,30}?\s+(?:is|are)\s+"
+    words_at_start(r"clinically\s+significant", "significant", r"pathologic(?:al)?", r"ischa?emic")
+    + r"\s+[a-z][a-z\- ]{1,30}?\s+(?:is|are)\s+"
     r"(?:(?:usually|typically|generally|often)\s+)?(?:at\s+least|(?:more|greater|wider|deeper|longer|less|shorter)\s+than"
     r"|over|above|beyond|[<>≥≤])")
 """A kind of finding and its bound: "Pathological Q waves are at least 40 ms wide"."""
@@ -591,12 +600,13 @@ _USUALLY_NORMAL_RE = re.compile(
     r"|a\s+normal\s+(?:finding|variant)|innocent|insignificant)(?![a-z])")
 """A predicate that a finding is usually normal ("... is usually normal")."""
 _GROUP_PREMISE_RE = re.compile(
-    r"(?<![a-z])for\s+(?:an?\s+|most\s+|healthy\s+|young\s+|older\s+)?(?:athletes?|adults?|women|men|children|kids|infants"
+    at_word_start(r"for\s+") + r"(?:an?\s+|most\s+|healthy\s+|young\s+|older\s+)?(?:athletes?|adults?|women|men|children|kids|infants"
     r"|people|the\s+elderly|someone\s+your\s+age|people\s+your\s+age)\s*,")
 """A group of people as a premise: "For women, ...", "For an athlete, ..."."""
-_INCLUDE_RE = re.compile(r"(?<![a-z])includes?(?![a-z])")
+_INCLUDE_RE = re.compile(at_word_start(r"includes?(?![a-z])"))
 _FEATURES_INCLUDE_RE = re.compile(
-    r"(?<![a-z])(?:signs?|features?|findings|characteristics|markers|hallmarks?|causes)\s+(?:of|in)\s+"
+    words_at_start("signs?", "features?", "findings", "characteristics", "markers", "hallmarks?", "causes")
+    + r"\s+(?:of|in)\s+"
     r"[^.;:,\n]{1,50}?\s+(?:include|includes|comprise|comprises)(?![a-z])")
 _FEATURE_ADJECTIVES = (r"(?:(?:the|typical|classic|classical|common|key|main|ecg|ekg|electrocardiographic"
                        r"|characteristic|other|important|early|late)\s+){0,3}")
@@ -657,7 +667,7 @@ _BOUND_AFTER_RE = re.compile(r"s(?![a-z])|\.?\d*\s*(?:[a-z/%°]+\s*)?(?:-|–|�
 _OCCURS_IN_RE = re.compile(
     r"(?<![a-z])(?:(?:(?:is|are|may\s+be|can\s+be)\s+(?:(?:commonly|often|typically|usually|classically|frequently"
     r"|mainly|mostly|also)\s+)?(?:seen|found|observed)|occurs?|(?:commonly|often|typically|usually)\s+occurs?)"
-    r"\s+in\s+(?!(?:leads?|the\s+(?:inferior|lateral|anterior|septal|precordial|limb|chest|right|left|high|same"
+    + r"\s+in\s+(?!(?:leads?|the\s+(?:inferior|lateral|anterior|septal|precordial|limb|chest|right|left|high|same"
     r"|above|following|rhythm|tracing|ecg|ekg|strip)|v\d|i{1,3}|av[lrf]|this|these|those|that|your|our|the\s+present"
     r"|today|all|any|most|every|each|both|several|many|some|multiple|one|two|three)(?![a-z]))[a-z]"
     r"|predispos(?:es|ing)\s+to)")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from gemeval.ecg.record import LEADS
 from gemeval.metrics.grounding.claims import LEAD_FINDING_QUANTITIES
-from gemeval.metrics.grounding.text import gate, split_alternatives, starts_word, word_matches
+from gemeval.metrics.grounding.text import gate, split_alternatives, starts_word, word_matches, words_at_start
 
 if TYPE_CHECKING:
     from gemeval.metrics.grounding.extraction import Mention, ParsedText
@@ -242,8 +242,8 @@ def lead_groups(text: str, lowered: str, found: Set[str]) -> list[LeadGroup]:
 
 
 _ANAPHOR_LEADS_RE = re.compile(
-    r"(?<![a-z])(?:the\s+same|these|those|the\s+above|the\s+aforementioned|the\s+corresponding"
-    r"|the\s+affected|all\s+(?:of\s+)?(?:these|those|the\s+same))\s+(?:(?:two|three|four|five|six|\d)\s+)?leads?\b")
+    words_at_start(r"the\s+same", "these", "those", r"the\s+above", r"the\s+aforementioned", r"the\s+corresponding",
+                   r"the\s+affected", r"all\s+(?:of\s+)?(?:these|those|the\s+same)") + r"\s+(?:(?:two|three|four|five|six|\d)\s+)?leads?\b")
 """A lead list named again by reference: "T-wave inversion in the same leads", "Q waves
 are present in these leads"."""
 _CLAUSE_BREAK_RE = re.compile(r"[.;:](?!\d)")
