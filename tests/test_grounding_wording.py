@@ -225,3 +225,30 @@ def test_just_a_touch_before_a_verdict() -> None:
 def test_a_labelled_lines_later_number_out_of_range_is_not_the_labels() -> None:
     claims = extract_claims("**QRS duration:** 96 ms. The recording lasted 10 s.")
     assert [(c.quantity, c.value) for c in claims] == [("qrs_ms", 96.0)]
+
+
+def test_a_finding_that_does_not_appear_to_be_there_is_denied() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.lead, c.category, c.assertion) for c in extract_claims(text)]
+    assert read("Right bundle branch block does not appear to be present.") == [
+        ("qrs_ms", None, "wide", "negated")]
+    assert read("ST elevation doesn't seem to be present in V2 or V3.") == [
+        ("st_mv", "V2", "elevated", "negated"), ("st_mv", "V3", "elevated", "negated")]
+    assert read("Atrial fibrillation does not seem evident.") == [
+        ("rhythm", None, "atrial_fibrillation", "negated")]
+    # the words before a category: "does not appear to be", "doesn't look"
+    assert read("The QRS does not appear to be wide.") == [("qrs_ms", None, "wide", "negated")]
+    assert read("The QTc doesn't look long.") == [("qtc_ms", None, "prolonged", "negated")]
+    # the number measured "at" stays this ECG's
+    claims = extract_claims("The PR interval does not appear prolonged at 180 ms.")
+    assert [(c.value if c.category is None else c.category, c.assertion) for c in claims] == [
+        ("prolonged", "negated"), (180.0, "affirmed")]
+    # "seems to be present" is no denial
+    assert read("ST elevation seems to be present in V2.") == [("st_mv", "V2", "elevated", "affirmed")]
+
+
+def test_a_reading_hedged_by_how_the_grid_was_read_is_uncertain() -> None:
+    claims = extract_claims("The PR interval, if I am reading the grid correctly, is roughly 160 ms.")
+    assert [(c.quantity, c.value, c.assertion) for c in claims] == [("pr_ms", 160.0, "uncertain")]
+    claims = extract_claims("If I'm measuring correctly, the QRS is 130 ms.")
+    assert [(c.quantity, c.value, c.assertion) for c in claims] == [("qrs_ms", 130.0, "uncertain")]

@@ -110,9 +110,10 @@ _LEADS_AHEAD_RE = re.compile(
     r"\s*(?:the\s+)?(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3}(?![a-z])|(?:[a-z\-]+\s+){0,2}leads?(?![a-z]))")
 """Leads right after a cue's words: "... may be seen in V1-V3", "... in the inferior leads"."""
 _DENIED_WORD_AT_RE = re.compile(
-    r"\s+(?:(?:at\s+all|really|particularly|significantly|overly)\s+)?[a-z]+\s+(?:at|with)\s+"
-    r"(?:(?:about|around|approximately|roughly|just)\s+)?[~≈]?\s*")
-"""A denied word and "at" before a number: "isn't prolonged at 180 ms" measures it."""
+    r"\s+(?:(?:appear|seem|look)\s+(?:to\s+be\s+)?)?(?:(?:at\s+all|really|particularly|significantly|overly)\s+)?"
+    r"[a-z]+\s+(?:at|with)\s+(?:(?:about|around|approximately|roughly|just)\s+)?[~≈]?\s*")
+"""A denied word and "at" before a number: "isn't prolonged at 180 ms", "does not appear
+prolonged at 180 ms" measure it."""
 _CAUSE_OF_RE = re.compile(r"(?<![a-z])(?:cause|causes|reason|reasons|etiology|aetiology|origin|explanation|mechanism)"
                           r"\s+(?:of|for)\s")
 """What a denial after a finding denies instead of it: "the cause of the bradycardia is not evident"."""
@@ -290,7 +291,12 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{is|are|was|were} not {seen|identified|observed|noted|evident|visible|demonstrated|found|detected|"
              "apparent|appreciated}",
              # chat: "the irregular rhythm from your last ECG is gone", "the fast rate has settled down"
-             "{is|are|has|have} {gone|gone away}", "went away", "{has|have} {settled|settled down|calmed down}"),
+             "{is|are|has|have} {gone|gone away}", "went away", "{has|have} {settled|settled down|calmed down}",
+             # LLM answers: "right bundle branch block does not appear to be present" (longer
+             # than "does not", which reaches forward only)
+             "{does|do|did} not {appear|seem} {to be|} "
+             "{present|there|evident|visible|seen|apparent}",
+             "{doesn't|don't|didn't|doesnt|dont|didnt} {appear|seem} {to be|} {present|there|evident|visible|seen|apparent}"),
      NEGATED, BACKWARD),
     # "unlikely" denies, before or after its finding ("an inferior infarct is unlikely",
     # "it is unlikely to be atrial fibrillation")
@@ -322,8 +328,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{i|we} would say", "d say",  # "I would say sinus rhythm at 72": an opinion of this tracing
              "there {is|are|was|were} {questionable|equivocal|doubtful}",  # (the finding follows)
              # "If I'm reading this right, the QRS is 130 ms"
-             "if {i'm|im|i am|we're|we are} {reading|seeing|interpreting} {this|it|the tracing|the strip} "
-             "{right|correctly}", "if i {read|see} {this|it} {right|correctly}"),
+             "if {i'm|im|i am|we're|we are} {reading|seeing|interpreting|measuring} {this|it|the tracing|the strip|"
+             "the grid|the ecg|the ekg|the image|the trace|the rhythm strip|} {right|correctly}",
+             "if i {read|see|measure} {this|it|the grid|the tracing|the strip|the image} {right|correctly}"),
      UNCERTAIN, FORWARD),
     (_expand("{may|might} {be|be present|be seen|have}", "may", "might", "could be present"),
      UNCERTAIN, BOTH),

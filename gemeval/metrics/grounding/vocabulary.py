@@ -216,7 +216,10 @@ PREDICATE_RE = re.compile(
     r"(?:is\s+|are\s+|was\s+|were\s+|appears?\s+"
     r"|seems?\s+|looks?\s+|remains?\s+|may\s+be\s+|might\s+be\s+|could\s+be\s+|will\s+be\s+|would\s+be\s+"
     r"|(?:came|comes)\s+(?:in|out)\s+"  # "your QTc came in a little long"
-    r"|should\s+be\s+|can\s+be\s+|(?=(?:isn|aren|wasn)['’]t))?(?:to\s+be\s+)?"
+    r"|should\s+be\s+|can\s+be\s+|(?=(?:isn|aren|wasn)['’]t)"
+    # "the QRS does not appear to be wide" (the denial is the assertion reader's "does not")
+    r"|(?:do|does|did)\s+not\s+(?:appear|seem|look)\s+|(?:don|doesn|didn)['’]t\s+(?:appear|seem|look)\s+)?"
+    r"(?:to\s+be\s+)?"
     r"(?P<not>not\s+|(?:isn|aren|wasn)['’]t\s+)?"
     rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline|generally"
     r"|comfortably|well)\s+)?"
