@@ -252,3 +252,17 @@ def test_a_reading_hedged_by_how_the_grid_was_read_is_uncertain() -> None:
     assert [(c.quantity, c.value, c.assertion) for c in claims] == [("pr_ms", 160.0, "uncertain")]
     claims = extract_claims("If I'm measuring correctly, the QRS is 130 ms.")
     assert [(c.quantity, c.value, c.assertion) for c in claims] == [("qrs_ms", 130.0, "uncertain")]
+
+
+def test_a_conclusion_possibly_indicated_is_hedged_and_an_estimate_is_stated() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category, c.assertion) for c in extract_claims(text)]
+    assert read("Left axis deviation, possibly indicating left anterior fascicular block.") == [
+        ("axis_deg", "left", "affirmed"), ("conduction", "lafb", "uncertain")]
+    assert read("Left axis deviation, indicating LAFB.") == [
+        ("axis_deg", "left", "affirmed"), ("conduction", "lafb", "affirmed")]
+    # "I would estimate" gives this tracing's value; "would" makes no condition of it
+    assert read("I would estimate the QT at around 400 ms.") == [("qt_ms", 400.0, "affirmed")]
+    assert read("I would put the axis at about +60 degrees.") == [("axis_deg", 60.0, "affirmed")]
+    assert read("If the QTc were over 500 ms, I would say this is dangerous.") == [
+        ("qtc_ms", 500.0, "hypothetical")]

@@ -165,6 +165,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "nor slow", "nor fast", "no more than", "no less than",
              "not more than", "not less than", "not exceeding", "not longer than", "not shorter than",
              "not greater than", "not below", "not above", "not to exceed",
+             # an estimate of this tracing's value states it ("I'd estimate 80-90 ms", "I would
+             # put the axis at about +60"): "would" is no condition there
+             "{i|we} would {estimate|put|place|measure} {it|this|that|the|}",
              "if present", "if so", "voltage criteria", "by criteria", "normal variant", "can see",
              "i can see", "we can see", "you can see", "as you can see", "can be seen here", "could be seen here",
              "no further", "should not be used", "{cornell|sokolow|lyon|voltage|lvh} criteria",
@@ -326,6 +329,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{borders|bordering|borderline} on", "{at|on} the {border|borderline|edge|verge} {of|between}",
              "think", "suspect", "guess",  # "I think sinus", "I suspect LBBB", "my guess is flutter"
              "{i|we} would say", "d say",  # "I would say sinus rhythm at 72": an opinion of this tracing
+             # a hedged conclusion: "left axis deviation, possibly indicating LAFB" (longer than
+             # the "indicating" that ends a scope)
+             "{possibly|probably|likely|perhaps|presumably|most likely} {indicating|representing|reflecting|signifying}",
              "there {is|are|was|were} {questionable|equivocal|doubtful}",  # (the finding follows)
              # "If I'm reading this right, the QRS is 130 ms"
              "if {i'm|im|i am|we're|we are} {reading|seeing|interpreting|measuring} {this|it|the tracing|the strip|"
