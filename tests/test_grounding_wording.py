@@ -266,3 +266,28 @@ def test_a_conclusion_possibly_indicated_is_hedged_and_an_estimate_is_stated() -
     assert read("I would put the axis at about +60 degrees.") == [("axis_deg", 60.0, "affirmed")]
     assert read("If the QTc were over 500 ms, I would say this is dangerous.") == [
         ("qtc_ms", 500.0, "hypothetical")]
+
+
+def test_an_underlying_rhythm_that_cannot_be_assessed() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category, c.assertion) for c in extract_claims(text)]
+    assert read("Paced rhythm. Underlying rhythm cannot be assessed.") == [
+        ("rhythm", "paced", "affirmed"), ("rhythm", None, "not_assessable")]
+    assert read("Rhythm: cannot be determined.") == [("rhythm", None, "not_assessable")]
+    # a rhythm with a claim of its own, the rhythm a measurement is made in and a rhythm
+    # strip are no such rhythm
+    assert read("Sinus rhythm. The QT cannot be measured.") == [
+        ("rhythm", "sinus", "affirmed"), ("qt_ms", None, "not_assessable")]
+    assert read("I cannot reliably assess the QT interval in this rhythm.") == [("qt_ms", None, "not_assessable")]
+    assert read("Heart rate: unable to determine (the rhythm strip is cut off).") == [
+        ("hr_bpm", None, "not_assessable")]
+
+
+def test_a_query_mark_set_off_before_a_word_hedges_and_ends_no_sentence() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.lead, c.category, c.assertion) for c in extract_claims(text)]
+    assert read("Q waves III/aVF, ? old IMI.") == [("q_wave", "III", "pathological", "affirmed"),
+                                                  ("q_wave", "aVF", "pathological", "affirmed")]
+    assert read("HR 112, ? LVH.")[1:] == [("voltage", None, "lvh", "uncertain")]
+    # a question's own mark still asks
+    assert read("Is the rate fast? No.") == [("hr_bpm", None, "fast", "negated")]

@@ -1970,7 +1970,25 @@ def _unassessed_mentions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
         out.extend(Claim(quantity=quantity, value=None, low=None, high=None, lead=lead,
                          span=(mention.start, mention.end), phrase=parsed.text[mention.start:mention.end],
                          focus=(mention.start, mention.end)) for lead in dict.fromkeys(leads))
+    if not parsed.needles.isdisjoint(_RHYTHM_GATE):
+        # "Underlying rhythm cannot be assessed" (a paced tracing): the rhythm, named by no
+        # keyword, is not assessable where no claim of the rhythm stands on the word
+        rhythms = [c.span for c in claims if c.quantity == "rhythm"]
+        for m in _RHYTHM_WORD_RE.finditer(parsed.lowered):
+            start, end = m.span()
+            if (any(a <= start < b for a, b in rhythms) or _CIRCUMSTANCE_BEFORE_RE.search(
+                    parsed.lowered, max(0, start - 40), start) is not None
+                    or reader.status(start, end, numeric=False, plain=False) != NOT_ASSESSABLE):
+                continue  # (nor the rhythm a measurement is made in: "the QT in this rhythm")
+            out.append(Claim(quantity="rhythm", value=None, low=None, high=None, lead=None, span=(start, end),
+                             phrase=parsed.text[start:end], focus=(start, end)))
     return out
+
+
+_RHYTHM_GATE = gate("rhythm")
+_RHYTHM_WORD_RE = re.compile(at_word_start(r"rhythms?(?![a-z])(?!\s+strips?(?![a-z]))"))
+"""The word "rhythm" (not a "rhythm strip": a lead)."""
+_CIRCUMSTANCE_BEFORE_RE = re.compile(r"(?<![a-z])(?:in|at|during|with|given|for)\s+(?:[a-z'’\-]+\s+){0,2}$")
 
 
 _ANSWER_RE = re.compile(

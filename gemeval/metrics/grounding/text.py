@@ -77,9 +77,10 @@ _POINT_RE = re.compile(r"\.(?![0-9])")
 points ("R wave 1.20 mV"): left out in one scan, they are not each checked in Python."""
 
 
-QUERY_MARK_RE = re.compile(r"(?<![\w?])\?(?=[a-z])")
-"""A clinician's query written before a finding ("?AF", "HR 112, ?LVH"): a hedge, no
-question's end."""
+QUERY_MARK_RE = re.compile(r"(?<![\w?])\?(?=[a-z])|(?<=[\s,;(])\?[ \t]+(?=[a-z])")
+"""A clinician's query written before a finding ("?AF", "HR 112, ?LVH", "Q waves III/aVF, ?
+old IMI": set off from the word before, unlike a question's mark): a hedge, no question's
+end."""
 
 
 def sentence_ends(text: str, lowered: str) -> list[int]:
