@@ -291,3 +291,16 @@ def test_a_query_mark_set_off_before_a_word_hedges_and_ends_no_sentence() -> Non
     assert read("HR 112, ? LVH.")[1:] == [("voltage", None, "lvh", "uncertain")]
     # a question's own mark still asks
     assert read("Is the rate fast? No.") == [("hr_bpm", None, "fast", "negated")]
+
+
+def test_a_ventricular_response_is_the_heart_rate() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category) for c in extract_claims(text)]
+    # a P-wave keyword before it had taken the number as the P waves' (unchecked)
+    assert read("The rhythm is irregular, with an absence of P waves and fibrillatory baseline activity, "
+                "indicating atrial fibrillation with an average ventricular response of 96 bpm.") == [
+        ("rhythm", "irregular"), ("rhythm", "atrial_fibrillation"), ("hr_bpm", 96.0)]
+    assert read("Atrial fibrillation with a ventricular response of 96.") == [
+        ("rhythm", "atrial_fibrillation"), ("hr_bpm", 96.0)]
+    assert read("AF with rapid ventricular response at 140 bpm.") == [
+        ("rhythm", "atrial_fibrillation"), ("hr_bpm", "fast"), ("hr_bpm", 140.0)]

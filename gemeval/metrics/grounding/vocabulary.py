@@ -62,6 +62,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("rr_ms", r"R-?R\b(?:\s+intervals?)?", False),
         ("axis_deg", r"axis\b", True),
         ("hr_bpm", r"rate\b", True),
+        ("hr_bpm", r"response\b(?<=ventricular response)", True),  # "AF with a ventricular response of 96"
         ("hr_bpm", r"pulse\b(?!\s+(?:waves?|oximetry|ox|generator|width|amplitude))", True),  # "your pulse is 88"
         ("hr_bpm", r"HR\b|VR\b", False),
         ("st_mv", r"ST(?:[- ]segments?)?(?:\s+(?:elevations?|elevated|depressions?|depressed|deviations?"
