@@ -304,3 +304,10 @@ def test_a_ventricular_response_is_the_heart_rate() -> None:
         ("rhythm", "atrial_fibrillation"), ("hr_bpm", 96.0)]
     assert read("AF with rapid ventricular response at 140 bpm.") == [
         ("rhythm", "atrial_fibrillation"), ("hr_bpm", "fast"), ("hr_bpm", 140.0)]
+
+
+def test_minimal_voltage_criteria_hedge_the_hypertrophy() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category, c.assertion) for c in extract_claims(text)]
+    assert read("Minimal voltage criteria for LVH, may be normal variant.") == [("voltage", "lvh", "uncertain")]
+    assert read("Voltage criteria for LVH.") == [("voltage", "lvh", "affirmed")]

@@ -327,6 +327,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{favour|favor|favours|favors}", "{likely|probably|possibly} {represents|reflects|due to}",
              "{pattern|changes} {raising concern|concerning}", "nonspecific but",
              "{borders|bordering|borderline} on", "{at|on} the {border|borderline|edge|verge} {of|between}",
+             # machine statements: "Minimal voltage criteria for LVH, may be normal variant"
+             "{minimal|marginal} {voltage|} criteria for",
              "think", "suspect", "guess",  # "I think sinus", "I suspect LBBB", "my guess is flutter"
              "{i|we} would say", "d say",  # "I would say sinus rhythm at 72": an opinion of this tracing
              # a hedged conclusion: "left axis deviation, possibly indicating LAFB" (longer than
