@@ -140,3 +140,17 @@ def test_a_finding_not_seen_is_denied_and_territories_joined_by_or() -> None:
     # what is not evident is the cause, not the finding
     assert [c.assertion for c in extract_claims("Sinus bradycardia; the cause of the bradycardia is not evident.")] == [
         "affirmed", "affirmed", "affirmed"]
+
+
+def test_a_sentence_opened_by_its_leads_and_a_finding_elsewhere() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.lead, c.category) for c in extract_claims(text)]
+    # "In V2 and V3 the ...": every finding of the sentence without leads of its own is there
+    assert read("In V2 and V3 the T waves are deeply inverted, while the ST segments are isoelectric.") == [
+        ("t_wave", "V2", "inverted"), ("t_wave", "V3", "inverted"),
+        ("st_mv", "V2", "isoelectric"), ("st_mv", "V3", "isoelectric")]
+    # a finding "elsewhere" is not in the leads of the finding it is joined to
+    assert read("There is ST elevation in aVR with widespread ST depression elsewhere.") == [
+        ("st_mv", "aVR", "elevated"), ("st_mv", None, "depressed")]
+    assert read("ST elevation in aVR with ST depression.") == [
+        ("st_mv", "aVR", "elevated"), ("st_mv", "aVR", "depressed")]

@@ -1497,12 +1497,16 @@ def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
                 # the first finding's words took the joining word: "ST elevation and | T-wave inversion"
                 not parsed.lowered[end:start].strip() and _JOINED_RE.search(parsed.lowered, max(0, end - 12), end)):
             continue
-        if first_leads and not second_leads:
+        if first_leads and not second_leads and not (
+                # "ST elevation in aVR with widespread ST depression elsewhere": not in aVR
+                not parsed.needles.isdisjoint(_ELSEWHERE_GATE)
+                and parsed.lowered.find("elsewhere", start, max(c.span[1] for c in second) + 24) >= 0):
             findings[i + 1] = [replace(c, lead=lead) for c in second for lead in first_leads]
         elif second_leads and not first_leads:
             findings[i] = [replace(c, lead=lead) for c in first for lead in second_leads]
 
 
+_ELSEWHERE_GATE = gate("elsewhere")
 _LIST_ENDS = ("\n", ". ", "! ", "? ")
 
 

@@ -111,7 +111,9 @@ HEADING_BEFORE_RE = re.compile(r"[\W_]*(?:in\s+)?(?:the\s+(?:[a-z]+\s+){0,2}?)?(
 """What may open a sentence before its lead heading: "Lead V5:", "In II, III:", "In the
 precordial leads V1 through V6,", "In the inferior leads (II, III and aVF),"."""
 
-HEADING_AFTER_RE = re.compile(r"\)?\s*[:,\-–|]|\s+(?:shows?|has|demonstrates?|displays?|reveals?)\b")
+HEADING_AFTER_RE = re.compile(r"\)?\s*[:,\-–|]|\s+(?:shows?|has|demonstrates?|displays?|reveals?|the)\b")
+"""What follows a lead heading: punctuation, a verb ("V5 shows ...") or the subject's article
+("In V2 and V3 the T waves are inverted, while the ST segments are isoelectric")."""
 
 ATTACHED_BEFORE_RE = re.compile(r"\s*(?:\(|:|=)?\s*(?:of|by|at|is|was|measuring|measures)?\s*")
 
