@@ -101,3 +101,11 @@ def test_right_in_the_middle_of_the_normal_range() -> None:
 
 def test_minus_written_as_a_word_is_the_sign() -> None:
     assert _read("The axis is about minus 45 degrees.") == [("axis_deg", None, None, -45.0, "affirmed")]
+
+
+def test_a_range_with_its_signs_spelled_out() -> None:
+    def ranges(text: str) -> list[tuple]:
+        return [(c.quantity, c.low, c.high) for c in extract_claims(text) if c.comparator == "range"]
+    assert ranges("Her axis sits between minus 30 and plus 90 degrees.") == [("axis_deg", -30.0, 90.0)]
+    assert ranges("The axis runs from minus 15 to plus 75 degrees.") == [("axis_deg", -15.0, 75.0)]
+    assert ranges("His axis is between plus 20 and minus 40 degrees.") == [("axis_deg", -40.0, 20.0)]
