@@ -109,3 +109,12 @@ def test_a_range_with_its_signs_spelled_out() -> None:
     assert ranges("Her axis sits between minus 30 and plus 90 degrees.") == [("axis_deg", -30.0, 90.0)]
     assert ranges("The axis runs from minus 15 to plus 75 degrees.") == [("axis_deg", -15.0, 75.0)]
     assert ranges("His axis is between plus 20 and minus 40 degrees.") == [("axis_deg", -40.0, 20.0)]
+
+
+def test_the_cornell_sum_written_in_words() -> None:
+    assert _read("Adding the R wave in aVL to the S wave in V3 gives 3.1 mV.") == [
+        ("cornell_mv", None, None, 3.1, "affirmed")]
+    assert _read("Here the sum of R in aVL and S in V3 is 22 mm.") == [("cornell_mv", None, None, 2.2, "affirmed")]
+    # a threshold after the sum is the sum's, not the S wave's
+    assert [c.quantity for c in extract_claims("Cornell adds R in aVL to S in V3, with a threshold of 2.8 mV.")] == [
+        "cornell_mv"]

@@ -44,6 +44,11 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
                             r"(?:\s*(?:or|/)\s*v6)?", True),
         ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
         ("cornell_mv", r"R(?:[- ]?waves?)?\s?(?:in\s+)?aVL\s*(?:\+|plus)\s*S(?:[- ]?waves?)?\s?(?:in\s+)?V3", False),
+        # in words: "the sum of R in aVL and S in V3", "adds R in aVL to S in V3"
+        ("cornell_mv", r"(?:sum\s+of|adds?|adding)\s+(?:the\s+)?(?:(?:amplitudes?|heights?|voltages?)\s+of\s+)?"
+                       r"(?:the\s+)?r[- ]?(?:waves?\s+)?in\s+(?:lead\s+)?avl\s*,?\s+(?:and|to|plus|\+)\s+(?:the\s+)?"
+                       r"(?:(?:amplitudes?|depths?|voltages?)\s+of\s+)?(?:the\s+)?s[- ]?(?:waves?\s+)?in\s+(?:lead\s+)?v3",
+         True),
         ("qtc_fridericia_ms", r"qtcf\b|qtc\s*\(\s*fridericia\s*\)|qtc\s+(?:by|using|per)\s+fridericia(?:'s)?(?:\s+formula)?", True),
         ("qtc_fridericia_ms", r"fridericia(?:-corrected)?\s+qtc?\b", True),
         ("qtc_fridericia_ms", r"fridericia(?:[- ]corrected)?\s+(?:value|figure|estimate)\b", True),
