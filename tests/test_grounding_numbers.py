@@ -118,3 +118,13 @@ def test_the_cornell_sum_written_in_words() -> None:
     # a threshold after the sum is the sum's, not the S wave's
     assert [c.quantity for c in extract_claims("Cornell adds R in aVL to S in V3, with a threshold of 2.8 mV.")] == [
         "cornell_mv"]
+
+
+def test_a_voltage_sums_threshold_is_a_criterion() -> None:
+    # LVH is called above a voltage sum's threshold: a bound from below, hypothetical
+    assert _read("The Sokolow-Lyon threshold is 3.5 mV.") == [("sokolow_lyon_mv", None, ">", 3.5, "hypothetical")]
+    assert _read("For Cornell, the cut-off is 2.8 mV.") == [("cornell_mv", None, ">", 2.8, "hypothetical")]
+    # a normal value is a bound from above; this ECG's sum compared with the threshold is affirmed
+    assert _read("A normal Sokolow-Lyon index is below 3.5 mV.") == [("sokolow_lyon_mv", None, "<", 3.5, "reference")]
+    assert _read("The Sokolow-Lyon index is 3.9 mV, above the 3.5 mV threshold.") == [
+        ("sokolow_lyon_mv", None, None, 3.9, "affirmed"), ("sokolow_lyon_mv", None, ">", 3.5, "affirmed")]

@@ -863,6 +863,10 @@ _UPPER_LIMIT_BEFORE_RE = re.compile(r"(?<![a-z])upper\s+limit(?:\s+of)?(?:\s+(?:
 """An upper limit named right before its quantity's keyword."""
 _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "limit", "cutoff", "cut off",
                                 "threshold"})
+_VOLTAGE_SUMS = frozenset({"sokolow_lyon_mv", "cornell_mv"})
+_THRESHOLD_WORDS = frozenset({"threshold", "thresholds", "cutoff", "cut off", "cutoffs", "cut offs"})
+"""A voltage sum's threshold is a criterion's lower bound (LVH is called above it), not a
+normal limit."""
 
 
 def _unitless_ok(quantity: str, parsed: ParsedText, mention: Mention, value: Value) -> Value | None:
@@ -1007,7 +1011,9 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         references = parsed.assertions.cues_between(last_end, value.start, REFERENCE)
         in_reference = bool(parsed.reference_cells) and parsed.in_reference_cell(value.start)
         comparator = None
-        if fitted.comparator is None and (any(c.phrase in _UPPER_LIMIT_WORDS for c in references) or (
+        if fitted.comparator is None and quantity in _VOLTAGE_SUMS and any(c.phrase in _THRESHOLD_WORDS for c in references):
+            comparator = ">"  # "with a threshold of 2.8 mV": the sum above which LVH is called
+        elif fitted.comparator is None and (any(c.phrase in _UPPER_LIMIT_WORDS for c in references) or (
                 not claims and "limit" in parsed.lowered and _UPPER_LIMIT_BEFORE_RE.search(
                     parsed.lowered, max(0, mention.start - 40), mention.start) is not None)):
             # "the upper limit of normal is 450 ms": QTc <= 450; so is "an upper limit of normal
@@ -2141,8 +2147,13 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
         references = references or status == REFERENCE
     if "now" in parsed.words:
         _earlier_than_now(parsed, out)
-    if references:  # (both rules start from a reference claim: a text without one skips them)
+    if references:  # (these rules start from a reference claim: a text without one skips them)
         out = _without_reference_categories(parsed, _reference_lists(parsed, out))
+        for claim in out:
+            if claim.quantity in _VOLTAGE_SUMS and claim.comparator in (">", ">=") and claim.assertion == REFERENCE:
+                # "a threshold of 2.8 mV", "a Sokolow-Lyon limit of 35 mm or more": when LVH is
+                # called (a criterion), not a normal value (which is a bound from above)
+                claim.__dict__["assertion"] = HYPOTHETICAL
     return _sentence_once(parsed, out)
 
 
