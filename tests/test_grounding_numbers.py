@@ -128,3 +128,12 @@ def test_a_voltage_sums_threshold_is_a_criterion() -> None:
     assert _read("A normal Sokolow-Lyon index is below 3.5 mV.") == [("sokolow_lyon_mv", None, "<", 3.5, "reference")]
     assert _read("The Sokolow-Lyon index is 3.9 mV, above the 3.5 mV threshold.") == [
         ("sokolow_lyon_mv", None, None, 3.9, "affirmed"), ("sokolow_lyon_mv", None, ">", 3.5, "affirmed")]
+
+
+def test_a_limit_for_each_group_of_people() -> None:
+    assert _read("QTc cut-offs are 450 ms in men and 470 ms in women.") == [
+        ("qtc_ms", None, None, 450.0, "reference"), ("qtc_ms", None, None, 470.0, "reference")]
+    assert _read("A QTc over 440 ms for men, 460 ms for women, counts as long.") == [
+        ("qtc_ms", None, ">", 440.0, "hypothetical"), ("qtc_ms", None, ">", 460.0, "hypothetical")]
+    assert _read("Cornell adds R in aVL to S in V3, with thresholds of 2.8 mV in men and 2.0 mV in women.") == [
+        ("cornell_mv", None, ">", 2.8, "hypothetical"), ("cornell_mv", None, ">", 2.0, "hypothetical")]

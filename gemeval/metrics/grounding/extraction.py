@@ -1022,6 +1022,10 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         elif (claims and fitted.comparator is None and claims[-1].comparator in ("<", "<=", ">", ">=")
               and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
+        elif claims and fitted.comparator is None and _GROUP_LIST_RE.fullmatch(parsed.lowered, last_end, value.start):
+            # "cut-offs are 450 ms in men and 470 ms in women": one limit for each group of
+            # people (no ECG is of both), listed as the first one is
+            comparator = claims[-1].comparator if claims[-1].comparator != "range" else None
         elif (claims and fitted.comparator in (None, "range") and not references and not in_reference
               and not earlier_value(parsed.lowered, value.start) and not now_value(parsed, value)
               and not _CORRECTED_GAP_RE.fullmatch(parsed.lowered, last_end, value.start)
@@ -1043,6 +1047,10 @@ _FORMULA_BEFORE_RE = re.compile(
     r"(?:\s+(?:formula|correction|method))?\s*,?\s*(?:the\s+)?(?:corrected\s+)?$)")
 """A formula named before the QTc it corrects, right before it."""
 _BOUND_LIST_RE = re.compile(r"[^.;:\d]{0,30}?(?<![a-z])(?:or|and)\s+(?:in\s+\w+\s+)?")
+_GROUP_LIST_RE = re.compile(
+    r"\s*(?:in|for)\s+(?:adult\s+|young\s+|healthy\s+)?(?:men|males|women|females|adults|children|athletes|boys"
+    r"|girls|infants)\s*[,;]?\s*(?:(?:and|or|vs\.?|versus|whereas|while|but)\s+)?")
+"""Between two values, a group of people the first is for: "450 ms in men and 470 ms in women"."""
 
 
 _CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
