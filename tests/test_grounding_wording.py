@@ -225,3 +225,12 @@ def test_just_a_touch_before_a_verdict() -> None:
 def test_a_labelled_lines_later_number_out_of_range_is_not_the_labels() -> None:
     claims = extract_claims("**QRS duration:** 96 ms. The recording lasted 10 s.")
     assert [(c.quantity, c.value) for c in claims] == [("qrs_ms", 96.0)]
+
+
+def test_axis_deviation_denied_without_a_side() -> None:
+    for text in ("Your tracing shows no axis deviation.", "Sinus rhythm without significant axis deviation.",
+                 "I can't see any axis deviation on this one."):
+        assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text) if c.quantity == "axis_deg"] == [
+            ("axis_deg", "left", "negated"), ("axis_deg", "right", "negated")], text
+    # named without a side and not denied, it is no claim of either side
+    assert extract_claims("Check the leads for axis deviation.") == []

@@ -263,6 +263,8 @@ _RATE_STATEMENT = r"(?=\s+\d{2,3}(?:\s*(?:bpm|/min))?\s*(?:[,.;:)]|$)(?!\d))"
 _LABEL_VERB_BEFORE = "".join(f"|(?<={colon} {verb} {{word}})" for colon in (":", r":\*\*")
                              for verb in ("looks", "appears", "seems", "is"))
 """A label's verdict with its verb ("**Rhythm:** Looks regular"), for a lookbehind alternative."""
+_DENIED_AXIS_DEVIATION = (r"(?:no|without|(?:not|[a-z]+n['’]t)\s+(?:[a-z]+\s+){0,3}?any)\s+(?:(?:significant|obvious|definite|clear|marked|frontal)\s+)?"
+                          r"(?:qrs\s+)?axis\s+deviation\b")
 CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (quantity, category, re.compile(alternative))
     for quantity, category, pattern in (
@@ -361,6 +363,10 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("axis_deg", "right", r"(?:overdriven|over-driven)\s+right\s+type\b"),
         ("axis_deg", "left", r"left\s+or\s+right\s+axis\s+deviation\b"),
         ("axis_deg", "right", r"left\s+or\s+right\s+axis\s+deviation\b"),
+        # "no axis deviation", "I don't see any axis deviation": denied to either side (a
+        # deviation named without a side and not denied says nothing the vocabulary holds)
+        ("axis_deg", "left", _DENIED_AXIS_DEVIATION),
+        ("axis_deg", "right", _DENIED_AXIS_DEVIATION),
         ("voltage", "lvh", r"left\s+(?:or|and|/)\s+right\s+ventricular\s+hypertrophy\b"),  # "no left or right ..."
         ("rhythm", "sinus", r"sinus(?=\s+(?:at|with|of|rate)\b|\s*[,.;:)|]|[ \t*]*(?:\n|$))|sinusrhythm(?:us)?\b|nsr\b"),
         # Clinician shorthand: "SR 76", "SB 52", "sinus brady", "ST 112" (sinus
