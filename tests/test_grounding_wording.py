@@ -234,3 +234,19 @@ def test_axis_deviation_denied_without_a_side() -> None:
             ("axis_deg", "left", "negated"), ("axis_deg", "right", "negated")], text
     # named without a side and not denied, it is no claim of either side
     assert extract_claims("Check the leads for axis deviation.") == []
+
+
+def test_a_dip_in_the_t_wave_is_an_inversion() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.category, c.lead, c.assertion) for c in extract_claims(text) if c.quantity == "t_wave"]
+    assert read("I noticed a small T-wave dip in V4.") == [("inverted", "V4", "affirmed")]
+    assert read("There's a dip in the T wave in lead aVL.") == [("inverted", "aVL", "affirmed")]
+    assert read("The T waves dip below the baseline in V2 and V3.") == [
+        ("inverted", "V2", "affirmed"), ("inverted", "V3", "affirmed")]
+    assert read("No dip in the T waves anywhere.") == [("inverted", None, "negated")]
+
+
+def test_a_t_wave_finding_named_before_the_wave_with_of() -> None:
+    assert [(c.category, c.lead) for c in extract_claims("There is inversion of the T waves in V1.")] == [
+        ("inverted", "V1")]
+    assert [(c.category, c.lead) for c in extract_claims("Flattening of the T wave in aVL.")] == [("flat", "aVL")]

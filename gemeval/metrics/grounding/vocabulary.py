@@ -490,6 +490,7 @@ T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
     ("inverted", at_word_start(r"invert")), ("inverted", at_word_start(r"inversion")),
     ("inverted", at_word_start(r"negativ")), ("inverted", at_word_start(r"inv\b")), ("inverted", at_word_start(r"deeply\s+negative")),
     ("inverted", at_word_start(r"upside[\s-]+down")), ("inverted", at_word_start(r"flipped")),  # chat: "flipped upside down"
+    ("inverted", at_word_start(r"dips?\b")),  # chat: "a T-wave dip in V5", "the T waves dip below the line"
     ("flat", r"flatten"), ("flat", at_word_start(r"flat\b")), ("flat", at_word_start(r"low[- ]amplitude\b")),
     ("peaked", at_word_start(r"peaked")), ("peaked", at_word_start(r"hyperacute")),
     ("peaked", at_word_start(r"tall")), ("peaked", at_word_start(r"tented")),
@@ -509,6 +510,9 @@ T_WAVE_BEFORE: dict[str, str] = {
     "peaked": "peaked", "tall": "peaked", "hyperacute": "peaked", "tented": "peaked",
     "biphasic": "biphasic", "upright": "normal", "normal": "normal", "positive": "normal", "flipped": "inverted",
     "low-amplitude": "flat", "low amplitude": "flat",
+    # a finding's noun and a preposition: "a dip in the T wave", "inversion of the T waves"
+    "dip in the": "inverted", "dips in the": "inverted", "dip in": "inverted", "dips in": "inverted",
+    "inversion of the": "inverted", "inversion of": "inverted", "flattening of the": "flat", "flattening of": "flat",
 }
 """T-wave category words written before the keyword ("inverted T waves")."""
 T_WAVE_KEYWORD: dict[str, str] = {"inversion": "inverted", "inversions": "inverted", "flattening": "flat",
