@@ -332,3 +332,25 @@ def test_i_would_say_is_an_opinion_of_this_tracing_not_a_rule() -> None:
 ])
 def test_a_case_supposed_is_hypothetical(text: str) -> None:
     assert _statuses(text) == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "Deep Q waves indicate an old infarction.",
+    "Tall peaked T waves suggest a high potassium.",
+    "Widespread ST elevation with PR depression points to pericarditis.",
+    "Peaked T waves are a classic sign of hyperkalaemia.",
+    "A prolonged QTc means a higher risk of dangerous rhythms.",
+])
+def test_what_a_finding_named_in_general_means_is_a_rule(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "Q waves in II, III and aVF indicate an old inferior infarct.",
+    "The deep Q waves indicate an old infarction.",
+    "ST depression in the lateral leads suggests ischaemia.",
+    "Here, peaked T waves suggest hyperkalaemia.",
+    "There's nothing to suggest ST elevation.",
+])
+def test_a_finding_with_its_leads_or_this_case_stays_this_ecgs(text: str) -> None:
+    assert "hypothetical" not in _statuses(text)

@@ -648,6 +648,20 @@ _GENERIC_MODAL_SUBJECT_RE = re.compile(
     r"[a-z][^,;:!?\n]{0,80}?\s+")
 """A subject of "can" that names a finding in general: no determiner or pronoun first, no
 clause mark (its words may hold "the": "T-wave inversions in the inferior leads")."""
+_MEANING_VERBS = (("indicat", r"indicates?"), ("suggest", r"suggests?"), ("point", r"points?\s+(?:to|towards?)"),
+                  ("signal", r"signals?"), ("impl", r"impl(?:y|ies)"), ("denot", r"denotes?"), ("signif", r"signif(?:y|ies)"),
+                  ("mean", r"means?"), ("sign", r"(?:is|are)\s+(?:an?\s+|the\s+)?(?:classic\s+|typical\s+)?signs?\s+of"),
+                  ("marker", r"(?:is|are)\s+(?:an?\s+|the\s+)?(?:classic\s+|typical\s+)?markers?\s+of"),
+                  ("hallmark", r"(?:is|are)\s+(?:an?\s+|the\s+)?hallmarks?\s+of"))
+"""Verbs of what a finding means ("Deep Q waves indicate prior infarction", "Peaked T waves are
+a sign of hyperkalaemia"), each with a word every match holds."""
+_MEANING_NEEDLES = ("indicat", "suggest", "point", "sign", "impl", "denot", "mean", "marker", "hallmark")
+_MEANING_VERB_PATTERNS = [(needle, re.compile(r"\s" + verb + "(?![a-z])")) for needle, verb in _MEANING_VERBS]
+_SPECIFIC_SUBJECT_RE = re.compile(
+    r"(?<![a-z])(?:the|leads?\s+(?:i{1,3}|av[rlf]|v\d)|inferior|lateral|anterior|septal|precordial|limb|chest|high|here"
+    r"|today|there|nothing|no|not|none|to|what|which|who|if|when|whether|that|i|we|you)(?![a-z])|\d|[,;:()\[\]\"“”]")
+"""What makes a finding's subject this ECG's (a lead, a territory, a definite article, a
+value) or no bare noun phrase ("There's nothing to suggest ...")."""
 _NUMBER_RE = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?")
 _BOUND_BEFORE_RE = re.compile(
     r"(?:(?<![a-z])(?:between|from|to|above|below|over|under|than|least|most|exceed(?:s|ed|ing)?|beyond|up\s+to)|[<>≤≥±\-–—]"
@@ -940,6 +954,8 @@ class AssertionReader:
             self._add_generic_subjects()
         if "can " in lowered:
             self._add_generic_modals()
+        if any(needle in (lowered if words is None else words) for needle in _MEANING_NEEDLES):
+            self._add_generic_meanings()
         if "predispos" in lowered or (" in " in lowered and (" seen" in lowered or " found" in lowered
                                                             or " occur" in lowered or " observed" in lowered)):
             self._add_where_findings_occur()
@@ -1290,6 +1306,31 @@ class AssertionReader:
                     c.kind == HYPOTHETICAL and start <= c.start < m.start() for c in self.cues):
                 continue
             found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "... include"))
+        self._add_cues(found)
+
+    def _add_generic_meanings(self) -> None:
+        """A sentence whose subject is a finding named in general, with no determiner, lead,
+        territory or value, and whose verb says what it means ("Deep Q waves indicate prior
+        infarction", "Peaked T waves suggest hyperkalaemia", "Delta waves are a sign of
+        pre-excitation"), states a rule: hypothetical as a whole. A lead or territory ("Q
+        waves in II, III and aVF indicate ..."), "the", a value or a word of this case keep it
+        this ECG's."""
+        found, lowered = [], self.lowered
+        for needle, pattern in _MEANING_VERB_PATTERNS:
+            if needle not in lowered:
+                continue
+            for verb in pattern.finditer(lowered):
+                start, end = self._sentence(verb.start())
+                opening = _PREMISE_START_RE.match(lowered, start, verb.start())
+                if opening is None:
+                    continue
+                subject = lowered[opening.end():verb.start() + 1]
+                if (not subject.strip() or len(subject) > 60 or _GENERIC_MODAL_SUBJECT_RE.fullmatch(subject) is None
+                        or _VERB_RE.search(subject) or _SPECIFIC_SUBJECT_RE.search(subject)
+                        or _LEAD_WORD_RE.search(subject) or _THIS_SUBJECT_RE.search(subject)
+                        or self._about_this_case(start, end)):
+                    continue
+                found.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "finding means ..."))
         self._add_cues(found)
 
     def _add_generic_modals(self) -> None:
