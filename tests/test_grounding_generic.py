@@ -354,3 +354,11 @@ def test_what_a_finding_named_in_general_means_is_a_rule(text: str) -> None:
 ])
 def test_a_finding_with_its_leads_or_this_case_stays_this_ecgs(text: str) -> None:
     assert "hypothetical" not in _statuses(text)
+
+
+def test_a_kind_named_with_the_and_defined() -> None:
+    assert _statuses("The WPW pattern combines a short PR and a slurred upstroke.") == {"hypothetical"}
+    assert _statuses("The Brugada pattern is characterised by coved ST elevation in V1.") == {"hypothetical"}
+    # this case's pattern, or one that only "shows", stays this ECG's
+    assert _statuses("The WPW pattern here combines a short PR of 96 ms and a delta wave.") == {"affirmed"}
+    assert _statuses("The WPW pattern shows a short PR.") == {"affirmed"}

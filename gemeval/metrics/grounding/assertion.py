@@ -638,6 +638,11 @@ _GENERIC_SUBJECT_RE = re.compile(
     r"(?:[a-z][\w'\-]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
     r"(?:(?:typically|usually|classically|often|characteristically|generally|commonly)\s+)?")
 """A condition as the subject of a verb in the present: what it looks like in general."""
+_NAMED_KIND_RE = re.compile(
+    r"the\s+(?:[a-z][\w'\-]*\s+){0,3}?(?:pattern|syndrome|criteria|criterion|triad)\s+(?:(?:typically|classically)\s+)?")
+_DEFINING_NEEDLES = frozenset({"combines", "consists", "characteri", "defined", "requires"})
+"""A kind named with "the" ("The WPW pattern combines a short PR and a delta wave", "The
+Sgarbossa criteria require ...") before a verb that defines it: the kind, not this case's."""
 _GENERIC_MODAL_RE = re.compile(
     at_word_start("can") + r"\s+(?:also\s+|often\s+|sometimes\s+|usually\s+|occasionally\s+)?(?:be|have|indicate"
     r"|suggest|signify|signal|denote|imply|point|mean|represent|reflect|occur|happen|cause|mimic|result|lead|produce"
@@ -1118,12 +1123,14 @@ class AssertionReader:
         found = sorted((m.start(), k, m) for k, (needle, pattern) in enumerate(_GENERIC_VERB_PATTERNS)
                        if not needle or needle in self.lowered for m in pattern.finditer(self.lowered))
         last_end = -1
-        for start, _, verb in found:
+        for start, k, verb in found:
             if start < last_end:
                 continue
             last_end = verb.end()
             opening = _PREMISE_START_RE.match(self.lowered, self._sentence(verb.start())[0], verb.start())
-            if opening is None or _GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None:
+            if opening is None or (_GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None and not (
+                    _GENERIC_VERBS[k][0] in _DEFINING_NEEDLES
+                    and _NAMED_KIND_RE.fullmatch(self.lowered, opening.end(), verb.start()) is not None)):
                 continue
             end = self._sentence(verb.start())[1]
             if self._about_this_case(verb.end(), end):
