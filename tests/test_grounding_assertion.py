@@ -567,3 +567,17 @@ def test_a_line_introducing_criteria_covers_the_list_after_a_blank_line() -> Non
     assert {c[-1] for c in _claims(text)} == {"hypothetical"}
     # a line saying this case meets them lists this case's values
     assert {c[-1] for c in _claims("Voltage criteria for LVH are met here:\n- Sokolow-Lyon 39 mm")} == {"affirmed"}
+
+
+def test_an_earlier_ecgs_findings_go_on_past_and_there_was() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category, c.value, c.assertion) for c in extract_claims(text)]
+    assert read("Last year the rate was 58 and there was ST depression.") == [
+        ("hr_bpm", None, 58.0, "hypothetical"), ("st_mv", "depressed", None, "hypothetical")]
+    assert read("On your old ECG the QTc was 440 ms and the T waves were flat.") == [
+        ("qtc_ms", None, 440.0, "hypothetical"), ("t_wave", "flat", None, "hypothetical")]
+    # up to a clause about this ECG
+    assert read("The prior tracing showed sinus rhythm and the current one shows atrial fibrillation.") == [
+        ("rhythm", "sinus", None, "hypothetical"), ("rhythm", "atrial_fibrillation", None, "affirmed")]
+    assert read("Last year the rate was 58, and today there is ST depression.") == [
+        ("hr_bpm", None, 58.0, "hypothetical"), ("st_mv", "depressed", None, "affirmed")]

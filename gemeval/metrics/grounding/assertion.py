@@ -138,6 +138,8 @@ _EARLIER_ECG = ("{previous|prior|earlier|old|older|former|preceding|last|baselin
                 "{ecg|ecgs|ekg|ekgs|tracing|tracings|trace|recording|recordings|study|strip|strips|one}")
 """An earlier ECG named ("your previous ECG"): what it showed is not about this ECG. (No
 phrase starts with an article: "the" and "a" would each be looked up at every occurrence.)"""
+_EARLIER_OPENERS = (_EARLIER_ECG, "back then", "at that time", "at the time of the previous", "last time",
+                    "{was|were} previously", "had previously", "used to {be|have|show}")
 _EARLIER = "{the|your|an|a|} {previous|prior|earlier|old|older|former|preceding|last|baseline}"
 """The start of an earlier ECG's name, as far as a comparison with it must read."""
 _CANNOT = "{cannot|can't|can not|could not|couldn't|can no longer|is not able to|are not able to}"
@@ -376,9 +378,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{causes|cause|etiology|etiologies|aetiology|aetiologies} {of|for}"),
      HYPOTHETICAL, FORWARD),
     # what an earlier ECG showed is not about this one (stopped by "today", "now", "this one")
-    (_expand(_EARLIER_ECG, "back then", "at that time", "at the time of the previous", "last time",
-             "{was|were} previously", "had previously", "used to {be|have|show}"),
-     HYPOTHETICAL, FORWARD),
+    (_expand(*_EARLIER_OPENERS), HYPOTHETICAL, FORWARD),
     # ... and so is a number said of it after the fact: "(rate 88 back then)"
     (_expand("back then", "at that time", "last time", "on that {ecg|ekg|tracing|recording|occasion|one}",
              # "the QRS was 100 ms two years ago"
@@ -466,6 +466,15 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
 """The trigger table: (phrases, kind, direction); kind is an assertion status, PSEUDO or
 TERMINATE. Assertion triggers of one kind may be listed in several directions."""
 
+_EARLIER_PHRASES = frozenset([*_expand(*_EARLIER_OPENERS), "time ago"])
+"""The cues that date what follows to an earlier ECG (``_add_earlier_times``'s among them)."""
+_LIST_JOINS = frozenset(_expand("and the", "and there", "and a", "and an", "with a", "with an", "with the"))
+"""Terminators that join one more finding to a clause: after an earlier ECG's opening, the
+finding is that ECG's too ("Last year the rate was 60 and there was ST depression")."""
+_PRESENT_TERMINATORS = frozenset(_expand("today", "now", "this one", "this time", "currently", "at present",
+                                         "on this tracing", "on this ecg", "on today's"))
+_PRESENT_WORD_RE = re.compile(r"(?<![a-z])(?:current|currently|present|new|newer|latest|recent|today|now|this)(?![a-z])")
+"""Words of a clause about this ECG after an earlier one's ("and the current one shows ...")."""
 _STRONG_TERMINATORS = frozenset({"but", "however", "although", "though", "whereas", "while", "yet", "except",
                                  "on the other hand", "in contrast", "by contrast", "otherwise",
                                  *_expand("{and|so|while} {yours|your|you're|youre}")})
@@ -950,6 +959,8 @@ class AssertionReader:
             self._add_group_premises()
         if " ago" in lowered or "last " in lowered or "in 20" in lowered or "in 19" in lowered:
             self._add_earlier_times()
+        if any(c.phrase in _EARLIER_PHRASES for c in self.cues):
+            self._extend_earlier_scopes()
         if any(predicate in lowered for predicate in _USUALLY_NORMAL_NEEDLES):
             self._add_usually_normal()
         if "significant" in lowered or "patholog" in lowered or "ischemic" in lowered or "ischaemic" in lowered:
@@ -1108,6 +1119,27 @@ class AssertionReader:
         146 ms", "Last year your heart rate was 110 bpm", "In 2021, ...") dates what follows
         to an earlier ECG, up to "today", "now" (as "the previous ECG showed" does)."""
         self._add_opening_cues(_EARLIER_TIME_RE, "time ago", lambda m, start, end: False, direction=FORWARD)
+
+    def _extend_earlier_scopes(self) -> None:
+        """What an earlier ECG showed goes on past "and there was", "and the", "with a" in its
+        sentence ("Last year the rate was 60 and there was ST depression"), up to a word of
+        the present ("today", "now", "this one") or a contrast: each such join opens the
+        earlier ECG's scope again (a cue of no length where the join ends)."""
+        found = []
+        for cue in self.cues:
+            if cue.phrase not in _EARLIER_PHRASES or cue.kind != HYPOTHETICAL or cue.direction != FORWARD:
+                continue
+            end = self._sentence(cue.start)[1]
+            terminators = [c for c in self.cues if cue.end <= c.start < end and c.kind == TERMINATE]
+            for k, later in enumerate(terminators):
+                if later.phrase in _PRESENT_TERMINATORS or later.phrase in _STRONG_TERMINATORS:
+                    break
+                clause_end = terminators[k + 1].start if k + 1 < len(terminators) else end
+                if _PRESENT_WORD_RE.search(self.lowered, later.start, clause_end):
+                    break  # "... and the current one shows atrial fibrillation"
+                if later.phrase in _LIST_JOINS:
+                    found.append(Cue(later.end, later.end, HYPOTHETICAL, FORWARD, "time ago"))
+        self._add_cues(found)
 
     def _add_generic_subjects(self) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
