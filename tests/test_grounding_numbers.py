@@ -137,3 +137,10 @@ def test_a_limit_for_each_group_of_people() -> None:
         ("qtc_ms", None, ">", 440.0, "hypothetical"), ("qtc_ms", None, ">", 460.0, "hypothetical")]
     assert _read("Cornell adds R in aVL to S in V3, with thresholds of 2.8 mV in men and 2.0 mV in women.") == [
         ("cornell_mv", None, ">", 2.8, "hypothetical"), ("cornell_mv", None, ">", 2.0, "hypothetical")]
+
+
+def test_what_a_value_rarely_passes_bounds_it_from_the_other_side() -> None:
+    assert _read("In pericarditis the ST elevation rarely exceeds 5 mm.") == [("st_mv", None, "<=", 0.5, "hypothetical")]
+    assert _read("In trained athletes the resting rate seldom falls below 35 bpm.") == [
+        ("hr_bpm", None, ">=", 35.0, "hypothetical")]
+    assert _read("The QTc exceeds 500 ms.") == [("qtc_ms", None, ">", 500.0, "affirmed")]

@@ -76,6 +76,11 @@ COMPARATORS: dict[str, str] = {
     "faster than": ">", "slower than": "<", "higher than": ">", "lower than": "<", "wider than": ">",
     "deeper than": ">", "in excess of": ">", "exceeds": ">", "exceeded": ">", "exceed": ">",
     "not exceeding": "<=", "not more than": "<=", "not less than": ">=",
+    # what a value rarely passes is its usual bound from the other side: "rarely exceeds 5 mm"
+    **{f"{adverb} {verb}": cmp for adverb in ("rarely", "seldom") for verbs, cmp in (
+        (("exceeds", "exceed", "goes above", "go above", "rises above", "rise above", "gets above"), "<="),
+        (("falls below", "fall below", "drops below", "drop below", "goes below", "go below"), ">="))
+       for verb in verbs},
     "no longer than": "<=", "no wider than": "<=", "no shorter than": ">=",
     "more negative than": "<", "more positive than": ">", "beyond": ">", "past": ">",
     # a value reached, no bound: "my heart rate has gone up to 110 bpm" ("" is no comparator)
