@@ -362,3 +362,10 @@ def test_a_kind_named_with_the_and_defined() -> None:
     # this case's pattern, or one that only "shows", stays this ECG's
     assert _statuses("The WPW pattern here combines a short PR of 96 ms and a delta wave.") == {"affirmed"}
     assert _statuses("The WPW pattern shows a short PR.") == {"affirmed"}
+
+
+def test_a_restrictive_that_clause_keeps_the_rule_whole() -> None:
+    # "that" with no comma narrows the subject of a rule; ", which" comments on this ECG's finding
+    assert _statuses("ST depression of more than 1 mm that is horizontal is considered significant.") == {
+        "hypothetical"}
+    assert _statuses("There is T-wave inversion in III, which is usually a normal finding.") == {"affirmed"}

@@ -817,7 +817,8 @@ _CIRCUMSTANCE_RE = re.compile(r"(?<![a-z])(?:in|at|during|given|because\s+of|wit
 at this rate"), unless a lead follows ("the ST segments in V1")."""
 _LEAD_WORD_RE = re.compile(r"(?<![a-z])(?:i{1,3}|av[rlf]|v\d+)(?![a-z])")
 _RELATIVE_RE = re.compile("(?:" + "|".join(at_word_start(w) for w in ("that", "which", "who")) + ")(?![a-z])")
-_COMMENT_RE = re.compile(_RELATIVE_RE.pattern + r"|" + at_word_start("and") +
+_COMMENT_RE = re.compile(r"(?:[,;(—–]\s*|\s-\s+)(?:that|who)(?![a-z])|" + at_word_start("which") + r"(?![a-z])|"
+                         + at_word_start("and") +
                          r"\s+(?:it|this|that|they|these)(?:['’]s|['’]re|\s+is|\s+are)(?![a-z])")
 """A clause after a finding that comments on it: "which is usually harmless", "and it's very
 often due to anxiety"."""
