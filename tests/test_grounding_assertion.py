@@ -581,3 +581,11 @@ def test_an_earlier_ecgs_findings_go_on_past_and_there_was() -> None:
         ("rhythm", "sinus", None, "hypothetical"), ("rhythm", "atrial_fibrillation", None, "affirmed")]
     assert read("Last year the rate was 58, and today there is ST depression.") == [
         ("hr_bpm", None, 58.0, "hypothetical"), ("st_mv", "depressed", None, "affirmed")]
+
+
+def test_a_rule_in_a_later_clause_leaves_this_cases_clause_affirmed() -> None:
+    claims = extract_claims("Your QTc is 452 ms, and for women anything up to 460 is usually considered fine.")
+    assert [(c.quantity, c.value, c.assertion) for c in claims][:1] == [("qtc_ms", 452.0, "affirmed")]
+    # a clause with no word of this case stays under the rule
+    assert [c.assertion for c in extract_claims("A QTc over 470 ms, in women, is usually considered long.")][:1] == [
+        "hypothetical"]

@@ -1769,6 +1769,8 @@ class AssertionReader:
                     applies = False  # "..., which is usually harmless", "... and it's often due to": a comment
                 if applies and cue.end <= anchor and self._in_a_clause_about_this_case(cue, anchor):
                     applies = False  # "Typically ..., and there is no ST elevation on this tracing"
+                if applies and cue.start >= inner_end and self._in_an_earlier_clause_of_this_case(anchor, inner_end, cue):
+                    applies = False  # "your QTc is 452 ms, and for women up to 460 is usually considered ok"
             elif cue.direction == BACK_SENTENCE and cue.start >= inner_end and cue.end <= strong_after:
                 applies = True
             if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):
@@ -1795,6 +1797,21 @@ class AssertionReader:
         end = self.lowered.find(",", anchor)
         stop = self._sentence(anchor)[1]
         return _THIS_CASE_CLAUSE_RE.search(self.lowered, start, stop if end < 0 else min(end, stop)) is not None
+
+    def _in_an_earlier_clause_of_this_case(self, anchor: int, inner_end: int, cue: Cue) -> bool:
+        """Whether the finding at [anchor, inner_end) sits in an earlier clause than the
+        sentence-wide cue after it (a comma or semicolon between) and its own clause names this
+        case ("your QTc is 452 ms, and ... is usually considered ok")."""
+        lowered = self.lowered
+        end = lowered.find(",", inner_end, cue.start)
+        semicolon = lowered.find(";", inner_end, cue.start)
+        if end < 0 or 0 <= semicolon < end:
+            end = semicolon
+        if end < 0:
+            return False
+        start = self._sentence(anchor)[0]
+        start = max(start, lowered.rfind(",", start, anchor) + 1, lowered.rfind(";", start, anchor) + 1)
+        return _THIS_CASE_WORD_RE.search(lowered, start, end) is not None
 
     def _before_its_noun(self, cue: Cue) -> bool:
         """An adjective cue read backwards ("T waves absent") that stands before a noun of
