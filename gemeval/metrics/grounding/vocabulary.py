@@ -17,6 +17,8 @@ _AMPLITUDE_LOOKAHEAD = r"(?=\s*[:=]?\s*\d+(?:\.\d+)?\s*(?:mv|mV|mm|µV|μV|uV)\b
 """What follows a wave's letter written alone before its amplitude ("R 0.2 mV", "S: 11 mm")."""
 _AXIS_DEGREE = r"(?:a\s+(?:little|bit|touch)|slightly|somewhat|mildly|markedly)"
 """How far an axis is said to lie to one side ("a little to the left")."""
+_NUMBER_AHEAD = r"(?=\s*(?:[:=]|of|is|was)?\s*[~≈]?\s*(?:about\s+)?\.?\d)"
+"""A number right after a keyword, after a colon or verb at most."""
 _FORMULA_VALUE = r"(?=\s*(?:[:=]|gives|gave|yields|comes\s+to|is|of|at)?\s*[~≈]?\s*(?:about\s+)?\d)"
 """What follows a formula's name that is the keyword of a number: the number, after a
 colon or a verb at most."""
@@ -103,6 +105,10 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
             r"segments?(?:\s+(?:elevations?|elevated|depressions?|depressed))?", r"elevations?", "elevated",
             r"depressions?", "depressed", "changes")), False),
         ("t_wave", r"t waves?\b|t-waves?\b", False),
+        # "pr 160ms", "qt 380": the interval's letters before its number ("pr" alone may be
+        # another word's letters: only with a number after it)
+        ("pr_ms", r"pr\b(?:\s+interval)?" + _NUMBER_AHEAD, False),
+        ("qt_ms", r"qt\b(?!\s*/)(?:\s+interval)?" + _NUMBER_AHEAD, False),
         ("block", r"p waves?\b|p-waves?\b", False),
         ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ][Aa]xis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
