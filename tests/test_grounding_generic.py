@@ -369,3 +369,17 @@ def test_a_restrictive_that_clause_keeps_the_rule_whole() -> None:
     assert _statuses("ST depression of more than 1 mm that is horizontal is considered significant.") == {
         "hypothetical"}
     assert _statuses("There is T-wave inversion in III, which is usually a normal finding.") == {"affirmed"}
+
+
+@pytest.mark.parametrize("text", [
+    "Low voltage is when the QRS complexes are under 5 mm in every limb lead.",
+    "Tachycardia is when the heart beats faster than 100 times a minute.",
+    "Beyond -30 degrees we speak of left axis deviation.",
+])
+def test_is_when_and_we_speak_of_define_a_finding(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+def test_is_when_after_a_determiner_is_a_time_of_this_case() -> None:
+    assert _statuses("The deepest ST depression is when the rate is fastest.") == {"affirmed"}
+    assert _statuses("Your rate is 120 bpm, which is what we call sinus tachycardia.") == {"affirmed"}

@@ -426,7 +426,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
              "{is|are} {generally|usually|often|commonly|conventionally} {called|termed|labelled|labeled|known as|"
              "referred to as|classified as}",
-             "{is|are} said to", "by definition", "{occurs|occur} when", "{exists|exist} when", "{refers|refer} to", "think of", "red flag", "red flags",
+             "{is|are} said to", "by definition", "{occurs|occur} when",
+             # "Low voltage is when the QRS complexes are smaller than 5 mm", "we speak of left axis deviation"
+             "{is|are} when", "{we|one} {speak|speaks|talk} of", "we call", "we call it", "doctors call", "{exists|exist} when", "{refers|refer} to", "think of", "red flag", "red flags",
              "{on|in} an {ecg|ekg|electrocardiogram}",  # "this shows on an ECG as a PR over 200 ms"
              "{stands|stand} for", "is short for", "is an abbreviation for", "{is|are} preferred"),  # "LAD stands for left axis deviation"
      HYPOTHETICAL, SENTENCE),
@@ -735,7 +737,7 @@ _LOOKING_RE = re.compile(r"\s+(?:(?:i|we|you|one)\s+(?:look|looks|check|measure|
 ..."), no condition."""
 _DIFFERENTIAL = frozenset(_expand("differential {diagnosis|includes}"))
 _NAMING = frozenset(_expand("{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as|considered}",
-                            "{refers|refer} to"))
+                            "{refers|refer} to", "{is|are} when", "we call", "we call it", "doctors call"))
 _LIMIT_ADJECTIVES = frozenset({"typical", "typically", "usual", "usually", "classic", "classically"})
 _LIMIT_AFTER_RE = re.compile(r"\s+(?:(?:upper|lower)\s+)?(?:limits?|cut-?offs?|cut\s+off|thresholds?)\b")
 """A limit named with "typical" ("longer than the typical upper limit of 200 ms"): the word
@@ -751,6 +753,8 @@ _DEFINITE_SUBJECT_RE = re.compile(r"(?:the|this|your|her|his)\s+(?:[\w'\-]+\s+){
 _REFERS_TO = frozenset(_expand("{refers|refer} to"))
 _THIS_SUBJECT_RE = re.compile(r"(?<![a-z])(?:this|that|these|those|your|my|our|it|here|which|patient)(?![a-z])")
 """Words of a subject that is this case's ("that ... on your printout refers to")."""
+_IS_WHEN = frozenset(_expand("{is|are} when"))
+_DETERMINER_RE = re.compile(r"(?:the|this|that|these|those|your|my|our|his|her|its|their|it)(?![a-z])")
 _DEMONSTRATIVE_BEFORE_RE = re.compile(r"(?<![a-z])(?:that|this|it|which|what)\s+$")
 _LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}", "cutoff", "cut off", "threshold",
                                  "thresholds", "cutoffs", "cut offs", "usual",
@@ -1439,6 +1443,10 @@ class AssertionReader:
             return False
         if cue.phrase in _REFERS_TO:
             return _THIS_SUBJECT_RE.search(self.lowered, self._sentence(cue.start)[0], cue.start) is not None
+        if cue.phrase in _IS_WHEN:  # "The worst ST depression is when the rate is fastest": a time of this case's
+            start = self._sentence(cue.start)[0]
+            opening = _PREMISE_START_RE.match(self.lowered, start, cue.start)
+            return _DETERMINER_RE.match(self.lowered, opening.end() if opening else start) is not None
         return _DEMONSTRATIVE_BEFORE_RE.search(self.lowered, max(0, cue.start - 8), cue.start) is not None
 
     def _compared_limit(self, cue: Cue) -> bool:
