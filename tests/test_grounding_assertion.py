@@ -589,3 +589,10 @@ def test_a_rule_in_a_later_clause_leaves_this_cases_clause_affirmed() -> None:
     # a clause with no word of this case stays under the rule
     assert [c.assertion for c in extract_claims("A QTc over 470 ms, in women, is usually considered long.")][:1] == [
         "hypothetical"]
+
+
+def test_typical_values_label_a_list_of_reference_values() -> None:
+    claims = extract_claims("Typical values: PR 120-200 ms, QRS < 120 ms.")
+    assert [(c.quantity, c.comparator, c.assertion) for c in claims] == [
+        ("pr_ms", "range", "reference"), ("qrs_ms", "<", "reference")]
+    assert [c.assertion for c in extract_claims("Usual ranges are PR 0.12-0.20 s.")] == ["reference"]

@@ -445,6 +445,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "lower limit of normal", "uln", "lln", "limit", "limits", "cutoff", "cut off",
              "threshold", "thresholds", "cutoffs", "cut offs", "healthy", "in adults", "in healthy adults", "nl", "norm",
              "usual", "conventional", "expected range", "normal values are", "recall the normal values",
+             # "Typical values: PR 120-200 ms, QRS < 120 ms" (the values, not a typical case)
+             "{typical|usual|expected} {values|value|ranges|range|limits} {are|is|}",
              "{for|in} most {people|individuals|adults}"),  # "the average rate for most people ranges from 60 to 90"
      REFERENCE, FORWARD),
     # "In healthy individuals, the axis should lie between -30° and +90°"
