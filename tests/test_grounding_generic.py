@@ -383,3 +383,10 @@ def test_is_when_and_we_speak_of_define_a_finding(text: str) -> None:
 def test_is_when_after_a_determiner_is_a_time_of_this_case() -> None:
     assert _statuses("The deepest ST depression is when the rate is fastest.") == {"affirmed"}
     assert _statuses("Your rate is 120 bpm, which is what we call sinus tachycardia.") == {"affirmed"}
+
+
+def test_what_a_condition_does_to_an_interval() -> None:
+    assert _statuses("Right bundle branch block widens the QRS to 120 ms or more.") == {"hypothetical"}
+    assert _statuses("Left bundle branch block broadens the QRS complex.") == {"hypothetical"}
+    # this case's block
+    assert "hypothetical" not in _statuses("Here the LBBB widens the QRS to 150 ms.")

@@ -624,6 +624,9 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("have", r"have(?!\s+(?:been|had|become|shown|now|not|no)\b)"), ("combines", r"combines"),
                   ("causes", r"causes"), ("consists", r"consists\s+of"), ("requires", r"requires"),
                   ("makes", r"makes"),  # "Left bundle branch block makes ischaemia hard to see"
+                  # what a condition does to a wave or interval: "Right bundle branch block widens the QRS"
+                  ("widens", r"widens"), ("broadens", r"broadens"), ("prolongs", r"prolongs"),
+                  ("lengthens", r"lengthens"), ("shortens", r"shortens"), ("flattens", r"flattens"),
                   ("characteri", r"is\s+characteri[sz]ed\s+by"), ("characteri", r"are\s+characteri[sz]ed\s+by"),
                   ("defined", r"is\s+defined\s+(?:by|as)"), ("defined", r"are\s+defined\s+(?:by|as)"),
                   # what a condition does or does not do to people: "LAHB does not affect life
@@ -1172,8 +1175,8 @@ class AssertionReader:
                     and _NAMED_KIND_RE.fullmatch(self.lowered, opening.end(), verb.start()) is not None)):
                 continue
             end = self._sentence(verb.start())[1]
-            if self._about_this_case(verb.end(), end):
-                continue  # "Sinus rhythm has a rate of 72 bpm (here)": this case's
+            if self._about_this_case(verb.end(), end) or _THIS_CASE_WORD_RE.search(self.lowered, opening.end(), verb.start()):
+                continue  # "Sinus rhythm has a rate of 72 bpm (here)", "Here the LBBB widens ...": this case's
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         self._add_cues(subjects)
 
