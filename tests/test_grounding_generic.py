@@ -390,3 +390,13 @@ def test_what_a_condition_does_to_an_interval() -> None:
     assert _statuses("Left bundle branch block broadens the QRS complex.") == {"hypothetical"}
     # this case's block
     assert "hypothetical" not in _statuses("Here the LBBB widens the QRS to 150 ms.")
+
+
+def test_what_an_agent_does_to_an_interval_names_its_category_in_general() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category, c.assertion) for c in extract_claims(text)]
+    assert read("Hypocalcaemia prolongs the QT interval.") == [("qtc_ms", "prolonged", "hypothetical")]
+    assert read("Digoxin shortens the QT.") == [("qtc_ms", "short", "hypothetical")]
+    assert read("Your amiodarone prolongs the QT here.") == [("qtc_ms", "prolonged", "affirmed")]
+    # other forms of the verb are no finding ("drugs that prolong the QT")
+    assert read("Avoid drugs that prolong the QT interval.") == []

@@ -656,6 +656,11 @@ _GENERIC_SUBJECT_RE = re.compile(
 """A condition as the subject of a verb in the present: what it looks like in general."""
 _NAMED_KIND_RE = re.compile(
     r"the\s+(?:[a-z][\w'\-]*\s+){0,3}?(?:pattern|syndrome|criteria|criterion|triad)\s+(?:(?:typically|classically)\s+)?")
+_EFFECT_NEEDLES = frozenset({"widens", "broadens", "prolongs", "lengthens", "shortens", "flattens"})
+_BARE_SUBJECT_RE = re.compile(
+    r"(?!(?:this|these|that|those|the|your|his|her|our|their|my|its|it|which|what|who|she|he|they)(?![a-z]))"
+    r"[a-z][\w'\-]*(?:\s+[a-z][\w'\-]*){0,3}\s+")
+"""A bare noun phrase of up to four words (no determiner or pronoun first)."""
 _DEFINING_NEEDLES = frozenset({"combines", "consists", "characteri", "defined", "requires"})
 """A kind named with "the" ("The WPW pattern combines a short PR and a delta wave", "The
 Sgarbossa criteria require ...") before a verb that defines it: the kind, not this case's."""
@@ -1172,7 +1177,10 @@ class AssertionReader:
             opening = _PREMISE_START_RE.match(self.lowered, self._sentence(verb.start())[0], verb.start())
             if opening is None or (_GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None and not (
                     _GENERIC_VERBS[k][0] in _DEFINING_NEEDLES
-                    and _NAMED_KIND_RE.fullmatch(self.lowered, opening.end(), verb.start()) is not None)):
+                    and _NAMED_KIND_RE.fullmatch(self.lowered, opening.end(), verb.start()) is not None) and not (
+                    # what any agent does to an interval: "Amiodarone prolongs the QT"
+                    _GENERIC_VERBS[k][0] in _EFFECT_NEEDLES and opening.end() < verb.start() - 2
+                    and _BARE_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is not None)):
                 continue
             end = self._sentence(verb.start())[1]
             if self._about_this_case(verb.end(), end) or _THIS_CASE_WORD_RE.search(self.lowered, opening.end(), verb.start()):

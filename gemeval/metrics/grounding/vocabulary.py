@@ -352,6 +352,11 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("qrs_ms", "normal", r"narrow[- ]complex(?:es)?\b"),
         ("pr_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+(?:the\s+)?(?:pr|pq)\b"),
         ("qtc_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+(?:the\s+)?qtc?\b"),
+        # the verbs: "hypocalcaemia prolongs the QT", "digoxin shortens the QT" (not "... broadens the QRS
+        # to 124 ms": a QRS so widened need not be called wide)
+        ("qtc_ms", "prolonged", r"(?:prolongs|lengthens)\s+(?:the\s+)?qtc?\b"),
+        ("qtc_ms", "short", r"shortens\s+(?:the\s+)?qtc?\b"),
+        ("pr_ms", "prolonged", r"(?:prolongs|lengthens)\s+(?:the\s+)?(?:pr|pq)\b"),
         ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "normal", r"normal\s+sinus\s+rhythm\b|normal\s+ventricular\s+response\b"),
