@@ -676,13 +676,15 @@ _GENERIC_MODAL_SUBJECT_RE = re.compile(
 clause mark (its words may hold "the": "T-wave inversions in the inferior leads")."""
 _MEANING_VERBS = (("indicat", r"indicates?"), ("suggest", r"suggests?"), ("point", r"points?\s+(?:to|towards?)"),
                   ("signal", r"signals?"), ("impl", r"impl(?:y|ies)"), ("denot", r"denotes?"), ("signif", r"signif(?:y|ies)"),
-                  ("mean", r"means?"), ("sign", r"(?:is|are)\s+(?:an?\s+|the\s+)?(?:classic\s+|typical\s+)?signs?\s+of"),
-                  ("marker", r"(?:is|are)\s+(?:an?\s+|the\s+)?(?:classic\s+|typical\s+)?markers?\s+of"),
-                  ("hallmark", r"(?:is|are)\s+(?:an?\s+|the\s+)?hallmarks?\s+of"))
-"""Verbs of what a finding means ("Deep Q waves indicate prior infarction", "Peaked T waves are
-a sign of hyperkalaemia"), each with a word every match holds."""
-_MEANING_NEEDLES = ("indicat", "suggest", "point", "sign", "impl", "denot", "mean", "marker", "hallmark")
-_MEANING_VERB_PATTERNS = [(needle, re.compile(r"\s" + verb + "(?![a-z])")) for needle, verb in _MEANING_VERBS]
+                  ("mean", r"means?"))
+_MEANING_NOUNS = (("sign", r"signs?\s+of"), ("marker", r"markers?\s+of"), ("hallmark", r"hallmarks?\s+of"))
+"""Verbs of what a finding means ("Deep Q waves indicate prior infarction") and nouns after "is
+a" ("Peaked T waves are a sign of hyperkalaemia"), each with a word every match holds."""
+MEANING_NEEDLES = tuple(needle for needle, _ in (*_MEANING_VERBS, *_MEANING_NOUNS))
+_MEANING_PATTERNS = [(needle, re.compile(at_word_start(word) + "(?![a-z])"), noun)
+                     for table, noun in ((_MEANING_VERBS, False), (_MEANING_NOUNS, True)) for needle, word in table]
+"""Each starts with its literal word (which ``re`` skips ahead to)."""
+_COPULA_BEFORE_RE = re.compile(r"\s(?:is|are)\s+(?:an?\s+|the\s+)?(?:classic\s+|typical\s+|characteristic\s+)?$")
 _SPECIFIC_SUBJECT_RE = re.compile(
     r"(?<![a-z])(?:the|leads?\s+(?:i{1,3}|av[rlf]|v\d)|inferior|lateral|anterior|septal|precordial|limb|chest|high|here"
     r"|today|there|nothing|no|not|none|to|what|which|who|if|when|whether|that|i|we|you)(?![a-z])|\d|[,;:()\[\]\"“”]")
@@ -937,7 +939,7 @@ class AssertionReader:
     a scope (lead lists "II, III, aVF"); ``sentence_ends`` as ``text.sentence_ends``;
     ``words``, where given, the text's distinct words (``ParsedText.words``), in which a word
     of ASCII letters is looked for (a third of the text's length); ``literals``, where given,
-    the words of ``GENERIC_VERB_NEEDLES`` (at least) found in the text."""
+    the words of ``GENERIC_VERB_NEEDLES`` and ``MEANING_NEEDLES`` (at least) found in the text."""
 
     def __init__(self, lowered: str, sentence_ends: list[int], protected: list[tuple[int, int]],
                  words: str | None = None, literals: set[str] | None = None):
@@ -985,8 +987,10 @@ class AssertionReader:
             self._add_generic_subjects()
         if "can " in lowered:
             self._add_generic_modals()
-        if any(needle in (lowered if words is None else words) for needle in _MEANING_NEEDLES):
-            self._add_generic_meanings()
+        meanings = (literals.intersection(MEANING_NEEDLES) if literals is not None
+                    else {n for n in MEANING_NEEDLES if n in (lowered if words is None else words)})
+        if meanings:
+            self._add_generic_meanings(meanings)
         if "predispos" in lowered or (" in " in lowered and (" seen" in lowered or " found" in lowered
                                                             or " occur" in lowered or " observed" in lowered)):
             self._add_where_findings_occur()
@@ -1365,7 +1369,7 @@ class AssertionReader:
             found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "... include"))
         self._add_cues(found)
 
-    def _add_generic_meanings(self) -> None:
+    def _add_generic_meanings(self, needles: set[str]) -> None:
         """A sentence whose subject is a finding named in general, with no determiner, lead,
         territory or value, and whose verb says what it means ("Deep Q waves indicate prior
         infarction", "Peaked T waves suggest hyperkalaemia", "Delta waves are a sign of
@@ -1373,15 +1377,23 @@ class AssertionReader:
         waves in II, III and aVF indicate ..."), "the", a value or a word of this case keep it
         this ECG's."""
         found, lowered = [], self.lowered
-        for needle, pattern in _MEANING_VERB_PATTERNS:
-            if needle not in lowered:
+        for needle, pattern, noun in _MEANING_PATTERNS:
+            if needle not in needles:
                 continue
             for verb in pattern.finditer(lowered):
+                subject_end = verb.start()
+                if noun:  # "... are a sign of": the subject ends before "are"
+                    copula = _COPULA_BEFORE_RE.search(lowered, max(0, subject_end - 40), subject_end)
+                    if copula is None:
+                        continue
+                    subject_end = copula.start() + 1
+                elif not lowered[subject_end - 1:subject_end].isspace():
+                    continue
                 start, end = self._sentence(verb.start())
-                opening = _PREMISE_START_RE.match(lowered, start, verb.start())
+                opening = _PREMISE_START_RE.match(lowered, start, subject_end)
                 if opening is None:
                     continue
-                subject = lowered[opening.end():verb.start() + 1]
+                subject = lowered[opening.end():subject_end]
                 if (not subject.strip() or len(subject) > 60 or _GENERIC_MODAL_SUBJECT_RE.fullmatch(subject) is None
                         or _VERB_RE.search(subject) or _SPECIFIC_SUBJECT_RE.search(subject)
                         or _LEAD_WORD_RE.search(subject) or _THIS_SUBJECT_RE.search(subject)

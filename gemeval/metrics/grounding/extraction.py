@@ -27,6 +27,7 @@ from gemeval.metrics.grounding.assertion import (
     REFERENCE,
     UNCERTAIN,
     GENERIC_VERB_NEEDLES,
+    MEANING_NEEDLES,
     AssertionReader,
 )
 from gemeval.metrics.grounding.claims import (
@@ -186,7 +187,7 @@ _TEXT_NEEDLE_WORDS = tuple((n, n.lower() if _is_word(n) else "") for n in _TEXT_
 """The case-kept needles, each with its lowered letters ("" for one with other characters):
 where those are not in the distinct words, the needle is not in the text."""
 _LOWERED_LITERALS = (_LOWERED_NEEDLES | frozenset(literal for *_, others in _CATEGORICAL for literal in others)
-                     | frozenset(GENERIC_VERB_NEEDLES))  # (for the assertion reader)
+                     | frozenset(GENERIC_VERB_NEEDLES) | frozenset(MEANING_NEEDLES))  # (for the assertion reader)
 _WORD_LITERALS = ahocorasick.Automaton()
 for _literal in sorted({n for n in _LOWERED_LITERALS if _is_word(n)} | {low for _, low in _TEXT_NEEDLE_WORDS if low}):
     _WORD_LITERALS.add_word(_literal, _literal)
