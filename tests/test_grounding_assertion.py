@@ -596,3 +596,11 @@ def test_typical_values_label_a_list_of_reference_values() -> None:
     assert [(c.quantity, c.comparator, c.assertion) for c in claims] == [
         ("pr_ms", "range", "reference"), ("qrs_ms", "<", "reference")]
     assert [c.assertion for c in extract_claims("Usual ranges are PR 0.12-0.20 s.")] == ["reference"]
+
+
+def test_a_quoted_term_explained_with_a_relative_clause_is_still_defined() -> None:
+    text = '"Left axis deviation" means the axis points further left than usual, which is often harmless.'
+    assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text)] == [
+        ("axis_deg", "left", "hypothetical")]
+    text = '"Left axis deviation" means your axis points further left than usual.'
+    assert [c.assertion for c in extract_claims(text)] == ["affirmed"]

@@ -1293,8 +1293,8 @@ class AssertionReader:
         found = []
         for m in _QUOTED_TERM_RE.finditer(self.lowered):
             end = self._sentence(m.start())[1]
-            if _THIS_SUBJECT_RE.search(self.lowered, m.end(), end):
-                continue
+            if _THIS_CASE_WORD_RE.search(self.lowered, m.end(), end):
+                continue  # (not "which", "it": '"LAD" means the axis points left, which is often harmless')
             found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "'term' means"))
         self._add_cues(found)
 
