@@ -604,3 +604,10 @@ def test_a_quoted_term_explained_with_a_relative_clause_is_still_defined() -> No
         ("axis_deg", "left", "hypothetical")]
     text = '"Left axis deviation" means your axis points further left than usual.'
     assert [c.assertion for c in extract_claims(text)] == ["affirmed"]
+
+
+def test_a_bound_set_off_after_a_hedged_finding_takes_its_hedge() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.lead, c.comparator, c.assertion) for c in extract_claims(text)]
+    assert read("There might be ST depression in V6, less than half a millimetre.") == [("V6", ">", "uncertain")]
+    assert read("There is ST depression in V6, under 1 mm.") == [("V6", ">", "affirmed")]

@@ -2073,8 +2073,10 @@ def _answered(lowered: str, end: int) -> str:
 
 
 _APPOSITION_RE = re.compile(r",\s*(?:(?:approximately|approx\.|about|around|roughly|up\s+to|maybe|perhaps|say"
-                            r"|measuring|of|at)\s*)*[~≈]?\s*[+\-−]?")
-"""A number set off after a finding's words by a comma: "ST depression in V4-V6, about 1 mm"."""
+                            r"|measuring|of|at|just|only|(?:less|more)\s+than|under|below|over|above|at\s+(?:least|most)"
+                            r"|no\s+more\s+than)\s*)*[~≈]?\s*[+\-−]?")
+"""A number set off after a finding's words by a comma: "ST depression in V4-V6, about 1 mm", "...,
+less than half a millimetre"."""
 _WITHIN_BAND_RE = re.compile(r"(?<![a-z])within\s*(?:±|\+/-|\+/−)\s*$")
 """A band the measured value lies in ("all within ±0.05 mV"): read as a measurement, which
 a denial before it ("no ST deviation (all within ±0.05 mV)") does not deny."""
