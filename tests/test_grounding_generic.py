@@ -400,3 +400,9 @@ def test_what_an_agent_does_to_an_interval_names_its_category_in_general() -> No
     assert read("Your amiodarone prolongs the QT here.") == [("qtc_ms", "prolonged", "affirmed")]
     # other forms of the verb are no finding ("drugs that prolong the QT")
     assert read("Avoid drugs that prolong the QT interval.") == []
+
+
+def test_teaching_points_and_the_syndromes_full_name() -> None:
+    assert _statuses("Teaching point: a QTc over 500 ms is dangerous.") == {"hypothetical"}
+    assert _statuses("In Wolff-Parkinson-White the PR is short.") == {"hypothetical"}
+    assert _statuses("Clinical pearl: the QRS in LAFB is usually under 120 ms.") == {"hypothetical"}

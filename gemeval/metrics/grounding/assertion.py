@@ -412,6 +412,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "generally considered", "is associated with", "are associated with", "for example", "e g",
              "textbook", "in theory", "theoretically", "defines",
              "{is|are} a common finding", "{is|are} {common|usual|frequent} in", "learning point", "rule of thumb",
+             "learning points", "teaching point", "teaching points", "clinical pearl",
              # who has a finding as a normal one: "T-wave inversion in V1 is normal in adults"
              "{is|are} {usually|often|generally|} {normal|a normal finding|a normal variant} in {adults|children|infants|"
              "athletes|young|the young|healthy|many|most|women|men|the elderly|older}",
@@ -577,7 +578,7 @@ pointing at this case, no lead)."""
 _CONDITION_HEADS = (
     "syndrome", "syndromes", "pattern", "disease", "hyperkal(?:a)?emia", "hypokal(?:a)?emia", "hypercalc(?:a)?emia",
     "hypocalc(?:a)?emia", "hypothermia", "pericarditis", "myocarditis", "embolism", "toxicity", "effect",
-    "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
+    "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "wolff-parkinson-white", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
     "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
     "hemiblock", "lahb", "axis deviation", "repolari[sz]ation")
