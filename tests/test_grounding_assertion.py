@@ -611,3 +611,11 @@ def test_a_bound_set_off_after_a_hedged_finding_takes_its_hedge() -> None:
         return [(c.lead, c.comparator, c.assertion) for c in extract_claims(text)]
     assert read("There might be ST depression in V6, less than half a millimetre.") == [("V6", ">", "uncertain")]
     assert read("There is ST depression in V6, under 1 mm.") == [("V6", ">", "affirmed")]
+
+
+def test_a_range_from_to_that_counts_as_normal_after_a_lead_in() -> None:
+    claims = extract_claims("Your axis is about +60°. For reference, anything from -30° to +90° counts as normal.")
+    assert [(c.value, c.comparator, c.assertion) for c in claims] == [
+        (60.0, None, "affirmed"), (30.0, "range", "reference")]
+    assert [c.assertion for c in extract_claims("Generally speaking, a QRS wider than 120 ms is abnormal.")] == [
+        "hypothetical"]

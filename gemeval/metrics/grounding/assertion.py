@@ -776,7 +776,7 @@ _COMPARED_BEFORE_RE = re.compile(
     r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"
     r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")
 _GENERIC_BOUND_NEEDLES = ("over", "above", "under", "below", "beyond", "exceed", "than", "least", "between", "<", ">",
-                          "≤", "≥")
+                          "≤", "≥", "from ")
 """Words one of which a generic bound needs (a cheap test before the sentences are read)."""
 _FEATURES_OPENING_RE = re.compile(_PREMISE_START_RE.pattern + _FEATURE_ADJECTIVES)
 """A sentence's start and the words that may stand before "signs of ... include"."""
@@ -799,7 +799,8 @@ _CONTRAST_RE = re.compile(r";|(?<![a-z])(?:but|whereas|however|while)(?![a-z])")
 _SECTION_END_RE = re.compile(r"\n[ \t]*(?:\n|#|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*\n)")
 """Where a markdown section ends: a blank line, a heading, a bold label line."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
-_LEAD_INS = ("note that ", "remember that ", "recall that ", "remember, ", "note: ")
+_LEAD_INS = ("note that ", "remember that ", "recall that ", "remember, ", "note: ", "for reference, ", "for comparison, ",
+             "as a rule, ", "in general, ", "generally speaking, ")
 """Words that lead in a rule at a sentence's start ("Note that a PR below 120 ms ...")."""
 _GENERIC_STARTS = ("a ", "an ", "any ", "anything ", "somewhere ", "anywhere ", "values ", "rates ", "durations ",
                    "intervals ")
@@ -812,8 +813,8 @@ _GENERIC_BOUND_RE = re.compile(
     r"\s*[+\-−]?\.?\d")
 """An indefinite subject with a bound ("A QRS duration over 120 ms", "Values above 500 ms")."""
 _IS_NORMAL_RE = re.compile(
-    r"[^.;:?!\n]{0,40}?\s(?:is|are)\s+(?:(?:generally|usually|typically|often|still)\s+)?"
-    r"(?:(?:considered|regarded\s+as|deemed|taken\s+as)\s+)?normal(?![a-z])")
+    r"[^.;:?!\n]{0,40}?\s(?:(?:is|are)\s+(?:(?:generally|usually|typically|often|still)\s+)?"
+    r"(?:(?:considered|regarded\s+as|deemed|taken\s+as)\s+)?|(?:counts?|passes|pass)\s+as\s+)normal(?![a-z])")
 """A generic bound's predicate that makes it a normal limit: "Anything under 450 ms is
 considered normal" (reference, as "a normal QTc is under 450 ms" is)."""
 _DEFINED_AS_RE = re.compile(
