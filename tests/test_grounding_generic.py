@@ -406,3 +406,11 @@ def test_teaching_points_and_the_syndromes_full_name() -> None:
     assert _statuses("Teaching point: a QTc over 500 ms is dangerous.") == {"hypothetical"}
     assert _statuses("In Wolff-Parkinson-White the PR is short.") == {"hypothetical"}
     assert _statuses("Clinical pearl: the QRS in LAFB is usually under 120 ms.") == {"hypothetical"}
+
+
+def test_a_sentence_opened_by_to_diagnose_is_criteria_throughout() -> None:
+    claims = extract_claims("To diagnose LBBB you need a QRS of at least 120 ms, a broad R in V6 and no Q waves in V6.")
+    assert {(c.quantity, c.assertion) for c in claims} == {("qrs_ms", "hypothetical"), ("q_wave", "hypothetical")}
+    # not where it opens a later clause
+    claims = extract_claims("There is no Q wave in V6, so to diagnose LBBB we look at the QRS.")
+    assert [(c.quantity, c.assertion) for c in claims][:1] == [("q_wave", "negated")]

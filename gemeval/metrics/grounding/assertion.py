@@ -138,6 +138,9 @@ _EARLIER_ECG = ("{previous|prior|earlier|old|older|former|preceding|last|baselin
                 "{ecg|ecgs|ekg|ekgs|tracing|tracings|trace|recording|recordings|study|strip|strips|one}")
 """An earlier ECG named ("your previous ECG"): what it showed is not about this ECG. (No
 phrase starts with an article: "the" and "a" would each be looked up at every occurrence.)"""
+_CRITERION_OPENERS = ("for {the|a} diagnosis of", "to {make|establish} {the|a} diagnosis of", "to diagnose")
+"""What opens a sentence of criteria ("To diagnose LBBB you need a QRS of at least 120 ms and no Q
+waves in V6"): when it opens its sentence, every item of it is a criterion."""
 _EARLIER_OPENERS = (_EARLIER_ECG, "back then", "at that time", "at the time of the previous", "last time",
                     "{was|were} previously", "had previously", "used to {be|have|show}")
 _EARLIER = "{the|your|an|a|} {previous|prior|earlier|old|older|former|preceding|last|baseline}"
@@ -369,9 +372,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "as expected {with|in|for|from} {a|an|the|}",  # "... in the lateral leads, as expected with a BBB"
              # "criteria for the diagnosis of LVH" (a diagnosis "supported" or "consistent with"
              # is this ECG's: "the findings support a diagnosis of atrial fibrillation")
-             "for {the|a} diagnosis of", "to {make|establish} {the|a} diagnosis of",
+             *_CRITERION_OPENERS,
              "{hallmark|hallmarks} of", "key {feature|features} of",
-             "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
+             "diagnostic for", "diagnostic of", "required for", "needed for",
              "were to", "was to", "had been", "had the", "had it", "were the", "were it",
              "defined by", "{is|are} defined by",
              # "two etiologies for an extreme left axis: ...", "causes of a prolonged QT include ..."
@@ -480,6 +483,7 @@ _PRESENT_TERMINATORS = frozenset(_expand("today", "now", "this one", "this time"
                                          "on this tracing", "on this ecg", "on today's"))
 _PRESENT_WORD_RE = re.compile(r"(?<![a-z])(?:current|currently|present|new|newer|latest|recent|today|now|this)(?![a-z])")
 """Words of a clause about this ECG after an earlier one's ("and the current one shows ...")."""
+_CRITERION_PHRASES = frozenset(_expand(*_CRITERION_OPENERS))
 _STRONG_TERMINATORS = frozenset({"but", "however", "although", "though", "whereas", "while", "yet", "except",
                                  "on the other hand", "in contrast", "by contrast", "otherwise",
                                  *_expand("{and|so|while} {yours|your|you're|youre}")})
@@ -978,6 +982,9 @@ class AssertionReader:
             self._add_group_premises()
         if " ago" in lowered or "last " in lowered or "in 20" in lowered or "in 19" in lowered:
             self._add_earlier_times()
+        if any(c.phrase in _CRITERION_PHRASES for c in self.cues):
+            self._add_cues([c._replace(direction=SENTENCE) for c in self.cues if c.phrase in _CRITERION_PHRASES
+                            and _PREMISE_START_RE.fullmatch(lowered, self._sentence(c.start)[0], c.start)])
         if any(c.phrase in _EARLIER_PHRASES for c in self.cues):
             self._extend_earlier_scopes()
         if any(predicate in lowered for predicate in _USUALLY_NORMAL_NEEDLES):
