@@ -414,3 +414,11 @@ def test_a_sentence_opened_by_to_diagnose_is_criteria_throughout() -> None:
     # not where it opens a later clause
     claims = extract_claims("There is no Q wave in V6, so to diagnose LBBB we look at the QRS.")
     assert [(c.quantity, c.assertion) for c in claims][:1] == [("q_wave", "negated")]
+
+
+def test_a_comparison_with_a_condition_opening_a_rule() -> None:
+    assert _statuses("Unlike in atrial flutter, the baseline in atrial fibrillation shows no organised activity.") == {
+        "hypothetical"}
+    # a comparison of this case's findings stays this ECG's
+    assert [c.assertion for c in extract_claims("As in RBBB, the QRS here is wide, at 140 ms.") if c.value] == [
+        "affirmed"]

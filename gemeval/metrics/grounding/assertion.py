@@ -747,6 +747,9 @@ _FINDING_LABEL_RE = re.compile(
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
+_PREMISE_OR_LIKE_START_RE = re.compile(_PREMISE_START_RE.pattern + r"(?:(?:unlike|like|as|just\s+as)\s+)?")
+"""A premise's start, or a comparison's ("Unlike in atrial flutter, ...", "As in RBBB, ..."): a
+premise too where the sentence names no part of this case."""
 _CONDITIONS = frozenset({"if", "when", "whenever"})
 _LOOKING_RE = re.compile(r"\s+(?:(?:i|we|you|one)\s+(?:look|looks|check|measure|examine|compare|zoom|focus|inspect"
                          r"|read|see)|anything|looking|compared|comparing|viewed|reading|checking)(?![a-z])")
@@ -1098,8 +1101,11 @@ class AssertionReader:
         for m in _PREMISE_RE.finditer(self.lowered):
             if _LEAD_WORD_RE.search(m.group("np")):
                 continue  # "In II, III and aVF, ..." is a lead heading
-            if not _PREMISE_START_RE.fullmatch(self.lowered, self._sentence(m.start())[0], m.start()):
-                continue
+            start, end = self._sentence(m.start())
+            if not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start()) and (
+                    not _PREMISE_OR_LIKE_START_RE.fullmatch(self.lowered, start, m.start())
+                    or self._about_this_case(start, end)):
+                continue  # ("As in RBBB, the QRS here is wide": a comparison of this case's)
             premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
         self._add_cues(premises)
 
