@@ -250,3 +250,10 @@ def test_a_t_wave_finding_named_before_the_wave_with_of() -> None:
     assert [(c.category, c.lead) for c in extract_claims("There is inversion of the T waves in V1.")] == [
         ("inverted", "V1")]
     assert [(c.category, c.lead) for c in extract_claims("Flattening of the T wave in aVL.")] == [("flat", "aVL")]
+
+
+def test_a_rate_said_to_be_regular_or_irregular() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category, c.value) for c in extract_claims(text)]
+    assert read("Your heart rate is 66 and regular.") == [("hr_bpm", None, 66.0), ("rhythm", "regular", None)]
+    assert read("Pulse 94, irregular.") == [("hr_bpm", None, 94.0), ("rhythm", "irregular", None)]

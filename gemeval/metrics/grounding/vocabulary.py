@@ -282,6 +282,11 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                               r"(?:regular|regularly)\b"
                               r"|regular(?:ly)?\s+(?:sinus\s+)?(?:rhythm|rhythmic)\b|rhythmic\b"
                               r"|regular\s+heart\s*(?:beat|rhythm|rate)\b"),  # "a regular heartbeat" (felt "heartbeats" are symptoms)
+        # a rate said to be regular or not: "your heart rate is 64 and regular", "pulse 90, irregular"
+        ("rhythm", "regular", r"(?:rate|pulse)\s+(?:is\s+|was\s+|of\s+)?(?:about\s+|around\s+|~\s*)?\d{2,3}"
+                              r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?regular\b"),
+        ("rhythm", "irregular", r"(?:rate|pulse)\s+(?:is\s+|was\s+|of\s+)?(?:about\s+|around\s+|~\s*)?\d{2,3}"
+                                r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?irregular\b"),
         ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular)"
                                 r"|irregular\s+heart\s*(?:beat|rhythm|rate)\b"),
         ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:not\s+)?(?:to\s+be\s+)?"
