@@ -257,3 +257,11 @@ def test_a_rate_said_to_be_regular_or_irregular() -> None:
         return [(c.quantity, c.category, c.value) for c in extract_claims(text)]
     assert read("Your heart rate is 66 and regular.") == [("hr_bpm", None, 66.0), ("rhythm", "regular", None)]
     assert read("Pulse 94, irregular.") == [("hr_bpm", None, 94.0), ("rhythm", "irregular", None)]
+
+
+def test_names_written_with_an_en_dash() -> None:
+    claims = extract_claims("The Wolff–Parkinson–White pattern combines a short PR and a delta wave.")
+    assert [(c.quantity, c.category, c.assertion) for c in claims] == [("pr_ms", "short", "hypothetical")]
+    claims = extract_claims("There are nonspecific ST–T changes in V5.")
+    assert [(c.quantity, c.category, c.assertion) for c in claims] == [
+        ("st_mv", "normal", "negated"), ("t_wave", "normal", "negated")]

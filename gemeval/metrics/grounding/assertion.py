@@ -656,11 +656,11 @@ the assertion reader's time on a text with one "shows"); one verb's pattern star
 letter alone, which ``re`` skips ahead to."""
 _GENERIC_SUBJECT_RE = re.compile(
     r"(?:an?\s+)?(?!(?:this|these|that|those|the|your|his|her|our|their|my|its)\b)"
-    r"(?:[a-z][\w'\-]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
+    r"(?:[a-z][\w'\-–]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
     r"(?:(?:typically|usually|classically|often|characteristically|generally|commonly)\s+)?")
 """A condition as the subject of a verb in the present: what it looks like in general."""
 _NAMED_KIND_RE = re.compile(
-    r"the\s+(?:[a-z][\w'\-]*\s+){0,3}?(?:pattern|syndrome|criteria|criterion|triad)\s+(?:(?:typically|classically)\s+)?")
+    r"the\s+(?:[a-z][\w'\-–]*\s+){0,3}?(?:pattern|syndrome|criteria|criterion|triad)\s+(?:(?:typically|classically)\s+)?")
 _EFFECT_NEEDLES = frozenset({"widens", "broadens", "prolongs", "lengthens", "shortens", "flattens"})
 _BARE_SUBJECT_RE = re.compile(
     r"(?!(?:this|these|that|those|the|your|his|her|our|their|my|its|it|which|what|who|she|he|they)(?![a-z]))"

@@ -87,14 +87,14 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("t_wave", r"T(?=\s+(?:negative|flat|flattened|biphasic|inverted|normal|abnormal|peaked|upright|positive"
                    r"|inversion|inv\b|changes|in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b))", False),
         ("t_wave", r"T(?<=[Aa]bnormal T)(?![\w&/'’-])", False),
-        ("st_t", r"ST[- ]?T\b(?:[- ]waves?)?(?:[- ]segments?)?", False),
+        ("st_t", r"ST[- –]?T\b(?:[- ]waves?)?(?:[- ]segments?)?", False),
         ("st_t", r"st\s*(?:&|and|/)\s*t\b(?:[- ]waves?)?", True),
         # "the ST segment and T waves exhibit abnormalities", "ST segment and T wave changes"
         ("st_t", r"st[- ]segments?\s+(?:and|&)\s+(?:the\s+)?t[- ]?waves?\b(?:\s+morphology\b)?", True),
         ("st_t", r"repolari[sz]ation\s+(?:disturbances?|abnormalit(?:y|ies)|changes?|disorders?)", True),
         ("st_t", r"repol\.?\s+(?:disturbances?|abnormalit(?:y|ies)|changes?)", True),
         ("st_t", r"NSST[- ]?T(?:W|[- ]waves?)?\b(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
-        ("st_t", r"nonspecific\s+ST[- ]?T\b(?:[- ]waves?)?(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
+        ("st_t", r"nonspecific\s+ST[- –]?T\b(?:[- ]waves?)?(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
         ("st_mv", r"J[- ]?points?\b", False),
         ("st_mv", r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping|upsloping)"
                   r"\s+(?:elevations?|depressions?)\b", True),
