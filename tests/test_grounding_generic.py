@@ -422,3 +422,8 @@ def test_a_comparison_with_a_condition_opening_a_rule() -> None:
     # a comparison of this case's findings stays this ECG's
     assert [c.assertion for c in extract_claims("As in RBBB, the QRS here is wide, at 140 ms.") if c.value] == [
         "affirmed"]
+
+
+def test_what_must_always_be_considered_is_a_rule_not_a_hedge() -> None:
+    assert _statuses("At a rate of exactly 150, atrial flutter must always be considered.") == {"hypothetical"}
+    assert _statuses("Atrial flutter must be considered.") == {"uncertain"}

@@ -345,6 +345,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "questionable", "equivocal", "suspected", "doubtful",
              "versus", "vs"),  # a differential hedges both sides: "junctional rhythm vs sinus bradycardia"
      UNCERTAIN, BACKWARD),
+    # a rule of practice, no hedge of this case: "atrial flutter with 2:1 block must always be considered"
+    (_expand("{must|should|needs to|has to} always be {considered|excluded|ruled out|sought}"), HYPOTHETICAL, BACKWARD),
     (_expand("{is|are|seems|appears|remains} the {most likely|likeliest|most probable|probable|likely} "
              "{explanation|diagnosis|interpretation|rhythm|cause|culprit|possibility}",
              "{is|are|seems|appears|remains} {possible|likely|probable|suspected|uncertain|unclear|"
