@@ -265,3 +265,10 @@ def test_names_written_with_an_en_dash() -> None:
     claims = extract_claims("There are nonspecific ST–T changes in V5.")
     assert [(c.quantity, c.category, c.assertion) for c in claims] == [
         ("st_mv", "normal", "negated"), ("t_wave", "normal", "negated")]
+
+
+def test_a_ventricular_response_said_to_be_controlled() -> None:
+    assert [(c.quantity, c.category) for c in extract_claims("In AF here, the ventricular response is controlled.")
+            if c.quantity == "hr_bpm"] == [("hr_bpm", "normal")]
+    # a time to come is no finding
+    assert extract_claims("Repeat the ECG once the rate is controlled.") == []

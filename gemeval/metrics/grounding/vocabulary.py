@@ -390,6 +390,11 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "sinus", r"sr\b(?![-/])|sb\b(?![-/])|sinus\s+(?:brady|tachy|tach)\b"),
         ("hr_bpm", "slow", r"sb\b(?![-/])|sinus\s+brady\b"),
         ("hr_bpm", "normal", r"nsr\b|rate[- ]controlled\b|controlled\s+(?:(?:ventricular\s+)?(?:rate|response)|vr)\b"),
+        # the predicate: "the ventricular response is controlled", "the rate is well controlled"
+        # (not a time to come: "repeat the ECG once the rate is controlled")
+        ("hr_bpm", "normal", r"(?<!once the )(?<!when the )(?<!until the )(?<!after the )(?<!before the )(?<!if the )"
+                             r"(?:ventricular\s+)?(?:rate|response)\s+(?:is|was|appears|seems|looks|remains)\s+"
+                             r"(?:(?:now|well|adequately|reasonably|fairly)\s+)?controlled\b"),
         ("hr_bpm", "fast", r"sinus\s+tachy\b|sinus\s+tach\b|rvr\b"),
         ("rhythm", "sinus", r"st" + _STATEMENT_START + _RATE_STATEMENT),
         ("hr_bpm", "fast", r"st" + _STATEMENT_START + _RATE_STATEMENT),
