@@ -567,3 +567,55 @@ def test_a_line_introducing_criteria_covers_the_list_after_a_blank_line() -> Non
     assert {c[-1] for c in _claims(text)} == {"hypothetical"}
     # a line saying this case meets them lists this case's values
     assert {c[-1] for c in _claims("Voltage criteria for LVH are met here:\n- Sokolow-Lyon 39 mm")} == {"affirmed"}
+
+
+def test_an_earlier_ecgs_findings_go_on_past_and_there_was() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category, c.value, c.assertion) for c in extract_claims(text)]
+    assert read("Last year the rate was 58 and there was ST depression.") == [
+        ("hr_bpm", None, 58.0, "hypothetical"), ("st_mv", "depressed", None, "hypothetical")]
+    assert read("On your old ECG the QTc was 440 ms and the T waves were flat.") == [
+        ("qtc_ms", None, 440.0, "hypothetical"), ("t_wave", "flat", None, "hypothetical")]
+    # up to a clause about this ECG
+    assert read("The prior tracing showed sinus rhythm and the current one shows atrial fibrillation.") == [
+        ("rhythm", "sinus", None, "hypothetical"), ("rhythm", "atrial_fibrillation", None, "affirmed")]
+    assert read("Last year the rate was 58, and today there is ST depression.") == [
+        ("hr_bpm", None, 58.0, "hypothetical"), ("st_mv", "depressed", None, "affirmed")]
+
+
+def test_a_rule_in_a_later_clause_leaves_this_cases_clause_affirmed() -> None:
+    claims = extract_claims("Your QTc is 452 ms, and for women anything up to 460 is usually considered fine.")
+    assert [(c.quantity, c.value, c.assertion) for c in claims][:1] == [("qtc_ms", 452.0, "affirmed")]
+    # a clause with no word of this case stays under the rule
+    assert [c.assertion for c in extract_claims("A QTc over 470 ms, in women, is usually considered long.")][:1] == [
+        "hypothetical"]
+
+
+def test_typical_values_label_a_list_of_reference_values() -> None:
+    claims = extract_claims("Typical values: PR 120-200 ms, QRS < 120 ms.")
+    assert [(c.quantity, c.comparator, c.assertion) for c in claims] == [
+        ("pr_ms", "range", "reference"), ("qrs_ms", "<", "reference")]
+    assert [c.assertion for c in extract_claims("Usual ranges are PR 0.12-0.20 s.")] == ["reference"]
+
+
+def test_a_quoted_term_explained_with_a_relative_clause_is_still_defined() -> None:
+    text = '"Left axis deviation" means the axis points further left than usual, which is often harmless.'
+    assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text)] == [
+        ("axis_deg", "left", "hypothetical")]
+    text = '"Left axis deviation" means your axis points further left than usual.'
+    assert [c.assertion for c in extract_claims(text)] == ["affirmed"]
+
+
+def test_a_bound_set_off_after_a_hedged_finding_takes_its_hedge() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.lead, c.comparator, c.assertion) for c in extract_claims(text)]
+    assert read("There might be ST depression in V6, less than half a millimetre.") == [("V6", ">", "uncertain")]
+    assert read("There is ST depression in V6, under 1 mm.") == [("V6", ">", "affirmed")]
+
+
+def test_a_range_from_to_that_counts_as_normal_after_a_lead_in() -> None:
+    claims = extract_claims("Your axis is about +60°. For reference, anything from -30° to +90° counts as normal.")
+    assert [(c.value, c.comparator, c.assertion) for c in claims] == [
+        (60.0, None, "affirmed"), (30.0, "range", "reference")]
+    assert [c.assertion for c in extract_claims("Generally speaking, a QRS wider than 120 ms is abnormal.")] == [
+        "hypothetical"]

@@ -413,3 +413,11 @@ def test_label_verdicts_and_a_normal_finding_glossed_with_its_range(text: str, e
 ])
 def test_a_number_before_a_qualified_st_keyword(text: str, expected: list[tuple]) -> None:
     assert _claims(text) == expected
+
+
+def test_interval_letters_in_lower_case_before_their_number() -> None:
+    claims = extract_claims("quick read: rate 70, pr 172ms, qt 390, qrs 94.")
+    assert [(c.quantity, c.value) for c in claims] == [
+        ("hr_bpm", 70.0), ("pr_ms", 172.0), ("qt_ms", 390.0), ("qrs_ms", 94.0)]
+    # the letters without a number are no keyword
+    assert extract_claims("Her pr team said the qt thing was fine.") == []

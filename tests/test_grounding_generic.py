@@ -332,3 +332,98 @@ def test_i_would_say_is_an_opinion_of_this_tracing_not_a_rule() -> None:
 ])
 def test_a_case_supposed_is_hypothetical(text: str) -> None:
     assert _statuses(text) == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "Deep Q waves indicate an old infarction.",
+    "Tall peaked T waves suggest a high potassium.",
+    "Widespread ST elevation with PR depression points to pericarditis.",
+    "Peaked T waves are a classic sign of hyperkalaemia.",
+    "A prolonged QTc means a higher risk of dangerous rhythms.",
+])
+def test_what_a_finding_named_in_general_means_is_a_rule(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+@pytest.mark.parametrize("text", [
+    "Q waves in II, III and aVF indicate an old inferior infarct.",
+    "The deep Q waves indicate an old infarction.",
+    "ST depression in the lateral leads suggests ischaemia.",
+    "Here, peaked T waves suggest hyperkalaemia.",
+    "There's nothing to suggest ST elevation.",
+])
+def test_a_finding_with_its_leads_or_this_case_stays_this_ecgs(text: str) -> None:
+    assert "hypothetical" not in _statuses(text)
+
+
+def test_a_kind_named_with_the_and_defined() -> None:
+    assert _statuses("The WPW pattern combines a short PR and a slurred upstroke.") == {"hypothetical"}
+    assert _statuses("The Brugada pattern is characterised by coved ST elevation in V1.") == {"hypothetical"}
+    # this case's pattern, or one that only "shows", stays this ECG's
+    assert _statuses("The WPW pattern here combines a short PR of 96 ms and a delta wave.") == {"affirmed"}
+    assert _statuses("The WPW pattern shows a short PR.") == {"affirmed"}
+
+
+def test_a_restrictive_that_clause_keeps_the_rule_whole() -> None:
+    # "that" with no comma narrows the subject of a rule; ", which" comments on this ECG's finding
+    assert _statuses("ST depression of more than 1 mm that is horizontal is considered significant.") == {
+        "hypothetical"}
+    assert _statuses("There is T-wave inversion in III, which is usually a normal finding.") == {"affirmed"}
+
+
+@pytest.mark.parametrize("text", [
+    "Low voltage is when the QRS complexes are under 5 mm in every limb lead.",
+    "Tachycardia is when the heart beats faster than 100 times a minute.",
+    "Beyond -30 degrees we speak of left axis deviation.",
+])
+def test_is_when_and_we_speak_of_define_a_finding(text: str) -> None:
+    assert _statuses(text) == {"hypothetical"}
+
+
+def test_is_when_after_a_determiner_is_a_time_of_this_case() -> None:
+    assert _statuses("The deepest ST depression is when the rate is fastest.") == {"affirmed"}
+    assert _statuses("Your rate is 120 bpm, which is what we call sinus tachycardia.") == {"affirmed"}
+
+
+def test_what_a_condition_does_to_an_interval() -> None:
+    assert _statuses("Right bundle branch block widens the QRS to 120 ms or more.") == {"hypothetical"}
+    assert _statuses("Left bundle branch block broadens the QRS complex.") == {"hypothetical"}
+    # this case's block
+    assert "hypothetical" not in _statuses("Here the LBBB widens the QRS to 150 ms.")
+
+
+def test_what_an_agent_does_to_an_interval_names_its_category_in_general() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category, c.assertion) for c in extract_claims(text)]
+    assert read("Hypocalcaemia prolongs the QT interval.") == [("qtc_ms", "prolonged", "hypothetical")]
+    assert read("Digoxin shortens the QT.") == [("qtc_ms", "short", "hypothetical")]
+    assert read("Your amiodarone prolongs the QT here.") == [("qtc_ms", "prolonged", "affirmed")]
+    # other forms of the verb are no finding ("drugs that prolong the QT")
+    assert read("Avoid drugs that prolong the QT interval.") == []
+
+
+def test_teaching_points_and_the_syndromes_full_name() -> None:
+    assert _statuses("Teaching point: a QTc over 500 ms is dangerous.") == {"hypothetical"}
+    assert _statuses("In Wolff-Parkinson-White the PR is short.") == {"hypothetical"}
+    assert _statuses("Clinical pearl: the QRS in LAFB is usually under 120 ms.") == {"hypothetical"}
+
+
+def test_a_sentence_opened_by_to_diagnose_is_criteria_throughout() -> None:
+    claims = extract_claims("To diagnose LBBB you need a QRS of at least 120 ms, a broad R in V6 and no Q waves in V6.")
+    assert {(c.quantity, c.assertion) for c in claims} == {("qrs_ms", "hypothetical"), ("q_wave", "hypothetical")}
+    # not where it opens a later clause
+    claims = extract_claims("There is no Q wave in V6, so to diagnose LBBB we look at the QRS.")
+    assert [(c.quantity, c.assertion) for c in claims][:1] == [("q_wave", "negated")]
+
+
+def test_a_comparison_with_a_condition_opening_a_rule() -> None:
+    assert _statuses("Unlike in atrial flutter, the baseline in atrial fibrillation shows no organised activity.") == {
+        "hypothetical"}
+    # a comparison of this case's findings stays this ECG's
+    assert [c.assertion for c in extract_claims("As in RBBB, the QRS here is wide, at 140 ms.") if c.value] == [
+        "affirmed"]
+
+
+def test_what_must_always_be_considered_is_a_rule_not_a_hedge() -> None:
+    assert _statuses("At a rate of exactly 150, atrial flutter must always be considered.") == {"hypothetical"}
+    assert _statuses("Atrial flutter must be considered.") == {"uncertain"}

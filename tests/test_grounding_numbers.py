@@ -101,3 +101,46 @@ def test_right_in_the_middle_of_the_normal_range() -> None:
 
 def test_minus_written_as_a_word_is_the_sign() -> None:
     assert _read("The axis is about minus 45 degrees.") == [("axis_deg", None, None, -45.0, "affirmed")]
+
+
+def test_a_range_with_its_signs_spelled_out() -> None:
+    def ranges(text: str) -> list[tuple]:
+        return [(c.quantity, c.low, c.high) for c in extract_claims(text) if c.comparator == "range"]
+    assert ranges("Her axis sits between minus 30 and plus 90 degrees.") == [("axis_deg", -30.0, 90.0)]
+    assert ranges("The axis runs from minus 15 to plus 75 degrees.") == [("axis_deg", -15.0, 75.0)]
+    assert ranges("His axis is between plus 20 and minus 40 degrees.") == [("axis_deg", -40.0, 20.0)]
+
+
+def test_the_cornell_sum_written_in_words() -> None:
+    assert _read("Adding the R wave in aVL to the S wave in V3 gives 3.1 mV.") == [
+        ("cornell_mv", None, None, 3.1, "affirmed")]
+    assert _read("Here the sum of R in aVL and S in V3 is 22 mm.") == [("cornell_mv", None, None, 2.2, "affirmed")]
+    # a threshold after the sum is the sum's, not the S wave's
+    assert [c.quantity for c in extract_claims("Cornell adds R in aVL to S in V3, with a threshold of 2.8 mV.")] == [
+        "cornell_mv"]
+
+
+def test_a_voltage_sums_threshold_is_a_criterion() -> None:
+    # LVH is called above a voltage sum's threshold: a bound from below, hypothetical
+    assert _read("The Sokolow-Lyon threshold is 3.5 mV.") == [("sokolow_lyon_mv", None, ">", 3.5, "hypothetical")]
+    assert _read("For Cornell, the cut-off is 2.8 mV.") == [("cornell_mv", None, ">", 2.8, "hypothetical")]
+    # a normal value is a bound from above; this ECG's sum compared with the threshold is affirmed
+    assert _read("A normal Sokolow-Lyon index is below 3.5 mV.") == [("sokolow_lyon_mv", None, "<", 3.5, "reference")]
+    assert _read("The Sokolow-Lyon index is 3.9 mV, above the 3.5 mV threshold.") == [
+        ("sokolow_lyon_mv", None, None, 3.9, "affirmed"), ("sokolow_lyon_mv", None, ">", 3.5, "affirmed")]
+
+
+def test_a_limit_for_each_group_of_people() -> None:
+    assert _read("QTc cut-offs are 450 ms in men and 470 ms in women.") == [
+        ("qtc_ms", None, None, 450.0, "reference"), ("qtc_ms", None, None, 470.0, "reference")]
+    assert _read("A QTc over 440 ms for men, 460 ms for women, counts as long.") == [
+        ("qtc_ms", None, ">", 440.0, "hypothetical"), ("qtc_ms", None, ">", 460.0, "hypothetical")]
+    assert _read("Cornell adds R in aVL to S in V3, with thresholds of 2.8 mV in men and 2.0 mV in women.") == [
+        ("cornell_mv", None, ">", 2.8, "hypothetical"), ("cornell_mv", None, ">", 2.0, "hypothetical")]
+
+
+def test_what_a_value_rarely_passes_bounds_it_from_the_other_side() -> None:
+    assert _read("In pericarditis the ST elevation rarely exceeds 5 mm.") == [("st_mv", None, "<=", 0.5, "hypothetical")]
+    assert _read("In trained athletes the resting rate seldom falls below 35 bpm.") == [
+        ("hr_bpm", None, ">=", 35.0, "hypothetical")]
+    assert _read("The QTc exceeds 500 ms.") == [("qtc_ms", None, ">", 500.0, "affirmed")]

@@ -311,3 +311,50 @@ def test_minimal_voltage_criteria_hedge_the_hypertrophy() -> None:
         return [(c.quantity, c.category, c.assertion) for c in extract_claims(text)]
     assert read("Minimal voltage criteria for LVH, may be normal variant.") == [("voltage", "lvh", "uncertain")]
     assert read("Voltage criteria for LVH.") == [("voltage", "lvh", "affirmed")]
+
+
+def test_axis_deviation_denied_without_a_side() -> None:
+    for text in ("Your tracing shows no axis deviation.", "Sinus rhythm without significant axis deviation.",
+                 "I can't see any axis deviation on this one."):
+        assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text) if c.quantity == "axis_deg"] == [
+            ("axis_deg", "left", "negated"), ("axis_deg", "right", "negated")], text
+    # named without a side and not denied, it is no claim of either side
+    assert extract_claims("Check the leads for axis deviation.") == []
+
+
+def test_a_dip_in_the_t_wave_is_an_inversion() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.category, c.lead, c.assertion) for c in extract_claims(text) if c.quantity == "t_wave"]
+    assert read("I noticed a small T-wave dip in V4.") == [("inverted", "V4", "affirmed")]
+    assert read("There's a dip in the T wave in lead aVL.") == [("inverted", "aVL", "affirmed")]
+    assert read("The T waves dip below the baseline in V2 and V3.") == [
+        ("inverted", "V2", "affirmed"), ("inverted", "V3", "affirmed")]
+    assert read("No dip in the T waves anywhere.") == [("inverted", None, "negated")]
+
+
+def test_a_t_wave_finding_named_before_the_wave_with_of() -> None:
+    assert [(c.category, c.lead) for c in extract_claims("There is inversion of the T waves in V1.")] == [
+        ("inverted", "V1")]
+    assert [(c.category, c.lead) for c in extract_claims("Flattening of the T wave in aVL.")] == [("flat", "aVL")]
+
+
+def test_a_rate_said_to_be_regular_or_irregular() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category, c.value) for c in extract_claims(text)]
+    assert read("Your heart rate is 66 and regular.") == [("hr_bpm", None, 66.0), ("rhythm", "regular", None)]
+    assert read("Pulse 94, irregular.") == [("hr_bpm", None, 94.0), ("rhythm", "irregular", None)]
+
+
+def test_names_written_with_an_en_dash() -> None:
+    claims = extract_claims("The Wolff–Parkinson–White pattern combines a short PR and a delta wave.")
+    assert [(c.quantity, c.category, c.assertion) for c in claims] == [("pr_ms", "short", "hypothetical")]
+    claims = extract_claims("There are nonspecific ST–T changes in V5.")
+    assert [(c.quantity, c.category, c.assertion) for c in claims] == [
+        ("st_mv", "normal", "negated"), ("t_wave", "normal", "negated")]
+
+
+def test_a_ventricular_response_said_to_be_controlled() -> None:
+    assert [(c.quantity, c.category) for c in extract_claims("In AF here, the ventricular response is controlled.")
+            if c.quantity == "hr_bpm"] == [("hr_bpm", "normal")]
+    # a time to come is no finding
+    assert extract_claims("Repeat the ECG once the rate is controlled.") == []

@@ -146,6 +146,11 @@ _EARLIER_ECG = ("{previous|prior|earlier|old|older|former|preceding|last|baselin
                 "{ecg|ecgs|ekg|ekgs|tracing|tracings|trace|recording|recordings|study|strip|strips|one}")
 """An earlier ECG named ("your previous ECG"): what it showed is not about this ECG. (No
 phrase starts with an article: "the" and "a" would each be looked up at every occurrence.)"""
+_CRITERION_OPENERS = ("for {the|a} diagnosis of", "to {make|establish} {the|a} diagnosis of", "to diagnose")
+"""What opens a sentence of criteria ("To diagnose LBBB you need a QRS of at least 120 ms and no Q
+waves in V6"): when it opens its sentence, every item of it is a criterion."""
+_EARLIER_OPENERS = (_EARLIER_ECG, "back then", "at that time", "at the time of the previous", "last time",
+                    "{was|were} previously", "had previously", "used to {be|have|show}")
 _EARLIER = "{the|your|an|a|} {previous|prior|earlier|old|older|former|preceding|last|baseline}"
 """The start of an earlier ECG's name, as far as a comparison with it must read."""
 _CANNOT = "{cannot|can't|can not|could not|couldn't|can no longer|is not able to|are not able to}"
@@ -362,6 +367,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "questionable", "equivocal", "suspected", "doubtful",
              "versus", "vs"),  # a differential hedges both sides: "junctional rhythm vs sinus bradycardia"
      UNCERTAIN, BACKWARD),
+    # a rule of practice, no hedge of this case: "atrial flutter with 2:1 block must always be considered"
+    (_expand("{must|should|needs to|has to} always be {considered|excluded|ruled out|sought}"), HYPOTHETICAL, BACKWARD),
     (_expand("{is|are|seems|appears|remains} the {most likely|likeliest|most probable|probable|likely} "
              "{explanation|diagnosis|interpretation|rhythm|cause|culprit|possibility}",
              "{is|are|seems|appears|remains} {possible|likely|probable|suspected|uncertain|unclear|"
@@ -389,18 +396,16 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "as expected {with|in|for|from} {a|an|the|}",  # "... in the lateral leads, as expected with a BBB"
              # "criteria for the diagnosis of LVH" (a diagnosis "supported" or "consistent with"
              # is this ECG's: "the findings support a diagnosis of atrial fibrillation")
-             "for {the|a} diagnosis of", "to {make|establish} {the|a} diagnosis of",
+             *_CRITERION_OPENERS,
              "{hallmark|hallmarks} of", "key {feature|features} of",
-             "diagnostic for", "diagnostic of", "to diagnose", "required for", "needed for",
+             "diagnostic for", "diagnostic of", "required for", "needed for",
              "were to", "was to", "had been", "had the", "had it", "were the", "were it",
              "defined by", "{is|are} defined by",
              # "two etiologies for an extreme left axis: ...", "causes of a prolonged QT include ..."
              "{causes|cause|etiology|etiologies|aetiology|aetiologies} {of|for}"),
      HYPOTHETICAL, FORWARD),
     # what an earlier ECG showed is not about this one (stopped by "today", "now", "this one")
-    (_expand(_EARLIER_ECG, "back then", "at that time", "at the time of the previous", "last time",
-             "{was|were} previously", "had previously", "used to {be|have|show}"),
-     HYPOTHETICAL, FORWARD),
+    (_expand(*_EARLIER_OPENERS), HYPOTHETICAL, FORWARD),
     # ... and so is a number said of it after the fact: "(rate 88 back then)"
     (_expand("back then", "at that time", "last time", "on that {ecg|ekg|tracing|recording|occasion|one}",
              # "the QRS was 100 ms two years ago"
@@ -434,6 +439,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "generally considered", "is associated with", "are associated with", "for example", "e g",
              "textbook", "in theory", "theoretically", "defines",
              "{is|are} a common finding", "{is|are} {common|usual|frequent} in", "learning point", "rule of thumb",
+             "learning points", "teaching point", "teaching points", "clinical pearl",
              # who has a finding as a normal one: "T-wave inversion in V1 is normal in adults"
              "{is|are} {usually|often|generally|} {normal|a normal finding|a normal variant} in {adults|children|infants|"
              "athletes|young|the young|healthy|many|most|women|men|the elderly|older}",
@@ -448,7 +454,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as}",
              "{is|are} {generally|usually|often|commonly|conventionally} {called|termed|labelled|labeled|known as|"
              "referred to as|classified as}",
-             "{is|are} said to", "by definition", "{occurs|occur} when", "{exists|exist} when", "{refers|refer} to", "think of", "red flag", "red flags",
+             "{is|are} said to", "by definition", "{occurs|occur} when",
+             # "Low voltage is when the QRS complexes are smaller than 5 mm", "we speak of left axis deviation"
+             "{is|are} when", "{we|one} {speak|speaks|talk} of", "we call", "we call it", "doctors call", "{exists|exist} when", "{refers|refer} to", "think of", "red flag", "red flags",
              "{on|in} an {ecg|ekg|electrocardiogram}",  # "this shows on an ECG as a PR over 200 ms"
              "{stands|stand} for", "is short for", "is an abbreviation for", "{is|are} preferred"),  # "LAD stands for left axis deviation"
      HYPOTHETICAL, SENTENCE),
@@ -465,6 +473,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "lower limit of normal", "uln", "lln", "limit", "limits", "cutoff", "cut off",
              "threshold", "thresholds", "cutoffs", "cut offs", "healthy", "in adults", "in healthy adults", "nl", "norm",
              "usual", "conventional", "expected range", "normal values are", "recall the normal values",
+             # "Typical values: PR 120-200 ms, QRS < 120 ms" (the values, not a typical case)
+             "{typical|usual|expected} {values|value|ranges|range|limits} {are|is|}",
              "{for|in} most {people|individuals|adults}"),  # "the average rate for most people ranges from 60 to 90"
      REFERENCE, FORWARD),
     # "In healthy individuals, the axis should lie between -30° and +90°"
@@ -488,6 +498,16 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
 """The trigger table: (phrases, kind, direction); kind is an assertion status, PSEUDO or
 TERMINATE. Assertion triggers of one kind may be listed in several directions."""
 
+_EARLIER_PHRASES = frozenset([*_expand(*_EARLIER_OPENERS), "time ago"])
+"""The cues that date what follows to an earlier ECG (``_add_earlier_times``'s among them)."""
+_LIST_JOINS = frozenset(_expand("and the", "and there", "and a", "and an", "with a", "with an", "with the"))
+"""Terminators that join one more finding to a clause: after an earlier ECG's opening, the
+finding is that ECG's too ("Last year the rate was 60 and there was ST depression")."""
+_PRESENT_TERMINATORS = frozenset(_expand("today", "now", "this one", "this time", "currently", "at present",
+                                         "on this tracing", "on this ecg", "on today's"))
+_PRESENT_WORD_RE = re.compile(r"(?<![a-z])(?:current|currently|present|new|newer|latest|recent|today|now|this)(?![a-z])")
+"""Words of a clause about this ECG after an earlier one's ("and the current one shows ...")."""
+_CRITERION_PHRASES = frozenset(_expand(*_CRITERION_OPENERS))
 _STRONG_TERMINATORS = frozenset({"but", "however", "although", "though", "whereas", "while", "yet", "except",
                                  "on the other hand", "in contrast", "by contrast", "otherwise",
                                  *_expand("{and|so|while} {yours|your|you're|youre}")})
@@ -586,7 +606,7 @@ pointing at this case, no lead)."""
 _CONDITION_HEADS = (
     "syndrome", "syndromes", "pattern", "disease", "hyperkal(?:a)?emia", "hypokal(?:a)?emia", "hypercalc(?:a)?emia",
     "hypocalc(?:a)?emia", "hypothermia", "pericarditis", "myocarditis", "embolism", "toxicity", "effect",
-    "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
+    "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "wolff-parkinson-white", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
     "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
     "hemiblock", "lahb", "axis deviation", "repolari[sz]ation")
@@ -636,6 +656,9 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("have", r"have(?!\s+(?:been|had|become|shown|now|not|no)\b)"), ("combines", r"combines"),
                   ("causes", r"causes"), ("consists", r"consists\s+of"), ("requires", r"requires"),
                   ("makes", r"makes"),  # "Left bundle branch block makes ischaemia hard to see"
+                  # what a condition does to a wave or interval: "Right bundle branch block widens the QRS"
+                  ("widens", r"widens"), ("broadens", r"broadens"), ("prolongs", r"prolongs"),
+                  ("lengthens", r"lengthens"), ("shortens", r"shortens"), ("flattens", r"flattens"),
                   ("characteri", r"is\s+characteri[sz]ed\s+by"), ("characteri", r"are\s+characteri[sz]ed\s+by"),
                   ("defined", r"is\s+defined\s+(?:by|as)"), ("defined", r"are\s+defined\s+(?:by|as)"),
                   # what a condition does or does not do to people: "LAHB does not affect life
@@ -658,9 +681,19 @@ the assertion reader's time on a text with one "shows"); one verb's pattern star
 letter alone, which ``re`` skips ahead to."""
 _GENERIC_SUBJECT_RE = re.compile(
     r"(?:an?\s+)?(?!(?:this|these|that|those|the|your|his|her|our|their|my|its)\b)"
-    r"(?:[a-z][\w'\-]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
+    r"(?:[a-z][\w'\-–]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
     r"(?:(?:typically|usually|classically|often|characteristically|generally|commonly)\s+)?")
 """A condition as the subject of a verb in the present: what it looks like in general."""
+_NAMED_KIND_RE = re.compile(
+    r"the\s+(?:[a-z][\w'\-–]*\s+){0,3}?(?:pattern|syndrome|criteria|criterion|triad)\s+(?:(?:typically|classically)\s+)?")
+_EFFECT_NEEDLES = frozenset({"widens", "broadens", "prolongs", "lengthens", "shortens", "flattens"})
+_BARE_SUBJECT_RE = re.compile(
+    r"(?!(?:this|these|that|those|the|your|his|her|our|their|my|its|it|which|what|who|she|he|they)(?![a-z]))"
+    r"[a-z][\w'\-]*(?:\s+[a-z][\w'\-]*){0,3}\s+")
+"""A bare noun phrase of up to four words (no determiner or pronoun first)."""
+_DEFINING_NEEDLES = frozenset({"combines", "consists", "characteri", "defined", "requires"})
+"""A kind named with "the" ("The WPW pattern combines a short PR and a delta wave", "The
+Sgarbossa criteria require ...") before a verb that defines it: the kind, not this case's."""
 _GENERIC_MODAL_RE = re.compile(
     at_word_start("can") + r"\s+(?:also\s+|often\s+|sometimes\s+|usually\s+|occasionally\s+)?(?:be|have|indicate"
     r"|suggest|signify|signal|denote|imply|point|mean|represent|reflect|occur|happen|cause|mimic|result|lead|produce"
@@ -671,6 +704,22 @@ _GENERIC_MODAL_SUBJECT_RE = re.compile(
     r"[a-z][^,;:!?\n]{0,80}?\s+")
 """A subject of "can" that names a finding in general: no determiner or pronoun first, no
 clause mark (its words may hold "the": "T-wave inversions in the inferior leads")."""
+_MEANING_VERBS = (("indicat", r"indicates?"), ("suggest", r"suggests?"), ("point", r"points?\s+(?:to|towards?)"),
+                  ("signal", r"signals?"), ("impl", r"impl(?:y|ies)"), ("denot", r"denotes?"), ("signif", r"signif(?:y|ies)"),
+                  ("mean", r"means?"))
+_MEANING_NOUNS = (("sign", r"signs?\s+of"), ("marker", r"markers?\s+of"), ("hallmark", r"hallmarks?\s+of"))
+"""Verbs of what a finding means ("Deep Q waves indicate prior infarction") and nouns after "is
+a" ("Peaked T waves are a sign of hyperkalaemia"), each with a word every match holds."""
+MEANING_NEEDLES = gate(*(needle for needle, _ in (*_MEANING_VERBS, *_MEANING_NOUNS)))
+_MEANING_PATTERNS = [(needle, re.compile(at_word_start(word) + "(?![a-z])"), noun)
+                     for table, noun in ((_MEANING_VERBS, False), (_MEANING_NOUNS, True)) for needle, word in table]
+"""Each starts with its literal word (which ``re`` skips ahead to)."""
+_COPULA_BEFORE_RE = re.compile(r"\s(?:is|are)\s+(?:an?\s+|the\s+)?(?:classic\s+|typical\s+|characteristic\s+)?$")
+_SPECIFIC_SUBJECT_RE = re.compile(
+    r"(?<![a-z])(?:the|leads?\s+(?:i{1,3}|av[rlf]|v\d)|inferior|lateral|anterior|septal|precordial|limb|chest|high|here"
+    r"|today|there|nothing|no|not|none|to|what|which|who|if|when|whether|that|i|we|you)(?![a-z])|\d|[,;:()\[\]\"“”]")
+"""What makes a finding's subject this ECG's (a lead, a territory, a definite article, a
+value) or no bare noun phrase ("There's nothing to suggest ...")."""
 _NUMBER_RE = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?")
 _BOUND_BEFORE_RE = re.compile(
     r"(?:(?<![a-z])(?:between|from|to|above|below|over|under|than|least|most|exceed(?:s|ed|ing)?|beyond|up\s+to)|[<>≤≥±\-–—]"
@@ -723,6 +772,9 @@ _FINDING_LABEL_RE = re.compile(
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
 bold label ("5. **ST-T**: In LBBB, ...")."""
+_PREMISE_OR_LIKE_START_RE = re.compile(_PREMISE_START_RE.pattern + r"(?:(?:unlike|like|as|just\s+as)\s+)?")
+"""A premise's start, or a comparison's ("Unlike in atrial flutter, ...", "As in RBBB, ..."): a
+premise too where the sentence names no part of this case."""
 _CONDITIONS = frozenset({"if", "when", "whenever"})
 _LOOKING_RE = re.compile(r"\s+(?:(?:i|we|you|one)\s+(?:look|looks|check|measure|examine|compare|zoom|focus|inspect"
                          r"|read|see)|anything|looking|compared|comparing|viewed|reading|checking)(?![a-z])")
@@ -730,7 +782,7 @@ _LOOKING_RE = re.compile(r"\s+(?:(?:i|we|you|one)\s+(?:look|looks|check|measure|
 ..."), no condition."""
 _DIFFERENTIAL = frozenset(_expand("differential {diagnosis|includes}"))
 _NAMING = frozenset(_expand("{is|are} {called|termed|labelled|labeled|known as|referred to as|classified as|considered}",
-                            "{refers|refer} to"))
+                            "{refers|refer} to", "{is|are} when", "we call", "we call it", "doctors call"))
 _LIMIT_ADJECTIVES = frozenset({"typical", "typically", "usual", "usually", "classic", "classically"})
 _LIMIT_AFTER_RE = re.compile(r"\s+(?:(?:upper|lower)\s+)?(?:limits?|cut-?offs?|cut\s+off|thresholds?)\b")
 """A limit named with "typical" ("longer than the typical upper limit of 200 ms"): the word
@@ -746,6 +798,8 @@ _DEFINITE_SUBJECT_RE = re.compile(r"(?:the|this|your|her|his)\s+(?:[\w'\-]+\s+){
 _REFERS_TO = frozenset(_expand("{refers|refer} to"))
 _THIS_SUBJECT_RE = re.compile(r"(?<![a-z])(?:this|that|these|those|your|my|our|it|here|which|patient)(?![a-z])")
 """Words of a subject that is this case's ("that ... on your printout refers to")."""
+_IS_WHEN = frozenset(_expand("{is|are} when"))
+_DETERMINER_RE = re.compile(r"(?:the|this|that|these|those|your|my|our|his|her|its|their|it)(?![a-z])")
 _DEMONSTRATIVE_BEFORE_RE = re.compile(r"(?<![a-z])(?:that|this|it|which|what)\s+$")
 _LIMIT_WORDS = frozenset(_expand("{upper|lower|} {limit|limits|limit of normal}", "cutoff", "cut off", "threshold",
                                  "thresholds", "cutoffs", "cut offs", "usual",
@@ -754,7 +808,7 @@ _COMPARED_BEFORE_RE = re.compile(
     r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"
     r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")
 _GENERIC_BOUND_NEEDLES = gate("over", "above", "under", "below", "beyond", "exceed", "than", "least", "between", "<",
-                              ">", "≤", "≥")
+                              ">", "≤", "≥", "from ")
 """Words one of which a generic bound needs (a cheap test before the sentences are read)."""
 _FEATURES_OPENING_RE = re.compile(_PREMISE_START_RE.pattern + _FEATURE_ADJECTIVES)
 """A sentence's start and the words that may stand before "signs of ... include"."""
@@ -777,7 +831,8 @@ _CONTRAST_RE = re.compile(r";|(?<![a-z])(?:but|whereas|however|while)(?![a-z])")
 _SECTION_END_RE = re.compile(r"\n[ \t]*(?:\n|#|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*\n)")
 """Where a markdown section ends: a blank line, a heading, a bold label line."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
-_LEAD_INS = ("note that ", "remember that ", "recall that ", "remember, ", "note: ")
+_LEAD_INS = ("note that ", "remember that ", "recall that ", "remember, ", "note: ", "for reference, ", "for comparison, ",
+             "as a rule, ", "in general, ", "generally speaking, ")
 """Words that lead in a rule at a sentence's start ("Note that a PR below 120 ms ...")."""
 _GENERIC_STARTS = ("a ", "an ", "any ", "anything ", "somewhere ", "anywhere ", "values ", "rates ", "durations ",
                    "intervals ")
@@ -790,8 +845,8 @@ _GENERIC_BOUND_RE = re.compile(
     r"\s*[+\-−]?\.?\d")
 """An indefinite subject with a bound ("A QRS duration over 120 ms", "Values above 500 ms")."""
 _IS_NORMAL_RE = re.compile(
-    r"[^.;:?!\n]{0,40}?\s(?:is|are)\s+(?:(?:generally|usually|typically|often|still)\s+)?"
-    r"(?:(?:considered|regarded\s+as|deemed|taken\s+as)\s+)?normal(?![a-z])")
+    r"[^.;:?!\n]{0,40}?\s(?:(?:is|are)\s+(?:(?:generally|usually|typically|often|still)\s+)?"
+    r"(?:(?:considered|regarded\s+as|deemed|taken\s+as)\s+)?|(?:counts?|passes|pass)\s+as\s+)normal(?![a-z])")
 """A generic bound's predicate that makes it a normal limit: "Anything under 450 ms is
 considered normal" (reference, as "a normal QTc is under 450 ms" is)."""
 _DEFINED_AS_RE = re.compile(
@@ -812,7 +867,8 @@ _CIRCUMSTANCE_RE = re.compile(r"(?<![a-z])(?:in|at|during|given|because\s+of|wit
 at this rate"), unless a lead follows ("the ST segments in V1")."""
 _LEAD_WORD_RE = re.compile(r"(?<![a-z])(?:i{1,3}|av[rlf]|v\d+)(?![a-z])")
 _RELATIVE_RE = re.compile("(?:" + "|".join(at_word_start(w) for w in ("that", "which", "who")) + ")(?![a-z])")
-_COMMENT_RE = re.compile(_RELATIVE_RE.pattern + r"|" + at_word_start("and") +
+_COMMENT_RE = re.compile(r"(?:[,;(—–]\s*|\s-\s+)(?:that|who)(?![a-z])|" + at_word_start("which") + r"(?![a-z])|"
+                         + at_word_start("and") +
                          r"\s+(?:it|this|that|they|these)(?:['’]s|['’]re|\s+is|\s+are)(?![a-z])")
 """A clause after a finding that comments on it: "which is usually harmless", "and it's very
 often due to anxiety"."""
@@ -979,6 +1035,11 @@ class AssertionReader:
             self._add_group_premises()
         if not literals.isdisjoint(_EARLIER_GATE):
             self._add_earlier_times()
+        if any(c.phrase in _CRITERION_PHRASES for c in self.cues):
+            self._add_cues([c._replace(direction=SENTENCE) for c in self.cues if c.phrase in _CRITERION_PHRASES
+                            and _PREMISE_START_RE.fullmatch(lowered, self._sentence(c.start)[0], c.start)])
+        if any(c.phrase in _EARLIER_PHRASES for c in self.cues):
+            self._extend_earlier_scopes()
         if not literals.isdisjoint(_USUALLY_NORMAL_NEEDLES):
             self._add_usually_normal()
         if not literals.isdisjoint(_DEFINED_KIND_GATE):
@@ -987,6 +1048,9 @@ class AssertionReader:
             self._add_generic_subjects()
         if not literals.isdisjoint(_CAN_GATE):
             self._add_generic_modals()
+        meanings = literals.intersection(MEANING_NEEDLES)
+        if meanings:
+            self._add_generic_meanings(meanings)
         if not literals.isdisjoint(_PREDISPOSED_GATE) or (" in " in lowered and not literals.isdisjoint(_OCCURS_GATE)):
             self._add_where_findings_occur()
         if " with " in lowered and not literals.isdisjoint(_GROUP_NEEDLES):
@@ -1084,8 +1148,11 @@ class AssertionReader:
         for m in _PREMISE_RE.finditer(self.lowered):
             if _LEAD_WORD_RE.search(m.group("np")):
                 continue  # "In II, III and aVF, ..." is a lead heading
-            if not _PREMISE_START_RE.fullmatch(self.lowered, self._sentence(m.start())[0], m.start()):
-                continue
+            start, end = self._sentence(m.start())
+            if not _PREMISE_START_RE.fullmatch(self.lowered, start, m.start()) and (
+                    not _PREMISE_OR_LIKE_START_RE.fullmatch(self.lowered, start, m.start())
+                    or self._about_this_case(start, end)):
+                continue  # ("As in RBBB, the QRS here is wide": a comparison of this case's)
             premises.append(Cue(m.start(), m.end("np"), HYPOTHETICAL, SENTENCE, "in ..."))
         self._add_cues(premises)
 
@@ -1134,6 +1201,27 @@ class AssertionReader:
         to an earlier ECG, up to "today", "now" (as "the previous ECG showed" does)."""
         self._add_opening_cues(_EARLIER_TIME_RE, "time ago", lambda m, start, end: False, direction=FORWARD)
 
+    def _extend_earlier_scopes(self) -> None:
+        """What an earlier ECG showed goes on past "and there was", "and the", "with a" in its
+        sentence ("Last year the rate was 60 and there was ST depression"), up to a word of
+        the present ("today", "now", "this one") or a contrast: each such join opens the
+        earlier ECG's scope again (a cue of no length where the join ends)."""
+        found = []
+        for cue in self.cues:
+            if cue.phrase not in _EARLIER_PHRASES or cue.kind != HYPOTHETICAL or cue.direction != FORWARD:
+                continue
+            end = self._sentence(cue.start)[1]
+            terminators = [c for c in self.cues if cue.end <= c.start < end and c.kind == TERMINATE]
+            for k, later in enumerate(terminators):
+                if later.phrase in _PRESENT_TERMINATORS or later.phrase in _STRONG_TERMINATORS:
+                    break
+                clause_end = terminators[k + 1].start if k + 1 < len(terminators) else end
+                if _PRESENT_WORD_RE.search(self.lowered, later.start, clause_end):
+                    break  # "... and the current one shows atrial fibrillation"
+                if later.phrase in _LIST_JOINS:
+                    found.append(Cue(later.end, later.end, HYPOTHETICAL, FORWARD, "time ago"))
+        self._add_cues(found)
+
     def _add_generic_subjects(self) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
         this case, with a verb in the present ("Wellens syndrome shows deep T-wave inversion
@@ -1148,16 +1236,21 @@ class AssertionReader:
         found = sorted((m.start(), k, m) for k, (needle, pattern) in enumerate(_GENERIC_VERB_PATTERNS)
                        if not self.literals.isdisjoint(needle) for m in pattern.finditer(self.lowered))
         last_end = -1
-        for start, _, verb in found:
+        for start, k, verb in found:
             if start < last_end:
                 continue
             last_end = verb.end()
             opening = _PREMISE_START_RE.match(self.lowered, self._sentence(verb.start())[0], verb.start())
-            if opening is None or _GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None:
+            if opening is None or (_GENERIC_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is None and not (
+                    _GENERIC_VERBS[k][0] in _DEFINING_NEEDLES
+                    and _NAMED_KIND_RE.fullmatch(self.lowered, opening.end(), verb.start()) is not None) and not (
+                    # what any agent does to an interval: "Amiodarone prolongs the QT"
+                    _GENERIC_VERBS[k][0] in _EFFECT_NEEDLES and opening.end() < verb.start() - 2
+                    and _BARE_SUBJECT_RE.fullmatch(self.lowered, opening.end(), verb.start()) is not None)):
                 continue
             end = self._sentence(verb.start())[1]
-            if self._about_this_case(verb.end(), end):
-                continue  # "Sinus rhythm has a rate of 72 bpm (here)": this case's
+            if self._about_this_case(verb.end(), end) or _THIS_CASE_WORD_RE.search(self.lowered, opening.end(), verb.start()):
+                continue  # "Sinus rhythm has a rate of 72 bpm (here)", "Here the LBBB widens ...": this case's
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         self._add_cues(subjects)
 
@@ -1262,8 +1355,8 @@ class AssertionReader:
         found = []
         for m in _QUOTED_TERM_RE.finditer(self.lowered):
             end = self._sentence(m.start())[1]
-            if _THIS_SUBJECT_RE.search(self.lowered, m.end(), end):
-                continue
+            if _THIS_CASE_WORD_RE.search(self.lowered, m.end(), end):
+                continue  # (not "which", "it": '"LAD" means the axis points left, which is often harmless')
             found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "'term' means"))
         self._add_cues(found)
 
@@ -1338,6 +1431,39 @@ class AssertionReader:
             found.append(Cue(m.start(), m.end(), HYPOTHETICAL, SENTENCE, "... include"))
         self._add_cues(found)
 
+    def _add_generic_meanings(self, needles: set[str]) -> None:
+        """A sentence whose subject is a finding named in general, with no determiner, lead,
+        territory or value, and whose verb says what it means ("Deep Q waves indicate prior
+        infarction", "Peaked T waves suggest hyperkalaemia", "Delta waves are a sign of
+        pre-excitation"), states a rule: hypothetical as a whole. A lead or territory ("Q
+        waves in II, III and aVF indicate ..."), "the", a value or a word of this case keep it
+        this ECG's."""
+        found, lowered = [], self.lowered
+        for needle, pattern, noun in _MEANING_PATTERNS:
+            if needle not in needles:
+                continue
+            for verb in pattern.finditer(lowered):
+                subject_end = verb.start()
+                if noun:  # "... are a sign of": the subject ends before "are"
+                    copula = _COPULA_BEFORE_RE.search(lowered, max(0, subject_end - 40), subject_end)
+                    if copula is None:
+                        continue
+                    subject_end = copula.start() + 1
+                elif not lowered[subject_end - 1:subject_end].isspace():
+                    continue
+                start, end = self._sentence(verb.start())
+                opening = _PREMISE_START_RE.match(lowered, start, subject_end)
+                if opening is None:
+                    continue
+                subject = lowered[opening.end():subject_end]
+                if (not subject.strip() or len(subject) > 60 or _GENERIC_MODAL_SUBJECT_RE.fullmatch(subject) is None
+                        or _VERB_RE.search(subject) or _SPECIFIC_SUBJECT_RE.search(subject)
+                        or _LEAD_WORD_RE.search(subject) or _THIS_SUBJECT_RE.search(subject)
+                        or self._about_this_case(start, end)):
+                    continue
+                found.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "finding means ..."))
+        self._add_cues(found)
+
     def _add_generic_modals(self) -> None:
         """A sentence whose subject is a finding named without a determiner, with "can" ("ST
         elevation can indicate pericarditis", "Axis deviation can be caused by many
@@ -1404,6 +1530,10 @@ class AssertionReader:
             return False
         if cue.phrase in _REFERS_TO:
             return _THIS_SUBJECT_RE.search(self.lowered, self._sentence(cue.start)[0], cue.start) is not None
+        if cue.phrase in _IS_WHEN:  # "The worst ST depression is when the rate is fastest": a time of this case's
+            start = self._sentence(cue.start)[0]
+            opening = _PREMISE_START_RE.match(self.lowered, start, cue.start)
+            return _DETERMINER_RE.match(self.lowered, opening.end() if opening else start) is not None
         return _DEMONSTRATIVE_BEFORE_RE.search(self.lowered, max(0, cue.start - 8), cue.start) is not None
 
     def _compared_limit(self, cue: Cue) -> bool:
@@ -1734,6 +1864,8 @@ class AssertionReader:
                     applies = False  # "..., which is usually harmless", "... and it's often due to": a comment
                 if applies and cue.end <= anchor and self._in_a_clause_about_this_case(cue, anchor):
                     applies = False  # "Typically ..., and there is no ST elevation on this tracing"
+                if applies and cue.start >= inner_end and self._in_an_earlier_clause_of_this_case(anchor, inner_end, cue):
+                    applies = False  # "your QTc is 452 ms, and for women up to 460 is usually considered ok"
             elif cue.direction == BACK_SENTENCE and cue.start >= inner_end and cue.end <= strong_after:
                 applies = True
             if applies and _PRIORITY[kind] > _PRIORITY.get(best, 0):
@@ -1760,6 +1892,21 @@ class AssertionReader:
         end = self.lowered.find(",", anchor)
         stop = self._sentence(anchor)[1]
         return _THIS_CASE_CLAUSE_RE.search(self.lowered, start, stop if end < 0 else min(end, stop)) is not None
+
+    def _in_an_earlier_clause_of_this_case(self, anchor: int, inner_end: int, cue: Cue) -> bool:
+        """Whether the finding at [anchor, inner_end) sits in an earlier clause than the
+        sentence-wide cue after it (a comma or semicolon between) and its own clause names this
+        case ("your QTc is 452 ms, and ... is usually considered ok")."""
+        lowered = self.lowered
+        end = lowered.find(",", inner_end, cue.start)
+        semicolon = lowered.find(";", inner_end, cue.start)
+        if end < 0 or 0 <= semicolon < end:
+            end = semicolon
+        if end < 0:
+            return False
+        start = self._sentence(anchor)[0]
+        start = max(start, lowered.rfind(",", start, anchor) + 1, lowered.rfind(";", start, anchor) + 1)
+        return _THIS_CASE_WORD_RE.search(lowered, start, end) is not None
 
     def _before_its_noun(self, cue: Cue) -> bool:
         """An adjective cue read backwards ("T waves absent") that stands before a noun of

@@ -850,6 +850,10 @@ _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "
 _LIMIT_GATE, _FORMULA_NAMES, _DENIAL_GATE = gate("limit"), gate("fridericia", "bazett"), gate("not", "none")
 _AXES_GATE, _RESPECTIVELY_GATE, _BOTH_GATE, _ALL_GATE = gate("axes"), gate("respectively"), gate("both"), gate("all")
 """(The words that keep a text off one rule each.)"""
+_VOLTAGE_SUMS = frozenset({"sokolow_lyon_mv", "cornell_mv"})
+_THRESHOLD_WORDS = frozenset({"threshold", "thresholds", "cutoff", "cut off", "cutoffs", "cut offs"})
+"""A voltage sum's threshold is a criterion's lower bound (LVH is called above it), not a
+normal limit."""
 
 
 def _unitless_ok(quantity: str, parsed: ParsedText, mention: Mention, value: Value) -> Value | None:
@@ -994,7 +998,9 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         references = parsed.assertions.cues_between(last_end, value.start, REFERENCE)
         in_reference = bool(parsed.reference_cells) and parsed.in_reference_cell(value.start)
         comparator = None
-        if fitted.comparator is None and (any(c.phrase in _UPPER_LIMIT_WORDS for c in references) or (
+        if fitted.comparator is None and quantity in _VOLTAGE_SUMS and any(c.phrase in _THRESHOLD_WORDS for c in references):
+            comparator = ">"  # "with a threshold of 2.8 mV": the sum above which LVH is called
+        elif fitted.comparator is None and (any(c.phrase in _UPPER_LIMIT_WORDS for c in references) or (
                 not claims and not parsed.needles.isdisjoint(_LIMIT_GATE) and _UPPER_LIMIT_BEFORE_RE.search(
                     parsed.lowered, max(0, mention.start - 40), mention.start) is not None)):
             # "the upper limit of normal is 450 ms": QTc <= 450; so is "an upper limit of normal
@@ -1003,6 +1009,10 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         elif (claims and fitted.comparator is None and claims[-1].comparator in ("<", "<=", ">", ">=")
               and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
+        elif claims and fitted.comparator is None and _GROUP_LIST_RE.fullmatch(parsed.lowered, last_end, value.start):
+            # "cut-offs are 450 ms in men and 470 ms in women": one limit for each group of
+            # people (no ECG is of both), listed as the first one is
+            comparator = claims[-1].comparator if claims[-1].comparator != "range" else None
         elif (claims and fitted.comparator in (None, "range") and not references and not in_reference
               and not earlier_value(parsed.lowered, value.start) and not now_value(parsed, value)
               and not _CORRECTED_GAP_RE.fullmatch(parsed.lowered, last_end, value.start)
@@ -1024,6 +1034,10 @@ _FORMULA_BEFORE_RE = re.compile(
     r"(?:\s+(?:formula|correction|method))?\s*,?\s*(?:the\s+)?(?:corrected\s+)?$)")
 """A formula named before the QTc it corrects, right before it."""
 _BOUND_LIST_RE = re.compile(r"[^.;:\d]{0,30}?(?<![a-z])(?:or|and)\s+(?:in\s+\w+\s+)?")
+_GROUP_LIST_RE = re.compile(
+    r"\s*(?:in|for)\s+(?:adult\s+|young\s+|healthy\s+)?(?:men|males|women|females|adults|children|athletes|boys"
+    r"|girls|infants)\s*[,;]?\s*(?:(?:and|or|vs\.?|versus|whereas|while|but)\s+)?")
+"""Between two values, a group of people the first is for: "450 ms in men and 470 ms in women"."""
 
 
 _CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
@@ -2070,8 +2084,10 @@ def _answered(lowered: str, end: int) -> str:
 
 
 _APPOSITION_RE = re.compile(r",\s*(?:(?:approximately|approx\.|about|around|roughly|up\s+to|maybe|perhaps|say"
-                            r"|measuring|of|at)\s*)*[~≈]?\s*[+\-−]?")
-"""A number set off after a finding's words by a comma: "ST depression in V4-V6, about 1 mm"."""
+                            r"|measuring|of|at|just|only|(?:less|more)\s+than|under|below|over|above|at\s+(?:least|most)"
+                            r"|no\s+more\s+than)\s*)*[~≈]?\s*[+\-−]?")
+"""A number set off after a finding's words by a comma: "ST depression in V4-V6, about 1 mm", "...,
+less than half a millimetre"."""
 _WITHIN_BAND_RE = re.compile(r"(?<![a-z])within\s*(?:±|\+/-|\+/−)\s*$")
 """A band the measured value lies in ("all within ±0.05 mV"): read as a measurement, which
 a denial before it ("no ST deviation (all within ±0.05 mV)") does not deny."""
@@ -2152,8 +2168,13 @@ def _with_assertions(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
         references = references or status == REFERENCE
     if not parsed.needles.isdisjoint(_NOW_GATE):
         _earlier_than_now(parsed, out)
-    if references:  # (both rules start from a reference claim: a text without one skips them)
+    if references:  # (these rules start from a reference claim: a text without one skips them)
         out = _without_reference_categories(parsed, _reference_lists(parsed, out))
+        for claim in out:
+            if claim.quantity in _VOLTAGE_SUMS and claim.comparator in (">", ">=") and claim.assertion == REFERENCE:
+                # "a threshold of 2.8 mV", "a Sokolow-Lyon limit of 35 mm or more": when LVH is
+                # called (a criterion), not a normal value (which is a bound from above)
+                claim.__dict__["assertion"] = HYPOTHETICAL
     return _sentence_once(parsed, out)
 
 

@@ -77,6 +77,11 @@ COMPARATORS: dict[str, str] = {
     "faster than": ">", "slower than": "<", "higher than": ">", "lower than": "<", "wider than": ">",
     "deeper than": ">", "in excess of": ">", "exceeds": ">", "exceeded": ">", "exceed": ">",
     "not exceeding": "<=", "not more than": "<=", "not less than": ">=",
+    # what a value rarely passes is its usual bound from the other side: "rarely exceeds 5 mm"
+    **{f"{adverb} {verb}": cmp for adverb in ("rarely", "seldom") for verbs, cmp in (
+        (("exceeds", "exceed", "goes above", "go above", "rises above", "rise above", "gets above"), "<="),
+        (("falls below", "fall below", "drops below", "drop below", "goes below", "go below"), ">="))
+       for verb in verbs},
     "no longer than": "<=", "no wider than": "<=", "no shorter than": ">=",
     "more negative than": "<", "more positive than": ">", "beyond": ">", "past": ">",
     # a value reached, no bound: "my heart rate has gone up to 110 bpm" ("" is no comparator)
@@ -184,10 +189,12 @@ PLUS_MINUS_RE = re.compile(rf"\s*(?:±|\+/-)\s*\d+(?:\.\d+)?(?:\s*(?P<unit>{_UNI
 """The spread after a number: "96 ± 4 ms"."""
 
 BETWEEN_TAIL_RE = re.compile(
-    rf"(?:\s*(?P<unit1>{_UNITS})(?![a-z]))?\s*(?:and|to|-|–|—)\s*(?P<num2>[+\-−]?\d+(?:\.\d+)?)"
+    rf"(?:\s*(?P<unit1>{_UNITS})(?![a-z]))?\s*(?:and|to|-|–|—)\s*(?:(?P<minus2>minus\s+)|plus\s+)?"
+    rf"(?P<num2>[+\-−]?\d+(?:\.\d+)?)"
     rf"(?:\s*(?P<unit>{_UNITS})(?![a-z]))?"
 )
-"""The rest of "between 0 and +90 degrees" / "from 120 to 200 ms": a range."""
+"""The rest of "between 0 and +90 degrees" / "from 120 to 200 ms" / "between minus 30 and plus
+90 degrees": a range."""
 _PLUS_MINUS_GATE, _RANGE_GATE, _OR_GATE = gate("±", "+/-"), gate("between ", "from "), gate(" or ")
 _BETWEEN_APPROX = ("between about ", "between around ", "between approximately ", "between roughly ", "between ~")
 """An approximate range: "it varies between about 62 and 84 bpm"."""
@@ -298,8 +305,11 @@ def read_values(text: str, lowered: str, found: Set[str]) -> list[Value]:
             number = text[start:number_end]
         if start < last_end:  # the end of the range before
             continue
+        spelled = start  # where the number starts with a sign spelled out ("minus 30")
         if before_char == " " and lowered.endswith("minus ", start - 6 if start > 6 else 0, start):
-            signed, number = True, "-" + number  # "an axis of minus 30 degrees"
+            signed, number, spelled = True, "-" + number, start - 6  # "an axis of minus 30 degrees"
+        elif ranges and before_char == " " and lowered.endswith("plus ", start - 5 if start > 5 else 0, start):
+            spelled = start - 5  # "from plus 30 to ..."
         if time_stamps and lowered.find("=", start - 8 if start > 8 else 0, start) >= 0 and _TIME_STAMP_RE.search(
                 lowered, start - 8 if start > 8 else 0, start):
             continue  # "peaking at t=0.11 s" is a time, not a duration
@@ -308,13 +318,15 @@ def read_values(text: str, lowered: str, found: Set[str]) -> list[Value]:
             spread = PLUS_MINUS_RE.match(lowered, number_end)
             if spread is not None:  # "96 ± 4 ms": 96 ms, give or take
                 unit, spread_end = spread.group("unit"), spread.end()
-        if ranges and not num2 and ((lowered.endswith(("between ", "from "), start - 9 if start > 9 else 0, start)
-                                     and word_before(lowered, start, ("between", "from"))
+        if ranges and not num2 and ((lowered.endswith(("between ", "from "), spelled - 9 if spelled > 9 else 0, spelled)
+                                     and word_before(lowered, spelled, ("between", "from"))
                                      and not CHANGE_FROM_RE.search(lowered, start - 40 if start > 40 else 0, start))
-                                    or lowered.endswith(_BETWEEN_APPROX, start - 22 if start > 22 else 0, start)):
+                                    or lowered.endswith(_BETWEEN_APPROX, spelled - 22 if spelled > 22 else 0, spelled)):
             between = BETWEEN_TAIL_RE.match(lowered, number_end)
             if between is not None:
                 unit1, num2, unit = between.group("unit1", "num2", "unit")
+                if between.group("minus2") and num2[0].isdigit():
+                    num2 = "-" + num2  # "and minus 30"
                 tail_end = between.end()
         written_unit = unit or unit1
         family, factor = (None, 1.0) if not written_unit else (

@@ -17,6 +17,8 @@ _AMPLITUDE_LOOKAHEAD = r"(?=\s*[:=]?\s*\d+(?:\.\d+)?\s*(?:mv|mV|mm|µV|μV|uV)\b
 """What follows a wave's letter written alone before its amplitude ("R 0.2 mV", "S: 11 mm")."""
 _AXIS_DEGREE = r"(?:a\s+(?:little|bit|touch)|slightly|somewhat|mildly|markedly)"
 """How far an axis is said to lie to one side ("a little to the left")."""
+_NUMBER_AHEAD = r"(?=\s*(?:[:=]|of|is|was)?\s*[~≈]?\s*(?:about\s+)?\.?\d)"
+"""A number right after a keyword, after a colon or verb at most."""
 _FORMULA_VALUE = r"(?=\s*(?:[:=]|gives|gave|yields|comes\s+to|is|of|at)?\s*[~≈]?\s*(?:about\s+)?\d)"
 """What follows a formula's name that is the keyword of a number: the number, after a
 colon or a verb at most."""
@@ -44,6 +46,11 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
                             r"(?:\s*(?:or|/)\s*v6)?", True),
         ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
         ("cornell_mv", r"R(?:[- ]?waves?)?\s?(?:in\s+)?aVL\s*(?:\+|plus)\s*S(?:[- ]?waves?)?\s?(?:in\s+)?V3", False),
+        # in words: "the sum of R in aVL and S in V3", "adds R in aVL to S in V3"
+        ("cornell_mv", r"(?:sum\s+of|adds?|adding)\s+(?:the\s+)?(?:(?:amplitudes?|heights?|voltages?)\s+of\s+)?"
+                       r"(?:the\s+)?r[- ]?(?:waves?\s+)?in\s+(?:lead\s+)?avl\s*,?\s+(?:and|to|plus|\+)\s+(?:the\s+)?"
+                       r"(?:(?:amplitudes?|depths?|voltages?)\s+of\s+)?(?:the\s+)?s[- ]?(?:waves?\s+)?in\s+(?:lead\s+)?v3",
+         True),
         ("qtc_fridericia_ms", r"qtcf\b|qtc\s*\(\s*fridericia\s*\)|qtc\s+(?:by|using|per)\s+fridericia(?:'s)?(?:\s+formula)?", True),
         ("qtc_fridericia_ms", r"fridericia(?:-corrected)?\s+qtc?\b", True),
         ("qtc_fridericia_ms", r"fridericia(?:[- ]corrected)?\s+(?:value|figure|estimate)\b", True),
@@ -81,14 +88,14 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("t_wave", r"T(?=\s+(?:negative|flat|flattened|biphasic|inverted|normal|abnormal|peaked|upright|positive"
                    r"|inversion|inv\b|changes|in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b))", False),
         ("t_wave", r"T(?<=[Aa]bnormal T)(?![\w&/'’-])", False),
-        ("st_t", r"ST[- ]?T\b(?:[- ]waves?)?(?:[- ]segments?)?", False),
+        ("st_t", r"ST[- –]?T\b(?:[- ]waves?)?(?:[- ]segments?)?", False),
         ("st_t", r"st\s*(?:&|and|/)\s*t\b(?:[- ]waves?)?", True),
         # "the ST segment and T waves exhibit abnormalities", "ST segment and T wave changes"
         ("st_t", r"st[- ]segments?\s+(?:and|&)\s+(?:the\s+)?t[- ]?waves?\b(?:\s+morphology\b)?", True),
         ("st_t", r"repolari[sz]ation\s+(?:disturbances?|abnormalit(?:y|ies)|changes?|disorders?)", True),
         ("st_t", r"repol\.?\s+(?:disturbances?|abnormalit(?:y|ies)|changes?)", True),
         ("st_t", r"NSST[- ]?T(?:W|[- ]waves?)?\b(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
-        ("st_t", r"nonspecific\s+ST[- ]?T\b(?:[- ]waves?)?(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
+        ("st_t", r"nonspecific\s+ST[- –]?T\b(?:[- ]waves?)?(?:\s+(?:changes|abnormalit(?:y|ies)))?", False),
         ("st_mv", r"J[- ]?points?\b", False),
         ("st_mv", r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping|upsloping)"
                   r"\s+(?:elevations?|depressions?)\b", True),
@@ -99,6 +106,10 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
             r"segments?(?:\s+(?:elevations?|elevated|depressions?|depressed))?", r"elevations?", "elevated",
             r"depressions?", "depressed", "changes")), False),
         ("t_wave", r"t waves?\b|t-waves?\b", False),
+        # "pr 160ms", "qt 380": the interval's letters before its number ("pr" alone may be
+        # another word's letters: only with a number after it)
+        ("pr_ms", r"pr\b(?:\s+interval)?" + _NUMBER_AHEAD, False),
+        ("qt_ms", r"qt\b(?!\s*/)(?:\s+interval)?" + _NUMBER_AHEAD, False),
         ("block", r"p waves?\b|p-waves?\b", False),
         ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ][Aa]xis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
@@ -262,6 +273,8 @@ _RATE_STATEMENT = r"(?=\s+\d{2,3}(?:\s*(?:bpm|/min))?\s*(?:[,.;:)]|$)(?!\d))"
 _LABEL_VERB_BEFORE = "".join(f"|(?<={colon} {verb} {{word}})" for colon in (":", r":\*\*")
                              for verb in ("looks", "appears", "seems", "is"))
 """A label's verdict with its verb ("**Rhythm:** Looks regular"), for a lookbehind alternative."""
+_DENIED_AXIS_DEVIATION = (r"(?:no|without|(?:not|[a-z]+n['’]t)\s+(?:[a-z]+\s+){0,3}?any)\s+(?:(?:significant|obvious|definite|clear|marked|frontal)\s+)?"
+                          r"(?:qrs\s+)?axis\s+deviation\b")
 CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (quantity, category, re.compile(alternative))
     for quantity, category, pattern in (
@@ -273,6 +286,11 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                               r"(?:regular|regularly)\b"
                               r"|regular(?:ly)?\s+(?:sinus\s+)?(?:rhythm|rhythmic)\b|rhythmic\b"
                               r"|regular\s+heart\s*(?:beat|rhythm|rate)\b"),  # "a regular heartbeat" (felt "heartbeats" are symptoms)
+        # a rate said to be regular or not: "your heart rate is 64 and regular", "pulse 90, irregular"
+        ("rhythm", "regular", r"(?:rate|pulse)\s+(?:is\s+|was\s+|of\s+)?(?:about\s+|around\s+|~\s*)?\d{2,3}"
+                              r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?regular\b"),
+        ("rhythm", "irregular", r"(?:rate|pulse)\s+(?:is\s+|was\s+|of\s+)?(?:about\s+|around\s+|~\s*)?\d{2,3}"
+                                r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?irregular\b"),
         ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular)"
                                 r"|irregular\s+heart\s*(?:beat|rhythm|rate)\b"),
         ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:not\s+)?(?:to\s+be\s+)?"
@@ -343,6 +361,11 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("qrs_ms", "normal", r"narrow[- ]complex(?:es)?\b"),
         ("pr_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+(?:the\s+)?(?:pr|pq)\b"),
         ("qtc_ms", "prolonged", r"(?:prolongation|lengthening)\s+of\s+(?:the\s+)?qtc?\b"),
+        # the verbs: "hypocalcaemia prolongs the QT", "digoxin shortens the QT" (not "... broadens the QRS
+        # to 124 ms": a QRS so widened need not be called wide)
+        ("qtc_ms", "prolonged", r"(?:prolongs|lengthens)\s+(?:the\s+)?qtc?\b"),
+        ("qtc_ms", "short", r"shortens\s+(?:the\s+)?qtc?\b"),
+        ("pr_ms", "prolonged", r"(?:prolongs|lengthens)\s+(?:the\s+)?(?:pr|pq)\b"),
         ("hr_bpm", "fast", r"rapid\s+ventricular\s+(?:response|rate)\b|fast\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "slow", r"slow\s+ventricular\s+(?:response|rate)\b"),
         ("hr_bpm", "normal", r"normal\s+sinus\s+rhythm\b|normal\s+ventricular\s+response\b"),
@@ -360,6 +383,10 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("axis_deg", "right", r"(?:overdriven|over-driven)\s+right\s+type\b"),
         ("axis_deg", "left", r"left\s+or\s+right\s+axis\s+deviation\b"),
         ("axis_deg", "right", r"left\s+or\s+right\s+axis\s+deviation\b"),
+        # "no axis deviation", "I don't see any axis deviation": denied to either side (a
+        # deviation named without a side and not denied says nothing the vocabulary holds)
+        ("axis_deg", "left", _DENIED_AXIS_DEVIATION),
+        ("axis_deg", "right", _DENIED_AXIS_DEVIATION),
         ("voltage", "lvh", r"left\s+(?:or|and|/)\s+right\s+ventricular\s+hypertrophy\b"),  # "no left or right ..."
         ("rhythm", "sinus", r"sinus(?=\s+(?:at|with|of|rate)\b|\s*[,.;:)|]|[ \t*]*(?:\n|$))|sinusrhythm(?:us)?\b|nsr\b"),
         # Clinician shorthand: "SR 76", "SB 52", "sinus brady", "ST 112" (sinus
@@ -367,6 +394,11 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "sinus", r"sr\b(?![-/])|sb\b(?![-/])|sinus\s+(?:brady|tachy|tach)\b"),
         ("hr_bpm", "slow", r"sb\b(?![-/])|sinus\s+brady\b"),
         ("hr_bpm", "normal", r"nsr\b|rate[- ]controlled\b|controlled\s+(?:(?:ventricular\s+)?(?:rate|response)|vr)\b"),
+        # the predicate: "the ventricular response is controlled", "the rate is well controlled"
+        # (not a time to come: "repeat the ECG once the rate is controlled")
+        ("hr_bpm", "normal", r"(?<!once the )(?<!when the )(?<!until the )(?<!after the )(?<!before the )(?<!if the )"
+                             r"(?:ventricular\s+)?(?:rate|response)\s+(?:is|was|appears|seems|looks|remains)\s+"
+                             r"(?:(?:now|well|adequately|reasonably|fairly)\s+)?controlled\b"),
         ("hr_bpm", "fast", r"sinus\s+tachy\b|sinus\s+tach\b|rvr\b"),
         ("rhythm", "sinus", r"st" + _STATEMENT_START + _RATE_STATEMENT),
         ("hr_bpm", "fast", r"st" + _STATEMENT_START + _RATE_STATEMENT),
@@ -483,6 +515,7 @@ T_WAVE_WORDS_RE, T_WAVE_WORDS = tagged_alternatives((
     ("inverted", at_word_start(r"invert")), ("inverted", at_word_start(r"inversion")),
     ("inverted", at_word_start(r"negativ")), ("inverted", at_word_start(r"inv\b")), ("inverted", at_word_start(r"deeply\s+negative")),
     ("inverted", at_word_start(r"upside[\s-]+down")), ("inverted", at_word_start(r"flipped")),  # chat: "flipped upside down"
+    ("inverted", at_word_start(r"dips?\b")),  # chat: "a T-wave dip in V5", "the T waves dip below the line"
     ("flat", r"flatten"), ("flat", at_word_start(r"flat\b")), ("flat", at_word_start(r"low[- ]amplitude\b")),
     ("peaked", at_word_start(r"peaked")), ("peaked", at_word_start(r"hyperacute")),
     ("peaked", at_word_start(r"tall")), ("peaked", at_word_start(r"tented")),
@@ -502,6 +535,9 @@ T_WAVE_BEFORE: dict[str, str] = {
     "peaked": "peaked", "tall": "peaked", "hyperacute": "peaked", "tented": "peaked",
     "biphasic": "biphasic", "upright": "normal", "normal": "normal", "positive": "normal", "flipped": "inverted",
     "low-amplitude": "flat", "low amplitude": "flat",
+    # a finding's noun and a preposition: "a dip in the T wave", "inversion of the T waves"
+    "dip in the": "inverted", "dips in the": "inverted", "dip in": "inverted", "dips in": "inverted",
+    "inversion of the": "inverted", "inversion of": "inverted", "flattening of the": "flat", "flattening of": "flat",
 }
 """T-wave category words written before the keyword ("inverted T waves")."""
 T_WAVE_KEYWORD: dict[str, str] = {"inversion": "inverted", "inversions": "inverted", "flattening": "flat",
