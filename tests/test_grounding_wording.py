@@ -358,3 +358,9 @@ def test_a_ventricular_response_said_to_be_controlled() -> None:
             if c.quantity == "hr_bpm"] == [("hr_bpm", "normal")]
     # a time to come is no finding
     assert extract_claims("Repeat the ECG once the rate is controlled.") == []
+
+
+def test_nothing_here_suggests_denies() -> None:
+    for text in ("Nothing here suggests left ventricular hypertrophy.", "Nothing on this ECG suggests LVH."):
+        assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text)] == [
+            ("voltage", "lvh", "negated")], text

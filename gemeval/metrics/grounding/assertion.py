@@ -314,7 +314,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
      NEGATED, BACKWARD),
     (_expand("unlikely", "it is unlikely", "{is|are} unlikely to be", "nothing to {suggest|indicate}",
              "nothing {suggestive|indicative} of", "nothing {like|resembling}",
-             "nothing {suggests|indicates|points to|shows}",
+             "nothing {here|else|on this ecg|on this tracing|in this tracing|} {suggests|indicates|points to|shows}",
              # "I don't think this is first-degree AV block": a denial, not a hedge
              "{don't|do not|dont} think {this|it|that|there} {is|are|represents|shows}",
              "{don't|do not|dont} think {it's|that's|there's|its|thats|theres}"),
