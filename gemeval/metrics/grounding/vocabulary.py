@@ -132,6 +132,7 @@ DIRECTION_RE, DIRECTIONS = tagged_alternatives((
     ("up", r"elevat"), ("down", r"depress"), ("iso", r"isoelectric"), ("iso", r"flat"),
     ("up", at_word_start(r"raised\b")), ("up", r"pushed\s+up"), ("down", r"pushed\s+down"),  # chat
     ("down", r"below\s+(?:the\s+)?(?:baseline|isoelectric)"), ("up", r"above\s+(?:the\s+)?(?:baseline|isoelectric)"),
+    ("iso", at_word_start(r"at\s+(?:the\s+)?baseline\b")), ("iso", at_word_start(r"on\s+the\s+baseline\b")),
     ("normal", at_word_start(r"unremarkable")), ("normal", at_word_start(r"normal(?!ly)(?!\s+(?:variant|early|for))")),
     ("changed", at_word_start(r"changes?(?![a-z])")), ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")),
     ("changed", at_word_start(r"deviations?(?![a-z])")),
