@@ -154,3 +154,17 @@ def test_a_sentence_opened_by_its_leads_and_a_finding_elsewhere() -> None:
         ("st_mv", "aVR", "elevated"), ("st_mv", None, "depressed")]
     assert read("ST elevation in aVR with ST depression.") == [
         ("st_mv", "aVR", "elevated"), ("st_mv", "aVR", "depressed")]
+
+
+def test_st_segments_at_the_baseline_and_those_named_again() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.lead, c.category, c.assertion) for c in extract_claims(text)]
+    assert read("ST segments at baseline in V1-V3.") == [
+        ("st_mv", lead, "isoelectric", "affirmed") for lead in ("V1", "V2", "V3")]
+    assert read("The ST segments are on the baseline.") == [("st_mv", None, "isoelectric", "affirmed")]
+    # "those ST segments": the leads they were named in before
+    assert read("Back then there was ST depression in V4 to V6; today those ST segments are back at the "
+                "baseline.") == [("st_mv", lead, "depressed", "hypothetical") for lead in ("V4", "V5", "V6")] + [
+        ("st_mv", lead, "isoelectric", "affirmed") for lead in ("V4", "V5", "V6")]
+    assert read("T waves are inverted in V1. These T waves are upright in V2.") == [
+        ("t_wave", "V1", "inverted", "affirmed"), ("t_wave", "V2", "normal", "affirmed")]

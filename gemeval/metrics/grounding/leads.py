@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set
+from operator import methodcaller
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -249,15 +250,21 @@ _ANAPHOR_LEADS_RE = re.compile(
 """A lead list named again by reference: "T-wave inversion in the same leads", "Q waves
 are present in these leads"."""
 _CLAUSE_BREAK_RE = re.compile(r"[.;:](?!\d)")
+_ANAPHOR_FINDING_RE = re.compile(words_at_start("these", "those") + r"(?=\s+(?:st|t|q)[- ](?:segments?|waves?)\b)")
+"""A finding named again by reference to the leads it was named in: "Back then there was ST
+depression in V4 to V6; today those ST segments are at the baseline" (the word "those" as a
+reference to the last lead list)."""
 _ANAPHOR_NEEDLES = gate("same lead", "these lead", "those lead", "above lead", "aforementioned lead",
-                        "corresponding lead", "affected lead", " two leads", " three leads", " four leads")
+                        "corresponding lead", "affected lead", " two leads", " three leads", " four leads",
+                        "these st", "those st", "these t", "those t", "these q", "those q")
+_START = methodcaller("start")
 
 
 def _with_lead_anaphora(lowered: str, groups: list[LeadGroup]) -> list[LeadGroup]:
     """``groups`` (in text order) and, for each reference to leads named before ("the same
     leads"), a copy of the last lead list before it, at the reference's place."""
     out = list(groups)
-    for m in _ANAPHOR_LEADS_RE.finditer(lowered):
+    for m in sorted([*_ANAPHOR_LEADS_RE.finditer(lowered), *_ANAPHOR_FINDING_RE.finditer(lowered)], key=_START):
         before = [g for g in groups if g.end <= m.start()]
         if not before or any(g.start <= m.start() < g.end for g in groups):
             continue
