@@ -364,3 +364,15 @@ def test_nothing_here_suggests_denies() -> None:
     for text in ("Nothing here suggests left ventricular hypertrophy.", "Nothing on this ECG suggests LVH."):
         assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text)] == [
             ("voltage", "lvh", "negated")], text
+
+
+def test_an_answer_set_off_before_its_clause_and_a_labelled_answer() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category, c.assertion) for c in extract_claims(text)]
+    assert read("No — the axis is normal at +45 degrees.") == [("axis_deg", "normal", "affirmed"),
+                                                               ("axis_deg", 45.0, "affirmed")]
+    assert read("No - the QRS is narrow.") == [("qrs_ms", "normal", "affirmed")]
+    assert read("No ST elevation - the T waves are upright.") == [("st_mv", "elevated", "negated"),
+                                                                  ("t_wave", "normal", "affirmed")]
+    assert read("Q: Is the PR interval prolonged? A: No, it is 180 ms.") == [
+        ("pr_ms", "prolonged", "negated"), ("pr_ms", 180.0, "affirmed")]

@@ -994,6 +994,11 @@ _FOR_GATE, _CAN_GATE, _PREDISPOSED_GATE = gate("for "), gate("can "), gate("pred
 _INCLUDES_GATE, _DIAGNOSED_GATE, _CRITERIA_GATE = gate("includ"), gate(" diagnosed"), gate("criteria")
 
 
+_ANSWER_WORDS = frozenset({"no", "nope"})
+_SET_OFF_RE = re.compile(r"\s*(?:[—–:!]|-\s)")
+"""What sets an answer word off from the clause after it (a comma already ends its reach)."""
+
+
 class AssertionReader:
     """The assertion of claims in one text. ``protected`` are spans whose commas do not end
     a scope (lead lists "II, III, aVF"); ``sentence_ends`` as ``text.sentence_ends``;
@@ -1006,6 +1011,9 @@ class AssertionReader:
         self.literals = literals
         self.sentence_ends = sentence_ends
         self.cues = read_cues(lowered)
+        if any(c.phrase in _ANSWER_WORDS for c in self.cues):
+            # "No — the axis is normal at +45 degrees": an answer, set off from the clause after it
+            self.cues = [c for c in self.cues if not (c.phrase in _ANSWER_WORDS and _SET_OFF_RE.match(lowered, c.end))]
         if any(c.phrase in _LIMIT_ADJECTIVES for c in self.cues):
             self.cues = [c for c in self.cues if not (
                 c.phrase in _LIMIT_ADJECTIVES and _LIMIT_AFTER_RE.match(lowered, c.end))]

@@ -2010,7 +2010,7 @@ _CIRCUMSTANCE_BEFORE_RE = re.compile(r"(?<![a-z])(?:in|at|during|with|given|for)
 
 
 _ANSWER_RE = re.compile(
-    r"[^?.]{0,60}\?[*_\"'’”]*\s*[*_]*\s*(?:(?P<no>no\b|nope\b|not\s+really\b|not\s+(?:by|that|as\s+far)\b"
+    r"[^?.]{0,60}\?[*_\"'’”]*\s*[*_]*\s*(?:(?:a|answer)\s*:\s*)?(?:(?P<no>no\b|nope\b|not\s+really\b|not\s+(?:by|that|as\s+far)\b"
     r"|none\b|(?:probably|most\s+likely|almost\s+certainly)\s+not\b|unlikely\b)|(?P<yes>yes\b|indeed\b)"
     r"|(?P<hedge>(?:it['’]?s\s+)?(?:hard|difficult|tricky)\s+to\s+(?:be\s+sure|say|tell)\b|maybe\b|possibly\b"
     r"|perhaps\b|probably\b|not\s+sure\b|(?:i\s+)?can['’]?t\s+(?:be\s+sure|say|tell)\b))")
