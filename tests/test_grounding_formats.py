@@ -54,6 +54,12 @@ def test_a_reference_column_of_a_table_holds_references_and_a_comment_column_fin
     assert _claims(comments) == [
         ("qrs_ms", None, 132.0, None, "affirmed"), ("qrs_ms", None, None, "wide", "affirmed"),
         ("qtc_ms", None, 430.0, None, "affirmed"), ("qtc_ms", None, None, "normal", "affirmed")]
+    # a comment column after the reference column still comments on the row's value
+    both = ("| Parameter | Value | Normal range | Comment |\n|---|---|---|---|\n"
+            "| PR interval | 210 ms | 120-200 ms | Prolonged |\n| QRS | 88 ms | < 120 ms | Normal |")
+    assert [claim for claim in _claims(both) if claim[4] != "reference"] == [
+        ("pr_ms", None, 210.0, None, "affirmed"), ("pr_ms", None, None, "prolonged", "affirmed"),
+        ("qrs_ms", None, 88.0, None, "affirmed"), ("qrs_ms", None, None, "normal", "affirmed")]
 
 
 def test_a_table_without_a_reference_column_states_findings_only() -> None:

@@ -1025,7 +1025,13 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
     if claims and claims[0].comparator != "range":
         # a bound names its category too: "a QTc below 350 ms is short", "a QRS over 120 ms is
         # called wide" (stated of the bound, with its status)
-        claims.extend(_value_predicate(parsed, mention.start, claims[0], quantity))
+        predicate = _value_predicate(parsed, mention.start, claims[0], quantity)
+        if (not predicate and len(claims) > 1 and parsed.reference_cells and claims[-1].focus is not None
+                and parsed.in_reference_cell(claims[-1].focus[0])):
+            # a table row "| PR interval | 210 ms | 120-200 ms | Prolonged |": the comment after
+            # the reference cell is the row's
+            predicate = _value_predicate(parsed, mention.start, claims[-1], quantity)
+        claims.extend(predicate)
     return claims
 
 
