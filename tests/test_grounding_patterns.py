@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from gemeval.metrics.grounding import extraction, leads
 from gemeval.metrics.grounding import text as grounding_text
-from gemeval.metrics.grounding.assertion import _PHRASES, _dashes, read_cues
+from gemeval.metrics.grounding.assertion import _PHRASE_GAP, _TABLE, _dashes, read_cues
 from gemeval.metrics.grounding.claims import Claim, new_claim
 from gemeval.metrics.grounding.numbers import _UNIT, NUMBER_TAIL_RE, decimal_points
 from gemeval.metrics.grounding.corpus import load_corpus
@@ -181,9 +181,28 @@ def test_dashes_are_found_as_one_scan_of_the_dash_pattern_finds_them(text: str) 
     assert _dashes(text) == [m.start() for m in re.finditer(r"\s[—–-]\s|—", text)]
 
 
+def _phrases_by_first_word() -> dict[str, tuple[re.Pattern[str], list[list[tuple[str, str, str]]]]]:
+    """The cue table one pattern per first word, its phrases one alternative each (the most
+    words first), and per alternative (its match's ``lastindex`` less one) what it stands for."""
+    out = {}
+    for first, entries in _TABLE.items():
+        by_phrase: dict[tuple[str, ...], list[tuple[str, str, str]]] = {}
+        for words, kind, direction, phrase in entries:
+            by_phrase.setdefault(words, []).append((kind, direction, phrase))
+        ordered = sorted(by_phrase, key=lambda w: (-len(w), -len(" ".join(w))))
+        alternatives = [_PHRASE_GAP + _PHRASE_GAP.join(re.escape(w) for w in words[1:]) + "(?![a-z])()"
+                        if len(words) > 1 else "(?![a-z])()" for words in ordered]
+        out[first] = (re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")"),
+                      [by_phrase[w] for w in ordered])
+    return out
+
+
+_PHRASES = _phrases_by_first_word()
+
+
 def _cues_word_by_word(lowered: str) -> list[tuple[int, int, str, str, str]]:
-    """The cue reading spelled out: every word in turn, its phrases tried, a phrase's words
-    not read again."""
+    """The cue reading spelled out: every word in turn, its phrases tried (the longest
+    first), a phrase's words not read again."""
     lowered = lowered.replace("’", "'")
     cues, skip_to = [], 0
     for m in re.finditer(r"[a-z]+(?:'t)?", lowered):

@@ -877,30 +877,10 @@ _VERB_RE = re.compile("(?:" + "|".join(at_word_start(w, r"\w") for w in (
     + r")\b")
 
 
-def _phrase_patterns() -> dict[str, tuple[re.Pattern[str], list[list[tuple[str, str, str]]]]]:
-    """Per first word, one pattern of its phrases (most words first) and, per alternative
-    (its match's ``lastindex`` less one), the (kind, direction, phrase) it stands for. The
-    first word is written once, and each alternative of the rest starts with a literal, so
-    that ``re`` tries only the phrases whose next word is there."""
-    out = {}
-    for first, entries in _TABLE.items():
-        by_phrase: dict[tuple[str, ...], list[tuple[str, str, str]]] = {}
-        for words, kind, direction, phrase in entries:
-            by_phrase.setdefault(words, []).append((kind, direction, phrase))
-        ordered = sorted(by_phrase, key=lambda w: (-len(w), -len(" ".join(w))))
-        # (markdown emphasis may stand between the words: "What I *can't* assess")
-        longer = [r"[\s\-/*_]{1,3}".join(re.escape(w) for w in words[1:]) for words in ordered if len(words) > 1]
-        alternatives = []
-        if longer:
-            alternatives.append(r"[\s\-/*_]{1,3}(?:" + "|".join(rest + "(?![a-z])()" for rest in longer) + ")")
-        if len(longer) < len(ordered):
-            alternatives.append("(?![a-z])()")  # the first word alone (it sorts last)
-        out[first] = (re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")"),
-                      [by_phrase[w] for w in ordered])
-    return out
+_PHRASE_GAP = r"[\s\-/*_]{1,3}"
+"""What may stand between a phrase's words (markdown emphasis too: "What I *can't* assess")."""
 
 
-_PHRASES = _phrase_patterns()
 
 
 def _trie(tails: dict[str, str]) -> str:
@@ -921,23 +901,42 @@ _PHRASE_WORD = r"[a-z]+(?:'t)?"
 """The first word of a phrase: a run of letters with a "'t" of its own ("can't")."""
 
 
+def _words_trie(tails: list[tuple[str, ...]]) -> str:
+    """A pattern of the words that may follow a phrase's word (``tails``, each the rest of a
+    phrase; ``()`` where a phrase ends there), with the words they share written once: after
+    "is", the 600 phrases that go on are tried by their next word, not one by one. A longer
+    phrase is tried before a shorter one; two next words
+    never both match (each is followed by a gap or the phrase's end)."""
+    children: dict[str, list[tuple[str, ...]]] = {}
+    ends = False
+    for tail in tails:
+        if tail:
+            children.setdefault(tail[0], []).append(tail[1:])
+        else:
+            ends = True
+    alternatives = [_PHRASE_GAP + re.escape(word) + _words_trie(rest) for word, rest in sorted(
+        children.items(), key=lambda item: (-max(map(len, item[1])), -len(item[0]), item[0]))]
+    if ends:
+        alternatives.append("(?![a-z])")  # the phrase ends here (tried last)
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+
 def _phrase_pattern() -> re.Pattern[str]:
     """Where a phrase is: its first word whole (``_PHRASE_WORD``, no letter before it, nor
-    "n'" before the "t" of "don't"), then the rest of one of its phrases as ``_PHRASES``
-    has them (their groups left out: a pattern with hundreds of groups is slow to
-    backtrack). The first words are a trie. The match starts at the character before the
-    word, run on the text with a space in front: ``re`` skips ahead to the characters that
-    are no letters, where a word can start, instead of trying each letter; most of those
-    are followed by no letter that starts a phrase (digits, points, spaces), which one
-    class right after turns away before the branches of the trie are tried.
+    "n'" before the "t" of "don't"), then the rest of one of its phrases (``_words_trie``).
+    The first words are a trie too. The match starts at the character before the word, run
+    on the text with a space in front: ``re`` skips ahead to the characters that are no
+    letters, where a word can start, instead of trying each letter; most of those are
+    followed by no letter that starts a phrase (digits, points, spaces), which one class
+    right after turns away before the branches of the trie are tried.
 
     One scan finds the phrases themselves: the many first words with no phrase of theirs
     there ("the", "is", "at" in most sentences) no longer each cost a match in Python."""
     by_letter: dict[str, dict[str, str]] = {}
-    for word, (pattern, _) in _PHRASES.items():
-        if re.fullmatch(_PHRASE_WORD, word):  # "2 contiguous leads" starts no phrase
-            rest = pattern.pattern[len(re.escape(word)):].replace("()", "")
-            by_letter.setdefault(word[0], {})[word[1:]] = r"(?![a-z])(?!'t)" + rest
+    for first, entries in _TABLE.items():
+        if re.fullmatch(_PHRASE_WORD, first):  # "2 contiguous leads" starts no phrase
+            tails = list(dict.fromkeys(words[1:] for words, *_ in entries))
+            by_letter.setdefault(first[0], {})[first[1:]] = r"(?![a-z])(?!'t)" + _words_trie(tails)
     branches = [letter + ("(?<![a-z]'t)" if letter == "t" else "") + _trie(tails)
                 for letter, tails in sorted(by_letter.items())]
     return re.compile(rf"[^a-z](?=[{''.join(sorted(by_letter))}])(?:" + "|".join(branches) + ")")
@@ -949,7 +948,7 @@ _PHRASE_GAP_RE = re.compile(r"[\s\-/*_]+")
 
 
 def _phrase_meanings() -> dict[tuple[str, ...], list[tuple[str, str, str]]]:
-    """What each phrase stands for, (kind, direction, phrase) as in ``_PHRASES``, by its words
+    """What each phrase stands for, (kind, direction, phrase), by its words
     as a match of it splits into at ``_PHRASE_GAP_RE``: ``read_cues`` knows which phrase its
     scan found from the match's text, without matching it again (no two phrases split into
     the same words)."""
