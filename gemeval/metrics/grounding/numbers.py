@@ -196,6 +196,7 @@ BETWEEN_TAIL_RE = re.compile(
 """The rest of "between 0 and +90 degrees" / "from 120 to 200 ms" / "between minus 30 and plus
 90 degrees": a range."""
 _PLUS_MINUS_GATE, _RANGE_GATE, _OR_GATE = gate("±", "+/-"), gate("between ", "from "), gate(" or ")
+_MINUS_GATE = gate("minus ")
 _BETWEEN_APPROX = ("between about ", "between around ", "between approximately ", "between roughly ", "between ~")
 """An approximate range: "it varies between about 62 and 84 bpm"."""
 CHANGE_FROM_RE = re.compile(
@@ -279,6 +280,7 @@ def read_values(text: str, lowered: str, found: Set[str]) -> list[Value]:
     time_stamps = "=" in lowered
     ranges = not found.isdisjoint(_RANGE_GATE)
     either_or = not found.isdisjoint(_OR_GATE)
+    minus = not found.isdisjoint(_MINUS_GATE)
     pos = 0  # where the next number is looked for: after this one, or after the value read
     search = NUMBER_TAIL_RE.search
     while (m := search(lowered, pos)) is not None:
@@ -306,7 +308,7 @@ def read_values(text: str, lowered: str, found: Set[str]) -> list[Value]:
         if start < last_end:  # the end of the range before
             continue
         spelled = start  # where the number starts with a sign spelled out ("minus 30")
-        if before_char == " " and lowered.endswith("minus ", start - 6 if start > 6 else 0, start):
+        if minus and before_char == " " and lowered.endswith("minus ", start - 6 if start > 6 else 0, start):
             signed, number, spelled = True, "-" + number, start - 6  # "an axis of minus 30 degrees"
         elif ranges and before_char == " " and lowered.endswith("plus ", start - 5 if start > 5 else 0, start):
             spelled = start - 5  # "from plus 30 to ..."
