@@ -273,6 +273,9 @@ def test_a_gate_made_after_the_first_text_is_found_too() -> None:
     assert grounding_text.text_literals("the QQ-late gate".lower()) >= {"qq-late gate"}
     assert grounding_text.text_literals("a zzlate word") >= {"zzlate"}
     assert grounding_text.text_literals("neither").isdisjoint(late)
+    for bad in ("", "ST elevation"):  # a literal the lowered text can never hold
+        with pytest.raises(ValueError, match="non-empty and lower-case"):
+            grounding_text.gate(bad)
 
 
 def test_new_claim_builds_what_the_keyword_call_builds() -> None:

@@ -350,7 +350,11 @@ def gate(*literals: str) -> frozenset[str]:
     (``text_literals``) finds all the rules' literals at once: a text is then tested with
     ``not found.isdisjoint(gate)`` instead of a scan of the text per literal (a missing
     literal costs a scan of the whole text; dozens of them were a twentieth of the time
-    of the extraction)."""
+    of the extraction). Each literal must be non-empty and lowered as the text is
+    (``ASCII_LOWER``): one that could never be found would keep its rule off every text."""
+    for literal in literals:
+        if not literal or literal.translate(ASCII_LOWER) != literal:
+            raise ValueError(f"a gate's literal must be non-empty and lower-case, not {literal!r}")
     _GATES.update(literals)
     return frozenset(literals)
 
