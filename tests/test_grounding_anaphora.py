@@ -84,6 +84,11 @@ def test_both_at_a_sentence_start_is_the_two_quantities_of_the_sentence_before()
     ("ST depression of 1 and 1.5 mm in V5 and V6, respectively.", [("st_mv", "V5", -0.1), ("st_mv", "V6", -0.15)]),
     # counts that differ: each number stays as it was read without the pairing
     ("The PR and QRS are 160 ms respectively.", [("qrs_ms", None, 160.0)]),
+    # without "respectively": names listed, a verb and as many numbers joined by "and"
+    ("The PR and QRS intervals are 160 and 90 ms.", [("pr_ms", None, 160.0), ("qrs_ms", None, 90.0)]),
+    ("PR, QRS and QTc measured 0.16, 0.09 and 0.43 s.",
+     [("pr_ms", None, 160.0), ("qrs_ms", None, 90.0), ("qtc_ms", None, 430.0)]),
+    ("The PR and QRS are 160 ms and normal.", [("qrs_ms", None, 160.0)]),
 ])
 def test_respectively_pairs_names_and_numbers_in_order(text: str, expected: list[tuple]) -> None:
     assert [(q, lead, value) for q, lead, value, *_ in _claims(text) if value is not None] == expected

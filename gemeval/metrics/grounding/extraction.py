@@ -1849,7 +1849,11 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
                             span=(m.start(), m.end()), phrase=parsed.text[m.start():m.end()],
                             focus=(m.start("axis"), m.end("axis"))))
     if not parsed.needles.isdisjoint(_RESPECTIVELY_GATE):
-        claims = _respective_claims(parsed, claims)
+        claims = _respective_claims(parsed, claims, [m.start() for m in _RESPECTIVELY_RE.finditer(parsed.lowered)])
+    if not parsed.needles.isdisjoint(_AND_GATE):
+        paired = _paired_lists(parsed)
+        if paired:
+            claims = _respective_claims(parsed, claims, paired)
     if parsed.lead_denials:
         claims.extend(_denied_lead_claims(parsed, claims))
     categorical = _categorical_claims(parsed)
@@ -1892,18 +1896,45 @@ _NAME_LIST_GAP_RE = re.compile(
 _SAME_QUANTITY = {"qtc_fridericia_ms": "qtc_ms"}
 
 
-def _respective_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+def _paired_lists(parsed: ParsedText) -> list[int]:
+    """Where a list of names said to measure a list of as many numbers ends ("The PR and QRS
+    intervals are 160 and 90 ms"): read as if "respectively" followed."""
+    out = []
+    mentions = parsed.mentions
+    for k in range(1, len(mentions)):
+        before, name = mentions[k - 1], mentions[k]
+        if (name.quantity in _INTERVAL_RATE_AXIS and before.quantity in _INTERVAL_RATE_AXIS
+                and (k + 1 == len(mentions) or not _NAME_LIST_GAP_RE.fullmatch(
+                    parsed.lowered, name.end, mentions[k + 1].start))
+                and _NAME_LIST_GAP_RE.fullmatch(parsed.lowered, before.end, name.start)):
+            listed = _PAIRED_VALUES_RE.match(parsed.lowered, name.end)
+            if listed is not None:
+                out.append(listed.end())
+    return out
+
+
+_AND_GATE = gate(" and ")
+_PAIRED_VALUES_RE = re.compile(
+    r"s?(?:\s+(?:intervals?|durations?))?\s+(?:are|were|measure|measured|of)\s+(?:(?:about|approximately|roughly)\s+)?"
+    r"[+\-−]?\d+(?:\.\d+)?(?:\s*(?:ms|s|bpm|°|degrees))?(?:\s*,\s*[+\-−]?\d+(?:\.\d+)?(?:\s*(?:ms|s|bpm|°|degrees))?)*"
+    r"\s*,?\s*and\s+[+\-−]?\d+(?:\.\d+)?(?:\s*(?:ms|s|bpm|°|degrees)(?![a-z]))?")
+"""A verb and a list of numbers joined by "and" after a list of names (a keyword may end
+before its plural's "s": "the PR and QRS interval|s are")."""
+
+
+def _respective_claims(parsed: ParsedText, claims: list[Claim], anchors: list[int]) -> list[Claim]:
     """"The PR, QRS and QTc intervals are 160, 90 and 420 ms, respectively": the names and
     the numbers after them are paired in order (a number without a unit takes the unit of
-    the last one). The claims read from those numbers before are replaced; where the counts
-    differ, they stay as read."""
-    for m in _RESPECTIVELY_RE.finditer(parsed.lowered):
-        start = parsed.sentence_start(m.start())
-        per_lead = [mn for mn in parsed.mentions if start <= mn.start < m.start() and mn.quantity in _PER_LEAD]
+    the last one); ``anchors`` are where such lists end (the "respectively"). The claims
+    read from those numbers before are replaced; where the counts differ, they stay as
+    read."""
+    for anchor in anchors:
+        start = parsed.sentence_start(anchor)
+        per_lead = [mn for mn in parsed.mentions if start <= mn.start < anchor and mn.quantity in _PER_LEAD]
         if len(per_lead) == 1:
-            claims = _respective_lead_claims(parsed, claims, per_lead[0], start, m.start())
+            claims = _respective_lead_claims(parsed, claims, per_lead[0], start, anchor)
             continue
-        names = [mn for mn in parsed.mentions if start <= mn.start < m.start()
+        names = [mn for mn in parsed.mentions if start <= mn.start < anchor
                  and mn.quantity in _INTERVAL_RATE_AXIS]
         k = len(names) - 1  # the names listed together last: "PR, QRS and QTc"
         while k > 0 and _NAME_LIST_GAP_RE.fullmatch(parsed.lowered, names[k - 1].end, names[k].start):
@@ -1911,8 +1942,8 @@ def _respective_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
         names = names[k:]
         if len(names) < 2:
             continue
-        values = parsed.values_in(names[-1].end, m.start())
-        if not values or parsed.groups_in(names[-1].end, m.start()):
+        values = parsed.values_in(names[-1].end, anchor)
+        if not values or parsed.groups_in(names[-1].end, anchor):
             continue
         if len(values) != len(names):
             continue
