@@ -376,3 +376,15 @@ def test_an_answer_set_off_before_its_clause_and_a_labelled_answer() -> None:
                                                                   ("t_wave", "normal", "affirmed")]
     assert read("Q: Is the PR interval prolonged? A: No, it is 180 ms.") == [
         ("pr_ms", "prolonged", "negated"), ("pr_ms", 180.0, "affirmed")]
+
+
+def test_where_the_number_is_read_and_how_it_sounds() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category, c.assertion) for c in extract_claims(text)]
+    # "on this tracing" between the keyword and its number
+    assert read("Your heart rate on this tracing is 58, which is a little on the slow side.") == [
+        ("hr_bpm", 58.0, "affirmed"), ("hr_bpm", "slow", "affirmed")]
+    assert read("The PR on your printout is 0.18.") == [("pr_ms", 180.0, "affirmed")]
+    # how a number may sound is no hedge on it; whether it may be the value is
+    assert read("That QTc of 452 might sound alarming.") == [("qtc_ms", 452.0, "affirmed")]
+    assert read("The QTc might be 452 ms.") == [("qtc_ms", 452.0, "uncertain")]

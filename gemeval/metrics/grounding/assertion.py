@@ -170,6 +170,8 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "nor slow", "nor fast", "no more than", "no less than",
              "not more than", "not less than", "not exceeding", "not longer than", "not shorter than",
              "not greater than", "not below", "not above", "not to exceed",
+             # how a number strikes the reader hedges nothing: "That QTc of 452 might sound alarming"
+             "{may|might|could} sound", "{may|might|could} {seem|look} {alarming|scary|worrying|frightening|high|low}",
              # an estimate of this tracing's value states it ("I'd estimate 80-90 ms", "I would
              # put the axis at about +60"): "would" is no condition there
              "{i|we} would {estimate|put|place|measure} {it|this|that|the|}",
