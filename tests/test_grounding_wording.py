@@ -388,3 +388,12 @@ def test_where_the_number_is_read_and_how_it_sounds() -> None:
     # how a number may sound is no hedge on it; whether it may be the value is
     assert read("That QTc of 452 might sound alarming.") == [("qtc_ms", 452.0, "affirmed")]
     assert read("The QTc might be 452 ms.") == [("qtc_ms", 452.0, "uncertain")]
+
+
+def test_inside_the_normal_band_is_within_normal_limits() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category, c.assertion) for c in extract_claims(text)]
+    assert read("The QTc is inside normal limits.") == [("qtc_ms", "normal", "affirmed")]
+    assert read("The QRS is within the normal band.") == [("qrs_ms", "normal", "affirmed")]
+    assert read("Your axis is -15, still inside the normal band.") == [("axis_deg", -15.0, "affirmed"),
+                                                                      ("axis_deg", "normal", "affirmed")]

@@ -1047,7 +1047,7 @@ _GROUP_LIST_RE = re.compile(
 
 
 _CONVERSION_CLOSE_RE = re.compile(r"\s*\)")
-_RANGE_WORDS = ("within", "in ", "outside")
+_RANGE_WORDS = ("within", "inside", "in ", "outside")
 """How a category word read as a range begins ("within normal limits", "in the normal range",
 "outside the usual range"): its category is "normal" (denied by the words around it)."""
 _BEYOND_NORMAL = {"above": ("prolonged", "fast"), "over": ("prolonged", "fast"), "below": ("short", "slow"),
@@ -1692,7 +1692,7 @@ def _keyword_categories(parsed: ParsedText, mention: Mention) -> list[Claim]:
         after = _coordinated_predicate(parsed, mention)
     if after is not None:
         word = after.group("word")
-        category = ("normal" if word in ("within", "in", "outside") and after.group("wnl")
+        category = ("normal" if word in ("within", "inside", "in", "outside") and after.group("wnl")
                     else KEYWORD_CATEGORIES[mention.quantity].get(word))
         if category is not None:
             found.append((category, mention.start, after.end(), True))

@@ -209,15 +209,15 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {q: tuple(words) for q, words in KE
 
 QUALIFIER_WORDS: tuple[str, ...] = ("frontal", "qrs", "electrical", "mean", "plane", "heart", "ventricular")
 
-_WITHIN_RANGE = (r"(?:within|in|outside)\s+(?:the\s+|an?\s+)?(?:(?:middle|centre|center|heart)\s+of\s+the\s+)?"
+_WITHIN_RANGE = (r"(?:within|inside|in|outside)\s+(?:the\s+|an?\s+)?(?:(?:middle|centre|center|heart)\s+of\s+the\s+)?"
                  r"(?:usual|typical|healthy|normal|expected|standard|acceptable)"
-                 r"(?:\s+(?:(?:resting|adult|heart\s+rate)\s+){0,2}(?:normal\s+)?(?:limits|range)"
+                 r"(?:\s+(?:(?:resting|adult|heart\s+rate)\s+){0,2}(?:normal\s+)?(?:limits|range|band|window|zone)"
                  # "that's within normal." (the word "normal" ending its clause)
                  r"|(?<=normal)(?=\s*(?:[.,;!?)]|[—–]|$)))")
 """A normal range written as chat answers write it: "within normal limits", "within the usual
 resting range", "within a healthy range" (a word for normal is needed: "within the range of
 100-120" is no category)."""
-_RANGE_TAIL = _WITHIN_RANGE[len("(?:within|in|outside)"):]
+_RANGE_TAIL = _WITHIN_RANGE[len("(?:within|inside|in|outside)"):]
 """The words of ``_WITHIN_RANGE`` after "within"."""
 
 _DEGREE = (r"(?:(?:just\s+|only\s+)?a\s+(?:bit|little|touch|tad)|(?:just\s+|only\s+|very\s+)?(?:slightly|mildly|somewhat|moderately"
