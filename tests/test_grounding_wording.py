@@ -397,3 +397,17 @@ def test_inside_the_normal_band_is_within_normal_limits() -> None:
     assert read("The QRS is within the normal band.") == [("qrs_ms", "normal", "affirmed")]
     assert read("Your axis is -15, still inside the normal band.") == [("axis_deg", -15.0, "affirmed"),
                                                                       ("axis_deg", "normal", "affirmed")]
+
+
+def test_an_explanation_in_parentheses_after_a_keyword() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category, c.assertion) for c in extract_claims(text)]
+    # the keywords of the explanation are words of it: the QRS named in it took the PR's 160 ms
+    assert read("The PR interval (the time from the start of the P wave to the start of the QRS complex) is "
+                "0.16 seconds.") == [("pr_ms", 160.0, "affirmed")]
+    assert read("Your QTc (the heart-rate-corrected QT) is 418, well within the healthy range.") == [
+        ("qtc_ms", 418.0, "affirmed"), ("qtc_ms", "normal", "affirmed")]
+    # a name that is all of the parenthesis is a mention; so is a list going on
+    assert read("When it is corrected for heart rate (QTc) and longer than 500 ms, the risk goes up.") == [
+        ("qtc_ms", 500.0, "hypothetical")]
+    assert read("QRS 96 ms (and QT 380 ms).") == [("qrs_ms", 96.0, "affirmed"), ("qt_ms", 380.0, "affirmed")]

@@ -150,6 +150,8 @@ ends at the sentence end and at the next keyword)."""
 
 TIGHT_GAP_RE = re.compile(
     r"\s*[\"”'’]?\s*(?:interval|duration|width|axis|rate)?[\"”'’]?[\s*]*"
+    # an explanation in parentheses: "your QTc (the heart-rate-corrected QT) is 418"
+    r"(?:\((?!\s*(?:and|or|&|vs\.?|versus)\b)[^()\d]{3,100}\)\s*)?"
     # "your heart rate on this tracing is 58"
     r"(?:(?:on|in|from)\s+(?:this|the|your)\s+(?:tracing|ecg|ekg|strip|recording|report|printout|readout)\s+)?"
     r"(?:[:=@]|of|is|was|are|were|['’]s|at|measures|measured"
