@@ -203,6 +203,7 @@ _MIMIC_BEFORE_RE = re.compile(
 inferior Q waves", "may be mistaken for pathological Q waves"."""
 _LIKE_AFTER_RE = re.compile(r"[- ]?like\b")
 _GLOSS_OPEN_RE = re.compile(r"\s*\(\s*")
+_GLOSS_OPENINGS = ("(", " (", "  (")
 _GLOSS_RE = re.compile(r"\(\s*(?!(?:and|or|&|vs\.?|versus)\b)[^()\d]{3,100}\)")
 """A parenthesis that explains the word before it: words only, no list going on ("(and QT)")."""
 _GLOSS_CLOSE_RE = re.compile(r"\s*\)")
@@ -417,11 +418,13 @@ class ParsedText:
             # The keywords of an explanation in parentheses right after a keyword ("the PR
             # interval (the time from the P wave to the QRS) is 160 ms", "your QTc (the
             # heart-rate-corrected QT) is 418") are words of the explanation, no mentions.
-            glosses = [(a, b) for a, b in parens if _GLOSS_RE.fullmatch(lowered, a, b)]
+            glosses = []
+            for m in mentions:
+                if lowered.startswith(_GLOSS_OPENINGS, m.end):  # (a parenthesis right after a keyword)
+                    k = bisect_left(paren_starts, m.end)
+                    if k < len(parens) and _GLOSS_RE.fullmatch(lowered, *parens[k]):
+                        glosses.append(parens[k])
             if glosses:
-                keyword_ends = {m.end for m in mentions}
-                glosses = [(a, b) for a, b in glosses  # (right after a keyword, spaces between)
-                           if any(e in keyword_ends and not lowered[e:a].strip() for e in range(max(0, a - 3), a + 1))]
                 # (not a name that is all of the parenthesis: "corrected for heart rate (QTc)")
                 mentions = [m for m in mentions if not any(
                     a < m.start < b and lowered[a + 1:b - 1].strip() != lowered[m.start:m.end] for a, b in glosses)]
