@@ -419,15 +419,16 @@ class ParsedText:
             # interval (the time from the P wave to the QRS) is 160 ms", "your QTc (the
             # heart-rate-corrected QT) is 418") are words of the explanation, no mentions.
             glosses = []
-            for m in mentions:
-                if lowered.startswith(_GLOSS_OPENINGS, m.end):  # (a parenthesis right after a keyword)
-                    k = bisect_left(paren_starts, m.end)
+            for named in mentions:
+                if lowered.startswith(_GLOSS_OPENINGS, named.end):  # (a parenthesis right after a keyword)
+                    k = bisect_left(paren_starts, named.end)
                     if k < len(parens) and _GLOSS_RE.fullmatch(lowered, *parens[k]):
                         glosses.append(parens[k])
             if glosses:
                 # (not a name that is all of the parenthesis: "corrected for heart rate (QTc)")
-                mentions = [m for m in mentions if not any(
-                    a < m.start < b and lowered[a + 1:b - 1].strip() != lowered[m.start:m.end] for a, b in glosses)]
+                mentions = [named for named in mentions if not any(
+                    a < named.start < b and lowered[a + 1:b - 1].strip() != lowered[named.start:named.end]
+                    for a, b in glosses)]
         next_starts = [m.start for m in mentions]
         next_starts.append(size)
         if parens:
