@@ -168,3 +168,20 @@ def test_st_segments_at_the_baseline_and_those_named_again() -> None:
         ("st_mv", lead, "isoelectric", "affirmed") for lead in ("V4", "V5", "V6")]
     assert read("T waves are inverted in V1. These T waves are upright in V2.") == [
         ("t_wave", "V1", "inverted", "affirmed"), ("t_wave", "V2", "normal", "affirmed")]
+
+
+@pytest.mark.parametrize("text", [
+    "Widespread ST depression of up to 1.5 mm, most marked in V4 to V6.",
+    "Generalised ST depression up to 1.5 mm (maximal V4-V6).",
+])
+def test_a_number_before_where_the_finding_is_most_marked_is_the_findings(text: str) -> None:
+    # The number is said of the finding as a whole; the leads are where it is most marked.
+    claims = extract_claims(text)
+    assert [(c.lead, c.value, c.comparator, c.category) for c in claims] == [
+        (None, -0.15, ">=", None), ("V4", None, None, "depressed"), ("V5", None, None, "depressed"),
+        ("V6", None, None, "depressed")]
+
+
+def test_a_number_after_where_the_finding_is_most_marked_is_that_leads() -> None:
+    claims = extract_claims("ST elevation in the inferior leads, greatest in III at 2.5 mm.")
+    assert [(c.lead, c.value, c.category) for c in claims] == [("III", 0.25, None), ("inferior", None, "elevated")]

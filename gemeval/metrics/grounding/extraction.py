@@ -1241,6 +1241,15 @@ def _clause_scope_end(parsed: ParsedText, start: int) -> int:
     return min(following, default=end)
 
 
+_MOST_MARKED_GATE = gate("most", "maximal", "maximally", "greatest", "deepest", "worst")
+_MOST_MARKED_RE = re.compile(
+    r"[)\s]*[,;(\u2013\u2014-]\s*(?:and\s+)?(?:most|maximal(?:ly)?|greatest|deepest|worst)"
+    r"(?:\s+(?:marked|prominent|pronounced|evident|obvious|striking|apparent|noticeable|visible))?\s+"
+    r"(?:in|at|over|across)?\s*(?:the\s+)?(?:leads?\s+)?")
+"""Between a number and a lead list, the words that make the list where the finding is most
+marked, not the number's: ", most marked in", "(maximal in"."""
+
+
 def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None,
                              direction: tuple[float, str | None, int],
                              context_leads: list[str | None] | None = None) -> list[Claim]:
@@ -1292,7 +1301,13 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
             next_start = values[i + 1].start if next_value else scope_end
             attached = attached_group(parsed, value, groups, next_start, next_value)
             leads: list[str | None]
-            if attached is not None:
+            if (attached is not None and category is not None and attached.start >= value.end
+                    and not parsed.needles.isdisjoint(_MOST_MARKED_GATE)
+                    and _MOST_MARKED_RE.fullmatch(parsed.lowered, value.end, attached.start)):
+                # "diffuse ST depression up to 2 mm, most marked in V4-V6": the number is the
+                # finding's as a whole, the leads where it is most marked take the finding.
+                leads = [None]
+            elif attached is not None:
                 used.add(id(attached))
                 leads = list(attached.leads) or [None]
             else:  # "in V1 the J point is at +0.06 mV and in V2 at ...": the leads before
