@@ -185,3 +185,20 @@ def test_a_number_before_where_the_finding_is_most_marked_is_the_findings(text: 
 def test_a_number_after_where_the_finding_is_most_marked_is_that_leads() -> None:
     claims = extract_claims("ST elevation in the inferior leads, greatest in III at 2.5 mm.")
     assert [(c.lead, c.value, c.category) for c in claims] == [("III", 0.25, None), ("inferior", None, "elevated")]
+
+
+@pytest.mark.parametrize("text", [
+    "The report mentions an old infarct, but the Q waves in II and aVF are small and look physiological.",
+    "Q waves in lead II and aVF are only tiny.",
+])
+def test_q_waves_said_to_be_small_deny_pathological_q_waves_there(text: str) -> None:
+    assert [c for c in _read(text) if c[0] == "q_wave"] == [
+        ("q_wave", "II", "pathological", "negated"), ("q_wave", "aVF", "pathological", "negated")]
+
+
+@pytest.mark.parametrize("text", [
+    "Small Q waves in II and aVF.",
+    "Q waves in II and aVF, which are probably benign.",
+])
+def test_q_waves_not_the_subject_of_a_small_word_claim_nothing(text: str) -> None:
+    assert [c for c in _read(text) if c[0] == "q_wave"] == []

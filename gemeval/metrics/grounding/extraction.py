@@ -1468,8 +1468,10 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
             parts = [(parts[1][0], mention.end, parts[1][2]), *parts[2:]]
     else:
         q_category = Q_WAVE_BEFORE.get(before[0]) if before is not None else "pathological"
-        if before is None and Q_WAVE_NORMAL_AFTER_RE.search(lowered, mention.end, mention.scope_end):
-            q_category = None
+        if before is None and (small := Q_WAVE_NORMAL_AFTER_RE.search(lowered, mention.end, mention.scope_end)):
+            # "the Q waves in II, III and aVF are tiny and within normal limits": said of the
+            # Q waves, not pathological ones; "Q waves in III, small": no claim
+            q_category = "not_pathological" if _q_waves_called_small(parsed, mention.end, small.start()) else None
         if q_category is None or _MIMIC_BEFORE_RE.search(lowered, max(0, mention.start - 40), mention.start) \
                 or _LIKE_AFTER_RE.match(lowered, mention.end):
             return []  # "pseudo-Q waves", "Q-wave-like deflections", "mimics inferior Q waves": no Q wave
@@ -1490,10 +1492,32 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
         span = (start if i == 0 else at, max(words_end, mention.end, groups[-1].end if groups else 0))
         claims.extend(Claim(quantity=mention.quantity, value=None, low=None, high=None, lead=lead,
                             span=span, phrase=parsed.text[span[0]:span[1]],
-                            category="normal" if category == "changed" else category,
-                            focus=focus, opposite=category == "changed")
+                            category=_OPPOSITE_CATEGORY.get(category, category),
+                            focus=focus, opposite=category in _OPPOSITE_CATEGORY)
                       for lead in dict.fromkeys(leads))
     return claims
+
+
+_OPPOSITE_CATEGORY = {"changed": "normal", "not_pathological": "pathological"}
+"""A wave's part read as the denial of another category: "T-wave changes" (not normal),
+Q waves called small (not pathological)."""
+_Q_NORMAL_PREDICATE_RE = re.compile(
+    r"\s*(?:are|is|were|was|looks?|appears?|seems?|remains?)\s+(?:(?:all|only|very|quite|rather|both"
+    r"|just|still|probably|likely)\s+)*")
+"""The verb before a Q wave's normal word that makes it said of the Q waves ("are tiny")."""
+_IN_LEADS_RE = re.compile(r"\s*(?:in\s+)?(?:the\s+)?(?:leads?\s+)?")
+
+
+def _q_waves_called_small(parsed: ParsedText, end: int, word_start: int) -> bool:
+    """Whether the Q waves named up to ``end`` (with their leads, if any) are the subject of
+    the verb before a normal word at ``word_start``: "the Q waves in II, III and aVF are
+    tiny" (not "a Q wave in III, which is likely nonpathological")."""
+    groups = parsed.groups_in(end, word_start)
+    if groups:
+        if not _IN_LEADS_RE.fullmatch(parsed.lowered, end, groups[0].start):
+            return False
+        end = groups[-1].end
+    return _Q_NORMAL_PREDICATE_RE.fullmatch(parsed.lowered, end, word_start) is not None
 
 
 _NORMAL_COMMENT_AFTER_RE = re.compile(r"\s+(?:finding|variant|variation|feature|pattern)s?(?![a-z])")
