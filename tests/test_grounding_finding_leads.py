@@ -202,3 +202,15 @@ def test_q_waves_said_to_be_small_deny_pathological_q_waves_there(text: str) -> 
 ])
 def test_q_waves_not_the_subject_of_a_small_word_claim_nothing(text: str) -> None:
     assert [c for c in _read(text) if c[0] == "q_wave"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "Q waves 40 ms wide and deeper than a quarter of the R wave are present in III and aVF.",
+    "Deep Q waves, over 25% of the following R wave, are seen in III and aVF.",
+])
+def test_a_wave_named_as_the_measure_of_a_q_wave_keeps_its_leads(text: str) -> None:
+    assert _read(text) == [("q_wave", "III", "pathological", "affirmed"), ("q_wave", "aVF", "pathological", "affirmed")]
+
+
+def test_a_loss_of_r_waves_ends_the_q_waves_scope() -> None:
+    assert _read("No Q waves, and no loss of R waves in V1-V3.") == [("q_wave", None, "pathological", "negated")]

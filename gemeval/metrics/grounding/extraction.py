@@ -1476,6 +1476,14 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
                 or _LIKE_AFTER_RE.match(lowered, mention.end):
             return []  # "pseudo-Q waves", "Q-wave-like deflections", "mimics inferior Q waves": no Q wave
         parts.append((q_category, mention.end, mention.end))
+    if lowered.find(" of ", scope_end - 30, scope_end) >= 0 and (
+            _PART_OF_BEFORE_RE.search(lowered, max(0, scope_end - 30), scope_end)
+            and not parsed.groups_in(mention.end, scope_end)):
+        # "Q waves measuring 0.04 s and one third of the R-wave height are seen in V1-V3": a
+        # wave named as the measure of this one ends no scope
+        k = bisect_left(parsed.mentions, scope_end, key=_START)
+        if k < len(parsed.mentions) and parsed.mentions[k].quantity in _PER_LEAD:
+            scope_end = parsed.mentions[k].scope_end
     claims: list[Claim] = []
     start = before[1] if before is not None else mention.start
     for i, (category, at, words_end) in enumerate(parts):
@@ -1501,6 +1509,10 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
 _OPPOSITE_CATEGORY = {"changed": "normal", "not_pathological": "pathological"}
 """A wave's part read as the denial of another category: "T-wave changes" (not normal),
 Q waves called small (not pathological)."""
+_PART_OF_BEFORE_RE = re.compile(r"(?:%|percent|thirds?|quarters?|half|fourths?|fifths?)\s+of\s+(?:the\s+)?"
+                                r"(?:(?:following|succeeding|accompanying|corresponding|same)\s+)?$")
+"""A wave's measure as a part of another wave ("one third of the R-wave height")."""
+_START = attrgetter("start")
 _Q_NORMAL_PREDICATE_RE = re.compile(
     r"\s*(?:are|is|were|was|looks?|appears?|seems?|remains?)\s+(?:(?:all|only|very|quite|rather|both"
     r"|just|still|probably|likely)\s+)*")
