@@ -214,3 +214,24 @@ def test_a_wave_named_as_the_measure_of_a_q_wave_keeps_its_leads(text: str) -> N
 
 def test_a_loss_of_r_waves_ends_the_q_waves_scope() -> None:
     assert _read("No Q waves, and no loss of R waves in V1-V3.") == [("q_wave", None, "pathological", "negated")]
+
+
+def test_a_pronoun_for_an_st_finding_takes_its_direction_and_leads() -> None:
+    claims = extract_claims("There might be slight ST elevation in V3, but it is under 1 mm and likely benign.")
+    assert [(c.lead, c.value, c.comparator, c.category, c.assertion) for c in claims] == [
+        ("V3", None, None, "elevated", "uncertain"), ("V3", 0.1, "<", None, "affirmed")]
+    claims = extract_claims("ST depression is present in V5 and V6; it measures roughly 1 mm.")
+    assert [(c.lead, c.value) for c in claims if c.value is not None] == [("V5", -0.1), ("V6", -0.1)]
+
+
+def test_a_pronoun_after_leads_of_its_own_takes_those() -> None:
+    # the leads named last before the pronoun, else the finding's from the sentence before
+    claims = extract_claims("There is ST elevation in V1 to V4; in V3 it is about 4 mm.")
+    assert [(c.lead, c.value) for c in claims if c.value is not None] == [("V3", 0.4)]
+    claims = extract_claims("The lateral leads show ST depression. It is about 1 mm.")
+    assert [(c.lead, c.value) for c in claims if c.value is not None] == [("lateral", -0.1)]
+
+
+def test_values_over_a_limit_after_a_finding_are_no_pronoun_for_it() -> None:
+    claims = extract_claims("Add the R waves in V5 and V6; values above 3.5 mV suggest hypertrophy.")
+    assert [c for c in claims if c.quantity == "r_mv"] == []

@@ -111,6 +111,7 @@ class Mention:
     pre_value: Value | None = None
     heading: bool = False  # a heading whose items below are read as its mentions ("**T waves:**")
     denied: list[tuple[int, LeadGroup]] | None = None  # leads its finding is denied in (``_LEAD_DENIAL_RE``)
+    referent: Mention | None = None  # the per-lead finding a pronoun stands for ("ST elevation in V2 ... it is")
 
 
 def _other_literals(pattern: re.Pattern[str], needle: str) -> tuple[str, ...]:
@@ -702,6 +703,7 @@ above roughly 460 ms"). ("Anything above ..." is left out: on the held-out corpu
 claims the annotators did not make.)"""
 _PRONOUN_REACH = 40
 """How far (characters) after the pronoun its number may stand."""
+_PRONOUN_WORDS = ("it", "that", "they")
 
 
 def _line_label(lowered: str, mentions: list[Mention], mention_starts: list[int], pos: int) -> str | None:
@@ -774,7 +776,8 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
         if m.start() - earlier.end > _POSSESSIVE_REACH:
             continue
         quantity = _line_label(lowered, mentions, mention_starts, m.start()) or earlier.quantity
-        if quantity not in _INTERVAL_RATE_AXIS:
+        per_lead = quantity in _PER_LEAD
+        if quantity not in _INTERVAL_RATE_AXIS and not per_lead:
             continue
         i = bisect_left(starts, m.end())
         if i == len(values) or values[i].start - m.end() > _PRONOUN_REACH or values[i].conversion:
@@ -782,6 +785,14 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
         value = values[i]
         if k < len(mentions) and mentions[k].start < value.start:
             continue  # another keyword first: "it's the QRS that is 90 ms"
+        if per_lead:
+            # "subtle ST elevation in V2, but it is less than 1 mm": the finding's keyword (its
+            # direction) and leads (``_per_lead_mention_claims``), given an amplitude
+            # ("values above 3.5 mV suggest LVH" after the R waves: a limit, no pronoun)
+            if (value.family == "amplitude" and lowered.startswith(_PRONOUN_WORDS, m.start())
+                    and TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)):
+                added.append(Mention(quantity, m.start(), m.end(), earlier.match, referent=earlier))
+            continue
         if not (TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)
                 or _category_at(lowered, quantity, m.end(), value.start)):
             continue
@@ -1277,6 +1288,14 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     if opposite:
         category = "normal"
     groups: list[LeadGroup] = []
+    if context_leads is None and mention.referent is not None:
+        # A pronoun's: the leads named last since the finding it stands for ("ST elevation in
+        # V1-V4 - in V2 it looks like 3 mm"), else that finding's ("in the inferior leads
+        # there is ST elevation. It is roughly 2 mm").
+        referent = mention.referent
+        named = parsed.groups_in(referent.end, mention.start)
+        context_leads = list(named[-1].leads) if named else [
+            lead for g in context_groups(parsed, referent, None) for lead in g.leads] or [None]
     if context_leads is None:
         starts = parsed.group_starts
         i = bisect_left(starts, keyword_end)
