@@ -235,3 +235,20 @@ def test_a_pronoun_after_leads_of_its_own_takes_those() -> None:
 def test_values_over_a_limit_after_a_finding_are_no_pronoun_for_it() -> None:
     claims = extract_claims("Add the R waves in V5 and V6; values above 3.5 mV suggest hypertrophy.")
     assert [c for c in claims if c.quantity == "r_mv"] == []
+
+
+def test_leads_that_open_the_next_clause_are_the_next_findings() -> None:
+    # "<leads> show(s) <finding>, and <leads> show(s) <finding>": each list is its clause's
+    claims = extract_claims("V2-V4 show ST elevation of 3 mm and V6 shows ST depression of 1 mm.")
+    assert [(c.lead, c.value) for c in claims] == [("V2", 0.3), ("V3", 0.3), ("V4", 0.3), ("V6", -0.1)]
+    claims = extract_claims("The septal leads show T-wave inversion, while the lateral leads (I, V6) show ST "
+                            "depression of 0.5 mm.")
+    assert [(c.quantity, c.lead, c.value, c.category) for c in claims] == [
+        ("t_wave", "septal", None, "inverted"), ("st_mv", "I", -0.05, None), ("st_mv", "V6", -0.05, None)]
+
+
+def test_the_opposite_st_direction_in_a_clause_opened_by_its_leads() -> None:
+    claims = extract_claims("The anterior leads show ST elevation of 2-3 mm, and the inferior leads show "
+                            "reciprocal depression.")
+    assert [(c.lead, c.low, c.high, c.category) for c in claims] == [
+        ("anterior", 0.2, 0.3, None), ("inferior", None, None, "depressed")]

@@ -112,6 +112,30 @@ class Mention:
     heading: bool = False  # a heading whose items below are read as its mentions ("**T waves:**")
     denied: list[tuple[int, LeadGroup]] | None = None  # leads its finding is denied in (``_LEAD_DENIAL_RE``)
     referent: Mention | None = None  # the per-lead finding a pronoun stands for ("ST elevation in V2 ... it is")
+    clause_end: int = 0  # where its scope had ended before a lead list opening the next clause (``_subject_cuts``)
+
+
+_SUBJECT_VERB_GATE = gate("show", "shows", "demonstrate", "demonstrates", "display", "displays", "exhibit",
+                          "exhibits", "reveal", "reveals", "have", "has")
+_SUBJECT_VERB_RE = re.compile(r"\s*\)?\s*(?:leads?\s+)?(?:also\s+|both\s+|all\s+)?(?:shows?|demonstrates?|displays?"
+                              r"|exhibits?|reveals?|has|have)(?![a-z])")
+_CLAUSE_OPENER_RE = re.compile(r"(?:[,;]\s*|(?<![a-z])(?:and|while|whereas|but)\s+)(?:(?:and|but|while|whereas)\s+)?"
+                               r"(?:the\s+)?(?:(?:[a-z]+\s+)?leads?\s*(?:\(\s*)?)?$")
+
+
+def _subject_cuts(parsed: ParsedText) -> list[int]:
+    """Where a clause opens with a lead list as the subject of "show(s)", "has/have", ...
+    (", and the inferior leads show", "; leads V5-V6 have"): the opening comma, semicolon
+    or conjunction, in order ("the lateral leads (I, aVL) show": the list after the
+    territory). A finding's scope ends there."""
+    lowered = parsed.lowered
+    cuts = []
+    for g in parsed.groups:
+        if _SUBJECT_VERB_RE.match(lowered, g.end):
+            opener = _CLAUSE_OPENER_RE.search(lowered, max(0, g.start - 40), g.start)
+            if opener is not None:
+                cuts.append(opener.start())
+    return cuts
 
 
 def _other_literals(pattern: re.Pattern[str], needle: str) -> tuple[str, ...]:
@@ -406,6 +430,7 @@ class ParsedText:
         denials = self.lead_denials
         denial_cuts = [cut for cut, _, _ in denials]
         group_starts = self.group_starts
+        cuts = _subject_cuts(self) if self.groups and not needles.isdisjoint(_SUBJECT_VERB_GATE) else []
         if parens and len(mentions) > 1:
             # A finding named again in parentheses right after it ("ST elevation (STE) in V2-V4")
             # is one mention: its leads and numbers come after the parenthesis.
@@ -435,6 +460,12 @@ class ParsedText:
                     g += 1
                 if g and end < self.groups[g - 1].end <= limit:
                     end = self.groups[g - 1].end
+            if cuts and mention.quantity in _DENIABLE:
+                # or before leads that open a clause of their own ("..., and the inferior leads
+                # show reciprocal depression"): those leads are the next finding's
+                k = bisect_right(cuts, mention.end)
+                if k < len(cuts) and cuts[k] < end:
+                    mention.clause_end, end = end, cuts[k]
             if denials and mention.quantity in _DENIABLE:
                 # or where leads the finding is denied in follow ("T-wave inversion in III, not
                 # in aVF"): those leads are the denial's
@@ -1191,8 +1222,9 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
         return _per_lead_mention_claims(parsed, mention, previous, _NO_DIRECTION)
     direction = _st_direction(parsed, mention)
     pattern = OPPOSITE_ST_RE.get(direction[1] or "")
-    turn = pattern.search(parsed.lowered, mention.end, mention.scope_end) if pattern else None
-    tail_end = mention.scope_end
+    # (past leads that open the next clause: "..., and the inferior leads show reciprocal depression")
+    turn = pattern.search(parsed.lowered, mention.end, mention.clause_end or mention.scope_end) if pattern else None
+    tail_end = mention.clause_end if turn is not None and turn.start() >= mention.scope_end else mention.scope_end
     if turn is None and direction[1] in ("isoelectric", "normal"):
         pattern = ST_AFTER_NORMAL_RE
     if turn is None and pattern is not None and parsed.lowered.startswith(_NEXT_CLAUSE_FIRST, mention.scope_end):
