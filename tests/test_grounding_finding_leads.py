@@ -252,3 +252,11 @@ def test_the_opposite_st_direction_in_a_clause_opened_by_its_leads() -> None:
                             "reciprocal depression.")
     assert [(c.lead, c.low, c.high, c.category) for c in claims] == [
         ("anterior", 0.2, 0.3, None), ("inferior", None, None, "depressed")]
+
+
+def test_a_finding_there_is_in_the_leads_named_before() -> None:
+    assert _read("Q waves in III and aVF, and the T waves there are inverted.") == [
+        ("q_wave", "III", "pathological", "affirmed"), ("q_wave", "aVF", "pathological", "affirmed"),
+        ("t_wave", "III", "inverted", "affirmed"), ("t_wave", "aVF", "inverted", "affirmed")]
+    assert _read("T waves inverted in V1; the ST segments there are also depressed.") == [
+        ("t_wave", "V1", "inverted", "affirmed"), ("st_mv", "V1", "depressed", "affirmed")]
