@@ -260,3 +260,12 @@ def test_a_finding_there_is_in_the_leads_named_before() -> None:
         ("t_wave", "III", "inverted", "affirmed"), ("t_wave", "aVF", "inverted", "affirmed")]
     assert _read("T waves inverted in V1; the ST segments there are also depressed.") == [
         ("t_wave", "V1", "inverted", "affirmed"), ("st_mv", "V1", "depressed", "affirmed")]
+
+
+def test_a_finding_absent_in_the_leads_after_its_own_is_denied_there() -> None:
+    assert _read("Q waves: seen in aVL, absent in I and V6.") == [
+        ("q_wave", "aVL", "pathological", "affirmed"), ("q_wave", "I", "pathological", "negated"),
+        ("q_wave", "V6", "pathological", "negated")]
+    assert _read("ST elevation in V1-V2, absent in the lateral leads.") == [
+        ("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed"),
+        ("st_mv", "lateral", "elevated", "negated")]

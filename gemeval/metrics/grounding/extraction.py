@@ -216,11 +216,11 @@ def _literals_in(text: str, lowered: str, words: str) -> set[str]:
 
 
 _LEAD_DENIAL_RE = re.compile(
-    r"(?:[,;(]\s*|\s)(?:(?:and|but)\s+)?(?P<word>not|none)(?:\s+(?:seen|present|visible))?(?:\s+in)?"
+    r"(?:[,;(]\s*|\s)(?:(?:and|but)\s+)?(?P<word>not|none|absent)(?:\s+(?:seen|present|visible))?(?:\s+in)?"
     r"(?:\s+the)?(?:\s+(?:[a-z\-]+\s+){0,2}?leads?)?\s+$")
 """What denies a finding in the leads right after it, after the leads it is in: "T-wave
 inversion in III, not in aVF", "Q waves in V1 and V2; none in V3 to V6", "ST elevation in
-V1-V3 but not in V4-V6"."""
+V1-V3 but not in V4-V6", "Q waves: present in III, absent in II"."""
 _MIMIC_BEFORE_RE = re.compile(
     r"(?:pseudo[- ]?|(?<![a-z])(?:mimic\w*|simulat\w*|imitat\w*|resembl\w*|mistaken\s+for|masquerad\w*\s+as)"
     r"\s+(?:(?:an?|the)\s+)?(?:[a-z]+\s+){0,2}?)$")
@@ -889,7 +889,7 @@ _UPPER_LIMIT_BEFORE_RE = re.compile(r"(?<![a-z])upper\s+limit(?:\s+of)?(?:\s+(?:
 """An upper limit named right before its quantity's keyword."""
 _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "limit", "cutoff", "cut off",
                                 "threshold"})
-_LIMIT_GATE, _FORMULA_NAMES, _DENIAL_GATE = gate("limit"), gate("fridericia", "bazett"), gate("not", "none")
+_LIMIT_GATE, _FORMULA_NAMES, _DENIAL_GATE = gate("limit"), gate("fridericia", "bazett"), gate("not", "none", "absent")
 _AXES_GATE, _RESPECTIVELY_GATE, _BOTH_GATE, _ALL_GATE = gate("axes"), gate("respectively"), gate("both"), gate("all")
 """(The words that keep a text off one rule each.)"""
 _VOLTAGE_SUMS = frozenset({"sokolow_lyon_mv", "cornell_mv"})
