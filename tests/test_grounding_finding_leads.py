@@ -269,3 +269,15 @@ def test_a_finding_absent_in_the_leads_after_its_own_is_denied_there() -> None:
     assert _read("ST elevation in V1-V2, absent in the lateral leads.") == [
         ("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed"),
         ("st_mv", "lateral", "elevated", "negated")]
+
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Flat T waves in I and aVL; in V6 they are inverted.", [("I", "flat"), ("aVL", "flat"), ("V6", "inverted")]),
+    ("The T waves are upright in V2-V3. In lead III, they appear flattened.",
+     [("V2", "normal"), ("V3", "normal"), ("III", "flat")]),
+    # without leads of its own right before it, "they" is left alone
+    ("T waves are inverted in V1-V2; they are upright elsewhere.", [("V1", "inverted"), ("V2", "inverted")]),
+])
+def test_they_after_leads_of_its_own_stands_for_the_t_waves_named_before(text: str, expected: list[tuple]) -> None:
+    assert _read(text) == [("t_wave", lead, category, "affirmed") for lead, category in expected]

@@ -414,6 +414,8 @@ class ParsedText:
             mentions = _with_possessive_mentions(lowered, mentions)
         if values and not _PRONOUN_NEEDLES.isdisjoint(self.needles):
             mentions = _with_pronoun_mentions(lowered, values, mentions, self.needles)
+        if self.groups and not _WAVE_PRONOUN_GATE.isdisjoint(self.needles):
+            mentions = _with_wave_pronoun_mentions(self, mentions)
         if "\n" in self.text and _LIST_LINE_RE.search(self.text) is not None:
             mentions = self._with_section_mentions(mentions)
         if ":" in lowered and values:
@@ -837,6 +839,35 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda x: x.start)
+
+
+_WAVE_PRONOUN_GATE = gate("they")
+_WAVE_PRONOUN_RE = re.compile(r"(?<![a-z'’])they(?:\s+(?:are|were|appear|look|seem|become|remain)|['’]re)(?=\s)")
+_IN_LEADS_BEFORE_RE = re.compile(r"(?<![a-z])(?:in|at)\s+(?:the\s+)?(?:leads?\s+)?$")
+_GROUP_TO_PRONOUN_RE = re.compile(r"\s*,?\s*")
+
+
+def _with_wave_pronoun_mentions(parsed: ParsedText, mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` and, for "they are" right after leads of its own ("Biphasic T waves in
+    V2 and V3; in V4 they are inverted", "... In aVL they are flat") where the keyword
+    before is a T wave's (within ``_POSSESSIVE_REACH``), a T-wave mention at the pronoun
+    that stands for it, with those leads (``_wave_claims``)."""
+    lowered, groups = parsed.lowered, parsed.groups
+    added = []
+    mention_starts = [x.start for x in mentions]
+    for m in _WAVE_PRONOUN_RE.finditer(lowered):
+        k = bisect_left(mention_starts, m.start())
+        if k == 0 or mentions[k - 1].quantity != "t_wave" or m.start() - mentions[k - 1].end > _POSSESSIVE_REACH:
+            continue
+        g = bisect_left(parsed.group_starts, m.start())
+        if g == 0 or not (_GROUP_TO_PRONOUN_RE.fullmatch(lowered, groups[g - 1].end, m.start())
+                          and _IN_LEADS_BEFORE_RE.search(lowered, max(0, groups[g - 1].start - 16),
+                                                         groups[g - 1].start)):
+            continue
+        added.append(Mention("t_wave", m.start(), m.end(), m, referent=mentions[k - 1]))
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=_START)
 
 
 _KEYWORD_UNIT_GATE_RE = re.compile(r"\(\s*(?:mv|mm|µv|μv|uv)\s*\)\s*:")
@@ -1543,7 +1574,9 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
         if i and category == "changed" and not groups:
             continue  # "T-wave inversions in V1-V3, which are expected secondary changes": said again
         if not groups and i == 0:
-            groups = context_groups(parsed, mention, previous)
+            # (a pronoun's: the leads named right before it, "in V4 they are inverted")
+            groups = (parsed.groups_in(mention.referent.end, mention.start)[-1:] if mention.referent is not None
+                      else context_groups(parsed, mention, previous))
         elif not groups and category == parts[i - 1][0]:
             continue  # "tall ... in V2-V5, i.e. peaked": the same finding said again
         leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
