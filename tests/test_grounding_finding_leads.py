@@ -281,3 +281,10 @@ def test_a_finding_absent_in_the_leads_after_its_own_is_denied_there() -> None:
 ])
 def test_they_after_leads_of_its_own_stands_for_the_t_waves_named_before(text: str, expected: list[tuple]) -> None:
     assert _read(text) == [("t_wave", lead, category, "affirmed") for lead, category in expected]
+
+
+def test_a_reciprocal_change_named_on_its_own_is_an_st_finding() -> None:
+    claims = extract_claims("ST elevation: III 0.2 mV. Reciprocal depression: I -0.1 mV, aVL -0.05 mV.")
+    assert [(c.lead, c.value) for c in claims] == [("III", 0.2), ("I", -0.1), ("aVL", -0.05)]
+    assert _read("Inferior ST elevation. Reciprocal depression is seen in aVL.") == [
+        ("st_mv", "inferior", "elevated", "affirmed"), ("st_mv", "aVL", "depressed", "affirmed")]

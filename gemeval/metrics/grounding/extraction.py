@@ -399,6 +399,9 @@ class ParsedText:
                 if (lowered.endswith("reciprocal ", 0, start) and _ST_CHANGES_RE.match(lowered, start)
                         and bisect_left(self.sentence_ends, st_before.end) == bisect_left(self.sentence_ends, start)):
                     continue  # "ST elevation in II, III with reciprocal ST changes in I": the finding's turn
+                if (lowered.startswith("reciprocal", start)
+                        and bisect_left(self.sentence_ends, st_before.end) == bisect_left(self.sentence_ends, start)):
+                    continue  # "ST elevation in II with reciprocal depression in aVL": the same
             mention = Mention(quantity, start, end, m)
             if quantity in _PER_LEAD:
                 i = bisect_left(value_starts, start) - 1

@@ -99,6 +99,9 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("st_mv", r"J[- ]?points?\b", False),
         ("st_mv", r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping|upsloping)"
                   r"\s+(?:elevations?|depressions?)\b", True),
+        # a reciprocal change named on its own ("Reciprocal depression: I -0.1 mV"); after an
+        # ST keyword in its sentence it is that finding's turn (``ParsedText._mentions``)
+        ("st_mv", r"reciprocal\s+(?:elevations?|depressions?)\b", True),
         # chat writes the abbreviations in lower case ("qrs narrow", "st depression in v5 v6",
         # "the t waves"); only these forms, never "st" or "t" alone (they are words and ordinals)
         ("qrs_ms", r"qrs\b(?!\s+axis)(?:[- ](?:duration|width|interval|complex(?:es)?))?", False),
