@@ -288,3 +288,14 @@ def test_a_reciprocal_change_named_on_its_own_is_an_st_finding() -> None:
     assert [(c.lead, c.value) for c in claims] == [("III", 0.2), ("I", -0.1), ("aVL", -0.05)]
     assert _read("Inferior ST elevation. Reciprocal depression is seen in aVL.") == [
         ("st_mv", "inferior", "elevated", "affirmed"), ("st_mv", "aVL", "depressed", "affirmed")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Deep S waves in V1 and V2 (2.2 and 2.6 mV).", [("s_mv", "V1", -2.2), ("s_mv", "V2", -2.6)]),
+    ("ST elevation in V2, V3 and V4 (2, 3 and 1 mm).", [("st_mv", "V2", 0.2), ("st_mv", "V3", 0.3), ("st_mv", "V4", 0.1)]),
+    ("Tall R waves in V5 and V6 (2.4/2.0 mV).", [("r_mv", "V5", 2.4), ("r_mv", "V6", 2.0)]),
+    # one number: in every lead
+    ("ST depression in V5 and V6 (1 mm).", [("st_mv", "V5", -0.1), ("st_mv", "V6", -0.1)]),
+])
+def test_as_many_numbers_in_parentheses_as_leads_before_are_theirs_in_order(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.value) for c in extract_claims(text) if c.value is not None] == expected

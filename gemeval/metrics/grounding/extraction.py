@@ -1988,6 +1988,8 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
                             focus=(m.start("axis"), m.end("axis"))))
     if not parsed.needles.isdisjoint(_RESPECTIVELY_GATE):
         claims = _respective_claims(parsed, claims)
+    if "(" in parsed.lowered and parsed.groups:
+        claims = _paired_list_claims(parsed, claims)
     if parsed.lead_denials:
         claims.extend(_denied_lead_claims(parsed, claims))
     categorical = _categorical_claims(parsed)
@@ -2020,6 +2022,31 @@ def _respective_lead_claims(parsed: ParsedText, claims: list[Claim], mention: Me
             value = replace(value, low=round(value.low * factor, 6), high=round(value.high * factor, 6),
                             value=round(value.value * factor, 6), family="amplitude")
         claims.append(_claim_from_value(mention.quantity, value, lead, parsed, (mention.start, mention.end), sign=sign))
+    return claims
+
+
+_PAIRED_LIST_RE = re.compile(r"\(\s*[-+−]?\d[\d.]*(?:\s*(?:mm|mv))?(?:\s*(?:,|/|&|and)\s*(?:and\s+)?[-+−]?\d[\d.]*"
+                             r"(?:\s*(?:mm|mv))?)+\s*\)")
+"""Amplitudes listed in parentheses: "(2.5 and 3.0 mV)", "(1, 2 and 2 mm)"."""
+_PAREN_GAP_RE = re.compile(r"\s*")
+
+
+def _paired_list_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """"S waves are deep in V1 and V2 (2.5 and 3.0 mV)": as many amplitudes in parentheses
+    right after a list of as many leads are theirs one by one, as with "respectively"
+    (``_respective_lead_claims``)."""
+    lowered, mentions = parsed.lowered, parsed.mentions
+    for m in _PAIRED_LIST_RE.finditer(lowered):
+        g = bisect_left(parsed.group_starts, m.start())
+        if g == 0 or not _PAREN_GAP_RE.fullmatch(lowered, parsed.groups[g - 1].end, m.start()):
+            continue
+        group = parsed.groups[g - 1]
+        k = bisect_left(mentions, group.start, key=_START)
+        if k == 0 or group.territory or len(group.leads) < 2:
+            continue
+        mention = mentions[k - 1]
+        if mention.quantity in _PER_LEAD and mention.scope_end >= m.end():
+            claims = _respective_lead_claims(parsed, claims, mention, group.start, m.end())
     return claims
 
 
