@@ -299,3 +299,17 @@ def test_a_reciprocal_change_named_on_its_own_is_an_st_finding() -> None:
 ])
 def test_as_many_numbers_in_parentheses_as_leads_before_are_theirs_in_order(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.lead, c.value) for c in extract_claims(text) if c.value is not None] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("There is ST elevation in V1-V5. In V3 it reaches 4 mm.", [("V3", 0.4, "affirmed")]),
+    ("ST elevation of 1 mm in V2 would be normal in a young man; here it is only 0.5 mm.",
+     [("V2", 0.1, "hypothetical"), ("V2", 0.05, "affirmed")]),
+])
+def test_a_pronoun_that_reaches_or_is_only_a_number_stands_for_the_finding(text: str, expected: list[tuple]) -> None:
+    assert [(c.lead, c.value, c.assertion) for c in extract_claims(text) if c.value is not None] == expected
+
+
+def test_an_interval_that_it_reaches() -> None:
+    claims = extract_claims("The QTc is prolonged; it reaches 505 ms.")
+    assert [(c.quantity, c.value) for c in claims if c.value is not None] == [("qtc_ms", 505.0)]

@@ -706,7 +706,7 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
 
 _PRONOUN_WORD_NEEDLES = gate(
     "it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are", "it looks", "it seems",
-    "it appears", "it measures", "it comes", "it came", "they", "number", "value ", "reading", "figure", "values ",
+    "it appears", "it measures", "it comes", "it came", "it reaches", "it reached", "they", "number", "value ", "reading", "figure", "values ",
     "normal is ")
 """Words one of which a pronoun's match (``_PRONOUN_RE``) needs."""
 _BARE_NORMAL_NEEDLES = gate("is normal", "are normal", "considered normal", "usually normal", "generally normal",
@@ -716,7 +716,8 @@ _PRONOUN_RE = re.compile(r"(?=[ityvn])(?<![a-z'’])(?:(?:it|that|they)(?:['’]
                          # "you're at 58" (not "you're 45": an age)
                          r"|you(?:['’]re|\s+are|\s+were)(?=\s+(?:at|around|sitting|running|hovering|coming)\s)"
                          # "it looks like roughly 90 ms", "it measures 0.10 s", "they measure about 90 ms"
-                         r"|(?:it|that)\s+(?:looks\s+like|seems\s+to\s+be|appears\s+to\s+be|measures|comes\s+to)(?=\s)"
+                         r"|(?:it|that)\s+(?:looks\s+like|seems\s+to\s+be|appears\s+to\s+be|measures|comes\s+to"
+                         r"|reaches|reached)(?=\s)"
                          r"|they\s+(?:look\s+like|seem\s+to\s+be|appear\s+to\s+be|measure)(?=\s)"
                          r"|(?:it|that)(?=\s+(?:comes|came)\s+(?:in|out|back)\s)"  # "it comes in at 452"
                          # "The number on your report is 472 ms"
@@ -740,6 +741,8 @@ claims the annotators did not make.)"""
 _PRONOUN_REACH = 40
 """How far (characters) after the pronoun its number may stand."""
 _PRONOUN_WORDS = ("it", "that", "they")
+_ONLY_GAP_RE = re.compile(r"\s+(?:only|just|barely)\s+")
+"""A per-lead pronoun's number played down: "here it is only 0.5 mm"."""
 
 
 def _line_label(lowered: str, mentions: list[Mention], mention_starts: list[int], pos: int) -> str | None:
@@ -826,7 +829,8 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
             # direction) and leads (``_per_lead_mention_claims``), given an amplitude
             # ("values above 3.5 mV suggest LVH" after the R waves: a limit, no pronoun)
             if (value.family == "amplitude" and lowered.startswith(_PRONOUN_WORDS, m.start())
-                    and TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)):
+                    and (TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)
+                         or _ONLY_GAP_RE.fullmatch(lowered, m.end(), value.start))):
                 added.append(Mention(quantity, m.start(), m.end(), earlier.match, referent=earlier))
             continue
         if not (TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)
