@@ -484,3 +484,10 @@ def test_a_rate_after_p_waves_set_off_by_commas_is_the_hearts() -> None:
 ])
 def test_qt_category_words_of_printouts(text: str, category: str) -> None:
     assert [c.category for c in extract_claims(text) if c.category] == [category]
+
+
+def test_st_arrows_give_the_direction() -> None:
+    claims = extract_claims("ST ↑ 2 mm V2-V3, ST ↓ III.")
+    assert [(c.lead, c.value, c.category) for c in claims] == [
+        ("V2", 0.2, None), ("V3", 0.2, None), ("III", None, "depressed")]
+    assert [(c.lead, c.value) for c in extract_claims("ST↓ 1 mm V6.")] == [("V6", -0.1)]

@@ -139,6 +139,7 @@ DIRECTION_RE, DIRECTIONS = tagged_alternatives((
     ("normal", at_word_start(r"unremarkable")), ("normal", at_word_start(r"normal(?!ly)(?!\s+(?:variant|early|for))")),
     ("changed", at_word_start(r"changes?(?![a-z])")), ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")),
     ("changed", at_word_start(r"deviations?(?![a-z])")),
+    ("up", r"↑"), ("down", r"↓"),  # shorthand: "ST ↑ V1-V4"
 ))
 """ST direction words (lowered), searched in the keyword's scope when the keyword has none;
 ``DIRECTIONS[match.lastgroup]`` is "up", "down", "iso", "normal" or "changed"."""
