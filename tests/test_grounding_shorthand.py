@@ -491,3 +491,13 @@ def test_st_arrows_give_the_direction() -> None:
     assert [(c.lead, c.value, c.category) for c in claims] == [
         ("V2", 0.2, None), ("V3", 0.2, None), ("III", None, "depressed")]
     assert [(c.lead, c.value) for c in extract_claims("ST↓ 1 mm V6.")] == [("V6", -0.1)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Q V1-V2. TWI V3.", [("q_wave", "V1", "pathological"), ("q_wave", "V2", "pathological"),
+                          ("t_wave", "V3", "inverted")]),
+    ("Path. Q III, aVF.", [("q_wave", "III", "pathological"), ("q_wave", "aVF", "pathological")]),
+    ("small Q III.", []),
+])
+def test_q_before_its_leads_is_a_q_wave(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.category) for c in extract_claims(text)] == expected

@@ -114,7 +114,8 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("pr_ms", r"pr\b(?:\s+interval)?" + _NUMBER_AHEAD, False),
         ("qt_ms", r"qt\b(?!\s*/)(?:\s+interval)?" + _NUMBER_AHEAD, False),
         ("block", r"p waves?\b|p-waves?\b", False),
-        ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
+        # (shorthand: "Q in III", "Q V1-V2")
+        ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+(?:in\s+)?(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ][Aa]xis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
                   r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|QS\b", False),
         # the P waves' own rate ("P waves (rate 88/min) march through", "a P-wave rate of 100") is
