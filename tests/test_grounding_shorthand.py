@@ -501,3 +501,9 @@ def test_st_arrows_give_the_direction() -> None:
 ])
 def test_q_before_its_leads_is_a_q_wave(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.lead, c.category) for c in extract_claims(text)] == expected
+
+
+def test_same_leads_without_the_are_the_leads_named_before() -> None:
+    claims = extract_claims("TWI V4-V5; STD 1mm same leads.")
+    assert [(c.quantity, c.lead, c.value) for c in claims] == [
+        ("t_wave", "V4", None), ("t_wave", "V5", None), ("st_mv", "V4", -0.1), ("st_mv", "V5", -0.1)]

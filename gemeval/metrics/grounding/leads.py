@@ -245,7 +245,7 @@ def lead_groups(text: str, lowered: str, found: Set[str]) -> list[LeadGroup]:
 
 
 _ANAPHOR_LEADS_RE = re.compile(
-    words_at_start(r"the\s+same", "these", "those", r"the\s+above", r"the\s+aforementioned", r"the\s+corresponding",
+    words_at_start(r"the\s+same", "same", "these", "those", r"the\s+above", r"the\s+aforementioned", r"the\s+corresponding",
                    r"the\s+affected", r"all\s+(?:of\s+)?(?:these|those|the\s+same)") + r"\s+(?:(?:two|three|four|five|six|\d)\s+)?leads?\b")
 """A lead list named again by reference: "T-wave inversion in the same leads", "Q waves
 are present in these leads"."""
