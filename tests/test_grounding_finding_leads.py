@@ -313,3 +313,15 @@ def test_a_pronoun_that_reaches_or_is_only_a_number_stands_for_the_finding(text:
 def test_an_interval_that_it_reaches() -> None:
     claims = extract_claims("The QTc is prolonged; it reaches 505 ms.")
     assert [(c.quantity, c.value) for c in claims if c.value is not None] == [("qtc_ms", 505.0)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("No ST depression except in aVR.", [("st_mv", None, "depressed", "negated"), ("st_mv", "aVR", "depressed", "affirmed")]),
+    ("The T waves are not inverted apart from III and aVF.",
+     [("t_wave", None, "inverted", "negated"), ("t_wave", "III", "inverted", "affirmed"),
+      ("t_wave", "aVF", "inverted", "affirmed")]),
+    # an affirmed finding's exceptions claim nothing
+    ("T waves upright in every lead except aVR.", [("t_wave", None, "normal", "affirmed")]),
+])
+def test_the_leads_a_denied_finding_is_excepted_in_have_it(text: str, expected: list[tuple]) -> None:
+    assert _read(text) == expected

@@ -2000,7 +2000,48 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     claims.extend(categorical)
     claims.extend(_rhythm_rates(parsed, categorical, claimed))
     claims.sort(key=_SPAN)
-    return _with_assertions(parsed, claims)
+    out = _with_assertions(parsed, claims)
+    if not parsed.needles.isdisjoint(_EXCEPT_GATE) and parsed.groups:
+        out = _with_excepted_leads(parsed, out)
+    return out
+
+
+_EXCEPT_GATE = gate("except", "apart from")
+_EXCEPT_RE = re.compile(r"(?<![a-z])(?:except(?:\s+for)?|apart\s+from)\s+(?:in\s+)?(?:the\s+)?(?:leads?\s+)?")
+_EXCEPT_LIST_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:(?:and|or)\s+)?")
+
+
+def _with_excepted_leads(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """A finding denied (or supposed) with no lead, but for the leads after "except (in)" or
+    "apart from" ("the T waves aren't inverted except in aVR", "reciprocal depression should
+    not be present except in aVR"): the finding in those leads, affirmed where it was
+    denied. (An affirmed finding's exceptions, "upright in all leads except aVR", are left
+    as written: the corpora name no finding there.)"""
+    lowered = parsed.lowered
+    added: list[Claim] = []
+    for m in _EXCEPT_RE.finditer(lowered):
+        g = bisect_left(parsed.group_starts, m.end())
+        if g == len(parsed.groups) or parsed.groups[g].start != m.end() or parsed.groups[g].territory:
+            continue
+        groups = [parsed.groups[g]]
+        while (g + 1 < len(parsed.groups)
+               and _EXCEPT_LIST_GAP_RE.fullmatch(lowered, parsed.groups[g].end, parsed.groups[g + 1].start)):
+            g += 1
+            groups.append(parsed.groups[g])
+        sentence_start = parsed.sentence_start(m.start())
+        before = [c for c in claims if c.lead is None and c.category is not None and c.value is None
+                  and c.quantity in _DENIABLE and sentence_start <= c.span[0] < m.start()
+                  and c.assertion in (NEGATED, HYPOTHETICAL)]
+        if not before:
+            continue
+        finding = before[-1]
+        span = (m.start(), groups[-1].end)
+        status = AFFIRMED if finding.assertion == NEGATED else finding.assertion
+        added.extend(replace(finding, lead=lead, span=span, phrase=parsed.text[span[0]:span[1]], assertion=status,
+                             negated=False) for group in groups for lead in group.leads)
+    if not added:
+        return claims
+    return sorted(claims + added, key=_SPAN)
 
 
 def _respective_lead_claims(parsed: ParsedText, claims: list[Claim], mention: Mention, start: int,
