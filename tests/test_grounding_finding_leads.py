@@ -168,3 +168,160 @@ def test_st_segments_at_the_baseline_and_those_named_again() -> None:
         ("st_mv", lead, "isoelectric", "affirmed") for lead in ("V4", "V5", "V6")]
     assert read("T waves are inverted in V1. These T waves are upright in V2.") == [
         ("t_wave", "V1", "inverted", "affirmed"), ("t_wave", "V2", "normal", "affirmed")]
+
+
+@pytest.mark.parametrize("text", [
+    "Widespread ST depression of up to 1.5 mm, most marked in V4 to V6.",
+    "Generalised ST depression up to 1.5 mm (maximal V4-V6).",
+])
+def test_a_number_before_where_the_finding_is_most_marked_is_the_findings(text: str) -> None:
+    # The number is said of the finding as a whole; the leads are where it is most marked.
+    claims = extract_claims(text)
+    assert [(c.lead, c.value, c.comparator, c.category) for c in claims] == [
+        (None, -0.15, ">=", None), ("V4", None, None, "depressed"), ("V5", None, None, "depressed"),
+        ("V6", None, None, "depressed")]
+
+
+def test_a_number_after_where_the_finding_is_most_marked_is_that_leads() -> None:
+    claims = extract_claims("ST elevation in the inferior leads, greatest in III at 2.5 mm.")
+    assert [(c.lead, c.value, c.category) for c in claims] == [("III", 0.25, None), ("inferior", None, "elevated")]
+
+
+@pytest.mark.parametrize("text", [
+    "The report mentions an old infarct, but the Q waves in II and aVF are small and look physiological.",
+    "Q waves in lead II and aVF are only tiny.",
+])
+def test_q_waves_said_to_be_small_deny_pathological_q_waves_there(text: str) -> None:
+    assert [c for c in _read(text) if c[0] == "q_wave"] == [
+        ("q_wave", "II", "pathological", "negated"), ("q_wave", "aVF", "pathological", "negated")]
+
+
+@pytest.mark.parametrize("text", [
+    "Small Q waves in II and aVF.",
+    "Q waves in II and aVF, which are probably benign.",
+])
+def test_q_waves_not_the_subject_of_a_small_word_claim_nothing(text: str) -> None:
+    assert [c for c in _read(text) if c[0] == "q_wave"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "Q waves 40 ms wide and deeper than a quarter of the R wave are present in III and aVF.",
+    "Deep Q waves, over 25% of the following R wave, are seen in III and aVF.",
+])
+def test_a_wave_named_as_the_measure_of_a_q_wave_keeps_its_leads(text: str) -> None:
+    assert _read(text) == [("q_wave", "III", "pathological", "affirmed"), ("q_wave", "aVF", "pathological", "affirmed")]
+
+
+def test_a_loss_of_r_waves_ends_the_q_waves_scope() -> None:
+    assert _read("No Q waves, and no loss of R waves in V1-V3.") == [("q_wave", None, "pathological", "negated")]
+
+
+def test_a_pronoun_for_an_st_finding_takes_its_direction_and_leads() -> None:
+    claims = extract_claims("There might be slight ST elevation in V3, but it is under 1 mm and likely benign.")
+    assert [(c.lead, c.value, c.comparator, c.category, c.assertion) for c in claims] == [
+        ("V3", None, None, "elevated", "uncertain"), ("V3", 0.1, "<", None, "affirmed")]
+    claims = extract_claims("ST depression is present in V5 and V6; it measures roughly 1 mm.")
+    assert [(c.lead, c.value) for c in claims if c.value is not None] == [("V5", -0.1), ("V6", -0.1)]
+
+
+def test_a_pronoun_after_leads_of_its_own_takes_those() -> None:
+    # the leads named last before the pronoun, else the finding's from the sentence before
+    claims = extract_claims("There is ST elevation in V1 to V4; in V3 it is about 4 mm.")
+    assert [(c.lead, c.value) for c in claims if c.value is not None] == [("V3", 0.4)]
+    claims = extract_claims("The lateral leads show ST depression. It is about 1 mm.")
+    assert [(c.lead, c.value) for c in claims if c.value is not None] == [("lateral", -0.1)]
+
+
+def test_values_over_a_limit_after_a_finding_are_no_pronoun_for_it() -> None:
+    claims = extract_claims("Add the R waves in V5 and V6; values above 3.5 mV suggest hypertrophy.")
+    assert [c for c in claims if c.quantity == "r_mv"] == []
+
+
+def test_leads_that_open_the_next_clause_are_the_next_findings() -> None:
+    # "<leads> show(s) <finding>, and <leads> show(s) <finding>": each list is its clause's
+    claims = extract_claims("V2-V4 show ST elevation of 3 mm and V6 shows ST depression of 1 mm.")
+    assert [(c.lead, c.value) for c in claims] == [("V2", 0.3), ("V3", 0.3), ("V4", 0.3), ("V6", -0.1)]
+    claims = extract_claims("The septal leads show T-wave inversion, while the lateral leads (I, V6) show ST "
+                            "depression of 0.5 mm.")
+    assert [(c.quantity, c.lead, c.value, c.category) for c in claims] == [
+        ("t_wave", "septal", None, "inverted"), ("st_mv", "I", -0.05, None), ("st_mv", "V6", -0.05, None)]
+
+
+def test_the_opposite_st_direction_in_a_clause_opened_by_its_leads() -> None:
+    claims = extract_claims("The anterior leads show ST elevation of 2-3 mm, and the inferior leads show "
+                            "reciprocal depression.")
+    assert [(c.lead, c.low, c.high, c.category) for c in claims] == [
+        ("anterior", 0.2, 0.3, None), ("inferior", None, None, "depressed")]
+
+
+def test_a_finding_there_is_in_the_leads_named_before() -> None:
+    assert _read("Q waves in III and aVF, and the T waves there are inverted.") == [
+        ("q_wave", "III", "pathological", "affirmed"), ("q_wave", "aVF", "pathological", "affirmed"),
+        ("t_wave", "III", "inverted", "affirmed"), ("t_wave", "aVF", "inverted", "affirmed")]
+    assert _read("T waves inverted in V1; the ST segments there are also depressed.") == [
+        ("t_wave", "V1", "inverted", "affirmed"), ("st_mv", "V1", "depressed", "affirmed")]
+
+
+def test_a_finding_absent_in_the_leads_after_its_own_is_denied_there() -> None:
+    assert _read("Q waves: seen in aVL, absent in I and V6.") == [
+        ("q_wave", "aVL", "pathological", "affirmed"), ("q_wave", "I", "pathological", "negated"),
+        ("q_wave", "V6", "pathological", "negated")]
+    assert _read("ST elevation in V1-V2, absent in the lateral leads.") == [
+        ("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed"),
+        ("st_mv", "lateral", "elevated", "negated")]
+
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Flat T waves in I and aVL; in V6 they are inverted.", [("I", "flat"), ("aVL", "flat"), ("V6", "inverted")]),
+    ("The T waves are upright in V2-V3. In lead III, they appear flattened.",
+     [("V2", "normal"), ("V3", "normal"), ("III", "flat")]),
+    # without leads of its own right before it, "they" is left alone
+    ("T waves are inverted in V1-V2; they are upright elsewhere.", [("V1", "inverted"), ("V2", "inverted")]),
+])
+def test_they_after_leads_of_its_own_stands_for_the_t_waves_named_before(text: str, expected: list[tuple]) -> None:
+    assert _read(text) == [("t_wave", lead, category, "affirmed") for lead, category in expected]
+
+
+def test_a_reciprocal_change_named_on_its_own_is_an_st_finding() -> None:
+    claims = extract_claims("ST elevation: III 0.2 mV. Reciprocal depression: I -0.1 mV, aVL -0.05 mV.")
+    assert [(c.lead, c.value) for c in claims] == [("III", 0.2), ("I", -0.1), ("aVL", -0.05)]
+    assert _read("Inferior ST elevation. Reciprocal depression is seen in aVL.") == [
+        ("st_mv", "inferior", "elevated", "affirmed"), ("st_mv", "aVL", "depressed", "affirmed")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Deep S waves in V1 and V2 (2.2 and 2.6 mV).", [("s_mv", "V1", -2.2), ("s_mv", "V2", -2.6)]),
+    ("ST elevation in V2, V3 and V4 (2, 3 and 1 mm).", [("st_mv", "V2", 0.2), ("st_mv", "V3", 0.3), ("st_mv", "V4", 0.1)]),
+    ("Tall R waves in V5 and V6 (2.4/2.0 mV).", [("r_mv", "V5", 2.4), ("r_mv", "V6", 2.0)]),
+    # one number: in every lead
+    ("ST depression in V5 and V6 (1 mm).", [("st_mv", "V5", -0.1), ("st_mv", "V6", -0.1)]),
+])
+def test_as_many_numbers_in_parentheses_as_leads_before_are_theirs_in_order(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.value) for c in extract_claims(text) if c.value is not None] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("There is ST elevation in V1-V5. In V3 it reaches 4 mm.", [("V3", 0.4, "affirmed")]),
+    ("ST elevation of 1 mm in V2 would be normal in a young man; here it is only 0.5 mm.",
+     [("V2", 0.1, "hypothetical"), ("V2", 0.05, "affirmed")]),
+])
+def test_a_pronoun_that_reaches_or_is_only_a_number_stands_for_the_finding(text: str, expected: list[tuple]) -> None:
+    assert [(c.lead, c.value, c.assertion) for c in extract_claims(text) if c.value is not None] == expected
+
+
+def test_an_interval_that_it_reaches() -> None:
+    claims = extract_claims("The QTc is prolonged; it reaches 505 ms.")
+    assert [(c.quantity, c.value) for c in claims if c.value is not None] == [("qtc_ms", 505.0)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("No ST depression except in aVR.", [("st_mv", None, "depressed", "negated"), ("st_mv", "aVR", "depressed", "affirmed")]),
+    ("The T waves are not inverted apart from III and aVF.",
+     [("t_wave", None, "inverted", "negated"), ("t_wave", "III", "inverted", "affirmed"),
+      ("t_wave", "aVF", "inverted", "affirmed")]),
+    # an affirmed finding's exceptions claim nothing
+    ("T waves upright in every lead except aVR.", [("t_wave", None, "normal", "affirmed")]),
+])
+def test_the_leads_a_denied_finding_is_excepted_in_have_it(text: str, expected: list[tuple]) -> None:
+    assert _read(text) == expected

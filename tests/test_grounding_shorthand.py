@@ -484,3 +484,26 @@ def test_a_rate_after_p_waves_set_off_by_commas_is_the_hearts() -> None:
 ])
 def test_qt_category_words_of_printouts(text: str, category: str) -> None:
     assert [c.category for c in extract_claims(text) if c.category] == [category]
+
+
+def test_st_arrows_give_the_direction() -> None:
+    claims = extract_claims("ST ↑ 2 mm V2-V3, ST ↓ III.")
+    assert [(c.lead, c.value, c.category) for c in claims] == [
+        ("V2", 0.2, None), ("V3", 0.2, None), ("III", None, "depressed")]
+    assert [(c.lead, c.value) for c in extract_claims("ST↓ 1 mm V6.")] == [("V6", -0.1)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Q V1-V2. TWI V3.", [("q_wave", "V1", "pathological"), ("q_wave", "V2", "pathological"),
+                          ("t_wave", "V3", "inverted")]),
+    ("Path. Q III, aVF.", [("q_wave", "III", "pathological"), ("q_wave", "aVF", "pathological")]),
+    ("small Q III.", []),
+])
+def test_q_before_its_leads_is_a_q_wave(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead, c.category) for c in extract_claims(text)] == expected
+
+
+def test_same_leads_without_the_are_the_leads_named_before() -> None:
+    claims = extract_claims("TWI V4-V5; STD 1mm same leads.")
+    assert [(c.quantity, c.lead, c.value) for c in claims] == [
+        ("t_wave", "V4", None), ("t_wave", "V5", None), ("st_mv", "V4", -0.1), ("st_mv", "V5", -0.1)]

@@ -111,6 +111,31 @@ class Mention:
     pre_value: Value | None = None
     heading: bool = False  # a heading whose items below are read as its mentions ("**T waves:**")
     denied: list[tuple[int, LeadGroup]] | None = None  # leads its finding is denied in (``_LEAD_DENIAL_RE``)
+    referent: Mention | None = None  # the per-lead finding a pronoun stands for ("ST elevation in V2 ... it is")
+    clause_end: int = 0  # where its scope had ended before a lead list opening the next clause (``_subject_cuts``)
+
+
+_SUBJECT_VERB_GATE = gate("show", "shows", "demonstrate", "demonstrates", "display", "displays", "exhibit",
+                          "exhibits", "reveal", "reveals", "have", "has")
+_SUBJECT_VERB_RE = re.compile(r"\s*\)?\s*(?:leads?\s+)?(?:also\s+|both\s+|all\s+)?(?:shows?|demonstrates?|displays?"
+                              r"|exhibits?|reveals?|has|have)(?![a-z])")
+_CLAUSE_OPENER_RE = re.compile(r"(?:[,;]\s*|(?<![a-z])(?:and|while|whereas|but)\s+)(?:(?:and|but|while|whereas)\s+)?"
+                               r"(?:the\s+)?(?:(?:[a-z]+\s+)?leads?\s*(?:\(\s*)?)?$")
+
+
+def _subject_cuts(parsed: ParsedText) -> list[int]:
+    """Where a clause opens with a lead list as the subject of "show(s)", "has/have", ...
+    (", and the inferior leads show", "; leads V5-V6 have"): the opening comma, semicolon
+    or conjunction, in order ("the lateral leads (I, aVL) show": the list after the
+    territory). A finding's scope ends there."""
+    lowered = parsed.lowered
+    cuts = []
+    for g in parsed.groups:
+        if _SUBJECT_VERB_RE.match(lowered, g.end):
+            opener = _CLAUSE_OPENER_RE.search(lowered, max(0, g.start - 40), g.start)
+            if opener is not None:
+                cuts.append(opener.start())
+    return cuts
 
 
 def _other_literals(pattern: re.Pattern[str], needle: str) -> tuple[str, ...]:
@@ -191,11 +216,11 @@ def _literals_in(text: str, lowered: str, words: str) -> set[str]:
 
 
 _LEAD_DENIAL_RE = re.compile(
-    r"(?:[,;(]\s*|\s)(?:(?:and|but)\s+)?(?P<word>not|none)(?:\s+(?:seen|present|visible))?(?:\s+in)?"
+    r"(?:[,;(]\s*|\s)(?:(?:and|but)\s+)?(?P<word>not|none|absent)(?:\s+(?:seen|present|visible))?(?:\s+in)?"
     r"(?:\s+the)?(?:\s+(?:[a-z\-]+\s+){0,2}?leads?)?\s+$")
 """What denies a finding in the leads right after it, after the leads it is in: "T-wave
 inversion in III, not in aVF", "Q waves in V1 and V2; none in V3 to V6", "ST elevation in
-V1-V3 but not in V4-V6"."""
+V1-V3 but not in V4-V6", "Q waves: present in III, absent in II"."""
 _MIMIC_BEFORE_RE = re.compile(
     r"(?:pseudo[- ]?|(?<![a-z])(?:mimic\w*|simulat\w*|imitat\w*|resembl\w*|mistaken\s+for|masquerad\w*\s+as)"
     r"\s+(?:(?:an?|the)\s+)?(?:[a-z]+\s+){0,2}?)$")
@@ -377,6 +402,9 @@ class ParsedText:
                 if (lowered.endswith("reciprocal ", 0, start) and _ST_CHANGES_RE.match(lowered, start)
                         and bisect_left(self.sentence_ends, st_before.end) == bisect_left(self.sentence_ends, start)):
                     continue  # "ST elevation in II, III with reciprocal ST changes in I": the finding's turn
+                if (lowered.startswith("reciprocal", start)
+                        and bisect_left(self.sentence_ends, st_before.end) == bisect_left(self.sentence_ends, start)):
+                    continue  # "ST elevation in II with reciprocal depression in aVL": the same
             mention = Mention(quantity, start, end, m)
             if quantity in _PER_LEAD:
                 i = bisect_left(value_starts, start) - 1
@@ -392,6 +420,8 @@ class ParsedText:
             mentions = _with_possessive_mentions(lowered, mentions)
         if values and not _PRONOUN_NEEDLES.isdisjoint(self.needles):
             mentions = _with_pronoun_mentions(lowered, values, mentions, self.needles)
+        if self.groups and not _WAVE_PRONOUN_GATE.isdisjoint(self.needles):
+            mentions = _with_wave_pronoun_mentions(self, mentions)
         if "\n" in self.text and _LIST_LINE_RE.search(self.text) is not None:
             mentions = self._with_section_mentions(mentions)
         if ":" in lowered and values:
@@ -408,6 +438,7 @@ class ParsedText:
         denials = self.lead_denials
         denial_cuts = [cut for cut, _, _ in denials]
         group_starts = self.group_starts
+        cuts = _subject_cuts(self) if self.groups and not needles.isdisjoint(_SUBJECT_VERB_GATE) else []
         if parens and len(mentions) > 1:
             # A finding named again in parentheses right after it ("ST elevation (STE) in V2-V4")
             # is one mention: its leads and numbers come after the parenthesis.
@@ -451,6 +482,12 @@ class ParsedText:
                     g += 1
                 if g and end < self.groups[g - 1].end <= limit:
                     end = self.groups[g - 1].end
+            if cuts and mention.quantity in _DENIABLE:
+                # or before leads that open a clause of their own ("..., and the inferior leads
+                # show reciprocal depression"): those leads are the next finding's
+                k = bisect_right(cuts, mention.end)
+                if k < len(cuts) and cuts[k] < end:
+                    mention.clause_end, end = end, cuts[k]
             if denials and mention.quantity in _DENIABLE:
                 # or where leads the finding is denied in follow ("T-wave inversion in III, not
                 # in aVF"): those leads are the denial's
@@ -686,7 +723,7 @@ def _with_possessive_mentions(lowered: str, mentions: list[Mention]) -> list[Men
 
 _PRONOUN_WORD_NEEDLES = gate(
     "it's", "it’s", "it is", "that's", "that’s", "that is", "you're", "you’re", "you are", "it looks", "it seems",
-    "it appears", "it measures", "it comes", "it came", "they", "number", "value ", "reading", "figure", "values ",
+    "it appears", "it measures", "it comes", "it came", "it reaches", "it reached", "they", "number", "value ", "reading", "figure", "values ",
     "normal is ")
 """Words one of which a pronoun's match (``_PRONOUN_RE``) needs."""
 _BARE_NORMAL_NEEDLES = gate("is normal", "are normal", "considered normal", "usually normal", "generally normal",
@@ -696,7 +733,8 @@ _PRONOUN_RE = re.compile(r"(?=[ityvn])(?<![a-z'’])(?:(?:it|that|they)(?:['’]
                          # "you're at 58" (not "you're 45": an age)
                          r"|you(?:['’]re|\s+are|\s+were)(?=\s+(?:at|around|sitting|running|hovering|coming)\s)"
                          # "it looks like roughly 90 ms", "it measures 0.10 s", "they measure about 90 ms"
-                         r"|(?:it|that)\s+(?:looks\s+like|seems\s+to\s+be|appears\s+to\s+be|measures|comes\s+to)(?=\s)"
+                         r"|(?:it|that)\s+(?:looks\s+like|seems\s+to\s+be|appears\s+to\s+be|measures|comes\s+to"
+                         r"|reaches|reached)(?=\s)"
                          r"|they\s+(?:look\s+like|seem\s+to\s+be|appear\s+to\s+be|measure)(?=\s)"
                          r"|(?:it|that)(?=\s+(?:comes|came)\s+(?:in|out|back)\s)"  # "it comes in at 452"
                          # "The number on your report is 472 ms"
@@ -719,6 +757,9 @@ above roughly 460 ms"). ("Anything above ..." is left out: on the held-out corpu
 claims the annotators did not make.)"""
 _PRONOUN_REACH = 40
 """How far (characters) after the pronoun its number may stand."""
+_PRONOUN_WORDS = ("it", "that", "they")
+_ONLY_GAP_RE = re.compile(r"\s+(?:only|just|barely)\s+")
+"""A per-lead pronoun's number played down: "here it is only 0.5 mm"."""
 
 
 def _line_label(lowered: str, mentions: list[Mention], mention_starts: list[int], pos: int) -> str | None:
@@ -791,7 +832,8 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
         if m.start() - earlier.end > _POSSESSIVE_REACH:
             continue
         quantity = _line_label(lowered, mentions, mention_starts, m.start()) or earlier.quantity
-        if quantity not in _INTERVAL_RATE_AXIS:
+        per_lead = quantity in _PER_LEAD
+        if quantity not in _INTERVAL_RATE_AXIS and not per_lead:
             continue
         i = bisect_left(starts, m.end())
         if i == len(values) or values[i].start - m.end() > _PRONOUN_REACH or values[i].conversion:
@@ -799,6 +841,15 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
         value = values[i]
         if k < len(mentions) and mentions[k].start < value.start:
             continue  # another keyword first: "it's the QRS that is 90 ms"
+        if per_lead:
+            # "subtle ST elevation in V2, but it is less than 1 mm": the finding's keyword (its
+            # direction) and leads (``_per_lead_mention_claims``), given an amplitude
+            # ("values above 3.5 mV suggest LVH" after the R waves: a limit, no pronoun)
+            if (value.family == "amplitude" and lowered.startswith(_PRONOUN_WORDS, m.start())
+                    and (TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)
+                         or _ONLY_GAP_RE.fullmatch(lowered, m.end(), value.start))):
+                added.append(Mention(quantity, m.start(), m.end(), earlier.match, referent=earlier))
+            continue
         if not (TIGHT_GAP_RE.fullmatch(lowered, m.end(), value.start)
                 or _category_at(lowered, quantity, m.end(), value.start)):
             continue
@@ -812,6 +863,35 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda x: x.start)
+
+
+_WAVE_PRONOUN_GATE = gate("they")
+_WAVE_PRONOUN_RE = re.compile(r"(?<![a-z'’])they(?:\s+(?:are|were|appear|look|seem|become|remain)|['’]re)(?=\s)")
+_IN_LEADS_BEFORE_RE = re.compile(r"(?<![a-z])(?:in|at)\s+(?:the\s+)?(?:leads?\s+)?$")
+_GROUP_TO_PRONOUN_RE = re.compile(r"\s*,?\s*")
+
+
+def _with_wave_pronoun_mentions(parsed: ParsedText, mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` and, for "they are" right after leads of its own ("Biphasic T waves in
+    V2 and V3; in V4 they are inverted", "... In aVL they are flat") where the keyword
+    before is a T wave's (within ``_POSSESSIVE_REACH``), a T-wave mention at the pronoun
+    that stands for it, with those leads (``_wave_claims``)."""
+    lowered, groups = parsed.lowered, parsed.groups
+    added = []
+    mention_starts = [x.start for x in mentions]
+    for m in _WAVE_PRONOUN_RE.finditer(lowered):
+        k = bisect_left(mention_starts, m.start())
+        if k == 0 or mentions[k - 1].quantity != "t_wave" or m.start() - mentions[k - 1].end > _POSSESSIVE_REACH:
+            continue
+        g = bisect_left(parsed.group_starts, m.start())
+        if g == 0 or not (_GROUP_TO_PRONOUN_RE.fullmatch(lowered, groups[g - 1].end, m.start())
+                          and _IN_LEADS_BEFORE_RE.search(lowered, max(0, groups[g - 1].start - 16),
+                                                         groups[g - 1].start)):
+            continue
+        added.append(Mention("t_wave", m.start(), m.end(), m, referent=mentions[k - 1]))
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=_START)
 
 
 _KEYWORD_UNIT_GATE_RE = re.compile(r"\(\s*(?:mv|mm|µv|μv|uv)\s*\)\s*:")
@@ -864,7 +944,7 @@ _UPPER_LIMIT_BEFORE_RE = re.compile(r"(?<![a-z])upper\s+limit(?:\s+of)?(?:\s+(?:
 """An upper limit named right before its quantity's keyword."""
 _UPPER_LIMIT_WORDS = frozenset({"upper limit", "upper limit of normal", "uln", "limit", "cutoff", "cut off",
                                 "threshold"})
-_LIMIT_GATE, _FORMULA_NAMES, _DENIAL_GATE = gate("limit"), gate("fridericia", "bazett"), gate("not", "none")
+_LIMIT_GATE, _FORMULA_NAMES, _DENIAL_GATE = gate("limit"), gate("fridericia", "bazett"), gate("not", "none", "absent")
 _AXES_GATE, _RESPECTIVELY_GATE, _BOTH_GATE, _ALL_GATE = gate("axes"), gate("respectively"), gate("both"), gate("all")
 """(The words that keep a text off one rule each.)"""
 _VOLTAGE_SUMS = frozenset({"sokolow_lyon_mv", "cornell_mv"})
@@ -1197,8 +1277,9 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
         return _per_lead_mention_claims(parsed, mention, previous, _NO_DIRECTION)
     direction = _st_direction(parsed, mention)
     pattern = OPPOSITE_ST_RE.get(direction[1] or "")
-    turn = pattern.search(parsed.lowered, mention.end, mention.scope_end) if pattern else None
-    tail_end = mention.scope_end
+    # (past leads that open the next clause: "..., and the inferior leads show reciprocal depression")
+    turn = pattern.search(parsed.lowered, mention.end, mention.clause_end or mention.scope_end) if pattern else None
+    tail_end = mention.clause_end if turn is not None and turn.start() >= mention.scope_end else mention.scope_end
     if turn is None and direction[1] in ("isoelectric", "normal"):
         pattern = ST_AFTER_NORMAL_RE
     if turn is None and pattern is not None and parsed.lowered.startswith(_NEXT_CLAUSE_FIRST, mention.scope_end):
@@ -1258,6 +1339,15 @@ def _clause_scope_end(parsed: ParsedText, start: int) -> int:
     return min(following, default=end)
 
 
+_MOST_MARKED_GATE = gate("most", "maximal", "maximally", "greatest", "deepest", "worst")
+_MOST_MARKED_RE = re.compile(
+    r"[)\s]*[,;(\u2013\u2014-]\s*(?:and\s+)?(?:most|maximal(?:ly)?|greatest|deepest|worst)"
+    r"(?:\s+(?:marked|prominent|pronounced|evident|obvious|striking|apparent|noticeable|visible))?\s+"
+    r"(?:in|at|over|across)?\s*(?:the\s+)?(?:leads?\s+)?")
+"""Between a number and a lead list, the words that make the list where the finding is most
+marked, not the number's: ", most marked in", "(maximal in"."""
+
+
 def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None,
                              direction: tuple[float, str | None, int],
                              context_leads: list[str | None] | None = None) -> list[Claim]:
@@ -1285,6 +1375,14 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
     if opposite:
         category = "normal"
     groups: list[LeadGroup] = []
+    if context_leads is None and mention.referent is not None:
+        # A pronoun's: the leads named last since the finding it stands for ("ST elevation in
+        # V1-V4 - in V2 it looks like 3 mm"), else that finding's ("in the inferior leads
+        # there is ST elevation. It is roughly 2 mm").
+        referent = mention.referent
+        named = parsed.groups_in(referent.end, mention.start)
+        context_leads = list(named[-1].leads) if named else [
+            lead for g in context_groups(parsed, referent, None) for lead in g.leads] or [None]
     if context_leads is None:
         starts = parsed.group_starts
         i = bisect_left(starts, keyword_end)
@@ -1309,7 +1407,13 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
             next_start = values[i + 1].start if next_value else scope_end
             attached = attached_group(parsed, value, groups, next_start, next_value)
             leads: list[str | None]
-            if attached is not None:
+            if (attached is not None and category is not None and attached.start >= value.end
+                    and not parsed.needles.isdisjoint(_MOST_MARKED_GATE)
+                    and _MOST_MARKED_RE.fullmatch(parsed.lowered, value.end, attached.start)):
+                # "diffuse ST depression up to 2 mm, most marked in V4-V6": the number is the
+                # finding's as a whole, the leads where it is most marked take the finding.
+                leads = [None]
+            elif attached is not None:
                 used.add(id(attached))
                 leads = list(attached.leads) or [None]
             else:  # "in V1 the J point is at +0.06 mV and in V2 at ...": the leads before
@@ -1470,12 +1574,22 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
             parts = [(parts[1][0], mention.end, parts[1][2]), *parts[2:]]
     else:
         q_category = Q_WAVE_BEFORE.get(before[0]) if before is not None else "pathological"
-        if before is None and Q_WAVE_NORMAL_AFTER_RE.search(lowered, mention.end, mention.scope_end):
-            q_category = None
+        if before is None and (small := Q_WAVE_NORMAL_AFTER_RE.search(lowered, mention.end, mention.scope_end)):
+            # "the Q waves in II, III and aVF are tiny and within normal limits": said of the
+            # Q waves, not pathological ones; "Q waves in III, small": no claim
+            q_category = "not_pathological" if _q_waves_called_small(parsed, mention.end, small.start()) else None
         if q_category is None or _MIMIC_BEFORE_RE.search(lowered, max(0, mention.start - 40), mention.start) \
                 or _LIKE_AFTER_RE.match(lowered, mention.end):
             return []  # "pseudo-Q waves", "Q-wave-like deflections", "mimics inferior Q waves": no Q wave
         parts.append((q_category, mention.end, mention.end))
+    if lowered.find(" of ", scope_end - 30, scope_end) >= 0 and (
+            _PART_OF_BEFORE_RE.search(lowered, max(0, scope_end - 30), scope_end)
+            and not parsed.groups_in(mention.end, scope_end)):
+        # "Q waves measuring 0.04 s and one third of the R-wave height are seen in V1-V3": a
+        # wave named as the measure of this one ends no scope
+        k = bisect_left(parsed.mentions, scope_end, key=_START)
+        if k < len(parsed.mentions) and parsed.mentions[k].quantity in _PER_LEAD:
+            scope_end = parsed.mentions[k].scope_end
     claims: list[Claim] = []
     start = before[1] if before is not None else mention.start
     for i, (category, at, words_end) in enumerate(parts):
@@ -1484,7 +1598,9 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
         if i and category == "changed" and not groups:
             continue  # "T-wave inversions in V1-V3, which are expected secondary changes": said again
         if not groups and i == 0:
-            groups = context_groups(parsed, mention, previous)
+            # (a pronoun's: the leads named right before it, "in V4 they are inverted")
+            groups = (parsed.groups_in(mention.referent.end, mention.start)[-1:] if mention.referent is not None
+                      else context_groups(parsed, mention, previous))
         elif not groups and category == parts[i - 1][0]:
             continue  # "tall ... in V2-V5, i.e. peaked": the same finding said again
         leads: list[str | None] = [lead for g in groups for lead in g.leads] or [None]
@@ -1492,10 +1608,36 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
         span = (start if i == 0 else at, max(words_end, mention.end, groups[-1].end if groups else 0))
         claims.extend(Claim(quantity=mention.quantity, value=None, low=None, high=None, lead=lead,
                             span=span, phrase=parsed.text[span[0]:span[1]],
-                            category="normal" if category == "changed" else category,
-                            focus=focus, opposite=category == "changed")
+                            category=_OPPOSITE_CATEGORY.get(category, category),
+                            focus=focus, opposite=category in _OPPOSITE_CATEGORY)
                       for lead in dict.fromkeys(leads))
     return claims
+
+
+_OPPOSITE_CATEGORY = {"changed": "normal", "not_pathological": "pathological"}
+"""A wave's part read as the denial of another category: "T-wave changes" (not normal),
+Q waves called small (not pathological)."""
+_PART_OF_BEFORE_RE = re.compile(r"(?:%|percent|thirds?|quarters?|half|fourths?|fifths?)\s+of\s+(?:the\s+)?"
+                                r"(?:(?:following|succeeding|accompanying|corresponding|same)\s+)?$")
+"""A wave's measure as a part of another wave ("one third of the R-wave height")."""
+_START = attrgetter("start")
+_Q_NORMAL_PREDICATE_RE = re.compile(
+    r"\s*(?:are|is|were|was|looks?|appears?|seems?|remains?)\s+(?:(?:all|only|very|quite|rather|both"
+    r"|just|still|probably|likely)\s+)*")
+"""The verb before a Q wave's normal word that makes it said of the Q waves ("are tiny")."""
+_IN_LEADS_RE = re.compile(r"\s*(?:in\s+)?(?:the\s+)?(?:leads?\s+)?")
+
+
+def _q_waves_called_small(parsed: ParsedText, end: int, word_start: int) -> bool:
+    """Whether the Q waves named up to ``end`` (with their leads, if any) are the subject of
+    the verb before a normal word at ``word_start``: "the Q waves in II, III and aVF are
+    tiny" (not "a Q wave in III, which is likely nonpathological")."""
+    groups = parsed.groups_in(end, word_start)
+    if groups:
+        if not _IN_LEADS_RE.fullmatch(parsed.lowered, end, groups[0].start):
+            return False
+        end = groups[-1].end
+    return _Q_NORMAL_PREDICATE_RE.fullmatch(parsed.lowered, end, word_start) is not None
 
 
 _NORMAL_COMMENT_AFTER_RE = re.compile(r"\s+(?:finding|variant|variation|feature|pattern)s?(?![a-z])")
@@ -1871,13 +2013,56 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
         paired = _paired_lists(parsed)
         if paired:
             claims = _respective_claims(parsed, claims, paired)
+    if "(" in parsed.lowered and parsed.groups:
+        claims = _paired_list_claims(parsed, claims)
     if parsed.lead_denials:
         claims.extend(_denied_lead_claims(parsed, claims))
     categorical = _categorical_claims(parsed)
     claims.extend(categorical)
     claims.extend(_rhythm_rates(parsed, categorical, claimed))
     claims.sort(key=_SPAN)
-    return _with_assertions(parsed, claims)
+    out = _with_assertions(parsed, claims)
+    if not parsed.needles.isdisjoint(_EXCEPT_GATE) and parsed.groups:
+        out = _with_excepted_leads(parsed, out)
+    return out
+
+
+_EXCEPT_GATE = gate("except", "apart from")
+_EXCEPT_RE = re.compile(r"(?<![a-z])(?:except(?:\s+for)?|apart\s+from)\s+(?:in\s+)?(?:the\s+)?(?:leads?\s+)?")
+_EXCEPT_LIST_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:(?:and|or)\s+)?")
+
+
+def _with_excepted_leads(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """A finding denied (or supposed) with no lead, but for the leads after "except (in)" or
+    "apart from" ("the T waves aren't inverted except in aVR", "reciprocal depression should
+    not be present except in aVR"): the finding in those leads, affirmed where it was
+    denied. (An affirmed finding's exceptions, "upright in all leads except aVR", are left
+    as written: the corpora name no finding there.)"""
+    lowered = parsed.lowered
+    added: list[Claim] = []
+    for m in _EXCEPT_RE.finditer(lowered):
+        g = bisect_left(parsed.group_starts, m.end())
+        if g == len(parsed.groups) or parsed.groups[g].start != m.end() or parsed.groups[g].territory:
+            continue
+        groups = [parsed.groups[g]]
+        while (g + 1 < len(parsed.groups)
+               and _EXCEPT_LIST_GAP_RE.fullmatch(lowered, parsed.groups[g].end, parsed.groups[g + 1].start)):
+            g += 1
+            groups.append(parsed.groups[g])
+        sentence_start = parsed.sentence_start(m.start())
+        before = [c for c in claims if c.lead is None and c.category is not None and c.value is None
+                  and c.quantity in _DENIABLE and sentence_start <= c.span[0] < m.start()
+                  and c.assertion in (NEGATED, HYPOTHETICAL)]
+        if not before:
+            continue
+        finding = before[-1]
+        span = (m.start(), groups[-1].end)
+        status = AFFIRMED if finding.assertion == NEGATED else finding.assertion
+        added.extend(replace(finding, lead=lead, span=span, phrase=parsed.text[span[0]:span[1]], assertion=status,
+                             negated=False) for group in groups for lead in group.leads)
+    if not added:
+        return claims
+    return sorted(claims + added, key=_SPAN)
 
 
 def _respective_lead_claims(parsed: ParsedText, claims: list[Claim], mention: Mention, start: int,
@@ -1903,6 +2088,31 @@ def _respective_lead_claims(parsed: ParsedText, claims: list[Claim], mention: Me
             value = replace(value, low=round(value.low * factor, 6), high=round(value.high * factor, 6),
                             value=round(value.value * factor, 6), family="amplitude")
         claims.append(_claim_from_value(mention.quantity, value, lead, parsed, (mention.start, mention.end), sign=sign))
+    return claims
+
+
+_PAIRED_LIST_RE = re.compile(r"\(\s*[-+−]?\d[\d.]*(?:\s*(?:mm|mv))?(?:\s*(?:,|/|&|and)\s*(?:and\s+)?[-+−]?\d[\d.]*"
+                             r"(?:\s*(?:mm|mv))?)+\s*\)")
+"""Amplitudes listed in parentheses: "(2.5 and 3.0 mV)", "(1, 2 and 2 mm)"."""
+_PAREN_GAP_RE = re.compile(r"\s*")
+
+
+def _paired_list_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
+    """"S waves are deep in V1 and V2 (2.5 and 3.0 mV)": as many amplitudes in parentheses
+    right after a list of as many leads are theirs one by one, as with "respectively"
+    (``_respective_lead_claims``)."""
+    lowered, mentions = parsed.lowered, parsed.mentions
+    for m in _PAIRED_LIST_RE.finditer(lowered):
+        g = bisect_left(parsed.group_starts, m.start())
+        if g == 0 or not _PAREN_GAP_RE.fullmatch(lowered, parsed.groups[g - 1].end, m.start()):
+            continue
+        group = parsed.groups[g - 1]
+        k = bisect_left(mentions, group.start, key=_START)
+        if k == 0 or group.territory or len(group.leads) < 2:
+            continue
+        mention = mentions[k - 1]
+        if mention.quantity in _PER_LEAD and mention.scope_end >= m.end():
+            claims = _respective_lead_claims(parsed, claims, mention, group.start, m.end())
     return claims
 
 

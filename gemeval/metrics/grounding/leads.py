@@ -245,7 +245,7 @@ def lead_groups(text: str, lowered: str, found: Set[str]) -> list[LeadGroup]:
 
 
 _ANAPHOR_LEADS_RE = re.compile(
-    words_at_start(r"the\s+same", "these", "those", r"the\s+above", r"the\s+aforementioned", r"the\s+corresponding",
+    words_at_start(r"the\s+same", "same", "these", "those", r"the\s+above", r"the\s+aforementioned", r"the\s+corresponding",
                    r"the\s+affected", r"all\s+(?:of\s+)?(?:these|those|the\s+same)") + r"\s+(?:(?:two|three|four|five|six|\d)\s+)?leads?\b")
 """A lead list named again by reference: "T-wave inversion in the same leads", "Q waves
 are present in these leads"."""
@@ -254,9 +254,14 @@ _ANAPHOR_FINDING_RE = re.compile(words_at_start("these", "those") + r"(?=\s+(?:s
 """A finding named again by reference to the leads it was named in: "Back then there was ST
 depression in V4 to V6; today those ST segments are at the baseline" (the word "those" as a
 reference to the last lead list)."""
+_ANAPHOR_THERE_RE = re.compile(r"(?:(?<=waves\s)|(?<=wave\s)|(?<=segments\s)|(?<=segment\s))there"
+                               r"(?=\s+(?:are|is|were|was|look|looks|appear|appears|seem|seems|remain|remains|also)\b)")
+"""A finding placed in the leads named before by "there": "ST depression in V4-V6, and the
+T waves there are flat"."""
 _ANAPHOR_NEEDLES = gate("same lead", "these lead", "those lead", "above lead", "aforementioned lead",
                         "corresponding lead", "affected lead", " two leads", " three leads", " four leads",
-                        "these st", "those st", "these t", "those t", "these q", "those q")
+                        "these st", "those st", "these t", "those t", "these q", "those q", "wave there",
+                        "waves there", "segment there", "segments there")
 _START = methodcaller("start")
 
 
@@ -264,7 +269,10 @@ def _with_lead_anaphora(lowered: str, groups: list[LeadGroup]) -> list[LeadGroup
     """``groups`` (in text order) and, for each reference to leads named before ("the same
     leads"), a copy of the last lead list before it, at the reference's place."""
     out = list(groups)
-    for m in sorted([*_ANAPHOR_LEADS_RE.finditer(lowered), *_ANAPHOR_FINDING_RE.finditer(lowered)], key=_START):
+    found = [*_ANAPHOR_LEADS_RE.finditer(lowered), *_ANAPHOR_FINDING_RE.finditer(lowered)]
+    if " there" in lowered:
+        found.extend(_ANAPHOR_THERE_RE.finditer(lowered))
+    for m in sorted(found, key=_START):
         before = [g for g in groups if g.end <= m.start()]
         if not before or any(g.start <= m.start() < g.end for g in groups):
             continue

@@ -99,6 +99,9 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("st_mv", r"J[- ]?points?\b", False),
         ("st_mv", r"(?:minimal|slight|subtle|mild|marked|significant|horizontal|downsloping|upsloping)"
                   r"\s+(?:elevations?|depressions?)\b", True),
+        # a reciprocal change named on its own ("Reciprocal depression: I -0.1 mV"); after an
+        # ST keyword in its sentence it is that finding's turn (``ParsedText._mentions``)
+        ("st_mv", r"reciprocal\s+(?:elevations?|depressions?)\b", True),
         # chat writes the abbreviations in lower case ("qrs narrow", "st depression in v5 v6",
         # "the t waves"); only these forms, never "st" or "t" alone (they are words and ordinals)
         ("qrs_ms", r"qrs\b(?!\s+axis)(?:[- ](?:duration|width|interval|complex(?:es)?))?", False),
@@ -111,7 +114,8 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("pr_ms", r"pr\b(?:\s+interval)?" + _NUMBER_AHEAD, False),
         ("qt_ms", r"qt\b(?!\s*/)(?:\s+interval)?" + _NUMBER_AHEAD, False),
         ("block", r"p waves?\b|p-waves?\b", False),
-        ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
+        # (shorthand: "Q in III", "Q V1-V2")
+        ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+(?:in\s+)?(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ][Aa]xis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
                   r"|P-?R\s+segments?\b|PP\b|R'|R/S\b|QS\b", False),
         # the P waves' own rate ("P waves (rate 88/min) march through", "a P-wave rate of 100") is
@@ -136,6 +140,7 @@ DIRECTION_RE, DIRECTIONS = tagged_alternatives((
     ("normal", at_word_start(r"unremarkable")), ("normal", at_word_start(r"normal(?!ly)(?!\s+(?:variant|early|for))")),
     ("changed", at_word_start(r"changes?(?![a-z])")), ("changed", at_word_start(r"abnormal(?:ity|ities)?(?![a-z])")),
     ("changed", at_word_start(r"deviations?(?![a-z])")),
+    ("up", r"↑"), ("down", r"↓"),  # shorthand: "ST ↑ V1-V4"
 ))
 """ST direction words (lowered), searched in the keyword's scope when the keyword has none;
 ``DIRECTIONS[match.lastgroup]`` is "up", "down", "iso", "normal" or "changed"."""
