@@ -427,3 +427,10 @@ def test_a_comparison_with_a_condition_opening_a_rule() -> None:
 def test_what_must_always_be_considered_is_a_rule_not_a_hedge() -> None:
     assert _statuses("At a rate of exactly 150, atrial flutter must always be considered.") == {"hypothetical"}
     assert _statuses("Atrial flutter must be considered.") == {"uncertain"}
+
+
+def test_can_be_seen_in_leads_is_where_a_finding_is_on_this_tracing() -> None:
+    assert _statuses("ST depression can be seen in V5 and V6.") == {"affirmed"}
+    assert _statuses("T-wave inversion can be noted in the inferior leads.") == {"affirmed"}
+    # in a condition it is what the condition may show
+    assert _statuses("ST depression can be seen in ischaemia.") == {"hypothetical"}

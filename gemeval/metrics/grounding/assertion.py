@@ -675,6 +675,8 @@ _GENERIC_MODAL_RE = re.compile(
     at_word_start("can") + r"\s+(?:also\s+|often\s+|sometimes\s+|usually\s+|occasionally\s+)?(?:be|have|indicate"
     r"|suggest|signify|signal|denote|imply|point|mean|represent|reflect|occur|happen|cause|mimic|result|lead|produce"
     r"|accompany|appear|precede|persist|present|manifest|show|give)(?![a-z])")
+_SEEN_RE = re.compile(r"\s+(?:clearly\s+|also\s+)?(?:seen|noted|observed|appreciated|identified|visuali[sz]ed)\s+in")
+"""After "can be": where a finding is seen ("can be seen in V5 and V6" names this tracing's leads)."""
 _GENERIC_MODAL_SUBJECT_RE = re.compile(
     r"(?!(?:this|these|that|those|the|your|his|her|our|their|my|its|it|there|i|we|you|he|she|they|which|what"
     r"|some|many|most|all|both|each|any|such|one|someone|anyone|everyone|nothing|something)(?![\w'-]))"
@@ -1437,6 +1439,9 @@ class AssertionReader:
                 continue
             if _THIS_SUBJECT_RE.search(subject) or any(dash in subject for dash in ("—", "–", " - ")):
                 continue  # "T-wave inversion in V1 — this can be a normal finding": a comment on this case's
+            seen = _SEEN_RE.match(self.lowered, modal.end())
+            if seen is not None and _LEADS_AHEAD_RE.match(self.lowered, seen.end()):
+                continue  # "ST depression can be seen in V5 and V6": where it is on this tracing
             found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
         self._add_cues(found)
 
