@@ -434,3 +434,13 @@ def test_can_be_seen_in_leads_is_where_a_finding_is_on_this_tracing() -> None:
     assert _statuses("T-wave inversion can be noted in the inferior leads.") == {"affirmed"}
     # in a condition it is what the condition may show
     assert _statuses("ST depression can be seen in ischaemia.") == {"hypothetical"}
+
+
+def test_a_generic_can_in_a_later_clause() -> None:
+    claims = extract_claims("Your QTc is 480 ms, and a long QT can cause fainting.")
+    assert [(c.value, c.category, c.assertion) for c in claims] == [
+        (480.0, None, "affirmed"), (None, "prolonged", "hypothetical")]
+    claims = extract_claims("Please check your potassium, since low potassium can cause U waves and a long QT.")
+    assert [(c.category, c.assertion) for c in claims] == [("prolonged", "hypothetical")]
+    # this case's finding in the later clause stays this ECG's
+    assert _statuses("The rate is 110, and ST depression can be seen in V5.") == {"affirmed"}

@@ -675,6 +675,8 @@ _GENERIC_MODAL_RE = re.compile(
     at_word_start("can") + r"\s+(?:also\s+|often\s+|sometimes\s+|usually\s+|occasionally\s+)?(?:be|have|indicate"
     r"|suggest|signify|signal|denote|imply|point|mean|represent|reflect|occur|happen|cause|mimic|result|lead|produce"
     r"|accompany|appear|precede|persist|present|manifest|show|give)(?![a-z])")
+_CLAUSE_OPENING_RE = re.compile(r"[,;]\s*(?:(?:since|because|as|and|but|so|although|though|while|whereas)\s+)?")
+"""A later clause's start: its mark and conjunction."""
 _SEEN_RE = re.compile(r"\s+(?:clearly\s+|also\s+)?(?:seen|noted|observed|appreciated|identified|visuali[sz]ed)\s+in")
 """After "can be": where a finding is seen ("can be seen in V5 and V6" names this tracing's leads)."""
 _GENERIC_MODAL_SUBJECT_RE = re.compile(
@@ -947,6 +949,16 @@ def read_cues(lowered: str) -> list[Cue]:
     return cues
 
 
+def _generic_modal_subject(subject: str) -> bool:
+    """Whether ``subject`` (before "can") names a finding in general: no determiner or
+    pronoun first, no verb, no measured value ("ST elevation of 2 mm can ..."; a lead's digit
+    is none), no word of this case, no dash before a comment ("T-wave inversion in V1 — this
+    can be a normal finding")."""
+    return not (_GENERIC_MODAL_SUBJECT_RE.fullmatch(subject) is None or _VERB_RE.search(subject)
+                or (_NUMBER_RE.search(subject) is not None and not subject.startswith(("a ", "an ")))
+                or _THIS_SUBJECT_RE.search(subject) or any(dash in subject for dash in ("—", "–", " - ")))
+
+
 class AssertionReader:
     """The assertion of claims in one text. ``protected`` are spans whose commas do not end
     a scope (lead lists "II, III, aVF"); ``sentence_ends`` as ``text.sentence_ends``;
@@ -1161,23 +1173,30 @@ class AssertionReader:
     def _extend_earlier_scopes(self) -> None:
         """What an earlier ECG showed goes on past "and there was", "and the", "with a" in its
         sentence ("Last year the rate was 60 and there was ST depression"), up to a word of
-        the present ("today", "now", "this one") or a contrast: each such join opens the
-        earlier ECG's scope again (a cue of no length where the join ends)."""
+        the present ("today", "now", "this one") or a contrast (``_rejoined``)."""
         found = []
         for cue in self.cues:
-            if cue.phrase not in _EARLIER_PHRASES or cue.kind != HYPOTHETICAL or cue.direction != FORWARD:
-                continue
-            end = self._sentence(cue.start)[1]
-            terminators = [c for c in self.cues if cue.end <= c.start < end and c.kind == TERMINATE]
-            for k, later in enumerate(terminators):
-                if later.phrase in _PRESENT_TERMINATORS or later.phrase in _STRONG_TERMINATORS:
-                    break
-                clause_end = terminators[k + 1].start if k + 1 < len(terminators) else end
-                if _PRESENT_WORD_RE.search(self.lowered, later.start, clause_end):
-                    break  # "... and the current one shows atrial fibrillation"
-                if later.phrase in _LIST_JOINS:
-                    found.append(Cue(later.end, later.end, HYPOTHETICAL, FORWARD, "time ago"))
+            if cue.phrase in _EARLIER_PHRASES and cue.kind == HYPOTHETICAL and cue.direction == FORWARD:
+                found.extend(self._rejoined(cue, "time ago"))
         self._add_cues(found)
+
+    def _rejoined(self, cue: Cue, phrase: str) -> list[Cue]:
+        """A forward cue's scope opened again after each join in its sentence that adds a
+        finding ("and there was", "and the", "with a"): a cue of no length where the join
+        ends, up to a contrast or a clause with a word of the present or this case ("... and
+        the current one shows atrial fibrillation")."""
+        found = []
+        end = self._sentence(cue.start)[1]
+        terminators = [c for c in self.cues if cue.end <= c.start < end and c.kind == TERMINATE]
+        for k, later in enumerate(terminators):
+            if later.phrase in _PRESENT_TERMINATORS or later.phrase in _STRONG_TERMINATORS:
+                break
+            clause_end = terminators[k + 1].start if k + 1 < len(terminators) else end
+            if _PRESENT_WORD_RE.search(self.lowered, later.start, clause_end):
+                break
+            if later.phrase in _LIST_JOINS:
+                found.append(Cue(later.end, later.end, cue.kind, FORWARD, phrase))
+        return found
 
     def _add_generic_subjects(self) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
@@ -1427,22 +1446,22 @@ class AssertionReader:
         conditions", "A heart rate of 50-60 can be normal"), says what the finding may mean in
         general: hypothetical as a whole. "The ST elevation can ...", "Your rate can ...",
         "It can ..." speak of this case's."""
-        found = []
-        for modal in _GENERIC_MODAL_RE.finditer(self.lowered):
-            opening = _PREMISE_START_RE.match(self.lowered, self._sentence(modal.start())[0], modal.start())
-            if opening is None:
-                continue
-            subject = self.lowered[opening.end():modal.start()]
-            if _GENERIC_MODAL_SUBJECT_RE.fullmatch(subject) is None or _VERB_RE.search(subject) or (
-                    _NUMBER_RE.search(subject) is not None and not subject.startswith(("a ", "an "))):
-                # (a measured value: "ST elevation of 2 mm can ..."; a lead's digit is none)
-                continue
-            if _THIS_SUBJECT_RE.search(subject) or any(dash in subject for dash in ("—", "–", " - ")):
-                continue  # "T-wave inversion in V1 — this can be a normal finding": a comment on this case's
-            seen = _SEEN_RE.match(self.lowered, modal.end())
-            if seen is not None and _LEADS_AHEAD_RE.match(self.lowered, seen.end()):
+        found, lowered = [], self.lowered
+        for modal in _GENERIC_MODAL_RE.finditer(lowered):
+            seen = _SEEN_RE.match(lowered, modal.end())
+            if seen is not None and _LEADS_AHEAD_RE.match(lowered, seen.end()):
                 continue  # "ST depression can be seen in V5 and V6": where it is on this tracing
-            found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
+            sentence_start = self._sentence(modal.start())[0]
+            opening = _PREMISE_START_RE.match(lowered, sentence_start, modal.start())
+            if opening is not None and _generic_modal_subject(lowered[opening.end():modal.start()]):
+                found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
+                continue
+            # the subject of a later clause: "..., since low potassium can cause U waves and a long QT"
+            mark = max(lowered.rfind(",", sentence_start, modal.start()), lowered.rfind(";", sentence_start, modal.start()))
+            clause = _CLAUSE_OPENING_RE.match(lowered, mark) if mark >= 0 else None
+            if clause is not None and _generic_modal_subject(lowered[clause.end():modal.start()]):
+                cue = Cue(clause.end(), modal.end(), HYPOTHETICAL, FORWARD, "... can ...")
+                found += [cue, *self._rejoined(cue, "... can ...")]
         self._add_cues(found)
 
     def _add_hypothetical_lists(self) -> None:
