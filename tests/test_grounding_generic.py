@@ -444,3 +444,9 @@ def test_a_generic_can_in_a_later_clause() -> None:
     assert [(c.category, c.assertion) for c in claims] == [("prolonged", "hypothetical")]
     # this case's finding in the later clause stays this ECG's
     assert _statuses("The rate is 110, and ST depression can be seen in V5.") == {"affirmed"}
+
+
+def test_a_sentence_whose_subject_is_a_bound() -> None:
+    claims = extract_claims("Below 60 is bradycardia and above 100 is tachycardia.")
+    assert [(c.category, c.assertion) for c in claims] == [("slow", "hypothetical"), ("fast", "hypothetical")]
+    assert _statuses("Over 100 bpm means tachycardia.") == {"hypothetical"}

@@ -825,6 +825,13 @@ _GENERIC_BOUND_RE = re.compile(
     r"|of(?=\s*[+\-−]?\.?\d[\d.]*\s*[a-z°/%]*\s+or\s+(?:more|greater|above|higher|longer|less|below|lower|shorter)\b))"
     r"\s*[+\-−]?\.?\d")
 """An indefinite subject with a bound ("A QRS duration over 120 ms", "Values above 500 ms")."""
+_NUMBER_AND_UNIT = r"[+\-−]?\.?\d[\d.]*\s*(?:[a-z/%°]+\s+)?"
+_BOUND_OPENING_RE = re.compile(
+    r"(?P<bound>(?:below|above|under|over|beyond|(?:less|more|greater|lower|higher|longer|shorter)\s+than|between)\s+"
+    + _NUMBER_AND_UNIT + r"(?:(?:and|to|-|–)\s*" + _NUMBER_AND_UNIT + r")?)"
+    r"(?=(?:is|are|means|counts|would|should|suggests|indicates|defines)(?![a-z]))")
+"""A sentence that opens with a bound as its subject: "Below 60 is bradycardia", "Over 100 bpm
+means tachycardia", "Between 60 and 100 is normal"."""
 _IS_NORMAL_RE = re.compile(
     r"[^.;:?!\n]{0,40}?\s(?:(?:is|are)\s+(?:(?:generally|usually|typically|often|still)\s+)?"
     r"(?:(?:considered|regarded\s+as|deemed|taken\s+as)\s+)?|(?:counts?|passes|pass)\s+as\s+)normal(?![a-z])")
@@ -1569,6 +1576,13 @@ class AssertionReader:
             elif lowered.startswith("for ", at) and (group := _GROUP_PREMISE_RE.match(lowered, at)) is not None:
                 at = group.end() + 1  # "For men, a QTc under 450 ms is considered normal"
             if not lowered.startswith(_GENERIC_STARTS, at):
+                bound = _BOUND_OPENING_RE.match(lowered, at)
+                if bound is not None:  # "Below 60 is bradycardia and above 100 is tachycardia"
+                    end = self._sentence(at)[1]
+                    if not _THIS_CASE_RE.search(lowered, at, end):
+                        kind = REFERENCE if _IS_NORMAL_RE.match(lowered, bound.end("bound"), end) else HYPOTHETICAL
+                        found.append(Cue(at, bound.end("bound"), kind, SENTENCE, "a ... beyond a bound"))
+                    continue
                 # a definition: "Bradycardia is a heart rate below 60 bpm"
                 defined = _DEFINED_AS_RE.match(lowered, at, self._sentence(at)[1]) if definitions else None
                 if defined is None:
