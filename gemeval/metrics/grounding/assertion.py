@@ -832,6 +832,8 @@ _BOUND_OPENING_RE = re.compile(
     r"(?=(?:is|are|means|counts|would|should|suggests|indicates|defines)(?![a-z]))")
 """A sentence that opens with a bound as its subject: "Below 60 is bradycardia", "Over 100 bpm
 means tachycardia", "Between 60 and 100 is normal"."""
+_BOUND_WORDS = ("below", "above", "under", "over", "beyond", "less", "more", "greater", "lower", "higher", "longer",
+                "shorter", "between")
 _IS_NORMAL_RE = re.compile(
     r"[^.;:?!\n]{0,40}?\s(?:(?:is|are)\s+(?:(?:generally|usually|typically|often|still)\s+)?"
     r"(?:(?:considered|regarded\s+as|deemed|taken\s+as)\s+)?|(?:counts?|passes|pass)\s+as\s+)normal(?![a-z])")
@@ -1019,7 +1021,7 @@ class AssertionReader:
             self._add_defined_kinds()
         if (not literals.isdisjoint(GENERIC_VERB_NEEDLES) if literals is not None
                 else _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None):
-            self._add_generic_subjects()
+            self._add_generic_subjects(literals)
         if "can " in lowered:
             self._add_generic_modals()
         meanings = (literals.intersection(MEANING_NEEDLES) if literals is not None
@@ -1205,19 +1207,22 @@ class AssertionReader:
                 found.append(Cue(later.end, later.end, cue.kind, FORWARD, phrase))
         return found
 
-    def _add_generic_subjects(self) -> None:
+    def _add_generic_subjects(self, verbs: set[str] | None = None) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
         this case, with a verb in the present ("Wellens syndrome shows deep T-wave inversion
         in V2 and V3", "Hyperkalaemia gives peaked T waves", "Normal sinus rhythm has a rate
         between 60 and 100/min", "First-degree AV block is defined as a PR over 200 ms"),
         states what the condition looks like: hypothetical as a whole. Unless the rest of the
         sentence ties it to the case ("here", "this", "your") or measures a value ("has a rate
-        of 72 bpm": a number that is neither a bound nor a range's end)."""
+        of 72 bpm": a number that is neither a bound nor a range's end). ``verbs``, where given,
+        the verbs' words found in the text (``GENERIC_VERB_NEEDLES``): the others' patterns are
+        not run."""
         subjects = []
         # The verbs as one alternation of them finds them: the earliest first, the first verb
         # of the table where two start together, none inside one found before.
         found = sorted((m.start(), k, m) for k, (needle, pattern) in enumerate(_GENERIC_VERB_PATTERNS)
-                       if not needle or needle in self.lowered for m in pattern.finditer(self.lowered))
+                       if (verbs is None or _GENERIC_VERBS[k][0] in verbs) and (not needle or needle in self.lowered)
+                       for m in pattern.finditer(self.lowered))
         last_end = -1
         for start, k, verb in found:
             if start < last_end:
@@ -1576,7 +1581,7 @@ class AssertionReader:
             elif lowered.startswith("for ", at) and (group := _GROUP_PREMISE_RE.match(lowered, at)) is not None:
                 at = group.end() + 1  # "For men, a QTc under 450 ms is considered normal"
             if not lowered.startswith(_GENERIC_STARTS, at):
-                bound = _BOUND_OPENING_RE.match(lowered, at)
+                bound = _BOUND_OPENING_RE.match(lowered, at) if lowered.startswith(_BOUND_WORDS, at) else None
                 if bound is not None:  # "Below 60 is bradycardia and above 100 is tachycardia"
                     end = self._sentence(at)[1]
                     if not _THIS_CASE_RE.search(lowered, at, end):
