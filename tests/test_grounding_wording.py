@@ -272,3 +272,12 @@ def test_a_ventricular_response_said_to_be_controlled() -> None:
             if c.quantity == "hr_bpm"] == [("hr_bpm", "normal")]
     # a time to come is no finding
     assert extract_claims("Repeat the ECG once the rate is controlled.") == []
+
+
+def test_a_rate_judged_low_or_high_after_its_number() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category) for c in extract_claims(text) if c.category]
+    assert read("Your heart rate is 48, which is low.") == [("hr_bpm", "slow")]
+    assert read("The rate is 125 bpm, which is high.") == [("hr_bpm", "fast")]
+    assert read("The rate is 96, high normal.") == []
+    assert read("Your QTc is 470 ms, which is high.") == []  # no category of the QTc's

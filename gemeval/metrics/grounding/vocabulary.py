@@ -250,7 +250,8 @@ VALUE_PREDICATE_RE = re.compile(
     rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well|generally"
     r"|right|squarely|firmly)\s+)?"  # "that's right in the healthy range"
     r"(?:on\s+the\s+|a\s+(?=normal\b))?"
-    rf"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|{_WITHIN_RANGE}"
+    # ("low", "high": a rate's words only, ``KEYWORD_CATEGORIES``)
+    rf"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|low(?![\-\s]+normal)|high(?![\-\s]+normal)|{_WITHIN_RANGE}"
     # "just slightly below normal", "a little above the normal range" (not "below the normal limit of 450")
     r"|(?:above|below|over|under)\s+(?:the\s+)?normal(?:\s+range)?(?=\s*(?:[.,;!?)]|[—–]|$))"
     r"|(?:longer|wider|shorter|faster|slower|narrower)\s+than\s+(?:(?:the|is)\s+)?(?:usual|normal|typical|expected)"
