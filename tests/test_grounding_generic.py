@@ -450,3 +450,11 @@ def test_a_sentence_whose_subject_is_a_bound() -> None:
     claims = extract_claims("Below 60 is bradycardia and above 100 is tachycardia.")
     assert [(c.category, c.assertion) for c in claims] == [("slow", "hypothetical"), ("fast", "hypothetical")]
     assert _statuses("Over 100 bpm means tachycardia.") == {"hypothetical"}
+
+
+def test_a_condition_said_to_be_a_kind_of_thing_is_defined() -> None:
+    assert _statuses("Atrial fibrillation is an irregular rhythm without P waves.") == {"hypothetical"}
+    assert _statuses("Sinus tachycardia is a normal response to exercise.") == {"hypothetical"}
+    # this case's: a determiner, a word of this case
+    assert _statuses("The atrial fibrillation is a new finding.") == {"affirmed"}
+    assert _statuses("Sinus rhythm is a good sign here.") == {"affirmed"}

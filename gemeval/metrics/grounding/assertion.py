@@ -661,6 +661,9 @@ _GENERIC_SUBJECT_RE = re.compile(
     r"(?:[a-z][\w'\-–]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
     r"(?:(?:typically|usually|classically|often|characteristically|generally|commonly)\s+)?")
 """A condition as the subject of a verb in the present: what it looks like in general."""
+_IS_A_RE = re.compile(r" (?:is|are) an? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
+"""A definition's verb ("... is a fast rhythm"), not a degree ("is a bit slow") nor what a finding
+means (``_MEANING_NOUNS``)."""
 _NAMED_KIND_RE = re.compile(
     r"the\s+(?:[a-z][\w'\-–]*\s+){0,3}?(?:pattern|syndrome|criteria|criterion|triad)\s+(?:(?:typically|classically)\s+)?")
 _EFFECT_NEEDLES = frozenset({"widens", "broadens", "prolongs", "lengthens", "shortens", "flattens"})
@@ -1022,6 +1025,8 @@ class AssertionReader:
         if (not literals.isdisjoint(GENERIC_VERB_NEEDLES) if literals is not None
                 else _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None):
             self._add_generic_subjects(literals)
+        if " is a" in lowered or " are a" in lowered:
+            self._add_condition_definitions()
         if "can " in lowered:
             self._add_generic_modals()
         meanings = (literals.intersection(MEANING_NEEDLES) if literals is not None
@@ -1241,6 +1246,21 @@ class AssertionReader:
                 continue  # "Sinus rhythm has a rate of 72 bpm (here)", "Here the LBBB widens ...": this case's
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         self._add_cues(subjects)
+
+    def _add_condition_definitions(self) -> None:
+        """A condition named without a determiner and said to be a kind of thing ("Atrial
+        fibrillation is an irregular rhythm without P waves", "Sinus tachycardia is a fast
+        rhythm from the sinus node") is defined: hypothetical as a whole, unless the sentence
+        ties it to this case ("here", "your") or measures a value."""
+        found, lowered = [], self.lowered
+        for m in _IS_A_RE.finditer(lowered):
+            start, end = self._sentence(m.start())
+            opening = _PREMISE_START_RE.match(lowered, start, m.start() + 1)
+            if (opening is None or _GENERIC_SUBJECT_RE.fullmatch(lowered, opening.end(), m.start() + 1) is None
+                    or self._about_this_case(start, end)):
+                continue
+            found.append(Cue(opening.end(), m.end(), HYPOTHETICAL, SENTENCE, "condition is a ..."))
+        self._add_cues(found)
 
     def _add_consequents(self) -> None:
         """A sentence that opens with a condition ("If both are positive, the axis is normal",
