@@ -458,3 +458,10 @@ def test_a_condition_said_to_be_a_kind_of_thing_is_defined() -> None:
     # this case's: a determiner, a word of this case
     assert _statuses("The atrial fibrillation is a new finding.") == {"affirmed"}
     assert _statuses("Sinus rhythm is a good sign here.") == {"affirmed"}
+
+
+def test_the_differential_for_a_condition_is_a_list_in_general() -> None:
+    claims = extract_claims("The differential for a wide-complex tachycardia includes VT and pre-excited AF. "
+                            "Here the QRS is 160 ms.")
+    assert [(c.quantity, c.assertion) for c in claims] == [
+        ("qrs_ms", "hypothetical"), ("hr_bpm", "hypothetical"), ("rhythm", "hypothetical"), ("qrs_ms", "affirmed")]

@@ -616,7 +616,8 @@ _GROUP_PREMISE_RE = re.compile(
 """A group of people as a premise: "For women, ...", "For an athlete, ..."."""
 _INCLUDE_RE = re.compile(r"(?<![a-z])includes?(?![a-z])")
 _FEATURES_INCLUDE_RE = re.compile(
-    r"(?<![a-z])(?:signs?|features?|findings|characteristics|markers|hallmarks?|causes)\s+(?:of|in)\s+"
+    r"(?<![a-z])(?:signs?|features?|findings|characteristics|markers|hallmarks?|causes|differential(?:\s+diagnosis)?)"
+    r"\s+(?:of|in|for)\s+"
     r"[^.;:,\n]{1,50}?\s+(?:include|includes|comprise|comprises)(?![a-z])")
 _FEATURE_ADJECTIVES = (r"(?:(?:the|typical|classic|classical|common|key|main|ecg|ekg|electrocardiographic"
                        r"|characteristic|other|important|early|late)\s+){0,3}")
