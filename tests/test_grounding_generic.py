@@ -465,3 +465,9 @@ def test_the_differential_for_a_condition_is_a_list_in_general() -> None:
                             "Here the QRS is 160 ms.")
     assert [(c.quantity, c.assertion) for c in claims] == [
         ("qrs_ms", "hypothetical"), ("hr_bpm", "hypothetical"), ("rhythm", "hypothetical"), ("qrs_ms", "affirmed")]
+
+
+def test_a_finding_said_to_be_suggested_when_is_a_criterion() -> None:
+    claims = extract_claims("LVH is suggested when the Sokolow-Lyon index exceeds 35 mm.")
+    assert [(c.quantity, c.comparator, c.assertion) for c in claims] == [
+        ("voltage", None, "hypothetical"), ("sokolow_lyon_mv", ">", "hypothetical")]

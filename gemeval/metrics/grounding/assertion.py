@@ -404,6 +404,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     # characterized by an irregular rhythm"; only "X is characterized by" defines X)
     (_expand("{is|are|be} characteri{s|z}ed by", "{is|are} defined as", "defined as",
              "{is|are} recogni{s|z}ed by", "{is|are} diagnosed", "diagnosed when", "{is|are} present when",
+             "{is|are} {suggested|indicated|likely|called|made} when",
              "produces", "produce", "causes", "first causes", "leads to", "results in", "{require|requires}",
              "{typically|usually|generally|classically|characteristically|commonly|often|frequently|rarely|seldom}",
              "in {paced|sinus|wide|all|most} {rhythms|cases|patients}", "increased risk", "{carries|carry} a",
