@@ -471,3 +471,7 @@ def test_a_finding_said_to_be_suggested_when_is_a_criterion() -> None:
     claims = extract_claims("LVH is suggested when the Sokolow-Lyon index exceeds 35 mm.")
     assert [(c.quantity, c.comparator, c.assertion) for c in claims] == [
         ("voltage", None, "hypothetical"), ("sokolow_lyon_mv", ">", "hypothetical")]
+
+
+def test_one_of_the_earliest_signs_of() -> None:
+    assert _statuses("Hyperacute T waves are one of the earliest signs of STEMI.") == {"hypothetical"}

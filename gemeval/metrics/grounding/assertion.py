@@ -700,7 +700,8 @@ MEANING_NEEDLES = tuple(needle for needle, _ in (*_MEANING_VERBS, *_MEANING_NOUN
 _MEANING_PATTERNS = [(needle, re.compile(at_word_start(word) + "(?![a-z])"), noun)
                      for table, noun in ((_MEANING_VERBS, False), (_MEANING_NOUNS, True)) for needle, word in table]
 """Each starts with its literal word (which ``re`` skips ahead to)."""
-_COPULA_BEFORE_RE = re.compile(r"\s(?:is|are)\s+(?:an?\s+|the\s+)?(?:classic\s+|typical\s+|characteristic\s+)?$")
+_COPULA_BEFORE_RE = re.compile(r"\s(?:is|are)\s+(?:one\s+of\s+)?(?:an?\s+|the\s+)?(?:(?:classic|typical|characteristic"
+                               r"|earliest|first|key|main|most\s+common|common)\s+)?$")
 _SPECIFIC_SUBJECT_RE = re.compile(
     r"(?<![a-z])(?:the|leads?\s+(?:i{1,3}|av[rlf]|v\d)|inferior|lateral|anterior|septal|precordial|limb|chest|high|here"
     r"|today|there|nothing|no|not|none|to|what|which|who|if|when|whether|that|i|we|you)(?![a-z])|\d|[,;:()\[\]\"“”]")
