@@ -475,3 +475,11 @@ def test_a_finding_said_to_be_suggested_when_is_a_criterion() -> None:
 
 def test_one_of_the_earliest_signs_of() -> None:
     assert _statuses("Hyperacute T waves are one of the earliest signs of STEMI.") == {"hypothetical"}
+
+
+def test_the_classic_ecg_of_a_condition_opening_a_sentence() -> None:
+    assert _statuses("The classic ECG of hypothermia shows bradycardia, a prolonged QT and J waves.") == {
+        "hypothetical"}
+    # after this case's findings it names what they are typical of
+    claims = extract_claims("The QRS is wide at 140 ms, the characteristic pattern of RBBB.")
+    assert [c.assertion for c in claims if c.value is not None] == ["affirmed"]

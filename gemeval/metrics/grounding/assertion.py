@@ -663,6 +663,10 @@ _GENERIC_SUBJECT_RE = re.compile(
     r"(?:[a-z][\w'\-–]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
     r"(?:(?:typically|usually|classically|often|characteristically|generally|commonly)\s+)?")
 """A condition as the subject of a verb in the present: what it looks like in general."""
+_CLASSIC_PICTURE_RE = re.compile(
+    r"the\s+(?:classic(?:al)?|typical|characteristic)\s+(?:ecg|ekg|picture|pattern|findings|appearance|features)"
+    r"\s+(?:of|in)\s")
+"""What a condition's picture is, opening a sentence ("The classic ECG of hypothermia shows ...")."""
 _IS_A_RE = re.compile(r" (?:is|are) an? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
 """A definition's verb ("... is a fast rhythm"), not a degree ("is a bit slow") nor what a finding
 means (``_MEANING_NOUNS``)."""
@@ -1028,6 +1032,10 @@ class AssertionReader:
         if (not literals.isdisjoint(GENERIC_VERB_NEEDLES) if literals is not None
                 else _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None):
             self._add_generic_subjects(literals)
+        if "classic" in lowered or "typical" in lowered or "characteristic" in lowered:
+            # "The classic ECG of hypothermia shows bradycardia, a prolonged QT and J waves"
+            self._add_opening_cues(_CLASSIC_PICTURE_RE, "the classic ECG of ...",
+                                   lambda m, start, end: self._about_this_case(start, end))
         if " is a" in lowered or " are a" in lowered:
             self._add_condition_definitions()
         if "can " in lowered:
