@@ -819,6 +819,8 @@ _THIS_CASE_CLAUSE_RE = re.compile(
     r"|strip|patient|case)|in\s+this\s+patient|(?:here|today)(?=\s*[,.;]))")
 """A clause naming the case at hand."""
 _CONTRAST_RE = re.compile(r";|(?<![a-z])(?:but|whereas|however|while)(?![a-z])")
+_BULLET_RE = re.compile(r"\n[ \t]*(?:[*\-•+]|\d{1,2}[.)])[ \t]")
+"""The first item of a bullet or numbered list, on the next line."""
 _SECTION_END_RE = re.compile(r"\n[ \t]*(?:\n|#|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*\n)")
 """Where a markdown section ends: a blank line, a heading, a bold label line."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
@@ -1109,6 +1111,8 @@ class AssertionReader:
         self.reference_sections = self._reference_sections() if "\n" in lowered and (
             "normal" in lowered or "reference" in lowered) else []
         self.criteria_sections = self._criteria_sections() if "criteria" in lowered and "\n" in lowered else []
+        if ":\n" in lowered or ":**\n" in lowered or ":* \n" in lowered:
+            self.criteria_sections += self._hypothetical_list_sections()
         # Whether ``status`` is affirmed for every finding in a sentence without a trigger
         # (no section overrides it): then a caller may make that first look itself, from
         # ``trigger_sentences``, without the call.
@@ -1360,6 +1364,30 @@ class AssertionReader:
                 continue
             body = len(lowered) - len(lowered[line_end:].lstrip("\n \t")) - 1  # the newline before the first item
             out.append((line_end, self._section_end(max(line_end, body))))
+        return out
+
+    def _hypothetical_list_sections(self) -> list[tuple[int, int]]:
+        """The bullet lists under a label line whose own words are a condition, a risk or an
+        expectation ("Things I'd look for on a repeat ECG:", "**When to worry:**", "Red flags:")
+        and that names no part of this case: what would matter, not what this ECG shows, up to
+        the next heading or blank line (as ``_add_hypothetical_lists`` reads such a list on
+        one line). "If ...:" introduces this case's details ("If you want the details:")."""
+        lowered = self.lowered
+        out: list[tuple[int, int]] = []
+        for cue in self.cues:
+            if cue.kind != HYPOTHETICAL or cue.phrase in ("if", "...: list"):
+                continue
+            line_start = lowered.rfind("\n", 0, cue.start) + 1
+            line_end = lowered.find("\n", cue.end)
+            if line_end < 0 or (out and out[-1][0] == line_end):
+                continue
+            line = lowered[line_start:line_end].strip(_ITEM_MARKUP)
+            if (not line.endswith(":") or len(line.split()) > 12 or _THIS_CASE_WORD_RE.search(line)
+                    or _CRITERIA_MET_RE.search(line)):
+                continue  # ("Criteria met:" lists this case's findings)
+            if not _BULLET_RE.match(lowered, line_end):
+                continue  # a list of items follows the label
+            out.append((line_end, self._section_end(line_end + 1)))
         return out
 
     def _section_end(self, start: int) -> int:
