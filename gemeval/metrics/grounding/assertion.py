@@ -819,6 +819,9 @@ _THIS_CASE_CLAUSE_RE = re.compile(
     r"|strip|patient|case)|in\s+this\s+patient|(?:here|today)(?=\s*[,.;]))")
 """A clause naming the case at hand."""
 _CONTRAST_RE = re.compile(r";|(?<![a-z])(?:but|whereas|however|while)(?![a-z])")
+_DASHED_LABEL_RE = re.compile(r"[ \t]*(?:(?:[*\-•+]|\d{1,2}[.)])[ \t]+)?(?:\*\*)?(?P<label>[a-z][^\n*:–—]{1,60}?)"
+                              r"(?:\*\*)?[ \t]+[–—-][ \t]+")
+"""A list item's label and the dash after it, up to a cue."""
 _BULLET_RE = re.compile(r"\n[ \t]*(?:[*\-•+]|\d{1,2}[.)])[ \t]")
 """The first item of a bullet or numbered list, on the next line."""
 _SECTION_END_RE = re.compile(r"\n[ \t]*(?:\n|#|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*\n)")
@@ -1022,6 +1025,8 @@ class AssertionReader:
             self._add_group_premises()
         if " ago" in lowered or "last " in lowered or "in 20" in lowered or "in 19" in lowered:
             self._add_earlier_times()
+        if " – " in lowered or " — " in lowered or " - " in lowered:
+            self._add_labelled_modals()
         if any(c.phrase in _CRITERION_PHRASES for c in self.cues):
             self._add_cues([c._replace(direction=SENTENCE) for c in self.cues if c.phrase in _CRITERION_PHRASES
                             and _PREMISE_START_RE.fullmatch(lowered, self._sentence(c.start)[0], c.start)])
@@ -1198,6 +1203,21 @@ class AssertionReader:
         146 ms", "Last year your heart rate was 110 bpm", "In 2021, ...") dates what follows
         to an earlier ECG, up to "today", "now" (as "the previous ECG showed" does)."""
         self._add_opening_cues(_EARLIER_TIME_RE, "time ago", lambda m, start, end: False, direction=FORWARD)
+
+    def _add_labelled_modals(self) -> None:
+        """A list item whose label is a finding and whose text after a dash is a modal ("1.
+        **Left ventricular hypertrophy** – would show tall R waves in V5–V6", "- Bundle branch
+        block - would widen the QRS"): the label is the modal's subject, hypothetical as the
+        modal makes it (the dash had ended its scope)."""
+        found, lowered = [], self.lowered
+        for cue in self.cues:
+            if cue.direction != BOTH or cue.kind != HYPOTHETICAL:
+                continue  # ("Sinus rhythm - may be slightly irregular": the hedge is of what follows)
+            line_start = lowered.rfind("\n", 0, cue.start) + 1
+            label = _DASHED_LABEL_RE.fullmatch(lowered, line_start, cue.start)
+            if label is not None:
+                found.append(Cue(label.start("label"), label.start("label"), cue.kind, FORWARD, cue.phrase))
+        self._add_cues(found)
 
     def _extend_earlier_scopes(self) -> None:
         """What an earlier ECG showed goes on past "and there was", "and the", "with a" in its
