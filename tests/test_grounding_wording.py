@@ -281,3 +281,10 @@ def test_a_rate_judged_low_or_high_after_its_number() -> None:
     assert read("The rate is 125 bpm, which is high.") == [("hr_bpm", "fast")]
     assert read("The rate is 96, high normal.") == []
     assert read("Your QTc is 470 ms, which is high.") == []  # no category of the QTc's
+
+
+def test_an_axis_that_shifts_or_can_shift_to_one_side() -> None:
+    assert [(c.quantity, c.category) for c in extract_claims("Her axis shifts slightly to the right.")] == [
+        ("axis_deg", "right")]
+    assert [(c.quantity, c.category) for c in extract_claims("The axis may swing to the left.")] == [
+        ("axis_deg", "left")]

@@ -434,10 +434,12 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?"
-                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies)\s+)?"
+                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies|shifts|moves|swings|deviates"
+                             r"|(?:can|may|might|will|tends?\s+to)\s+(?:shift|move|swing|deviate))\s+)?"
                              r"(?:" + _AXIS_DEGREE + r"\s+)?(?:to\s+the\s+)?left(?:ward)?\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?"
-                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies)\s+)?"
+                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies|shifts|moves|swings|deviates"
+                             r"|(?:can|may|might|will|tends?\s+to)\s+(?:shift|move|swing|deviate))\s+)?"
                              r"(?:" + _AXIS_DEGREE + r"\s+)?(?:to\s+the\s+)?right(?:ward)?\b"),
     )
     for alternative in split_alternatives(pattern)
