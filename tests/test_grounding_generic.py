@@ -483,3 +483,8 @@ def test_the_classic_ecg_of_a_condition_opening_a_sentence() -> None:
     # after this case's findings it names what they are typical of
     claims = extract_claims("The QRS is wide at 140 ms, the characteristic pattern of RBBB.")
     assert [c.assertion for c in claims if c.value is not None] == ["affirmed"]
+
+
+def test_a_state_or_group_of_people_opening_a_sentence() -> None:
+    assert _statuses("In pregnancy the axis can shift to the left.") == {"hypothetical"}
+    assert _statuses("In athletes the resting rate is often below 50.") == {"hypothetical"}

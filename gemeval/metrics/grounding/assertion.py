@@ -588,7 +588,9 @@ _CONDITION_HEADS = (
     "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "wolff-parkinson-white", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
     "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
-    "hemiblock", "lahb", "axis deviation", "repolari[sz]ation")
+    "hemiblock", "lahb", "axis deviation", "repolari[sz]ation",
+    # states and groups of people a premise names: "In pregnancy the axis can shift to the left"
+    "pregnancy", "athletes", "children", "infants", "neonates")
 _GROUP_NEEDLES = ("patients", "people", "persons", "individuals", "anyone", "someone", "athletes", "those")
 _GROUP_WITH_RE = re.compile(
     r"(?<![a-z])(?:patients|people|persons|individuals|anyone|someone|athletes|those)\s+with(?![a-z])")
