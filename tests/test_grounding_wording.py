@@ -288,3 +288,11 @@ def test_an_axis_that_shifts_or_can_shift_to_one_side() -> None:
         ("axis_deg", "right")]
     assert [(c.quantity, c.category) for c in extract_claims("The axis may swing to the left.")] == [
         ("axis_deg", "left")]
+
+
+def test_a_frequency_adverb_between_the_verb_and_the_category() -> None:
+    claims = extract_claims("With a pacemaker, the QRS is usually wide.")
+    assert [(c.quantity, c.category, c.assertion) for c in claims if c.quantity == "qrs_ms"] == [
+        ("qrs_ms", "wide", "hypothetical")]
+    assert [(c.category, c.assertion) for c in extract_claims("The QTc is still prolonged.")] == [
+        ("prolonged", "affirmed")]

@@ -230,7 +230,7 @@ PREDICATE_RE = re.compile(
     r"|should\s+be\s+|can\s+be\s+|(?=(?:isn|aren|wasn)['’]t))?(?:to\s+be\s+)?"
     r"(?P<not>not\s+|(?:isn|aren|wasn)['’]t\s+)?"
     rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline|generally"
-    r"|comfortably|well)\s+)?"
+    r"|comfortably|well|usually|typically|normally|often|always|still)\s+)?"  # "the QRS is usually wide"
     # "on the slow side" (not "on the high side of normal": a normal value)
     r"(?:on\s+the\s+(?=[a-z]+\s+side(?!\s+of\s+normal)))?"
     rf"[\"“‘']?(?P<word>[a-z]+)(?!(?<=high)[\-\s]+normal|(?<=low)[\-\s]+normal)(?P<wnl>{_RANGE_TAIL})?"
