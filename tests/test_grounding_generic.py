@@ -488,3 +488,7 @@ def test_the_classic_ecg_of_a_condition_opening_a_sentence() -> None:
 def test_a_state_or_group_of_people_opening_a_sentence() -> None:
     assert _statuses("In pregnancy the axis can shift to the left.") == {"hypothetical"}
     assert _statuses("In athletes the resting rate is often below 50.") == {"hypothetical"}
+
+
+def test_normal_in_newborns() -> None:
+    assert _statuses("Right axis deviation is normal in neonates.") == {"hypothetical"}

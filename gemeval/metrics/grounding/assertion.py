@@ -421,7 +421,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "learning points", "teaching point", "teaching points", "clinical pearl",
              # who has a finding as a normal one: "T-wave inversion in V1 is normal in adults"
              "{is|are} {usually|often|generally|} {normal|a normal finding|a normal variant} in {adults|children|infants|"
-             "athletes|young|the young|healthy|many|most|women|men|the elderly|older}",
+             "athletes|young|the young|healthy|many|most|women|men|the elderly|older|neonates|newborns|babies}",
              "remember", "recall that", "as a rule", "key features {are|include}", "diagnosis of exclusion",
              # a case supposed: "Imagine a patient with a QTc of 520 ms", "Suppose the PR is 240 ms; ..."
              "imagine", "suppose", "supposing", "{lets|let us} {assume|imagine|suppose}", "hypothetically",
