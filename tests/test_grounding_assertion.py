@@ -619,3 +619,19 @@ def test_a_range_from_to_that_counts_as_normal_after_a_lead_in() -> None:
         (60.0, None, "affirmed"), (30.0, "range", "reference")]
     assert [c.assertion for c in extract_claims("Generally speaking, a QRS wider than 120 ms is abnormal.")] == [
         "hypothetical"]
+
+
+def test_a_list_under_a_label_of_what_would_matter() -> None:
+    text = "Things I'd look for on a repeat ECG:\n* Any ST elevation\n* A QTc over 480 ms\n\nYour rate is 80 bpm."
+    assert _claims(text) == [("st_mv", None, "elevated", "hypothetical"), ("qtc_ms", None, 480.0, "hypothetical"),
+                             ("hr_bpm", None, 80.0, "affirmed")]
+    # a label with no such words, or "If ...:", introduces this case's findings
+    assert {c[-1] for c in _claims("Findings:\n- Sinus rhythm\n- Rate 72 bpm")} == {"affirmed"}
+    assert {c[-1] for c in _claims("If you want the details:\n- Rate 72 bpm\n- PR 160 ms")} == {"affirmed"}
+
+
+def test_a_list_items_label_before_a_dash_and_would() -> None:
+    text = "Possibilities:\n1. **Left ventricular hypertrophy** – would show tall R waves in V5.\n2. Bundle branch block - would widen the QRS."
+    assert {(c[0], c[-1]) for c in _claims(text)} == {("voltage", "hypothetical"), ("qrs_ms", "hypothetical")}
+    # a hedge after the dash is of what follows it
+    assert _claims("- Sinus rhythm - may be slightly irregular.")[0][-1] == "affirmed"

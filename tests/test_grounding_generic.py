@@ -427,3 +427,68 @@ def test_a_comparison_with_a_condition_opening_a_rule() -> None:
 def test_what_must_always_be_considered_is_a_rule_not_a_hedge() -> None:
     assert _statuses("At a rate of exactly 150, atrial flutter must always be considered.") == {"hypothetical"}
     assert _statuses("Atrial flutter must be considered.") == {"uncertain"}
+
+
+def test_can_be_seen_in_leads_is_where_a_finding_is_on_this_tracing() -> None:
+    assert _statuses("ST depression can be seen in V5 and V6.") == {"affirmed"}
+    assert _statuses("T-wave inversion can be noted in the inferior leads.") == {"affirmed"}
+    # in a condition it is what the condition may show
+    assert _statuses("ST depression can be seen in ischaemia.") == {"hypothetical"}
+
+
+def test_a_generic_can_in_a_later_clause() -> None:
+    claims = extract_claims("Your QTc is 480 ms, and a long QT can cause fainting.")
+    assert [(c.value, c.category, c.assertion) for c in claims] == [
+        (480.0, None, "affirmed"), (None, "prolonged", "hypothetical")]
+    claims = extract_claims("Please check your potassium, since low potassium can cause U waves and a long QT.")
+    assert [(c.category, c.assertion) for c in claims] == [("prolonged", "hypothetical")]
+    # this case's finding in the later clause stays this ECG's
+    assert _statuses("The rate is 110, and ST depression can be seen in V5.") == {"affirmed"}
+
+
+def test_a_sentence_whose_subject_is_a_bound() -> None:
+    claims = extract_claims("Below 60 is bradycardia and above 100 is tachycardia.")
+    assert [(c.category, c.assertion) for c in claims] == [("slow", "hypothetical"), ("fast", "hypothetical")]
+    assert _statuses("Over 100 bpm means tachycardia.") == {"hypothetical"}
+
+
+def test_a_condition_said_to_be_a_kind_of_thing_is_defined() -> None:
+    assert _statuses("Atrial fibrillation is an irregular rhythm without P waves.") == {"hypothetical"}
+    assert _statuses("Sinus tachycardia is a normal response to exercise.") == {"hypothetical"}
+    # this case's: a determiner, a word of this case
+    assert _statuses("The atrial fibrillation is a new finding.") == {"affirmed"}
+    assert _statuses("Sinus rhythm is a good sign here.") == {"affirmed"}
+
+
+def test_the_differential_for_a_condition_is_a_list_in_general() -> None:
+    claims = extract_claims("The differential for a wide-complex tachycardia includes VT and pre-excited AF. "
+                            "Here the QRS is 160 ms.")
+    assert [(c.quantity, c.assertion) for c in claims] == [
+        ("qrs_ms", "hypothetical"), ("hr_bpm", "hypothetical"), ("rhythm", "hypothetical"), ("qrs_ms", "affirmed")]
+
+
+def test_a_finding_said_to_be_suggested_when_is_a_criterion() -> None:
+    claims = extract_claims("LVH is suggested when the Sokolow-Lyon index exceeds 35 mm.")
+    assert [(c.quantity, c.comparator, c.assertion) for c in claims] == [
+        ("voltage", None, "hypothetical"), ("sokolow_lyon_mv", ">", "hypothetical")]
+
+
+def test_one_of_the_earliest_signs_of() -> None:
+    assert _statuses("Hyperacute T waves are one of the earliest signs of STEMI.") == {"hypothetical"}
+
+
+def test_the_classic_ecg_of_a_condition_opening_a_sentence() -> None:
+    assert _statuses("The classic ECG of hypothermia shows bradycardia, a prolonged QT and J waves.") == {
+        "hypothetical"}
+    # after this case's findings it names what they are typical of
+    claims = extract_claims("The QRS is wide at 140 ms, the characteristic pattern of RBBB.")
+    assert [c.assertion for c in claims if c.value is not None] == ["affirmed"]
+
+
+def test_a_state_or_group_of_people_opening_a_sentence() -> None:
+    assert _statuses("In pregnancy the axis can shift to the left.") == {"hypothetical"}
+    assert _statuses("In athletes the resting rate is often below 50.") == {"hypothetical"}
+
+
+def test_normal_in_newborns() -> None:
+    assert _statuses("Right axis deviation is normal in neonates.") == {"hypothetical"}

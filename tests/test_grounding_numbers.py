@@ -144,3 +144,10 @@ def test_what_a_value_rarely_passes_bounds_it_from_the_other_side() -> None:
     assert _read("In trained athletes the resting rate seldom falls below 35 bpm.") == [
         ("hr_bpm", None, ">=", 35.0, "hypothetical")]
     assert _read("The QTc exceeds 500 ms.") == [("qtc_ms", None, ">", 500.0, "affirmed")]
+
+
+def test_a_change_by_an_amount_is_no_value() -> None:
+    assert _read("In pregnancy the heart rate typically rises by 10-20 beats per minute.") == []
+    assert _read("Your QTc has shortened by 30 ms and is now 440 ms.") == [("qtc_ms", None, None, 440.0, "affirmed")]
+    # a finding's own amount is its value
+    assert _read("ST segments elevated by 2 mm in V2.") == [("st_mv", None, None, 0.2, "affirmed")]

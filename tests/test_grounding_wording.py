@@ -411,3 +411,27 @@ def test_an_explanation_in_parentheses_after_a_keyword() -> None:
     assert read("When it is corrected for heart rate (QTc) and longer than 500 ms, the risk goes up.") == [
         ("qtc_ms", 500.0, "hypothetical")]
     assert read("QRS 96 ms (and QT 380 ms).") == [("qrs_ms", 96.0, "affirmed"), ("qt_ms", 380.0, "affirmed")]
+
+
+def test_a_rate_judged_low_or_high_after_its_number() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.category) for c in extract_claims(text) if c.category]
+    assert read("Your heart rate is 48, which is low.") == [("hr_bpm", "slow")]
+    assert read("The rate is 125 bpm, which is high.") == [("hr_bpm", "fast")]
+    assert read("The rate is 96, high normal.") == []
+    assert read("Your QTc is 470 ms, which is high.") == []  # no category of the QTc's
+
+
+def test_an_axis_that_shifts_or_can_shift_to_one_side() -> None:
+    assert [(c.quantity, c.category) for c in extract_claims("Her axis shifts slightly to the right.")] == [
+        ("axis_deg", "right")]
+    assert [(c.quantity, c.category) for c in extract_claims("The axis may swing to the left.")] == [
+        ("axis_deg", "left")]
+
+
+def test_a_frequency_adverb_between_the_verb_and_the_category() -> None:
+    claims = extract_claims("With a pacemaker, the QRS is usually wide.")
+    assert [(c.quantity, c.category, c.assertion) for c in claims if c.quantity == "qrs_ms"] == [
+        ("qrs_ms", "wide", "hypothetical")]
+    assert [(c.category, c.assertion) for c in extract_claims("The QTc is still prolonged.")] == [
+        ("prolonged", "affirmed")]

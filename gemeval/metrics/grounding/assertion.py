@@ -428,6 +428,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     # characterized by an irregular rhythm"; only "X is characterized by" defines X)
     (_expand("{is|are|be} characteri{s|z}ed by", "{is|are} defined as", "defined as",
              "{is|are} recogni{s|z}ed by", "{is|are} diagnosed", "diagnosed when", "{is|are} present when",
+             "{is|are} {suggested|indicated|likely|called|made} when",
              "produces", "produce", "causes", "first causes", "leads to", "results in", "{require|requires}",
              "{typically|usually|generally|classically|characteristically|commonly|often|frequently|rarely|seldom}",
              "in {paced|sinus|wide|all|most} {rhythms|cases|patients}", "increased risk", "{carries|carry} a",
@@ -444,7 +445,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "learning points", "teaching point", "teaching points", "clinical pearl",
              # who has a finding as a normal one: "T-wave inversion in V1 is normal in adults"
              "{is|are} {usually|often|generally|} {normal|a normal finding|a normal variant} in {adults|children|infants|"
-             "athletes|young|the young|healthy|many|most|women|men|the elderly|older}",
+             "athletes|young|the young|healthy|many|most|women|men|the elderly|older|neonates|newborns|babies}",
              "remember", "recall that", "as a rule", "key features {are|include}", "diagnosis of exclusion",
              # a case supposed: "Imagine a patient with a QTc of 520 ms", "Suppose the PR is 240 ms; ..."
              "imagine", "suppose", "supposing", "{lets|let us} {assume|imagine|suppose}", "hypothetically",
@@ -611,7 +612,9 @@ _CONDITION_HEADS = (
     "bundle branch block", "[lr]bbb", "lafb", "lpfb", "wpw", "wolff-parkinson-white", "stemi", "nstemi", "infarction", "isch(?:a)?emia",
     "hypertrophy", "lvh", "rvh", "fibrillation", "flutter", "enlargement", "cardiomyopathy", "dextrocardia",
     "pre-?excitation", "aneurysm", "rhythm", "rhythms", "tachycardia", "bradycardia", "arrhythmia", "block", "blocks",
-    "hemiblock", "lahb", "axis deviation", "repolari[sz]ation")
+    "hemiblock", "lahb", "axis deviation", "repolari[sz]ation",
+    # states and groups of people a premise names: "In pregnancy the axis can shift to the left"
+    "pregnancy", "athletes", "children", "infants", "neonates")
 _GROUP_NEEDLES = gate("patients", "people", "persons", "individuals", "anyone", "someone", "athletes", "those")
 _GROUP_WITH_RE = re.compile(
     words_at_start("patients", "people", "persons", "individuals", "anyone", "someone", "athletes", "those")
@@ -642,8 +645,9 @@ _GROUP_PREMISE_RE = re.compile(
 """A group of people as a premise: "For women, ...", "For an athlete, ..."."""
 _INCLUDE_RE = re.compile(at_word_start(r"includes?(?![a-z])"))
 _FEATURES_INCLUDE_RE = re.compile(
-    words_at_start("signs?", "features?", "findings", "characteristics", "markers", "hallmarks?", "causes")
-    + r"\s+(?:of|in)\s+"
+    words_at_start("signs?", "features?", "findings", "characteristics", "markers", "hallmarks?", "causes",
+                   r"differential(?:\s+diagnosis)?")
+    + r"\s+(?:of|in|for)\s+"
     r"[^.;:,\n]{1,50}?\s+(?:include|includes|comprise|comprises)(?![a-z])")
 _FEATURE_ADJECTIVES = (r"(?:(?:the|typical|classic|classical|common|key|main|ecg|ekg|electrocardiographic"
                        r"|characteristic|other|important|early|late)\s+){0,3}")
@@ -686,6 +690,13 @@ _GENERIC_SUBJECT_RE = re.compile(
     r"(?:[a-z][\w'\-–]*\s+){0,3}?(?:" + "|".join(_CONDITION_HEADS) + r")\s+"
     r"(?:(?:typically|usually|classically|often|characteristically|generally|commonly)\s+)?")
 """A condition as the subject of a verb in the present: what it looks like in general."""
+_CLASSIC_PICTURE_RE = re.compile(
+    r"the\s+(?:classic(?:al)?|typical|characteristic)\s+(?:ecg|ekg|picture|pattern|findings|appearance|features)"
+    r"\s+(?:of|in)\s")
+"""What a condition's picture is, opening a sentence ("The classic ECG of hypothermia shows ...")."""
+_IS_A_RE = re.compile(r" (?:is|are) an? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
+"""A definition's verb ("... is a fast rhythm"), not a degree ("is a bit slow") nor what a finding
+means (``_MEANING_NOUNS``)."""
 _NAMED_KIND_RE = re.compile(
     r"the\s+(?:[a-z][\w'\-–]*\s+){0,3}?(?:pattern|syndrome|criteria|criterion|triad)\s+(?:(?:typically|classically)\s+)?")
 _EFFECT_NEEDLES = frozenset({"widens", "broadens", "prolongs", "lengthens", "shortens", "flattens"})
@@ -700,6 +711,10 @@ _GENERIC_MODAL_RE = re.compile(
     at_word_start("can") + r"\s+(?:also\s+|often\s+|sometimes\s+|usually\s+|occasionally\s+)?(?:be|have|indicate"
     r"|suggest|signify|signal|denote|imply|point|mean|represent|reflect|occur|happen|cause|mimic|result|lead|produce"
     r"|accompany|appear|precede|persist|present|manifest|show|give)(?![a-z])")
+_CLAUSE_OPENING_RE = re.compile(r"[,;]\s*(?:(?:since|because|as|and|but|so|although|though|while|whereas)\s+)?")
+"""A later clause's start: its mark and conjunction."""
+_SEEN_RE = re.compile(r"\s+(?:clearly\s+|also\s+)?(?:seen|noted|observed|appreciated|identified|visuali[sz]ed)\s+in")
+"""After "can be": where a finding is seen ("can be seen in V5 and V6" names this tracing's leads)."""
 _GENERIC_MODAL_SUBJECT_RE = re.compile(
     r"(?!(?:this|these|that|those|the|your|his|her|our|their|my|its|it|there|i|we|you|he|she|they|which|what"
     r"|some|many|most|all|both|each|any|such|one|someone|anyone|everyone|nothing|something)(?![\w'-]))"
@@ -716,7 +731,8 @@ MEANING_NEEDLES = gate(*(needle for needle, _ in (*_MEANING_VERBS, *_MEANING_NOU
 _MEANING_PATTERNS = [(needle, re.compile(at_word_start(word) + "(?![a-z])"), noun)
                      for table, noun in ((_MEANING_VERBS, False), (_MEANING_NOUNS, True)) for needle, word in table]
 """Each starts with its literal word (which ``re`` skips ahead to)."""
-_COPULA_BEFORE_RE = re.compile(r"\s(?:is|are)\s+(?:an?\s+|the\s+)?(?:classic\s+|typical\s+|characteristic\s+)?$")
+_COPULA_BEFORE_RE = re.compile(r"\s(?:is|are)\s+(?:one\s+of\s+)?(?:an?\s+|the\s+)?(?:(?:classic|typical|characteristic"
+                               r"|earliest|first|key|main|most\s+common|common)\s+)?$")
 _SPECIFIC_SUBJECT_RE = re.compile(
     r"(?<![a-z])(?:the|leads?\s+(?:i{1,3}|av[rlf]|v\d)|inferior|lateral|anterior|septal|precordial|limb|chest|high|here"
     r"|today|there|nothing|no|not|none|to|what|which|who|if|when|whether|that|i|we|you)(?![a-z])|\d|[,;:()\[\]\"“”]")
@@ -830,6 +846,11 @@ _THIS_CASE_CLAUSE_RE = re.compile(
     r"|strip|patient|case)|in\s+this\s+patient|(?:here|today)(?=\s*[,.;]))")
 """A clause naming the case at hand."""
 _CONTRAST_RE = re.compile(r";|(?<![a-z])(?:but|whereas|however|while)(?![a-z])")
+_DASHED_LABEL_RE = re.compile(r"[ \t]*(?:(?:[*\-•+]|\d{1,2}[.)])[ \t]+)?(?:\*\*)?(?P<label>[a-z][^\n*:–—]{1,60}?)"
+                              r"(?:\*\*)?[ \t]+[–—-][ \t]+")
+"""A list item's label and the dash after it, up to a cue."""
+_BULLET_RE = re.compile(r"\n[ \t]*(?:[*\-•+]|\d{1,2}[.)])[ \t]")
+"""The first item of a bullet or numbered list, on the next line."""
 _SECTION_END_RE = re.compile(r"\n[ \t]*(?:\n|#|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*\n)")
 """Where a markdown section ends: a blank line, a heading, a bold label line."""
 _BLANKS_AND_BULLETS = frozenset(" \t\n*-•#>_")
@@ -846,6 +867,15 @@ _GENERIC_BOUND_RE = re.compile(
     r"|of(?=\s*[+\-−]?\.?\d[\d.]*\s*[a-z°/%]*\s+or\s+(?:more|greater|above|higher|longer|less|below|lower|shorter)\b))"
     r"\s*[+\-−]?\.?\d")
 """An indefinite subject with a bound ("A QRS duration over 120 ms", "Values above 500 ms")."""
+_NUMBER_AND_UNIT = r"[+\-−]?\.?\d[\d.]*\s*(?:[a-z/%°]+\s+)?"
+_BOUND_OPENING_RE = re.compile(
+    r"(?P<bound>(?:below|above|under|over|beyond|(?:less|more|greater|lower|higher|longer|shorter)\s+than|between)\s+"
+    + _NUMBER_AND_UNIT + r"(?:(?:and|to|-|–)\s*" + _NUMBER_AND_UNIT + r")?)"
+    r"(?=(?:is|are|means|counts|would|should|suggests|indicates|defines)(?![a-z]))")
+"""A sentence that opens with a bound as its subject: "Below 60 is bradycardia", "Over 100 bpm
+means tachycardia", "Between 60 and 100 is normal"."""
+_BOUND_WORDS = ("below", "above", "under", "over", "beyond", "less", "more", "greater", "lower", "higher", "longer",
+                "shorter", "between")
 _IS_NORMAL_RE = re.compile(
     r"[^.;:?!\n]{0,40}?\s(?:(?:is|are)\s+(?:(?:generally|usually|typically|often|still)\s+)?"
     r"(?:(?:considered|regarded\s+as|deemed|taken\s+as)\s+)?|(?:counts?|passes|pass)\s+as\s+)normal(?![a-z])")
@@ -993,11 +1023,22 @@ _DEFINED_KIND_GATE = gate("significant", "patholog", "ischemic", "ischaemic")
 _OCCURS_GATE = gate(" seen", " found", " occur", " observed")
 _FOR_GATE, _CAN_GATE, _PREDISPOSED_GATE = gate("for "), gate("can "), gate("predispos")
 _INCLUDES_GATE, _DIAGNOSED_GATE, _CRITERIA_GATE = gate("includ"), gate(" diagnosed"), gate("criteria")
+_CLASSIC_GATE, _IS_A_GATE = gate("classic", "typical", "characteristic"), gate(" is a", " are a")
 
 
 _ANSWER_WORDS = frozenset({"no", "nope"})
 _SET_OFF_RE = re.compile(r"\s*(?:[—–:!]|-\s)")
 """What sets an answer word off from the clause after it (a comma already ends its reach)."""
+
+
+def _generic_modal_subject(subject: str) -> bool:
+    """Whether ``subject`` (before "can") names a finding in general: no determiner or
+    pronoun first, no verb, no measured value ("ST elevation of 2 mm can ..."; a lead's digit
+    is none), no word of this case, no dash before a comment ("T-wave inversion in V1 — this
+    can be a normal finding")."""
+    return not (_GENERIC_MODAL_SUBJECT_RE.fullmatch(subject) is None or _VERB_RE.search(subject)
+                or (_NUMBER_RE.search(subject) is not None and not subject.startswith(("a ", "an ")))
+                or _THIS_SUBJECT_RE.search(subject) or any(dash in subject for dash in ("—", "–", " - ")))
 
 
 class AssertionReader:
@@ -1044,6 +1085,8 @@ class AssertionReader:
             self._add_group_premises()
         if not literals.isdisjoint(_EARLIER_GATE):
             self._add_earlier_times()
+        if " – " in lowered or " — " in lowered or " - " in lowered:
+            self._add_labelled_modals()
         if any(c.phrase in _CRITERION_PHRASES for c in self.cues):
             self._add_cues([c._replace(direction=SENTENCE) for c in self.cues if c.phrase in _CRITERION_PHRASES
                             and _PREMISE_START_RE.fullmatch(lowered, self._sentence(c.start)[0], c.start)])
@@ -1055,6 +1098,12 @@ class AssertionReader:
             self._add_defined_kinds()
         if not literals.isdisjoint(GENERIC_VERB_NEEDLES):
             self._add_generic_subjects()
+        if not literals.isdisjoint(_CLASSIC_GATE):
+            # "The classic ECG of hypothermia shows bradycardia, a prolonged QT and J waves"
+            self._add_opening_cues(_CLASSIC_PICTURE_RE, "the classic ECG of ...",
+                                   lambda m, start, end: self._about_this_case(start, end))
+        if not literals.isdisjoint(_IS_A_GATE):
+            self._add_condition_definitions()
         if not literals.isdisjoint(_CAN_GATE):
             self._add_generic_modals()
         meanings = literals.intersection(MEANING_NEEDLES)
@@ -1124,6 +1173,8 @@ class AssertionReader:
         self.reference_sections = self._reference_sections() if "\n" in lowered and (
             "normal" in lowered or "reference" in lowered) else []
         self.criteria_sections = self._criteria_sections() if not literals.isdisjoint(_CRITERIA_GATE) and "\n" in lowered else []
+        if ":\n" in lowered or ":**\n" in lowered or ":* \n" in lowered:
+            self.criteria_sections += self._hypothetical_list_sections()
         # Whether ``status`` is affirmed for every finding in a sentence without a trigger
         # (no section overrides it): then a caller may make that first look itself, from
         # ``trigger_sentences``, without the call.
@@ -1210,26 +1261,48 @@ class AssertionReader:
         to an earlier ECG, up to "today", "now" (as "the previous ECG showed" does)."""
         self._add_opening_cues(_EARLIER_TIME_RE, "time ago", lambda m, start, end: False, direction=FORWARD)
 
+    def _add_labelled_modals(self) -> None:
+        """A list item whose label is a finding and whose text after a dash is a modal ("1.
+        **Left ventricular hypertrophy** – would show tall R waves in V5–V6", "- Bundle branch
+        block - would widen the QRS"): the label is the modal's subject, hypothetical as the
+        modal makes it (the dash had ended its scope)."""
+        found, lowered = [], self.lowered
+        for cue in self.cues:
+            if cue.direction != BOTH or cue.kind != HYPOTHETICAL:
+                continue  # ("Sinus rhythm - may be slightly irregular": the hedge is of what follows)
+            line_start = lowered.rfind("\n", 0, cue.start) + 1
+            label = _DASHED_LABEL_RE.fullmatch(lowered, line_start, cue.start)
+            if label is not None:
+                found.append(Cue(label.start("label"), label.start("label"), cue.kind, FORWARD, cue.phrase))
+        self._add_cues(found)
+
     def _extend_earlier_scopes(self) -> None:
         """What an earlier ECG showed goes on past "and there was", "and the", "with a" in its
         sentence ("Last year the rate was 60 and there was ST depression"), up to a word of
-        the present ("today", "now", "this one") or a contrast: each such join opens the
-        earlier ECG's scope again (a cue of no length where the join ends)."""
+        the present ("today", "now", "this one") or a contrast (``_rejoined``)."""
         found = []
         for cue in self.cues:
-            if cue.phrase not in _EARLIER_PHRASES or cue.kind != HYPOTHETICAL or cue.direction != FORWARD:
-                continue
-            end = self._sentence(cue.start)[1]
-            terminators = [c for c in self.cues if cue.end <= c.start < end and c.kind == TERMINATE]
-            for k, later in enumerate(terminators):
-                if later.phrase in _PRESENT_TERMINATORS or later.phrase in _STRONG_TERMINATORS:
-                    break
-                clause_end = terminators[k + 1].start if k + 1 < len(terminators) else end
-                if _PRESENT_WORD_RE.search(self.lowered, later.start, clause_end):
-                    break  # "... and the current one shows atrial fibrillation"
-                if later.phrase in _LIST_JOINS:
-                    found.append(Cue(later.end, later.end, HYPOTHETICAL, FORWARD, "time ago"))
+            if cue.phrase in _EARLIER_PHRASES and cue.kind == HYPOTHETICAL and cue.direction == FORWARD:
+                found.extend(self._rejoined(cue, "time ago"))
         self._add_cues(found)
+
+    def _rejoined(self, cue: Cue, phrase: str) -> list[Cue]:
+        """A forward cue's scope opened again after each join in its sentence that adds a
+        finding ("and there was", "and the", "with a"): a cue of no length where the join
+        ends, up to a contrast or a clause with a word of the present or this case ("... and
+        the current one shows atrial fibrillation")."""
+        found = []
+        end = self._sentence(cue.start)[1]
+        terminators = [c for c in self.cues if cue.end <= c.start < end and c.kind == TERMINATE]
+        for k, later in enumerate(terminators):
+            if later.phrase in _PRESENT_TERMINATORS or later.phrase in _STRONG_TERMINATORS:
+                break
+            clause_end = terminators[k + 1].start if k + 1 < len(terminators) else end
+            if _PRESENT_WORD_RE.search(self.lowered, later.start, clause_end):
+                break
+            if later.phrase in _LIST_JOINS:
+                found.append(Cue(later.end, later.end, cue.kind, FORWARD, phrase))
+        return found
 
     def _add_generic_subjects(self) -> None:
         """A sentence whose subject is a condition named without a determiner pointing at
@@ -1238,12 +1311,14 @@ class AssertionReader:
         between 60 and 100/min", "First-degree AV block is defined as a PR over 200 ms"),
         states what the condition looks like: hypothetical as a whole. Unless the rest of the
         sentence ties it to the case ("here", "this", "your") or measures a value ("has a rate
-        of 72 bpm": a number that is neither a bound nor a range's end)."""
+        of 72 bpm": a number that is neither a bound nor a range's end). A verb whose word
+        (``GENERIC_VERB_NEEDLES``) or literal the text lacks is not looked for."""
         subjects = []
         # The verbs as one alternation of them finds them: the earliest first, the first verb
         # of the table where two start together, none inside one found before.
         found = sorted((m.start(), k, m) for k, (needle, pattern) in enumerate(_GENERIC_VERB_PATTERNS)
-                       if not self.literals.isdisjoint(needle) for m in pattern.finditer(self.lowered))
+                       if _GENERIC_VERBS[k][0] in self.literals and not self.literals.isdisjoint(needle)
+                       for m in pattern.finditer(self.lowered))
         last_end = -1
         for start, k, verb in found:
             if start < last_end:
@@ -1262,6 +1337,21 @@ class AssertionReader:
                 continue  # "Sinus rhythm has a rate of 72 bpm (here)", "Here the LBBB widens ...": this case's
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         self._add_cues(subjects)
+
+    def _add_condition_definitions(self) -> None:
+        """A condition named without a determiner and said to be a kind of thing ("Atrial
+        fibrillation is an irregular rhythm without P waves", "Sinus tachycardia is a fast
+        rhythm from the sinus node") is defined: hypothetical as a whole, unless the sentence
+        ties it to this case ("here", "your") or measures a value."""
+        found, lowered = [], self.lowered
+        for m in _IS_A_RE.finditer(lowered):
+            start, end = self._sentence(m.start())
+            opening = _PREMISE_START_RE.match(lowered, start, m.start() + 1)
+            if (opening is None or _GENERIC_SUBJECT_RE.fullmatch(lowered, opening.end(), m.start() + 1) is None
+                    or self._about_this_case(start, end)):
+                continue
+            found.append(Cue(opening.end(), m.end(), HYPOTHETICAL, SENTENCE, "condition is a ..."))
+        self._add_cues(found)
 
     def _add_consequents(self) -> None:
         """A sentence that opens with a condition ("If both are positive, the axis is normal",
@@ -1350,6 +1440,30 @@ class AssertionReader:
                 continue
             body = len(lowered) - len(lowered[line_end:].lstrip("\n \t")) - 1  # the newline before the first item
             out.append((line_end, self._section_end(max(line_end, body))))
+        return out
+
+    def _hypothetical_list_sections(self) -> list[tuple[int, int]]:
+        """The bullet lists under a label line whose own words are a condition, a risk or an
+        expectation ("Things I'd look for on a repeat ECG:", "**When to worry:**", "Red flags:")
+        and that names no part of this case: what would matter, not what this ECG shows, up to
+        the next heading or blank line (as ``_add_hypothetical_lists`` reads such a list on
+        one line). "If ...:" introduces this case's details ("If you want the details:")."""
+        lowered = self.lowered
+        out: list[tuple[int, int]] = []
+        for cue in self.cues:
+            if cue.kind != HYPOTHETICAL or cue.phrase in ("if", "...: list"):
+                continue
+            line_start = lowered.rfind("\n", 0, cue.start) + 1
+            line_end = lowered.find("\n", cue.end)
+            if line_end < 0 or (out and out[-1][0] == line_end):
+                continue
+            line = lowered[line_start:line_end].strip(_ITEM_MARKUP)
+            if (not line.endswith(":") or len(line.split()) > 12 or _THIS_CASE_WORD_RE.search(line)
+                    or _CRITERIA_MET_RE.search(line)):
+                continue  # ("Criteria met:" lists this case's findings)
+            if not _BULLET_RE.match(lowered, line_end):
+                continue  # a list of items follows the label
+            out.append((line_end, self._section_end(line_end + 1)))
         return out
 
     def _section_end(self, start: int) -> int:
@@ -1479,19 +1593,22 @@ class AssertionReader:
         conditions", "A heart rate of 50-60 can be normal"), says what the finding may mean in
         general: hypothetical as a whole. "The ST elevation can ...", "Your rate can ...",
         "It can ..." speak of this case's."""
-        found = []
-        for modal in _GENERIC_MODAL_RE.finditer(self.lowered):
-            opening = _PREMISE_START_RE.match(self.lowered, self._sentence(modal.start())[0], modal.start())
-            if opening is None:
+        found, lowered = [], self.lowered
+        for modal in _GENERIC_MODAL_RE.finditer(lowered):
+            seen = _SEEN_RE.match(lowered, modal.end())
+            if seen is not None and _LEADS_AHEAD_RE.match(lowered, seen.end()):
+                continue  # "ST depression can be seen in V5 and V6": where it is on this tracing
+            sentence_start = self._sentence(modal.start())[0]
+            opening = _PREMISE_START_RE.match(lowered, sentence_start, modal.start())
+            if opening is not None and _generic_modal_subject(lowered[opening.end():modal.start()]):
+                found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
                 continue
-            subject = self.lowered[opening.end():modal.start()]
-            if _GENERIC_MODAL_SUBJECT_RE.fullmatch(subject) is None or _VERB_RE.search(subject) or (
-                    _NUMBER_RE.search(subject) is not None and not subject.startswith(("a ", "an "))):
-                # (a measured value: "ST elevation of 2 mm can ..."; a lead's digit is none)
-                continue
-            if _THIS_SUBJECT_RE.search(subject) or any(dash in subject for dash in ("—", "–", " - ")):
-                continue  # "T-wave inversion in V1 — this can be a normal finding": a comment on this case's
-            found.append(Cue(opening.end(), modal.end(), HYPOTHETICAL, SENTENCE, "... can ..."))
+            # the subject of a later clause: "..., since low potassium can cause U waves and a long QT"
+            mark = max(lowered.rfind(",", sentence_start, modal.start()), lowered.rfind(";", sentence_start, modal.start()))
+            clause = _CLAUSE_OPENING_RE.match(lowered, mark) if mark >= 0 else None
+            if clause is not None and _generic_modal_subject(lowered[clause.end():modal.start()]):
+                cue = Cue(clause.end(), modal.end(), HYPOTHETICAL, FORWARD, "... can ...")
+                found += [cue, *self._rejoined(cue, "... can ...")]
         self._add_cues(found)
 
     def _add_hypothetical_lists(self) -> None:
@@ -1599,6 +1716,13 @@ class AssertionReader:
             elif lowered.startswith("for ", at) and (group := _GROUP_PREMISE_RE.match(lowered, at)) is not None:
                 at = group.end() + 1  # "For men, a QTc under 450 ms is considered normal"
             if not lowered.startswith(_GENERIC_STARTS, at):
+                bound = _BOUND_OPENING_RE.match(lowered, at) if lowered.startswith(_BOUND_WORDS, at) else None
+                if bound is not None:  # "Below 60 is bradycardia and above 100 is tachycardia"
+                    end = self._sentence(at)[1]
+                    if not _THIS_CASE_RE.search(lowered, at, end):
+                        kind = REFERENCE if _IS_NORMAL_RE.match(lowered, bound.end("bound"), end) else HYPOTHETICAL
+                        found.append(Cue(at, bound.end("bound"), kind, SENTENCE, "a ... beyond a bound"))
+                    continue
                 # a definition: "Bradycardia is a heart rate below 60 bpm"
                 defined = _DEFINED_AS_RE.match(lowered, at, self._sentence(at)[1]) if definitions else None
                 if defined is None:

@@ -196,7 +196,7 @@ BETWEEN_TAIL_RE = re.compile(
 """The rest of "between 0 and +90 degrees" / "from 120 to 200 ms" / "between minus 30 and plus
 90 degrees": a range."""
 _PLUS_MINUS_GATE, _RANGE_GATE, _OR_GATE = gate("±", "+/-"), gate("between ", "from "), gate(" or ")
-_MINUS_GATE = gate("minus ")
+_MINUS_GATE, _BY_GATE = gate("minus "), gate(" by ")
 _BETWEEN_APPROX = ("between about ", "between around ", "between approximately ", "between roughly ", "between ~")
 """An approximate range: "it varies between about 62 and 84 bpm"."""
 CHANGE_FROM_RE = re.compile(
@@ -204,6 +204,13 @@ CHANGE_FROM_RE = re.compile(
     r"|come\s+down|went\s+(?:up|down)|improved|changed|slowed|narrowed|widened|normali[sz]ed)\s+from\s+$")
 """A change from an earlier ECG's value ("the QTc has shortened from 490 ms to 455 ms"): no
 range; the first number is the earlier ECG's, the second this one's."""
+_CHANGE_BY_RE = re.compile(
+    r"(?<![a-z])(?:rises?|rose|risen|rising|increases?|increased|increasing|falls?|fell|fallen|falling|drops?|dropped"
+    r"|decreases?|decreased|decreasing|goes\s+(?:up|down)|went\s+(?:up|down)|gone\s+(?:up|down)|speeds?\s+up|slows?(?:\s+down)?"
+    r"|slowed|lengthens?|lengthened|shortens?|shortened|changes?|changed|varies|varied)"
+    r"(?:\s+(?:only|about|around|roughly|approximately|typically|usually|by))*\s+by\s+$")
+"""A change by an amount ("the rate rises by 10-20 beats per minute", "the QTc shortened by 30 ms"):
+the number is the change, no value of the ECG."""
 _OR_MORE_RE = re.compile(r"\s+or\s+(?:(?P<more>more|greater|longer|above|higher|over|wider|deeper)"
                          r"|less|fewer|shorter|below|lower|under)\b")
 _TIME_STAMP_RE = re.compile(r"(?<![a-z])(?:t|time)\s*=\s*$")
@@ -278,6 +285,7 @@ def read_values(text: str, lowered: str, found: Set[str]) -> list[Value]:
     # Rarer contexts, looked for once per text: a text without them (the usual) skips
     # their checks at each of its numbers.
     time_stamps = "=" in lowered
+    amounts = not found.isdisjoint(_BY_GATE)
     ranges = not found.isdisjoint(_RANGE_GATE)
     either_or = not found.isdisjoint(_OR_GATE)
     minus = not found.isdisjoint(_MINUS_GATE)
@@ -312,6 +320,10 @@ def read_values(text: str, lowered: str, found: Set[str]) -> list[Value]:
             signed, number, spelled = True, "-" + number, start - 6  # "an axis of minus 30 degrees"
         elif ranges and before_char == " " and lowered.endswith("plus ", start - 5 if start > 5 else 0, start):
             spelled = start - 5  # "from plus 30 to ..."
+        if amounts and lowered.endswith("by ", start - 3 if start > 3 else 0, start) and _CHANGE_BY_RE.search(
+                lowered, start - 40 if start > 40 else 0, start):
+            pos = tail_end
+            continue  # "the rate rises by 10-20 beats per minute": how much it changes, no value
         if time_stamps and lowered.find("=", start - 8 if start > 8 else 0, start) >= 0 and _TIME_STAMP_RE.search(
                 lowered, start - 8 if start > 8 else 0, start):
             continue  # "peaking at t=0.11 s" is a time, not a duration

@@ -245,7 +245,7 @@ PREDICATE_RE = re.compile(
     r"(?:to\s+be\s+)?"
     r"(?P<not>not\s+|(?:isn|aren|wasn)['’]t\s+)?"
     rf"(?:(?:{_DEGREE}|perfectly|clearly|entirely|quite|rather|probably|possibly|likely|borderline|generally"
-    r"|comfortably|well)\s+)?"
+    r"|comfortably|well|usually|typically|normally|often|always|still)\s+)?"  # "the QRS is usually wide"
     # "on the slow side" (not "on the high side of normal": a normal value)
     r"(?:on\s+the\s+(?=[a-z]+\s+side(?!\s+of\s+normal)))?"
     rf"[\"“‘']?(?P<word>[a-z]+)(?!(?<=high)[\-\s]+normal|(?<=low)[\-\s]+normal)(?P<wnl>{_RANGE_TAIL})?"
@@ -265,7 +265,8 @@ VALUE_PREDICATE_RE = re.compile(
     rf"(?:(?:also|{_DEGREE}|borderline|perfectly|comfortably|still|clearly|entirely|quite|rather|well|generally"
     r"|right|squarely|firmly)\s+)?"  # "that's right in the healthy range"
     r"(?:on\s+the\s+|a\s+(?=normal\b))?"
-    rf"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|{_WITHIN_RANGE}"
+    # ("low", "high": a rate's words only, ``KEYWORD_CATEGORIES``)
+    rf"(?P<word>fine|normal|prolonged|long|short|wide|widened|narrow|fast|slow|rapid|borderline|wnl|low(?![\-\s]+normal)|high(?![\-\s]+normal)|{_WITHIN_RANGE}"
     # "just slightly below normal", "a little above the normal range" (not "below the normal limit of 450")
     r"|(?:above|below|over|under)\s+(?:the\s+)?normal(?:\s+range)?(?=\s*(?:[.,;!?)]|[—–]|$))"
     r"|(?:longer|wider|shorter|faster|slower|narrower)\s+than\s+(?:(?:the|is)\s+)?(?:usual|normal|typical|expected)"
@@ -448,10 +449,12 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("axis_deg", "left", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+left\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+)?deviated\s+to\s+the\s+right\b"),
         ("axis_deg", "left", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?"
-                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies)\s+)?"
+                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies|shifts|moves|swings|deviates"
+                             r"|(?:can|may|might|will|tends?\s+to)\s+(?:shift|move|swing|deviate))\s+)?"
                              r"(?:" + _AXIS_DEGREE + r"\s+)?(?:to\s+the\s+)?left(?:ward)?\b"),
         ("axis_deg", "right", r"axis\s+(?:is\s+|may\s+be\s+|might\s+be\s+|appears\s+(?:to\s+be\s+)?|seems\s+(?:to\s+be\s+)?)?"
-                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies)\s+)?"
+                             r"(?:" + _AXIS_DEGREE + r"\s+)?(?:(?:shifted|deviated|rotated|points|pointing|lies|shifts|moves|swings|deviates"
+                             r"|(?:can|may|might|will|tends?\s+to)\s+(?:shift|move|swing|deviate))\s+)?"
                              r"(?:" + _AXIS_DEGREE + r"\s+)?(?:to\s+the\s+)?right(?:ward)?\b"),
     )
     for alternative in split_alternatives(pattern)
