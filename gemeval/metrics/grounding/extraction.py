@@ -2010,7 +2010,7 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     if not parsed.needles.isdisjoint(_RESPECTIVELY_GATE):
         claims = _respective_claims(parsed, claims, [m.start() for m in _RESPECTIVELY_RE.finditer(parsed.lowered)])
     if not parsed.needles.isdisjoint(_AND_GATE):
-        paired = _paired_lists(parsed)
+        paired = _unstated_respectively(parsed)
         if paired:
             claims = _respective_claims(parsed, claims, paired)
     if "(" in parsed.lowered and parsed.groups:
@@ -2123,7 +2123,7 @@ _NAME_LIST_GAP_RE = re.compile(
 _SAME_QUANTITY = {"qtc_fridericia_ms": "qtc_ms"}
 
 
-def _paired_lists(parsed: ParsedText) -> list[int]:
+def _unstated_respectively(parsed: ParsedText) -> list[int]:
     """Where a list of names said to measure a list of as many numbers ends ("The PR and QRS
     intervals are 160 and 90 ms"): read as if "respectively" followed."""
     out = []
