@@ -151,3 +151,14 @@ def test_a_change_by_an_amount_is_no_value() -> None:
     assert _read("Your QTc has shortened by 30 ms and is now 440 ms.") == [("qtc_ms", None, None, 440.0, "affirmed")]
     # a finding's own amount is its value
     assert _read("ST segments elevated by 2 mm in V2.") == [("st_mv", None, None, 0.2, "affirmed")]
+
+
+def test_a_voltage_sum_given_in_parentheses_after_its_name() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.value if c.category is None else c.category, c.assertion) for c in extract_claims(text)]
+    # the parenthesis holds the sum's value: no definition of the name to skip
+    assert read("No evidence of LVH by Sokolow-Lyon (SV1 + RV5 ≈ 28 mm).") == [
+        ("voltage", "lvh", "negated"), ("sokolow_lyon_mv", 2.8, "affirmed")]
+    assert read("Cornell (RaVL + SV3 ≈ 2.4 mV).") == [("cornell_mv", 2.4, "affirmed")]
+    # a definition in parentheses is still skipped to the value after it
+    assert read("Sokolow-Lyon (SV1 + RV5) 3.2 mV.") == [("sokolow_lyon_mv", 3.2, "affirmed")]

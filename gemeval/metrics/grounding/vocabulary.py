@@ -33,7 +33,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
     for quantity, pattern, lowered in (
         ("qt_qtc_pair", r"QT\s*/\s*QT[cC](?P<fx>[BF])?\b(?:\s+intervals?)?", False),
         ("interval_list", "|".join(name + _LIST_NAMES for name in ("PR", "QRS", "QTc", "QT", "RR", "HR")), False),
-        ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
+        ("sokolow_lyon_mv", r"sokolow(?:[- ]lyon)?(?:\s+(?:index|criteria|criterion|voltage|sum))?(?:\s*\((?![^)]*(?:[=≈]|\d\s*m[mv]\b))[^)]*\))?", True),
         # "SV1 + RV5", "S in V1 + R in V5", "S wave V1 plus R wave V6"
         ("sokolow_lyon_mv", r"S(?:[- ]?waves?)?\s?(?:in\s+)?V1(?:\s*(?:/|or)\s*V2)?\s*(?:\+|and|plus)\s*"
                             r"R(?:[- ]?waves?)?\s?(?:in\s+)?V[56](?:\s*(?:/|or)\s*(?:R\s?)?V6)?", False),
@@ -44,7 +44,7 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
                             r"(?:and|plus|\+)\s+(?:the\s+)?(?:(?:amplitudes?|heights?|voltages?)\s+of\s+)?(?:the\s+)?"
                             r"(?:tallest\s+|highest\s+|largest\s+)?r[- ]?(?:waves?\s+)?in\s+(?:leads?\s+)?v[56]"
                             r"(?:\s*(?:or|/)\s*v6)?", True),
-        ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\((?![^)]*=)[^)]*\))?", True),
+        ("cornell_mv", r"cornell(?:\s+(?:voltage|index|criteria|criterion|sum))?(?:\s*\((?![^)]*(?:[=≈]|\d\s*m[mv]\b))[^)]*\))?", True),
         ("cornell_mv", r"R(?:[- ]?waves?)?\s?(?:in\s+)?aVL\s*(?:\+|plus)\s*S(?:[- ]?waves?)?\s?(?:in\s+)?V3", False),
         # in words: "the sum of R in aVL and S in V3", "adds R in aVL to S in V3"
         ("cornell_mv", r"(?:sum\s+of|adds?|adding)\s+(?:the\s+)?(?:(?:amplitudes?|heights?|voltages?)\s+of\s+)?"
