@@ -435,3 +435,9 @@ def test_a_frequency_adverb_between_the_verb_and_the_category() -> None:
         ("qrs_ms", "wide", "hypothetical")]
     assert [(c.category, c.assertion) for c in extract_claims("The QTc is still prolonged.")] == [
         ("prolonged", "affirmed")]
+
+
+def test_a_label_then_i_cannot_comment() -> None:
+    for text in ("ST segments: I can't comment reliably because of baseline wander.", "The QT: I cannot comment."):
+        assert [(c.value, c.category, c.assertion) for c in extract_claims(text)] == [
+            (None, None, "not_assessable")], text

@@ -238,7 +238,9 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
     # after the label or subject: "Heart rate: unable to determine", "Precise measurement of
     # the PR interval is not possible"
     (_expand("{unable to|cannot|can't|could not|couldn't} {determine|assess|measure|calculate|evaluate|quantify}",
-             "{is|are|was|were} not possible"),
+             "{is|are|was|were} not possible",
+             # "ST segments: I can't comment reliably because of baseline wander"
+             "{unable to|cannot|can't|could not|couldn't} comment {reliably|accurately|confidently|with confidence|}"),
      NOT_ASSESSABLE, BACKWARD),
     (_expand(f"{_CANNOT} {{be|be reliably|be accurately|be confidently|be clearly|be properly|be definitively|"
              f"be adequately|be precisely|be safely}} {_ASSESSED}",
