@@ -441,3 +441,12 @@ def test_a_label_then_i_cannot_comment() -> None:
     for text in ("ST segments: I can't comment reliably because of baseline wander.", "The QT: I cannot comment."):
         assert [(c.value, c.category, c.assertion) for c in extract_claims(text)] == [
             (None, None, "not_assessable")], text
+
+
+def test_a_regular_or_irregular_complex_tachycardia_names_the_rhythm() -> None:
+    claims = extract_claims("The tracing shows a regular narrow-complex tachycardia at approximately 160 bpm.")
+    assert [(c.quantity, c.category) for c in claims if c.category] == [
+        ("rhythm", "regular"), ("qrs_ms", "normal"), ("hr_bpm", "fast")]
+    claims = extract_claims("Irregular wide-complex tachycardia at 180 bpm.")
+    assert [(c.quantity, c.category) for c in claims if c.category] == [
+        ("rhythm", "irregular"), ("qrs_ms", "wide"), ("hr_bpm", "fast")]

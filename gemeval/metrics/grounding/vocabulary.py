@@ -293,7 +293,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("rhythm", "sinus", r"sinus\s+(?:rhythm|bradycardia|tachycardia|arrhythmia)\b"),
         ("rhythm", "atrial_fibrillation", r"atrial\s+fibrillation\b"),
         ("rhythm", "atrial_fibrillation", r"afib\b|af\b|a-fib\b"),
-        ("rhythm", "regular", r"regular(?:\s+sinus)?\s+(?:rhythm|r-?r|ventricular)"),
+        ("rhythm", "regular", r"regular(?:\s+sinus)?\s+(?:rhythm|r-?r|ventricular|(?:narrow|wide|broad)[- ]complex)"),
         ("rhythm", "regular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:not\s+)?(?:to\s+be\s+)?"
                               r"(?:regular|regularly)\b"
                               r"|regular(?:ly)?\s+(?:sinus\s+)?(?:rhythm|rhythmic)\b|rhythmic\b"
@@ -303,7 +303,7 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                               r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?regular\b"),
         ("rhythm", "irregular", r"(?:rate|pulse)\s+(?:is\s+|was\s+|of\s+)?(?:about\s+|around\s+|~\s*)?\d{2,3}"
                                 r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?irregular\b"),
-        ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular)"
+        ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular|(?:narrow|wide|broad)[- ]complex)"
                                 r"|irregular\s+heart\s*(?:beat|rhythm|rate)\b"),
         ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:not\s+)?(?:to\s+be\s+)?"
                                 r"(?:irregular|irregularly)\b"
