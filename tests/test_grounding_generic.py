@@ -492,3 +492,9 @@ def test_a_state_or_group_of_people_opening_a_sentence() -> None:
 
 def test_normal_in_newborns() -> None:
     assert _statuses("Right axis deviation is normal in neonates.") == {"hypothetical"}
+
+
+def test_a_finding_with_a_bound_that_warrants_something_is_a_rule() -> None:
+    assert _statuses("Sinus bradycardia below 40 bpm in an awake adult warrants investigation.") == {"hypothetical"}
+    # a measured value keeps it this ECG's
+    assert _statuses("ST elevation of 2 mm suggests STEMI.") == {"affirmed"}

@@ -698,7 +698,7 @@ _GENERIC_MODAL_SUBJECT_RE = re.compile(
 clause mark (its words may hold "the": "T-wave inversions in the inferior leads")."""
 _MEANING_VERBS = (("indicat", r"indicates?"), ("suggest", r"suggests?"), ("point", r"points?\s+(?:to|towards?)"),
                   ("signal", r"signals?"), ("impl", r"impl(?:y|ies)"), ("denot", r"denotes?"), ("signif", r"signif(?:y|ies)"),
-                  ("mean", r"means?"))
+                  ("mean", r"means?"), ("warrant", r"warrants?"), ("requir", r"requires?"))
 _MEANING_NOUNS = (("sign", r"signs?\s+of"), ("marker", r"markers?\s+of"), ("hallmark", r"hallmarks?\s+of"))
 """Verbs of what a finding means ("Deep Q waves indicate prior infarction") and nouns after "is
 a" ("Peaked T waves are a sign of hyperkalaemia"), each with a word every match holds."""
@@ -710,9 +710,9 @@ _COPULA_BEFORE_RE = re.compile(r"\s(?:is|are)\s+(?:one\s+of\s+)?(?:an?\s+|the\s+
                                r"|earliest|first|key|main|most\s+common|common)\s+)?$")
 _SPECIFIC_SUBJECT_RE = re.compile(
     r"(?<![a-z])(?:the|leads?\s+(?:i{1,3}|av[rlf]|v\d)|inferior|lateral|anterior|septal|precordial|limb|chest|high|here"
-    r"|today|there|nothing|no|not|none|to|what|which|who|if|when|whether|that|i|we|you)(?![a-z])|\d|[,;:()\[\]\"“”]")
-"""What makes a finding's subject this ECG's (a lead, a territory, a definite article, a
-value) or no bare noun phrase ("There's nothing to suggest ...")."""
+    r"|today|there|nothing|no|not|none|to|what|which|who|if|when|whether|that|i|we|you)(?![a-z])|[,;:()\[\]\"“”]")
+"""What makes a finding's subject this ECG's (a lead, a territory, a definite article; a
+measured value is looked for in the sentence) or no bare noun phrase ("There's nothing to suggest ...")."""
 _NUMBER_RE = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?")
 _BOUND_BEFORE_RE = re.compile(
     r"(?:(?<![a-z])(?:between|from|to|above|below|over|under|than|least|most|exceed(?:s|ed|ing)?|beyond|up\s+to)|[<>≤≥±\-–—]"
