@@ -105,10 +105,11 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
             r"segments?(?:\s+(?:elevations?|elevated|depressions?|depressed))?", r"elevations?", "elevated",
             r"depressions?", "depressed", "changes")), False),
         ("t_wave", r"t waves?\b|t-waves?\b", False),
-        # "pr 160ms", "qt 380": the interval's letters before its number ("pr" alone may be
+        # "pr 160ms", "qt 380", "hr 88": the letters before their number ("pr" alone may be
         # another word's letters: only with a number after it)
         ("pr_ms", r"pr\b(?:\s+interval)?" + _NUMBER_AHEAD, False),
         ("qt_ms", r"qt\b(?!\s*/)(?:\s+interval)?" + _NUMBER_AHEAD, False),
+        ("hr_bpm", r"hr\b(?<!\d hr)(?<!\dhr)" + _NUMBER_AHEAD, False),  # (not an hour: "1 hr 30 minutes")
         ("block", r"p waves?\b|p-waves?\b", False),
         ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+in\s+(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
         ("block", r"[PU][- ]?[Ww]aves?\b|[PT][- ][Aa]xis\b|QRS[- ](?:axis\s+)?(?:amplitudes?|voltages?)\b"
