@@ -669,7 +669,8 @@ _CLASSIC_PICTURE_RE = re.compile(
     r"the\s+(?:classic(?:al)?|typical|characteristic)\s+(?:ecg|ekg|picture|pattern|findings|appearance|features)"
     r"\s+(?:of|in)\s")
 """What a condition's picture is, opening a sentence ("The classic ECG of hypothermia shows ...")."""
-_IS_A_RE = re.compile(r" (?:is|are) an? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
+_IS_A_RES = {verb: re.compile(verb + r"n? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
+             for verb in (" is a", " are a")}
 """A definition's verb ("... is a fast rhythm"), not a degree ("is a bit slow") nor what a finding
 means (``_MEANING_NOUNS``)."""
 _NAMED_KIND_RE = re.compile(
@@ -1029,10 +1030,11 @@ class AssertionReader:
             self._add_earlier_times()
         if " – " in lowered or " — " in lowered or " - " in lowered:
             self._add_labelled_modals()
-        if any(c.phrase in _CRITERION_PHRASES for c in self.cues):
+        phrases = {c.phrase for c in self.cues}  # (one pass for the two rules below)
+        if not phrases.isdisjoint(_CRITERION_PHRASES):
             self._add_cues([c._replace(direction=SENTENCE) for c in self.cues if c.phrase in _CRITERION_PHRASES
                             and _PREMISE_START_RE.fullmatch(lowered, self._sentence(c.start)[0], c.start)])
-        if any(c.phrase in _EARLIER_PHRASES for c in self.cues):
+        if not phrases.isdisjoint(_EARLIER_PHRASES):
             self._extend_earlier_scopes()
         if any(predicate in lowered for predicate in _USUALLY_NORMAL_NEEDLES):
             self._add_usually_normal()
@@ -1290,7 +1292,7 @@ class AssertionReader:
         rhythm from the sinus node") is defined: hypothetical as a whole, unless the sentence
         ties it to this case ("here", "your") or measures a value."""
         found, lowered = [], self.lowered
-        for m in _IS_A_RE.finditer(lowered):
+        for m in (m for verb in (" is a", " are a") for m in _IS_A_RES[verb].finditer(lowered)):
             start, end = self._sentence(m.start())
             opening = _PREMISE_START_RE.match(lowered, start, m.start() + 1)
             if (opening is None or _GENERIC_SUBJECT_RE.fullmatch(lowered, opening.end(), m.start() + 1) is None
