@@ -498,3 +498,9 @@ def test_a_finding_with_a_bound_that_warrants_something_is_a_rule() -> None:
     assert _statuses("Sinus bradycardia below 40 bpm in an awake adult warrants investigation.") == {"hypothetical"}
     # a measured value keeps it this ECG's
     assert _statuses("ST elevation of 2 mm suggests STEMI.") == {"affirmed"}
+
+
+def test_features_that_favour_a_diagnosis_include() -> None:
+    assert _statuses("Features that favour VT include a QRS wider than 140 ms and extreme axis deviation.") == {
+        "hypothetical"}
+    assert "hypothetical" not in _statuses("Findings that suggest LVH here include a Sokolow-Lyon index of 41 mm.")

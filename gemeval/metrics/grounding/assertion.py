@@ -620,7 +620,7 @@ _GROUP_PREMISE_RE = re.compile(
 _INCLUDE_RE = re.compile(r"(?<![a-z])includes?(?![a-z])")
 _FEATURES_INCLUDE_RE = re.compile(
     r"(?<![a-z])(?:signs?|features?|findings|characteristics|markers|hallmarks?|causes|differential(?:\s+diagnosis)?)"
-    r"\s+(?:of|in|for)\s+"
+    r"\s+(?:of|in|for|that\s+(?:favou?r|suggest|support|point\s+to|indicate))\s+"
     r"[^.;:,\n]{1,50}?\s+(?:include|includes|comprise|comprises)(?![a-z])")
 _FEATURE_ADJECTIVES = (r"(?:(?:the|typical|classic|classical|common|key|main|ecg|ekg|electrocardiographic"
                        r"|characteristic|other|important|early|late)\s+){0,3}")
