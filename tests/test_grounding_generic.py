@@ -504,3 +504,10 @@ def test_features_that_favour_a_diagnosis_include() -> None:
     assert _statuses("Features that favour VT include a QRS wider than 140 ms and extreme axis deviation.") == {
         "hypothetical"}
     assert "hypothetical" not in _statuses("Findings that suggest LVH here include a Sokolow-Lyon index of 41 mm.")
+
+
+def test_a_normal_ecg_in_general_gives_normal_values() -> None:
+    claims = extract_claims("A normal adult ECG has a PR of 120-200 ms and a QRS under 120 ms.")
+    assert [(c.quantity, c.assertion) for c in claims] == [("pr_ms", "reference"), ("qrs_ms", "reference")]
+    assert _statuses("A normal ECG shows upright T waves in I and II.") == {"hypothetical"}
+    assert _statuses("Your normal ECG has a rate of 72.") == {"affirmed"}

@@ -669,6 +669,11 @@ _CLASSIC_PICTURE_RE = re.compile(
     r"the\s+(?:classic(?:al)?|typical|characteristic)\s+(?:ecg|ekg|picture|pattern|findings|appearance|features)"
     r"\s+(?:of|in)\s")
 """What a condition's picture is, opening a sentence ("The classic ECG of hypothermia shows ...")."""
+_NORMAL_ECG_NEEDLE_RE = re.compile(r"normal\s+(?:adult\s+|resting\s+)?(?:ecg|ekg|tracing|electrocardiogram)")
+_NORMAL_ECG_SUBJECT_RE = re.compile(
+    r"(?:an?\s+)?normal\s+(?:adult\s+|resting\s+)?(?:ecg|ekg|tracing|electrocardiogram)\s+(?:(?:typically|usually|should)\s+)?"
+    r"(?:has|have|shows?|will\s+show)(?![a-z])")
+"""A normal ECG in general as a sentence's subject, and its verb."""
 _IS_A_RES = {verb: re.compile(verb + r"n? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
              for verb in (" is a", " are a")}
 """A definition's verb ("... is a fast rhythm"), not a degree ("is a bit slow") nor what a finding
@@ -1043,6 +1048,8 @@ class AssertionReader:
         if (not literals.isdisjoint(GENERIC_VERB_NEEDLES) if literals is not None
                 else _GENERIC_VERB_NEEDLE_RE.search(lowered if words is None else words) is not None):
             self._add_generic_subjects(literals)
+        if "normal " in lowered and _NORMAL_ECG_NEEDLE_RE.search(lowered):
+            self._add_normal_ecg_subjects()
         if "classic" in lowered or "typical" in lowered or "characteristic" in lowered:
             # "The classic ECG of hypothermia shows bradycardia, a prolonged QT and J waves"
             self._add_opening_cues(_CLASSIC_PICTURE_RE, "the classic ECG of ...",
@@ -1285,6 +1292,19 @@ class AssertionReader:
                 continue  # "Sinus rhythm has a rate of 72 bpm (here)", "Here the LBBB widens ...": this case's
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         self._add_cues(subjects)
+
+    def _add_normal_ecg_subjects(self) -> None:
+        """A sentence whose subject is a normal ECG in general ("A normal adult ECG has a heart
+        rate of 60-100, a PR of 120-200 ms and a QRS under 120 ms") gives normal values: its
+        ranges and limits are references, its findings general (hypothetical)."""
+        found, lowered = [], self.lowered
+        for m in _NORMAL_ECG_SUBJECT_RE.finditer(lowered):
+            start, end = self._sentence(m.start())
+            if _PREMISE_START_RE.fullmatch(lowered, start, m.start()) is None or _THIS_CASE_WORD_RE.search(
+                    lowered, start, end):
+                continue
+            found += [Cue(m.start(), m.end(), kind, SENTENCE, "a normal ECG has") for kind in (REFERENCE, HYPOTHETICAL)]
+        self._add_cues(found)
 
     def _add_condition_definitions(self) -> None:
         """A condition named without a determiner and said to be a kind of thing ("Atrial
