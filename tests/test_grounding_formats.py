@@ -425,5 +425,7 @@ def test_interval_letters_in_lower_case_before_their_number() -> None:
     claims = extract_claims("quick read: rate 70, pr 172ms, qt 390, qrs 94.")
     assert [(c.quantity, c.value) for c in claims] == [
         ("hr_bpm", 70.0), ("pr_ms", 172.0), ("qt_ms", 390.0), ("qrs_ms", 94.0)]
+    assert [(c.quantity, c.value) for c in extract_claims("ecg ok, hr 88.")] == [("hr_bpm", 88.0)]
+    assert extract_claims("See you in 1 hr 30 minutes.") == []
     # the letters without a number are no keyword
     assert extract_claims("Her pr team said the qt thing was fine.") == []

@@ -492,3 +492,22 @@ def test_a_state_or_group_of_people_opening_a_sentence() -> None:
 
 def test_normal_in_newborns() -> None:
     assert _statuses("Right axis deviation is normal in neonates.") == {"hypothetical"}
+
+
+def test_a_finding_with_a_bound_that_warrants_something_is_a_rule() -> None:
+    assert _statuses("Sinus bradycardia below 40 bpm in an awake adult warrants investigation.") == {"hypothetical"}
+    # a measured value keeps it this ECG's
+    assert _statuses("ST elevation of 2 mm suggests STEMI.") == {"affirmed"}
+
+
+def test_features_that_favour_a_diagnosis_include() -> None:
+    assert _statuses("Features that favour VT include a QRS wider than 140 ms and extreme axis deviation.") == {
+        "hypothetical"}
+    assert "hypothetical" not in _statuses("Findings that suggest LVH here include a Sokolow-Lyon index of 41 mm.")
+
+
+def test_a_normal_ecg_in_general_gives_normal_values() -> None:
+    claims = extract_claims("A normal adult ECG has a PR of 120-200 ms and a QRS under 120 ms.")
+    assert [(c.quantity, c.assertion) for c in claims] == [("pr_ms", "reference"), ("qrs_ms", "reference")]
+    assert _statuses("A normal ECG shows upright T waves in I and II.") == {"hypothetical"}
+    assert _statuses("Your normal ECG has a rate of 72.") == {"affirmed"}

@@ -649,7 +649,7 @@ _INCLUDE_RE = re.compile(at_word_start(r"includes?(?![a-z])"))
 _FEATURES_INCLUDE_RE = re.compile(
     words_at_start("signs?", "features?", "findings", "characteristics", "markers", "hallmarks?", "causes",
                    r"differential(?:\s+diagnosis)?")
-    + r"\s+(?:of|in|for)\s+"
+    + r"\s+(?:of|in|for|that\s+(?:favou?r|suggest|support|point\s+to|indicate))\s+"
     r"[^.;:,\n]{1,50}?\s+(?:include|includes|comprise|comprises)(?![a-z])")
 _FEATURE_ADJECTIVES = (r"(?:(?:the|typical|classic|classical|common|key|main|ecg|ekg|electrocardiographic"
                        r"|characteristic|other|important|early|late)\s+){0,3}")
@@ -696,7 +696,13 @@ _CLASSIC_PICTURE_RE = re.compile(
     r"the\s+(?:classic(?:al)?|typical|characteristic)\s+(?:ecg|ekg|picture|pattern|findings|appearance|features)"
     r"\s+(?:of|in)\s")
 """What a condition's picture is, opening a sentence ("The classic ECG of hypothermia shows ...")."""
-_IS_A_RE = re.compile(r" (?:is|are) an? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
+_NORMAL_ECG_NEEDLE_RE = re.compile(r"normal\s+(?:adult\s+|resting\s+)?(?:ecg|ekg|tracing|electrocardiogram)")
+_NORMAL_ECG_SUBJECT_RE = re.compile(
+    r"(?:an?\s+)?normal\s+(?:adult\s+|resting\s+)?(?:ecg|ekg|tracing|electrocardiogram)\s+(?:(?:typically|usually|should)\s+)?"
+    r"(?:has|have|shows?|will\s+show)(?![a-z])")
+"""A normal ECG in general as a sentence's subject, and its verb."""
+_IS_A_RES = {verb: re.compile(verb + r"n? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
+             for verb in (" is a", " are a")}
 """A definition's verb ("... is a fast rhythm"), not a degree ("is a bit slow") nor what a finding
 means (``_MEANING_NOUNS``)."""
 _NAMED_KIND_RE = re.compile(
@@ -725,7 +731,7 @@ _GENERIC_MODAL_SUBJECT_RE = re.compile(
 clause mark (its words may hold "the": "T-wave inversions in the inferior leads")."""
 _MEANING_VERBS = (("indicat", r"indicates?"), ("suggest", r"suggests?"), ("point", r"points?\s+(?:to|towards?)"),
                   ("signal", r"signals?"), ("impl", r"impl(?:y|ies)"), ("denot", r"denotes?"), ("signif", r"signif(?:y|ies)"),
-                  ("mean", r"means?"))
+                  ("mean", r"means?"), ("warrant", r"warrants?"), ("requir", r"requires?"))
 _MEANING_NOUNS = (("sign", r"signs?\s+of"), ("marker", r"markers?\s+of"), ("hallmark", r"hallmarks?\s+of"))
 """Verbs of what a finding means ("Deep Q waves indicate prior infarction") and nouns after "is
 a" ("Peaked T waves are a sign of hyperkalaemia"), each with a word every match holds."""
@@ -737,9 +743,9 @@ _COPULA_BEFORE_RE = re.compile(r"\s(?:is|are)\s+(?:one\s+of\s+)?(?:an?\s+|the\s+
                                r"|earliest|first|key|main|most\s+common|common)\s+)?$")
 _SPECIFIC_SUBJECT_RE = re.compile(
     r"(?<![a-z])(?:the|leads?\s+(?:i{1,3}|av[rlf]|v\d)|inferior|lateral|anterior|septal|precordial|limb|chest|high|here"
-    r"|today|there|nothing|no|not|none|to|what|which|who|if|when|whether|that|i|we|you)(?![a-z])|\d|[,;:()\[\]\"“”]")
-"""What makes a finding's subject this ECG's (a lead, a territory, a definite article, a
-value) or no bare noun phrase ("There's nothing to suggest ...")."""
+    r"|today|there|nothing|no|not|none|to|what|which|who|if|when|whether|that|i|we|you)(?![a-z])|[,;:()\[\]\"“”]")
+"""What makes a finding's subject this ECG's (a lead, a territory, a definite article; a
+measured value is looked for in the sentence) or no bare noun phrase ("There's nothing to suggest ...")."""
 _NUMBER_RE = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?")
 _BOUND_BEFORE_RE = re.compile(
     r"(?:(?<![a-z])(?:between|from|to|above|below|over|under|than|least|most|exceed(?:s|ed|ing)?|beyond|up\s+to)|[<>≤≥±\-–—]"
@@ -1026,6 +1032,7 @@ _OCCURS_GATE = gate(" seen", " found", " occur", " observed")
 _FOR_GATE, _CAN_GATE, _PREDISPOSED_GATE = gate("for "), gate("can "), gate("predispos")
 _INCLUDES_GATE, _DIAGNOSED_GATE, _CRITERIA_GATE = gate("includ"), gate(" diagnosed"), gate("criteria")
 _CLASSIC_GATE, _IS_A_GATE = gate("classic", "typical", "characteristic"), gate(" is a", " are a")
+_NORMAL_GATE = gate("normal ")
 
 
 _ANSWER_WORDS = frozenset({"no", "nope"})
@@ -1089,10 +1096,11 @@ class AssertionReader:
             self._add_earlier_times()
         if " – " in lowered or " — " in lowered or " - " in lowered:
             self._add_labelled_modals()
-        if any(c.phrase in _CRITERION_PHRASES for c in self.cues):
+        phrases = {c.phrase for c in self.cues}  # (one pass for the two rules below)
+        if not phrases.isdisjoint(_CRITERION_PHRASES):
             self._add_cues([c._replace(direction=SENTENCE) for c in self.cues if c.phrase in _CRITERION_PHRASES
                             and _PREMISE_START_RE.fullmatch(lowered, self._sentence(c.start)[0], c.start)])
-        if any(c.phrase in _EARLIER_PHRASES for c in self.cues):
+        if not phrases.isdisjoint(_EARLIER_PHRASES):
             self._extend_earlier_scopes()
         if not literals.isdisjoint(_USUALLY_NORMAL_NEEDLES):
             self._add_usually_normal()
@@ -1100,6 +1108,8 @@ class AssertionReader:
             self._add_defined_kinds()
         if not literals.isdisjoint(GENERIC_VERB_NEEDLES):
             self._add_generic_subjects()
+        if not literals.isdisjoint(_NORMAL_GATE) and _NORMAL_ECG_NEEDLE_RE.search(lowered):
+            self._add_normal_ecg_subjects()
         if not literals.isdisjoint(_CLASSIC_GATE):
             # "The classic ECG of hypothermia shows bradycardia, a prolonged QT and J waves"
             self._add_opening_cues(_CLASSIC_PICTURE_RE, "the classic ECG of ...",
@@ -1340,13 +1350,26 @@ class AssertionReader:
             subjects.append(Cue(opening.end(), verb.end(), HYPOTHETICAL, SENTENCE, "condition shows ..."))
         self._add_cues(subjects)
 
+    def _add_normal_ecg_subjects(self) -> None:
+        """A sentence whose subject is a normal ECG in general ("A normal adult ECG has a heart
+        rate of 60-100, a PR of 120-200 ms and a QRS under 120 ms") gives normal values: its
+        ranges and limits are references, its findings general (hypothetical)."""
+        found, lowered = [], self.lowered
+        for m in _NORMAL_ECG_SUBJECT_RE.finditer(lowered):
+            start, end = self._sentence(m.start())
+            if _PREMISE_START_RE.fullmatch(lowered, start, m.start()) is None or _THIS_CASE_WORD_RE.search(
+                    lowered, start, end):
+                continue
+            found += [Cue(m.start(), m.end(), kind, SENTENCE, "a normal ECG has") for kind in (REFERENCE, HYPOTHETICAL)]
+        self._add_cues(found)
+
     def _add_condition_definitions(self) -> None:
         """A condition named without a determiner and said to be a kind of thing ("Atrial
         fibrillation is an irregular rhythm without P waves", "Sinus tachycardia is a fast
         rhythm from the sinus node") is defined: hypothetical as a whole, unless the sentence
         ties it to this case ("here", "your") or measures a value."""
         found, lowered = [], self.lowered
-        for m in _IS_A_RE.finditer(lowered):
+        for m in (m for verb in (" is a", " are a") for m in _IS_A_RES[verb].finditer(lowered)):
             start, end = self._sentence(m.start())
             opening = _PREMISE_START_RE.match(lowered, start, m.start() + 1)
             if (opening is None or _GENERIC_SUBJECT_RE.fullmatch(lowered, opening.end(), m.start() + 1) is None

@@ -109,10 +109,11 @@ KEYWORD_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
             r"segments?(?:\s+(?:elevations?|elevated|depressions?|depressed))?", r"elevations?", "elevated",
             r"depressions?", "depressed", "changes")), False),
         ("t_wave", r"t waves?\b|t-waves?\b", False),
-        # "pr 160ms", "qt 380": the interval's letters before its number ("pr" alone may be
+        # "pr 160ms", "qt 380", "hr 88": the letters before their number ("pr" alone may be
         # another word's letters: only with a number after it)
         ("pr_ms", r"pr\b(?:\s+interval)?" + _NUMBER_AHEAD, False),
         ("qt_ms", r"qt\b(?!\s*/)(?:\s+interval)?" + _NUMBER_AHEAD, False),
+        ("hr_bpm", r"hr\b(?<!\d hr)(?<!\dhr)" + _NUMBER_AHEAD, False),  # (not an hour: "1 hr 30 minutes")
         ("block", r"p waves?\b|p-waves?\b", False),
         # (shorthand: "Q in III", "Q V1-V2")
         ("q_wave", r"Q[- ]?[Ww]aves?\b|Q(?=\s+(?:in\s+)?(?:leads?\s+)?(?:V[1-6]|aV[LRF]|I{1,3})\b)", False),
@@ -287,6 +288,9 @@ _LABEL_VERB_BEFORE = "".join(f"|(?<={colon} {verb} {{word}})" for colon in (":",
 """A label's verdict with its verb ("**Rhythm:** Looks regular"), for a lookbehind alternative."""
 _DENIED_AXIS_DEVIATION = (r"(?:no|without|(?:not|[a-z]+n['’]t)\s+(?:[a-z]+\s+){0,3}?any)\s+(?:(?:significant|obvious|definite|clear|marked|frontal)\s+)?"
                           r"(?:qrs\s+)?axis\s+deviation\b")
+_RATE_THEN = (r"\s+(?:is\s+|was\s+|of\s+)?(?:about\s+|around\s+|~\s*)?\d{2,3}"
+              r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?")
+"""A rate's number and what may follow it before a word of its regularity ("rate is 64 and regular")."""
 CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (quantity, category, re.compile(alternative))
     for quantity, category, pattern in (
@@ -299,10 +303,9 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                               r"|regular(?:ly)?\s+(?:sinus\s+)?(?:rhythm|rhythmic)\b|rhythmic\b"
                               r"|regular\s+heart\s*(?:beat|rhythm|rate)\b"),  # "a regular heartbeat" (felt "heartbeats" are symptoms)
         # a rate said to be regular or not: "your heart rate is 64 and regular", "pulse 90, irregular"
-        ("rhythm", "regular", r"(?:rate|pulse)\s+(?:is\s+|was\s+|of\s+)?(?:about\s+|around\s+|~\s*)?\d{2,3}"
-                              r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?regular\b"),
-        ("rhythm", "irregular", r"(?:rate|pulse)\s+(?:is\s+|was\s+|of\s+)?(?:about\s+|around\s+|~\s*)?\d{2,3}"
-                                r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?irregular\b"),
+        # (one alternative per first word: each starts with its literal, which ``re`` skips ahead to)
+        ("rhythm", "regular", "|".join(word + _RATE_THEN + r"regular\b" for word in ("rate", "pulse"))),
+        ("rhythm", "irregular", "|".join(word + _RATE_THEN + r"irregular\b" for word in ("rate", "pulse"))),
         ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular|(?:narrow|wide|broad)[- ]complex)"
                                 r"|irregular\s+heart\s*(?:beat|rhythm|rate)\b"),
         ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:not\s+)?(?:to\s+be\s+)?"
