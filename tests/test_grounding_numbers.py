@@ -162,3 +162,11 @@ def test_a_voltage_sum_given_in_parentheses_after_its_name() -> None:
     assert read("Cornell (RaVL + SV3 ≈ 2.4 mV).") == [("cornell_mv", 2.4, "affirmed")]
     # a definition in parentheses is still skipped to the value after it
     assert read("Sokolow-Lyon (SV1 + RV5) 3.2 mV.") == [("sokolow_lyon_mv", 3.2, "affirmed")]
+
+
+def test_a_bare_range_from_to_after_its_keyword() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.low, c.high, c.assertion) for c in extract_claims(text)]
+    assert read("A rate from 60 to 100 is normal.") == [("hr_bpm", 60.0, 100.0, "reference")]
+    assert read("Your rate from 72 to 88 during the recording.") == [("hr_bpm", 72.0, 88.0, "affirmed")]
+    assert read("The heart rate from the monitor was 80.") == []

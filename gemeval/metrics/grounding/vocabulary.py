@@ -160,7 +160,7 @@ TIGHT_GAP_RE = re.compile(
     r"(?:\((?!\s*(?:and|or|&|vs\.?|versus)\b)[^()\d]{3,100}\)\s*)?"
     # "your heart rate on this tracing is 58"
     r"(?:(?:on|in|from)\s+(?:this|the|your)\s+(?:tracing|ecg|ekg|strip|recording|report|printout|readout)\s+)?"
-    r"(?:[:=@]|of|is|was|are|were|['’]s|at|measures|measured"
+    r"(?:[:=@]|of|is|was|are|were|['’]s|at|from|measures|measured"
     r"|measuring|reads|(?:is|was|['’]s)\s+at|(?:came|comes|come)\s+(?:out|back|in)\s+(?:at|as)|(?:is|was)\s+calculated\s+at"
     # "it's sitting at 468", "the rate hovers around 58", "it's running at about 104"
     r"|(?:(?:is|was|['’]s)\s+)?(?:sitting|running|hovering|coming\s+in|sits|runs|hovers)\s+(?:at|around)"
