@@ -325,3 +325,8 @@ def test_an_interval_that_it_reaches() -> None:
 ])
 def test_the_leads_a_denied_finding_is_excepted_in_have_it(text: str, expected: list[tuple]) -> None:
     assert _read(text) == expected
+
+
+def test_a_number_of_a_finding_not_called_diffuse_is_the_most_marked_leads() -> None:
+    claims = extract_claims("ST depression of 2 mm, most marked in V5 and V6.")
+    assert [(c.lead, c.value) for c in claims] == [("V5", -0.2), ("V6", -0.2)]

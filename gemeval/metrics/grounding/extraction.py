@@ -1329,6 +1329,9 @@ _MOST_MARKED_RE = re.compile(
     r"(?:in|at|over|across)?\s*(?:the\s+)?(?:leads?\s+)?")
 """Between a number and a lead list, the words that make the list where the finding is most
 marked, not the number's: ", most marked in", "(maximal in"."""
+_DIFFUSE_BEFORE_RE = re.compile(r"(?<![a-z])(?:diffuse|widespread|generali[sz]ed|global|extensive)\s+(?:[a-z-]+\s+){0,2}$")
+"""What makes a finding one of the whole tracing, before its keyword ("diffuse ST
+depression"): its number is then the finding's, where it is most marked or not."""
 
 
 def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None,
@@ -1392,7 +1395,8 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
             leads: list[str | None]
             if (attached is not None and category is not None and attached.start >= value.end
                     and not parsed.needles.isdisjoint(_MOST_MARKED_GATE)
-                    and _MOST_MARKED_RE.fullmatch(parsed.lowered, value.end, attached.start)):
+                    and _MOST_MARKED_RE.fullmatch(parsed.lowered, value.end, attached.start)
+                    and _DIFFUSE_BEFORE_RE.search(parsed.lowered, max(0, keyword_start - 40), keyword_start)):
                 # "diffuse ST depression up to 2 mm, most marked in V4-V6": the number is the
                 # finding's as a whole, the leads where it is most marked take the finding.
                 leads = [None]
