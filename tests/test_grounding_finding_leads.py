@@ -330,3 +330,8 @@ def test_the_leads_a_denied_finding_is_excepted_in_have_it(text: str, expected: 
 def test_a_number_of_a_finding_not_called_diffuse_is_the_most_marked_leads() -> None:
     claims = extract_claims("ST depression of 2 mm, most marked in V5 and V6.")
     assert [(c.lead, c.value) for c in claims] == [("V5", -0.2), ("V6", -0.2)]
+
+
+def test_a_reciprocal_change_on_its_own_without_leads_claims_nothing() -> None:
+    assert _read("T-wave inversion in V2-V3. There is no reciprocal depression.") == [
+        ("t_wave", "V2", "inverted", "affirmed"), ("t_wave", "V3", "inverted", "affirmed")]

@@ -1260,6 +1260,10 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
     if mention.quantity != "st_mv":
         return _per_lead_mention_claims(parsed, mention, previous, _NO_DIRECTION)
     direction = _st_direction(parsed, mention)
+    if parsed.lowered.startswith("reciprocal", mention.start):
+        # a reciprocal change named on its own claims only where it has leads ("without
+        # reciprocal depression" says nothing of its own)
+        return [c for c in _per_lead_mention_claims(parsed, mention, previous, direction) if c.lead is not None]
     pattern = OPPOSITE_ST_RE.get(direction[1] or "")
     # (past leads that open the next clause: "..., and the inferior leads show reciprocal depression")
     turn = pattern.search(parsed.lowered, mention.end, mention.clause_end or mention.scope_end) if pattern else None
