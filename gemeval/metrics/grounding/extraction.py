@@ -1574,7 +1574,7 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
                 or _LIKE_AFTER_RE.match(lowered, mention.end):
             return []  # "pseudo-Q waves", "Q-wave-like deflections", "mimics inferior Q waves": no Q wave
         parts.append((q_category, mention.end, mention.end))
-    if lowered.find(" of ", scope_end - 30, scope_end) >= 0 and (
+    if lowered.find(" of ", max(0, scope_end - 30), scope_end) >= 0 and (
             _PART_OF_BEFORE_RE.search(lowered, max(0, scope_end - 30), scope_end)
             and not parsed.groups_in(mention.end, scope_end)):
         # "Q waves measuring 0.04 s and one third of the R-wave height are seen in V1-V3": a
