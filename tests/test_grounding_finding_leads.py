@@ -335,3 +335,13 @@ def test_a_number_of_a_finding_not_called_diffuse_is_the_most_marked_leads() -> 
 def test_a_reciprocal_change_on_its_own_without_leads_claims_nothing() -> None:
     assert _read("T-wave inversion in V2-V3. There is no reciprocal depression.") == [
         ("t_wave", "V2", "inverted", "affirmed"), ("t_wave", "V3", "inverted", "affirmed")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ST depression: V4 -0.1 mV; V5 -0.15 mV; V6 -0.1 mV.", [("V4", -0.1), ("V5", -0.15), ("V6", -0.1)]),
+    ("R waves: V5 2.4 mV; in V6 2.1 mV. QRS 96 ms.", [("V5", 2.4), ("V6", 2.1), (None, 96.0)]),
+    # a clause after the semicolon that is no lead and number ends the list
+    ("ST elevation in V2 0.2 mV; QRS 96 ms; V3 shows nothing.", [("V2", 0.2), (None, 96.0)]),
+])
+def test_a_per_lead_list_goes_on_past_semicolons(text: str, expected: list[tuple]) -> None:
+    assert [(c.lead, c.value) for c in extract_claims(text)] == expected

@@ -115,6 +115,9 @@ class Mention:
     clause_end: int = 0  # where its scope had ended before a lead list opening the next clause (``_subject_cuts``)
 
 
+_ITEM_LEAD_RE = re.compile(r";\s*(?:(?:and|in)\s+)?(?:leads?\s+)?")
+_ITEM_VALUE_RE = re.compile(r"\s*[:=]?\s*(?:[+\-−]\s*)?\d")
+"""A list item after a semicolon: a lead and its number ("; V2 0.3 mV", "; in V3 -0.1 mV")."""
 _SUBJECT_VERB_GATE = gate("show", "shows", "demonstrate", "demonstrates", "display", "displays", "exhibit",
                           "exhibits", "reveal", "reveals", "have", "has")
 _SUBJECT_VERB_RE = re.compile(r"\s*\)?\s*(?:leads?\s+)?(?:also\s+|both\s+|all\s+)?(?:shows?|demonstrates?|displays?"
@@ -361,6 +364,23 @@ class ParsedText:
         return group
 
     # -- keywords -------------------------------------------------------------------------
+    def _list_items_end(self, mention: Mention, end: int, next_start: int, j: int) -> int:
+        """Where a per-lead keyword's scope that stops at a semicolon ends when the clauses
+        after it are items of its list, a lead and its number each ("ST elevation: V1 0.1
+        mV; V2 0.3 mV; V3 0.25 mV"): at the end of the last of them (before ``next_start``,
+        the next mention; ``j``: the index of ``end`` in the sentence ends)."""
+        lowered, ends = self.lowered, self.sentence_ends
+        while lowered.startswith(";", end):
+            g = bisect_left(self.group_starts, end)
+            if g == len(self.groups) or not _ITEM_LEAD_RE.fullmatch(lowered, end, self.groups[g].start) or (
+                    not _ITEM_VALUE_RE.match(lowered, self.groups[g].end)):
+                break
+            j += 1
+            if j == len(ends) or ends[j] > next_start:
+                return next_start
+            end = ends[j]
+        return end
+
     def _mentions(self) -> list[Mention]:
         """Keyword mentions, the earliest first, the longest where two start together,
         overlaps dropped; per-lead keywords take a number right before them ("1 mm ST
@@ -456,7 +476,9 @@ class ParsedText:
         for mention, end in zip(mentions, next_starts[1:]):  # the scope ends at the next mention,
             j = bisect_left(ends, mention.end)  # the sentence end (``sentence_end``)
             if j < n_ends and ends[j] < end:
-                end = ends[j]
+                next_start, end = end, ends[j]
+                if lowered.startswith(";", end) and mention.quantity in _PER_LEAD:
+                    end = self._list_items_end(mention, end, next_start, j)
             if mention.end + SCOPE_CHARS < end:  # or after SCOPE_CHARS
                 limit, end = end, mention.end + SCOPE_CHARS
                 # not inside a lead list, nor between a territory and its list ("the inferior
