@@ -345,3 +345,14 @@ def test_a_reciprocal_change_on_its_own_without_leads_claims_nothing() -> None:
 ])
 def test_a_per_lead_list_goes_on_past_semicolons(text: str, expected: list[tuple]) -> None:
     assert [(c.lead, c.value) for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ST elevation in V2 (2 mm) and V3 (3 mm), with upright T waves in both leads.",
+     [("st_mv", "V2"), ("st_mv", "V3"), ("t_wave", "V2"), ("t_wave", "V3")]),
+    # leads named right after it are its own
+    ("T waves inverted in V1; ST depression in both leads V5 and V6.",
+     [("t_wave", "V1"), ("st_mv", "V5"), ("st_mv", "V6")]),
+])
+def test_both_leads_are_the_two_named_before(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead) for c in extract_claims(text)] == expected
