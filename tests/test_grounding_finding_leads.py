@@ -276,6 +276,8 @@ def test_a_finding_absent_in_the_leads_after_its_own_is_denied_there() -> None:
     ("Flat T waves in I and aVL; in V6 they are inverted.", [("I", "flat"), ("aVL", "flat"), ("V6", "inverted")]),
     ("The T waves are upright in V2-V3. In lead III, they appear flattened.",
      [("V2", "normal"), ("V3", "normal"), ("III", "flat")]),
+    ("The T waves in I are inverted, but those in V3 to V4 are upright.",
+     [("I", "inverted"), ("V3", "normal"), ("V4", "normal")]),
     # without leads of its own right before it, "they" is left alone
     ("T waves are inverted in V1-V2; they are upright elsewhere.", [("V1", "inverted"), ("V2", "inverted")]),
 ])

@@ -871,17 +871,20 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
     return sorted(mentions + added, key=lambda x: x.start)
 
 
-_WAVE_PRONOUN_GATE = gate("they")
-_WAVE_PRONOUN_RE = re.compile(r"(?<![a-z'’])they(?:\s+(?:are|were|appear|look|seem|become|remain)|['’]re)(?=\s)")
+_WAVE_PRONOUN_GATE = gate("they", "those")
+_WAVE_PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:they(?:\s+(?:are|were|appear|look|seem|become|remain)|['’]re)(?=\s)"
+                              r"|(?P<those>those)(?=\s+in\s))")
+_THOSE_IN_RE = re.compile(r"\s+in\s+(?:the\s+)?(?:leads?\s+)?")
 _IN_LEADS_BEFORE_RE = re.compile(r"(?<![a-z])(?:in|at)\s+(?:the\s+)?(?:leads?\s+)?$")
 _GROUP_TO_PRONOUN_RE = re.compile(r"\s*,?\s*")
 
 
 def _with_wave_pronoun_mentions(parsed: ParsedText, mentions: list[Mention]) -> list[Mention]:
     """``mentions`` and, for "they are" right after leads of its own ("Biphasic T waves in
-    V2 and V3; in V4 they are inverted", "... In aVL they are flat") where the keyword
-    before is a T wave's (within ``_POSSESSIVE_REACH``), a T-wave mention at the pronoun
-    that stands for it, with those leads (``_wave_claims``)."""
+    V2 and V3; in V4 they are inverted", "... In aVL they are flat") or "those" right
+    before them ("the T waves in V1 are inverted, but those in V3 to V6 are upright")
+    where the keyword before is a T wave's (within ``_POSSESSIVE_REACH``), a T-wave
+    mention at the pronoun that stands for it, with those leads (``_wave_claims``)."""
     lowered, groups = parsed.lowered, parsed.groups
     added = []
     mention_starts = [x.start for x in mentions]
@@ -890,6 +893,11 @@ def _with_wave_pronoun_mentions(parsed: ParsedText, mentions: list[Mention]) -> 
         if k == 0 or mentions[k - 1].quantity != "t_wave" or m.start() - mentions[k - 1].end > _POSSESSIVE_REACH:
             continue
         g = bisect_left(parsed.group_starts, m.start())
+        if m.group("those") is not None:  # the leads after it: its own scope's
+            if g == len(groups) or not _THOSE_IN_RE.fullmatch(lowered, m.end(), groups[g].start):
+                continue
+            added.append(Mention("t_wave", m.start(), m.end(), m))
+            continue
         if g == 0 or not (_GROUP_TO_PRONOUN_RE.fullmatch(lowered, groups[g - 1].end, m.start())
                           and _IN_LEADS_BEFORE_RE.search(lowered, max(0, groups[g - 1].start - 16),
                                                          groups[g - 1].start)):
