@@ -266,6 +266,8 @@ def test_a_finding_absent_in_the_leads_after_its_own_is_denied_there() -> None:
     assert _read("Q waves: seen in aVL, absent in I and V6.") == [
         ("q_wave", "aVL", "pathological", "affirmed"), ("q_wave", "I", "pathological", "negated"),
         ("q_wave", "V6", "pathological", "negated")]
+    assert _read("T-wave inversion in V1 but absent in V2.") == [
+        ("t_wave", "V1", "inverted", "affirmed"), ("t_wave", "V2", "inverted", "negated")]
     assert _read("ST elevation in V1-V2, absent in the lateral leads.") == [
         ("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed"),
         ("st_mv", "lateral", "elevated", "negated")]

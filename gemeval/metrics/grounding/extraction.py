@@ -219,12 +219,13 @@ def _literals_in(text: str, lowered: str, words: str) -> set[str]:
 
 
 _LEAD_DENIAL_RE = re.compile(
-    r"(?:[,;(]\s*|\s)(?:(?:and|but)\s+)?(?P<word>not|none|(?<=[,;]\s)absent)(?:\s+(?:seen|present|visible))?(?:\s+in)?"
+    r"(?:[,;(]\s*|\s)(?:(?:and|but)\s+)?(?P<word>not|none|(?<=[,;]\s)absent|(?<=but\s)absent)"
+    r"(?:\s+(?:seen|present|visible))?(?:\s+in)?"
     r"(?:\s+the)?(?:\s+(?:[a-z\-]+\s+){0,2}?leads?)?\s+$")
 """What denies a finding in the leads right after it, after the leads it is in: "T-wave
 inversion in III, not in aVF", "Q waves in V1 and V2; none in V3 to V6", "ST elevation in
 V1-V3 but not in V4-V6", "Q waves: present in III, absent in II" ("absent" only set off by a
-comma or semicolon: "... and absent in V3" was wrong more often than not)."""
+comma, a semicolon or "but": "... and absent in V3" was wrong more often than not)."""
 _MIMIC_BEFORE_RE = re.compile(
     r"(?:pseudo[- ]?|(?<![a-z])(?:mimic\w*|simulat\w*|imitat\w*|resembl\w*|mistaken\s+for|masquerad\w*\s+as)"
     r"\s+(?:(?:an?|the)\s+)?(?:[a-z]+\s+){0,2}?)$")
