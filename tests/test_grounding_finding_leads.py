@@ -35,8 +35,13 @@ def test_a_denial_right_after_the_finding_denies_it_in_those_leads() -> None:
 
 
 def test_a_number_stays_with_the_leads_it_is_in() -> None:
+    # (and the direction is denied in aVF)
     claims = extract_claims("ST elevation of 1.5 mm in II and III, not in aVF.")
-    assert [(c.lead, c.value, c.assertion) for c in claims] == [("II", 0.15, "affirmed"), ("III", 0.15, "affirmed")]
+    assert [(c.lead, c.value, c.category, c.assertion) for c in claims] == [
+        ("II", 0.15, None, "affirmed"), ("III", 0.15, None, "affirmed"), ("aVF", None, "elevated", "negated")]
+    claims = extract_claims("The ST segments are depressed by 1 mm in V5 and V6 but not in the inferior leads.")
+    assert [(c.lead, c.value, c.category, c.assertion) for c in claims] == [
+        ("V5", -0.1, None, "affirmed"), ("V6", -0.1, None, "affirmed"), ("inferior", None, "depressed", "negated")]
 
 
 def test_not_before_other_words_is_no_lead_denial() -> None:

@@ -268,13 +268,21 @@ def _denied_lead_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
             continue
         made = [c for c in claims if c.quantity == mention.quantity and c.category is not None and c.value is None
                 and c.lead is not None and c.span[0] < mention.scope_end and mention.start < c.span[1]]
-        if not made:
+        category, opposite = (made[-1].category, made[-1].opposite) if made else (None, False)
+        if not made and mention.quantity == "st_mv":
+            # only numbers in its own leads ("depressed by 1 mm in V4-V6 but not in the
+            # inferior leads"): the direction is denied in the others
+            category = _st_direction(parsed, mention)[1]
+            if category not in ("elevated", "depressed"):
+                continue
+            made = [c for c in claims if c.quantity == "st_mv" and c.lead is not None
+                    and c.span[0] < mention.scope_end and mention.start < c.span[1]]
+        if category is None:
             continue
-        last = made[-1]
         for start, group in mention.denied:
             span = (start, group.end)
-            out.extend(new_claim(last.quantity, None, None, None, lead, span, parsed.text[start:group.end],
-                                 last.category, focus=span, opposite=last.opposite)
+            out.extend(new_claim(mention.quantity, None, None, None, lead, span, parsed.text[start:group.end],
+                                 category, focus=span, opposite=opposite)
                        for lead in group.leads if lead not in {c.lead for c in made})
     return out
 
