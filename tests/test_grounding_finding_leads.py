@@ -365,3 +365,13 @@ def test_a_per_lead_list_goes_on_past_semicolons(text: str, expected: list[tuple
 ])
 def test_both_leads_are_the_two_named_before(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.lead) for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ST depression in V5 and V6 rather than ST elevation.",
+     [("V5", "depressed", "affirmed"), ("V6", "depressed", "affirmed"), ("V5", "elevated", "negated"),
+      ("V6", "elevated", "negated")]),
+    ("ST elevation rather than depression in V3.", [("V3", "elevated", "affirmed"), ("V3", "depressed", "negated")]),
+])
+def test_a_finding_named_instead_of_another_shares_its_leads(text: str, expected: list[tuple]) -> None:
+    assert [(c.lead, c.category, c.assertion) for c in extract_claims(text)] == expected

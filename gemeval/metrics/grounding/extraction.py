@@ -1347,7 +1347,7 @@ _NO_DIRECTION: tuple[float, str | None, int] = (1.0, None, -1)
 
 
 _WORD_TAIL_RE = re.compile(r"[a-z]*\s+")
-_COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
+_COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and|rather\s+than|instead\s+of)\s+$")
 _CONTRAST_OPENERS = ("but", "though", "although", "whereas", "while", "yet")
 """Words that open a contrasting clause a finding's list may go on in ("but depression in III")."""
 _NEXT_CLAUSE_RE = re.compile(
@@ -1680,15 +1680,18 @@ _NEXT_T_CLAUSE_RE = re.compile(
 """A clause after ";" or a contrast that goes on with a T-wave list: "; inverted in aVR", "but
 inverted in III"."""
 _NEXT_T_CLAUSE_FIRST = (";", *_CONTRAST_OPENERS)
-_WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with|such\s+as|including)\s+(?:[a-z]+\s+){0,2}")
-_JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus)\s*$")
+_WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with|such\s+as|including|rather\s+than|instead\s+of)\s+"
+                      r"(?:[a-z]+\s+){0,2}")
+_JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus|rather\s+than|instead\s+of)\s*$")
 
 
 def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
     """Two findings joined by "with"/"and" where only one names leads share them: "ST
     depression of 0.5 mm with T-wave inversion in I, aVL" (both in I, aVL), "Q waves in II,
     III, aVF with terminally negative T waves" (both in II, III, aVF); so do changes and the
-    examples given of them ("the lateral leads show ST-T changes, such as ST depression")."""
+    examples given of them ("the lateral leads show ST-T changes, such as ST depression"), and
+    a finding and the one it is named instead of ("ST depression in V4-V6 rather than ST
+    elevation": the elevation is denied there)."""
     for i in range(len(findings) - 1):
         first, second = findings[i], findings[i + 1]
         if not first or not second or (first[0].lead is not None and second[0].lead is not None):
