@@ -349,6 +349,7 @@ def test_a_reciprocal_change_on_its_own_without_leads_claims_nothing() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("ST depression: V4 -0.1 mV; V5 -0.15 mV; V6 -0.1 mV.", [("V4", -0.1), ("V5", -0.15), ("V6", -0.1)]),
     ("R waves: V5 2.4 mV; in V6 2.1 mV. QRS 96 ms.", [("V5", 2.4), ("V6", 2.1), (None, 96.0)]),
+    ("ST level: V2 0.3 mV; lateral leads I -0.1 mV, V6 -0.05 mV.", [("V2", 0.3), ("I", -0.1), ("V6", -0.05)]),
     # a clause after the semicolon that is no lead and number ends the list
     ("ST elevation in V2 0.2 mV; QRS 96 ms; V3 shows nothing.", [("V2", 0.2), (None, 96.0)]),
 ])

@@ -115,7 +115,7 @@ class Mention:
     clause_end: int = 0  # where its scope had ended before a lead list opening the next clause (``_subject_cuts``)
 
 
-_ITEM_LEAD_RE = re.compile(r";\s*(?:(?:and|in)\s+)?(?:leads?\s+)?")
+_ITEM_LEAD_RE = re.compile(r";\s*(?:(?:and|in)\s+)?(?:the\s+)?(?:[a-z-]+\s+leads?\s*:?\s*|leads?\s+)?")
 _ITEM_VALUE_RE = re.compile(r"\s*[:=]?\s*(?:[+\-−]\s*)?\d")
 """A list item after a semicolon: a lead and its number ("; V2 0.3 mV", "; in V3 -0.1 mV")."""
 _SUBJECT_VERB_GATE = gate("show", "shows", "demonstrate", "demonstrates", "display", "displays", "exhibit",
@@ -375,14 +375,16 @@ class ParsedText:
     # -- keywords -------------------------------------------------------------------------
     def _list_items_end(self, mention: Mention, end: int, next_start: int, j: int) -> int:
         """Where a per-lead keyword's scope that stops at a semicolon ends when the clauses
-        after it are items of its list, a lead and its number each ("ST elevation: V1 0.1
-        mV; V2 0.3 mV; V3 0.25 mV"): at the end of the last of them (before ``next_start``,
+        after it are items of its list, a lead (after a territory, if any) and its number
+        each ("ST elevation: V1 0.1 mV; V2 0.3 mV; V3 0.25 mV", "...; inferior leads II -0.1
+        mV, III -0.15 mV"): at the end of the last of them (before ``next_start``,
         the next mention; ``j``: the index of ``end`` in the sentence ends)."""
         lowered, ends = self.lowered, self.sentence_ends
+        groups = self.groups
         while lowered.startswith(";", end):
             g = bisect_left(self.group_starts, end)
-            if g == len(self.groups) or not _ITEM_LEAD_RE.fullmatch(lowered, end, self.groups[g].start) or (
-                    not _ITEM_VALUE_RE.match(lowered, self.groups[g].end)):
+            if g == len(groups) or not _ITEM_LEAD_RE.fullmatch(lowered, end, groups[g].start) or (
+                    not _ITEM_VALUE_RE.match(lowered, groups[g].end)):
                 break
             j += 1
             if j == len(ends) or ends[j] > next_start:
