@@ -285,6 +285,9 @@ def test_a_finding_absent_in_the_leads_after_its_own_is_denied_there() -> None:
      [("V2", "normal"), ("V3", "normal"), ("III", "flat")]),
     ("The T waves in I are inverted, but those in V3 to V4 are upright.",
      [("I", "inverted"), ("V3", "normal"), ("V4", "normal")]),
+    ("The T wave in I is upright; in aVL it is inverted.", [("I", "normal"), ("aVL", "inverted")]),
+    # a comment on the finding is no finding of its own
+    ("T waves inverted in V1. In V1 it is normal.", [("V1", "inverted")]),
     # without leads of its own right before it, "they" is left alone
     ("T waves are inverted in V1-V2; they are upright elsewhere.", [("V1", "inverted"), ("V2", "inverted")]),
 ])

@@ -882,8 +882,11 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
     return sorted(mentions + added, key=lambda x: x.start)
 
 
-_WAVE_PRONOUN_GATE = gate("they", "those")
+_WAVE_PRONOUN_GATE = gate("they", "those", "it is", "it's", "it’s")
 _WAVE_PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:they(?:\s+(?:are|were|appear|look|seem|become|remain)|['’]re)(?=\s)"
+                              # (not a comment on the finding: "in V1 it is normal")
+                              r"|it(?:\s+(?:is|was|appears|looks|seems)|['’]s)(?=\s)"
+                              r"(?!\s+(?:(?:quite|very|fairly|also)\s+)?(?:normal|common|usual|expected|a|an|seen)\b)"
                               r"|(?P<those>those)(?=\s+in\s))")
 _THOSE_IN_RE = re.compile(r"\s+in\s+(?:the\s+)?(?:leads?\s+)?")
 _IN_LEADS_BEFORE_RE = re.compile(r"(?<![a-z])(?:in|at)\s+(?:the\s+)?(?:leads?\s+)?$")
@@ -891,8 +894,8 @@ _GROUP_TO_PRONOUN_RE = re.compile(r"\s*,?\s*")
 
 
 def _with_wave_pronoun_mentions(parsed: ParsedText, mentions: list[Mention]) -> list[Mention]:
-    """``mentions`` and, for "they are" right after leads of its own ("Biphasic T waves in
-    V2 and V3; in V4 they are inverted", "... In aVL they are flat") or "those" right
+    """``mentions`` and, for "they are" ("it is") right after leads of its own ("Biphasic T
+    waves in V2 and V3; in V4 they are inverted", "... In aVL it is flat") or "those" right
     before them ("the T waves in V1 are inverted, but those in V3 to V6 are upright")
     where the keyword before is a T wave's (within ``_POSSESSIVE_REACH``), a T-wave
     mention at the pronoun that stands for it, with those leads (``_wave_claims``)."""
