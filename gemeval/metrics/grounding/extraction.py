@@ -449,7 +449,8 @@ class ParsedText:
             mentions = _with_possessive_mentions(lowered, mentions)
         if values and not _PRONOUN_NEEDLES.isdisjoint(self.needles):
             mentions = _with_pronoun_mentions(lowered, values, mentions, self.needles)
-        if self.groups and not _WAVE_PRONOUN_GATE.isdisjoint(self.needles):
+        if self.groups and not _WAVE_PRONOUN_GATE.isdisjoint(self.needles) and any(
+                x.quantity == "t_wave" for x in mentions):
             mentions = _with_wave_pronoun_mentions(self, mentions)
         if "\n" in self.text and _LIST_LINE_RE.search(self.text) is not None:
             mentions = self._with_section_mentions(mentions)
@@ -882,12 +883,17 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
     return sorted(mentions + added, key=lambda x: x.start)
 
 
-_WAVE_PRONOUN_GATE = gate("they", "those", "it is", "it's", "it’s")
-_WAVE_PRONOUN_RE = re.compile(r"(?<![a-z'’])(?:they(?:\s+(?:are|were|appear|look|seem|become|remain)|['’]re)(?=\s)"
-                              # (not a comment on the finding: "in V1 it is normal")
-                              r"|it(?:\s+(?:is|was|appears|looks|seems)|['’]s)(?=\s)"
-                              r"(?!\s+(?:(?:quite|very|fairly|also)\s+)?(?:normal|common|usual|expected|a|an|seen)\b)"
-                              r"|(?P<those>those)(?=\s+in\s))")
+_WAVE_PRONOUN_RES = (
+    (gate("they"), re.compile(r"they(?<![a-z'’]they)(?:\s+(?:are|were|appear|look|seem|become|remain)|['’]re)(?=\s)")),
+    # (not a comment on the finding: "in V1 it is normal")
+    (gate("it is", "it's", "it’s", "it was", "it appears", "it looks", "it seems"),
+     re.compile(r"it(?<![a-z'’]it)(?:\s+(?:is|was|appears|looks|seems)|['’]s)(?=\s)"
+                r"(?!\s+(?:(?:quite|very|fairly|also)\s+)?(?:normal|common|usual|expected|a|an|seen)\b)")),
+    (gate("those"), re.compile(r"those(?<![a-z'’]those)(?=\s+in\s)")),
+)
+"""A pronoun for T waves, each form with its gate (one pattern for all, without a literal
+to skip ahead to, cost a fiftieth of a dense text's extraction)."""
+_WAVE_PRONOUN_GATE = frozenset().union(*(literals for literals, _ in _WAVE_PRONOUN_RES))
 _THOSE_IN_RE = re.compile(r"\s+in\s+(?:the\s+)?(?:leads?\s+)?")
 _IN_LEADS_BEFORE_RE = re.compile(r"(?<![a-z])(?:in|at)\s+(?:the\s+)?(?:leads?\s+)?$")
 _GROUP_TO_PRONOUN_RE = re.compile(r"\s*,?\s*")
@@ -902,12 +908,14 @@ def _with_wave_pronoun_mentions(parsed: ParsedText, mentions: list[Mention]) -> 
     lowered, groups = parsed.lowered, parsed.groups
     added = []
     mention_starts = [x.start for x in mentions]
-    for m in _WAVE_PRONOUN_RE.finditer(lowered):
+    matches = [m for literals, pattern in _WAVE_PRONOUN_RES if not literals.isdisjoint(parsed.needles)
+               for m in pattern.finditer(lowered)]
+    for m in sorted(matches, key=_MATCH_START):
         k = bisect_left(mention_starts, m.start())
         if k == 0 or mentions[k - 1].quantity != "t_wave" or m.start() - mentions[k - 1].end > _POSSESSIVE_REACH:
             continue
         g = bisect_left(parsed.group_starts, m.start())
-        if m.group("those") is not None:  # the leads after it: its own scope's
+        if lowered.startswith("those", m.start()):  # the leads after it: its own scope's
             if g == len(groups) or not _THOSE_IN_RE.fullmatch(lowered, m.end(), groups[g].start):
                 continue
             added.append(Mention("t_wave", m.start(), m.end(), m))
