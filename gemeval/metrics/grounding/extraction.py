@@ -2070,8 +2070,11 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     return out
 
 
+_EXCEPT_RES = tuple((gate(literal), re.compile(at_word_start(pattern) + r"\s+(?:in\s+)?(?:the\s+)?(?:leads?\s+)?"))
+                    for literal, pattern in (("except", r"except(?:\s+for)?"), ("apart from", r"apart\s+from")))
+"""The words before the leads a finding is excepted in, each with its gate (a literal to
+skip ahead to each: one pattern for both had none)."""
 _EXCEPT_GATE = gate("except", "apart from")
-_EXCEPT_RE = re.compile(r"(?<![a-z])(?:except(?:\s+for)?|apart\s+from)\s+(?:in\s+)?(?:the\s+)?(?:leads?\s+)?")
 _EXCEPT_LIST_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:(?:and|or)\s+)?")
 
 
@@ -2083,7 +2086,8 @@ def _with_excepted_leads(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
     as written: the corpora name no finding there.)"""
     lowered = parsed.lowered
     added: list[Claim] = []
-    for m in _EXCEPT_RE.finditer(lowered):
+    for m in [m for literals, pattern in _EXCEPT_RES if not literals.isdisjoint(parsed.needles)
+              for m in pattern.finditer(lowered)]:
         g = bisect_left(parsed.group_starts, m.end())
         if g == len(parsed.groups) or parsed.groups[g].start != m.end() or parsed.groups[g].territory:
             continue

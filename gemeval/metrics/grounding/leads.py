@@ -254,7 +254,7 @@ _ANAPHOR_FINDING_RE = re.compile(words_at_start("these", "those") + r"(?=\s+(?:s
 """A finding named again by reference to the leads it was named in: "Back then there was ST
 depression in V4 to V6; today those ST segments are at the baseline" (the word "those" as a
 reference to the last lead list)."""
-_ANAPHOR_THERE_RE = re.compile(r"(?:(?<=waves\s)|(?<=wave\s)|(?<=segments\s)|(?<=segment\s))there"
+_ANAPHOR_THERE_RE = re.compile(r"there(?:(?<=waves\sthere)|(?<=wave\sthere)|(?<=segments\sthere)|(?<=segment\sthere))"
                                r"(?=\s+(?:are|is|were|was|look|looks|appear|appears|seem|seems|remain|remains|also)\b)")
 """A finding placed in the leads named before by "there": "ST depression in V4-V6, and the
 T waves there are flat"."""
