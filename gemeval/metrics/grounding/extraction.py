@@ -122,6 +122,8 @@ _SUBJECT_VERB_GATE = gate("show", "shows", "demonstrate", "demonstrates", "displ
                           "exhibits", "reveal", "reveals", "have", "has")
 _SUBJECT_VERB_RE = re.compile(r"\s*\)?\s*(?:leads?\s+)?(?:also\s+|both\s+|all\s+)?(?:shows?|demonstrates?|displays?"
                               r"|exhibits?|reveals?|has|have)(?![a-z])")
+_SUBJECT_FIRST = frozenset("sdehrlab)")
+"""The first characters ``_SUBJECT_VERB_RE`` can go on with after the list's space."""
 _CLAUSE_OPENER_RE = re.compile(r"(?:[,;]\s*|(?<![a-z])(?:and|while|whereas|but)\s+)(?:(?:and|but|while|whereas)\s+)?"
                                r"(?:the\s+)?(?:(?:[a-z]+\s+)?leads?\s*(?:\(\s*)?)?$")
 
@@ -134,7 +136,10 @@ def _subject_cuts(parsed: ParsedText) -> list[int]:
     lowered = parsed.lowered
     cuts = []
     for g in parsed.groups:
-        if _SUBJECT_VERB_RE.match(lowered, g.end):
+        # (the character after the list, or after its space, can start the verb: most lists
+        # are followed by a comma, "and" or a stop, and are passed over here)
+        after = lowered[g.end + 1:g.end + 2] if lowered.startswith(" ", g.end) else lowered[g.end:g.end + 1]
+        if after in _SUBJECT_FIRST and _SUBJECT_VERB_RE.match(lowered, g.end):
             opener = _CLAUSE_OPENER_RE.search(lowered, max(0, g.start - 40), g.start)
             if opener is not None:
                 cuts.append(opener.start())
@@ -469,6 +474,7 @@ class ParsedText:
         denial_cuts = [cut for cut, _, _ in denials]
         group_starts = self.group_starts
         cuts = _subject_cuts(self) if self.groups and not needles.isdisjoint(_SUBJECT_VERB_GATE) else []
+        semicolons = ";" in lowered
         if parens and len(mentions) > 1:
             # A finding named again in parentheses right after it ("ST elevation (STE) in V2-V4")
             # is one mention: its leads and numbers come after the parenthesis.
@@ -489,7 +495,7 @@ class ParsedText:
             j = bisect_left(ends, mention.end)  # the sentence end (``sentence_end``)
             if j < n_ends and ends[j] < end:
                 next_start, end = end, ends[j]
-                if lowered.startswith(";", end) and mention.quantity in _PER_LEAD:
+                if semicolons and lowered[end] == ";" and mention.quantity in _PER_LEAD:
                     end = self._list_items_end(mention, end, next_start, j)
             if mention.end + SCOPE_CHARS < end:  # or after SCOPE_CHARS
                 limit, end = end, mention.end + SCOPE_CHARS
