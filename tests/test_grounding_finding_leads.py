@@ -35,8 +35,13 @@ def test_a_denial_right_after_the_finding_denies_it_in_those_leads() -> None:
 
 
 def test_a_number_stays_with_the_leads_it_is_in() -> None:
+    # (and the direction is denied in aVF)
     claims = extract_claims("ST elevation of 1.5 mm in II and III, not in aVF.")
-    assert [(c.lead, c.value, c.assertion) for c in claims] == [("II", 0.15, "affirmed"), ("III", 0.15, "affirmed")]
+    assert [(c.lead, c.value, c.category, c.assertion) for c in claims] == [
+        ("II", 0.15, None, "affirmed"), ("III", 0.15, None, "affirmed"), ("aVF", None, "elevated", "negated")]
+    claims = extract_claims("The ST segments are depressed by 1 mm in V5 and V6 but not in the inferior leads.")
+    assert [(c.lead, c.value, c.category, c.assertion) for c in claims] == [
+        ("V5", -0.1, None, "affirmed"), ("V6", -0.1, None, "affirmed"), ("inferior", None, "depressed", "negated")]
 
 
 def test_not_before_other_words_is_no_lead_denial() -> None:
@@ -266,6 +271,8 @@ def test_a_finding_absent_in_the_leads_after_its_own_is_denied_there() -> None:
     assert _read("Q waves: seen in aVL, absent in I and V6.") == [
         ("q_wave", "aVL", "pathological", "affirmed"), ("q_wave", "I", "pathological", "negated"),
         ("q_wave", "V6", "pathological", "negated")]
+    assert _read("T-wave inversion in V1 but absent in V2.") == [
+        ("t_wave", "V1", "inverted", "affirmed"), ("t_wave", "V2", "inverted", "negated")]
     assert _read("ST elevation in V1-V2, absent in the lateral leads.") == [
         ("st_mv", "V1", "elevated", "affirmed"), ("st_mv", "V2", "elevated", "affirmed"),
         ("st_mv", "lateral", "elevated", "negated")]
@@ -276,6 +283,11 @@ def test_a_finding_absent_in_the_leads_after_its_own_is_denied_there() -> None:
     ("Flat T waves in I and aVL; in V6 they are inverted.", [("I", "flat"), ("aVL", "flat"), ("V6", "inverted")]),
     ("The T waves are upright in V2-V3. In lead III, they appear flattened.",
      [("V2", "normal"), ("V3", "normal"), ("III", "flat")]),
+    ("The T waves in I are inverted, but those in V3 to V4 are upright.",
+     [("I", "inverted"), ("V3", "normal"), ("V4", "normal")]),
+    ("The T wave in I is upright; in aVL it is inverted.", [("I", "normal"), ("aVL", "inverted")]),
+    # a comment on the finding is no finding of its own
+    ("T waves inverted in V1. In V1 it is normal.", [("V1", "inverted")]),
     # without leads of its own right before it, "they" is left alone
     ("T waves are inverted in V1-V2; they are upright elsewhere.", [("V1", "inverted"), ("V2", "inverted")]),
 ])
@@ -325,3 +337,45 @@ def test_an_interval_that_it_reaches() -> None:
 ])
 def test_the_leads_a_denied_finding_is_excepted_in_have_it(text: str, expected: list[tuple]) -> None:
     assert _read(text) == expected
+
+
+def test_a_number_of_a_finding_not_called_diffuse_is_the_most_marked_leads() -> None:
+    claims = extract_claims("ST depression of 2 mm, most marked in V5 and V6.")
+    assert [(c.lead, c.value) for c in claims] == [("V5", -0.2), ("V6", -0.2)]
+
+
+def test_a_reciprocal_change_on_its_own_without_leads_claims_nothing() -> None:
+    assert _read("T-wave inversion in V2-V3. There is no reciprocal depression.") == [
+        ("t_wave", "V2", "inverted", "affirmed"), ("t_wave", "V3", "inverted", "affirmed")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ST depression: V4 -0.1 mV; V5 -0.15 mV; V6 -0.1 mV.", [("V4", -0.1), ("V5", -0.15), ("V6", -0.1)]),
+    ("R waves: V5 2.4 mV; in V6 2.1 mV. QRS 96 ms.", [("V5", 2.4), ("V6", 2.1), (None, 96.0)]),
+    ("ST level: V2 0.3 mV; lateral leads I -0.1 mV, V6 -0.05 mV.", [("V2", 0.3), ("I", -0.1), ("V6", -0.05)]),
+    # a clause after the semicolon that is no lead and number ends the list
+    ("ST elevation in V2 0.2 mV; QRS 96 ms; V3 shows nothing.", [("V2", 0.2), (None, 96.0)]),
+])
+def test_a_per_lead_list_goes_on_past_semicolons(text: str, expected: list[tuple]) -> None:
+    assert [(c.lead, c.value) for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ST elevation in V2 (2 mm) and V3 (3 mm), with upright T waves in both leads.",
+     [("st_mv", "V2"), ("st_mv", "V3"), ("t_wave", "V2"), ("t_wave", "V3")]),
+    # leads named right after it are its own
+    ("T waves inverted in V1; ST depression in both leads V5 and V6.",
+     [("t_wave", "V1"), ("st_mv", "V5"), ("st_mv", "V6")]),
+])
+def test_both_leads_are_the_two_named_before(text: str, expected: list[tuple]) -> None:
+    assert [(c.quantity, c.lead) for c in extract_claims(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ST depression in V5 and V6 rather than ST elevation.",
+     [("V5", "depressed", "affirmed"), ("V6", "depressed", "affirmed"), ("V5", "elevated", "negated"),
+      ("V6", "elevated", "negated")]),
+    ("ST elevation rather than depression in V3.", [("V3", "elevated", "affirmed"), ("V3", "depressed", "negated")]),
+])
+def test_a_finding_named_instead_of_another_shares_its_leads(text: str, expected: list[tuple]) -> None:
+    assert [(c.lead, c.category, c.assertion) for c in extract_claims(text)] == expected

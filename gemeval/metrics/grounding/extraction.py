@@ -115,10 +115,15 @@ class Mention:
     clause_end: int = 0  # where its scope had ended before a lead list opening the next clause (``_subject_cuts``)
 
 
+_ITEM_LEAD_RE = re.compile(r";\s*(?:(?:and|in)\s+)?(?:the\s+)?(?:[a-z-]+\s+leads?\s*:?\s*|leads?\s+)?")
+_ITEM_VALUE_RE = re.compile(r"\s*[:=]?\s*(?:[+\-−]\s*)?\d")
+"""A list item after a semicolon: a lead and its number ("; V2 0.3 mV", "; in V3 -0.1 mV")."""
 _SUBJECT_VERB_GATE = gate("show", "shows", "demonstrate", "demonstrates", "display", "displays", "exhibit",
                           "exhibits", "reveal", "reveals", "have", "has")
 _SUBJECT_VERB_RE = re.compile(r"\s*\)?\s*(?:leads?\s+)?(?:also\s+|both\s+|all\s+)?(?:shows?|demonstrates?|displays?"
                               r"|exhibits?|reveals?|has|have)(?![a-z])")
+_SUBJECT_FIRST = frozenset("sdehrlab)")
+"""The first characters ``_SUBJECT_VERB_RE`` can go on with after the list's space."""
 _CLAUSE_OPENER_RE = re.compile(r"(?:[,;]\s*|(?<![a-z])(?:and|while|whereas|but)\s+)(?:(?:and|but|while|whereas)\s+)?"
                                r"(?:the\s+)?(?:(?:[a-z]+\s+)?leads?\s*(?:\(\s*)?)?$")
 
@@ -131,7 +136,10 @@ def _subject_cuts(parsed: ParsedText) -> list[int]:
     lowered = parsed.lowered
     cuts = []
     for g in parsed.groups:
-        if _SUBJECT_VERB_RE.match(lowered, g.end):
+        # (the character after the list, or after its space, can start the verb: most lists
+        # are followed by a comma, "and" or a stop, and are passed over here)
+        after = lowered[g.end + 1:g.end + 2] if lowered.startswith(" ", g.end) else lowered[g.end:g.end + 1]
+        if after in _SUBJECT_FIRST and _SUBJECT_VERB_RE.match(lowered, g.end):
             opener = _CLAUSE_OPENER_RE.search(lowered, max(0, g.start - 40), g.start)
             if opener is not None:
                 cuts.append(opener.start())
@@ -216,11 +224,13 @@ def _literals_in(text: str, lowered: str, words: str) -> set[str]:
 
 
 _LEAD_DENIAL_RE = re.compile(
-    r"(?:[,;(]\s*|\s)(?:(?:and|but)\s+)?(?P<word>not|none|absent)(?:\s+(?:seen|present|visible))?(?:\s+in)?"
+    r"(?:[,;(]\s*|\s)(?:(?:and|but)\s+)?(?P<word>not|none|(?<=[,;]\s)absent|(?<=but\s)absent)"
+    r"(?:\s+(?:seen|present|visible))?(?:\s+in)?"
     r"(?:\s+the)?(?:\s+(?:[a-z\-]+\s+){0,2}?leads?)?\s+$")
 """What denies a finding in the leads right after it, after the leads it is in: "T-wave
 inversion in III, not in aVF", "Q waves in V1 and V2; none in V3 to V6", "ST elevation in
-V1-V3 but not in V4-V6", "Q waves: present in III, absent in II"."""
+V1-V3 but not in V4-V6", "Q waves: present in III, absent in II" ("absent" only set off by a
+comma, a semicolon or "but": "... and absent in V3" was wrong more often than not)."""
 _MIMIC_BEFORE_RE = re.compile(
     r"(?:pseudo[- ]?|(?<![a-z])(?:mimic\w*|simulat\w*|imitat\w*|resembl\w*|mistaken\s+for|masquerad\w*\s+as)"
     r"\s+(?:(?:an?|the)\s+)?(?:[a-z]+\s+){0,2}?)$")
@@ -266,13 +276,21 @@ def _denied_lead_claims(parsed: ParsedText, claims: list[Claim]) -> list[Claim]:
             continue
         made = [c for c in claims if c.quantity == mention.quantity and c.category is not None and c.value is None
                 and c.lead is not None and c.span[0] < mention.scope_end and mention.start < c.span[1]]
-        if not made:
+        category, opposite = (made[-1].category, made[-1].opposite) if made else (None, False)
+        if not made and mention.quantity == "st_mv":
+            # only numbers in its own leads ("depressed by 1 mm in V4-V6 but not in the
+            # inferior leads"): the direction is denied in the others
+            category = _st_direction(parsed, mention)[1]
+            if category not in ("elevated", "depressed"):
+                continue
+            made = [c for c in claims if c.quantity == "st_mv" and c.lead is not None
+                    and c.span[0] < mention.scope_end and mention.start < c.span[1]]
+        if category is None:
             continue
-        last = made[-1]
         for start, group in mention.denied:
             span = (start, group.end)
-            out.extend(new_claim(last.quantity, None, None, None, lead, span, parsed.text[start:group.end],
-                                 last.category, focus=span, opposite=last.opposite)
+            out.extend(new_claim(mention.quantity, None, None, None, lead, span, parsed.text[start:group.end],
+                                 category, focus=span, opposite=opposite)
                        for lead in group.leads if lead not in {c.lead for c in made})
     return out
 
@@ -363,6 +381,25 @@ class ParsedText:
         return group
 
     # -- keywords -------------------------------------------------------------------------
+    def _list_items_end(self, mention: Mention, end: int, next_start: int, j: int) -> int:
+        """Where a per-lead keyword's scope that stops at a semicolon ends when the clauses
+        after it are items of its list, a lead (after a territory, if any) and its number
+        each ("ST elevation: V1 0.1 mV; V2 0.3 mV; V3 0.25 mV", "...; inferior leads II -0.1
+        mV, III -0.15 mV"): at the end of the last of them (before ``next_start``,
+        the next mention; ``j``: the index of ``end`` in the sentence ends)."""
+        lowered, ends = self.lowered, self.sentence_ends
+        groups = self.groups
+        while lowered.startswith(";", end):
+            g = bisect_left(self.group_starts, end)
+            if g == len(groups) or not _ITEM_LEAD_RE.fullmatch(lowered, end, groups[g].start) or (
+                    not _ITEM_VALUE_RE.match(lowered, groups[g].end)):
+                break
+            j += 1
+            if j == len(ends) or ends[j] > next_start:
+                return next_start
+            end = ends[j]
+        return end
+
     def _mentions(self) -> list[Mention]:
         """Keyword mentions, the earliest first, the longest where two start together,
         overlaps dropped; per-lead keywords take a number right before them ("1 mm ST
@@ -420,7 +457,8 @@ class ParsedText:
             mentions = _with_possessive_mentions(lowered, mentions)
         if values and not _PRONOUN_NEEDLES.isdisjoint(self.needles):
             mentions = _with_pronoun_mentions(lowered, values, mentions, self.needles)
-        if self.groups and not _WAVE_PRONOUN_GATE.isdisjoint(self.needles):
+        if self.groups and not _WAVE_PRONOUN_GATE.isdisjoint(self.needles) and any(
+                x.quantity == "t_wave" for x in mentions):
             mentions = _with_wave_pronoun_mentions(self, mentions)
         if "\n" in self.text and _LIST_LINE_RE.search(self.text) is not None:
             mentions = self._with_section_mentions(mentions)
@@ -439,6 +477,7 @@ class ParsedText:
         denial_cuts = [cut for cut, _, _ in denials]
         group_starts = self.group_starts
         cuts = _subject_cuts(self) if self.groups and not needles.isdisjoint(_SUBJECT_VERB_GATE) else []
+        semicolons = ";" in lowered
         if parens and len(mentions) > 1:
             # A finding named again in parentheses right after it ("ST elevation (STE) in V2-V4")
             # is one mention: its leads and numbers come after the parenthesis.
@@ -472,7 +511,9 @@ class ParsedText:
         for mention, end in zip(mentions, next_starts[1:]):  # the scope ends at the next mention,
             j = bisect_left(ends, mention.end)  # the sentence end (``sentence_end``)
             if j < n_ends and ends[j] < end:
-                end = ends[j]
+                next_start, end = end, ends[j]
+                if semicolons and lowered[end] == ";" and mention.quantity in _PER_LEAD:
+                    end = self._list_items_end(mention, end, next_start, j)
             if mention.end + SCOPE_CHARS < end:  # or after SCOPE_CHARS
                 limit, end = end, mention.end + SCOPE_CHARS
                 # not inside a lead list, nor between a territory and its list ("the inferior
@@ -865,25 +906,43 @@ def _with_pronoun_mentions(lowered: str, values: list[Value], mentions: list[Men
     return sorted(mentions + added, key=lambda x: x.start)
 
 
-_WAVE_PRONOUN_GATE = gate("they")
-_WAVE_PRONOUN_RE = re.compile(r"(?<![a-z'’])they(?:\s+(?:are|were|appear|look|seem|become|remain)|['’]re)(?=\s)")
+_WAVE_PRONOUN_RES = (
+    (gate("they"), re.compile(r"they(?<![a-z'’]they)(?:\s+(?:are|were|appear|look|seem|become|remain)|['’]re)(?=\s)")),
+    # (not a comment on the finding: "in V1 it is normal")
+    (gate("it is", "it's", "it’s", "it was", "it appears", "it looks", "it seems"),
+     re.compile(r"it(?<![a-z'’]it)(?:\s+(?:is|was|appears|looks|seems)|['’]s)(?=\s)"
+                r"(?!\s+(?:(?:quite|very|fairly|also)\s+)?(?:normal|common|usual|expected|a|an|seen)\b)")),
+    (gate("those"), re.compile(r"those(?<![a-z'’]those)(?=\s+in\s)")),
+)
+"""A pronoun for T waves, each form with its gate (one pattern for all, without a literal
+to skip ahead to, cost a fiftieth of a dense text's extraction)."""
+_WAVE_PRONOUN_GATE = frozenset().union(*(literals for literals, _ in _WAVE_PRONOUN_RES))
+_THOSE_IN_RE = re.compile(r"\s+in\s+(?:the\s+)?(?:leads?\s+)?")
 _IN_LEADS_BEFORE_RE = re.compile(r"(?<![a-z])(?:in|at)\s+(?:the\s+)?(?:leads?\s+)?$")
 _GROUP_TO_PRONOUN_RE = re.compile(r"\s*,?\s*")
 
 
 def _with_wave_pronoun_mentions(parsed: ParsedText, mentions: list[Mention]) -> list[Mention]:
-    """``mentions`` and, for "they are" right after leads of its own ("Biphasic T waves in
-    V2 and V3; in V4 they are inverted", "... In aVL they are flat") where the keyword
-    before is a T wave's (within ``_POSSESSIVE_REACH``), a T-wave mention at the pronoun
-    that stands for it, with those leads (``_wave_claims``)."""
+    """``mentions`` and, for "they are" ("it is") right after leads of its own ("Biphasic T
+    waves in V2 and V3; in V4 they are inverted", "... In aVL it is flat") or "those" right
+    before them ("the T waves in V1 are inverted, but those in V3 to V6 are upright")
+    where the keyword before is a T wave's (within ``_POSSESSIVE_REACH``), a T-wave
+    mention at the pronoun that stands for it, with those leads (``_wave_claims``)."""
     lowered, groups = parsed.lowered, parsed.groups
     added = []
     mention_starts = [x.start for x in mentions]
-    for m in _WAVE_PRONOUN_RE.finditer(lowered):
+    matches = [m for literals, pattern in _WAVE_PRONOUN_RES if not literals.isdisjoint(parsed.needles)
+               for m in pattern.finditer(lowered)]
+    for m in sorted(matches, key=_MATCH_START):
         k = bisect_left(mention_starts, m.start())
         if k == 0 or mentions[k - 1].quantity != "t_wave" or m.start() - mentions[k - 1].end > _POSSESSIVE_REACH:
             continue
         g = bisect_left(parsed.group_starts, m.start())
+        if lowered.startswith("those", m.start()):  # the leads after it: its own scope's
+            if g == len(groups) or not _THOSE_IN_RE.fullmatch(lowered, m.end(), groups[g].start):
+                continue
+            added.append(Mention("t_wave", m.start(), m.end(), m))
+            continue
         if g == 0 or not (_GROUP_TO_PRONOUN_RE.fullmatch(lowered, groups[g - 1].end, m.start())
                           and _IN_LEADS_BEFORE_RE.search(lowered, max(0, groups[g - 1].start - 16),
                                                          groups[g - 1].start)):
@@ -1276,6 +1335,10 @@ def _per_lead_claims(parsed: ParsedText, mention: Mention, previous: Mention | N
     if mention.quantity != "st_mv":
         return _per_lead_mention_claims(parsed, mention, previous, _NO_DIRECTION)
     direction = _st_direction(parsed, mention)
+    if parsed.lowered.startswith("reciprocal", mention.start):
+        # a reciprocal change named on its own claims only where it has leads ("without
+        # reciprocal depression" says nothing of its own)
+        return [c for c in _per_lead_mention_claims(parsed, mention, previous, direction) if c.lead is not None]
     pattern = OPPOSITE_ST_RE.get(direction[1] or "")
     # (past leads that open the next clause: "..., and the inferior leads show reciprocal depression")
     turn = pattern.search(parsed.lowered, mention.end, mention.clause_end or mention.scope_end) if pattern else None
@@ -1320,7 +1383,7 @@ _NO_DIRECTION: tuple[float, str | None, int] = (1.0, None, -1)
 
 
 _WORD_TAIL_RE = re.compile(r"[a-z]*\s+")
-_COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and)\s+$")
+_COORDINATED_RE = re.compile(r"(?<![a-z])(?:n?or|and|rather\s+than|instead\s+of)\s+$")
 _CONTRAST_OPENERS = ("but", "though", "although", "whereas", "while", "yet")
 """Words that open a contrasting clause a finding's list may go on in ("but depression in III")."""
 _NEXT_CLAUSE_RE = re.compile(
@@ -1346,6 +1409,9 @@ _MOST_MARKED_RE = re.compile(
     r"(?:in|at|over|across)?\s*(?:the\s+)?(?:leads?\s+)?")
 """Between a number and a lead list, the words that make the list where the finding is most
 marked, not the number's: ", most marked in", "(maximal in"."""
+_DIFFUSE_BEFORE_RE = re.compile(r"(?<![a-z])(?:diffuse|widespread|generali[sz]ed|global|extensive)\s+(?:[a-z-]+\s+){0,2}$")
+"""What makes a finding one of the whole tracing, before its keyword ("diffuse ST
+depression"): its number is then the finding's, where it is most marked or not."""
 
 
 def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Mention | None,
@@ -1409,7 +1475,8 @@ def _per_lead_mention_claims(parsed: ParsedText, mention: Mention, previous: Men
             leads: list[str | None]
             if (attached is not None and category is not None and attached.start >= value.end
                     and not parsed.needles.isdisjoint(_MOST_MARKED_GATE)
-                    and _MOST_MARKED_RE.fullmatch(parsed.lowered, value.end, attached.start)):
+                    and _MOST_MARKED_RE.fullmatch(parsed.lowered, value.end, attached.start)
+                    and _DIFFUSE_BEFORE_RE.search(parsed.lowered, max(0, keyword_start - 40), keyword_start)):
                 # "diffuse ST depression up to 2 mm, most marked in V4-V6": the number is the
                 # finding's as a whole, the leads where it is most marked take the finding.
                 leads = [None]
@@ -1582,7 +1649,7 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
                 or _LIKE_AFTER_RE.match(lowered, mention.end):
             return []  # "pseudo-Q waves", "Q-wave-like deflections", "mimics inferior Q waves": no Q wave
         parts.append((q_category, mention.end, mention.end))
-    if lowered.find(" of ", scope_end - 30, scope_end) >= 0 and (
+    if lowered.find(" of ", max(0, scope_end - 30), scope_end) >= 0 and (
             _PART_OF_BEFORE_RE.search(lowered, max(0, scope_end - 30), scope_end)
             and not parsed.groups_in(mention.end, scope_end)):
         # "Q waves measuring 0.04 s and one third of the R-wave height are seen in V1-V3": a
@@ -1649,15 +1716,18 @@ _NEXT_T_CLAUSE_RE = re.compile(
 """A clause after ";" or a contrast that goes on with a T-wave list: "; inverted in aVR", "but
 inverted in III"."""
 _NEXT_T_CLAUSE_FIRST = (";", *_CONTRAST_OPENERS)
-_WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with|such\s+as|including)\s+(?:[a-z]+\s+){0,2}")
-_JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus)\s*$")
+_WITH_RE = re.compile(r"\s*,?\s*(?:with|and|plus|along\s+with|such\s+as|including|rather\s+than|instead\s+of)\s+"
+                      r"(?:[a-z]+\s+){0,2}")
+_JOINED_RE = re.compile(r"(?<![a-z])(?:with|and|plus|rather\s+than|instead\s+of)\s*$")
 
 
 def _share_leads(parsed: ParsedText, findings: list[list[Claim]]) -> None:
     """Two findings joined by "with"/"and" where only one names leads share them: "ST
     depression of 0.5 mm with T-wave inversion in I, aVL" (both in I, aVL), "Q waves in II,
     III, aVF with terminally negative T waves" (both in II, III, aVF); so do changes and the
-    examples given of them ("the lateral leads show ST-T changes, such as ST depression")."""
+    examples given of them ("the lateral leads show ST-T changes, such as ST depression"), and
+    a finding and the one it is named instead of ("ST depression in V4-V6 rather than ST
+    elevation": the elevation is denied there)."""
     for i in range(len(findings) - 1):
         first, second = findings[i], findings[i + 1]
         if not first or not second or (first[0].lead is not None and second[0].lead is not None):
@@ -2027,8 +2097,11 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
     return out
 
 
+_EXCEPT_RES = tuple((gate(literal), re.compile(at_word_start(pattern) + r"\s+(?:in\s+)?(?:the\s+)?(?:leads?\s+)?"))
+                    for literal, pattern in (("except", r"except(?:\s+for)?"), ("apart from", r"apart\s+from")))
+"""The words before the leads a finding is excepted in, each with its gate (a literal to
+skip ahead to each: one pattern for both had none)."""
 _EXCEPT_GATE = gate("except", "apart from")
-_EXCEPT_RE = re.compile(r"(?<![a-z])(?:except(?:\s+for)?|apart\s+from)\s+(?:in\s+)?(?:the\s+)?(?:leads?\s+)?")
 _EXCEPT_LIST_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:(?:and|or)\s+)?")
 
 
@@ -2040,7 +2113,8 @@ def _with_excepted_leads(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
     as written: the corpora name no finding there.)"""
     lowered = parsed.lowered
     added: list[Claim] = []
-    for m in _EXCEPT_RE.finditer(lowered):
+    for m in [m for literals, pattern in _EXCEPT_RES if not literals.isdisjoint(parsed.needles)
+              for m in pattern.finditer(lowered)]:
         g = bisect_left(parsed.group_starts, m.end())
         if g == len(parsed.groups) or parsed.groups[g].start != m.end() or parsed.groups[g].territory:
             continue

@@ -245,7 +245,7 @@ def lead_groups(text: str, lowered: str, found: Set[str]) -> list[LeadGroup]:
 
 
 _ANAPHOR_LEADS_RE = re.compile(
-    words_at_start(r"the\s+same", "same", "these", "those", r"the\s+above", r"the\s+aforementioned", r"the\s+corresponding",
+    words_at_start(r"the\s+same", "same", "both", "these", "those", r"the\s+above", r"the\s+aforementioned", r"the\s+corresponding",
                    r"the\s+affected", r"all\s+(?:of\s+)?(?:these|those|the\s+same)") + r"\s+(?:(?:two|three|four|five|six|\d)\s+)?leads?\b")
 """A lead list named again by reference: "T-wave inversion in the same leads", "Q waves
 are present in these leads"."""
@@ -254,13 +254,13 @@ _ANAPHOR_FINDING_RE = re.compile(words_at_start("these", "those") + r"(?=\s+(?:s
 """A finding named again by reference to the leads it was named in: "Back then there was ST
 depression in V4 to V6; today those ST segments are at the baseline" (the word "those" as a
 reference to the last lead list)."""
-_ANAPHOR_THERE_RE = re.compile(r"(?:(?<=waves\s)|(?<=wave\s)|(?<=segments\s)|(?<=segment\s))there"
+_ANAPHOR_THERE_RE = re.compile(r"there(?:(?<=waves\sthere)|(?<=wave\sthere)|(?<=segments\sthere)|(?<=segment\sthere))"
                                r"(?=\s+(?:are|is|were|was|look|looks|appear|appears|seem|seems|remain|remains|also)\b)")
 """A finding placed in the leads named before by "there": "ST depression in V4-V6, and the
 T waves there are flat"."""
 _ANAPHOR_NEEDLES = gate("same lead", "these lead", "those lead", "above lead", "aforementioned lead",
                         "corresponding lead", "affected lead", " two leads", " three leads", " four leads",
-                        "these st", "those st", "these t", "those t", "these q", "those q", "wave there",
+                        "these st", "those st", "these t", "those t", "these q", "those q", "both leads", "wave there",
                         "waves there", "segment there", "segments there")
 _START = methodcaller("start")
 
@@ -276,6 +276,8 @@ def _with_lead_anaphora(lowered: str, groups: list[LeadGroup]) -> list[LeadGroup
         before = [g for g in groups if g.end <= m.start()]
         if not before or any(g.start <= m.start() < g.end for g in groups):
             continue
+        if any(m.end() <= g.start and not lowered[m.end():g.start].strip(" (:") for g in groups):
+            continue  # "both leads V5 and V6": the leads are named after it
         leads = before[-1].leads
         if m.group().endswith("s") and len(leads) == 1 and not before[-1].territory:
             # "in V1 ... and in V2 ..., both normal for these leads": the single leads
