@@ -450,3 +450,13 @@ def test_a_regular_or_irregular_complex_tachycardia_names_the_rhythm() -> None:
     claims = extract_claims("Irregular wide-complex tachycardia at 180 bpm.")
     assert [(c.quantity, c.category) for c in claims if c.category] == [
         ("rhythm", "irregular"), ("qrs_ms", "wide"), ("hr_bpm", "fast")]
+
+
+def test_a_wave_said_to_be_negative_is_inverted_not_denied() -> None:
+    for text in ("The T wave is negative in III.", "T waves in V1-V3 are negative."):
+        claims = extract_claims(text)
+        assert claims and {(c.quantity, c.category, c.assertion) for c in claims} == {
+            ("t_wave", "inverted", "affirmed")}, text
+    # criteria said to be negative are not met
+    assert [(c.quantity, c.category, c.assertion) for c in extract_claims("LVH criteria are negative.")] == [
+        ("voltage", "lvh", "negated")]

@@ -1035,6 +1035,10 @@ _CLASSIC_GATE, _IS_A_GATE = gate("classic", "typical", "characteristic"), gate("
 _NORMAL_GATE = gate("normal ")
 
 
+_IS_NEGATIVE = frozenset(_expand("{is|are|was|were} negative"))
+_WAVE_SUBJECT_RE = re.compile(r"(?<![a-z])(?:[tpuqrs][- ]?waves?|qrs(?:[- ]complex(?:es)?)?|complex(?:es)?|deflections?)"
+                              r"(?![a-z])[^.;,:]{0,30}$")
+"""A wave or complex as the subject of "is negative" (within the clause, before the cue)."""
 _ANSWER_WORDS = frozenset({"no", "nope"})
 _SET_OFF_RE = re.compile(r"\s*(?:[—–:!]|-\s)")
 """What sets an answer word off from the clause after it (a comma already ends its reach)."""
@@ -1062,6 +1066,10 @@ class AssertionReader:
         self.literals = literals
         self.sentence_ends = sentence_ends
         self.cues = read_cues(lowered)
+        if any(c.phrase in _IS_NEGATIVE for c in self.cues):
+            # "T waves are negative in V1-V3": a wave's polarity (its finding), no denial
+            self.cues = [c for c in self.cues if not (c.phrase in _IS_NEGATIVE and _WAVE_SUBJECT_RE.search(
+                lowered, max(0, c.start - 40), c.start))]
         if any(c.phrase in _ANSWER_WORDS for c in self.cues):
             # "No — the axis is normal at +45 degrees": an answer, set off from the clause after it
             self.cues = [c for c in self.cues if not (c.phrase in _ANSWER_WORDS and _SET_OFF_RE.match(lowered, c.end))]
