@@ -2079,7 +2079,7 @@ def extract_parsed(parsed: ParsedText) -> list[Claim]:
                             focus=(m.start("axis"), m.end("axis"))))
     if not parsed.needles.isdisjoint(_RESPECTIVELY_GATE):
         claims = _respective_claims(parsed, claims, [m.start() for m in _RESPECTIVELY_RE.finditer(parsed.lowered)])
-    if not parsed.needles.isdisjoint(_AND_GATE):
+    if not parsed.needles.isdisjoint(_AND_GATE) and _AND_NUMBER_RE.search(parsed.lowered) is not None:
         paired = _unstated_respectively(parsed)
         if paired:
             claims = _respective_claims(parsed, claims, paired)
@@ -2215,6 +2215,9 @@ def _unstated_respectively(parsed: ParsedText) -> list[int]:
 
 
 _AND_GATE = gate(" and ")
+_AND_NUMBER_RE = re.compile(r"and\s+[+\-−]?\d")
+"""The last number of a list joined by "and" (which every such pairing has: a dense
+interpretation, with none, is not read for one)."""
 _PAIRED_VALUES_RE = re.compile(
     r"s?(?:\s+(?:intervals?|durations?))?\s+(?:are|were|measure|measured|of)\s+(?:(?:about|approximately|roughly)\s+)?"
     r"[+\-−]?\d+(?:\.\d+)?(?:\s*(?:ms|s|bpm|°|degrees))?(?:\s*,\s*[+\-−]?\d+(?:\.\d+)?(?:\s*(?:ms|s|bpm|°|degrees))?)*"
