@@ -169,3 +169,10 @@ def test_a_bare_range_from_to_after_its_keyword() -> None:
         return [(c.quantity, c.low, c.high, c.assertion) for c in extract_claims(text)]
     assert read("A rate from 60 to 100 is normal.") == [("hr_bpm", 60.0, 100.0, "reference")]
     assert read("Your rate from 72 to 88 during the recording.") == [("hr_bpm", 72.0, 88.0, "affirmed")]
+
+
+def test_a_spelled_sign_before_a_written_one_keeps_the_written_one() -> None:
+    # "minus -30" had made "--30" and lost every claim of the text to a ValueError
+    assert [(c.quantity, c.value) for c in extract_claims("The axis is minus -30 degrees. PR 160 ms.")] == [
+        ("axis_deg", -30.0), ("pr_ms", 160.0)]
+    assert [(c.quantity, c.value) for c in extract_claims("Axis of minus +90 degrees.")] == [("axis_deg", 90.0)]

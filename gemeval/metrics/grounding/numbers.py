@@ -316,7 +316,8 @@ def read_values(text: str, lowered: str, found: Set[str]) -> list[Value]:
         if start < last_end:  # the end of the range before
             continue
         spelled = start  # where the number starts with a sign spelled out ("minus 30")
-        if minus and before_char == " " and lowered.endswith("minus ", start - 6 if start > 6 else 0, start):
+        if minus and not signed and before_char == " " and lowered.endswith("minus ", start - 6 if start > 6 else 0,
+                                                                            start):
             signed, number, spelled = True, "-" + number, start - 6  # "an axis of minus 30 degrees"
         elif ranges and before_char == " " and lowered.endswith("plus ", start - 5 if start > 5 else 0, start):
             spelled = start - 5  # "from plus 30 to ..."
