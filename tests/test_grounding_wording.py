@@ -460,3 +460,13 @@ def test_a_wave_said_to_be_negative_is_inverted_not_denied() -> None:
     # criteria said to be negative are not met
     assert [(c.quantity, c.category, c.assertion) for c in extract_claims("LVH criteria are negative.")] == [
         ("voltage", "lvh", "negated")]
+
+
+def test_a_findings_parenthesis_names_findings() -> None:
+    # only an interval's, the rate's or the axis's parenthesis is an explanation of its name
+    claims = extract_claims("ST depression (with T wave inversion) in V5 and V6.")
+    assert [(c.quantity, c.lead, c.category) for c in claims] == [
+        ("st_mv", "V5", "depressed"), ("st_mv", "V6", "depressed"), ("t_wave", "V5", "inverted"),
+        ("t_wave", "V6", "inverted")]
+    assert ("st_mv", "inferior", "depressed") in [(c.quantity, c.lead, c.category) for c in extract_claims(
+        "ST elevation (with reciprocal ST depression in the inferior leads) in V2-V4.")]

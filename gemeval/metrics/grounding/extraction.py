@@ -239,8 +239,9 @@ inferior Q waves", "may be mistaken for pathological Q waves"."""
 _LIKE_AFTER_RE = re.compile(r"[- ]?like\b")
 _GLOSS_OPEN_RE = re.compile(r"\s*\(\s*")
 _GLOSS_OPENINGS = ("(", " (", "  (")
-_GLOSS_RE = re.compile(r"\(\s*(?!(?:and|or|&|vs\.?|versus)\b)[^()\d]{3,100}\)")
-"""A parenthesis that explains the word before it: words only, no list going on ("(and QT)")."""
+_GLOSS_RE = re.compile(r"\(\s*(?!(?:and|or|&|vs\.?|versus|with|also|plus|as\s+well)\b)[^()\d]{3,100}\)")
+"""A parenthesis that explains the word before it: words only, no list going on ("(and QT)",
+"(with ST depression)")."""
 _GLOSS_CLOSE_RE = re.compile(r"\s*\)")
 _DENIED_LIST_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:(?:or|nor|and)\s+)?")
 _DENIABLE = frozenset(LEAD_FINDING_QUANTITIES) | {"st_t"}
@@ -490,7 +491,9 @@ class ParsedText:
             # heart-rate-corrected QT) is 418") are words of the explanation, no mentions.
             glosses = []
             for named in mentions:
-                if lowered.startswith(_GLOSS_OPENINGS, named.end):  # (a parenthesis right after a keyword)
+                # (a parenthesis right after the name of an interval, the rate or the axis: a
+                # finding's parenthesis names findings: "ST depression (with T inversion) in V5")
+                if named.quantity in _INTERVAL_RATE_AXIS and lowered.startswith(_GLOSS_OPENINGS, named.end):
                     k = bisect_left(paren_starts, named.end)
                     if k < len(parens) and _GLOSS_RE.fullmatch(lowered, *parens[k]):
                         glosses.append(parens[k])
