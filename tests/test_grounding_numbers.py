@@ -176,3 +176,12 @@ def test_a_spelled_sign_before_a_written_one_keeps_the_written_one() -> None:
     assert [(c.quantity, c.value) for c in extract_claims("The axis is minus -30 degrees. PR 160 ms.")] == [
         ("axis_deg", -30.0), ("pr_ms", 160.0)]
     assert [(c.quantity, c.value) for c in extract_claims("Axis of minus +90 degrees.")] == [("axis_deg", 90.0)]
+
+
+def test_a_change_by_an_amount_to_a_value_keeps_the_value() -> None:
+    for text, quantity, value in (("The QTc has lengthened by 40 ms to 490 ms.", "qtc_ms", 490.0),
+                                  ("The heart rate went up by 30 bpm to 110 bpm.", "hr_bpm", 110.0),
+                                  ("The QTc has prolonged by 40 ms to 490 ms.", "qtc_ms", 490.0)):
+        assert [(c.quantity, c.value) for c in extract_claims(text)] == [(quantity, value)], text
+    # the amount alone is no value
+    assert extract_claims("The heart rate rises by 10-20 beats per minute.") == []

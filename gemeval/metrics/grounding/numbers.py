@@ -207,7 +207,8 @@ range; the first number is the earlier ECG's, the second this one's."""
 _CHANGE_BY_RE = re.compile(
     r"(?<![a-z])(?:rises?|rose|risen|rising|increases?|increased|increasing|falls?|fell|fallen|falling|drops?|dropped"
     r"|decreases?|decreased|decreasing|goes\s+(?:up|down)|went\s+(?:up|down)|gone\s+(?:up|down)|speeds?\s+up|slows?(?:\s+down)?"
-    r"|slowed|lengthens?|lengthened|shortens?|shortened|changes?|changed|varies|varied)"
+    r"|slowed|lengthens?|lengthened|shortens?|shortened|changes?|changed|varies|varied|prolonged|widened|narrowed"
+    r"|shifted|moved)"
     r"(?:\s+(?:only|about|around|roughly|approximately|typically|usually|by))*\s+by\s+$")
 """A change by an amount ("the rate rises by 10-20 beats per minute", "the QTc shortened by 30 ms"):
 the number is the change, no value of the ECG."""
@@ -323,8 +324,11 @@ def read_values(text: str, lowered: str, found: Set[str]) -> list[Value]:
             spelled = start - 5  # "from plus 30 to ..."
         if amounts and lowered.endswith("by ", start - 3 if start > 3 else 0, start) and _CHANGE_BY_RE.search(
                 lowered, start - 40 if start > 40 else 0, start):
-            pos = tail_end
-            continue  # "the rate rises by 10-20 beats per minute": how much it changes, no value
+            # "the rate rises by 10-20 beats per minute": how much it changes, no value; "has
+            # lengthened by 40 ms to 490 ms": the number after "to" is the value now
+            pos = m.end("unit1") if num2 and unit1 and lowered.find("to", m.end("unit1"), m.start("num2")) >= 0 \
+                else tail_end
+            continue
         if time_stamps and lowered.find("=", start - 8 if start > 8 else 0, start) >= 0 and _TIME_STAMP_RE.search(
                 lowered, start - 8 if start > 8 else 0, start):
             continue  # "peaking at t=0.11 s" is a time, not a duration
