@@ -126,8 +126,8 @@ def test_sentence_ends_checks_every_end_character_as_the_rule_says(text: str) ->
         or lowered.startswith(("i.e.", "e.g."), i - 1))) and not (  # a query mark: "?AF"
         ch == "?" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?"))
         and i + 1 < len(text) and lowered[i + 1] in string.ascii_lowercase) and not (
-        # or one set off from the word before and the word after: "Q waves III, ? old IMI"
-        ch == "?" and i > 0 and (text[i - 1].isspace() or text[i - 1] in ",;(")
+        # or one set off after a comma, semicolon or a line's start: "Q waves III, ? old IMI"
+        ch == "?" and (i == 0 or text[i - 1] in ",;(\n" or (text[i - 1] == " " and i > 1 and text[i - 2] in ",;("))
         and lowered[i + 1:].lstrip(" \t")[:1] in tuple(string.ascii_lowercase)
         and lowered[i + 1:i + 2] in (" ", "\t"))]
     assert sentence_ends(text, lowered) == spelled_out

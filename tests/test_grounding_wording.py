@@ -470,3 +470,10 @@ def test_a_findings_parenthesis_names_findings() -> None:
         ("t_wave", "V6", "inverted")]
     assert ("st_mv", "inferior", "depressed") in [(c.quantity, c.lead, c.category) for c in extract_claims(
         "ST elevation (with reciprocal ST depression in the inferior leads) in V2-V4.")]
+
+
+def test_a_question_written_with_a_space_before_its_mark_still_asks() -> None:
+    claims = extract_claims("Is there ST elevation in V2 ? probably not.")
+    assert [(c.lead, c.category, c.assertion) for c in claims] == [("V2", "elevated", "negated")]
+    # a query opening the text is a hedge
+    assert [(c.category, c.assertion) for c in extract_claims("? LVH.")] == [("lvh", "uncertain")]

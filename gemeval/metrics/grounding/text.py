@@ -77,10 +77,11 @@ _POINT_RE = re.compile(r"\.(?![0-9])")
 points ("R wave 1.20 mV"): left out in one scan, they are not each checked in Python."""
 
 
-QUERY_MARK_RE = re.compile(r"(?<![\w?])\?(?=[a-z])|(?<=[\s,;(])\?[ \t]+(?=[a-z])")
+QUERY_MARK_RE = re.compile(r"(?<![\w?])\?(?=[a-z])|(?:(?<=[,;(\n])|(?<=[,;(] )|(?<![\s\S]))\?[ \t]+(?=[a-z])")
 """A clinician's query written before a finding ("?AF", "HR 112, ?LVH", "Q waves III/aVF, ?
-old IMI": set off from the word before, unlike a question's mark): a hedge, no question's
-end."""
+old IMI", "? LVH" opening a line: set off after a comma, semicolon, parenthesis or a line's
+start, unlike a question's mark, which follows its last word, with a space or not: "Is there
+ST elevation in V2 ? probably not"): a hedge, no question's end."""
 
 
 def sentence_ends(text: str, lowered: str) -> list[int]:
