@@ -89,6 +89,9 @@ def test_both_at_a_sentence_start_is_the_two_quantities_of_the_sentence_before()
     ("PR, QRS and QTc measured 0.16, 0.09 and 0.43 s.",
      [("pr_ms", None, 160.0), ("qrs_ms", None, 90.0), ("qtc_ms", None, 430.0)]),
     ("The PR and QRS are 160 ms and normal.", [("qrs_ms", None, 160.0)]),
+    # a bare number whose name's unit is not the list's last (or no unit at all)
+    ("Heart rate and PR are 72 and 160 ms.", [("hr_bpm", None, 72.0), ("pr_ms", None, 160.0)]),
+    ("The rate and PR are 72 and 160.", [("hr_bpm", None, 72.0), ("pr_ms", None, 160.0)]),
 ])
 def test_respectively_pairs_names_and_numbers_in_order(text: str, expected: list[tuple]) -> None:
     assert [(q, lead, value) for q, lead, value, *_ in _claims(text) if value is not None] == expected

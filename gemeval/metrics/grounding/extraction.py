@@ -2264,6 +2264,14 @@ def _respective_claims(parsed: ParsedText, claims: list[Claim], anchors: list[in
             if same is not None:  # read right already (with its formula: "QTc (Fridericia)")
                 claims.append(same)
                 continue
+            if value.family is None and family != _VALUE_FAMILY[mention.quantity]:
+                # "Heart rate and PR are 72 and 160 ms": the last unit is not the rate's (or there
+                # is none: "the rate and PR are 72 and 160")
+                plausible = _plausible(mention.quantity, value)
+                if plausible is not None:
+                    claims.append(_claim_from_value(mention.quantity, plausible, None, parsed,
+                                                    (mention.start, mention.end)))
+                continue
             if value.family is None and family is not None:
                 factor = 1000.0 if family == "time" and value.high < 3.0 <= values[-1].low else 1.0
                 value = replace(value, low=value.low * factor, high=value.high * factor,
