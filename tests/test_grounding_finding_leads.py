@@ -336,9 +336,22 @@ def test_an_interval_that_it_reaches() -> None:
       ("t_wave", "aVF", "inverted", "affirmed")]),
     # an affirmed finding's exceptions claim nothing
     ("T waves upright in every lead except aVR.", [("t_wave", None, "normal", "affirmed")]),
+    # the exception is the finding's right before it, not a denied one further back
+    ("No pathological Q waves; T waves upright except in aVL and V1.",
+     [("q_wave", None, "pathological", "negated"), ("t_wave", None, "normal", "affirmed")]),
+    ("There is no ST elevation, and the T waves stand upright in all leads apart from aVR.",
+     [("st_mv", None, "elevated", "negated"), ("t_wave", None, "normal", "affirmed")]),
 ])
 def test_the_leads_a_denied_finding_is_excepted_in_have_it(text: str, expected: list[tuple]) -> None:
     assert _read(text) == expected
+
+
+def test_the_exceptions_of_upright_t_waves_claim_nothing_even_after_a_denial() -> None:
+    # (the denial of the wide QRS reaches the T waves, a defect of its own; their exception
+    # names no finding however they are read)
+    claims = _read("The QRS is not wide and T waves are upright in all leads except aVR.")
+    assert [c for c in claims if c[1] is not None] == []
+    assert [c[:3] for c in claims] == [("qrs_ms", None, "wide"), ("t_wave", None, "normal")]
 
 
 def test_a_number_of_a_finding_not_called_diffuse_is_the_most_marked_leads() -> None:

@@ -2125,9 +2125,11 @@ def _with_excepted_leads(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
             groups.append(parsed.groups[g])
         sentence_start = parsed.sentence_start(m.start())
         before = [c for c in claims if c.lead is None and c.category is not None and c.value is None
-                  and c.quantity in _DENIABLE and sentence_start <= c.span[0] < m.start()
-                  and c.assertion in (NEGATED, HYPOTHETICAL)]
-        if not before:
+                  and c.quantity in _DENIABLE and sentence_start <= c.span[0] < m.start()]
+        # the exception is the finding's right before it only: "no Q waves, T waves upright
+        # except in aVR" excepts the upright T waves, which name no finding there (nor does
+        # a normal finding read as denied: "the QRS is not wide and T waves are upright")
+        if not before or before[-1].assertion not in (NEGATED, HYPOTHETICAL) or before[-1].category == "normal":
             continue
         finding = before[-1]
         span = (m.start(), groups[-1].end)
