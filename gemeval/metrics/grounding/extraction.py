@@ -1136,6 +1136,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         formula = "fridericia"
     claims: list[Claim] = []
     last_end = mention.end
+    limit = False  # whether the last number is a reference (a limit with no comparator)
     for i, value in enumerate(parsed.values_in(mention.end, mention.scope_end)):
         fitted = value if _fits(quantity, value) else None
         if fitted is None and value.family is None and i == 0:
@@ -1165,9 +1166,11 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         elif (claims and fitted.comparator is None and claims[-1].comparator in ("<", "<=", ">", ">=")
               and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
-        elif claims and fitted.comparator is None and _GROUP_LIST_RE.fullmatch(parsed.lowered, last_end, value.start):
+        elif (claims and fitted.comparator is None and (limit or claims[-1].comparator not in (None, "range"))
+              and _GROUP_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             # "cut-offs are 450 ms in men and 470 ms in women": one limit for each group of
-            # people (no ECG is of both), listed as the first one is
+            # people (no ECG is of both), listed as the first one is; a number for one group
+            # that is no limit ("QTc 450 ms in men and 470 ms in women") passes nothing on
             comparator = claims[-1].comparator if claims[-1].comparator != "range" else None
         elif (claims and fitted.comparator in (None, "range") and not references and not in_reference
               and not earlier_value(parsed.lowered, value.start) and not now_value(parsed, value)
@@ -1178,6 +1181,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         claims.append(_claim_from_value(quantity, fitted, None, parsed, (mention.start, mention.end),
                                         formula=formula, comparator=comparator))
         last_end = value.end
+        limit = bool(references) or in_reference
     if claims and claims[0].comparator != "range":
         # a bound names its category too: "a QTc below 350 ms is short", "a QRS over 120 ms is
         # called wide" (stated of the bound, with its status)
