@@ -254,6 +254,14 @@ def test_leads_that_open_the_next_clause_are_the_next_findings() -> None:
         ("t_wave", "septal", None, "inverted"), ("st_mv", "I", -0.05, None), ("st_mv", "V6", -0.05, None)]
 
 
+@pytest.mark.parametrize("text", ["ST depression in V5 of 1 mm, V6 shows 2 mm.", "STD V5 1 mm, V6 has 2 mm."])
+def test_leads_and_a_number_alone_after_a_comma_are_the_same_findings(text: str) -> None:
+    # a clause that gives only a lead and a number goes on with the finding before it
+    claims = extract_claims(text)
+    assert [(c.quantity, c.lead, c.value, c.assertion) for c in claims] == [
+        ("st_mv", "V5", -0.1, "affirmed"), ("st_mv", "V6", -0.2, "affirmed")]
+
+
 def test_the_opposite_st_direction_in_a_clause_opened_by_its_leads() -> None:
     claims = extract_claims("The anterior leads show ST elevation of 2-3 mm, and the inferior leads show "
                             "reciprocal depression.")

@@ -124,6 +124,10 @@ _SUBJECT_VERB_RE = re.compile(r"\s*\)?\s*(?:leads?\s+)?(?:also\s+|both\s+|all\s+
                               r"|exhibits?|reveals?|has|have)(?![a-z])")
 _SUBJECT_FIRST = frozenset("sdehrlab)")
 """The first characters ``_SUBJECT_VERB_RE`` can go on with after the list's space."""
+_SUBJECT_NUMBER_RE = re.compile(r"\s+(?:about\s+|approximately\s+|~\s*)?[+\-−]?\s*\d+(?:\.\d+)?\s*(?:mm|mv|µv|uv)?"
+                                r"\s*(?:[.,;]|and\s|$)")
+"""A clause of leads and a number alone ("..., V3 has 3 mm."): the finding's own number in
+those leads, read on, not a clause of its own."""
 _CLAUSE_OPENER_RE = re.compile(r"(?:[,;]\s*|(?<![a-z])(?:and|while|whereas|but)\s+)(?:(?:and|but|while|whereas)\s+)?"
                                r"(?:the\s+)?(?:(?:[a-z]+\s+)?leads?\s*(?:\(\s*)?)?$")
 
@@ -139,7 +143,8 @@ def _subject_cuts(parsed: ParsedText) -> list[int]:
         # (the character after the list, or after its space, can start the verb: most lists
         # are followed by a comma, "and" or a stop, and are passed over here)
         after = lowered[g.end + 1:g.end + 2] if lowered.startswith(" ", g.end) else lowered[g.end:g.end + 1]
-        if after in _SUBJECT_FIRST and _SUBJECT_VERB_RE.match(lowered, g.end):
+        if (after in _SUBJECT_FIRST and (verb := _SUBJECT_VERB_RE.match(lowered, g.end))
+                and not _SUBJECT_NUMBER_RE.match(lowered, verb.end())):
             opener = _CLAUSE_OPENER_RE.search(lowered, max(0, g.start - 40), g.start)
             if opener is not None:
                 cuts.append(opener.start())
