@@ -345,7 +345,7 @@ def test_an_interval_that_it_reaches() -> None:
     # an affirmed finding's exceptions claim nothing
     ("T waves upright in every lead except aVR.", [("t_wave", None, "normal", "affirmed")]),
     # the exception is the finding's right before it, not a denied one further back
-    ("No pathological Q waves; T waves upright except in aVL and V1.",
+    ("No pathological Q waves, T waves upright except in aVL and V1.",
      [("q_wave", None, "pathological", "negated"), ("t_wave", None, "normal", "affirmed")]),
     ("There is no ST elevation, and the T waves stand upright in all leads apart from aVR.",
      [("st_mv", None, "elevated", "negated"), ("t_wave", None, "normal", "affirmed")]),
