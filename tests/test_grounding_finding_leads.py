@@ -4,6 +4,8 @@ waves that are only imitated ("pseudo-Q waves")."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from gemeval.metrics.grounding import extract_claims
@@ -252,6 +254,14 @@ def test_leads_that_open_the_next_clause_are_the_next_findings() -> None:
         ("t_wave", "septal", None, "inverted"), ("st_mv", "I", -0.05, None), ("st_mv", "V6", -0.05, None)]
 
 
+@pytest.mark.parametrize("text", ["ST depression in V5 of 1 mm, V6 shows 2 mm.", "STD V5 1 mm, V6 has 2 mm."])
+def test_leads_and_a_number_alone_after_a_comma_are_the_same_findings(text: str) -> None:
+    # a clause that gives only a lead and a number goes on with the finding before it
+    claims = extract_claims(text)
+    assert [(c.quantity, c.lead, c.value, c.assertion) for c in claims] == [
+        ("st_mv", "V5", -0.1, "affirmed"), ("st_mv", "V6", -0.2, "affirmed")]
+
+
 def test_the_opposite_st_direction_in_a_clause_opened_by_its_leads() -> None:
     claims = extract_claims("The anterior leads show ST elevation of 2-3 mm, and the inferior leads show "
                             "reciprocal depression.")
@@ -334,9 +344,22 @@ def test_an_interval_that_it_reaches() -> None:
       ("t_wave", "aVF", "inverted", "affirmed")]),
     # an affirmed finding's exceptions claim nothing
     ("T waves upright in every lead except aVR.", [("t_wave", None, "normal", "affirmed")]),
+    # the exception is the finding's right before it, not a denied one further back
+    ("No pathological Q waves, T waves upright except in aVL and V1.",
+     [("q_wave", None, "pathological", "negated"), ("t_wave", None, "normal", "affirmed")]),
+    ("There is no ST elevation, and the T waves stand upright in all leads apart from aVR.",
+     [("st_mv", None, "elevated", "negated"), ("t_wave", None, "normal", "affirmed")]),
 ])
 def test_the_leads_a_denied_finding_is_excepted_in_have_it(text: str, expected: list[tuple]) -> None:
     assert _read(text) == expected
+
+
+def test_the_exceptions_of_upright_t_waves_claim_nothing_even_after_a_denial() -> None:
+    # (the denial of the wide QRS reaches the T waves, a defect of its own; their exception
+    # names no finding however they are read)
+    claims = _read("The QRS is not wide and T waves are upright in all leads except aVR.")
+    assert [c for c in claims if c[1] is not None] == []
+    assert [c[:3] for c in claims] == [("qrs_ms", None, "wide"), ("t_wave", None, "normal")]
 
 
 def test_a_number_of_a_finding_not_called_diffuse_is_the_most_marked_leads() -> None:
@@ -369,6 +392,18 @@ def test_a_per_lead_list_goes_on_past_semicolons(text: str, expected: list[tuple
 ])
 def test_both_leads_are_the_two_named_before(text: str, expected: list[tuple]) -> None:
     assert [(c.quantity, c.lead) for c in extract_claims(text)] == expected
+
+
+def test_lead_references_in_a_long_note_each_take_their_own_leads_quickly() -> None:
+    # every "there" looks only at the lead list just before it and the one just after it,
+    # so a note of two thousand such sentences reads in about linear time
+    sentence = "ST elevation in V4. The T waves there are inverted. "
+    one = _read(sentence)
+    assert one == [("st_mv", "V4", "elevated", "affirmed"), ("t_wave", "V4", "inverted", "affirmed")]
+    start = time.perf_counter()
+    claims = _read(sentence * 2000)
+    assert claims == one * 2000
+    assert time.perf_counter() - start < 1.5
 
 
 @pytest.mark.parametrize(("text", "expected"), [

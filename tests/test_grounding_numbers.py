@@ -139,6 +139,12 @@ def test_a_limit_for_each_group_of_people() -> None:
         ("cornell_mv", None, ">", 2.8, "hypothetical"), ("cornell_mv", None, ">", 2.0, "hypothetical")]
 
 
+def test_a_number_for_one_group_of_people_that_is_no_limit_passes_nothing_on() -> None:
+    # the women's number is no reading of this ECG and no limit: only the patient's is kept
+    assert _read("Typical QTc 440 ms in men and 455 ms in women; the QTc here is 448 ms.") == [
+        ("qtc_ms", None, None, 440.0, "hypothetical"), ("qtc_ms", None, None, 448.0, "affirmed")]
+
+
 def test_what_a_value_rarely_passes_bounds_it_from_the_other_side() -> None:
     assert _read("In pericarditis the ST elevation rarely exceeds 5 mm.") == [("st_mv", None, "<=", 0.5, "hypothetical")]
     assert _read("In trained athletes the resting rate seldom falls below 35 bpm.") == [

@@ -124,6 +124,10 @@ _SUBJECT_VERB_RE = re.compile(r"\s*\)?\s*(?:leads?\s+)?(?:also\s+|both\s+|all\s+
                               r"|exhibits?|reveals?|has|have)(?![a-z])")
 _SUBJECT_FIRST = frozenset("sdehrlab)")
 """The first characters ``_SUBJECT_VERB_RE`` can go on with after the list's space."""
+_SUBJECT_NUMBER_RE = re.compile(r"\s+(?:about\s+|approximately\s+|~\s*)?[+\-−]?\s*\d+(?:\.\d+)?\s*(?:mm|mv|µv|uv)?"
+                                r"\s*(?:[.,;]|and\s|$)")
+"""A clause of leads and a number alone ("..., V3 has 3 mm."): the finding's own number in
+those leads, read on, not a clause of its own."""
 _CLAUSE_OPENER_RE = re.compile(r"(?:[,;]\s*|(?<![a-z])(?:and|while|whereas|but)\s+)(?:(?:and|but|while|whereas)\s+)?"
                                r"(?:the\s+)?(?:(?:[a-z]+\s+)?leads?\s*(?:\(\s*)?)?$")
 
@@ -139,7 +143,8 @@ def _subject_cuts(parsed: ParsedText) -> list[int]:
         # (the character after the list, or after its space, can start the verb: most lists
         # are followed by a comma, "and" or a stop, and are passed over here)
         after = lowered[g.end + 1:g.end + 2] if lowered.startswith(" ", g.end) else lowered[g.end:g.end + 1]
-        if after in _SUBJECT_FIRST and _SUBJECT_VERB_RE.match(lowered, g.end):
+        if (after in _SUBJECT_FIRST and (verb := _SUBJECT_VERB_RE.match(lowered, g.end))
+                and not _SUBJECT_NUMBER_RE.match(lowered, verb.end())):
             opener = _CLAUSE_OPENER_RE.search(lowered, max(0, g.start - 40), g.start)
             if opener is not None:
                 cuts.append(opener.start())
@@ -1139,6 +1144,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         formula = "fridericia"
     claims: list[Claim] = []
     last_end = mention.end
+    limit = False  # whether the last number is a reference (a limit with no comparator)
     for i, value in enumerate(parsed.values_in(mention.end, mention.scope_end)):
         fitted = value if _fits(quantity, value) else None
         if fitted is None and value.family is None and i == 0:
@@ -1168,9 +1174,11 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         elif (claims and fitted.comparator is None and claims[-1].comparator in ("<", "<=", ">", ">=")
               and _BOUND_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             comparator = claims[-1].comparator  # "longer than 470 ms in women or 450 ms in men"
-        elif claims and fitted.comparator is None and _GROUP_LIST_RE.fullmatch(parsed.lowered, last_end, value.start):
+        elif (claims and fitted.comparator is None and (limit or claims[-1].comparator not in (None, "range"))
+              and _GROUP_LIST_RE.fullmatch(parsed.lowered, last_end, value.start)):
             # "cut-offs are 450 ms in men and 470 ms in women": one limit for each group of
-            # people (no ECG is of both), listed as the first one is
+            # people (no ECG is of both), listed as the first one is; a number for one group
+            # that is no limit ("QTc 450 ms in men and 470 ms in women") passes nothing on
             comparator = claims[-1].comparator if claims[-1].comparator != "range" else None
         elif (claims and fitted.comparator in (None, "range") and not references and not in_reference
               and not earlier_value(parsed.lowered, value.start) and not now_value(parsed, value)
@@ -1181,6 +1189,7 @@ def _global_claims(parsed: ParsedText, mention: Mention) -> list[Claim]:
         claims.append(_claim_from_value(quantity, fitted, None, parsed, (mention.start, mention.end),
                                         formula=formula, comparator=comparator))
         last_end = value.end
+        limit = bool(references) or in_reference
     if claims and claims[0].comparator != "range":
         # a bound names its category too: "a QTc below 350 ms is short", "a QRS over 120 ms is
         # called wide" (stated of the bound, with its status)
@@ -2128,9 +2137,11 @@ def _with_excepted_leads(parsed: ParsedText, claims: list[Claim]) -> list[Claim]
             groups.append(parsed.groups[g])
         sentence_start = parsed.sentence_start(m.start())
         before = [c for c in claims if c.lead is None and c.category is not None and c.value is None
-                  and c.quantity in _DENIABLE and sentence_start <= c.span[0] < m.start()
-                  and c.assertion in (NEGATED, HYPOTHETICAL)]
-        if not before:
+                  and c.quantity in _DENIABLE and sentence_start <= c.span[0] < m.start()]
+        # the exception is the finding's right before it only: "no Q waves, T waves upright
+        # except in aVR" excepts the upright T waves, which name no finding there (nor does
+        # a normal finding read as denied: "the QRS is not wide and T waves are upright")
+        if not before or before[-1].assertion not in (NEGATED, HYPOTHETICAL) or before[-1].category == "normal":
             continue
         finding = before[-1]
         span = (m.start(), groups[-1].end)

@@ -4,7 +4,9 @@ names ("inferior leads"), lead headings, and which lead list a number or finding
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Set
+from itertools import accumulate
 from operator import methodcaller
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -263,6 +265,7 @@ _ANAPHOR_NEEDLES = gate("same lead", "these lead", "those lead", "above lead", "
                         "these st", "those st", "these t", "those t", "these q", "those q", "both leads", "wave there",
                         "waves there", "segment there", "segments there")
 _START = methodcaller("start")
+_GAP_RE = re.compile(r"[ (:]*")
 
 
 def _with_lead_anaphora(lowered: str, groups: list[LeadGroup]) -> list[LeadGroup]:
@@ -272,21 +275,27 @@ def _with_lead_anaphora(lowered: str, groups: list[LeadGroup]) -> list[LeadGroup
     found = [*_ANAPHOR_LEADS_RE.finditer(lowered), *_ANAPHOR_FINDING_RE.finditer(lowered)]
     if " there" in lowered:
         found.extend(_ANAPHOR_THERE_RE.finditer(lowered))
+    # groups are sorted by start: those starting at or before a reference end before it
+    # unless one contains it, which the running furthest end tells
+    starts = [g.start for g in groups]
+    furthest = list(accumulate((g.end for g in groups), max))
     for m in sorted(found, key=_START):
-        before = [g for g in groups if g.end <= m.start()]
-        if not before or any(g.start <= m.start() < g.end for g in groups):
+        i = bisect_right(starts, m.start())
+        if not i or furthest[i - 1] > m.start():
             continue
-        if any(m.end() <= g.start and not lowered[m.end():g.start].strip(" (:") for g in groups):
+        nxt = bisect_left(starts, m.end())
+        if nxt < len(starts) and _GAP_RE.fullmatch(lowered, m.end(), starts[nxt]):
             continue  # "both leads V5 and V6": the leads are named after it
-        leads = before[-1].leads
-        if m.group().endswith("s") and len(leads) == 1 and not before[-1].territory:
+        last = groups[i - 1]
+        leads = last.leads
+        if m.group().endswith("s") and len(leads) == 1 and not last.territory:
             # "in V1 ... and in V2 ..., both normal for these leads": the single leads
             # named one by one in the clause before are all referred to
-            for g in reversed(before[:-1]):
+            for g in reversed(groups[:i - 1]):
                 if g.territory or len(g.leads) != 1 or _CLAUSE_BREAK_RE.search(lowered, g.end, m.start()):
                     break
                 leads = g.leads + leads
-        out.append(LeadGroup(m.start(), m.end(), leads, territory=before[-1].territory))
+        out.append(LeadGroup(m.start(), m.end(), leads, territory=last.territory))
     return sorted(out, key=lambda g: g.start)
 
 
