@@ -477,3 +477,12 @@ def test_a_question_written_with_a_space_before_its_mark_still_asks() -> None:
     assert [(c.lead, c.category, c.assertion) for c in claims] == [("V2", "elevated", "negated")]
     # a query opening the text is a hedge
     assert [(c.category, c.assertion) for c in extract_claims("? LVH.")] == [("lvh", "uncertain")]
+
+
+def test_a_denied_predicate_ends_before_the_next_findings_clause() -> None:
+    for text in ("The QRS is not wide and T waves are upright.", "QRS not wide, T waves upright."):
+        assert [(c.quantity, c.category, c.assertion) for c in extract_claims(text)] == [
+            ("qrs_ms", "wide", "negated"), ("t_wave", "normal", "affirmed")], text
+    # a denial that lists its words still reaches them all
+    assert [(c.category, c.assertion) for c in extract_claims("The ST segments are not elevated or depressed.")] == [
+        ("elevated", "negated"), ("depressed", "negated")]

@@ -1036,6 +1036,9 @@ _NORMAL_GATE = gate("normal ")
 
 
 _IS_NEGATIVE = frozenset(_expand("{is|are|was|were} negative"))
+_PREDICATE_DENIALS = frozenset(_expand("not", "{is|are|was|were} not", "isn't", "aren't", "wasn't", "weren't"))
+_ONE_WORD_THEN_BREAK_RE = re.compile(r"\s+[a-z][a-z\-]*\s*(?:,|and\s)")
+"""A denied predicate of one word, then a comma or "and" that opens the next clause."""
 _WAVE_SUBJECT_RE = re.compile(r"(?<![a-z])(?:[tpuqrs][- ]?waves?|qrs(?:[- ]complex(?:es)?)?|complex(?:es)?|deflections?)"
                               r"(?![a-z])[^.;,:]{0,30}$")
 """A wave or complex as the subject of "is negative" (within the clause, before the cue)."""
@@ -1814,6 +1817,12 @@ class AssertionReader:
     def _forward_reaches(self, cue: Cue, anchor: int, sentence_end: int, plain_number: bool) -> bool:
         if cue.kind == NEGATED and _STANDS_ALONE_RE.match(self.lowered, cue.end):
             return False  # "Delta waves absent, T waves upright": a negation before a comma denies nothing after it
+        if cue.kind == NEGATED and cue.phrase in _PREDICATE_DENIALS:
+            # "QRS not wide, T waves upright", "the QRS is not wide and T waves are upright": the
+            # denied word ends the denial before the next finding's clause
+            one = _ONE_WORD_THEN_BREAK_RE.match(self.lowered, cue.end)
+            if one is not None and anchor >= one.end():
+                return False
         if cue.kind == NEGATED:
             colon = self.lowered.find(":", cue.end, anchor)
             if colon >= 0 and self.lowered[cue.end:colon].strip(" *_") and not _LIST_INTRO_RE.search(
