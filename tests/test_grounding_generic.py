@@ -460,6 +460,26 @@ def test_a_condition_said_to_be_a_kind_of_thing_is_defined() -> None:
     assert _statuses("Sinus rhythm is a good sign here.") == {"affirmed"}
 
 
+def _rows(text: str) -> list[tuple[str, str | None, float | None, str | None, str]]:
+    return [(c.quantity, c.lead, c.value, c.category, c.assertion) for c in extract_claims(text)]
+
+
+def test_a_judgement_on_a_finding_is_no_definition_of_it() -> None:
+    # what the finding amounts to in this case, not what the condition is
+    assert _rows("Right bundle branch block is a harmless finding.") == [
+        ("qrs_ms", None, None, "wide", "affirmed")]
+    assert _rows("First-degree AV block is a benign finding and needs no treatment.") == [
+        ("pr_ms", None, None, "prolonged", "affirmed")]
+    assert _rows("Sinus rhythm is a reassuring sign.") == [("rhythm", None, None, "sinus", "affirmed")]
+    # a diagnosis offered with a hedge is uncertain
+    assert _rows("Atrial flutter is a probable diagnosis.") == [
+        ("rhythm", None, None, "atrial_flutter", "uncertain")]
+    assert _rows("LVH is a possibility given the tall R waves.") == [("voltage", None, None, "lvh", "uncertain")]
+    # a kind of rhythm described stays a definition
+    assert _rows("Atrial fibrillation is an irregular rhythm lacking P waves.") == [
+        ("rhythm", None, None, "atrial_fibrillation", "hypothetical"), ("rhythm", None, None, "irregular", "hypothetical")]
+
+
 def test_the_differential_for_a_condition_is_a_list_in_general() -> None:
     claims = extract_claims("The differential for a wide-complex tachycardia includes VT and pre-excited AF. "
                             "Here the QRS is 160 ms.")

@@ -379,6 +379,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "questionable|equivocal|borderline|not excluded}",
              "{cannot|can't|can not|could not} be {excluded|ruled out|fully excluded|completely excluded|entirely excluded}",
              "{is|are|remains} a {possibility|consideration}", "{is|are} {possible|an option} too",
+             "{is|are|seems|remains} a {likely|probable|possible} {explanation|diagnosis|interpretation|cause}",
              "{is|are} not {excluded|ruled out}", "not excluded"),
      UNCERTAIN, BACKWARD),
     # -- hypothetical, generic, textbook, criterion, advice ---------------------------------
@@ -701,10 +702,13 @@ _NORMAL_ECG_SUBJECT_RE = re.compile(
     r"(?:an?\s+)?normal\s+(?:adult\s+|resting\s+)?(?:ecg|ekg|tracing|electrocardiogram)\s+(?:(?:typically|usually|should)\s+)?"
     r"(?:has|have|shows?|will\s+show)(?![a-z])")
 """A normal ECG in general as a sentence's subject, and its verb."""
-_IS_A_RES = {verb: re.compile(verb + r"n? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
+_IS_A_RES = {verb: re.compile(verb + r"n? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))"
+                               r"(?!(?:[a-z\-]+ ){0,2}(?:finding|diagnosis|possibility|consideration|concern|sign)"
+                               r"(?![a-z]))")
              for verb in (" is a", " are a")}
 """A definition's verb ("... is a fast rhythm"), not a degree ("is a bit slow") nor what a finding
-means (``_MEANING_NOUNS``)."""
+means (``_MEANING_NOUNS``), nor a judgement on this ECG's finding ("... is a minor finding",
+"... is a likely diagnosis", "... is a possibility")."""
 _NAMED_KIND_RE = re.compile(
     r"the\s+(?:[a-z][\w'\-–]*\s+){0,3}?(?:pattern|syndrome|criteria|criterion|triad)\s+(?:(?:typically|classically)\s+)?")
 _EFFECT_NEEDLES = frozenset({"widens", "broadens", "prolongs", "lengthens", "shortens", "flattens"})
