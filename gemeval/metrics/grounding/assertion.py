@@ -1500,8 +1500,21 @@ class AssertionReader:
                 continue  # ("Criteria met:" lists this case's findings)
             if not _BULLET_RE.match(lowered, line_end):
                 continue  # a list of items follows the label
-            out.append((line_end, self._section_end(line_end + 1)))
+            out.append((line_end, self._list_end(line_end)))
         return out
+
+    def _list_end(self, start: int) -> int:
+        """Where the list whose first item's line starts after the newline at ``start`` ends:
+        at the first line that is no item nor an indented continuation of one ("Red flags:\n-
+        a rate below 40\nYour rate is 72." ends before "Your"), or at the section's end."""
+        lowered, end = self.lowered, self._section_end(start + 1)
+        pos = start
+        while pos < end:
+            if not (_BULLET_RE.match(lowered, pos) or lowered.startswith(("\n ", "\n\t"), pos)):
+                return pos
+            nxt = lowered.find("\n", pos + 1)
+            pos = end if nxt < 0 else nxt
+        return end
 
     def _section_end(self, start: int) -> int:
         """Where the markdown section holding ``start`` ends (``_SECTION_END_RE``)."""
