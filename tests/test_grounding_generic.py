@@ -505,6 +505,14 @@ def test_the_classic_ecg_of_a_condition_opening_a_sentence() -> None:
     assert [c.assertion for c in claims if c.value is not None] == ["affirmed"]
 
 
+def test_a_condition_opening_a_sentence_after_any_sentence_end() -> None:
+    # after "!", "?" or ";" as after "."
+    for text in ("Good question! In RBBB the QRS is 125 ms or longer.", "Why? In RBBB the QRS is 125 ms or longer.",
+                 "Fair enough; in RBBB the QRS is 125 ms or longer."):
+        assert _rows(text) == [("qrs_ms", None, None, "wide", "hypothetical"),
+                               ("qrs_ms", None, 125.0, None, "hypothetical")], text
+
+
 def test_a_state_or_group_of_people_opening_a_sentence() -> None:
     assert _statuses("In pregnancy the axis can shift to the left.") == {"hypothetical"}
     assert _statuses("In athletes the resting rate is often below 50.") == {"hypothetical"}

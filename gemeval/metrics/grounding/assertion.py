@@ -1027,7 +1027,7 @@ def read_cues(lowered: str) -> list[Cue]:
     return cues
 
 
-_CONDITION_GATE = gate(". in ", "\nin ", "during")
+_CONDITION_GATE = gate(". in ", "! in ", "? in ", "; in ", "\nin ", "during")
 """What a sentence opened by a condition holds after a first sentence ("In hypokalaemia
 the T waves ...")."""
 _EARLIER_GATE = gate(" ago", "last ", "in 20", "in 19")
