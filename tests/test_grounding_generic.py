@@ -13,6 +13,10 @@ def _statuses(text: str) -> set[str]:
     return {c.assertion for c in extract_claims(text)}
 
 
+def _rows(text: str) -> list[tuple[str, str | None, float | None, str | None, str]]:
+    return [(c.quantity, c.lead, c.value, c.category, c.assertion) for c in extract_claims(text)]
+
+
 @pytest.mark.parametrize("text", [
     "If the QTc goes above 500 ms, the risk of torsades rises sharply.",
     "ST elevation of at least 1 mm in two contiguous leads would meet the criteria for STEMI.",
@@ -452,16 +456,23 @@ def test_a_sentence_whose_subject_is_a_bound() -> None:
     assert _statuses("Over 100 bpm means tachycardia.") == {"hypothetical"}
 
 
+def test_a_subject_of_a_value_or_more_is_a_bound() -> None:
+    # "of N ... or more/less" with no other bound word in the text
+    assert _rows("A PR of 200 ms or longer is prolonged.") == [
+        ("pr_ms", None, 200.0, None, "hypothetical"), ("pr_ms", None, None, "prolonged", "hypothetical")]
+    assert _rows("A QRS of 120 ms or more is wide.") == [
+        ("qrs_ms", None, 120.0, None, "hypothetical"), ("qrs_ms", None, None, "wide", "hypothetical")]
+    # a value of this case is measured, not bounded
+    assert _rows("Your PR of 210 ms is prolonged.") == [
+        ("pr_ms", None, 210.0, None, "affirmed"), ("pr_ms", None, None, "prolonged", "affirmed")]
+
+
 def test_a_condition_said_to_be_a_kind_of_thing_is_defined() -> None:
     assert _statuses("Atrial fibrillation is an irregular rhythm without P waves.") == {"hypothetical"}
     assert _statuses("Sinus tachycardia is a normal response to exercise.") == {"hypothetical"}
     # this case's: a determiner, a word of this case
     assert _statuses("The atrial fibrillation is a new finding.") == {"affirmed"}
     assert _statuses("Sinus rhythm is a good sign here.") == {"affirmed"}
-
-
-def _rows(text: str) -> list[tuple[str, str | None, float | None, str | None, str]]:
-    return [(c.quantity, c.lead, c.value, c.category, c.assertion) for c in extract_claims(text)]
 
 
 def test_a_judgement_on_a_finding_is_no_definition_of_it() -> None:

@@ -838,7 +838,10 @@ _COMPARED_BEFORE_RE = re.compile(
     r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"
     r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")
 _GENERIC_BOUND_NEEDLES = gate("over", "above", "under", "below", "beyond", "exceed", "than", "least", "between", "<",
-                              ">", "≤", "≥", "from ")
+                              ">", "≤", "≥", "from ",
+                              # "A QRS of 120 ms or more is wide" (the "of N ... or more" bound)
+                              " or more", " or greater", " or higher", " or longer", " or less", " or lower",
+                              " or shorter")
 """Words one of which a generic bound needs (a cheap test before the sentences are read)."""
 _FEATURES_OPENING_RE = re.compile(_PREMISE_START_RE.pattern + _FEATURE_ADJECTIVES)
 """A sentence's start and the words that may stand before "signs of ... include"."""
