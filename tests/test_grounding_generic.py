@@ -412,6 +412,15 @@ def test_teaching_points_and_the_syndromes_full_name() -> None:
     assert _statuses("Clinical pearl: the QRS in LAFB is usually under 120 ms.") == {"hypothetical"}
 
 
+def test_a_teaching_label_on_this_cases_values_is_no_rule() -> None:
+    assert _rows("Learning point: the PR here is 240 ms.") == [("pr_ms", None, 240.0, None, "affirmed")]
+    assert _rows("Clinical pearl: your QTc of 470 ms is borderline.") == [
+        ("qtc_ms", None, 470.0, None, "affirmed"), ("qtc_ms", None, None, "prolonged", "uncertain")]
+    # with no word of this case it stays a rule
+    assert _rows("Teaching point: a PR over 200 ms is prolonged.") == [
+        ("pr_ms", None, 200.0, None, "hypothetical"), ("pr_ms", None, None, "prolonged", "hypothetical")]
+
+
 def test_a_sentence_opened_by_to_diagnose_is_criteria_throughout() -> None:
     claims = extract_claims("To diagnose LBBB you need a QRS of at least 120 ms, a broad R in V6 and no Q waves in V6.")
     assert {(c.quantity, c.assertion) for c in claims} == {("qrs_ms", "hypothetical"), ("q_wave", "hypothetical")}

@@ -1047,6 +1047,9 @@ _WAVE_SUBJECT_RE = re.compile(r"(?<![a-z])(?:[tpuqrs][- ]?waves?|qrs(?:[- ]compl
                               r"(?![a-z])[^.;,:]{0,30}$")
 """A wave or complex as the subject of "is negative" (within the clause, before the cue)."""
 _ANSWER_WORDS = frozenset({"no", "nope"})
+_RULE_LABELS = frozenset(_expand("{learning|teaching} {point|points}", "clinical pearl"))
+"""Labels of a rule, that a word of this case in their sentence takes back ("Teaching point:
+the QRS here is 130 ms")."""
 _SET_OFF_RE = re.compile(r"\s*(?:[—–:!]|-\s)")
 """What sets an answer word off from the clause after it (a comma already ends its reach)."""
 
@@ -1080,6 +1083,10 @@ class AssertionReader:
         if any(c.phrase in _ANSWER_WORDS for c in self.cues):
             # "No — the axis is normal at +45 degrees": an answer, set off from the clause after it
             self.cues = [c for c in self.cues if not (c.phrase in _ANSWER_WORDS and _SET_OFF_RE.match(lowered, c.end))]
+        if any(c.phrase in _RULE_LABELS for c in self.cues):
+            # "Clinical pearl: your QRS here is 130 ms" points at this case, no rule
+            self.cues = [c for c in self.cues if not (c.phrase in _RULE_LABELS and _THIS_CASE_WORD_RE.search(
+                lowered, c.end, self._sentence(c.start)[1]))]
         if any(c.phrase in _LIMIT_ADJECTIVES for c in self.cues):
             self.cues = [c for c in self.cues if not (
                 c.phrase in _LIMIT_ADJECTIVES and _LIMIT_AFTER_RE.match(lowered, c.end))]
