@@ -630,6 +630,18 @@ def test_a_list_under_a_label_of_what_would_matter() -> None:
     assert {c[-1] for c in _claims("If you want the details:\n- Rate 72 bpm\n- PR 160 ms")} == {"affirmed"}
 
 
+def test_a_list_of_what_would_matter_ends_at_its_last_item() -> None:
+    # the line after the items, with no blank line between, is this case's again
+    assert _claims("Warning signs:\n- a pulse under 45\n- a QTc over 500 ms\nYour pulse is 68.") == [
+        ("hr_bpm", None, 45.0, "hypothetical"), ("qtc_ms", None, 500.0, "hypothetical"),
+        ("hr_bpm", None, 68.0, "affirmed")]
+    assert _claims("When to worry:\n* a rate above 150\nToday the rate is 90 bpm.") == [
+        ("hr_bpm", None, 150.0, "hypothetical"), ("hr_bpm", None, 90.0, "affirmed")]
+    # an indented line goes on with the item above it
+    assert _claims("Red flags:\n- fainting, or\n  a rate below 40\n\nYour rate is 72.") == [
+        ("hr_bpm", None, 40.0, "hypothetical"), ("hr_bpm", None, 72.0, "affirmed")]
+
+
 def test_a_list_items_label_before_a_dash_and_would() -> None:
     text = "Possibilities:\n1. **Left ventricular hypertrophy** – would show tall R waves in V5.\n2. Bundle branch block - would widen the QRS."
     assert {(c[0], c[-1]) for c in _claims(text)} == {("voltage", "hypothetical"), ("qrs_ms", "hypothetical")}

@@ -13,6 +13,10 @@ def _statuses(text: str) -> set[str]:
     return {c.assertion for c in extract_claims(text)}
 
 
+def _rows(text: str) -> list[tuple[str, str | None, float | None, str | None, str]]:
+    return [(c.quantity, c.lead, c.value, c.category, c.assertion) for c in extract_claims(text)]
+
+
 @pytest.mark.parametrize("text", [
     "If the QTc goes above 500 ms, the risk of torsades rises sharply.",
     "ST elevation of at least 1 mm in two contiguous leads would meet the criteria for STEMI.",
@@ -408,6 +412,15 @@ def test_teaching_points_and_the_syndromes_full_name() -> None:
     assert _statuses("Clinical pearl: the QRS in LAFB is usually under 120 ms.") == {"hypothetical"}
 
 
+def test_a_teaching_label_on_this_cases_values_is_no_rule() -> None:
+    assert _rows("Learning point: the PR here is 240 ms.") == [("pr_ms", None, 240.0, None, "affirmed")]
+    assert _rows("Clinical pearl: your QTc of 470 ms is borderline.") == [
+        ("qtc_ms", None, 470.0, None, "affirmed"), ("qtc_ms", None, None, "prolonged", "uncertain")]
+    # with no word of this case it stays a rule
+    assert _rows("Teaching point: a PR over 200 ms is prolonged.") == [
+        ("pr_ms", None, 200.0, None, "hypothetical"), ("pr_ms", None, None, "prolonged", "hypothetical")]
+
+
 def test_a_sentence_opened_by_to_diagnose_is_criteria_throughout() -> None:
     claims = extract_claims("To diagnose LBBB you need a QRS of at least 120 ms, a broad R in V6 and no Q waves in V6.")
     assert {(c.quantity, c.assertion) for c in claims} == {("qrs_ms", "hypothetical"), ("q_wave", "hypothetical")}
@@ -452,12 +465,39 @@ def test_a_sentence_whose_subject_is_a_bound() -> None:
     assert _statuses("Over 100 bpm means tachycardia.") == {"hypothetical"}
 
 
+def test_a_subject_of_a_value_or_more_is_a_bound() -> None:
+    # "of N ... or more/less" with no other bound word in the text
+    assert _rows("A PR of 200 ms or longer is prolonged.") == [
+        ("pr_ms", None, 200.0, None, "hypothetical"), ("pr_ms", None, None, "prolonged", "hypothetical")]
+    assert _rows("A QRS of 120 ms or more is wide.") == [
+        ("qrs_ms", None, 120.0, None, "hypothetical"), ("qrs_ms", None, None, "wide", "hypothetical")]
+    # a value of this case is measured, not bounded
+    assert _rows("Your PR of 210 ms is prolonged.") == [
+        ("pr_ms", None, 210.0, None, "affirmed"), ("pr_ms", None, None, "prolonged", "affirmed")]
+
+
 def test_a_condition_said_to_be_a_kind_of_thing_is_defined() -> None:
     assert _statuses("Atrial fibrillation is an irregular rhythm without P waves.") == {"hypothetical"}
     assert _statuses("Sinus tachycardia is a normal response to exercise.") == {"hypothetical"}
     # this case's: a determiner, a word of this case
     assert _statuses("The atrial fibrillation is a new finding.") == {"affirmed"}
     assert _statuses("Sinus rhythm is a good sign here.") == {"affirmed"}
+
+
+def test_a_judgement_on_a_finding_is_no_definition_of_it() -> None:
+    # what the finding amounts to in this case, not what the condition is
+    assert _rows("Right bundle branch block is a harmless finding.") == [
+        ("qrs_ms", None, None, "wide", "affirmed")]
+    assert _rows("First-degree AV block is a benign finding and needs no treatment.") == [
+        ("pr_ms", None, None, "prolonged", "affirmed")]
+    assert _rows("Sinus rhythm is a reassuring sign.") == [("rhythm", None, None, "sinus", "affirmed")]
+    # a diagnosis offered with a hedge is uncertain
+    assert _rows("Atrial flutter is a probable diagnosis.") == [
+        ("rhythm", None, None, "atrial_flutter", "uncertain")]
+    assert _rows("LVH is a possibility given the tall R waves.") == [("voltage", None, None, "lvh", "uncertain")]
+    # a kind of rhythm described stays a definition
+    assert _rows("Atrial fibrillation is an irregular rhythm lacking P waves.") == [
+        ("rhythm", None, None, "atrial_fibrillation", "hypothetical"), ("rhythm", None, None, "irregular", "hypothetical")]
 
 
 def test_the_differential_for_a_condition_is_a_list_in_general() -> None:
@@ -483,6 +523,14 @@ def test_the_classic_ecg_of_a_condition_opening_a_sentence() -> None:
     # after this case's findings it names what they are typical of
     claims = extract_claims("The QRS is wide at 140 ms, the characteristic pattern of RBBB.")
     assert [c.assertion for c in claims if c.value is not None] == ["affirmed"]
+
+
+def test_a_condition_opening_a_sentence_after_any_sentence_end() -> None:
+    # after "!", "?" or ";" as after "."
+    for text in ("Good question! In RBBB the QRS is 125 ms or longer.", "Why? In RBBB the QRS is 125 ms or longer.",
+                 "Fair enough; in RBBB the QRS is 125 ms or longer."):
+        assert _rows(text) == [("qrs_ms", None, None, "wide", "hypothetical"),
+                               ("qrs_ms", None, 125.0, None, "hypothetical")], text
 
 
 def test_a_state_or_group_of_people_opening_a_sentence() -> None:

@@ -345,6 +345,19 @@ def test_a_rate_said_to_be_regular_or_irregular() -> None:
     assert read("Pulse 94, irregular.") == [("hr_bpm", None, 94.0), ("rhythm", "irregular", None)]
 
 
+def test_regular_before_a_noun_after_a_rate_is_no_rhythm() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.quantity, c.lead, c.value, c.category, c.assertion) for c in extract_claims(text)]
+    # "regular check-ups", "regular exercise": how often, not the rhythm
+    assert read("Your pulse is 70 and regular check-ups are enough.") == [("hr_bpm", None, 70.0, None, "affirmed")]
+    assert read("Heart rate 58 and regular exercise explains it.") == [("hr_bpm", None, 58.0, None, "affirmed")]
+    # a word that is no noun after it, or the sentence's end, keeps the rhythm
+    assert read("The rate is 76 and regular at rest.") == [
+        ("hr_bpm", None, 76.0, None, "affirmed"), ("rhythm", None, None, "regular", "affirmed")]
+    assert read("Your heart rate is 64 and regular.") == [
+        ("hr_bpm", None, 64.0, None, "affirmed"), ("rhythm", None, None, "regular", "affirmed")]
+
+
 def test_names_written_with_an_en_dash() -> None:
     claims = extract_claims("The Wolff–Parkinson–White pattern combines a short PR and a delta wave.")
     assert [(c.quantity, c.category, c.assertion) for c in claims] == [("pr_ms", "short", "hypothetical")]

@@ -379,6 +379,7 @@ TRIGGER_TABLE: tuple[tuple[list[str], str, str], ...] = (
              "questionable|equivocal|borderline|not excluded}",
              "{cannot|can't|can not|could not} be {excluded|ruled out|fully excluded|completely excluded|entirely excluded}",
              "{is|are|remains} a {possibility|consideration}", "{is|are} {possible|an option} too",
+             "{is|are|seems|remains} a {likely|probable|possible} {explanation|diagnosis|interpretation|cause}",
              "{is|are} not {excluded|ruled out}", "not excluded"),
      UNCERTAIN, BACKWARD),
     # -- hypothetical, generic, textbook, criterion, advice ---------------------------------
@@ -701,10 +702,13 @@ _NORMAL_ECG_SUBJECT_RE = re.compile(
     r"(?:an?\s+)?normal\s+(?:adult\s+|resting\s+)?(?:ecg|ekg|tracing|electrocardiogram)\s+(?:(?:typically|usually|should)\s+)?"
     r"(?:has|have|shows?|will\s+show)(?![a-z])")
 """A normal ECG in general as a sentence's subject, and its verb."""
-_IS_A_RES = {verb: re.compile(verb + r"n? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))")
+_IS_A_RES = {verb: re.compile(verb + r"n? (?!(?:bit|little|touch|tad|few|lot|sign|marker|hallmark)(?![a-z]))"
+                               r"(?!(?:[a-z\-]+ ){0,2}(?:finding|diagnosis|possibility|consideration|concern|sign)"
+                               r"(?![a-z]))")
              for verb in (" is a", " are a")}
 """A definition's verb ("... is a fast rhythm"), not a degree ("is a bit slow") nor what a finding
-means (``_MEANING_NOUNS``)."""
+means (``_MEANING_NOUNS``), nor a judgement on this ECG's finding ("... is a minor finding",
+"... is a likely diagnosis", "... is a possibility")."""
 _NAMED_KIND_RE = re.compile(
     r"the\s+(?:[a-z][\w'\-–]*\s+){0,3}?(?:pattern|syndrome|criteria|criterion|triad)\s+(?:(?:typically|classically)\s+)?")
 _EFFECT_NEEDLES = frozenset({"widens", "broadens", "prolongs", "lengthens", "shortens", "flattens"})
@@ -834,7 +838,10 @@ _COMPARED_BEFORE_RE = re.compile(
     r"(?<![a-z])(?:below|under|above|over|beyond|exceeds|exceeding|exceeded|(?:longer|shorter|higher|lower|faster"
     r"|slower|more|less|greater|wider)\s+than)\s+the\s+(?:[a-z]+\s+){0,3}$")
 _GENERIC_BOUND_NEEDLES = gate("over", "above", "under", "below", "beyond", "exceed", "than", "least", "between", "<",
-                              ">", "≤", "≥", "from ")
+                              ">", "≤", "≥", "from ",
+                              # "A QRS of 120 ms or more is wide" (the "of N ... or more" bound)
+                              " or more", " or greater", " or higher", " or longer", " or less", " or lower",
+                              " or shorter")
 """Words one of which a generic bound needs (a cheap test before the sentences are read)."""
 _FEATURES_OPENING_RE = re.compile(_PREMISE_START_RE.pattern + _FEATURE_ADJECTIVES)
 """A sentence's start and the words that may stand before "signs of ... include"."""
@@ -1023,7 +1030,7 @@ def read_cues(lowered: str) -> list[Cue]:
     return cues
 
 
-_CONDITION_GATE = gate(". in ", "\nin ", "during")
+_CONDITION_GATE = gate(". in ", "! in ", "? in ", "; in ", "\nin ", "during")
 """What a sentence opened by a condition holds after a first sentence ("In hypokalaemia
 the T waves ...")."""
 _EARLIER_GATE = gate(" ago", "last ", "in 20", "in 19")
@@ -1043,6 +1050,9 @@ _WAVE_SUBJECT_RE = re.compile(r"(?<![a-z])(?:[tpuqrs][- ]?waves?|qrs(?:[- ]compl
                               r"(?![a-z])[^.;,:]{0,30}$")
 """A wave or complex as the subject of "is negative" (within the clause, before the cue)."""
 _ANSWER_WORDS = frozenset({"no", "nope"})
+_RULE_LABELS = frozenset(_expand("{learning|teaching} {point|points}", "clinical pearl"))
+"""Labels of a rule, that a word of this case in their sentence takes back ("Teaching point:
+the QRS here is 130 ms")."""
 _SET_OFF_RE = re.compile(r"\s*(?:[—–:!]|-\s)")
 """What sets an answer word off from the clause after it (a comma already ends its reach)."""
 
@@ -1076,6 +1086,10 @@ class AssertionReader:
         if any(c.phrase in _ANSWER_WORDS for c in self.cues):
             # "No — the axis is normal at +45 degrees": an answer, set off from the clause after it
             self.cues = [c for c in self.cues if not (c.phrase in _ANSWER_WORDS and _SET_OFF_RE.match(lowered, c.end))]
+        if any(c.phrase in _RULE_LABELS for c in self.cues):
+            # "Clinical pearl: your QRS here is 130 ms" points at this case, no rule
+            self.cues = [c for c in self.cues if not (c.phrase in _RULE_LABELS and _THIS_CASE_WORD_RE.search(
+                lowered, c.end, self._sentence(c.start)[1]))]
         if any(c.phrase in _LIMIT_ADJECTIVES for c in self.cues):
             self.cues = [c for c in self.cues if not (
                 c.phrase in _LIMIT_ADJECTIVES and _LIMIT_AFTER_RE.match(lowered, c.end))]
@@ -1499,8 +1513,21 @@ class AssertionReader:
                 continue  # ("Criteria met:" lists this case's findings)
             if not _BULLET_RE.match(lowered, line_end):
                 continue  # a list of items follows the label
-            out.append((line_end, self._section_end(line_end + 1)))
+            out.append((line_end, self._list_end(line_end)))
         return out
+
+    def _list_end(self, start: int) -> int:
+        """Where the list whose first item's line starts after the newline at ``start`` ends:
+        at the first line that is no item nor an indented continuation of one ("Red flags:\n-
+        a rate below 40\nYour rate is 72." ends before "Your"), or at the section's end."""
+        lowered, end = self.lowered, self._section_end(start + 1)
+        pos = start
+        while pos < end:
+            if not (_BULLET_RE.match(lowered, pos) or lowered.startswith(("\n ", "\n\t"), pos)):
+                return pos
+            nxt = lowered.find("\n", pos + 1)
+            pos = end if nxt < 0 else nxt
+        return end
 
     def _section_end(self, start: int) -> int:
         """Where the markdown section holding ``start`` ends (``_SECTION_END_RE``)."""

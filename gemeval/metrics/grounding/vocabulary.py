@@ -291,6 +291,10 @@ _DENIED_AXIS_DEVIATION = (r"(?:no|without|(?:not|[a-z]+n['’]t)\s+(?:[a-z]+\s+)
 _RATE_THEN = (r"\s+(?:is\s+|was\s+|of\s+)?(?:about\s+|around\s+|~\s*)?\d{2,3}"
               r"(?:\s*(?:bpm|/min|beats?\s+(?:per|a)\s+minute))?\s*(?:,\s*|\s+)(?:and\s+)?")
 """A rate's number and what may follow it before a word of its regularity ("rate is 64 and regular")."""
+_NO_NOUN_AFTER = (r"(?![ \t]+(?!(?:and|or|but|with|without|at|in|on|throughout|today|now|too|as"
+                  r"|though|although|which|so|to|from|while|when|all|overall|again|here|there|rhythm|heart)\b)[a-z])")
+"""No noun after the word of regularity: "the rate is 72 and regular follow-up is advised" speaks
+of visits, not of the rhythm ("... and regular at rest", "... and regular." do)."""
 CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (quantity, category, re.compile(alternative))
     for quantity, category, pattern in (
@@ -304,8 +308,8 @@ CATEGORICAL_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                               r"|regular\s+heart\s*(?:beat|rhythm|rate)\b"),  # "a regular heartbeat" (felt "heartbeats" are symptoms)
         # a rate said to be regular or not: "your heart rate is 64 and regular", "pulse 90, irregular"
         # (one alternative per first word: each starts with its literal, which ``re`` skips ahead to)
-        ("rhythm", "regular", "|".join(word + _RATE_THEN + r"regular\b" for word in ("rate", "pulse"))),
-        ("rhythm", "irregular", "|".join(word + _RATE_THEN + r"irregular\b" for word in ("rate", "pulse"))),
+        ("rhythm", "regular", "|".join(word + _RATE_THEN + r"regular\b" + _NO_NOUN_AFTER for word in ("rate", "pulse"))),
+        ("rhythm", "irregular", "|".join(word + _RATE_THEN + r"irregular\b" + _NO_NOUN_AFTER for word in ("rate", "pulse"))),
         ("rhythm", "irregular", r"irregularly\s+irregular\b|irregular\s+(?:rhythm|r-?r|ventricular|(?:narrow|wide|broad)[- ]complex)"
                                 r"|irregular\s+heart\s*(?:beat|rhythm|rate)\b"),
         ("rhythm", "irregular", r"rhythm(?:['’]s)?\s+(?:is\s+|was\s+|appears\s+|seems\s+|looks\s+)?(?:not\s+)?(?:to\s+be\s+)?"
