@@ -795,9 +795,10 @@ _LABEL_RE = re.compile(r"[a-z][a-z0-9 '\-]{2,40}?(?:\*\*)?[ \t]*")
 """A label line followed by a bound: "Left axis deviation: < -30 degrees", "**Sinus
 tachycardia**: rate > 100 bpm"."""
 _LABEL_RANGE_RE = re.compile(r"[+\-−]?\d[\d.]*\s*(?:[a-z/%°]+\s*)?(?:-|–|to\s)\s*[+\-−]?\d")
-_FINDING_LABEL_RE = re.compile(
-    r"(?<![a-z])(?:deviation|prolong|long|short|tachycardi|bradycardi|wide|broad|narrow|hypertroph|lvh|block|[lr]?bbb"
-    r"|elevation|depression|low\s+voltage|fast|slow|sinus\s+rhythm|criteria)")
+_FINDING_LABEL_RE = re.compile(words_at_start(
+    "deviation", "prolong", "long", "short", "tachycardi", "bradycardi", "wide", "broad", "narrow", "hypertroph", "lvh",
+    "block", "bbb", "lbbb", "rbbb", "elevation", "depression", r"low\s+voltage", "fast", "slow", r"sinus\s+rhythm",
+    "criteria"))
 """Words of a finding in such a label (not a quantity's name: "QRS duration: < 120 ms" is a value)."""
 _PREMISE_START_RE = re.compile(r"[\s*\-•#>_]*(?:\d{1,2}[.)]\s*)?(?:\*\*[^*\n]{0,40}\*\*\s*:?\s*|[^\s:*][^:\n]{0,30}:\s*)?")
 """What may stand between a sentence start and its premise: blanks, bullets, a numbered or
