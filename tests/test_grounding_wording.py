@@ -499,3 +499,13 @@ def test_a_denied_predicate_ends_before_the_next_findings_clause() -> None:
     # a denial that lists its words still reaches them all
     assert [(c.category, c.assertion) for c in extract_claims("The ST segments are not elevated or depressed.")] == [
         ("elevated", "negated"), ("depressed", "negated")]
+
+
+def test_nice_and_narrow_and_a_finding_that_can_be_normal() -> None:
+    claims = extract_claims("The report lists your QRS as 0.08 seconds - that's nice and narrow.")
+    assert [(c.quantity, c.value if c.category is None else c.category) for c in claims] == [
+        ("qrs_ms", 80.0), ("qrs_ms", "normal")]
+    # "which on its own can be normal" comments on the finding: no normal T wave of its own
+    claims = extract_claims("The T waves are flipped in leads III and aVF, which on its own can be normal.")
+    assert [(c.lead, c.category, c.assertion) for c in claims] == [("III", "inverted", "affirmed"),
+                                                                  ("aVF", "inverted", "affirmed")]

@@ -1641,8 +1641,12 @@ def _wave_claims(parsed: ParsedText, mention: Mention, previous: Mention | None)
             scope_end = _clause_scope_end(parsed, scope_end + 1)
         for m in T_WAVE_WORDS_RE.finditer(lowered, mention.end, scope_end):
             category = T_WAVE_WORDS[m.lastgroup or ""]
-            if category == "normal" and parts and _NORMAL_COMMENT_AFTER_RE.match(lowered, m.end()):
-                continue  # "T-wave inversion in V1, which can be a normal finding": a comment on it
+            if category == "normal" and parts and (_NORMAL_COMMENT_AFTER_RE.match(lowered, m.end())
+                                                   or _NORMAL_COMMENT_BEFORE_RE.search(lowered, max(0, m.start() - 40),
+                                                                                       m.start())):
+                # "T-wave inversion in V1, which can be a normal finding", "... flipped in III,
+                # which on its own can be normal": a comment on it
+                continue
             if parts and parts[-1][0] == category and not parsed.groups_in(parts[-1][2], m.start()):
                 continue
             # The first part starts at the keyword: "T waves in V1 to V3 appear inverted".
@@ -1720,6 +1724,7 @@ def _q_waves_called_small(parsed: ParsedText, end: int, word_start: int) -> bool
 
 
 _NORMAL_COMMENT_AFTER_RE = re.compile(r"\s+(?:finding|variant|variation|feature|pattern)s?(?![a-z])")
+_NORMAL_COMMENT_BEFORE_RE = re.compile(r"(?<![a-z])(?:which|that|this|it)(?:\s+[a-z]+){0,3}?\s+(?:can|may|could|might)\s+be\s+$")
 _LEADS_AFTER_RE = re.compile(r"\s*,?\s*(?:in\s+)?(?:leads?\s+)?")
 _NEXT_T_CLAUSE_RE = re.compile(
     rf"(?:;\s*(?:and\s+|but\s+)?|(?:{'|'.join(_CONTRAST_OPENERS)})\s+)"

@@ -230,8 +230,9 @@ _RANGE_TAIL = _WITHIN_RANGE[len("(?:within|inside|in|outside)"):]
 
 _DEGREE = (r"(?:(?:just\s+|only\s+)?a\s+(?:bit|little|touch|tad)|(?:just\s+|only\s+|very\s+)?(?:slightly|mildly|somewhat|moderately"
            r"|markedly|significantly|severely|substantially|considerably|notably|minimally|extremely|grossly"
-           r"|abnormally|definitely|very))")
-"""How much, before a category word: "significantly prolonged", "just slightly long"."""
+           r"|abnormally|definitely|very)|nice\s+and)")
+"""How much, before a category word: "significantly prolonged", "just slightly long", "nice and
+narrow"."""
 PREDICATE_RE = re.compile(
     # (the lead a duration was read in may stand between: "the QRS duration in lead V1 is prolonged")
     r"(?:\s+in\s+(?:leads?\s+)?(?:v[1-6]|av[lrf]|i{1,3})(?![a-z\d])(?=\s+(?:is|was|appears|seems|looks)\s))?"
