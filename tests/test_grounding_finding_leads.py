@@ -414,3 +414,12 @@ def test_lead_references_in_a_long_note_each_take_their_own_leads_quickly() -> N
 ])
 def test_a_finding_named_instead_of_another_shares_its_leads(text: str, expected: list[tuple]) -> None:
     assert [(c.lead, c.category, c.assertion) for c in extract_claims(text)] == expected
+
+
+def test_a_territory_written_before_its_finding_is_that_findings() -> None:
+    def read(text: str) -> list[tuple]:
+        return [(c.lead, c.value if c.category is None else c.category) for c in extract_claims(text)]
+    for text in ("Anterior STE 3 mm with reciprocal inferior STD.",
+                 "Anterior ST elevation 3 mm with reciprocal inferior ST depression."):
+        assert read(text) == [("anterior", 0.3), ("inferior", "depressed")], text
+    assert read("Inferior STE 2 mm.") == [("inferior", 0.2)]

@@ -516,7 +516,9 @@ class ParsedText:
                 if (mentions[i].quantity == "block" and mentions[i - 1].quantity in LEAD_FINDING_QUANTITIES
                         and _GLOSS_OPEN_RE.fullmatch(lowered, mentions[i - 1].end, mentions[i].start)):
                     next_starts[i] = next_starts[i + 1]
+        territories = any(g.territory for g in self.groups)
         for mention, end in zip(mentions, next_starts[1:]):  # the scope ends at the next mention,
+            following = end
             j = bisect_left(ends, mention.end)  # the sentence end (``sentence_end``)
             if j < n_ends and ends[j] < end:
                 next_start, end = end, ends[j]
@@ -531,6 +533,17 @@ class ParsedText:
                     g += 1
                 if g and end < self.groups[g - 1].end <= limit:
                     end = self.groups[g - 1].end
+            if territories and end == following < size and mention.quantity in _PER_LEAD:
+                # or, where the next finding ends it, before a territory written as that
+                # finding's adjective ("ST elevation 3 mm with reciprocal inferior ST
+                # depression": inferior is the depression's)
+                g = bisect_left(group_starts, end) - 1
+                if g >= 0:
+                    group = self.groups[g]
+                    if (group.territory and mention.end < group.start and group.end <= end
+                            and not lowered[group.end:end].strip() and "lead" not in lowered[group.start:group.end]
+                            and not lowered.endswith("ly", 0, group.end)):
+                        end = group.start
             if cuts and mention.quantity in _DENIABLE:
                 # or before leads that open a clause of their own ("..., and the inferior leads
                 # show reciprocal depression"): those leads are the next finding's

@@ -77,7 +77,7 @@ _ADVERB_GATE = gate(*_ADVERB_ENDINGS)
 assert all(ending.isalpha() for ending in _ADVERB_ENDINGS)
 _TERRITORY_LIST = "|".join(_BARE_TERRITORY_NAMES)
 _BARE_TERRITORY_RE = re.compile("|".join(
-    [rf"{name}(?=(?:\s*(?:/|,|and)\s*(?:{_TERRITORY_LIST}))*\s+(?:st\s+(?:elevation|depression|segment)"
+    [rf"{name}(?=(?:\s*(?:/|,|and)\s*(?:{_TERRITORY_LIST}))*\s+(?:st\s+(?:elevation|depression|segment)|st[ed]\b"
      rf"|t[- ]waves?\b|q[- ]waves?\b|t\s+(?:inversion|negativ|flatten)|st[- ]?t\b|st\s*[/&]\s*t\b))"
      for name in _BARE_TERRITORY_NAMES]
     + [rf"{name}(?<=flattening {name})(?=\s*[,.;]|\s*$)" for name in ("lateral", "inferior", "anterior", "septal")]))
