@@ -262,8 +262,7 @@ def test_literals_found_in_the_distinct_words_are_the_literals_in_the_text(piece
     lowered = text.translate(ASCII_LOWER)
     expected = ({n for n in grounding_text._GATES if n in lowered}
                 | {n for n in extraction._TEXT_NEEDLES if n in text})
-    words = grounding_text.distinct_words(lowered)
-    assert extraction._literals_in(text, lowered, words) == expected
+    assert extraction._literals_in(text, lowered) == expected
     assert grounding_text.text_literals(lowered) == {n for n in grounding_text._GATES if n in lowered}
 
 

@@ -678,7 +678,6 @@ _GENERIC_VERBS = (("show", r"shows?"), ("give", r"gives?"), ("produces", r"produ
                   ("harmless", r"is\s+(?:usually|often|generally|mostly)\s+harmless"),
                   ("benign", r"is\s+(?:usually|often|generally|mostly)\s+benign"))
 """Verbs in the present after a condition (pattern), each with a word every match holds."""
-assert all(needle.isascii() and needle.isalpha() for needle, _ in _GENERIC_VERBS), "looked for in the words"
 assert all(required_literal(verb) for _, verb in _GENERIC_VERBS), "each verb's pattern holds a literal"
 GENERIC_VERB_NEEDLES = gate(*(needle for needle, _ in _GENERIC_VERBS))
 _GENERIC_VERB_PATTERNS = [(gate(required_literal(verb)), re.compile(at_word_start(verb) + "(?![a-z])"))

@@ -54,7 +54,6 @@ from gemeval.metrics.grounding.numbers import (
 from gemeval.metrics.grounding.text import (
     ASCII_LOWER,
     at_word_start,
-    distinct_words,
     gate,
     text_literals,
     starts_word,
@@ -219,11 +218,11 @@ _TEXT_NEEDLE_AUTOMATON.make_automaton()
 """The case-kept needles, found in the text as written in one pass of their own."""
 
 
-def _literals_in(text: str, lowered: str, words: str) -> set[str]:
+def _literals_in(text: str, lowered: str) -> set[str]:
     """The literals of the gates (``text.gate``: the needles and literals of the patterns,
     ``_LOWERED_NEEDLES`` and their like, and every rule's) that are in the lowered text, and
     the case-kept needles (``_TEXT_NEEDLES``) that are in the text."""
-    found = text_literals(lowered, words)
+    found = text_literals(lowered)
     found.update([needle for _, needle in _TEXT_NEEDLE_AUTOMATON.iter(text)])
     return found
 
@@ -308,8 +307,7 @@ class ParsedText:
         self.text = text
         self.lowered = decimal_points(text.translate(ASCII_LOWER))  # "0,16 s" read as 0.16 s
         self.sentence_ends = sentence_ends(text, self.lowered)
-        self.words = distinct_words(self.lowered)
-        self.needles = _literals_in(text, self.lowered, self.words)  # (what the rules' gates test)
+        self.needles = _literals_in(text, self.lowered)  # (what the rules' gates test)
         self.values = read_values(*with_digits(text, self.lowered, self.needles), self.needles)
         self.value_starts = [v.start for v in self.values]
         # "(2 mm)" after "0.2 mV" is no claim, nor is an operand of a calculation ("300/4 = 75 bpm")
@@ -1015,8 +1013,7 @@ _CONTRAST_NEEDLES = gate(*(first for first in _CONTRAST_FIRST_WORDS
                              if not any(other != first and other in first for other in _CONTRAST_FIRST_WORDS)))
 """The first word of each (but a word that contains another): a text without any has no
 contrast, and ``CONTRAST_RE`` (whose alternatives start with common letters, each tried)
-is not run. (Words of letters: looked for in ``ParsedText.words``.)"""
-assert all(word.isascii() and word.isalpha() for word in _CONTRAST_NEEDLES)
+is not run."""
 _PRT_AXES_RE = re.compile(r"p-?r-?t\s+axes\s*:?\s*[+\-−]?\d+\s+(?P<axis>[+\-−]?\d+)\s+[+\-−]?\d+")
 """Machine reports list the P, QRS and T axes together: "P-R-T AXES 58 -42 41"."""
 _UPPER_LIMIT_BEFORE_RE = re.compile(r"(?<![a-z])upper\s+limit(?:\s+of)?(?:\s+(?:the|normal))*\s+(?:for|of)?\s*(?:the\s+)?"

@@ -396,12 +396,10 @@ def _automata() -> tuple[int, ahocorasick.Automaton, ahocorasick.Automaton]:
     return built
 
 
-def text_literals(lowered: str, words: str | None = None) -> set[str]:
-    """The literals registered by ``gate`` that are in ``lowered`` (``words``: its
-    ``distinct_words``, where already made)."""
+def text_literals(lowered: str) -> set[str]:
+    """The literals registered by ``gate`` that are in ``lowered``."""
     _, word_literals, other_literals = _automata()
-    if words is None:
-        words = distinct_words(lowered)
+    words = distinct_words(lowered)
     found = {literal for _, literal in word_literals.iter(words)} if words and len(word_literals) else set()
     if len(other_literals):
         found.update([literal for _, literal in other_literals.iter(lowered)])
