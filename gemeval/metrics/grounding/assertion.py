@@ -126,8 +126,6 @@ TERMINATE = "terminate"
 FORWARD, BACKWARD, BOTH, SENTENCE = "forward", "backward", "both", "sentence"
 BACK_SENTENCE = "back_sentence"
 
-_ADVERBS = ("", "reliably ", "accurately ", "confidently ", "properly ", "adequately ", "fully ",
-            "clearly ", "definitely ", "precisely ", "safely ", "exactly ")
 _BE = ("be ", "be reliably ", "be accurately ", "be confidently ", "be clearly ", "be properly ",
        "be definitively ", "be definitely ", "be safely ", "be adequately ", "be precisely ")
 
